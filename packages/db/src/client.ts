@@ -1,0 +1,30 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/prisma/client";
+
+/** A new client on its own connection pool (tests, scripts). Call `$disconnect()` when done. */
+export function createPrismaClient(databaseUrl: string): PrismaClient {
+  // Prisma 7 has no query engine binary: the generated client runs queries through the pg adapter.
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+}
+
+// Kept on globalThis (not in module scope) so Next dev's module reloads reuse the same pool
+// instead of opening a new one on every edit.
+const globalKey = Symbol.for("slipway.db.prisma");
+type PrismaCache = Map<string, PrismaClient>;
+
+function cache(): PrismaCache {
+  const holder = globalThis as { [globalKey]?: PrismaCache };
+  holder[globalKey] ??= new Map();
+  return holder[globalKey];
+}
+
+/** The process-wide client for `databaseUrl` (created on first use, one pool per URL). */
+export function getPrisma(databaseUrl: string): PrismaClient {
+  const clients = cache();
+  let client = clients.get(databaseUrl);
+  if (!client) {
+    client = createPrismaClient(databaseUrl);
+    clients.set(databaseUrl, client);
+  }
+  return client;
+}

@@ -1,0 +1,3 @@
+export * from "./client";
+// Model types, enums and the Prisma namespace (errors, input types) of the generated client.
+export * from "./generated/prisma/client";

@@ -1,0 +1,5 @@
+export * from "./config-error";
+export * from "./load-config";
+export * from "./secrets";
+export { repoRoot, defaultSlipwayHome } from "./paths";
+export type { LogLevel } from "./variables";

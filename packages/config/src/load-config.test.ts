@@ -1,0 +1,145 @@
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "./config-error";
+import { loadBaseConfig, loadWebConfig, loadWorkerConfig, odooImageFor } from "./load-config";
+
+const key = randomBytes(32);
+const valid = {
+  DATABASE_URL: "postgresql://slipway:pw@127.0.0.1:54329/slipway",
+  REDIS_URL: "redis://:pw@127.0.0.1:63799",
+  SLIPWAY_ENCRYPTION_KEY: key.toString("base64"),
+  SLIPWAY_SESSION_SECRET: "x".repeat(32),
+};
+
+function problemsOf(load: () => unknown): ConfigError {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadWebConfig", () => {
+  it("returns typed, frozen settings with the documented defaults", () => {
+    const config = loadWebConfig(valid);
+    expect(config.databaseUrl).toBe(valid.DATABASE_URL);
+    expect(config.redisUrl).toBe(valid.REDIS_URL);
+    expect(config.encryptionKey.equals(key)).toBe(true);
+    expect(config.web).toEqual({ host: "127.0.0.1", port: 3000, publicUrl: "http://127.0.0.1:3000" });
+    expect(config.admin).toEqual({ login: "admin" });
+    expect(config.proxyPort).toBe(8480);
+    expect(config.baseDomain).toBe("slipway.localhost");
+    expect(config.logLevel).toBe("info");
+    // Default home is the repository's .slipway folder, whatever the working directory.
+    expect(config.home).toBe(resolve(import.meta.dirname, "../../../.slipway"));
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.web)).toBe(true);
+    expect(() => {
+      (config.web as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it("reads explicit values and treats blank ones as unset", () => {
+    const config = loadWebConfig({
+      ...valid,
+      SLIPWAY_WEB_HOST: "0.0.0.0",
+      SLIPWAY_WEB_PORT: "4000",
+      SLIPWAY_PUBLIC_URL: "https://slipway.example.com/",
+      SLIPWAY_ADMIN_LOGIN: "root",
+      SLIPWAY_ADMIN_PASSWORD: "long-enough",
+      SLIPWAY_HOME: "/srv/slipway",
+      SLIPWAY_LOG_LEVEL: "",
+    });
+    expect(config.web).toEqual({ host: "0.0.0.0", port: 4000, publicUrl: "https://slipway.example.com" });
+    expect(config.admin).toEqual({ login: "root", password: "long-enough" });
+    expect(config.home).toBe("/srv/slipway");
+    expect(config.logLevel).toBe("info");
+  });
+
+  it("lists every missing required variable", () => {
+    const error = problemsOf(() => loadWebConfig({}));
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      "DATABASE_URL",
+      "REDIS_URL",
+      "SLIPWAY_ENCRYPTION_KEY",
+      "SLIPWAY_SESSION_SECRET",
+    ]);
+    for (const p of error.problems) expect(p.problem).toBe("missing (required)");
+    expect(error.message.split("\n")).toHaveLength(5);
+    expect(error.message).toContain("DATABASE_URL: missing (required)");
+  });
+
+  it("lists several bad values at once without echoing them", () => {
+    const error = problemsOf(() =>
+      loadWebConfig({
+        DATABASE_URL: "mysql://secret-db-password@host/db",
+        REDIS_URL: "not a url",
+        SLIPWAY_ENCRYPTION_KEY: Buffer.alloc(16).toString("base64"),
+        SLIPWAY_SESSION_SECRET: "short-secret",
+        SLIPWAY_WEB_PORT: "70000",
+        SLIPWAY_PUBLIC_URL: "ftp://x",
+        SLIPWAY_LOG_LEVEL: "loud",
+        SLIPWAY_ADMIN_PASSWORD: "abc",
+      }),
+    );
+    const byName = Object.fromEntries(error.problems.map((p) => [p.variable, p.problem]));
+    expect(byName).toEqual({
+      DATABASE_URL: expect.stringContaining("invalid URL"),
+      REDIS_URL: expect.stringContaining("invalid URL"),
+      SLIPWAY_ENCRYPTION_KEY: expect.stringContaining("32 bytes, got 16"),
+      SLIPWAY_SESSION_SECRET: expect.stringContaining("too short"),
+      SLIPWAY_WEB_PORT: expect.stringContaining("out of range"),
+      SLIPWAY_PUBLIC_URL: expect.stringContaining("invalid URL"),
+      SLIPWAY_LOG_LEVEL: expect.stringContaining("invalid log level"),
+      SLIPWAY_ADMIN_PASSWORD: expect.stringContaining("too short"),
+    });
+    expect(error.message).toContain("8 problems");
+    expect(error.message).not.toContain("secret-db-password");
+    expect(error.message).not.toContain("short-secret");
+  });
+});
+
+describe("loadWorkerConfig", () => {
+  it("returns the worker settings with defaults and does not need web-only variables", () => {
+    const { SLIPWAY_SESSION_SECRET: _unused, ...env } = valid;
+    const config = loadWorkerConfig(env);
+    expect(config.docker).toEqual({ socketPath: "/var/run/docker.sock" });
+    expect(config.caddy).toEqual({ adminUrl: "http://127.0.0.1:20190" });
+    expect(config.odooPgImage).toBe("slipway/postgres:15");
+    expect(config.defaultOdooImage).toBe("odoo:{version}");
+    expect(odooImageFor(config.defaultOdooImage, "17.0")).toBe("odoo:17.0");
+    expect("sessionSecret" in config).toBe(false);
+  });
+
+  it("rejects worker-specific bad values together with base ones", () => {
+    const error = problemsOf(() =>
+      loadWorkerConfig({
+        ...valid,
+        REDIS_URL: undefined,
+        SLIPWAY_ENCRYPTION_KEY: "%%%",
+        SLIPWAY_DOCKER_SOCKET: "docker.sock",
+        SLIPWAY_DEFAULT_ODOO_IMAGE: "odoo:17.0",
+        SLIPWAY_PROXY_PORT: "http",
+      }),
+    );
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      "REDIS_URL",
+      "SLIPWAY_DEFAULT_ODOO_IMAGE",
+      "SLIPWAY_DOCKER_SOCKET",
+      "SLIPWAY_ENCRYPTION_KEY",
+      "SLIPWAY_PROXY_PORT",
+    ]);
+    expect(error.message).toContain("SLIPWAY_ENCRYPTION_KEY: not valid base64");
+    expect(error.message).toContain("{version}");
+  });
+});
+
+describe("loadBaseConfig", () => {
+  it("needs only the shared variables", () => {
+    const config = loadBaseConfig({ ...valid, SLIPWAY_SESSION_SECRET: undefined });
+    expect(config.redisUrl).toBe(valid.REDIS_URL);
+  });
+});

@@ -1,0 +1,105 @@
+import { ConfigError } from "./config-error";
+import {
+  baseVariables,
+  parseVariables,
+  webVariables,
+  workerVariables,
+  type LogLevel,
+  type ParsedVariables,
+  type VariableProblem,
+} from "./variables";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface BaseConfig {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** State folder (absolute): logs, checkouts, backups. */
+  readonly home: string;
+  /** 32-byte key for encryptSecret/decryptSecret. */
+  readonly encryptionKey: Buffer;
+  readonly web: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  readonly proxyPort: number;
+  readonly baseDomain: string;
+  readonly logLevel: LogLevel;
+}
+
+export interface WebConfig extends BaseConfig {
+  readonly sessionSecret: string;
+  readonly admin: { readonly login: string; readonly password?: string };
+}
+
+export interface WorkerConfig extends BaseConfig {
+  readonly docker: { readonly socketPath: string };
+  readonly caddy: { readonly adminUrl: string };
+  readonly odooPgImage: string;
+  /** Image template with a `{version}` placeholder; see odooImageFor. */
+  readonly defaultOdooImage: string;
+}
+
+function toBase(v: ParsedVariables<typeof baseVariables>): BaseConfig {
+  return {
+    databaseUrl: v.DATABASE_URL,
+    redisUrl: v.REDIS_URL,
+    home: v.SLIPWAY_HOME,
+    encryptionKey: v.SLIPWAY_ENCRYPTION_KEY,
+    web: { host: v.SLIPWAY_WEB_HOST, port: v.SLIPWAY_WEB_PORT, publicUrl: v.SLIPWAY_PUBLIC_URL },
+    proxyPort: v.SLIPWAY_PROXY_PORT,
+    baseDomain: v.SLIPWAY_BASE_DOMAIN,
+    logLevel: v.SLIPWAY_LOG_LEVEL,
+  };
+}
+
+/** Freezes nested plain objects; Buffers cannot be frozen and are left as they are. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Buffer.isBuffer(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function check(problems: VariableProblem[]): void {
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** Settings every process shares. Throws ConfigError listing every problem. */
+export function loadBaseConfig(env: Env = process.env): BaseConfig {
+  const base = parseVariables(env, baseVariables);
+  check(base.problems);
+  return deepFreeze(toBase(base.values));
+}
+
+/** Settings of the web process. Throws ConfigError listing every problem. */
+export function loadWebConfig(env: Env = process.env): WebConfig {
+  const base = parseVariables(env, baseVariables);
+  const web = parseVariables(env, webVariables);
+  check([...base.problems, ...web.problems]);
+  const password = web.values.SLIPWAY_ADMIN_PASSWORD;
+  return deepFreeze({
+    ...toBase(base.values),
+    sessionSecret: web.values.SLIPWAY_SESSION_SECRET,
+    admin: password === undefined
+      ? { login: web.values.SLIPWAY_ADMIN_LOGIN }
+      : { login: web.values.SLIPWAY_ADMIN_LOGIN, password },
+  });
+}
+
+/** Settings of the worker process. Throws ConfigError listing every problem. */
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const base = parseVariables(env, baseVariables);
+  const worker = parseVariables(env, workerVariables);
+  check([...base.problems, ...worker.problems]);
+  return deepFreeze({
+    ...toBase(base.values),
+    docker: { socketPath: worker.values.SLIPWAY_DOCKER_SOCKET },
+    caddy: { adminUrl: worker.values.SLIPWAY_CADDY_ADMIN_URL },
+    odooPgImage: worker.values.SLIPWAY_ODOO_PG_IMAGE,
+    defaultOdooImage: worker.values.SLIPWAY_DEFAULT_ODOO_IMAGE,
+  });
+}
+
+/** The Odoo image for a version, e.g. odooImageFor("odoo:{version}", "17.0") → "odoo:17.0". */
+export function odooImageFor(template: string, version: string): string {
+  return template.replaceAll("{version}", version);
+}

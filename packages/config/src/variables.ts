@@ -1,0 +1,156 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+import { defaultSlipwayHome } from "./paths";
+
+/**
+ * One environment variable: its zod schema (input is the raw string), whether it is required and
+ * its default. A blank value counts as unset, as `.env` files often carry `KEY=` lines.
+ */
+export interface VariableSpec<T> {
+  schema: z.ZodType<T, string>;
+  required: boolean;
+  fallback?: () => string;
+}
+
+function required<T>(schema: z.ZodType<T, string>): VariableSpec<T> {
+  return { schema, required: true };
+}
+function withDefault<T>(schema: z.ZodType<T, string>, value: string | (() => string)): VariableSpec<T> {
+  return { schema, required: true, fallback: typeof value === "string" ? () => value : value };
+}
+function optional<T>(schema: z.ZodType<T, string>): VariableSpec<T | undefined> {
+  return { schema, required: false } as VariableSpec<T | undefined>;
+}
+
+function url(protocols: readonly string[]) {
+  const expected = protocols.map((p) => `${p}//`).join(" or ");
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `invalid URL (expected ${expected}…)` },
+  );
+}
+
+const port = z
+  .string()
+  .regex(/^\d+$/, { error: "not a port number (expected an integer 1-65535)" })
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 65535, { error: "port out of range (expected 1-65535)" });
+
+const hostname = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:]+\]?$/, { error: "invalid host name or address" });
+
+const domain = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+    error: "invalid domain (expected lower-case labels such as slipway.example.com)",
+  });
+
+const dockerImage = z
+  .string()
+  .regex(/^[a-z0-9][A-Za-z0-9._\-/:{}]*(@sha256:[a-f0-9]{64})?$/, { error: "invalid Docker image reference" });
+
+const encryptionKey = z.string().transform((value, ctx) => {
+  const hint = "generate one with: openssl rand -base64 32";
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) {
+    ctx.addIssue({ code: "custom", message: `not valid base64 (${hint})` });
+    return z.NEVER;
+  }
+  const key = Buffer.from(value, "base64");
+  if (key.length !== 32) {
+    ctx.addIssue({ code: "custom", message: `must decode to 32 bytes, got ${key.length} (${hint})` });
+    return z.NEVER;
+  }
+  return key;
+});
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Variables every process reads. */
+export const baseVariables = {
+  DATABASE_URL: required(url(["postgres:", "postgresql:"])),
+  REDIS_URL: required(url(["redis:", "rediss:"])),
+  SLIPWAY_HOME: withDefault(z.string().transform((p) => resolve(p)), defaultSlipwayHome),
+  SLIPWAY_ENCRYPTION_KEY: required(encryptionKey),
+  SLIPWAY_WEB_HOST: withDefault(hostname, "127.0.0.1"),
+  SLIPWAY_WEB_PORT: withDefault(port, "3000"),
+  SLIPWAY_PUBLIC_URL: withDefault(
+    url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
+    "http://127.0.0.1:3000",
+  ),
+  SLIPWAY_PROXY_PORT: withDefault(port, "8480"),
+  SLIPWAY_BASE_DOMAIN: withDefault(domain, "slipway.localhost"),
+  SLIPWAY_LOG_LEVEL: withDefault(
+    z.enum(logLevels, { error: `invalid log level (expected one of ${logLevels.join(", ")})` }),
+    "info",
+  ),
+};
+
+/** Variables only the web process reads. */
+export const webVariables = {
+  SLIPWAY_SESSION_SECRET: required(
+    z.string().refine((s) => s.length >= 32, { error: "too short (at least 32 characters)" }),
+  ),
+  SLIPWAY_ADMIN_LOGIN: withDefault(
+    z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, { error: "invalid login (letters, digits, . _ @ -; up to 64)" }),
+    "admin",
+  ),
+  SLIPWAY_ADMIN_PASSWORD: optional(
+    z.string().refine((s) => s.length >= 8, { error: "too short (at least 8 characters)" }),
+  ),
+};
+
+/** Variables only the worker process reads. */
+export const workerVariables = {
+  SLIPWAY_DOCKER_SOCKET: withDefault(
+    z.string().refine((p) => p.startsWith("/"), { error: "must be an absolute path" }),
+    "/var/run/docker.sock",
+  ),
+  SLIPWAY_CADDY_ADMIN_URL: withDefault(
+    url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
+    "http://127.0.0.1:20190",
+  ),
+  SLIPWAY_ODOO_PG_IMAGE: withDefault(dockerImage, "slipway/postgres:15"),
+  SLIPWAY_DEFAULT_ODOO_IMAGE: withDefault(
+    dockerImage.refine((s) => s.includes("{version}"), {
+      error: "must contain the {version} placeholder (e.g. odoo:{version})",
+    }),
+    "odoo:{version}",
+  ),
+};
+
+type Specs = Record<string, VariableSpec<unknown>>;
+export type ParsedVariables<S extends Specs> = { [K in keyof S]: S[K] extends VariableSpec<infer T> ? T : never };
+export interface VariableProblem {
+  variable: string;
+  problem: string;
+}
+
+/** Parses every variable independently so that one run reports every problem at once. */
+export function parseVariables<S extends Specs>(
+  env: Readonly<Record<string, string | undefined>>,
+  specs: S,
+): { values: ParsedVariables<S>; problems: VariableProblem[] } {
+  const values: Record<string, unknown> = {};
+  const problems: VariableProblem[] = [];
+  for (const [variable, spec] of Object.entries(specs)) {
+    const raw = env[variable];
+    const input = raw === undefined || raw.trim() === "" ? spec.fallback?.() : raw.trim();
+    if (input === undefined) {
+      if (spec.required) problems.push({ variable, problem: "missing (required)" });
+      values[variable] = undefined;
+      continue;
+    }
+    const result = spec.schema.safeParse(input);
+    if (result.success) values[variable] = result.data;
+    else problems.push({ variable, problem: result.error.issues.map((i) => i.message).join("; ") });
+  }
+  return { values: values as ParsedVariables<S>, problems };
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `npm start`: installs and starts what is missing (Docker engine, PostgreSQL, Redis, Caddy, local
+// images), applies migrations, builds and starts the web app and the worker, and prints the URL and
+// how to log in. Idempotent; Ctrl-C stops what this run started, and nothing else.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { provision, stopStarted, PORTS } from "./lib/provision.mjs";
+import { migrate, startPlatform, stopPlatform, toolEnv } from "./lib/platform.mjs";
+import { runInherit } from "./lib/proc.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const host = process.env.SLIPWAY_WEB_HOST || "127.0.0.1";
+const port = Number(process.env.SLIPWAY_WEB_PORT || PORTS.web);
+
+let started = [];
+let platform = null;
+let stopping = false;
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nSlipway: stopping…");
+  if (platform) await stopPlatform(platform.procs);
+  await stopStarted(started);
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+try {
+  let env;
+  ({ env, started } = await provision({ root, want: ["docker", "postgres", "redis", "caddy", "images"] }));
+  env = { SLIPWAY_WEB_HOST: host, SLIPWAY_WEB_PORT: String(port), SLIPWAY_PUBLIC_URL: process.env.SLIPWAY_PUBLIC_URL || `http://${host}:${port}`, ...env };
+  console.log("[start] applying migrations");
+  await migrate({ root, env });
+  console.log("[start] building the web app (cached when nothing changed)");
+  const built = await runInherit("npx", ["turbo", "run", "build", "--filter=@slipway/web", "--output-logs=errors-only"], { cwd: root, env: toolEnv(env) });
+  if (built !== 0) throw new Error("the web app did not build");
+  platform = await startPlatform({ root, env, host, port });
+  const login = process.env.SLIPWAY_ADMIN_LOGIN || "admin";
+  console.log(
+    [
+      "",
+      "  Slipway is running.",
+      `  Control panel:  ${platform.url}`,
+      `  Log in as:      ${login}`,
+      process.env.SLIPWAY_ADMIN_PASSWORD
+        ? "  Password:       the value of SLIPWAY_ADMIN_PASSWORD"
+        : "  Password:       printed above by the web app on its first start (kept in .slipway/initial-admin-password)",
+      `  Build URLs:     http://<project>-<branch>-<build>.${process.env.SLIPWAY_BASE_DOMAIN || "slipway.localhost"}:${PORTS.proxy}`,
+      "  Stop:           Ctrl-C",
+      "",
+    ].join("\n"),
+  );
+} catch (e) {
+  console.error(`npm start: ${e.message}`);
+  await shutdown(1);
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// `npm test`: provisions the machine like `npm start`, then runs lint, the type check, unit tests,
+// integration tests (real PostgreSQL, Redis, Docker, git) and the Playwright e2e tests in Debian's
+// Chromium against the real web app and worker. Stops only what it started itself.
+//   npm test -- --only unit,int     run some steps (lint, typecheck, unit, int, build, e2e)
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { provision, stopStarted } from "./lib/provision.mjs";
+import { freshDatabase, migrate, startPlatform, stopPlatform, toolEnv } from "./lib/platform.mjs";
+import { runInherit } from "./lib/proc.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const onlyArg = process.argv.find((a) => a.startsWith("--only"));
+const only = onlyArg ? (onlyArg.includes("=") ? onlyArg.split("=")[1] : process.argv[process.argv.indexOf(onlyArg) + 1]).split(",") : null;
+const wanted = (step) => !only || only.includes(step);
+const reports = path.join(root, ".slipway", "test-reports");
+
+const results = [];
+const counts = { passed: 0, failed: 0 };
+
+function countVitest(file) {
+  if (!existsSync(file)) return;
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  counts.passed += r.numPassedTests ?? 0;
+  counts.failed += r.numFailedTests ?? 0;
+}
+
+function countPlaywright(file) {
+  if (!existsSync(file)) return;
+  const s = JSON.parse(readFileSync(file, "utf8")).stats ?? {};
+  counts.passed += (s.expected ?? 0) + (s.flaky ?? 0);
+  counts.failed += s.unexpected ?? 0;
+}
+
+async function step(name, fn) {
+  if (!wanted(name)) return true;
+  const t0 = Date.now();
+  console.log(`\n=== ${name} ===`);
+  let ok = false;
+  try {
+    ok = await fn();
+  } catch (e) {
+    console.error(`${name}: ${e.stack ?? e.message}`);
+  }
+  results.push({ name, ok, seconds: (Date.now() - t0) / 1000 });
+  return ok;
+}
+
+const sh = (cmd, args, env, cwd = root) => runInherit(cmd, args, { cwd, env: toolEnv(env) }).then((c) => c === 0);
+
+let started = [];
+let env = {};
+const t0 = Date.now();
+try {
+  const needsServices = ["int", "e2e"].some(wanted);
+  if (needsServices) {
+    ({ env, started } = await provision({ root, want: ["docker", "postgres", "redis", "caddy", "images", ...(wanted("e2e") ? ["chromium"] : [])] }));
+    results.push({ name: "provision", ok: true, seconds: (Date.now() - t0) / 1000 });
+  }
+  rmSync(reports, { recursive: true, force: true });
+  mkdirSync(reports, { recursive: true });
+
+  await step("lint", () => sh("npx", ["eslint", ".", "--max-warnings=0"], env));
+  await step("typecheck", () => sh("npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"], env));
+  await step("unit", async () => {
+    const file = path.join(reports, "unit.json");
+    const ok = await sh("npx", ["vitest", "run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], env);
+    countVitest(file);
+    return ok;
+  });
+  await step("int", async () => {
+    await migrate({ root, env });
+    const file = path.join(reports, "int.json");
+    const ok = await sh("npx", ["vitest", "run", "--project", "int", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], env);
+    countVitest(file);
+    return ok;
+  });
+  const built = await step("build", () => sh("npx", ["turbo", "run", "build", "--output-logs=errors-only"], env));
+  if (wanted("e2e") && built) {
+    await step("e2e", async () => {
+      // A fresh database per run, with a known admin password the specs log in with.
+      const databaseUrl = await freshDatabase(env.DATABASE_URL, "slipway_e2e");
+      const e2eEnv = {
+        ...env,
+        DATABASE_URL: databaseUrl,
+        SLIPWAY_ADMIN_PASSWORD: randomBytes(12).toString("hex"),
+        SLIPWAY_WEB_PORT: "3100",
+        SLIPWAY_PUBLIC_URL: "http://127.0.0.1:3100",
+      };
+      await migrate({ root, env: e2eEnv });
+      const platform = await startPlatform({ root, env: e2eEnv, host: "127.0.0.1", port: 3100 });
+      try {
+        const file = path.join(reports, "e2e.json");
+        const ok = await sh("npx", ["playwright", "test", "--reporter=list,json"], { ...e2eEnv, E2E_BASE_URL: platform.url, PLAYWRIGHT_JSON_OUTPUT_NAME: file });
+        countPlaywright(file);
+        return ok;
+      } finally {
+        await stopPlatform(platform.procs);
+      }
+    });
+  }
+} catch (e) {
+  console.error(`npm test: ${e.message}`);
+  results.push({ name: "setup", ok: false, seconds: 0 });
+} finally {
+  await stopStarted(started);
+}
+
+console.log("\n=== summary ===");
+for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"}  ${r.name.padEnd(10)} ${r.seconds.toFixed(1)} s`);
+console.log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`${counts.passed} passed, ${counts.failed} failed`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);

@@ -1,0 +1,3 @@
+export * from "./parse-odoo-log";
+export * from "./classify-run";
+export * from "./summarize-tests";

@@ -1,0 +1,71 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchRevision, listRemoteBranches } from "./index";
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "protocol.file.allow=always", ...args], { cwd, encoding: "utf8" }).trim();
+
+let dir: string;
+let bare: string;
+let subBare: string;
+let first: string;
+let second: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "slipway-git-"));
+  // A submodule repository holding one addon.
+  subBare = path.join(dir, "sub.git");
+  const subWork = path.join(dir, "sub");
+  mkdirSync(path.join(subWork, "vendor_addon"), { recursive: true });
+  git(dir, "init", "-q", "--bare", "-b", "main", subBare);
+  git(dir, "init", "-q", "-b", "main", subWork);
+  writeFileSync(path.join(subWork, "vendor_addon", "__manifest__.py"), "{'name': 'Vendor'}\n");
+  git(subWork, "add", ".");
+  git(subWork, "commit", "-qm", "vendor");
+  git(subWork, "push", "-q", subBare, "main");
+  // The project repository with the submodule.
+  bare = path.join(dir, "project.git");
+  const work = path.join(dir, "project");
+  git(dir, "init", "-q", "--bare", "-b", "main", bare);
+  git(dir, "init", "-q", "-b", "main", work);
+  mkdirSync(path.join(work, "my_addon"));
+  writeFileSync(path.join(work, "my_addon", "__manifest__.py"), "{'name': 'Mine', 'version': '1.0'}\n");
+  git(work, "submodule", "add", "-q", subBare, "third_party");
+  git(work, "add", ".");
+  git(work, "commit", "-qm", "first commit");
+  first = git(work, "rev-parse", "HEAD");
+  writeFileSync(path.join(work, "my_addon", "__manifest__.py"), "{'name': 'Mine', 'version': '1.1'}\n");
+  git(work, "commit", "-qam", "second commit");
+  second = git(work, "rev-parse", "HEAD");
+  git(work, "push", "-q", bare, "main", "main:feature/x");
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("git adapter against real repositories", () => {
+  it("lists remote branches with their heads", async () => {
+    const heads = await listRemoteBranches({ url: bare });
+    expect(Object.fromEntries(heads)).toEqual({ main: second, "feature/x": second });
+  });
+
+  it("checks out an exact older revision with its submodules", async () => {
+    const dest = path.join(dir, "checkout");
+    const got = await fetchRevision({ url: bare, revision: first, branch: "main", dest, allowLocalSubmodules: true });
+    expect(got.revision).toBe(first);
+    expect(got.subject).toBe("first commit");
+    expect(got.submodules).toEqual(["third_party"]);
+    expect(readFileSync(path.join(dest, "my_addon", "__manifest__.py"), "utf8")).toContain("'1.0'");
+    expect(existsSync(path.join(dest, "third_party", "vendor_addon", "__manifest__.py"))).toBe(true);
+  });
+
+  it("refuses local submodules unless allowed, and unknown revisions, with clear errors", async () => {
+    await expect(fetchRevision({ url: bare, revision: second, branch: "main", dest: path.join(dir, "c2") })).rejects.toThrow(/submodules/);
+    await expect(
+      fetchRevision({ url: bare, revision: "0".repeat(40), branch: "main", dest: path.join(dir, "c3") }),
+    ).rejects.toThrow(/git could not/);
+    await expect(fetchRevision({ url: bare, revision: "HEAD", branch: "main", dest: path.join(dir, "c4") })).rejects.toThrow(/full commit sha/);
+  });
+});

@@ -1,0 +1,4 @@
+export * from "./run-git";
+export * from "./repo-url";
+export * from "./ls-remote";
+export * from "./fetch-revision";

@@ -1,0 +1,45 @@
+import { execFile } from "node:child_process";
+import { DomainError } from "@slipway/domain";
+
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunGitOptions {
+  args: string[];
+  cwd?: string;
+  /** Extra `-c key=value` settings for this one command. */
+  config?: Record<string, string>;
+  timeoutMs?: number;
+  /** What the command was for, used in error messages ("fetch main of git@…"). */
+  what: string;
+}
+
+/** Runs git with an argument array (never a shell), no prompts, and a time limit. */
+export function runGit({ args, cwd, config = {}, timeoutMs = 120_000, what }: RunGitOptions): Promise<GitResult> {
+  const cfg = Object.entries(config).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
+  return new Promise((resolve, reject) => {
+    execFile(
+      "git",
+      [...cfg, ...args],
+      {
+        cwd,
+        timeout: timeoutMs,
+        maxBuffer: 32 * 1024 * 1024,
+        // No credential prompts: a job must fail, never wait for a human.
+        env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/tmp", GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false", LC_ALL: "C" },
+      },
+      (err, stdout, stderr) => {
+        if (!err) return resolve({ stdout, stderr });
+        const killed = (err as { killed?: boolean }).killed;
+        const reason = killed ? `timed out after ${Math.round(timeoutMs / 1000)} s` : lastLines(stderr || err.message);
+        reject(new DomainError("upstream_failed", `git could not ${what}: ${reason}`, { cause: err }));
+      },
+    );
+  });
+}
+
+function lastLines(text: string): string {
+  return text.trim().split("\n").slice(-3).join(" | ");
+}

@@ -1,0 +1,13 @@
+export { connectDocker, pingDocker, type DockerEngine } from "./engine";
+export { mapDockerError } from "./errors";
+export * from "./labels";
+export * from "./networks";
+export * from "./volumes";
+export * from "./containers";
+export * from "./run-to-completion";
+export * from "./exec";
+export * from "./logs";
+export * from "./stats";
+export * from "./images";
+export * from "./wait-for-http";
+export type { LogLine, StreamName } from "./demux";

@@ -1,0 +1,66 @@
+import { randomUUID } from "node:crypto";
+import { isDomainError } from "@slipway/domain";
+import { describe, expect, it } from "vitest";
+import { jobCatalog, jobNames, jobNamesOf, queueCatalog, queueNames } from "./catalog";
+import { jobOptionsFor, parsePayload } from "./enqueue";
+import { isRetryable } from "./start-workers";
+import { DomainError } from "@slipway/domain";
+
+describe("job catalog", () => {
+  it("holds the initial jobs, each on a known queue", () => {
+    expect(jobNames.sort()).toEqual([
+      "backup.daily",
+      "branch.poll",
+      "build.cancel",
+      "build.run",
+      "maintenance.gc",
+      "maintenance.reconcile",
+    ]);
+    for (const name of jobNames) expect(queueNames).toContain(jobCatalog[name].queue);
+    expect(jobNamesOf("builds")).toEqual(["build.run"]);
+    for (const queue of queueNames) expect(queueCatalog[queue].concurrency).toBeGreaterThan(0);
+  });
+
+  it("derives BullMQ-safe dedupe keys from the payload", () => {
+    const buildId = randomUUID();
+    for (const name of jobNames) {
+      const payload = name.startsWith("build.") ? { buildId } : name.startsWith("maintenance.") ? {} : { projectId: buildId };
+      const options = jobOptionsFor(name, parsePayload(name, payload));
+      const key = options.jobId ?? options.deduplication?.id;
+      expect(key).toBeTruthy();
+      expect(key).not.toContain(":");
+      expect(options.removeOnFail).toBe(false);
+      expect(options.attempts).toBe(jobCatalog[name].attempts);
+    }
+    expect(jobOptionsFor("build.run", { buildId }).jobId).toBe(`build.run-${buildId}`);
+    expect(jobOptionsFor("branch.poll", { projectId: buildId }).deduplication).toEqual({ id: `branch.poll-${buildId}` });
+    expect(jobOptionsFor("backup.daily", { projectId: buildId }).backoff).toEqual({ type: "exponential", delay: 60_000 });
+  });
+});
+
+describe("parsePayload", () => {
+  it("accepts ids only and rejects anything else as invalid_input", () => {
+    const buildId = randomUUID();
+    expect(parsePayload("build.run", { buildId })).toEqual({ buildId });
+    for (const bad of [{}, { buildId: "42" }, { buildId, branch: "main" }, null, "x"]) {
+      let caught: unknown;
+      try {
+        parsePayload("build.run", bad);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isDomainError(caught, "invalid_input")).toBe(true);
+    }
+    expect(() => parsePayload("maintenance.gc", { extra: 1 })).toThrow(/Invalid payload for job maintenance.gc/);
+  });
+});
+
+describe("isRetryable", () => {
+  it("retries transient failures only", () => {
+    expect(isRetryable(new DomainError("upstream_failed", "docker down"))).toBe(true);
+    expect(isRetryable(new DomainError("conflict", "busy"))).toBe(true);
+    expect(isRetryable(new DomainError("invalid_state", "not implemented yet"))).toBe(false);
+    expect(isRetryable(new DomainError("not_found", "gone"))).toBe(false);
+    expect(isRetryable(new Error("ECONNRESET"))).toBe(true);
+  });
+});

@@ -1,0 +1,102 @@
+import { z } from "zod";
+
+/**
+ * Queues and their default worker concurrency. Cancels and polls live apart from builds so they
+ * are never stuck behind long builds; the machine has 2 cores, hence 2 concurrent builds.
+ */
+export const queueCatalog = {
+  builds: { concurrency: 2 },
+  control: { concurrency: 5 },
+  backups: { concurrency: 1 },
+  maintenance: { concurrency: 1 },
+} as const satisfies Record<string, { concurrency: number }>;
+
+export type QueueName = keyof typeof queueCatalog;
+export const queueNames = Object.keys(queueCatalog) as QueueName[];
+
+export interface JobDefinition<P extends z.ZodType<Record<string, unknown>>> {
+  queue: QueueName;
+  /** Ids only: handlers re-read the state they need, so a job never carries stale data. */
+  payload: P;
+  /** Dedupe key (a function of the payload); BullMQ ids may not contain ":". */
+  dedupeKey: (payload: z.infer<P>) => string;
+  /**
+   * "lifetime": one job per key ever (the key becomes the job id; kept failed jobs block repeats).
+   * "while-pending": a second enqueue is dropped while one is waiting/delayed, but allowed after it
+   * finished or failed — for recurring work such as polls and backups.
+   */
+  dedupe: "lifetime" | "while-pending";
+  attempts: number;
+  backoff?: { type: "fixed" | "exponential"; delayMs: number };
+}
+
+function defineJob<P extends z.ZodType<Record<string, unknown>>>(definition: JobDefinition<P>): JobDefinition<P> {
+  return definition;
+}
+
+const none = z.strictObject({});
+
+/** Every job the platform runs. Adding one here forces a handler in apps/worker (type check). */
+export const jobCatalog = {
+  "build.run": defineJob({
+    queue: "builds",
+    payload: z.strictObject({ buildId: z.uuid() }),
+    dedupeKey: (p) => `build.run-${p.buildId}`,
+    dedupe: "lifetime",
+    // A failed build is a result, not a transient error; crashes are recovered by reconcile.
+    attempts: 1,
+  }),
+  "build.cancel": defineJob({
+    queue: "control",
+    payload: z.strictObject({ buildId: z.uuid() }),
+    dedupeKey: (p) => `build.cancel-${p.buildId}`,
+    dedupe: "while-pending",
+    attempts: 3,
+    backoff: { type: "exponential", delayMs: 1_000 },
+  }),
+  "branch.poll": defineJob({
+    queue: "control",
+    payload: z.strictObject({ projectId: z.uuid() }),
+    dedupeKey: (p) => `branch.poll-${p.projectId}`,
+    dedupe: "while-pending",
+    // The next scheduled poll is the retry.
+    attempts: 1,
+  }),
+  "backup.daily": defineJob({
+    queue: "backups",
+    payload: z.strictObject({ projectId: z.uuid() }),
+    dedupeKey: (p) => `backup.daily-${p.projectId}`,
+    dedupe: "while-pending",
+    attempts: 3,
+    backoff: { type: "exponential", delayMs: 60_000 },
+  }),
+  "maintenance.gc": defineJob({
+    queue: "maintenance",
+    payload: none,
+    dedupeKey: () => "maintenance.gc",
+    dedupe: "while-pending",
+    attempts: 1,
+  }),
+  "maintenance.reconcile": defineJob({
+    queue: "maintenance",
+    payload: none,
+    dedupeKey: () => "maintenance.reconcile",
+    dedupe: "while-pending",
+    attempts: 3,
+    backoff: { type: "exponential", delayMs: 5_000 },
+  }),
+};
+
+export type JobCatalog = typeof jobCatalog;
+export type JobName = keyof JobCatalog;
+export type JobPayload<N extends JobName> = z.infer<JobCatalog[N]["payload"]>;
+export const jobNames = Object.keys(jobCatalog) as JobName[];
+
+export function isJobName(value: string): value is JobName {
+  return Object.hasOwn(jobCatalog, value);
+}
+
+/** Job names served by one queue. */
+export function jobNamesOf(queue: QueueName): JobName[] {
+  return jobNames.filter((name) => jobCatalog[name].queue === queue);
+}

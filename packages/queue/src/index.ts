@@ -1,0 +1,6 @@
+export * from "./catalog";
+export * from "./connection";
+export * from "./enqueue";
+export * from "./handlers";
+export * from "./heartbeat";
+export * from "./start-workers";

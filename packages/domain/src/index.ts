@@ -1,3 +1,4 @@
 export * from "./errors";
 export * from "./logs";
 export * from "./modules";
+export * from "./builds";

@@ -102,6 +102,8 @@ async function migrateDeploy(url: string): Promise<void> {
   try {
     await promisify(execFile)(process.execPath, [cli, "migrate", "deploy"], {
       cwd: repoRoot,
+      // Not configuration: the child needs the environment as is (PATH finds node for the shim).
+      // eslint-disable-next-line no-restricted-syntax
       env: { ...process.env, DATABASE_URL: url },
       maxBuffer: 16 * 1024 * 1024,
     });

@@ -3,3 +3,7 @@ export * from "./client";
 export * from "./generated/prisma/client";
 export * from "./repositories/users";
 export * from "./repositories/sessions";
+export * from "./repositories/errors";
+export * from "./repositories/projects";
+export * from "./repositories/branches";
+export * from "./repositories/builds";

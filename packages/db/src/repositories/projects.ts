@@ -1,0 +1,50 @@
+import { DomainError } from "@slipway/domain";
+import type { PrismaClient, Project } from "../generated/prisma/client";
+import { isUniqueViolation } from "./errors";
+
+export interface NewProject {
+  slug: string;
+  name: string;
+  repoUrl: string;
+  repoKind: "github" | "generic";
+  githubOwner?: string;
+  githubRepo?: string;
+  odooVersion: string;
+  odooImage: string;
+  baseDomain: string;
+  webhookSecretEnc: string;
+  /** The creator becomes the project's first admin. */
+  creatorId: string;
+}
+
+export async function insertProject(prisma: PrismaClient, p: NewProject): Promise<Project> {
+  const { creatorId, ...data } = p;
+  try {
+    return await prisma.project.create({ data: { ...data, collaborators: { create: { userId: creatorId, role: "admin" } } } });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new DomainError("conflict", `A project named "${p.slug}" already exists.`);
+    throw e;
+  }
+}
+
+export function findProjectBySlug(prisma: PrismaClient, slug: string): Promise<Project | null> {
+  return prisma.project.findUnique({ where: { slug } });
+}
+
+/** Projects linked to a GitHub repository (webhooks without an explicit project). */
+export function findProjectsForGithubRepo(prisma: PrismaClient, fullName: string): Promise<Project[]> {
+  const [owner, repo] = fullName.split("/");
+  if (!owner || !repo) return Promise.resolve([]);
+  return prisma.project.findMany({
+    where: { githubOwner: { equals: owner, mode: "insensitive" }, githubRepo: { equals: repo, mode: "insensitive" } },
+  });
+}
+
+/** Projects a user can see: all for a superuser, otherwise those they collaborate on. */
+export function listProjectsForUser(prisma: PrismaClient, user: { id: string; isSuperuser: boolean }) {
+  return prisma.project.findMany({
+    where: user.isSuperuser ? {} : { collaborators: { some: { userId: user.id } } },
+    orderBy: { name: "asc" },
+    select: { id: true, slug: true, name: true, repoUrl: true, odooVersion: true, createdAt: true, _count: { select: { branches: { where: { archivedAt: null } } } } },
+  });
+}

@@ -1,0 +1,51 @@
+import type { WorkerConfig } from "@slipway/config";
+import { clearWorkerHeartbeat, createRedisConnection, startWorkers, type WorkerEvent } from "@slipway/queue";
+import type { Logger } from "pino";
+import { startHeartbeat } from "./heartbeat-loop";
+import { createJobHandlers } from "./jobs/handlers";
+
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+/** Below the 20 s after which `npm start` sends SIGKILL. */
+export const SHUTDOWN_GRACE_MS = 15_000;
+
+function logEvent(logger: Logger, event: WorkerEvent): void {
+  if (event.type === "job.failed") logger.warn(event, "job failed");
+  else if (event.type === "worker.error") logger.error(event, "queue worker error");
+  else if (event.type === "job.completed") logger.info(event, "job completed");
+  else logger.debug(event, "job started");
+}
+
+/** Connects to Redis, starts the queue workers and the heartbeat; `stop` shuts them down in order. */
+export function runWorker(options: { config: WorkerConfig; logger: Logger; version: string }): {
+  stop(): Promise<{ timedOut: boolean }>;
+} {
+  const { config, logger } = options;
+  const connection = createRedisConnection({ url: config.redisUrl, role: "worker", name: "slipway-worker" });
+  // ioredis reconnects by itself; log instead of crashing on an unhandled "error" event.
+  connection.on("error", (error: Error) => logger.warn({ err: error.message }, "redis connection error"));
+
+  const startedAt = new Date().toISOString();
+  const heartbeat = startHeartbeat({
+    redis: connection,
+    info: { pid: process.pid, startedAt, version: options.version },
+    intervalMs: HEARTBEAT_INTERVAL_MS,
+    onError: (error) => logger.warn({ err: String(error) }, "heartbeat write failed"),
+  });
+  const workers = startWorkers({
+    connection,
+    handlers: createJobHandlers({ logger }),
+    onEvent: (event) => logEvent(logger, event),
+  });
+  logger.info({ version: options.version, queues: workers.workers.map((w) => w.name) }, "worker started");
+
+  return {
+    async stop() {
+      // Stop taking jobs first; the heartbeat keeps going while running jobs finish.
+      const result = await workers.close({ graceMs: SHUTDOWN_GRACE_MS });
+      await heartbeat.stop();
+      await clearWorkerHeartbeat(connection, { pid: process.pid, startedAt }).catch(() => false);
+      await connection.quit().catch(() => connection.disconnect());
+      return result;
+    },
+  };
+}

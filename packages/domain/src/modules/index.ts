@@ -5,3 +5,5 @@ export * from "./module-version";
 export * from "./module-checksum";
 export * from "./fnmatch";
 export * from "./sha1";
+export * from "./addons-layout";
+export * from "./select-modules";

@@ -1,11 +1,10 @@
 // Which modules a development build installs (PRODUCT.md §3): "only my modules" (default: the
 // repository's modules, submodules excluded), "full installation" (every module found), or an
 // explicit list. Non-installable modules are never selected; Odoo installs dependencies itself.
+import type { InstallMode } from "../builds/steps";
 import { DomainError } from "../errors";
 import type { DiscoveredModule } from "./addons-layout";
 import { checkModuleName } from "./module-name";
-
-export type InstallMode = "own_modules" | "full" | "list";
 
 export function selectModulesToInstall(options: {
   mode: InstallMode;

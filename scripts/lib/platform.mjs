@@ -1,5 +1,6 @@
 // Starting and stopping the platform's own processes (web and worker) for `npm start` and the e2e run.
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { httpGet, must, waitFor } from "./proc.mjs";
 
@@ -47,8 +48,10 @@ function prefixed(child, label) {
 export async function startPlatform({ root, env, host, port, quiet = false }) {
   const procs = [];
   const common = { env: toolEnv(env), stdio: ["ignore", "pipe", "pipe"] };
-  const web = spawn("npx", ["next", "start", "-H", host, "-p", String(port)], { ...common, cwd: path.join(root, "apps/web") });
-  const worker = spawn("npx", ["tsx", "src/main.ts"], { ...common, cwd: path.join(root, "apps/worker") });
+  // node directly (not npx, which does not pass SIGTERM on): Ctrl-C must stop both for real.
+  const nextBin = createRequire(path.join(root, "apps/web/package.json")).resolve("next/dist/bin/next");
+  const web = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], { ...common, cwd: path.join(root, "apps/web") });
+  const worker = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { ...common, cwd: path.join(root, "apps/worker") });
   for (const [c, label] of [[web, "web"], [worker, "worker"]]) {
     if (quiet) c.stdout.resume(), c.stderr.resume();
     else prefixed(c, label);

@@ -7,3 +7,4 @@ export * from "./repositories/errors";
 export * from "./repositories/projects";
 export * from "./repositories/branches";
 export * from "./repositories/builds";
+export * from "./repositories/pushes";

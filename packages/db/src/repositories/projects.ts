@@ -22,7 +22,7 @@ export async function insertProject(prisma: PrismaClient, p: NewProject): Promis
   try {
     return await prisma.project.create({ data: { ...data, collaborators: { create: { userId: creatorId, role: "admin" } } } });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new DomainError("conflict", `A project named "${p.slug}" already exists.`);
+    if (isUniqueViolation(e, "Project_slug_key")) throw new DomainError("conflict", `A project named "${p.slug}" already exists.`);
     throw e;
   }
 }

@@ -1,6 +1,6 @@
 import { exitOnConfigError, loadWebConfig, type WebConfig } from "@slipway/config";
 import { createSessionRepository, createUserRepository, getPrisma, type PrismaClient, type SessionRepository, type UserRepository } from "@slipway/db";
-import { createRedisConnection } from "@slipway/queue";
+import { createQueues, createRedisConnection, enqueue, type Queues } from "@slipway/queue";
 import type { Redis } from "ioredis";
 import { createRedisLoginFailureStore, type LoginFailureStore } from "./auth/login-failure-store";
 import { defaultLoginRateLimitPolicy, type LoginRateLimitPolicy } from "./auth/login-rate-limit";
@@ -14,6 +14,9 @@ export interface WebDeps {
   sessions: SessionRepository;
   loginFailures: LoginFailureStore;
   loginPolicy: LoginRateLimitPolicy;
+  queues: Queues;
+  /** Queues a build job (ids only; the worker re-reads the row). */
+  enqueueBuild: (buildId: string) => Promise<void>;
 }
 
 function createDeps(): WebDeps {
@@ -32,6 +35,7 @@ function createDeps(): WebDeps {
   redis.on("ready", () => {
     reported = false;
   });
+  const queues = createQueues({ connection: redis });
   return {
     config,
     prisma,
@@ -40,6 +44,10 @@ function createDeps(): WebDeps {
     sessions: createSessionRepository({ prisma }),
     loginFailures: createRedisLoginFailureStore({ redis }),
     loginPolicy: defaultLoginRateLimitPolicy,
+    queues,
+    enqueueBuild: async (buildId) => {
+      await enqueue(queues, "build.run", { buildId });
+    },
   };
 }
 

@@ -2,3 +2,4 @@ export * from "./errors";
 export * from "./logs";
 export * from "./modules";
 export * from "./builds";
+export * from "./naming";

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { buildHostname, buildResourceNames, containerName, databaseName, normalizeBaseDomain, volumeName } from "./build-names";
+
+const isLabel = (s: string) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(s);
+
+describe("build resource names", () => {
+  it("names a development build", () => {
+    expect(
+      buildResourceNames({ project: "acme", branch: "main", buildNumber: 12, stage: "development", baseDomain: "slipway.localhost" }),
+    ).toEqual({
+      buildLabel: "acme-main-12",
+      hostname: "acme-main-12.slipway.localhost",
+      databaseName: "acme-main-12",
+      containerName: "slipway-acme-main-12",
+      volumeName: "slipway-acme-main-12-data",
+    });
+  });
+
+  it("names production after the project; its containers stay per build", () => {
+    expect(
+      buildResourceNames({ project: "acme", branch: "production", buildNumber: 3, stage: "production", baseDomain: "Example.COM." }),
+    ).toEqual({
+      buildLabel: "acme-production-3",
+      hostname: "acme.example.com",
+      databaseName: "acme",
+      containerName: "slipway-acme-production-3",
+      volumeName: "slipway-acme-data",
+    });
+  });
+
+  it("keeps every label within 63 characters for long projects, branches and build numbers", () => {
+    const project = "p".repeat(40);
+    for (const branch of ["main", "Feature/" + "X".repeat(200), "日本語/ブランチ", "release/17.0"]) {
+      for (const buildNumber of [1, 99_999, 2_147_483_647]) {
+        const input = { project, branch, buildNumber, stage: "staging" as const, baseDomain: "slipway.localhost" };
+        const host = buildHostname(input);
+        const [first] = host.split(".");
+        expect(first!.length).toBeLessThanOrEqual(63);
+        expect(isLabel(first!)).toBe(true);
+        const db = databaseName(input);
+        expect(new TextEncoder().encode(db).length).toBeLessThanOrEqual(63);
+        expect(db).toBe(first);
+        expect(first!.endsWith(`-${buildNumber}`)).toBe(true);
+      }
+    }
+  });
+
+  it("is deterministic and distinguishes branches", () => {
+    const a = { project: "acme", buildNumber: 1, stage: "development" as const, baseDomain: "x.test" };
+    expect(buildHostname({ ...a, branch: "feature/x" })).toBe(buildHostname({ ...a, branch: "feature/x" }));
+    expect(buildHostname({ ...a, branch: "feature/x" })).not.toBe(buildHostname({ ...a, branch: "feature-x" }));
+  });
+
+  it("names one-off step containers and validates inputs", () => {
+    expect(containerName({ project: "acme", branch: "main", buildNumber: 4, step: "install" })).toBe("slipway-acme-main-4-install");
+    expect(() => containerName({ project: "acme", branch: "main", buildNumber: 4, step: "Bad Step" })).toThrow("invalid step");
+    expect(() => databaseName({ project: "Acme", branch: "main", buildNumber: 1, stage: "development" })).toThrow("lowercase");
+    expect(() => databaseName({ project: "acme", branch: "main", buildNumber: 0, stage: "development" })).toThrow("build number");
+    expect(() => volumeName({ databaseName: "../etc" })).toThrow("invalid database name");
+    expect(() => normalizeBaseDomain("bad_domain.com")).toThrow("invalid base domain");
+    expect(() => normalizeBaseDomain("")).toThrow("invalid base domain");
+  });
+});

@@ -1,0 +1,3 @@
+export * from "./project-slug";
+export * from "./branch-label";
+export * from "./build-names";

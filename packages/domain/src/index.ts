@@ -3,3 +3,4 @@ export * from "./logs";
 export * from "./modules";
 export * from "./builds";
 export * from "./naming";
+export * from "./stages";

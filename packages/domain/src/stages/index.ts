@@ -1,0 +1,2 @@
+export * from "./plan-stage-move";
+export * from "./plan-drop";

@@ -4,3 +4,4 @@ export * from "./modules";
 export * from "./builds";
 export * from "./naming";
 export * from "./stages";
+export * from "./access";

@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createPrismaClient, createSessionRepository, createUserRepository, type PrismaClient } from "@slipway/db";
+import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// The db package exports only its runtime API; its test helper is reached by path.
-import { createTemporaryDatabase, type TemporaryDatabase } from "../../../../../packages/db/src/testing";
 import { ensureLocalAdmin } from "./ensure-local-admin";
 import { INVALID_CREDENTIALS_MESSAGE, logIn } from "./log-in";
 import { logOut } from "./log-out";

@@ -2,6 +2,8 @@ import type { WorkerConfig } from "@slipway/config";
 import { clearWorkerHeartbeat, createRedisConnection, startWorkers, type WorkerEvent } from "@slipway/queue";
 import type { Logger } from "pino";
 import { startHeartbeat } from "./heartbeat-loop";
+import { reconcile } from "./builds/reconcile";
+import { createWorkerDeps } from "./deps";
 import { createJobHandlers } from "./jobs/handlers";
 
 export const HEARTBEAT_INTERVAL_MS = 5_000;
@@ -31,12 +33,17 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
     intervalMs: HEARTBEAT_INTERVAL_MS,
     onError: (error) => logger.warn({ err: String(error) }, "heartbeat write failed"),
   });
+  const deps = createWorkerDeps({ config, logger });
   const workers = startWorkers({
     connection,
-    handlers: createJobHandlers({ logger }),
+    handlers: createJobHandlers(deps),
     onEvent: (event) => logEvent(logger, event),
   });
   logger.info({ version: options.version, queues: workers.workers.map((w) => w.name) }, "worker started");
+  // A crash loses nothing: interrupted builds resume, leftovers (containers, routes) go.
+  void reconcile(deps)
+    .then((report) => logger.info(report, "reconciled builds, containers and routes"))
+    .catch((error) => logger.error({ err: error }, "reconciliation failed"));
 
   return {
     async stop() {
@@ -44,6 +51,8 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
       const result = await workers.close({ graceMs: SHUTDOWN_GRACE_MS });
       await heartbeat.stop();
       await clearWorkerHeartbeat(connection, { pid: process.pid, startedAt }).catch(() => false);
+      await deps.queues.close().catch(() => undefined);
+      await deps.redis.quit().catch(() => deps.redis.disconnect());
       await connection.quit().catch(() => connection.disconnect());
       return result;
     },

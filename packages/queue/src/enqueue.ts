@@ -78,3 +78,28 @@ export async function enqueue<N extends JobName>(
   if (job.id === undefined) throw new DomainError("upstream_failed", `Redis returned no id for job ${name}`);
   return { jobId: job.id };
 }
+
+/**
+ * Queues a job again after an interrupted run (worker crash or restart): for "lifetime" jobs the
+ * kept job of the earlier attempt would swallow the new one, so it is removed first unless it is
+ * still waiting or running (then nothing needs doing).
+ */
+export async function requeue<N extends JobName>(queues: Queues, name: N, payload: JobPayload<N>): Promise<{ jobId: string; requeued: boolean }> {
+  const data = parsePayload(name, payload);
+  const options = jobOptionsFor(name, data);
+  const queue = queues.get(jobCatalog[name].queue);
+  if (options.jobId) {
+    const existing = await queue.getJob(options.jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children") return { jobId: options.jobId, requeued: false };
+      if (state === "active") {
+        // An active job whose lock expired belongs to a dead worker; BullMQ's stalled check moves it.
+        return { jobId: options.jobId, requeued: false };
+      }
+      await existing.remove();
+    }
+  }
+  const job = await queue.add(name, data, options);
+  return { jobId: job.id ?? "", requeued: true };
+}

@@ -4,3 +4,4 @@ export * from "./enqueue";
 export * from "./handlers";
 export * from "./heartbeat";
 export * from "./start-workers";
+export * from "./live-events";

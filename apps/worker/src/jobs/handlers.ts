@@ -1,14 +1,14 @@
 import { DomainError } from "@slipway/domain";
 import type { JobHandlers } from "@slipway/queue";
-import type { Logger } from "pino";
-
-export interface JobDeps {
-  logger: Logger;
-}
+import { cancelBuild } from "../builds/cancel-build";
+import { reconcile } from "../builds/reconcile";
+import { runBuild } from "../builds/run-build";
+import type { WorkerDeps } from "../deps";
+import { pollBranches } from "../projects/poll-branches";
 
 /**
- * Placeholder for jobs whose logic belongs to later issues. It fails the job (kept in Redis as
- * failed, not retried) rather than pretending success.
+ * Placeholder for jobs whose logic belongs to later issues (backups, garbage collection). It fails
+ * the job (kept in Redis as failed, not retried) rather than pretending success.
  */
 function notImplemented(job: string) {
   return async (): Promise<void> => {
@@ -20,13 +20,16 @@ function notImplemented(job: string) {
  * The worker's handler registry: `satisfies JobHandlers` makes a catalog job without a handler
  * (or a handler for an unknown job) a type error.
  */
-export function createJobHandlers(_deps: JobDeps) {
+export function createJobHandlers(deps: WorkerDeps) {
   return {
-    "build.run": notImplemented("build.run"),
-    "build.cancel": notImplemented("build.cancel"),
-    "branch.poll": notImplemented("branch.poll"),
+    "build.run": (payload, { signal }) => runBuild(deps, { buildId: payload.buildId, signal }),
+    "build.cancel": (payload) => cancelBuild(deps, payload),
+    "branch.poll": (payload) => pollBranches(deps, payload).then(() => undefined),
     "backup.daily": notImplemented("backup.daily"),
     "maintenance.gc": notImplemented("maintenance.gc"),
-    "maintenance.reconcile": notImplemented("maintenance.reconcile"),
+    "maintenance.reconcile": async () => {
+      const report = await reconcile(deps);
+      deps.logger.info(report, "reconciled builds, containers and routes");
+    },
   } satisfies JobHandlers;
 }

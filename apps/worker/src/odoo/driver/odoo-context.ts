@@ -29,6 +29,8 @@ export interface OdooContext {
   /** `org.slipway.*` labels (project, branch, build …); `role` is set by the driver. */
   labels: Record<string, string>;
   limits?: RunLimits;
+  /** Extra environment of every run (e.g. the connect secret read by the platform addon). */
+  env?: Record<string, string>;
 }
 
 export interface RunLimits extends ResourceLimits {
@@ -59,7 +61,7 @@ export function contextMounts(ctx: OdooContext): Mount[] {
 }
 
 export function contextEnv(ctx: OdooContext): Record<string, string> {
-  return { HOST: ctx.db.host, PORT: String(ctx.db.port), USER: ctx.db.user, PASSWORD: ctx.db.password };
+  return { ...ctx.env, HOST: ctx.db.host, PORT: String(ctx.db.port), USER: ctx.db.user, PASSWORD: ctx.db.password };
 }
 
 export function contextLimits(ctx: OdooContext): Required<RunLimits> {

@@ -1,0 +1,84 @@
+import { inProgressStates } from "@slipway/domain";
+import { containerIp, listContainers, removeContainer } from "@slipway/docker";
+import { GEVENT_PORT, HTTP_PORT } from "../odoo/driver";
+import { requeue } from "@slipway/queue";
+import type { WorkerDeps } from "../deps";
+import { routeIdForBuild, ROUTE_PREFIX } from "../proxy/caddy";
+import { releaseBuild } from "./resources";
+
+/** After this many interrupted attempts a build is failed instead of resumed again. */
+const MAX_RESUMES = 2;
+
+export interface ReconcileReport {
+  resumed: string[];
+  failed: string[];
+  removedContainers: number;
+  removedRoutes: number;
+}
+
+/**
+ * Brings rows, jobs, containers and routes back in line after a crash or restart (the database
+ * row is the source of truth): interrupted builds resume (their step containers are removed, the
+ * pipeline redoes the interrupted step) or fail after repeated interruptions; containers and routes
+ * of builds that are not running are removed. Safe to run at any time; builds running in this
+ * process are left alone.
+ */
+export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
+  const report: ReconcileReport = { resumed: [], failed: [], removedContainers: 0, removedRoutes: 0 };
+  const inProgress = await deps.prisma.build.findMany({ where: { state: { in: [...inProgressStates] } }, select: { id: true, projectId: true, branchId: true, number: true, databaseName: true } });
+  for (const b of inProgress) {
+    if (deps.running.has(b.id)) continue;
+    for (const c of await listContainers({ docker: deps.docker, labels: { build: b.id }, all: true })) {
+      await removeContainer({ docker: deps.docker, id: c.id, force: true }).catch(() => undefined);
+      report.removedContainers++;
+    }
+    const resumes = await deps.prisma.event.count({ where: { buildId: b.id, kind: "build.resumed" } });
+    if (resumes >= MAX_RESUMES) {
+      await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+      await deps.prisma.build.updateMany({
+        where: { id: b.id, state: { in: [...inProgressStates] } },
+        data: { state: "failed", result: "red", inProgressSlot: null, finishedAt: new Date(), failureReason: `the worker stopped ${resumes + 1} times during this build` },
+      });
+      report.failed.push(b.id);
+      continue;
+    }
+    const { requeued } = await requeue(deps.queues, "build.run", { buildId: b.id });
+    if (requeued) {
+      await deps.prisma.event.create({ data: { projectId: b.projectId, branchId: b.branchId, buildId: b.id, kind: "build.resumed", message: `Build #${b.number} resumed after the worker restarted` } });
+      report.resumed.push(b.id);
+    }
+  }
+
+  // Containers of builds that are neither running nor in progress (found by label).
+  const live = new Set((await deps.prisma.build.findMany({ where: { state: { in: ["running", ...inProgressStates] } }, select: { id: true } })).map((b) => b.id));
+  for (const c of await listContainers({ docker: deps.docker, labels: { build: true }, all: true })) {
+    const id = c.labels.build;
+    if (id && !live.has(id)) {
+      await removeContainer({ docker: deps.docker, id: c.id, force: true }).catch(() => undefined);
+      report.removedContainers++;
+    }
+  }
+  // Routes of builds that are not running go; running builds get theirs back (Caddy restarted).
+  const runningBuilds = await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true } });
+  const running = new Set(runningBuilds.map((b) => b.id));
+  const routed = new Set(await deps.caddy.routeIds());
+  for (const b of runningBuilds) {
+    if (routed.has(routeIdForBuild(b.id)) || !b.hostname) continue;
+    const [server] = await listContainers({ docker: deps.docker, labels: { build: b.id, role: "odoo-server" }, all: false });
+    const pg = server ? await deps.postgres() : null;
+    const ip = server && pg ? await containerIp({ docker: deps.docker, container: server.id, network: pg.buildsNetwork }) : null;
+    if (ip) {
+      await deps.caddy.upsertRoute({ id: routeIdForBuild(b.id), hosts: [b.hostname], upstream: `${ip}:${HTTP_PORT}`, websocketUpstream: `${ip}:${GEVENT_PORT}` });
+    } else {
+      await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
+    }
+  }
+  for (const routeId of routed) {
+    const id = routeId.slice(ROUTE_PREFIX.length);
+    if (!running.has(id)) {
+      await deps.caddy.removeRoute(routeIdForBuild(id));
+      report.removedRoutes++;
+    }
+  }
+  return report;
+}

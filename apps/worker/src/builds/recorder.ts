@@ -1,0 +1,93 @@
+import type { BuildResult, BuildState, Prisma, PrismaClient } from "@slipway/db";
+import { inProgressStates, type OffendingLine } from "@slipway/domain";
+import { publishProjectNotice } from "@slipway/queue";
+import type { Redis } from "ioredis";
+
+/**
+ * Writes a build's progress to its row and step rows (the source of truth) and tells the UI.
+ * Every state change is conditional: a build that reached a final state (cancelled, failed) is
+ * never moved back by a late writer.
+ */
+export class BuildRecorder {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly redis: Redis,
+    readonly buildId: string,
+    readonly projectId: string,
+  ) {}
+
+  private notify(): void {
+    void publishProjectNotice(this.redis, { projectId: this.projectId, buildId: this.buildId, kind: "build" }).catch(() => undefined);
+  }
+
+  /** Moves an in-progress build to another in-progress state; false when it is no longer in progress. */
+  async setState(state: BuildState): Promise<boolean> {
+    const res = await this.prisma.build.updateMany({
+      where: { id: this.buildId, state: { in: [...inProgressStates] } },
+      data: { state, startedAt: state === "queued" ? undefined : undefined },
+    });
+    if (res.count) this.notify();
+    return res.count === 1;
+  }
+
+  async markStarted(): Promise<void> {
+    await this.prisma.build.updateMany({ where: { id: this.buildId, startedAt: null }, data: { startedAt: new Date() } });
+  }
+
+  async stepStarted(name: string, position: number, logFile?: string): Promise<void> {
+    await this.prisma.buildStep.upsert({
+      where: { buildId_name: { buildId: this.buildId, name } },
+      create: { buildId: this.buildId, name, position, state: "running", startedAt: new Date(), logFile: logFile ?? null },
+      update: { state: "running", startedAt: new Date(), finishedAt: null, error: null, logFile: logFile ?? null },
+    });
+    this.notify();
+  }
+
+  async stepFinished(name: string, outcome: { ok: boolean; detail?: Prisma.InputJsonValue; error?: string }): Promise<void> {
+    await this.prisma.buildStep.update({
+      where: { buildId_name: { buildId: this.buildId, name } },
+      data: { state: outcome.ok ? "succeeded" : "failed", finishedAt: new Date(), detail: outcome.detail, error: outcome.error ?? null },
+    });
+    this.notify();
+  }
+
+  async stepSkipped(name: string, position: number, reason: string): Promise<void> {
+    await this.prisma.buildStep.upsert({
+      where: { buildId_name: { buildId: this.buildId, name } },
+      create: { buildId: this.buildId, name, position, state: "skipped", error: reason },
+      update: { state: "skipped", error: reason },
+    });
+  }
+
+  /** Succeeded steps of an earlier attempt, with what they recorded (resume instead of repeat). */
+  async completedSteps(): Promise<Map<string, Prisma.JsonValue>> {
+    const steps = await this.prisma.buildStep.findMany({ where: { buildId: this.buildId, state: "succeeded" } });
+    return new Map(steps.map((s) => [s.name, s.detail ?? null]));
+  }
+
+  async update(data: Prisma.BuildUpdateManyMutationInput): Promise<void> {
+    await this.prisma.build.updateMany({ where: { id: this.buildId }, data });
+    this.notify();
+  }
+
+  /** Ends the build: releases the branch's in-progress slot; false when it had already ended. */
+  async finish(outcome: { state: "running" | "failed" | "cancelled"; result: BuildResult | null; reason?: string | null; offending?: (OffendingLine & { step: string })[] }): Promise<boolean> {
+    const res = await this.prisma.build.updateMany({
+      where: { id: this.buildId, state: { in: [...inProgressStates] } },
+      data: {
+        state: outcome.state,
+        result: outcome.result,
+        failureReason: outcome.reason ?? null,
+        offendingLines: outcome.offending ? (outcome.offending as unknown as Prisma.InputJsonValue) : undefined,
+        inProgressSlot: null,
+        finishedAt: new Date(),
+      },
+    });
+    this.notify();
+    return res.count === 1;
+  }
+
+  async event(kind: string, message: string, branchId: string): Promise<void> {
+    await this.prisma.event.create({ data: { projectId: this.projectId, branchId, buildId: this.buildId, kind, message } });
+  }
+}

@@ -1,0 +1,46 @@
+import type { Branch, Build, Project } from "@slipway/db";
+import { volumeName } from "@slipway/domain";
+import { killContainer, listContainers, removeContainer, removeVolume } from "@slipway/docker";
+import type { WorkerDeps } from "../deps";
+import { dropDatabase } from "../odoo/odoo-databases";
+import { routeIdForBuild } from "../proxy/caddy";
+
+/** Labels every Docker resource of a build carries (org.slipway.project/.branch/.build). */
+export function buildLabels({ project, branch, build }: { project: Project; branch: Branch; build: Build }): Record<string, string> {
+  return { project: project.id, branch: branch.id, build: build.id };
+}
+
+/** Removes a build's containers (all, or of one role) and the given volumes. Idempotent. */
+export async function removeBuildResources(options: { deps: WorkerDeps; buildId: string; containers: boolean; role?: string; volumes: string[] }): Promise<void> {
+  const { deps, buildId } = options;
+  if (options.containers) {
+    const selector: Record<string, string> = { build: buildId };
+    if (options.role) selector.role = options.role;
+    for (const c of await listContainers({ docker: deps.docker, labels: selector, all: true })) {
+      await removeContainer({ docker: deps.docker, id: c.id, force: true }).catch(() => undefined);
+    }
+  }
+  for (const v of options.volumes) await removeVolume({ docker: deps.docker, name: v }).catch(() => undefined);
+}
+
+/** Kills a build's running step containers: the current step then ends and the pipeline sees why. */
+export async function killBuildContainers(deps: WorkerDeps, buildId: string): Promise<number> {
+  const running = await listContainers({ docker: deps.docker, labels: { build: buildId }, all: false });
+  for (const c of running) await killContainer({ docker: deps.docker, id: c.id }).catch(() => undefined);
+  return running.length;
+}
+
+/**
+ * Everything a build owns outside the control-plane database: route, containers, database and its
+ * data volume. `keepData` stops a build but keeps its database (older development builds).
+ */
+export async function releaseBuild(options: { deps: WorkerDeps; build: Pick<Build, "id" | "databaseName">; keepData: boolean }): Promise<void> {
+  const { deps, build } = options;
+  await deps.caddy.removeRoute(routeIdForBuild(build.id)).catch((e) => deps.logger.warn({ err: String(e), buildId: build.id }, "could not remove the route"));
+  await removeBuildResources({ deps, buildId: build.id, containers: true, volumes: [] });
+  if (!options.keepData && build.databaseName) {
+    const pg = await deps.postgres();
+    await dropDatabase({ pg, name: build.databaseName });
+    await removeVolume({ docker: deps.docker, name: volumeName({ databaseName: build.databaseName }) }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,95 @@
+import { queueBuild } from "@slipway/db";
+import { isInProgress, type BuildState } from "@slipway/domain";
+import { enqueue } from "@slipway/queue";
+import type { WorkerDeps } from "../deps";
+import { runDevelopmentPipeline } from "./development-pipeline";
+import { BuildRecorder } from "./recorder";
+import { killBuildContainers, releaseBuild } from "./resources";
+import { BuildStopped } from "./step-failure";
+
+/**
+ * The `build.run` job. Re-reads the build row (the queue carries only its id), runs the pipeline
+ * of its stage and records the end: running (green/yellow) or failed (red, with the offending
+ * lines), or cancelled. Idempotent: a build that already ended is left alone.
+ */
+export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId: string; signal: AbortSignal }): Promise<void> {
+  const build = await deps.prisma.build.findUnique({ where: { id: buildId }, include: { branch: true, project: true } });
+  if (!build || !isInProgress(build.state as BuildState)) return;
+  const { branch, project } = build;
+  const recorder = new BuildRecorder(deps.prisma, deps.redis, build.id, project.id);
+  const cancel = new AbortController();
+  deps.running.set(build.id, cancel);
+  const log = deps.logger.child({ buildId, project: project.slug, branch: branch.name, number: build.number });
+
+  const checkpoint = async () => {
+    if (signal.aborted) throw new BuildStopped("shutdown");
+    const row = await deps.prisma.build.findUnique({ where: { id: buildId }, select: { cancelRequestedAt: true, state: true } });
+    if (cancel.signal.aborted || !row || row.cancelRequestedAt || row.state === "cancelled") throw new BuildStopped("cancelled");
+  };
+
+  try {
+    await recorder.markStarted();
+    log.info("build started");
+    if (build.stage !== "development") {
+      await recorder.finish({ state: "failed", result: "red", reason: `${build.stage} builds are not available in this version of Slipway yet` });
+      return;
+    }
+    const outcome = await runDevelopmentPipeline({ deps, build, branch, project, recorder, checkpoint });
+    if (outcome.ok) {
+      const c = outcome.classification;
+      const result = c.status === "yellow" ? "yellow" : "green";
+      if (await recorder.finish({ state: "running", result, offending: c.offending.map((o) => ({ ...o, step: o.run })) })) {
+        await recorder.event("build.ready", `Build #${build.number} is ${result} and running`, branch.id);
+        await stopOlderBuilds(deps, { branchId: branch.id, keepBuildId: build.id });
+      }
+      log.info({ result }, "build running");
+    } else {
+      await releaseBuild({ deps, build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null }, keepData: false });
+      await recorder.finish({ state: "failed", result: "red", reason: outcome.reason, offending: outcome.offending });
+      await recorder.event("build.failed", `Build #${build.number} is red: ${outcome.reason.slice(0, 200)}`, branch.id);
+      log.info({ reason: outcome.reason }, "build red");
+    }
+  } catch (e) {
+    if (e instanceof BuildStopped && e.why === "shutdown") {
+      // Left in progress on purpose: the next worker start resumes it (reconcile).
+      log.warn("build interrupted by shutdown; it resumes at the next start");
+      throw e;
+    }
+    await killBuildContainers(deps, build.id);
+    await releaseBuild({ deps, build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null }, keepData: false }).catch(() => undefined);
+    if (e instanceof BuildStopped) {
+      await recorder.finish({ state: "cancelled", result: null, reason: "cancelled" });
+      await recorder.event("build.cancelled", `Build #${build.number} was cancelled`, branch.id);
+      log.info("build cancelled");
+    } else {
+      log.error({ err: e }, "build crashed");
+      await recorder.finish({ state: "failed", result: "red", reason: `internal error: ${(e as Error).message}` });
+    }
+  } finally {
+    deps.running.delete(build.id);
+  }
+  await buildBranchHeadIfMoved(deps, { branchId: branch.id, builtRevision: build.revision });
+}
+
+async function currentDatabaseName(deps: WorkerDeps, buildId: string): Promise<string | null> {
+  return (await deps.prisma.build.findUnique({ where: { id: buildId }, select: { databaseName: true } }))?.databaseName ?? null;
+}
+
+/** Older development builds of the branch are stopped, not deleted: their database stays (GC later). */
+async function stopOlderBuilds(deps: WorkerDeps, { branchId, keepBuildId }: { branchId: string; keepBuildId: string }): Promise<void> {
+  const older = await deps.prisma.build.findMany({ where: { branchId, state: "running", id: { not: keepBuildId } }, select: { id: true, databaseName: true } });
+  for (const b of older) {
+    await releaseBuild({ deps, build: b, keepData: true });
+    await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
+  }
+}
+
+/** Pushes that arrived while this build ran are built now (the newest head only). */
+async function buildBranchHeadIfMoved(deps: WorkerDeps, { branchId, builtRevision }: { branchId: string; builtRevision: string }): Promise<void> {
+  const branch = await deps.prisma.branch.findUnique({ where: { id: branchId } });
+  if (!branch?.headRevision || branch.headRevision === builtRevision || branch.archivedAt || branch.pushBehavior === "do_nothing") return;
+  const already = await deps.prisma.build.findFirst({ where: { branchId, revision: branch.headRevision } });
+  if (already) return;
+  const next = await queueBuild(deps.prisma, { projectId: branch.projectId, branchId, revision: branch.headRevision });
+  if (next) await enqueue(deps.queues, "build.run", { buildId: next.id });
+}

@@ -1,0 +1,56 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { WorkerConfig } from "@slipway/config";
+import { getPrisma, type PrismaClient } from "@slipway/db";
+import { connectDocker, type DockerEngine } from "@slipway/docker";
+import { createQueues, createRedisConnection, type Queues } from "@slipway/queue";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { ensureManagedPostgres, type ManagedPostgres } from "./odoo/managed-postgres";
+import { CaddyClient } from "./proxy/caddy";
+
+/** Everything the worker talks to, composed once per process (no DI container). */
+export interface WorkerDeps {
+  config: WorkerConfig;
+  logger: Logger;
+  prisma: PrismaClient;
+  /** Producer connection: enqueueing follow-up jobs and publishing live notices. */
+  redis: Redis;
+  queues: Queues;
+  docker: DockerEngine;
+  caddy: CaddyClient;
+  /** The managed PostgreSQL server for Odoo databases, started on first use. */
+  postgres: () => Promise<ManagedPostgres>;
+  /** Folder of the platform's own Odoo addons (connect), mounted read-only into builds. */
+  platformAddonsPath: string;
+  /** Builds running in this process, for cancellation. */
+  running: Map<string, AbortController>;
+}
+
+export const PLATFORM_ADDONS_PATH = fileURLToPath(new URL("../odoo-addons", import.meta.url));
+
+export function createWorkerDeps(options: { config: WorkerConfig; logger: Logger }): WorkerDeps {
+  const { config, logger } = options;
+  const redis = createRedisConnection({ url: config.redisUrl, role: "producer", name: "slipway-worker-producer" });
+  redis.on("error", (error: Error) => logger.warn({ err: error.message }, "redis (producer) connection error"));
+  const docker = connectDocker({ socketPath: config.docker.socketPath });
+  let pg: Promise<ManagedPostgres> | null = null;
+  return {
+    config,
+    logger,
+    prisma: getPrisma(config.databaseUrl),
+    redis,
+    queues: createQueues({ connection: redis }),
+    docker,
+    caddy: new CaddyClient({ adminUrl: config.caddy.adminUrl }),
+    postgres: () => {
+      pg ??= ensureManagedPostgres({ docker, image: config.odooPgImage, home: config.home }).catch((e) => {
+        pg = null;
+        throw e;
+      });
+      return pg;
+    },
+    platformAddonsPath: path.resolve(PLATFORM_ADDONS_PATH),
+    running: new Map(),
+  };
+}

@@ -1,0 +1,36 @@
+import { recordPush } from "@slipway/db";
+import { enqueue } from "@slipway/queue";
+import { listRemoteBranches } from "@slipway/git";
+import type { WorkerDeps } from "../deps";
+
+/**
+ * The `branch.poll` job: the fallback for repositories without webhooks. Compares `git ls-remote`
+ * with the recorded branch heads and records what moved exactly like a push would (new branches
+ * in development, deleted ones archived). The first poll of a project only records the heads.
+ */
+export async function pollBranches(deps: WorkerDeps, { projectId }: { projectId: string }): Promise<{ changed: number }> {
+  const project = await deps.prisma.project.findUnique({ where: { id: projectId }, include: { branches: true } });
+  if (!project) return { changed: 0 };
+  const heads = await listRemoteBranches({ url: project.repoUrl });
+  const known = new Map(project.branches.map((b) => [b.name, b]));
+  const firstPoll = project.branches.length === 0;
+  let changed = 0;
+  for (const [name, revision] of heads) {
+    const branch = known.get(name);
+    if (branch && !branch.archivedAt && branch.headRevision === revision) continue;
+    changed++;
+    if (firstPoll) {
+      await deps.prisma.branch.create({ data: { projectId, name, headRevision: revision } });
+      continue;
+    }
+    const outcome = await recordPush(deps.prisma, { projectId, branch: name, revision, message: null, author: null });
+    if (outcome.kind === "recorded" && outcome.build) await enqueue(deps.queues, "build.run", { buildId: outcome.build.id });
+  }
+  for (const [name, branch] of known) {
+    if (!heads.has(name) && !branch.archivedAt) {
+      changed++;
+      await recordPush(deps.prisma, { projectId, branch: name, revision: null });
+    }
+  }
+  return { changed };
+}

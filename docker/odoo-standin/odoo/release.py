@@ -1,0 +1,1 @@
+from standin.release import *  # noqa: F401,F403

@@ -53,8 +53,10 @@ export async function startPlatform({ root, env, host, port, quiet = false }) {
   const web = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], { ...common, cwd: path.join(root, "apps/web") });
   const worker = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { ...common, cwd: path.join(root, "apps/worker") });
   for (const [c, label] of [[web, "web"], [worker, "worker"]]) {
-    if (quiet) c.stdout.resume(), c.stderr.resume();
-    else prefixed(c, label);
+    if (quiet) {
+      c.stdout.resume();
+      c.stderr.resume();
+    } else prefixed(c, label);
     procs.push({ name: label, child: c });
     c.on("exit", (code, signal) => {
       if (!c.stopping) console.error(`[${label}] exited unexpectedly (code ${code}, signal ${signal})`);

@@ -54,7 +54,11 @@ function loadSecrets(home) {
     encryptionKey: () => randomBytes(32).toString("base64"),
   };
   let changed = false;
-  for (const [k, gen] of Object.entries(wanted)) if (!s[k]) ((s[k] = gen()), (changed = true));
+  for (const [k, gen] of Object.entries(wanted)) {
+    if (s[k]) continue;
+    s[k] = gen();
+    changed = true;
+  }
   if (changed) {
     writeFileSync(file, JSON.stringify(s, null, 2) + "\n", { mode: 0o600 });
     chmodSync(file, 0o600);

@@ -78,9 +78,9 @@ describe("worker process", () => {
 
       const queues = createQueues({ connection: redis });
       try {
-        const { jobId } = await enqueue(queues, "build.run", { buildId: randomUUID() });
+        const { jobId } = await enqueue(queues, "backup.daily", { projectId: randomUUID() });
         const failed = await waitFor(async () => {
-          const job = await queues.get("builds").getJob(jobId);
+          const job = await queues.get("backups").getJob(jobId);
           return (await job?.getState()) === "failed" ? job : undefined;
         }, 20_000);
         expect(failed?.failedReason).toBe("invalid_state: not implemented yet");

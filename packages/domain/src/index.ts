@@ -5,3 +5,4 @@ export * from "./builds";
 export * from "./naming";
 export * from "./stages";
 export * from "./access";
+export * from "./backups";

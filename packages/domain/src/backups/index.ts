@@ -1,0 +1,3 @@
+export * from "./calendar";
+export * from "./select-backups-to-keep";
+export * from "./backup-rules";

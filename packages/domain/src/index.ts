@@ -6,3 +6,4 @@ export * from "./naming";
 export * from "./stages";
 export * from "./access";
 export * from "./backups";
+export * from "./gc";

@@ -33,6 +33,7 @@ describe("loadWebConfig", () => {
     expect(config.proxyPort).toBe(8480);
     expect(config.baseDomain).toBe("slipway.localhost");
     expect(config.logLevel).toBe("info");
+    expect(config.defaultOdooImage).toBe("odoo:{version}");
     // Default home is the repository's .slipway folder, whatever the working directory.
     expect(config.home).toBe(resolve(import.meta.dirname, "../../../.slipway"));
     expect(Object.isFrozen(config)).toBe(true);

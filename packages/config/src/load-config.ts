@@ -27,6 +27,8 @@ export interface BaseConfig {
 export interface WebConfig extends BaseConfig {
   readonly sessionSecret: string;
   readonly admin: { readonly login: string; readonly password?: string };
+  /** Image template with a `{version}` placeholder (odooImageFor), proposed for new projects. */
+  readonly defaultOdooImage: string;
 }
 
 export interface WorkerConfig extends BaseConfig {
@@ -79,6 +81,7 @@ export function loadWebConfig(env: Env = process.env): WebConfig {
   return deepFreeze({
     ...toBase(base.values),
     sessionSecret: web.values.SLIPWAY_SESSION_SECRET,
+    defaultOdooImage: web.values.SLIPWAY_DEFAULT_ODOO_IMAGE,
     admin: password === undefined
       ? { login: web.values.SLIPWAY_ADMIN_LOGIN }
       : { login: web.values.SLIPWAY_ADMIN_LOGIN, password },

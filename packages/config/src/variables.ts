@@ -93,6 +93,14 @@ export const baseVariables = {
   ),
 };
 
+// The web fills the project form's image with it; the worker falls back to it.
+const defaultOdooImage = withDefault(
+  dockerImage.refine((s) => s.includes("{version}"), {
+    error: "must contain the {version} placeholder (e.g. odoo:{version})",
+  }),
+  "odoo:{version}",
+);
+
 /** Variables only the web process reads. */
 export const webVariables = {
   SLIPWAY_SESSION_SECRET: required(
@@ -102,6 +110,7 @@ export const webVariables = {
     z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, { error: "invalid login (letters, digits, . _ @ -; up to 64)" }),
     "admin",
   ),
+  SLIPWAY_DEFAULT_ODOO_IMAGE: defaultOdooImage,
   SLIPWAY_ADMIN_PASSWORD: optional(
     z.string().refine((s) => s.length >= 8, { error: "too short (at least 8 characters)" }),
   ),
@@ -118,12 +127,7 @@ export const workerVariables = {
     "http://127.0.0.1:20190",
   ),
   SLIPWAY_ODOO_PG_IMAGE: withDefault(dockerImage, "slipway/postgres:15"),
-  SLIPWAY_DEFAULT_ODOO_IMAGE: withDefault(
-    dockerImage.refine((s) => s.includes("{version}"), {
-      error: "must contain the {version} placeholder (e.g. odoo:{version})",
-    }),
-    "odoo:{version}",
-  ),
+  SLIPWAY_DEFAULT_ODOO_IMAGE: defaultOdooImage,
 };
 
 type Specs = Record<string, VariableSpec<unknown>>;

@@ -34,7 +34,8 @@ class Server(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
-    server_version = 'Werkzeug/2.2.2 Python/3.11'
+    server_version = 'Werkzeug/2.2.2'
+    sys_version = 'Python/3.11.2'
 
     def log_message(self, fmt, *args):
         pass
@@ -81,9 +82,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _persist_session(self, req, resp):
         s = req.session
-        if s.should_rotate and not s.is_new:
+        if s.should_rotate:
+            # a new identifier after login/logout (session fixation), its token follows it
             web.delete_session(s)
             s.sid = web.secrets.token_urlsafe(63)
+            s.is_new = False
+            if s.get('uid') and s.get('db'):
+                with db.cursor(s['db']) as cr:
+                    s['session_token'] = Environment(cr, s['uid'], {})['res.users'].browse(s['uid'])._compute_session_token(s.sid)
         if s.is_new and not s.get('db') and not s.get('uid'):
             return
         web.save_session(s)

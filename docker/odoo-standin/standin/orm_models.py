@@ -201,7 +201,11 @@ class IrMailServer(Recordset):
         except MailDeliveryException:
             raise
         except Exception as e:
-            msg = "Mail delivery failed via SMTP server '%s'.\n%s: %s" % (smtp_server, e.__class__.__name__, e)
+            host = smtp_server
+            if not host:
+                server = self.browse(mail_server_id) if mail_server_id else self._find_mail_server(message['From'])
+                host = server.smtp_host if server else config.get('smtp_server')
+            msg = "Mail delivery failed via SMTP server '%s'.\n%s: %s" % (host, e.__class__.__name__, e)
             _logger.info(msg)
             raise MailDeliveryException('Mail Delivery Failed', msg) from e
         return message_id

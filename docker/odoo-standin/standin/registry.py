@@ -64,7 +64,11 @@ class Registry:
 
 
 def reset_modules_state(db_name):
-    with db.cursor(db_name) as cr:
+    try:
+        cr = db.cursor(db_name)
+    except Exception:
+        return
+    with cr:
         if not db.is_initialized(cr):
             return
         cr.execute("UPDATE ir_module_module SET state='installed' WHERE state IN ('to remove', 'to upgrade')")
@@ -193,7 +197,9 @@ def load_marked_modules(env, registry, graph, states, report, loaded, update_mod
         graph.add_modules(env.cr, names)
         if len(graph) == before:
             break
-        load_module_graph(env, registry, graph, report, loaded, update_module)
+        processed = load_module_graph(env, registry, graph, report, loaded, update_module)
+        if not processed:
+            break
 
 
 def load_module_graph(env, registry, graph, report, loaded, update_module):
@@ -202,6 +208,7 @@ def load_module_graph(env, registry, graph, report, loaded, update_module):
     total = len(graph)
     _logger.info('loading %d modules...', total)
     updating = bool(config['init'] or config['update'])
+    processed = []
     for index, node in enumerate(graph, 1):
         name = node.name
         if name in loaded:
@@ -213,6 +220,7 @@ def load_module_graph(env, registry, graph, report, loaded, update_module):
         load_openerp_module(name)
         if needs_update:
             install_or_update(env, registry, graph, node)
+            processed.append(name)
         loaded.append(name)
         registry._init_modules.add(name)
         test_time = test_queries = 0
@@ -241,6 +249,7 @@ def load_module_graph(env, registry, graph, report, loaded, update_module):
                           len(results.errors), results.testsRun)
     queries = db.sql_counter - q0
     _logger.log(RUNBOT, '%s modules loaded in %.2fs, %s queries (+%s extra)', total, time.time() - t0, queries, queries)
+    return processed
 
 
 def install_or_update(env, registry, graph, node):

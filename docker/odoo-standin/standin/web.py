@@ -197,7 +197,7 @@ class Session(dict):
         keep = self.get('db') if keep_db else None
         self.clear()
         self.update({'db': keep, 'uid': None, 'login': None, 'context': {}})
-        self.should_rotate = True
+        self.should_rotate = not self.is_new
 
 
 def _session_dir():

@@ -8,6 +8,7 @@ import os
 import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
+from odoo.exceptions import ValidationError
 from odoo.tools.convert import ParseError
 
 # Models of Odoo's own modules that stand-in data files may target without declaring them.
@@ -127,6 +128,10 @@ class DataLoader:
                 handler(rec, noupdate)
             except ParseError:
                 raise
+            except ValidationError as err:
+                context = {'file': path, 'line': rec.sourceline, 'name': rec.get('id'), 'xmlid': rec.get('id')}
+                raise ParseError('while parsing %s:%s\n%s\n\nView error context:\n%r\n'
+                                 % (path, rec.sourceline, err, context)) from None
             except Exception as e:
                 raise ParseError('while parsing %s:%s, somewhere inside\n%s' % (path, rec.sourceline, _snippet(rec))) from e
 
@@ -174,7 +179,6 @@ class DataLoader:
         for node in view.iter('field'):
             fname = node.get('name')
             if fname and fname not in known:
-                from odoo.exceptions import ValidationError
                 raise ValidationError('Error while validating view near:\n\n%s\n\nField "%s" does not exist in model "%s"'
                                       % (ET.tostring(node, encoding='unicode').strip(), fname, model))
 

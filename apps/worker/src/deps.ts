@@ -27,6 +27,9 @@ export interface WorkerDeps {
   running: Map<string, AbortController>;
 }
 
+/** Platform addons every build server loads (`--load`): routes for all databases, never installed. */
+export const PLATFORM_SERVER_WIDE_MODULES = ["slipway_connect"] as const;
+
 export const PLATFORM_ADDONS_PATH = fileURLToPath(new URL("../odoo-addons", import.meta.url));
 
 export function createWorkerDeps(options: { config: WorkerConfig; logger: Logger }): WorkerDeps {

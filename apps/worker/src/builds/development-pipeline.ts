@@ -14,7 +14,7 @@ import {
   type StepName,
 } from "@slipway/domain";
 import { fetchRevision, parseRepoUrl } from "@slipway/git";
-import type { WorkerDeps } from "../deps";
+import { PLATFORM_SERVER_WIDE_MODULES, type WorkerDeps } from "../deps";
 import { discoverAddons } from "../odoo/discover-addons";
 import { createDatabase, ensureRequirementsImage, installModules, serve, GEVENT_PORT, HTTP_PORT, type OdooContext } from "../odoo/driver";
 import { dropDatabase } from "../odoo/odoo-databases";
@@ -170,7 +170,7 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       "start",
       async () => {
         await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
-        const s = await serve({ ctx, containerName: names.containerName, healthTimeoutMs: 120_000 });
+        const s = await serve({ ctx, containerName: names.containerName, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
         s.logFollower?.stop();
         if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
         return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };

@@ -86,6 +86,8 @@ export interface ServeArgs extends CommonArgs {
   workers: number;
   maxCronThreads: number;
   smtp?: { host: string; port: number };
+  /** Extra server-wide modules (`--load`): their HTTP routes serve every database, uninstalled. */
+  serverWideModules?: readonly string[];
 }
 
 export function serveArgs(c: ServeArgs): string[] {
@@ -105,5 +107,6 @@ export function serveArgs(c: ServeArgs): string[] {
     "--max-cron-threads",
     String(c.maxCronThreads),
     ...(c.smtp ? ["--smtp", c.smtp.host, "--smtp-port", String(c.smtp.port)] : []),
+    ...(c.serverWideModules?.length ? ["--load", ["base", "web", ...c.serverWideModules].join(",")] : []),
   ];
 }

@@ -25,6 +25,8 @@ export interface ServeOptions {
   smtp?: { host: string; port: number };
   healthTimeoutMs?: number;
   restart?: "no" | "unless-stopped";
+  /** Platform addons loaded server-wide (`--load`), e.g. the connect addon. */
+  serverWideModules?: readonly string[];
 }
 
 export interface ServeResult {
@@ -75,6 +77,7 @@ export async function serve(options: ServeOptions): Promise<ServeResult> {
     workers: options.workers ?? 0,
     maxCronThreads: options.maxCronThreads ?? 1,
     smtp: options.smtp,
+    serverWideModules: options.serverWideModules,
   });
   platformLine(logFile, `${new Date().toISOString()} serve: ${args.join(" ")}`);
   const lines: string[] = [];

@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encryptSecret, loadWorkerConfig } from "@slipway/config";
+import { insertProject, recordPush, type PrismaClient } from "@slipway/db";
+import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
+import { connectSecretFor, signConnectToken } from "@slipway/domain";
+import { createWorkerDeps, type WorkerDeps } from "../deps";
+import { databaseExists } from "../odoo/odoo-databases";
+import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
+import { releaseBuild } from "./resources";
+import { runBuild } from "./run-build";
+
+const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
+let db: TemporaryDatabase;
+let deps: WorkerDeps;
+let prisma: PrismaClient;
+let repo: FixtureRepo;
+let projectId: string;
+const slug = `pipe${randomBytes(3).toString("hex")}`;
+
+function proxyGet(host: string, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: "127.0.0.1", port: deps.config.proxyPort, path: urlPath, headers: { host, ...headers } }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      })
+      .on("error", reject);
+  });
+}
+
+async function pushAndBuild(branch: string, addons: string[]) {
+  const revision = repo.push(branch, addons);
+  const outcome = await recordPush(prisma, { projectId, branch, revision, message: `Add ${addons.join(", ")}`, author: "Ada" });
+  if (outcome.kind !== "recorded" || !outcome.build) throw new Error(`no build queued: ${JSON.stringify(outcome)}`);
+  await runBuild(deps, { buildId: outcome.build.id, signal: new AbortController().signal });
+  return prisma.build.findUniqueOrThrow({ where: { id: outcome.build.id }, include: { steps: { orderBy: { position: "asc" } } } });
+}
+
+beforeAll(async () => {
+  db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
+  const config = loadWorkerConfig({ ...process.env, DATABASE_URL: db.url });
+  deps = createWorkerDeps({ config, logger: pino({ level: "silent" }) });
+  prisma = deps.prisma;
+  repo = createFixtureRepo();
+  const user = await prisma.user.create({ data: { login: "ada" } });
+  projectId = (
+    await insertProject(prisma, {
+      slug, name: "Pipeline", repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: image,
+      baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: user.id,
+    })
+  ).id;
+});
+
+afterAll(async () => {
+  if (deps) {
+    for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } })) await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+    await deps.redis.quit().catch(() => undefined);
+    await deps.queues.close().catch(() => undefined);
+    await prisma.$disconnect();
+  }
+  repo?.remove();
+  await db?.drop();
+});
+
+describe("development build pipeline with the stand-in Odoo image", () => {
+  it("turns a push with passing tests green, serves it at its hostname and connects as admin", async () => {
+    const build = await pushAndBuild("main", ["green_addon"]);
+    expect(build.failureReason).toBeNull();
+    expect(build).toMatchObject({ state: "running", result: "green", inProgressSlot: null });
+    expect(build.steps.map((s) => [s.name, s.state])).toEqual([
+      ["fetch", "succeeded"], ["discover", "succeeded"], ["dependencies", "succeeded"], ["create_database", "succeeded"],
+      ["install", "succeeded"], ["start", "succeeded"], ["route", "succeeded"],
+    ]);
+    const install = readFileSync(path.join(deps.config.home, "builds", build.id, "logs", "install.log"), "utf8");
+    expect(install).toContain("odoo.tests.result: 0 failed, 0 error(s)");
+    expect(build.hostname).toBe(`${slug}-main-1.slipway.localhost`);
+
+    const health = await proxyGet(build.hostname!, "/web/health");
+    expect(health.status).toBe(200);
+    expect(health.body).toContain("pass");
+
+    const token = signConnectToken(connectSecretFor(deps.config.encryptionKey, build.id), { db: build.databaseName!, login: "admin", exp: Math.floor(Date.now() / 1000) + 60, nonce: "t" });
+    const connect = await proxyGet(build.hostname!, `/slipway/connect?token=${encodeURIComponent(token)}`);
+    expect(connect.status).toBe(303);
+    expect(connect.headers.location).toMatch(/\/web$/);
+    const cookie = String(connect.headers["set-cookie"]?.[0] ?? "").split(";")[0]!;
+    expect(cookie).toMatch(/^session_id=/);
+    const backend = await proxyGet(build.hostname!, "/web", { cookie });
+    expect(backend.status).toBe(200);
+    expect(backend.body).toContain("admin");
+    const forged = await proxyGet(build.hostname!, `/slipway/connect?token=${encodeURIComponent(token.slice(0, -2) + "xx")}`);
+    expect(forged.status).toBe(403);
+  });
+
+  it("turns a failing test red with its FAIL: line and leaves no database behind", async () => {
+    const build = await pushAndBuild("feature/failing", ["failing_addon"]);
+    expect(build).toMatchObject({ state: "failed", result: "red" });
+    const lines = (build.offendingLines as { text: string; step: string }[]).map((l) => l.text);
+    expect(lines.some((t) => t.includes("FAIL: TestFailing.test_fails"))).toBe(true);
+    expect(build.steps.find((s) => s.name === "install")?.state).toBe("failed");
+    expect(await databaseExists({ pg: await deps.postgres(), name: build.databaseName! })).toBe(false);
+    expect((await proxyGet(build.hostname!, "/web/health")).status).toBe(404);
+  });
+
+  it("turns a broken XML data file red with the CRITICAL line", async () => {
+    const build = await pushAndBuild("feature/broken", ["broken_xml_addon"]);
+    expect(build).toMatchObject({ state: "failed", result: "red" });
+    const offending = build.offendingLines as { level: string; text: string }[];
+    expect(offending.some((l) => l.level === "CRITICAL" && l.text.includes("Failed to initialize database"))).toBe(true);
+  });
+
+  it("stops the previous build of the branch when a newer one is ready, keeping its database", async () => {
+    const first = await prisma.build.findFirstOrThrow({ where: { number: 1 } });
+    const second = await pushAndBuild("main", ["green_addon", "warning_addon"]);
+    expect(second).toMatchObject({ state: "running", result: "yellow" });
+    const old = await prisma.build.findUniqueOrThrow({ where: { id: first.id } });
+    expect(old.state).toBe("stopped");
+    expect(await databaseExists({ pg: await deps.postgres(), name: old.databaseName! })).toBe(true);
+    expect((await proxyGet(first.hostname!, "/web/health")).status).toBe(404);
+    expect((await proxyGet(second.hostname!, "/web/health")).status).toBe(200);
+  });
+});

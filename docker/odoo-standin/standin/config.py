@@ -28,7 +28,7 @@ BOOL_KEYS = {'proxy_mode', 'list_db', 'test_enable', 'stop_after_init', 'smtp_ss
 
 
 def build_parser(prog='odoo'):
-    p = optparse.OptionParser(prog=prog, usage='%prog [options]', version='%s %s' % (release.product_name, release.version))
+    p = optparse.OptionParser(prog=prog, usage='%prog [options]', version='Odoo Server %s' % release.version)
     a = p.add_option
     g = optparse.OptionGroup(p, 'Common options')
     g.add_option('-c', '--config', dest='config')

@@ -7,3 +7,4 @@ export * from "./stages";
 export * from "./access";
 export * from "./backups";
 export * from "./gc";
+export * from "./neutralization";

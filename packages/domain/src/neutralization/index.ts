@@ -1,0 +1,3 @@
+// sql.ts (quoting, guards, validators) stays internal: generic names, kept out of the package root.
+export * from "./statements";
+export * from "./checks";

@@ -138,7 +138,7 @@ class Handler(BaseHTTPRequestHandler):
             registry = Registry.get(req.db)
         except Exception:
             return None
-        for (rx, convs), routing, cls, name in web._controller_routes(registry._init_modules):
+        for (rx, convs), routing, cls, name in web._controller_routes(set(registry._init_modules) | server_wide_modules()):
             m = rx.match(path)
             if not m:
                 continue
@@ -500,3 +500,18 @@ def serve_forever_in_thread(port, interface=''):
     thread = threading.Thread(target=server.serve_forever, name='odoo.service.httpd', kwargs={'poll_interval': 0.2}, daemon=True)
     thread.start()
     return server
+
+
+def server_wide_modules():
+    """Like Odoo's `--load`: server-wide modules serve their routes for every database, installed
+    or not (ir.http routing map = installed modules + server-wide modules)."""
+    from .registry import load_openerp_module
+    names = {m.strip() for m in (config.get('server_wide_modules') or '').split(',') if m.strip()}
+    loaded = set()
+    for name in names:
+        try:
+            load_openerp_module(name)
+            loaded.add(name)
+        except Exception:  # Odoo logs and goes on when a server-wide module cannot be imported
+            logging.getLogger('odoo.service.server').exception('Could not load server-wide module %s', name)
+    return loaded

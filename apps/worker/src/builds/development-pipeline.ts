@@ -16,9 +16,12 @@ import {
 import { fetchRevision, parseRepoUrl } from "@slipway/git";
 import { PLATFORM_SERVER_WIDE_MODULES, type WorkerDeps } from "../deps";
 import { discoverAddons } from "../odoo/discover-addons";
-import { createDatabase, ensureRequirementsImage, installModules, serve, GEVENT_PORT, HTTP_PORT, type OdooContext } from "../odoo/driver";
+import { createDatabase, ensureRequirementsImage, installModules, serve, type OdooContext } from "../odoo/driver";
 import { dropDatabase } from "../odoo/odoo-databases";
-import { routeIdForBuild } from "../proxy/caddy";
+import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
+
+/** Development builds run Odoo threaded (one process; websocket on the HTTP port). */
+export const DEVELOPMENT_WORKERS = 0;
 import { removeBuildResources, buildLabels } from "./resources";
 import type { BuildRecorder } from "./recorder";
 import { BuildStopped, type StepFailure } from "./step-failure";
@@ -170,7 +173,7 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       "start",
       async () => {
         await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
-        const s = await serve({ ctx, containerName: names.containerName, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
+        const s = await serve({ ctx, containerName: names.containerName, workers: DEVELOPMENT_WORKERS, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
         s.logFollower?.stop();
         if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
         return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
@@ -182,7 +185,7 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       "route",
       async () => {
         const ip = (server as { ip: string }).ip;
-        await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), hosts: [names.hostname], upstream: `${ip}:${HTTP_PORT}`, websocketUpstream: `${ip}:${GEVENT_PORT}` });
+        await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), hosts: [names.hostname], ...odooUpstreams(ip, DEVELOPMENT_WORKERS) });
         return { detail: { hostname: names.hostname } };
       },
       false,

@@ -1,52 +1,31 @@
 import { inProgressStates } from "@slipway/domain";
 import { containerIp, listContainers, removeContainer } from "@slipway/docker";
-import { GEVENT_PORT, HTTP_PORT } from "../odoo/driver";
 import { requeue } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
-import { routeIdForBuild, ROUTE_PREFIX } from "../proxy/caddy";
-import { releaseBuild } from "./resources";
-
-/** After this many interrupted attempts a build is failed instead of resumed again. */
-const MAX_RESUMES = 2;
+import { odooUpstreams, routeIdForBuild, ROUTE_PREFIX } from "../proxy/caddy";
+import { DEVELOPMENT_WORKERS } from "./development-pipeline";
 
 export interface ReconcileReport {
   resumed: string[];
-  failed: string[];
   removedContainers: number;
   removedRoutes: number;
 }
 
 /**
  * Brings rows, jobs, containers and routes back in line after a crash or restart (the database
- * row is the source of truth): interrupted builds resume (their step containers are removed, the
- * pipeline redoes the interrupted step) or fail after repeated interruptions; containers and routes
- * of builds that are not running are removed. Safe to run at any time; builds running in this
+ * row is the source of truth): interrupted builds are queued again (runBuild resumes them or fails
+ * them after repeated interruptions); containers and routes of builds that are not running are
+ * removed, and running builds get their route back. Safe to run at any time; builds running in this
  * process are left alone.
  */
 export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { resumed: [], failed: [], removedContainers: 0, removedRoutes: 0 };
-  const inProgress = await deps.prisma.build.findMany({ where: { state: { in: [...inProgressStates] } }, select: { id: true, projectId: true, branchId: true, number: true, databaseName: true } });
+  const report: ReconcileReport = { resumed: [], removedContainers: 0, removedRoutes: 0 };
+  const inProgress = await deps.prisma.build.findMany({ where: { state: { in: [...inProgressStates] } }, select: { id: true } });
   for (const b of inProgress) {
     if (deps.running.has(b.id)) continue;
-    for (const c of await listContainers({ docker: deps.docker, labels: { build: b.id }, all: true })) {
-      await removeContainer({ docker: deps.docker, id: c.id, force: true }).catch(() => undefined);
-      report.removedContainers++;
-    }
-    const resumes = await deps.prisma.event.count({ where: { buildId: b.id, kind: "build.resumed" } });
-    if (resumes >= MAX_RESUMES) {
-      await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
-      await deps.prisma.build.updateMany({
-        where: { id: b.id, state: { in: [...inProgressStates] } },
-        data: { state: "failed", result: "red", inProgressSlot: null, finishedAt: new Date(), failureReason: `the worker stopped ${resumes + 1} times during this build` },
-      });
-      report.failed.push(b.id);
-      continue;
-    }
+    // runBuild counts the resumption, removes the interrupted attempt's containers and goes on.
     const { requeued } = await requeue(deps.queues, "build.run", { buildId: b.id });
-    if (requeued) {
-      await deps.prisma.event.create({ data: { projectId: b.projectId, branchId: b.branchId, buildId: b.id, kind: "build.resumed", message: `Build #${b.number} resumed after the worker restarted` } });
-      report.resumed.push(b.id);
-    }
+    if (requeued) report.resumed.push(b.id);
   }
 
   // Containers of builds that are neither running nor in progress (found by label).
@@ -59,7 +38,7 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
     }
   }
   // Routes of builds that are not running go; running builds get theirs back (Caddy restarted).
-  const runningBuilds = await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true } });
+  const runningBuilds = await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true, stage: true } });
   const running = new Set(runningBuilds.map((b) => b.id));
   const routed = new Set(await deps.caddy.routeIds());
   for (const b of runningBuilds) {
@@ -68,7 +47,7 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
     const pg = server ? await deps.postgres() : null;
     const ip = server && pg ? await containerIp({ docker: deps.docker, container: server.id, network: pg.buildsNetwork }) : null;
     if (ip) {
-      await deps.caddy.upsertRoute({ id: routeIdForBuild(b.id), hosts: [b.hostname], upstream: `${ip}:${HTTP_PORT}`, websocketUpstream: `${ip}:${GEVENT_PORT}` });
+      await deps.caddy.upsertRoute({ id: routeIdForBuild(b.id), hosts: [b.hostname], ...odooUpstreams(ip, b.stage === "development" ? DEVELOPMENT_WORKERS : 2) });
     } else {
       await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
     }

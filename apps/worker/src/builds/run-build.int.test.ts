@@ -35,6 +35,26 @@ function proxyGet(host: string, urlPath: string, headers: Record<string, string>
   });
 }
 
+/** Status of a WebSocket upgrade through the proxy (101 when the build's Odoo accepts it). */
+function proxyUpgrade(host: string, urlPath: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: "127.0.0.1", port: deps.config.proxyPort, path: urlPath,
+      headers: { host, connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": randomBytes(16).toString("base64") },
+    });
+    req.on("upgrade", (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 async function pushAndBuild(branch: string, addons: string[]) {
   const revision = repo.push(branch, addons);
   const outcome = await recordPush(prisma, { projectId, branch, revision, message: `Add ${addons.join(", ")}`, author: "Ada" });
@@ -85,6 +105,7 @@ describe("development build pipeline with the stand-in Odoo image", () => {
     const health = await proxyGet(build.hostname!, "/web/health");
     expect(health.status).toBe(200);
     expect(health.body).toContain("pass");
+    expect(await proxyUpgrade(build.hostname!, "/websocket")).toBe(101);
 
     const token = signConnectToken(connectSecretFor(deps.config.encryptionKey, build.id), { db: build.databaseName!, login: "admin", exp: Math.floor(Date.now() / 1000) + 60, nonce: "t" });
     const connect = await proxyGet(build.hostname!, `/slipway/connect?token=${encodeURIComponent(token)}`);

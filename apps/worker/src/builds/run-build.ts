@@ -4,8 +4,11 @@ import { enqueue } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { runDevelopmentPipeline } from "./development-pipeline";
 import { BuildRecorder } from "./recorder";
-import { killBuildContainers, releaseBuild } from "./resources";
+import { killBuildContainers, releaseBuild, removeBuildResources } from "./resources";
 import { BuildStopped } from "./step-failure";
+
+/** After this many interrupted attempts a build is failed instead of resumed again. */
+export const MAX_RESUMES = 2;
 
 /**
  * The `build.run` job. Re-reads the build row (the queue carries only its id), runs the pipeline
@@ -28,6 +31,18 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
   };
 
   try {
+    if (build.startedAt) {
+      // An earlier attempt was interrupted (worker crash or restart): resume, unless it keeps dying.
+      const resumes = await deps.prisma.event.count({ where: { buildId, kind: "build.resumed" } });
+      await removeBuildResources({ deps, buildId, containers: true, volumes: [] });
+      if (resumes >= MAX_RESUMES) {
+        await releaseBuild({ deps, build: { id: build.id, databaseName: build.databaseName }, keepData: false }).catch(() => undefined);
+        await recorder.finish({ state: "failed", result: "red", reason: `the worker stopped ${resumes + 1} times during this build` });
+        return;
+      }
+      await recorder.event("build.resumed", `Build #${build.number} resumed after the worker stopped`, branch.id);
+      log.warn({ resumes: resumes + 1 }, "resuming an interrupted build");
+    }
     await recorder.markStarted();
     log.info("build started");
     if (build.stage !== "development") {

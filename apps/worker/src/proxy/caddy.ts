@@ -114,3 +114,11 @@ export class CaddyClient {
 export function routeIdForBuild(buildId: string): string {
   return `${ROUTE_PREFIX}${buildId}`;
 }
+
+/**
+ * Upstreams of an Odoo server: with prefork workers, `/websocket` is served by the gevent process
+ * on 8072; in threaded mode (`--workers 0`, development builds) it is served on 8069 like the rest.
+ */
+export function odooUpstreams(ip: string, workers: number): Pick<BuildRoute, "upstream" | "websocketUpstream"> {
+  return { upstream: `${ip}:8069`, websocketUpstream: `${ip}:${workers > 0 ? 8072 : 8069}` };
+}

@@ -6,6 +6,7 @@ const nextConfig: NextConfig = {
     "@slipway/config",
     "@slipway/db",
     "@slipway/domain",
+    "@slipway/git",
     "@slipway/github",
     "@slipway/queue",
   ],

@@ -8,3 +8,4 @@ export * from "./repositories/projects";
 export * from "./repositories/branches";
 export * from "./repositories/builds";
 export * from "./repositories/pushes";
+export * from "./repositories/project-views";

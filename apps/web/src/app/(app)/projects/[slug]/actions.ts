@@ -1,0 +1,58 @@
+"use server";
+
+import { isDomainError } from "@slipway/domain";
+import { enqueue, publishProjectNotice } from "@slipway/queue";
+import { revalidatePath } from "next/cache";
+import { requireUser } from "../../../../server/auth/current-user";
+import { cancelBuild } from "../../../../server/builds/cancel-build";
+import { rebuildBranch } from "../../../../server/builds/rebuild-branch";
+import { deps } from "../../../../server/deps";
+import { loadProjectAccess } from "../../../../server/projects/project-access";
+
+export interface BuildActionState {
+  error?: string;
+  message?: string;
+}
+
+const text = (form: FormData, name: string) => String(form.get(name) ?? "").slice(0, 200);
+
+/** Runs a branch/build action for the signed-in user; a refusal becomes a message, never a crash page. */
+async function run(form: FormData, act: (ctx: { access: Awaited<ReturnType<typeof loadProjectAccess>>; userId: string }) => Promise<string>): Promise<BuildActionState> {
+  const user = await requireUser();
+  const slug = text(form, "slug");
+  const d = deps();
+  try {
+    const access = await loadProjectAccess({ prisma: d.prisma, user, slug });
+    const message = await act({ access, userId: user.id });
+    revalidatePath(`/projects/${slug}`, "layout");
+    return { message };
+  } catch (e) {
+    if (isDomainError(e)) return { error: e.message };
+    console.error(`Slipway web: build action failed: ${(e as Error).stack ?? e}`);
+    return { error: "The request failed (database or Redis unreachable?). Try again shortly." };
+  }
+}
+
+function notifier() {
+  const d = deps();
+  return (notice: { projectId: string; buildId: string }) => publishProjectNotice(d.redis, { ...notice, kind: "build" });
+}
+
+export async function rebuildAction(_previous: BuildActionState, form: FormData): Promise<BuildActionState> {
+  return run(form, async ({ access, userId }) => {
+    const d = deps();
+    const build = await rebuildBranch({ prisma: d.prisma, enqueueBuild: d.enqueueBuild, notify: notifier() }, { access, branchId: text(form, "branchId"), actorId: userId });
+    return `Build #${build.number} queued.`;
+  });
+}
+
+export async function cancelAction(_previous: BuildActionState, form: FormData): Promise<BuildActionState> {
+  return run(form, async ({ access, userId }) => {
+    const d = deps();
+    await cancelBuild(
+      { prisma: d.prisma, enqueueCancel: (buildId) => enqueue(d.queues, "build.cancel", { buildId }).then(() => undefined), notify: notifier() },
+      { access, buildId: text(form, "buildId"), actorId: userId },
+    );
+    return "Cancel requested.";
+  });
+}

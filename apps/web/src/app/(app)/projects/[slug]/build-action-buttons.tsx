@@ -1,0 +1,39 @@
+"use client";
+
+import { useActionState } from "react";
+import { secondaryButtonClass } from "../_components/styles";
+import { cancelAction, rebuildAction, type BuildActionState } from "./actions";
+
+function Feedback({ state }: { state: BuildActionState }) {
+  if (state.error) return <span role="alert" className="text-xs text-red-700">{state.error}</span>;
+  if (state.message) return <span role="status" className="text-xs text-slate-500">{state.message}</span>;
+  return null;
+}
+
+export function RebuildButton({ slug, branchId, branchName }: { slug: string; branchId: string; branchName: string }) {
+  const [state, action, pending] = useActionState<BuildActionState, FormData>(rebuildAction, {});
+  return (
+    <form action={action} className="flex flex-wrap items-center gap-2">
+      <input type="hidden" name="slug" value={slug} />
+      <input type="hidden" name="branchId" value={branchId} />
+      <button type="submit" disabled={pending} className={secondaryButtonClass} aria-label={`Rebuild ${branchName}`}>
+        {pending ? "Queuing…" : "Rebuild"}
+      </button>
+      <Feedback state={state} />
+    </form>
+  );
+}
+
+export function CancelButton({ slug, buildId, number }: { slug: string; buildId: string; number: number }) {
+  const [state, action, pending] = useActionState<BuildActionState, FormData>(cancelAction, {});
+  return (
+    <form action={action} className="flex flex-wrap items-center gap-2">
+      <input type="hidden" name="slug" value={slug} />
+      <input type="hidden" name="buildId" value={buildId} />
+      <button type="submit" disabled={pending} className={secondaryButtonClass} aria-label={`Cancel build #${number}`}>
+        {pending ? "Cancelling…" : "Cancel"}
+      </button>
+      <Feedback state={state} />
+    </form>
+  );
+}

@@ -1,0 +1,44 @@
+"use client";
+
+import { useActionState } from "react";
+import { inputClass, primaryButtonClass, secondaryButtonClass } from "../../../_components/styles";
+import { connectAction, type ConnectState } from "./actions";
+
+/** Connect (as admin) and Connect as (another login) for a running build. */
+export function ConnectPanel({ slug, buildId }: { slug: string; buildId: string }) {
+  const [asAdmin, connect, connecting] = useActionState<ConnectState, FormData>(connectAction, { login: "admin" });
+  const [asOther, connectAs, connectingAs] = useActionState<ConnectState, FormData>(connectAction, { login: "" });
+  const error = asAdmin.error ?? asOther.error;
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap items-end gap-3">
+        <form action={connect}>
+          <input type="hidden" name="slug" value={slug} />
+          <input type="hidden" name="buildId" value={buildId} />
+          <input type="hidden" name="login" value="admin" />
+          <button type="submit" disabled={connecting} className={primaryButtonClass}>
+            {connecting ? "Connecting…" : "Connect"}
+          </button>
+        </form>
+        <form action={connectAs} className="flex items-end gap-2">
+          <input type="hidden" name="slug" value={slug} />
+          <input type="hidden" name="buildId" value={buildId} />
+          <div>
+            <label htmlFor="connect-login" className="block text-xs font-medium text-slate-600">
+              Login
+            </label>
+            <input id="connect-login" name="login" type="text" required defaultValue={asOther.login} placeholder="demo" autoComplete="off" className={`${inputClass} w-40 py-1.5`} />
+          </div>
+          <button type="submit" disabled={connectingAs} className={`${secondaryButtonClass} py-2 text-sm`}>
+            {connectingAs ? "Connecting…" : "Connect as"}
+          </button>
+        </form>
+      </div>
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}

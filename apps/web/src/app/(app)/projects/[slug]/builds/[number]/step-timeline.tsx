@@ -1,0 +1,47 @@
+import type { BuildDetail } from "@slipway/db";
+import { elapsed } from "../../../_components/format";
+
+const stepLabels: Record<string, string> = {
+  fetch: "Fetch the revision",
+  discover: "Discover addons",
+  dependencies: "Install Python requirements",
+  create_database: "Create the database",
+  install: "Install modules and run tests",
+  start: "Start the server",
+  route: "Publish the URL",
+};
+
+const stateStyles = {
+  pending: { dot: "bg-slate-300", text: "text-slate-500", label: "Pending" },
+  running: { dot: "bg-sky-500 animate-pulse", text: "text-sky-700", label: "Running" },
+  succeeded: { dot: "bg-emerald-500", text: "text-emerald-700", label: "Done" },
+  failed: { dot: "bg-red-500", text: "text-red-700", label: "Failed" },
+  skipped: { dot: "bg-slate-200", text: "text-slate-400", label: "Skipped" },
+} as const;
+
+export function StepTimeline({ steps }: { steps: BuildDetail["steps"] }) {
+  if (steps.length === 0) return <p className="text-sm text-slate-500">The build has not started yet.</p>;
+  return (
+    <ol className="space-y-2" data-testid="step-timeline">
+      {steps.map((step) => {
+        const style = stateStyles[step.state];
+        const duration = elapsed(step.startedAt, step.state === "running" ? null : step.finishedAt);
+        return (
+          <li key={step.id} data-testid={`step-${step.name}`} data-state={step.state} className="flex items-start gap-3">
+            <span aria-hidden className={`mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full ${style.dot}`} />
+            <div className="min-w-0 flex-1">
+              <div className="flex flex-wrap items-baseline justify-between gap-2 text-sm">
+                <span className="font-medium text-slate-900">{stepLabels[step.name] ?? step.name}</span>
+                <span className={`text-xs ${style.text}`}>
+                  {style.label}
+                  {duration ? ` · ${duration}` : ""}
+                </span>
+              </div>
+              {step.error ? <p className="mt-0.5 break-words text-xs text-red-700">{step.error}</p> : null}
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

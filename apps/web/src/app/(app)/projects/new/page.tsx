@@ -1,0 +1,33 @@
+import { odooImageFor } from "@slipway/config";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "../../../../server/auth/current-user";
+import { deps } from "../../../../server/deps";
+import { NewProjectForm } from "./new-project-form";
+
+export const metadata: Metadata = { title: "New project" };
+
+export default async function NewProjectPage() {
+  await requireUser();
+  const { config } = deps();
+  const version = "18.0";
+  const defaults = { name: "", slug: "", repoUrl: "", odooVersion: version, odooImage: odooImageFor(config.defaultOdooImage, version), baseDomain: config.baseDomain };
+  return (
+    <section aria-labelledby="new-project-title" className="mx-auto max-w-2xl">
+      <p className="text-sm">
+        <Link href="/projects" className="text-slate-500 hover:text-slate-800">
+          ← Projects
+        </Link>
+      </p>
+      <h1 id="new-project-title" className="mt-2 text-2xl font-semibold tracking-tight">
+        New project
+      </h1>
+      <p className="mt-2 text-sm text-slate-600">
+        Link a Git repository. Every branch becomes a development branch; every push to it becomes a build.
+      </p>
+      <div className="mt-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <NewProjectForm defaults={defaults} imageTemplate={config.defaultOdooImage} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,38 @@
+import { findCommitOfRevision, findProjectBranch, queueBuild, type PrismaClient } from "@slipway/db";
+import { assertCanRebuild, DomainError, type BuildState } from "@slipway/domain";
+import type { ProjectAccess } from "../projects/project-access";
+import { branchActionTarget } from "./branch-actions-access";
+
+export interface RebuildDeps {
+  prisma: PrismaClient;
+  enqueueBuild: (buildId: string) => Promise<void>;
+  notify: (notice: { projectId: string; buildId: string }) => Promise<void>;
+}
+
+/** Queues a new build of the branch's head revision; refused while one is in progress. */
+export async function rebuildBranch(deps: RebuildDeps, options: { access: ProjectAccess; branchId: string; actorId: string }): Promise<{ buildId: string; number: number }> {
+  const { access, branchId, actorId } = options;
+  const projectId = access.project.id;
+  const branch = await findProjectBranch(deps.prisma, { projectId, branchId });
+  if (!branch) throw new DomainError("not_found", "This branch does not exist any more.");
+  access.assert(branchActionTarget(branch.stage));
+  assertCanRebuild(branch.builds.map((b) => b.state as BuildState));
+  if (!branch.headRevision) throw new DomainError("invalid_state", `Branch ${branch.name} has no known revision yet; push to it first.`);
+
+  const commit = await findCommitOfRevision(deps.prisma, { branchId, revision: branch.headRevision });
+  const build = await queueBuild(deps.prisma, {
+    projectId,
+    branchId,
+    revision: branch.headRevision,
+    commitMessage: commit?.commitMessage,
+    commitAuthor: commit?.commitAuthor,
+  });
+  // Lost a race with a push or another click: the database constraint decided.
+  if (!build) throw new DomainError("conflict", "A build of this branch is already in progress; wait for it or cancel it first.");
+  await deps.prisma.event.create({
+    data: { projectId, branchId, buildId: build.id, actorId, kind: "build.rebuild", message: `Rebuild of ${branch.name} requested (build #${build.number})` },
+  });
+  await deps.enqueueBuild(build.id);
+  await deps.notify({ projectId, buildId: build.id }).catch(() => undefined);
+  return { buildId: build.id, number: build.number };
+}

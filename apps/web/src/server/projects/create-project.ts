@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+import { encryptSecret } from "@slipway/config";
+import { insertProject, type PrismaClient } from "@slipway/db";
+import { isDomainError } from "@slipway/domain";
+import { validateNewProject, type NewProjectErrors, type NewProjectInput } from "./new-project";
+
+export interface CreateProjectDeps {
+  prisma: PrismaClient;
+  encryptionKey: Buffer;
+  /** Queues a `branch.poll` of the new project so its existing branches appear. */
+  pollBranches: (projectId: string) => Promise<void>;
+}
+
+export type CreateProjectResult = { ok: true; slug: string; projectId: string } | { ok: false; errors: NewProjectErrors };
+
+/**
+ * Creates a project from the form: validated first (nothing written on a bad field), with a
+ * random webhook secret stored encrypted; the creator becomes its admin.
+ */
+export async function createProject(deps: CreateProjectDeps, { creatorId, input }: { creatorId: string; input: NewProjectInput }): Promise<CreateProjectResult> {
+  const checked = validateNewProject(input);
+  if (!checked.ok) return checked;
+  const { name, slug, repo, odooVersion, odooImage, baseDomain } = checked.value;
+  const secret = randomBytes(32).toString("hex");
+  let project;
+  try {
+    project = await insertProject(deps.prisma, {
+      slug,
+      name,
+      repoUrl: repo.url,
+      repoKind: repo.kind === "github" ? "github" : "generic",
+      githubOwner: repo.github?.owner,
+      githubRepo: repo.github?.repo,
+      odooVersion,
+      odooImage,
+      baseDomain,
+      webhookSecretEnc: encryptSecret(secret, deps.encryptionKey),
+      creatorId,
+    });
+  } catch (e) {
+    if (isDomainError(e, "conflict")) return { ok: false, errors: { slug: `${e.message} Choose another name.` } };
+    throw e;
+  }
+  // The project exists even if Redis is down; the scheduled poll or the first push catches up.
+  await deps.pollBranches(project.id).catch((e: Error) => console.error(`Slipway web: branch poll of ${slug} not queued: ${e.message}`));
+  return { ok: true, slug, projectId: project.id };
+}

@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { provision, stopStarted, PORTS } from "./lib/provision.mjs";
 import { migrate, startPlatform, stopPlatform, toolEnv } from "./lib/platform.mjs";
-import { runInherit } from "./lib/proc.mjs";
+import { run, runInherit } from "./lib/proc.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const host = process.env.SLIPWAY_WEB_HOST || "127.0.0.1";
@@ -31,6 +31,12 @@ try {
   let env;
   ({ env, started } = await provision({ root, want: ["docker", "postgres", "redis", "caddy", "images"] }));
   env = { SLIPWAY_WEB_HOST: host, SLIPWAY_WEB_PORT: String(port), SLIPWAY_PUBLIC_URL: process.env.SLIPWAY_PUBLIC_URL || `http://${host}:${port}`, ...env };
+  // Working defaults offline: without the official image (no registry here), new projects default
+  // to the local stand-in image, which honours the same contract. Configurable per project.
+  if (!process.env.SLIPWAY_DEFAULT_ODOO_IMAGE && (await run("docker", ["image", "inspect", "odoo:17.0"])).code !== 0) {
+    env.SLIPWAY_DEFAULT_ODOO_IMAGE = "slipway/odoo-standin:{version}";
+    console.log("[start] no official odoo image on this machine: new projects default to slipway/odoo-standin:<version>");
+  }
   console.log("[start] applying migrations");
   await migrate({ root, env });
   console.log("[start] building the web app (cached when nothing changed)");

@@ -88,6 +88,8 @@ try {
         SLIPWAY_ADMIN_PASSWORD: randomBytes(12).toString("hex"),
         SLIPWAY_WEB_PORT: "3100",
         SLIPWAY_PUBLIC_URL: "http://127.0.0.1:3100",
+        // Offline: projects created in the e2e specs run the stand-in image (the same contract).
+        SLIPWAY_DEFAULT_ODOO_IMAGE: "slipway/odoo-standin:{version}",
       };
       await migrate({ root, env: e2eEnv });
       const platform = await startPlatform({ root, env: e2eEnv, host: "127.0.0.1", port: 3100 });

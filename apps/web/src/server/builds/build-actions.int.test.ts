@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import { createPrismaClient, insertProject, type PrismaClient } from "@slipway/db";
+import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
+import { connectSecretFor, verifyConnectToken } from "@slipway/domain";
+import { createQueues, enqueue, type Queues } from "@slipway/queue";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadProjectAccess, type ProjectAccess } from "../projects/project-access";
+import { cancelBuild } from "./cancel-build";
+import { connectUrl } from "./connect-build";
+import { rebuildBranch } from "./rebuild-branch";
+
+const adminUrl = process.env.DATABASE_URL;
+const redisUrl = process.env.REDIS_URL;
+if (!adminUrl || !redisUrl) throw new Error("DATABASE_URL/REDIS_URL are not set: run `npm run services:up` (it writes .slipway/env)");
+
+describe("Rebuild, Cancel and Connect (real PostgreSQL and Redis queues)", () => {
+  const key = randomBytes(32);
+  const prefix = `slipway-test-actions-${randomBytes(4).toString("hex")}`;
+  let db: TemporaryDatabase;
+  let prisma: PrismaClient;
+  let redis: Redis;
+  let queues: Queues;
+  let admin: ProjectAccess;
+  let developer: ProjectAccess;
+  let userId: string;
+  let devBranchId: string;
+  let prodBranchId: string;
+  const notices: string[] = [];
+  const actionDeps = () => ({
+    prisma,
+    enqueueBuild: async (buildId: string) => void (await enqueue(queues, "build.run", { buildId })),
+    enqueueCancel: async (buildId: string) => void (await enqueue(queues, "build.cancel", { buildId })),
+    notify: async ({ buildId }: { buildId: string }) => void notices.push(buildId),
+  });
+
+  beforeAll(async () => {
+    db = await createTemporaryDatabase({ adminUrl });
+    prisma = createPrismaClient(db.url);
+    redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    queues = createQueues({ connection: redis, prefix });
+    const owner = await prisma.user.create({ data: { login: "owner" } });
+    const dev = await prisma.user.create({ data: { login: "dev" } });
+    userId = owner.id;
+    const project = await insertProject(prisma, {
+      slug: "shop", name: "Shop", repoUrl: "/srv/git/shop.git", repoKind: "generic", odooVersion: "17.0",
+      odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: owner.id,
+    });
+    await prisma.collaborator.create({ data: { projectId: project.id, userId: dev.id, role: "developer" } });
+    devBranchId = (await prisma.branch.create({ data: { projectId: project.id, name: "feature", headRevision: "c".repeat(40) } })).id;
+    prodBranchId = (await prisma.branch.create({ data: { projectId: project.id, name: "main", stage: "production", productionSlot: true, headRevision: "d".repeat(40) } })).id;
+    admin = await loadProjectAccess({ prisma, user: { id: owner.id, isSuperuser: false }, slug: "shop" });
+    developer = await loadProjectAccess({ prisma, user: { id: dev.id, isSuperuser: false }, slug: "shop" });
+  });
+  afterAll(async () => {
+    for (const name of ["builds", "control"] as const) await queues?.get(name).obliterate({ force: true }).catch(() => undefined);
+    await queues?.close();
+    redis?.disconnect();
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  it("rebuilds the branch head, then refuses a second rebuild while the first is in progress", async () => {
+    const first = await rebuildBranch(actionDeps(), { access: developer, branchId: devBranchId, actorId: userId });
+    const build = await prisma.build.findUniqueOrThrow({ where: { id: first.buildId } });
+    expect(build).toMatchObject({ revision: "c".repeat(40), state: "queued", stage: "development", inProgressSlot: true });
+    expect((await queues.get("builds").getJobs(["waiting", "prioritized", "delayed"])).map((j) => j.data)).toContainEqual({ buildId: first.buildId });
+    expect(notices).toContain(first.buildId);
+    await expect(rebuildBranch(actionDeps(), { access: admin, branchId: devBranchId, actorId: userId })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("already in progress") });
+    expect(await prisma.build.count({ where: { branchId: devBranchId } })).toBe(1);
+  });
+
+  it("lets only admins rebuild production", async () => {
+    await expect(rebuildBranch(actionDeps(), { access: developer, branchId: prodBranchId, actorId: userId })).rejects.toMatchObject({ code: "forbidden" });
+    expect(await prisma.build.count({ where: { branchId: prodBranchId } })).toBe(0);
+    await expect(rebuildBranch(actionDeps(), { access: admin, branchId: prodBranchId, actorId: userId })).resolves.toMatchObject({ number: expect.any(Number) });
+  });
+
+  it("cancels a build in progress (request recorded, job queued) and refuses to cancel a finished one", async () => {
+    const build = await prisma.build.findFirstOrThrow({ where: { branchId: devBranchId } });
+    await cancelBuild(actionDeps(), { access: developer, buildId: build.id, actorId: userId });
+    expect((await prisma.build.findUniqueOrThrow({ where: { id: build.id } })).cancelRequestedAt).toBeInstanceOf(Date);
+    expect((await queues.get("control").getJobs(["waiting", "prioritized", "delayed"])).map((j) => [j.name, j.data])).toContainEqual(["build.cancel", { buildId: build.id }]);
+    await prisma.build.update({ where: { id: build.id }, data: { state: "cancelled", inProgressSlot: null } });
+    await expect(cancelBuild(actionDeps(), { access: developer, buildId: build.id, actorId: userId })).rejects.toMatchObject({ code: "invalid_state" });
+  });
+
+  it("signs a connect URL for a running build only, with a token the build can verify", async () => {
+    const build = await prisma.build.findFirstOrThrow({ where: { branchId: devBranchId } });
+    const deps = { prisma, encryptionKey: key, proxyPort: 8480, now: () => Date.UTC(2026, 0, 1) };
+    await expect(connectUrl(deps, { access: developer, buildId: build.id, login: "admin" })).rejects.toMatchObject({ code: "invalid_state" });
+    await prisma.build.update({ where: { id: build.id }, data: { state: "running", hostname: "shop-feature-1.slipway.localhost", databaseName: "shop-feature-1" } });
+    const url = new URL(await connectUrl(deps, { access: developer, buildId: build.id, login: "demo" }));
+    expect(`${url.origin}${url.pathname}`).toBe("http://shop-feature-1.slipway.localhost:8480/slipway/connect");
+    const claims = verifyConnectToken(connectSecretFor(key, build.id), url.searchParams.get("token")!, { db: "shop-feature-1", now: Date.UTC(2026, 0, 1) });
+    expect(claims).toMatchObject({ db: "shop-feature-1", login: "demo", exp: Date.UTC(2026, 0, 1) / 1000 + 60 });
+    await expect(connectUrl(deps, { access: developer, buildId: build.id, login: "bad login" })).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(connectUrl(deps, { access: developer, buildId: "00000000-0000-4000-8000-000000000000", login: "admin" })).rejects.toMatchObject({ code: "not_found" });
+  });
+});

@@ -63,7 +63,7 @@ try {
   mkdirSync(reports, { recursive: true });
 
   await step("lint", () => sh("npx", ["eslint", ".", "--max-warnings=0"], env));
-  await step("typecheck", async () => (await sh("npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"], env)) && sh("npx", ["tsc", "-p", "e2e/tsconfig.json"], env));
+  await step("typecheck", async () => (await sh("npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"], env)) && (await sh("npx", ["tsc", "-p", "e2e/tsconfig.json"], env)) && sh("npx", ["tsc", "-p", "bench/tsconfig.json"], env));
   await step("unit", async () => {
     const file = path.join(reports, "unit.json");
     const ok = await sh("npx", ["vitest", "run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], env);

@@ -137,6 +137,14 @@ describe("development build pipeline with the stand-in Odoo image", () => {
     expect(offending.some((l) => l.level === "CRITICAL" && l.text.includes("Failed to initialize database"))).toBe(true);
   });
 
+  it("refuses a manifest that is not a Python literal: red with the file and the reason, nothing started", async () => {
+    const build = await pushAndBuild("feature/bad-manifest", ["bad_manifest_addon"]);
+    expect(build).toMatchObject({ state: "failed", result: "red" });
+    expect(build.failureReason).toMatch(/bad_manifest_addon\/__manifest__\.py/);
+    expect(build.steps.find((s) => s.name === "discover")?.state).toBe("failed");
+    expect(build.steps.some((s) => s.name === "create_database")).toBe(false);
+  });
+
   it("stops the previous build of the branch when a newer one is ready, keeping its database", async () => {
     const first = await prisma.build.findFirstOrThrow({ where: { number: 1 } });
     const second = await pushAndBuild("main", ["green_addon", "warning_addon"]);

@@ -1,0 +1,162 @@
+// Benchmark of the push → build journey (issue 4). Prints figures; asserts nothing.
+//   npm run services:up && npx turbo run build --filter=@slipway/web
+//   node --env-file=.slipway/env --import tsx bench/build-journey.ts [deliveries=500] [journeys=3]
+// 1. webhook → job queued: p50/p99 of signed pushes (one new branch each) answered by the real web
+//    app, which records the push and queues the build before answering.
+// 2. webhook → server container started, and push → green, with the real worker, for the stand-in's
+//    green fixture addon; against the same Odoo commands run by hand (git clone, `docker run` ×3,
+//    health poll), as a ratio (the platform's overhead).
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import pino from "pino";
+import { encryptSecret, loadWorkerConfig } from "@slipway/config";
+import { insertProject } from "@slipway/db";
+import { createTemporaryDatabase } from "@slipway/db/testing";
+import { listContainers } from "@slipway/docker";
+import { signPayload } from "@slipway/github";
+import { createWorkerDeps } from "../apps/worker/src/deps";
+import { releaseBuild } from "../apps/worker/src/builds/resources";
+import { dropDatabase } from "../apps/worker/src/odoo/odoo-databases";
+import { createFixtureRepo } from "../apps/worker/src/testing/fixture-repo";
+
+const run = promisify(execFile);
+const deliveries = Number(process.argv[2] ?? 500);
+const journeys = Number(process.argv[3] ?? 3);
+const root = path.resolve(import.meta.dirname, "..");
+const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
+const port = 3210;
+const secret = randomBytes(16).toString("hex");
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const median = (xs: number[]) => pct(xs, 50);
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+function startProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "ignore", "inherit"] });
+  return child;
+}
+
+async function waitUntil<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 300_000, every = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() > end) throw new Error("timed out");
+    await sleep(every);
+  }
+}
+
+async function main() {
+  const db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
+  const redisUrl = new URL(process.env.REDIS_URL!);
+  redisUrl.pathname = "/10";
+  const env = { ...process.env, DATABASE_URL: db.url, REDIS_URL: redisUrl.toString(), SLIPWAY_WEB_PORT: String(port), SLIPWAY_LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" };
+  const config = loadWorkerConfig(env);
+  const deps = createWorkerDeps({ config, logger: pino({ level: "silent" }) });
+  await deps.redis.flushdb();
+  const repo = createFixtureRepo();
+  const user = await deps.prisma.user.create({ data: { login: "bench" } });
+  const slug = `bench${randomBytes(2).toString("hex")}`;
+  await insertProject(deps.prisma, {
+    slug, name: "Bench", repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: image,
+    baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret(secret, config.encryptionKey), creatorId: user.id,
+  });
+  const nextBin = createRequire(path.join(root, "apps/web/package.json")).resolve("next/dist/bin/next");
+  const web = startProcess([nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], path.join(root, "apps/web"), env);
+  let worker: ChildProcess | null = null;
+  const post = async (body: string, delivery: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}/api/webhooks/git/${slug}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-slipway-delivery": delivery, "x-hub-signature-256": signPayload(secret, body) },
+      body,
+    });
+    if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { buildId: string | null };
+  };
+  try {
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).status === 200, 60_000, 250);
+
+    // 1. webhook → job queued (the answer comes after the row is written and the job is queued).
+    const revision = "a".repeat(40);
+    for (let i = 0; i < 20; i++) await post(JSON.stringify({ ref: `refs/heads/warmup-${i}`, after: revision }), `warm-${i}`);
+    const latencies: number[] = [];
+    for (let i = 0; i < deliveries; i++) {
+      const body = JSON.stringify({ ref: `refs/heads/bench-${i}`, after: revision });
+      const t0 = performance.now();
+      const { buildId } = await post(body, `d-${i}`);
+      latencies.push(performance.now() - t0);
+      if (!buildId) throw new Error("no build queued");
+    }
+    const waiting = await deps.queues.get("builds").getWaitingCount();
+    console.log(`webhook → job queued, ${deliveries} deliveries: p50 ${ms(pct(latencies, 50))}, p99 ${ms(pct(latencies, 99))}, max ${ms(Math.max(...latencies))} (jobs waiting: ${waiting})`);
+    await deps.queues.get("builds").obliterate({ force: true });
+    await deps.prisma.build.updateMany({ data: { state: "cancelled", inProgressSlot: null } });
+
+    // 2. webhook → container started and push → green, with the real worker.
+    worker = startProcess(["--import", "tsx", "src/main.ts"], path.join(root, "apps/worker"), env);
+    const started: number[] = [];
+    const green: number[] = [];
+    for (let i = 0; i < journeys; i++) {
+      const sha = repo.push("main", ["green_addon"], `journey ${i}`);
+      const t0 = performance.now();
+      const { buildId } = await post(JSON.stringify({ ref: "refs/heads/main", after: sha }), `j-${i}`);
+      await waitUntil(async () => (await listContainers({ docker: deps.docker, labels: { build: buildId!, role: "odoo-server" }, all: false })).length > 0);
+      started.push(performance.now() - t0);
+      const b = await waitUntil(async () => {
+        const row = await deps.prisma.build.findUniqueOrThrow({ where: { id: buildId! } });
+        return ["running", "failed"].includes(row.state) ? row : null;
+      });
+      green.push(performance.now() - t0);
+      if (b.result !== "green") throw new Error(`journey build ended ${b.state}/${b.result}: ${b.failureReason}`);
+    }
+
+    // The same Odoo commands by hand.
+    const pg = await deps.postgres();
+    const manual: number[] = [];
+    for (let i = 0; i < journeys; i++) {
+      const dir = mkdtempSync(path.join(tmpdir(), "slipway-manual-"));
+      const dbName = `manual-bench-${i}-${process.pid}`;
+      const volume = `slipway-manual-bench-${i}-${process.pid}`;
+      const base = ["run", "--rm", "--network", pg.buildsNetwork, "-e", `HOST=${pg.hostForBuilds}`, "-e", `USER=${pg.user}`, "-e", `PASSWORD=${pg.password}`, "-v", `${volume}:/var/lib/odoo`, "-v", `${dir}/src:/home/odoo/src/user:ro`];
+      const t0 = performance.now();
+      await run("git", ["clone", "-q", "--depth", "1", "--branch", "main", `file://${repo.url}`, `${dir}/src`]);
+      const addons = ["--addons-path", "/home/odoo/src/user/addons"];
+      await run("docker", [...base, image, "odoo", "-d", dbName, ...addons, "-i", "base", "--stop-after-init"]);
+      await run("docker", [...base, image, "odoo", "-d", dbName, ...addons, "-i", "green_addon", "--test-enable", "--stop-after-init"]);
+      const name = `slipway-manual-bench-${i}-${process.pid}`;
+      await run("docker", [...base.filter((a) => a !== "--rm"), "-d", "--name", name, image, "odoo", "-d", dbName, ...addons, "--db-filter", `^${dbName}$`]);
+      const { stdout } = await run("docker", ["inspect", "-f", `{{ (index .NetworkSettings.Networks "${pg.buildsNetwork}").IPAddress }}`, name]);
+      await waitUntil(async () => (await fetch(`http://${stdout.trim()}:8069/web/health`)).status === 200, 60_000, 50);
+      manual.push(performance.now() - t0);
+      await run("docker", ["rm", "-f", name]);
+      await run("docker", ["volume", "rm", volume]);
+      await dropDatabase({ pg, name: dbName });
+      rmSync(dir, { recursive: true, force: true });
+    }
+    console.log(`webhook → server container started: median ${s(median(started))} over ${journeys}`);
+    console.log(`push → green (platform): median ${s(median(green))}; same commands by hand: median ${s(median(manual))}; ratio ${(median(green) / median(manual)).toFixed(2)}`);
+  } finally {
+    worker?.kill("SIGTERM");
+    web.kill("SIGTERM");
+    for (const b of await deps.prisma.build.findMany({ select: { id: true, databaseName: true } })) await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+    await deps.redis.flushdb().catch(() => undefined);
+    await deps.queues.close();
+    await deps.redis.quit();
+    await deps.prisma.$disconnect();
+    repo.remove();
+    await sleep(1000);
+    await db.drop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

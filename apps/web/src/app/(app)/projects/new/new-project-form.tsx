@@ -66,7 +66,9 @@ function Fields({ initial, errors, imageTemplate }: { initial: Values; errors: E
       <div className="grid gap-5 sm:grid-cols-2">
         <Field id="odooVersion" label="Odoo version" error={errors.odooVersion}>
           {(aria) => (
-            <select {...aria} value={v.odooVersion} className={inputClass}
+            // Uncontrolled (defaultValue): React's automatic form reset after the action would put a
+            // controlled select back on its first option while the state kept the chosen one.
+            <select {...aria} defaultValue={initial.odooVersion} className={inputClass}
               onChange={(e) => set({ odooVersion: e.target.value, ...(imageEdited ? {} : { odooImage: imageFor(e.target.value) }) })}>
               {versions.map((version) => (
                 <option key={version} value={version}>{version}</option>

@@ -26,6 +26,7 @@ export default async function ProjectPage({ params, searchParams }: Props) {
 
   const isAdmin = access.can({ action: "project_settings" });
   const secretEnc = isAdmin ? await findWebhookSecretEnc(prisma, { projectId: project.id }) : null;
+  const hasBranches = isAdmin && (await prisma.branch.count({ where: { projectId: project.id, archivedAt: null } })) > 0;
   const tabClass = (active: boolean) =>
     `border-b-2 px-1 pb-2 text-sm font-medium ${active ? "border-brand-600 text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"}`;
 
@@ -48,7 +49,7 @@ export default async function ProjectPage({ params, searchParams }: Props) {
           <span className="font-mono">*.{project.baseDomain}</span>
         </p>
       </div>
-      {secretEnc ? <WebhookSetup publicUrl={config.web.publicUrl} slug={slug} secret={decryptSecret(secretEnc, config.encryptionKey)} isGithub={project.repoKind === "github"} /> : null}
+      {secretEnc ? <WebhookSetup publicUrl={config.web.publicUrl} slug={slug} secret={decryptSecret(secretEnc, config.encryptionKey)} isGithub={project.repoKind === "github"} open={!hasBranches} /> : null}
       <nav aria-label="Project views" className="flex gap-6 border-b border-slate-200">
         <Link href={`/projects/${slug}`} className={tabClass(tab === "branches")} aria-current={tab === "branches" ? "page" : undefined}>
           Branches

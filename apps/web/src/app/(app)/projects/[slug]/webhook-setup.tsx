@@ -1,8 +1,12 @@
-/** Webhook instructions for the project's admins (the secret is shown to them only). */
-export function WebhookSetup({ publicUrl, slug, secret, isGithub }: { publicUrl: string; slug: string; secret: string; isGithub: boolean }) {
+/**
+ * Webhook instructions for the project's admins (the secret is shown to them only). Open while the
+ * project has no branch (most likely no webhook yet), collapsed afterwards.
+ */
+export function WebhookSetup(props: { publicUrl: string; slug: string; secret: string; isGithub: boolean; open: boolean }) {
+  const { publicUrl, slug, secret, isGithub, open } = props;
   const code = "block break-all rounded-md bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100";
   return (
-    <details open={undefined} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="webhook-setup">
+    <details open={open} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="webhook-setup">
       <summary className="cursor-pointer text-sm font-semibold text-slate-900">Webhook setup</summary>
       <div className="mt-3 space-y-4 text-sm text-slate-700">
         <p>

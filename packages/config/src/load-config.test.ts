@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./config-error";
 import { loadBaseConfig, loadWebConfig, loadWorkerConfig, odooImageFor } from "./load-config";
@@ -113,6 +113,14 @@ describe("loadWorkerConfig", () => {
     expect(config.defaultOdooImage).toBe("odoo:{version}");
     expect(odooImageFor(config.defaultOdooImage, "17.0")).toBe("odoo:17.0");
     expect("sessionSecret" in config).toBe(false);
+    expect(config.backups).toEqual({ root: join(config.home, "backups"), hour: 2, timeZone: "UTC", importMaxBytes: 20 * 1024 ** 3 });
+  });
+
+  it("reads the backup settings", () => {
+    const config = loadWorkerConfig({ ...valid, SLIPWAY_BACKUP_DIR: "/srv/b", SLIPWAY_BACKUP_HOUR: "23", SLIPWAY_BACKUP_TIME_ZONE: "Europe/Paris", SLIPWAY_IMPORT_MAX_BYTES: "1000" });
+    expect(config.backups).toEqual({ root: "/srv/b", hour: 23, timeZone: "Europe/Paris", importMaxBytes: 1000 });
+    const error = problemsOf(() => loadWorkerConfig({ ...valid, SLIPWAY_BACKUP_HOUR: "24", SLIPWAY_BACKUP_TIME_ZONE: "Mars/Olympus" }));
+    expect(error.problems.map((p) => p.variable).sort()).toEqual(["SLIPWAY_BACKUP_HOUR", "SLIPWAY_BACKUP_TIME_ZONE"]);
   });
 
   it("rejects worker-specific bad values together with base ones", () => {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { ConfigError } from "./config-error";
 import {
   baseVariables,
@@ -37,6 +38,15 @@ export interface WorkerConfig extends BaseConfig {
   readonly odooPgImage: string;
   /** Image template with a `{version}` placeholder; see odooImageFor. */
   readonly defaultOdooImage: string;
+  readonly backups: {
+    /** Root of the local backup store. */
+    readonly root: string;
+    /** Hour of the daily production backup, in `timeZone`. */
+    readonly hour: number;
+    /** Time zone of the schedule and of retention's calendar days (IANA). */
+    readonly timeZone: string;
+    readonly importMaxBytes: number;
+  };
 }
 
 function toBase(v: ParsedVariables<typeof baseVariables>): BaseConfig {
@@ -99,6 +109,12 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     caddy: { adminUrl: worker.values.SLIPWAY_CADDY_ADMIN_URL },
     odooPgImage: worker.values.SLIPWAY_ODOO_PG_IMAGE,
     defaultOdooImage: worker.values.SLIPWAY_DEFAULT_ODOO_IMAGE,
+    backups: {
+      root: worker.values.SLIPWAY_BACKUP_DIR ?? join(base.values.SLIPWAY_HOME, "backups"),
+      hour: worker.values.SLIPWAY_BACKUP_HOUR,
+      timeZone: worker.values.SLIPWAY_BACKUP_TIME_ZONE,
+      importMaxBytes: worker.values.SLIPWAY_IMPORT_MAX_BYTES,
+    },
   });
 }
 

@@ -128,6 +128,30 @@ export const workerVariables = {
   ),
   SLIPWAY_ODOO_PG_IMAGE: withDefault(dockerImage, "slipway/postgres:15"),
   SLIPWAY_DEFAULT_ODOO_IMAGE: defaultOdooImage,
+  /** Backup store root (local directory); default `<SLIPWAY_HOME>/backups`. */
+  SLIPWAY_BACKUP_DIR: optional(z.string().transform((p) => resolve(p))),
+  /** Hour (0-23, in SLIPWAY_BACKUP_TIME_ZONE) of the daily production backups. */
+  SLIPWAY_BACKUP_HOUR: withDefault(
+    z.string().regex(/^\d{1,2}$/, { error: "not an hour (expected 0-23)" }).transform(Number).refine((n) => n <= 23, { error: "hour out of range (expected 0-23)" }),
+    "2",
+  ),
+  /** IANA time zone of the daily schedule and of the retention's calendar days. */
+  SLIPWAY_BACKUP_TIME_ZONE: withDefault(
+    z.string().refine(
+      (tz) => {
+        try {
+          new Intl.DateTimeFormat("en-US", { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: "unknown time zone (expected an IANA name such as Europe/Paris)" },
+    ),
+    "UTC",
+  ),
+  /** Largest accepted database import (bytes of the uploaded file). */
+  SLIPWAY_IMPORT_MAX_BYTES: withDefault(z.string().regex(/^\d+$/, { error: "not a byte count" }).transform(Number), String(20 * 1024 ** 3)),
 };
 
 type Specs = Record<string, VariableSpec<unknown>>;

@@ -38,6 +38,8 @@ export interface ContainerSpec {
   tty?: boolean;
   /** Keep stdin open (for interactive use). */
   openStdin?: boolean;
+  /** Close the container's stdin when the attached client disconnects (streamed input). */
+  stdinOnce?: boolean;
 }
 
 export interface ContainerInfo {
@@ -66,6 +68,7 @@ function createOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
     Labels: toDockerLabels(spec.labels),
     Tty: spec.tty ?? false,
     OpenStdin: spec.openStdin ?? false,
+    StdinOnce: spec.stdinOnce ?? false,
     HostConfig: {
       Mounts: (spec.mounts ?? []).map((m) => ({
         Type: m.type,

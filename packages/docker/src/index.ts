@@ -11,3 +11,4 @@ export * from "./stats";
 export * from "./images";
 export * from "./wait-for-http";
 export type { LogLine, StreamName } from "./demux";
+export * from "./stream-container";

@@ -1,0 +1,49 @@
+import type { Readable } from "node:stream";
+
+/** What a write produced: the size and sha256 of the bytes actually stored. */
+export interface StoredBlob {
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Where backups live: named blobs (`backups/<id>/dump.pgc`, `…/manifest.json`, …) and
+ * content-addressed objects (filestore files, stored once across every backup). Everything is a
+ * stream; nothing is read into memory. The local directory store is the only implementation
+ * today; an S3-compatible one needs exactly these operations (keys are `/`-separated, no `..`).
+ */
+export interface BackupStore {
+  /** A human-readable description (directory, bucket) for logs. */
+  readonly description: string;
+  /** Writes a blob atomically (readers never see a partial one), replacing any previous one. */
+  put(key: string, body: Readable): Promise<StoredBlob>;
+  /** Opens a blob for reading; DomainError not_found when it does not exist. */
+  get(key: string): Promise<Readable>;
+  exists(key: string): Promise<boolean>;
+  /** Size in bytes, or null when missing. */
+  size(key: string): Promise<number | null>;
+  /** Keys starting with `prefix` (blobs only, not objects). */
+  list(prefix: string): Promise<string[]>;
+  /** Deletes a blob or every blob under a `prefix/`; a missing one is fine. */
+  delete(keyOrPrefix: string): Promise<void>;
+
+  /**
+   * Stores content under its sha256 (`objects/<sha256>`). When an object with that hash already
+   * exists the new bytes are dropped (`created` false): retained backups share unchanged files.
+   */
+  putObject(body: Readable): Promise<StoredBlob & { created: boolean }>;
+  /** Marks an existing object as used now (so a concurrent sweep keeps it); false when missing. */
+  touchObject(sha256: string): Promise<boolean>;
+  getObject(sha256: string): Promise<Readable>;
+  /** Every object with its size and last use, for the sweep after pruning. */
+  listObjects(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }>;
+  deleteObject(sha256: string): Promise<void>;
+}
+
+export function assertStoreKey(key: string): void {
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/?$/.test(key) || key.split("/").some((p) => p === "." || p === "..")) {
+    throw new Error(`invalid backup store key ${JSON.stringify(key)}`);
+  }
+}
+
+export const SHA256_RE = /^[0-9a-f]{64}$/;

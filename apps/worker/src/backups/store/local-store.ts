@@ -1,0 +1,167 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { link, mkdir, readdir, rename, rm, stat, unlink, utimes } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { DomainError } from "@slipway/domain";
+import { assertStoreKey, SHA256_RE, type BackupStore, type StoredBlob } from "./backup-store";
+
+const RESERVED = ["objects", "tmp"];
+
+/**
+ * The backup store in a local directory (default `<SLIPWAY_HOME>/backups`):
+ *   <root>/<key>                 blobs (`backups/<id>/dump.pgc`, …)
+ *   <root>/objects/<aa>/<sha256> content-addressed filestore files
+ *   <root>/tmp/                  writes in progress (renamed into place when complete)
+ */
+export class LocalBackupStore implements BackupStore {
+  readonly description: string;
+
+  constructor(private readonly root: string) {
+    this.description = `local directory ${root}`;
+  }
+
+  private blobPath(key: string): string {
+    assertStoreKey(key);
+    if (RESERVED.includes(key.split("/")[0] ?? "")) throw new Error(`reserved backup store key ${key}`);
+    return join(this.root, ...key.split("/").filter(Boolean));
+  }
+
+  private objectPath(sha256: string): string {
+    if (!SHA256_RE.test(sha256)) throw new Error(`invalid object hash ${sha256}`);
+    return join(this.root, "objects", sha256.slice(0, 2), sha256);
+  }
+
+  /** Streams `body` to a temporary file while hashing it. */
+  private async writeTemp(body: Readable): Promise<StoredBlob & { path: string }> {
+    const dir = join(this.root, "tmp");
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `${Date.now()}-${randomBytes(6).toString("hex")}`);
+    const hash = createHash("sha256");
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, callback) {
+        hash.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, meter, createWriteStream(path));
+    } catch (error) {
+      await rm(path, { force: true });
+      throw error;
+    }
+    return { path, size, sha256: hash.digest("hex") };
+  }
+
+  async put(key: string, body: Readable): Promise<StoredBlob> {
+    const target = this.blobPath(key);
+    const temp = await this.writeTemp(body);
+    await mkdir(dirname(target), { recursive: true });
+    await rename(temp.path, target);
+    return { size: temp.size, sha256: temp.sha256 };
+  }
+
+  async get(key: string): Promise<Readable> {
+    const path = this.blobPath(key);
+    if (!(await this.exists(key))) throw new DomainError("not_found", `backup file ${key} is missing from the ${this.description}`);
+    return createReadStream(path);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.size(key)) !== null;
+  }
+
+  async size(key: string): Promise<number | null> {
+    try {
+      const s = await stat(this.blobPath(key));
+      return s.isFile() ? s.size : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const start = this.blobPath(prefix.replace(/\/$/, ""));
+    const out: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const full = join(dir, e.name);
+        if (e.isDirectory()) await walk(full);
+        else if (e.isFile()) out.push(relative(this.root, full).split(sep).join("/"));
+      }
+    };
+    await walk(start);
+    return out.sort();
+  }
+
+  async delete(keyOrPrefix: string): Promise<void> {
+    await rm(this.blobPath(keyOrPrefix.replace(/\/$/, "")), { recursive: true, force: true });
+  }
+
+  async putObject(body: Readable): Promise<StoredBlob & { created: boolean }> {
+    const temp = await this.writeTemp(body);
+    const target = this.objectPath(temp.sha256);
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      // link() fails when the object exists: no window where a reader sees a partial file.
+      await link(temp.path, target);
+      return { size: temp.size, sha256: temp.sha256, created: true };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      await this.touchObject(temp.sha256);
+      return { size: temp.size, sha256: temp.sha256, created: false };
+    } finally {
+      await unlink(temp.path).catch(() => undefined);
+    }
+  }
+
+  async touchObject(sha256: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await utimes(this.objectPath(sha256), now, now);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async getObject(sha256: string): Promise<Readable> {
+    const path = this.objectPath(sha256);
+    try {
+      await stat(path);
+    } catch {
+      throw new DomainError("not_found", `filestore object ${sha256} is missing from the ${this.description}`);
+    }
+    return createReadStream(path);
+  }
+
+  async *listObjects(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }> {
+    const base = join(this.root, "objects");
+    let dirs: string[];
+    try {
+      dirs = (await readdir(base)).sort();
+    } catch {
+      return;
+    }
+    for (const d of dirs) {
+      for (const name of (await readdir(join(base, d)).catch(() => [] as string[])).sort()) {
+        if (!SHA256_RE.test(name)) continue;
+        const s = await stat(join(base, d, name)).catch(() => null);
+        if (s) yield { sha256: name, size: s.size, usedAt: s.mtime };
+      }
+    }
+  }
+
+  async deleteObject(sha256: string): Promise<void> {
+    await rm(this.objectPath(sha256), { force: true });
+  }
+}

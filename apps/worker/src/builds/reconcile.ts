@@ -28,11 +28,14 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
     if (requeued) report.resumed.push(b.id);
   }
 
-  // Containers of builds that are neither running nor in progress (found by label).
+  // Containers of this platform's builds that are neither running nor in progress (found by
+  // label). Containers of projects this control plane does not know belong to another Slipway
+  // sharing the Docker engine: never touched.
   const live = new Set((await deps.prisma.build.findMany({ where: { state: { in: ["running", ...inProgressStates] } }, select: { id: true } })).map((b) => b.id));
+  const projects = new Set((await deps.prisma.project.findMany({ select: { id: true } })).map((p) => p.id));
   for (const c of await listContainers({ docker: deps.docker, labels: { build: true }, all: true })) {
     const id = c.labels.build;
-    if (id && !live.has(id)) {
+    if (id && c.labels.project && projects.has(c.labels.project) && !live.has(id)) {
       await removeContainer({ docker: deps.docker, id: c.id, force: true }).catch(() => undefined);
       report.removedContainers++;
     }
@@ -52,9 +55,11 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
       await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
     }
   }
-  for (const routeId of routed) {
-    const id = routeId.slice(ROUTE_PREFIX.length);
-    if (!running.has(id)) {
+  // Likewise only routes of this control plane's builds (ids are UUIDs: never ambiguous).
+  const routedIds = [...routed].map((r) => r.slice(ROUTE_PREFIX.length)).filter((id) => /^[0-9a-f-]{36}$/.test(id));
+  const known = new Set((await deps.prisma.build.findMany({ where: { id: { in: routedIds } }, select: { id: true } })).map((b) => b.id));
+  for (const id of routedIds) {
+    if (known.has(id) && !running.has(id)) {
       await deps.caddy.removeRoute(routeIdForBuild(id));
       report.removedRoutes++;
     }

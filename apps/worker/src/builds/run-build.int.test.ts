@@ -55,8 +55,8 @@ function proxyUpgrade(host: string, urlPath: string): Promise<number> {
   });
 }
 
-async function pushAndBuild(branch: string, addons: string[]) {
-  const revision = repo.push(branch, addons);
+async function pushAndBuild(branch: string, addons: string[], files?: Record<string, string>) {
+  const revision = repo.push(branch, addons, undefined, files);
   const outcome = await recordPush(prisma, { projectId, branch, revision, message: `Add ${addons.join(", ")}`, author: "Ada" });
   if (outcome.kind !== "recorded" || !outcome.build) throw new Error(`no build queued: ${JSON.stringify(outcome)}`);
   await runBuild(deps, { buildId: outcome.build.id, signal: new AbortController().signal });
@@ -138,7 +138,11 @@ describe("development build pipeline with the stand-in Odoo image", () => {
   });
 
   it("refuses a manifest that is not a Python literal: red with the file and the reason, nothing started", async () => {
-    const build = await pushAndBuild("feature/bad-manifest", ["bad_manifest_addon"]);
+    // Odoo would evaluate this; Slipway never executes a manifest.
+    const build = await pushAndBuild("feature/bad-manifest", [], {
+      "addons/bad_manifest_addon/__init__.py": "",
+      "addons/bad_manifest_addon/__manifest__.py": "{'name': 'Bad' + str(1), 'depends': ['base']}\n",
+    });
     expect(build).toMatchObject({ state: "failed", result: "red" });
     expect(build.failureReason).toMatch(/bad_manifest_addon\/__manifest__\.py/);
     expect(build.steps.find((s) => s.name === "discover")?.state).toBe("failed");

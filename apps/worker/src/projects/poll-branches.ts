@@ -1,5 +1,5 @@
 import { recordPush } from "@slipway/db";
-import { enqueue } from "@slipway/queue";
+import { enqueue, publishProjectNotice } from "@slipway/queue";
 import { listRemoteBranches } from "@slipway/git";
 import type { WorkerDeps } from "../deps";
 
@@ -32,5 +32,6 @@ export async function pollBranches(deps: WorkerDeps, { projectId }: { projectId:
       await recordPush(deps.prisma, { projectId, branch: name, revision: null });
     }
   }
+  if (changed) await publishProjectNotice(deps.redis, { projectId, kind: "branch" }).catch(() => undefined);
   return { changed };
 }

@@ -1,7 +1,7 @@
 // Test support: a local bare Git repository whose commits hold the stand-in image's fixture addons
 // (docker/odoo-standin/fixtures), so tests push real revisions the platform fetches like any other.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,8 +11,11 @@ export const FIXTURES_DIR = fileURLToPath(new URL("../../../../docker/odoo-stand
 export interface FixtureRepo {
   /** Absolute path of the bare repository: the project's repository URL. */
   url: string;
-  /** Commits exactly these fixture addons on `branch` and pushes; returns the new revision. */
-  push(branch: string, addons: string[], message?: string): string;
+  /**
+   * Commits exactly these fixture addons on `branch` (plus `files`: extra paths → contents, e.g. a
+   * deliberately broken module) and pushes; returns the new revision.
+   */
+  push(branch: string, addons: string[], message?: string, files?: Record<string, string>): string;
   remove(): void;
 }
 
@@ -25,7 +28,7 @@ export function createFixtureRepo(): FixtureRepo {
   let n = 0;
   return {
     url: bare,
-    push(branch, addons, message) {
+    push(branch, addons, message, files = {}) {
       const work = path.join(dir, `work-${++n}`);
       git(dir, "clone", "-q", bare, work);
       const has = git(work, "ls-remote", "--heads", "origin", branch) !== "";
@@ -34,6 +37,12 @@ export function createFixtureRepo(): FixtureRepo {
       git(work, "rm", "-rqf", "--ignore-unmatch", ".");
       mkdirSync(path.join(work, "addons"), { recursive: true });
       for (const a of addons) cpSync(path.join(FIXTURES_DIR, a), path.join(work, "addons", a), { recursive: true, filter: (s) => !s.includes("__pycache__") });
+      for (const [rel, content] of Object.entries(files)) {
+        const target = path.join(work, rel);
+        if (!target.startsWith(work + path.sep)) throw new Error(`fixture path outside the repository: ${rel}`);
+        mkdirSync(path.dirname(target), { recursive: true });
+        writeFileSync(target, content);
+      }
       git(work, "add", "-A");
       git(work, "commit", "-q", "--allow-empty", "-m", message ?? `Add ${addons.join(", ")}`);
       git(work, "push", "-q", "origin", `HEAD:refs/heads/${branch}`);

@@ -19,6 +19,8 @@ export interface WebhookDeps {
   prisma: PrismaClient;
   encryptionKey: Buffer;
   enqueueBuild: (buildId: string) => Promise<void>;
+  /** Tells open project pages that branches changed (best effort). */
+  notifyProject?: (projectId: string) => Promise<void>;
 }
 
 export interface WebhookResponse {
@@ -86,6 +88,7 @@ export async function handleWebhook(deps: WebhookDeps, req: WebhookRequest): Pro
     event: "push",
   });
   if (outcome.kind === "duplicate") return reply(200, { duplicate: true });
+  await deps.notifyProject?.(project.id).catch(() => undefined);
   if (outcome.kind === "archived") return reply(202, { archived: event.branch });
   // The row is written; if Redis is down now, the worker's reconciliation enqueues queued builds.
   if (outcome.build) await deps.enqueueBuild(outcome.build.id).catch(() => undefined);

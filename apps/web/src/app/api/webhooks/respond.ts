@@ -1,3 +1,4 @@
+import { publishProjectNotice } from "@slipway/queue";
 import { deps } from "../../../server/deps";
 import { handleWebhook, type WebhookRequest } from "../../../server/webhooks/handle-webhook";
 
@@ -11,7 +12,12 @@ export async function respondToWebhook(request: Request, fields: Omit<WebhookReq
   if (body.length > MAX_BODY) return Response.json({ error: "The webhook body is too large." }, { status: 413 });
   try {
     const d = deps();
-    const res = await handleWebhook({ prisma: d.prisma, encryptionKey: d.config.encryptionKey, enqueueBuild: d.enqueueBuild }, { ...fields, body });
+    const res = await handleWebhook({
+        prisma: d.prisma,
+        encryptionKey: d.config.encryptionKey,
+        enqueueBuild: d.enqueueBuild,
+        notifyProject: (projectId) => publishProjectNotice(d.redis, { projectId, kind: "branch" }),
+      }, { ...fields, body });
     return Response.json(res.body, { status: res.status });
   } catch (e) {
     console.error(`Slipway web: webhook failed: ${(e as Error).stack ?? e}`);

@@ -1,0 +1,95 @@
+// The first complete user journey (issue 4), in Chromium against the real web app and worker:
+// create a project on a local bare repository, push revisions through the signed webhook, watch
+// builds turn green or red without reloading, and Connect to the running build's Odoo.
+import { createHmac, randomBytes } from "node:crypto";
+import { expect, test, type Page } from "@playwright/test";
+import { createFixtureRepo, type FixtureRepo } from "../apps/worker/src/testing/fixture-repo";
+import { adminCredentials, queryControlPlane } from "./support/env";
+
+test.describe.configure({ mode: "serial" });
+test.setTimeout(240_000);
+
+const slug = `journey-${randomBytes(2).toString("hex")}`;
+let repo: FixtureRepo;
+let secret = "";
+
+test.beforeAll(() => {
+  repo = createFixtureRepo();
+});
+test.afterAll(() => repo?.remove());
+
+async function logIn(page: Page) {
+  const { login, password } = adminCredentials();
+  await page.goto("/login");
+  await page.getByLabel("Login").fill(login);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/projects$/);
+}
+
+async function push(page: Page, branch: string, revision: string, opts: { delivery?: string; signWith?: string } = {}) {
+  const body = JSON.stringify({ ref: `refs/heads/${branch}`, before: "0".repeat(40), after: revision, head_commit: { id: revision, message: `push ${branch}` } });
+  const signature = `sha256=${createHmac("sha256", opts.signWith ?? secret).update(body).digest("hex")}`;
+  return page.request.post(`/api/webhooks/git/${slug}`, {
+    data: body,
+    headers: { "content-type": "application/json", "x-hub-signature-256": signature, "x-slipway-delivery": opts.delivery ?? randomBytes(8).toString("hex") },
+  });
+}
+
+const buildCount = async () => Number((await queryControlPlane<{ n: string }>('SELECT count(*)::text AS n FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1', [slug]))[0]?.n);
+
+test("a push with passing tests turns green without a reload, and Connect opens Odoo logged in", async ({ page }) => {
+  await logIn(page);
+  await page.goto("/projects/new");
+  await page.getByLabel("Name").fill("Journey");
+  await page.getByLabel("Project slug").fill(slug);
+  await page.getByLabel("Repository URL").fill(repo.url);
+  await page.getByLabel("Odoo image").fill("slipway/odoo-standin:17.0");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}$`));
+  secret = (await page.getByTestId("webhook-secret").textContent())!.trim();
+  expect(secret).toMatch(/^[0-9a-f]{64}$/);
+
+  await page.goto(`/projects/${slug}?tab=builds`);
+  const revision = repo.push("main", ["green_addon"]);
+  const delivery = randomBytes(8).toString("hex");
+  expect((await push(page, "main", revision, { delivery })).status()).toBe(202);
+  // The same delivery again changes nothing; a forged signature is refused and writes nothing.
+  expect((await push(page, "main", revision, { delivery })).status()).toBe(200);
+  expect((await push(page, "main", revision, { signWith: "forged" })).status()).toBe(401);
+  expect(await buildCount()).toBe(1);
+
+  // No reload from here on: the page follows the build over its event stream.
+  const cell = page.getByTestId("build-cell-1");
+  await expect(cell).toBeVisible({ timeout: 30_000 });
+  await expect(cell.getByTestId("build-status")).toHaveAttribute("data-result", "green", { timeout: 180_000 });
+  expect(await buildCount()).toBe(1);
+
+  await cell.getByRole("link", { name: "#1" }).click();
+  await expect(page.getByTestId("step-timeline")).toBeVisible();
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  // The build's own hostname (Chromium resolves *.localhost to loopback), through the proxy.
+  await expect(page).toHaveURL(new RegExp(`^http://${slug}-main-1\\.slipway\\.localhost:\\d+/web`), { timeout: 30_000 });
+  await expect(page.locator("body")).toContainText("admin");
+});
+
+test("a failing test turns the build red and its page shows the FAIL: line", async ({ page }) => {
+  await logIn(page);
+  await page.goto(`/projects/${slug}?tab=builds`);
+  expect((await push(page, "feature-failing", repo.push("feature-failing", ["failing_addon"]))).status()).toBe(202);
+  const cell = page.getByTestId("build-cell-2");
+  await expect(cell.getByTestId("build-status")).toHaveAttribute("data-result", "red", { timeout: 180_000 });
+  await cell.getByRole("link", { name: "#2" }).click();
+  await expect(page.getByTestId("offending-lines")).toContainText("FAIL: TestFailing.test_fails");
+});
+
+test("a broken XML data file turns the build red with the CRITICAL line", async ({ page }) => {
+  await logIn(page);
+  await page.goto(`/projects/${slug}?tab=builds`);
+  expect((await push(page, "feature-broken", repo.push("feature-broken", ["broken_xml_addon"]))).status()).toBe(202);
+  const cell = page.getByTestId("build-cell-3");
+  await expect(cell.getByTestId("build-status")).toHaveAttribute("data-result", "red", { timeout: 180_000 });
+  await cell.getByRole("link", { name: "#3" }).click();
+  await expect(page.getByTestId("offending-lines")).toContainText("CRITICAL");
+  await expect(page.getByTestId("offending-lines")).toContainText("Failed to initialize database");
+});

@@ -2,3 +2,4 @@ export * from "./run-git";
 export * from "./repo-url";
 export * from "./ls-remote";
 export * from "./fetch-revision";
+export * from "./merge-and-push";

@@ -31,6 +31,7 @@ describe("loadWebConfig", () => {
     expect(config.web).toEqual({ host: "127.0.0.1", port: 3000, publicUrl: "http://127.0.0.1:3000" });
     expect(config.admin).toEqual({ login: "admin" });
     expect(config.proxyPort).toBe(8480);
+    expect(config.terminalPort).toBe(3001);
     expect(config.baseDomain).toBe("slipway.localhost");
     expect(config.logLevel).toBe("info");
     expect(config.defaultOdooImage).toBe("odoo:{version}");

@@ -21,6 +21,8 @@ export interface BaseConfig {
   readonly encryptionKey: Buffer;
   readonly web: { readonly host: string; readonly port: number; readonly publicUrl: string };
   readonly proxyPort: number;
+  /** Port of the worker's terminal gateway (browsers open ws://<web host>:<port>/terminal). */
+  readonly terminalPort: number;
   readonly baseDomain: string;
   readonly logLevel: LogLevel;
 }
@@ -57,6 +59,7 @@ function toBase(v: ParsedVariables<typeof baseVariables>): BaseConfig {
     encryptionKey: v.SLIPWAY_ENCRYPTION_KEY,
     web: { host: v.SLIPWAY_WEB_HOST, port: v.SLIPWAY_WEB_PORT, publicUrl: v.SLIPWAY_PUBLIC_URL },
     proxyPort: v.SLIPWAY_PROXY_PORT,
+    terminalPort: v.SLIPWAY_TERMINAL_PORT,
     baseDomain: v.SLIPWAY_BASE_DOMAIN,
     logLevel: v.SLIPWAY_LOG_LEVEL,
   };

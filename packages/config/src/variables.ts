@@ -86,6 +86,8 @@ export const baseVariables = {
     "http://127.0.0.1:3000",
   ),
   SLIPWAY_PROXY_PORT: withDefault(port, "8480"),
+  /** Terminal gateway (web shell websockets): the worker listens on SLIPWAY_WEB_HOST at this port. */
+  SLIPWAY_TERMINAL_PORT: withDefault(port, "3001"),
   SLIPWAY_BASE_DOMAIN: withDefault(domain, "slipway.localhost"),
   SLIPWAY_LOG_LEVEL: withDefault(
     z.enum(logLevels, { error: `invalid log level (expected one of ${logLevels.join(", ")})` }),

@@ -8,3 +8,5 @@ export * from "./access";
 export * from "./backups";
 export * from "./gc";
 export * from "./neutralization";
+export * from "./terminal";
+export * from "./monitor";

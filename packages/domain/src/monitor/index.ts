@@ -1,0 +1,2 @@
+export * from "./request-log";
+export * from "./metric-series";

@@ -1,0 +1,2 @@
+export * from "./shell-ticket";
+export * from "./terminal-protocol";

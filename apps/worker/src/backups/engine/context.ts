@@ -1,0 +1,70 @@
+import { randomBytes } from "node:crypto";
+import type { Branch, Project } from "@slipway/db";
+import { DomainError, volumeName } from "@slipway/domain";
+import type { WorkerDeps } from "../../deps";
+import type { BackupStore } from "../store/backup-store";
+import { LocalBackupStore } from "../store/local-store";
+import type { ToolsContext } from "./pg-tools";
+
+/** What every backup use case needs: the worker's dependencies and the store (tests pass their own). */
+export interface BackupDeps {
+  deps: WorkerDeps;
+  /** Defaults to the local store at SLIPWAY_BACKUP_DIR (`<SLIPWAY_HOME>/backups`). */
+  store?: BackupStore;
+}
+
+const stores = new Map<string, BackupStore>();
+
+export function backupStoreOf(options: BackupDeps): BackupStore {
+  if (options.store) return options.store;
+  const root = options.deps.config.backups.root;
+  let store = stores.get(root);
+  if (!store) stores.set(root, (store = new LocalBackupStore(root)));
+  return store;
+}
+
+export async function toolsContextOf(deps: WorkerDeps, labels: Record<string, string>, signal?: AbortSignal): Promise<ToolsContext> {
+  return { docker: deps.docker, pg: await deps.postgres(), image: deps.config.odooPgImage, labels: { backup: "true", ...labels }, signal };
+}
+
+/** The database a branch serves now: the one of its running build (newest first). */
+export interface BranchDatabase {
+  branch: Branch;
+  project: Project;
+  database: string;
+  volume: string;
+  /** The server container of the running build (stopped during a restore), when there is one. */
+  containerName: string | null;
+  buildId: string | null;
+}
+
+export async function branchDatabase(deps: WorkerDeps, branchId: string): Promise<BranchDatabase> {
+  const branch = await deps.prisma.branch.findUnique({ where: { id: branchId }, include: { project: true } });
+  if (!branch) throw new DomainError("not_found", `branch ${branchId} does not exist`);
+  const build = await deps.prisma.build.findFirst({
+    where: { branchId, state: "running", databaseName: { not: null } },
+    orderBy: { number: "desc" },
+    select: { id: true, databaseName: true, containerName: true },
+  });
+  if (!build?.databaseName) {
+    throw new DomainError("invalid_state", `branch ${branch.name} has no running build, so no database to back up or restore into`);
+  }
+  const { project, ...rest } = branch;
+  return {
+    branch: rest as Branch,
+    project,
+    database: build.databaseName,
+    volume: volumeName({ databaseName: build.databaseName }),
+    containerName: build.containerName,
+    buildId: build.id,
+  };
+}
+
+/** Store location of a backup's files. Rows of other kinds of location (snapshots) are not ours. */
+export const backupLocation = (backupId: string) => `backups/${backupId}`;
+export const isStoreLocation = (location: string | null): location is string => location !== null && /^backups\/[0-9a-f-]{36}$/.test(location);
+
+/** A scratch name on the managed server: never a build database name (those have no `_`). */
+export function scratchName(purpose: "restore" | "verify" | "import"): string {
+  return `slipway_${purpose}_${randomBytes(6).toString("hex")}`;
+}

@@ -1,0 +1,95 @@
+import type pg from "pg";
+import type { BackupKind } from "@slipway/domain";
+
+/** What a backup holds, stored as `manifest.json` beside the dump and in Backup.manifest. */
+export interface BackupManifest {
+  format: "slipway-backup/1";
+  backupId: string;
+  kind: BackupKind;
+  createdAt: string;
+  database: string;
+  odoo: { version: string | null; modules: Record<string, string> };
+  postgres: { versionNum: number; collate: string; ctype: string };
+  /** Exact row count of every table of the public schema, in the dump's snapshot. */
+  tables: Record<string, number>;
+  dump: { key: string; size: number; sha256: string };
+  filestore: {
+    indexKey: string;
+    indexSha256: string;
+    files: number;
+    bytes: number;
+    /** Files this backup added to the store (the others were shared with earlier backups). */
+    newFiles: number;
+    newBytes: number;
+  };
+}
+
+export interface DatabaseFacts {
+  odooVersion: string | null;
+  modules: Record<string, string>;
+  postgres: BackupManifest["postgres"];
+  tables: Record<string, number>;
+}
+
+/** `17.0.1.3` → `17.0`, `saas~17.2.1.0` → `saas~17.2` (Odoo: `<series>.<module version x.y>`). */
+export function odooSeriesOf(baseVersion: string | null | undefined): string | null {
+  if (!baseVersion) return null;
+  const parts = baseVersion.split(".");
+  return parts.length > 2 ? parts.slice(0, -2).join(".") : baseVersion;
+}
+
+/** Major version number: `17.0` → 17, `saas~17.2` → 17, `16.0+e` → 16; null when none. */
+export function odooMajorOf(version: string | null | undefined): number | null {
+  const match = /(\d+)/.exec(version ?? "");
+  return match ? Number(match[1]) : null;
+}
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Reads versions, installed modules and exact row counts (in the client's current transaction). */
+export async function readDatabaseFacts(client: pg.Client): Promise<DatabaseFacts> {
+  const server = await client.query<{ num: string; collate: string; ctype: string }>(
+    "SELECT current_setting('server_version_num') AS num, datcollate AS collate, datctype AS ctype FROM pg_database WHERE datname = current_database()",
+  );
+  const modules: Record<string, string> = {};
+  let baseVersion: string | null = null;
+  const hasModules = await client.query("SELECT 1 FROM pg_class WHERE relname = 'ir_module_module' AND relkind = 'r'");
+  if (hasModules.rowCount === 1) {
+    const rows = await client.query<{ name: string; latest_version: string | null }>(
+      "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed' ORDER BY name",
+    );
+    for (const r of rows.rows) modules[r.name] = r.latest_version ?? "";
+    baseVersion = modules.base ?? null;
+  }
+  const tables: Record<string, number> = {};
+  const names = await client.query<{ name: string }>(
+    "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1",
+  );
+  for (const { name } of names.rows) {
+    const count = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.${ident(name)}`);
+    tables[name] = Number(count.rows[0]?.n ?? 0);
+  }
+  const s = server.rows[0]!;
+  return { odooVersion: odooSeriesOf(baseVersion), modules, postgres: { versionNum: Number(s.num), collate: s.collate, ctype: s.ctype }, tables };
+}
+
+/**
+ * Odoo's `manifest.json` of a database-manager dump (odoo/service/db.py `dump_db_manifest`):
+ * pg_version as Odoo computes it ("%d.%d" % divmod(server_version / 100, 100): "15.0" for 15.x).
+ */
+export function odooDumpManifest(manifest: BackupManifest): Record<string, unknown> {
+  const version = manifest.odoo.version ?? "";
+  const numbers = version.replace(/^saas~/, "").split(".").map((n) => Number.parseInt(n, 10));
+  const major = numbers[0] ?? 0;
+  const minor = numbers[1] ?? 0;
+  const num = manifest.postgres.versionNum;
+  return {
+    odoo_dump: "1",
+    db_name: manifest.database,
+    version,
+    version_info: [major, minor, 0, "final", 0, ""],
+    major_version: version,
+    pg_version: `${Math.floor(num / 10000)}.${Math.floor(num / 100) % 100}`,
+    modules: manifest.odoo.modules,
+  };
+}

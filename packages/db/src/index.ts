@@ -9,3 +9,4 @@ export * from "./repositories/branches";
 export * from "./repositories/builds";
 export * from "./repositories/pushes";
 export * from "./repositories/project-views";
+export * from "./repositories/audit";

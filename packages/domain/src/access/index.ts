@@ -1,2 +1,3 @@
 export * from "./matrix";
 export * from "./can";
+export * from "./branch-changes";

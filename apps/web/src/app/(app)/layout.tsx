@@ -1,11 +1,12 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { requireUser } from "../../server/auth/current-user";
+import { getCurrentUser } from "../../server/auth/current-user";
 import { Logo } from "../logo";
 import { logOutAction } from "./actions";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
-  const user = await requireUser();
+  // Public projects are open to anonymous visitors (PRODUCT.md §8): each page checks access itself.
+  const user = await getCurrentUser();
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -14,19 +15,25 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
             <Logo className="h-7 w-7" />
             <span>Slipway</span>
           </Link>
-          <div className="flex items-center gap-4 text-sm">
-            <span className="text-slate-600">
-              Signed in as <strong className="font-medium text-slate-900" data-testid="current-user">{user.login}</strong>
-            </span>
-            <form action={logOutAction}>
-              <button
-                type="submit"
-                className="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-700 shadow-sm hover:bg-slate-50"
-              >
-                Log out
-              </button>
-            </form>
-          </div>
+          {user ? (
+            <div className="flex items-center gap-4 text-sm">
+              <span className="text-slate-600">
+                Signed in as <strong className="font-medium text-slate-900" data-testid="current-user">{user.login}</strong>
+              </span>
+              <form action={logOutAction}>
+                <button
+                  type="submit"
+                  className="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-700 shadow-sm hover:bg-slate-50"
+                >
+                  Log out
+                </button>
+              </form>
+            </div>
+          ) : (
+            <Link href="/login" className="text-sm font-medium text-brand-700 hover:underline">
+              Sign in
+            </Link>
+          )}
         </div>
       </header>
       <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">{children}</main>

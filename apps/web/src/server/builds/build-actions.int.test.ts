@@ -5,7 +5,7 @@ import { connectSecretFor, verifyConnectToken } from "@slipway/domain";
 import { createQueues, enqueue, type Queues } from "@slipway/queue";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadProjectAccess, type ProjectAccess } from "../projects/project-access";
+import { loadProjectAccess, type ProjectAccess } from "../access";
 import { cancelBuild } from "./cancel-build";
 import { connectUrl } from "./connect-build";
 import { rebuildBranch } from "./rebuild-branch";

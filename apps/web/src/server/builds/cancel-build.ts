@@ -1,7 +1,7 @@
 import { findProjectBuild, type PrismaClient } from "@slipway/db";
 import { assertCanCancel, DomainError, type BuildState } from "@slipway/domain";
-import type { ProjectAccess } from "../projects/project-access";
-import { branchActionTarget } from "./branch-actions-access";
+import { authorizeBranchChange, type ProjectAccess } from "../access";
+import { recordAudit } from "../audit/record-audit";
 
 export interface CancelDeps {
   prisma: PrismaClient;
@@ -11,17 +11,18 @@ export interface CancelDeps {
 }
 
 /** Records the cancel request on the build row, then asks the worker to act on it. */
-export async function cancelBuild(deps: CancelDeps, options: { access: ProjectAccess; buildId: string; actorId: string }): Promise<void> {
+export async function cancelBuild(deps: CancelDeps, options: { access: ProjectAccess; buildId: string; actorId: string | null }): Promise<void> {
   const { access, buildId, actorId } = options;
   const projectId = access.project.id;
   const build = await findProjectBuild(deps.prisma, { projectId, buildId });
   if (!build) throw new DomainError("not_found", "This build does not exist.");
-  access.assert(branchActionTarget(build.stage));
+  authorizeBranchChange({ access, stages: [build.stage] });
   assertCanCancel(build.state as BuildState);
   await deps.prisma.build.updateMany({ where: { id: buildId, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
   await deps.prisma.event.create({
     data: { projectId, branchId: build.branchId, buildId, actorId, kind: "build.cancel", message: `Cancel of build #${build.number} requested` },
   });
+  await recordAudit({ prisma: deps.prisma, actorId, projectId, action: "build.cancel", target: `build #${build.number}`, details: { stage: build.stage } });
   await deps.enqueueCancel(buildId);
   await deps.notify({ projectId, buildId }).catch(() => undefined);
 }

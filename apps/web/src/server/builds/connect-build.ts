@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { findProjectBuild, type PrismaClient } from "@slipway/db";
 import { connectSecretFor, DomainError, signConnectToken } from "@slipway/domain";
-import type { ProjectAccess } from "../projects/project-access";
+import { authorizeTool, type ProjectAccess } from "../access";
+import { recordAudit } from "../audit/record-audit";
 import { buildUrl } from "./build-url";
 
 export interface ConnectDeps {
@@ -22,10 +23,12 @@ export async function connectUrl(deps: ConnectDeps, options: { access: ProjectAc
   const login = options.login.trim() || "admin";
   const build = await findProjectBuild(deps.prisma, { projectId: access.project.id, buildId });
   if (!build) throw new DomainError("not_found", "This build does not exist.");
-  access.assert({ stage: build.stage, tool: "connect" });
+  authorizeTool({ access, stage: build.stage, tool: "connect" });
   if (build.state !== "running" || !build.hostname || !build.databaseName) {
     throw new DomainError("invalid_state", `Build #${build.number} is not running; only a running build can be opened.`);
   }
+  // Who opened which database as whom: connecting is access to the data (PRODUCT.md §8).
+  await recordAudit({ prisma: deps.prisma, actorId: access.userId, projectId: access.project.id, action: "build.connect", target: `build #${build.number}`, details: { stage: build.stage, login } });
   const now = deps.now?.() ?? Date.now();
   const token = signConnectToken(connectSecretFor(deps.encryptionKey, build.id), {
     db: build.databaseName,

@@ -1,7 +1,7 @@
 import { findCommitOfRevision, findProjectBranch, queueBuild, type PrismaClient } from "@slipway/db";
 import { assertCanRebuild, DomainError, type BuildState } from "@slipway/domain";
-import type { ProjectAccess } from "../projects/project-access";
-import { branchActionTarget } from "./branch-actions-access";
+import { authorizeBranchChange, type ProjectAccess } from "../access";
+import { recordAudit } from "../audit/record-audit";
 
 export interface RebuildDeps {
   prisma: PrismaClient;
@@ -10,12 +10,12 @@ export interface RebuildDeps {
 }
 
 /** Queues a new build of the branch's head revision; refused while one is in progress. */
-export async function rebuildBranch(deps: RebuildDeps, options: { access: ProjectAccess; branchId: string; actorId: string }): Promise<{ buildId: string; number: number }> {
+export async function rebuildBranch(deps: RebuildDeps, options: { access: ProjectAccess; branchId: string; actorId: string | null }): Promise<{ buildId: string; number: number }> {
   const { access, branchId, actorId } = options;
   const projectId = access.project.id;
   const branch = await findProjectBranch(deps.prisma, { projectId, branchId });
   if (!branch) throw new DomainError("not_found", "This branch does not exist any more.");
-  access.assert(branchActionTarget(branch.stage));
+  authorizeBranchChange({ access, stages: [branch.stage] });
   assertCanRebuild(branch.builds.map((b) => b.state as BuildState));
   if (!branch.headRevision) throw new DomainError("invalid_state", `Branch ${branch.name} has no known revision yet; push to it first.`);
 
@@ -32,6 +32,7 @@ export async function rebuildBranch(deps: RebuildDeps, options: { access: Projec
   await deps.prisma.event.create({
     data: { projectId, branchId, buildId: build.id, actorId, kind: "build.rebuild", message: `Rebuild of ${branch.name} requested (build #${build.number})` },
   });
+  await recordAudit({ prisma: deps.prisma, actorId, projectId, action: "build.rebuild", target: `${branch.name} build #${build.number}`, details: { branch: branch.name, stage: branch.stage, revision: branch.headRevision } });
   await deps.enqueueBuild(build.id);
   await deps.notify({ projectId, buildId: build.id }).catch(() => undefined);
   return { buildId: build.id, number: build.number };

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { encryptSecret } from "@slipway/config";
 import { insertProject, type PrismaClient } from "@slipway/db";
 import { isDomainError } from "@slipway/domain";
+import { recordAudit } from "../audit/record-audit";
 import { validateNewProject, type NewProjectErrors, type NewProjectInput } from "./new-project";
 
 export interface CreateProjectDeps {
@@ -41,6 +42,7 @@ export async function createProject(deps: CreateProjectDeps, { creatorId, input 
     if (isDomainError(e, "conflict")) return { ok: false, errors: { slug: `${e.message} Choose another name.` } };
     throw e;
   }
+  await recordAudit({ prisma: deps.prisma, actorId: creatorId, projectId: project.id, action: "project.create", target: slug, details: { name, repoUrl: repo.url, odooVersion, odooImage } });
   // The project exists even if Redis is down; the scheduled poll or the first push catches up.
   await deps.pollBranches(project.id).catch((e: Error) => console.error(`Slipway web: branch poll of ${slug} not queued: ${e.message}`));
   return { ok: true, slug, projectId: project.id };

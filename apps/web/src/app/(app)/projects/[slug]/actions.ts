@@ -3,11 +3,11 @@
 import { isDomainError } from "@slipway/domain";
 import { enqueue, publishProjectNotice } from "@slipway/queue";
 import { revalidatePath } from "next/cache";
-import { requireUser } from "../../../../server/auth/current-user";
+import { loadProjectAccess, type ProjectAccess } from "../../../../server/access";
+import { getCurrentUser } from "../../../../server/auth/current-user";
 import { cancelBuild } from "../../../../server/builds/cancel-build";
 import { rebuildBranch } from "../../../../server/builds/rebuild-branch";
 import { deps } from "../../../../server/deps";
-import { loadProjectAccess } from "../../../../server/projects/project-access";
 
 export interface BuildActionState {
   error?: string;
@@ -17,13 +17,14 @@ export interface BuildActionState {
 const text = (form: FormData, name: string) => String(form.get(name) ?? "").slice(0, 200);
 
 /** Runs a branch/build action for the signed-in user; a refusal becomes a message, never a crash page. */
-async function run(form: FormData, act: (ctx: { access: Awaited<ReturnType<typeof loadProjectAccess>>; userId: string }) => Promise<string>): Promise<BuildActionState> {
-  const user = await requireUser();
+async function run(form: FormData, act: (ctx: { access: ProjectAccess; userId: string | null }) => Promise<string>): Promise<BuildActionState> {
+  // Anonymous visitors of a public project get the matrix's refusal, not a crash.
+  const user = await getCurrentUser();
   const slug = text(form, "slug");
   const d = deps();
   try {
     const access = await loadProjectAccess({ prisma: d.prisma, user, slug });
-    const message = await act({ access, userId: user.id });
+    const message = await act({ access, userId: user?.id ?? null });
     revalidatePath(`/projects/${slug}`, "layout");
     return { message };
   } catch (e) {

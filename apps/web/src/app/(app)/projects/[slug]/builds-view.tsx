@@ -1,6 +1,5 @@
 import type { BranchRow } from "@slipway/db";
-import type { AccessTarget } from "@slipway/domain";
-import { branchActionTarget } from "../../../../server/builds/branch-actions-access";
+import { branchChangeTarget, type AccessTarget } from "@slipway/domain";
 import { inputClass, secondaryButtonClass } from "../_components/styles";
 import { RebuildButton } from "./build-action-buttons";
 import { BuildCell } from "./build-cell";
@@ -33,7 +32,7 @@ export function BuildsView(props: { slug: string; rows: BranchRow[]; query: stri
       ) : (
         <ul className="space-y-3">
           {rows.map((row) => {
-            const manage = can(branchActionTarget(row.stage));
+            const manage = can(branchChangeTarget([row.stage]));
             return (
               <li key={row.id} data-testid={`branch-row-${row.name}`} className="rounded-xl border border-slate-200 bg-slate-50 p-3">
                 <div className="mb-2 flex flex-wrap items-center justify-between gap-2">

@@ -3,7 +3,7 @@ import { findWebhookSecretEnc, listBranchesByStage, listBranchRows } from "@slip
 import type { Metadata } from "next";
 import Link from "next/link";
 import { deps } from "../../../../server/deps";
-import { projectOr404 } from "../../../../server/projects/project-or-404";
+import { projectForPage } from "../../../../server/access/page-access";
 import { BranchesView } from "./branches-view";
 import { BuildsView } from "./builds-view";
 import { LiveRefresh } from "./live-refresh";
@@ -18,7 +18,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ProjectPage({ params, searchParams }: Props) {
   const { slug } = await params;
   const { tab: tabParam, q } = await searchParams;
-  const access = await projectOr404(slug);
+  const access = await projectForPage(slug);
   const { project } = access;
   const { prisma, config } = deps();
   const tab = tabParam === "builds" ? "builds" : "branches";

@@ -1,22 +1,21 @@
-import { httpStatusFor, isDomainError } from "@slipway/domain";
+import { accessErrorResponse, loadProjectAccess, routeViewer } from "../../../../../server/access";
 import { deps } from "../../../../../server/deps";
-import { loadProjectAccess } from "../../../../../server/projects/project-access";
 import { projectEventStream } from "../../../../../server/projects/project-events";
-import { userFromRequest } from "../../../../../server/projects/request-user";
 
 export const dynamic = "force-dynamic";
 
-/** Live notices of a project (Server-Sent Events) for its pages, which refresh on each one. */
+/**
+ * Live notices of a project (Server-Sent Events) for its pages, which refresh on each one. Open to
+ * whoever may see the builds page (view_project: collaborators, visitors of a public project).
+ */
 export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }): Promise<Response> {
   const d = deps();
-  const user = await userFromRequest({ sessions: d.sessions, request });
-  if (!user) return Response.json({ error: { code: "unauthorized", message: "Sign in first." } }, { status: 401 });
   let projectId: string;
   try {
+    const user = await routeViewer({ sessions: d.sessions, request });
     projectId = (await loadProjectAccess({ prisma: d.prisma, user, slug: (await params).slug })).project.id;
   } catch (e) {
-    if (isDomainError(e)) return Response.json({ error: { code: e.code, message: e.message } }, { status: httpStatusFor(e.code) });
-    throw e;
+    return accessErrorResponse(e);
   }
   const stream = projectEventStream({ redisUrl: d.config.redisUrl, projectId, signal: request.signal });
   return new Response(stream, {

@@ -1,14 +1,13 @@
 import { findBuildByNumber } from "@slipway/db";
-import { isInProgress, type BuildState } from "@slipway/domain";
+import { branchChangeTarget, isInProgress, type BuildState } from "@slipway/domain";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { branchActionTarget } from "../../../../../../server/builds/branch-actions-access";
 import { buildUrl } from "../../../../../../server/builds/build-url";
 import { readBuildLogs } from "../../../../../../server/builds/read-build-logs";
 import { deps } from "../../../../../../server/deps";
-import { projectOr404 } from "../../../../../../server/projects/project-or-404";
+import { projectForPage } from "../../../../../../server/access/page-access";
 import { elapsed, formatTime } from "../../../_components/format";
 import { StatusBadge } from "../../../_components/status-badge";
 import { CancelButton } from "../../build-action-buttons";
@@ -47,7 +46,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 
 export default async function BuildPage({ params }: Props) {
   const { slug, number: numberParam } = await params;
-  const access = await projectOr404(slug);
+  const access = await projectForPage(slug);
   if (!/^\d{1,9}$/.test(numberParam)) notFound();
   const { prisma, config } = deps();
   const build = await findBuildByNumber(prisma, { projectId: access.project.id, number: Number(numberParam) });
@@ -72,7 +71,7 @@ export default async function BuildPage({ params }: Props) {
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold tracking-tight">Build #{build.number}</h1>
           <StatusBadge build={{ state, result: build.result }} />
-          {isInProgress(state) && access.can(branchActionTarget(stage)) && !build.cancelRequestedAt ? <CancelButton slug={slug} buildId={build.id} number={build.number} /> : null}
+          {isInProgress(state) && access.can(branchChangeTarget([stage])) && !build.cancelRequestedAt ? <CancelButton slug={slug} buildId={build.id} number={build.number} /> : null}
         </div>
         {build.failureReason ? (
           <p className="mt-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="failure-reason">

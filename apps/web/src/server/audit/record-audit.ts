@@ -1,0 +1,20 @@
+import { insertAuditEntry, type Prisma, type PrismaClient } from "@slipway/db";
+
+/**
+ * Records who did what (PRODUCT.md §8 audit log). Every change goes through here: project
+ * creation, collaborators, settings, rebuild/cancel/connect, and (other areas) stage moves,
+ * merges, backups, restores, imports, shell sessions. Pass a transaction client to make the entry
+ * part of the change. Details must never carry secrets.
+ */
+export async function recordAudit(options: {
+  prisma: PrismaClient | Prisma.TransactionClient;
+  actorId: string | null;
+  projectId: string | null;
+  action: string;
+  target?: string | null;
+  details?: Prisma.InputJsonValue | null;
+  ip?: string | null;
+}): Promise<void> {
+  const { prisma, ...entry } = options;
+  await insertAuditEntry(prisma, entry);
+}

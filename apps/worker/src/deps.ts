@@ -25,6 +25,16 @@ export interface WorkerDeps {
   platformAddonsPath: string;
   /** Builds running in this process, for cancellation. */
   running: Map<string, AbortController>;
+  /**
+   * The mail catcher as build containers reach it (neutralized databases send mail there). Unset:
+   * the builds network's gateway (the host, where the worker listens) on port 2525.
+   */
+  mailCatcher?: { host: string; port: number };
+  /**
+   * How old the staging source (snapshot of production staging builds copy from) may be. Unset or
+   * 0: taken after the build asked for it (always current production); see ADR 0002.
+   */
+  stagingSourceMaxAgeMs?: number;
 }
 
 /** Platform addons every build server loads (`--load`): routes for all databases, never installed. */

@@ -12,3 +12,4 @@ export * from "./images";
 export * from "./wait-for-http";
 export type { LogLine, StreamName } from "./demux";
 export * from "./stream-container";
+export * from "./network-gateway";

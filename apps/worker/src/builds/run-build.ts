@@ -3,6 +3,9 @@ import { isInProgress, type BuildState } from "@slipway/domain";
 import { enqueue } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { runDevelopmentPipeline } from "./development-pipeline";
+import { productionBuildOwnsDatabase, runProductionPipeline } from "./production-pipeline";
+import { recoverAbandonedProductionBuild } from "./production-rollback";
+import { runStagingPipeline } from "./staging-pipeline";
 import { BuildRecorder } from "./recorder";
 import { killBuildContainers, releaseBuild, removeBuildResources } from "./resources";
 import { BuildStopped } from "./step-failure";
@@ -36,8 +39,9 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       const resumes = await deps.prisma.event.count({ where: { buildId, kind: "build.resumed" } });
       await removeBuildResources({ deps, buildId, containers: true, volumes: [] });
       if (resumes >= MAX_RESUMES) {
-        await releaseBuild({ deps, build: { id: build.id, databaseName: build.databaseName }, keepData: false }).catch(() => undefined);
-        await recorder.finish({ state: "failed", result: "red", reason: `the worker stopped ${resumes + 1} times during this build` });
+        const rolledBack = build.stage === "production" ? await recoverAbandonedProductionBuild(deps, build).catch((e) => `rollback failed: ${(e as Error).message}`) : null;
+        await releaseBuild({ deps, build: { id: build.id, databaseName: build.databaseName }, keepData: !(await ownsDatabase(deps, build).catch(() => false)) }).catch(() => undefined);
+        await recorder.finish({ state: "failed", result: "red", reason: `the worker stopped ${resumes + 1} times during this build${rolledBack ? ` — ${rolledBack}` : ""}` });
         return;
       }
       await recorder.event("build.resumed", `Build #${build.number} resumed after the worker stopped`, branch.id);
@@ -45,11 +49,8 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
     }
     await recorder.markStarted();
     log.info("build started");
-    if (build.stage !== "development") {
-      await recorder.finish({ state: "failed", result: "red", reason: `${build.stage} builds are not available in this version of Slipway yet` });
-      return;
-    }
-    const outcome = await runDevelopmentPipeline({ deps, build, branch, project, recorder, checkpoint });
+    const pipeline = build.stage === "production" ? runProductionPipeline : build.stage === "staging" ? runStagingPipeline : runDevelopmentPipeline;
+    const outcome = await pipeline({ deps, build, branch, project, recorder, checkpoint });
     if (outcome.ok) {
       const c = outcome.classification;
       const result = c.status === "yellow" ? "yellow" : "green";
@@ -59,7 +60,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       }
       log.info({ result }, "build running");
     } else {
-      await releaseBuild({ deps, build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null }, keepData: false });
+      await releaseBuild({ deps, build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null }, keepData: !(await ownsDatabase(deps, build)) });
       await recorder.finish({ state: "failed", result: "red", reason: outcome.reason, offending: outcome.offending });
       await recorder.event("build.failed", `Build #${build.number} is red: ${outcome.reason.slice(0, 200)}`, branch.id);
       log.info({ reason: outcome.reason }, "build red");
@@ -71,7 +72,8 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       throw e;
     }
     await killBuildContainers(deps, build.id);
-    await releaseBuild({ deps, build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null }, keepData: false }).catch(() => undefined);
+    const keepData = !(await ownsDatabase(deps, build).catch(() => false));
+    await releaseBuild({ deps, build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null }, keepData }).catch(() => undefined);
     if (e instanceof BuildStopped) {
       await recorder.finish({ state: "cancelled", result: null, reason: "cancelled" });
       await recorder.event("build.cancelled", `Build #${build.number} was cancelled`, branch.id);
@@ -84,6 +86,16 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
     deps.running.delete(build.id);
   }
   await buildBranchHeadIfMoved(deps, { branchId: branch.id, builtRevision: build.revision });
+}
+
+/**
+ * Whether ending this build badly may drop its database: development and staging databases belong
+ * to their build; the production database belongs to the project (only the build that created it,
+ * a first production build, may drop it when that creation fails).
+ */
+async function ownsDatabase(deps: WorkerDeps, build: { id: string; stage: string }): Promise<boolean> {
+  if (build.stage !== "production") return true;
+  return productionBuildOwnsDatabase(deps.prisma, build.id);
 }
 
 async function currentDatabaseName(deps: WorkerDeps, buildId: string): Promise<string | null> {

@@ -21,6 +21,11 @@ export interface BuildRoute {
 
 export const ROUTE_PREFIX = "slipway-route-";
 const CATCH_ALL_ID = "slipway-not-found";
+export const MAINTENANCE_PREFIX = "slipway-maintenance-";
+export const MAINTENANCE_PAGE =
+  "<!doctype html><html><head><meta charset=\"utf-8\"><title>Maintenance in progress</title></head>" +
+  "<body style=\"font-family:sans-serif;text-align:center;margin-top:20vh\"><h1>Maintenance in progress</h1>" +
+  "<p>This database is being updated. Please come back in a few minutes.</p></body></html>\n";
 
 export class CaddyClient {
   private readonly base: string;
@@ -101,6 +106,32 @@ export class CaddyClient {
     await this.expectOk(res, `register ${route.hosts.join(", ")}`);
   }
 
+  /**
+   * Puts a static 503 "Maintenance in progress" answer in front of every other route for `hosts`
+   * (a safe production update). Its id has its own prefix, so build-route housekeeping (reconcile)
+   * never mistakes it for a build route; remove it with removeRoute(id) once a real route is back.
+   */
+  async upsertMaintenanceRoute(route: { id: string; hosts: string[] }): Promise<void> {
+    if (!route.id.startsWith(MAINTENANCE_PREFIX)) throw new DomainError("invalid_input", `Maintenance route ids start with ${MAINTENANCE_PREFIX}`);
+    await this.ensureCatchAll();
+    await this.removeRoute(route.id);
+    const body = {
+      "@id": route.id,
+      match: [{ host: route.hosts }],
+      handle: [
+        {
+          handler: "static_response",
+          status_code: 503,
+          headers: { "Content-Type": ["text/html; charset=utf-8"], "Retry-After": ["30"], "Cache-Control": ["no-store"] },
+          body: MAINTENANCE_PAGE,
+        },
+      ],
+      terminal: true,
+    };
+    const res = await this.call("PUT", `${this.routesPath}/0`, body);
+    await this.expectOk(res, `show the maintenance page for ${route.hosts.join(", ")}`);
+  }
+
   async removeRoute(id: string): Promise<void> {
     const res = await this.call("DELETE", `/id/${encodeURIComponent(id)}`);
     if (res.status === 404 || res.ok) return;
@@ -109,6 +140,10 @@ export class CaddyClient {
     if (/unknown object ID/i.test(text)) return;
     throw new DomainError("upstream_failed", `Caddy refused to remove route ${id}: ${res.status} ${text.slice(0, 200)}`);
   }
+}
+
+export function maintenanceRouteId(buildId: string): string {
+  return `${MAINTENANCE_PREFIX}${buildId}`;
 }
 
 export function routeIdForBuild(buildId: string): string {

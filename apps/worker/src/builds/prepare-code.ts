@@ -1,0 +1,89 @@
+// The code half of a staging or production build: the exact revision, its addons and its
+// requirements image (same steps and details as a development build, so they resume the same way).
+import { existsSync } from "node:fs";
+import type { Branch, Build, Prisma, Project } from "@slipway/db";
+import { connectSecretFor, type AddonsDiscovery } from "@slipway/domain";
+import { fetchRevision, parseRepoUrl } from "@slipway/git";
+import type { WorkerDeps } from "../deps";
+import { discoverAddons } from "../odoo/discover-addons";
+import { ensureRequirementsImage, type OdooContext } from "../odoo/driver";
+import type { BuildRecorder } from "./recorder";
+import { buildLabels } from "./resources";
+import { failureFrom, type PlannedStep, type StepRunner } from "./step-runner";
+import { buildWorkspace } from "./workspace";
+
+export const CODE_STEPS: readonly PlannedStep[] = [
+  { name: "fetch", state: "fetching" },
+  { name: "discover", state: "fetching" },
+  { name: "dependencies", state: "installing_dependencies", logFile: "pip.log" },
+];
+
+export interface PreparedCode {
+  discovery: AddonsDiscovery;
+  image: string;
+  ws: { root: string; src: string; logs: string };
+  labels: Record<string, string>;
+  /** An Odoo context on `database` with its data volume. */
+  context(database: string, dataVolume: string): Promise<OdooContext>;
+}
+
+export async function prepareCode(input: { deps: WorkerDeps; build: Build; branch: Branch; project: Project; recorder: BuildRecorder; runner: StepRunner }): Promise<PreparedCode> {
+  const { deps, build, branch, project, recorder, runner } = input;
+  const ws = buildWorkspace(deps.config.home, build.id);
+  const labels = buildLabels({ project, branch, build });
+  // A checkout that vanished (another machine, cleanup) cannot be reused.
+  if (!existsSync(ws.src)) runner.forget("fetch", "discover", "dependencies");
+  await runner.step("fetch", async () => {
+    const repo = parseRepoUrl(project.repoUrl);
+    const fetched = await fetchRevision({ url: project.repoUrl, revision: build.revision, branch: branch.name, dest: ws.src, allowLocalSubmodules: repo.kind === "local" });
+    await recorder.update({ commitMessage: build.commitMessage ?? fetched.subject, commitAuthor: build.commitAuthor ?? fetched.author });
+    return { detail: { revision: fetched.revision, subject: fetched.subject, submodules: fetched.submodules } };
+  });
+  const discovery = (await runner.step("discover", async () => {
+    const found = await discoverAddons({ checkoutDir: ws.src });
+    if (found.problems.length > 0) {
+      return {
+        failed: true as const,
+        reason: `the repository's addons cannot be used: ${found.problems.map((p) => `${p.path}: ${p.reason}`).join("; ")}`,
+        offending: found.problems.map((p, i) => ({ step: "discover", level: "ERROR", line: i + 1, run: "install" as const, text: `${p.path}: ${p.reason}` })),
+      };
+    }
+    return { detail: found as unknown as Prisma.JsonValue };
+  })) as unknown as AddonsDiscovery;
+  const { image } = (await runner.step("dependencies", async () => {
+    const req = await ensureRequirementsImage({
+      docker: deps.docker,
+      baseImage: project.odooImage,
+      checkoutPath: ws.src,
+      requirementsFiles: discovery.requirements.map((r) => r.path),
+      requirementsHash: discovery.requirementsHash,
+      logDir: ws.logs,
+      labels,
+    });
+    if (req.classification.status === "red") return failureFrom("dependencies", req.classification);
+    return { detail: { image: req.image, reused: req.reused } };
+  })) as { image: string };
+
+  return {
+    discovery,
+    image,
+    ws,
+    labels,
+    async context(database, dataVolume) {
+      const pg = await deps.postgres();
+      return {
+        docker: deps.docker,
+        image,
+        database,
+        db: { host: pg.hostForBuilds, port: pg.port, user: pg.user, password: pg.password },
+        network: pg.buildsNetwork,
+        checkout: { hostPath: ws.src, addonsFolders: discovery.addonsPaths },
+        platformAddonsHostPath: deps.platformAddonsPath,
+        dataVolume,
+        logDir: ws.logs,
+        labels,
+        env: { SLIPWAY_CONNECT_SECRET: connectSecretFor(deps.config.encryptionKey, build.id) },
+      };
+    },
+  };
+}

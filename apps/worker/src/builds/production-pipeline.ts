@@ -1,0 +1,131 @@
+// A production build (PRODUCT.md §3). The database is the project's (`<slug>`, one data volume
+// shared by every production build). First build: create it without demo data, install the
+// branch's modules, serve, route. Later builds: plan the module changes against the live database,
+// then either switch servers without downtime (nothing to update) or run the safe update
+// (production-update.ts: maintenance page, snapshot, update, health, automatic rollback).
+import type { PrismaClient } from "@slipway/db";
+import { buildResourceNames, combineRunClassifications, DomainError, selectModulesToInstall } from "@slipway/domain";
+import { PLATFORM_SERVER_WIDE_MODULES } from "../deps";
+import { createDatabase, installModules, serve } from "../odoo/driver";
+import { computeChecksums, planModuleChanges, readDatabaseModules, writeAppliedChecksums } from "../odoo/module-plan";
+import { databaseExists, dropDatabase } from "../odoo/odoo-databases";
+import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
+import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
+import { CODE_STEPS, prepareCode } from "./prepare-code";
+import { previousProductionBuild, runProductionUpdate, type ProductionUpdatePlan } from "./production-update";
+import { removeBuildResources } from "./resources";
+import { asJson, createStepRunner, failureFrom, outcomeOfError, type PlannedStep } from "./step-runner";
+
+/** Production runs prefork: HTTP workers, a cron worker, websocket on the gevent port (8072). */
+export const PRODUCTION_WORKERS = 2;
+
+export const PRODUCTION_STEPS: readonly PlannedStep[] = [
+  ...CODE_STEPS,
+  { name: "plan", state: "fetching" },
+  { name: "create_database", state: "creating_database", logFile: "install.log" },
+  { name: "install", state: "installing_modules", logFile: "install.log" },
+  { name: "backup", state: "updating_modules" },
+  { name: "maintenance", state: "updating_modules" },
+  { name: "snapshot", state: "updating_modules" },
+  { name: "update", state: "updating_modules", logFile: "update.log" },
+  { name: "start", state: "starting", logFile: "odoo.log" },
+  { name: "route", state: "starting" },
+];
+
+export type PlanDetail = { mode: "first" } | ({ mode: "update" } & ProductionUpdatePlan);
+
+export async function runProductionPipeline(input: PipelineInput): Promise<PipelineOutcome> {
+  const { deps, build, branch, project, recorder, checkpoint } = input;
+  const names = buildResourceNames({ project: project.slug, branch: branch.name, buildNumber: build.number, stage: "production", baseDomain: project.baseDomain });
+  await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
+  const runner = await createStepRunner({ recorder, checkpoint, plan: PRODUCTION_STEPS });
+  try {
+    // One production build at a time per project, whatever its branch (the branch's own slot is a
+    // database constraint; this covers a production branch that changed while a build ran).
+    const other = await deps.prisma.build.findFirst({ where: { projectId: project.id, stage: "production", id: { not: build.id }, inProgressSlot: true, startedAt: { not: null } }, select: { number: true } });
+    if (other) runner.fail("plan", `production build #${other.number} is in progress; this one was refused (one production build at a time)`);
+
+    const code = await prepareCode({ deps, build, branch, project, recorder, runner });
+    const pg = await deps.postgres();
+    const ctx = await code.context(names.databaseName, names.volumeName);
+    let wanted: string[];
+    try {
+      wanted = selectModulesToInstall({ mode: branch.installMode, modules: code.discovery.modules, list: branch.installModules });
+    } catch (e) {
+      return { ok: false, ...outcomeOfError(e) };
+    }
+    const repoModules = code.discovery.modules.filter((m) => m.manifest.installable);
+
+    const plan = (await runner.step("plan", async () => {
+      if (!(await databaseExists({ pg, name: names.databaseName }))) return { detail: { mode: "first" } };
+      const database = await readDatabaseModules({ pg, database: names.databaseName });
+      if (!database.modules.has("base")) throw new DomainError("invalid_state", `the production database ${names.databaseName} exists but has no Odoo modules table content: it is not an Odoo database`);
+      const checksums = await computeChecksums({ checkoutDir: code.ws.src, modules: repoModules, excludePatterns: project.checksumExcludes, languages: database.languages });
+      const p = planModuleChanges({ discovery: code.discovery, database, series: project.odooVersion, rule: project.moduleUpdateRule, checksums, wanted });
+      const previous = await previousProductionBuild(deps, { projectId: project.id, buildId: build.id });
+      const requirementsChanged = previous ? previous.requirementsHash !== code.discovery.requirementsHash : false;
+      await recorder.update({ modulesToUpdate: [...p.update, ...p.install] });
+      const detail: PlanDetail = { mode: "update", update: p.update, install: p.install, versionChanges: p.versionChanges, checksums: p.checksums, previousBuildId: previous?.id ?? null, requirementsChanged, installedBefore: [...database.modules].filter(([, s]) => s.state === "installed").map(([n]) => n) };
+      return { detail: asJson(detail) };
+    })) as unknown as PlanDetail;
+
+    if (plan.mode === "update") {
+      for (const s of ["create_database", "install"]) await runner.skip(s, "the production database exists: it is updated");
+      const outcome = await runProductionUpdate({ input, runner, ctx, names, plan });
+      return outcome;
+    }
+
+    // First build. Database steps are all-or-nothing: a half-created database from a crashed
+    // attempt is dropped (it holds nothing yet: the plan found no production database).
+    for (const s of ["backup", "maintenance", "snapshot", "update"]) await runner.skip(s, "first production build: the database is created");
+    if (!(runner.done.has("create_database") && (runner.done.has("install") || wanted.length === 0))) {
+      runner.forget("create_database", "install");
+      await dropDatabase({ pg, name: names.databaseName });
+      await removeBuildResources({ deps, buildId: build.id, volumes: [names.volumeName], containers: false });
+    }
+    await runner.step("create_database", async () => {
+      const r = await createDatabase({ ctx, withDemo: false });
+      if (r.classification.status === "red") return failureFrom("create_database", r.classification);
+      return { detail: { classification: asJson(r.classification), durationMs: r.durationMs } };
+    });
+    if (wanted.length === 0) await runner.skip("install", "the repository has no module to install");
+    else {
+      await runner.step("install", async () => {
+        const r = await installModules({ ctx, modules: wanted, withDemo: false });
+        if (r.classification.status === "red") return failureFrom("install", r.classification);
+        const database = await readDatabaseModules({ pg, database: names.databaseName });
+        const checksums = await computeChecksums({ checkoutDir: code.ws.src, modules: repoModules.filter((m) => database.modules.get(m.name)?.state === "installed"), excludePatterns: project.checksumExcludes, languages: database.languages });
+        await writeAppliedChecksums({ pg, database: names.databaseName, checksums });
+        return { detail: { modules: wanted, classification: asJson(r.classification), durationMs: r.durationMs } };
+      });
+    }
+    const server = (await runner.step(
+      "start",
+      async () => {
+        await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
+        const s = await serve({ ctx, containerName: names.containerName, workers: PRODUCTION_WORKERS, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
+        s.logFollower?.stop();
+        if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
+        return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
+      },
+      false,
+    )) as { ip: string };
+    await runner.step(
+      "route",
+      async () => {
+        await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), hosts: [names.hostname], ...odooUpstreams(server.ip, PRODUCTION_WORKERS) });
+        return { detail: { hostname: names.hostname } };
+      },
+      false,
+    );
+    return { ok: true, classification: combineRunClassifications(runner.classifications) };
+  } catch (e) {
+    return { ok: false, ...outcomeOfError(e) };
+  }
+}
+
+/** Whether a failed or cancelled production build may drop the database: only when it created it. */
+export async function productionBuildOwnsDatabase(prisma: PrismaClient, buildId: string): Promise<boolean> {
+  const step = await prisma.buildStep.findUnique({ where: { buildId_name: { buildId, name: "plan" } } });
+  return (step?.detail as PlanDetail | null)?.mode === "first";
+}

@@ -1,0 +1,103 @@
+// Undoing a failed production update: the new server goes, the database and filestore snapshot are
+// put back, the previous build's server is started again and takes its route back, and only then
+// does the maintenance page go (so visitors see maintenance or production, never an error).
+import { volumeName } from "@slipway/domain";
+import { inspectContainer, listContainers, startContainer, waitForHttp } from "@slipway/docker";
+import type { WorkerDeps } from "../deps";
+import { platformLine } from "../odoo/driver";
+import { databaseExists } from "../odoo/odoo-databases";
+import { dropSnapshot, preUpdateSnapshotName, restoreSnapshot, type SnapshotTarget } from "../odoo/snapshot";
+import { maintenanceRouteId, odooUpstreams, routeIdForBuild } from "../proxy/caddy";
+import { buildWorkspace } from "./workspace";
+import { removeBuildResources } from "./resources";
+
+type Target = SnapshotTarget & { snapshot: string; logFile: string };
+
+function note(target: Target, text: string): void {
+  try {
+    platformLine(target.logFile, `${new Date().toISOString()} rollback: ${text}`);
+  } catch {
+    // the log folder may be gone; the build row keeps the reason
+  }
+}
+
+/** Returns the sentence appended to the build's failure reason. */
+export async function rollbackProduction(options: { deps: WorkerDeps; buildId: string; hostname: string; target: Target; previousBuildId: string | null; maintenanceRouteId: string; snapshotTaken: boolean }): Promise<string> {
+  const { deps, target } = options;
+  const problems: string[] = [];
+  await removeBuildResources({ deps, buildId: options.buildId, volumes: [], containers: true, role: "odoo-server" });
+  await deps.caddy.removeRoute(routeIdForBuild(options.buildId)).catch(() => undefined);
+  if (options.snapshotTaken) {
+    try {
+      await restoreSnapshot(target);
+      note(target, `database ${target.database} and its filestore restored from ${target.snapshot}`);
+    } catch (e) {
+      problems.push(`the snapshot could not be restored: ${(e as Error).message}`);
+      note(target, `RESTORE FAILED: ${(e as Error).message}`);
+    }
+  } else {
+    // The update never ran: the database is untouched; a half-taken snapshot is dropped.
+    await dropSnapshot(target).catch(() => undefined);
+    note(target, "the update did not start: the database was not modified");
+  }
+  const back = await restartPrevious(deps, options.previousBuildId, options.hostname);
+  if (back.ok) note(target, `previous build serves again at ${options.hostname}`);
+  else problems.push(back.problem);
+  await deps.caddy.removeRoute(options.maintenanceRouteId).catch(() => undefined);
+  if (problems.length > 0) {
+    deps.logger.error({ problems, buildId: options.buildId }, "production rollback incomplete");
+    return `rollback incomplete: ${problems.join("; ")}`;
+  }
+  return "production was rolled back: the database is back to its state before the update and the previous build serves again";
+}
+
+/** After a worker crash inside the critical section: restore the snapshot before trying again. */
+export async function restoreInterruptedUpdate(options: { deps: WorkerDeps; target: Target; snapshotTaken: boolean }): Promise<void> {
+  const { target } = options;
+  if (options.snapshotTaken && (await databaseExists({ pg: target.pg, name: target.snapshot }))) {
+    note(target, "an earlier attempt was interrupted during the update: restoring the snapshot first");
+    await restoreSnapshot(target);
+  }
+}
+
+async function restartPrevious(deps: WorkerDeps, buildId: string | null, hostname: string): Promise<{ ok: true } | { ok: false; problem: string }> {
+  if (!buildId) return { ok: false, problem: "there is no previous production build to serve" };
+  const pg = await deps.postgres();
+  const [server] = await listContainers({ docker: deps.docker, labels: { build: buildId, role: "odoo-server" }, all: true });
+  if (!server) return { ok: false, problem: "the previous build's server container is gone" };
+  try {
+    const now = await inspectContainer({ docker: deps.docker, id: server.id });
+    if (!now?.running) await startContainer({ docker: deps.docker, id: server.id });
+    const info = await inspectContainer({ docker: deps.docker, id: server.id });
+    const ip = info?.networks[pg.buildsNetwork];
+    if (!ip) return { ok: false, problem: "the previous build's server has no address" };
+    const health = await waitForHttp({ url: `http://${ip}:8069/web/health`, timeoutMs: 120_000, intervalMs: 250 });
+    if (!health.ok) return { ok: false, problem: `the previous build's server is not healthy (${health.status ?? health.error})` };
+    await deps.caddy.upsertRoute({ id: routeIdForBuild(buildId), hosts: [hostname], ...odooUpstreams(ip, 2) });
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, problem: `the previous build's server could not be restarted: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * A production build given up after repeated worker crashes: when it had entered the critical
+ * section (maintenance page up) without finishing, production is rolled back like after a failure.
+ */
+export async function recoverAbandonedProductionBuild(deps: WorkerDeps, build: { id: string; number: number; databaseName: string | null; hostname: string | null }): Promise<string | null> {
+  const steps = new Map((await deps.prisma.buildStep.findMany({ where: { buildId: build.id } })).map((s) => [s.name, s]));
+  const entered = steps.get("maintenance")?.state === "succeeded" || steps.get("maintenance")?.state === "running";
+  if (!entered || steps.get("route")?.state === "succeeded" || !build.databaseName || !build.hostname) return null;
+  const plan = steps.get("plan")?.detail as { previousBuildId?: string | null } | null;
+  const image = (steps.get("dependencies")?.detail as { image?: string } | null)?.image;
+  if (!image) return "rollback impossible: the build's image is unknown";
+  const pg = await deps.postgres();
+  const target: Target = {
+    docker: deps.docker, pg, image, volume: volumeName({ databaseName: build.databaseName }), database: build.databaseName,
+    labels: { build: build.id }, logFile: `${buildWorkspace(deps.config.home, build.id).logs}/update.log`, snapshot: preUpdateSnapshotName(build.databaseName, build.number),
+  };
+  return rollbackProduction({
+    deps, buildId: build.id, hostname: build.hostname, target, previousBuildId: plan?.previousBuildId ?? null,
+    maintenanceRouteId: maintenanceRouteId(build.id), snapshotTaken: steps.get("snapshot")?.state === "succeeded" && (await databaseExists({ pg, name: target.snapshot })),
+  });
+}

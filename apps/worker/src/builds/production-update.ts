@@ -1,0 +1,143 @@
+// The safe production update. Nothing to update: the new server starts beside the old one on the
+// same database and takes the route once healthy (no downtime). Modules to update or install:
+//   maintenance page → stop the old server → snapshot (template copy + filestore hard links) →
+//   update backup → `-i/-u` (update.log) → new server healthy → route → previous build stopped,
+//   older snapshots dropped (the last one is kept).
+// Any failure from the maintenance page on (red update, unhealthy server, cancel, crash caught
+// here) restores the snapshot and brings the previous build back (production-rollback.ts).
+import type { AddonsDiscovery, BuildResourceNames, VersionUpdate } from "@slipway/domain";
+import { combineRunClassifications } from "@slipway/domain";
+import { listContainers, stopContainer } from "@slipway/docker";
+import type { WorkerDeps } from "../deps";
+import { PLATFORM_SERVER_WIDE_MODULES } from "../deps";
+import { applyModulePlan } from "../odoo/apply-module-plan";
+import { serve, type OdooContext } from "../odoo/driver";
+import { checksumsToRecord, writeAppliedChecksums } from "../odoo/module-plan";
+import { databaseExists } from "../odoo/odoo-databases";
+import { dropSnapshot, listPreUpdateSnapshots, preUpdateSnapshotName, takeSnapshot } from "../odoo/snapshot";
+import { maintenanceRouteId, odooUpstreams, routeIdForBuild } from "../proxy/caddy";
+import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
+import { rollbackProduction, restoreInterruptedUpdate } from "./production-rollback";
+import { markSnapshotBackupsExpired, recordUpdateBackup } from "./update-backup";
+import { releaseBuild } from "./resources";
+import { BuildStopped } from "./step-failure";
+import { asJson, failureFrom, outcomeOfError, type StepRunner } from "./step-runner";
+
+export interface ProductionUpdatePlan {
+  update: string[];
+  install: string[];
+  versionChanges: VersionUpdate[];
+  checksums: Record<string, string>;
+  previousBuildId: string | null;
+  requirementsChanged: boolean;
+  installedBefore: string[];
+}
+
+/** The production build serving now (running), with the requirements hash of its checkout. */
+export async function previousProductionBuild(deps: WorkerDeps, options: { projectId: string; buildId: string }): Promise<{ id: string; number: number; requirementsHash: string } | null> {
+  const prev = await deps.prisma.build.findFirst({ where: { projectId: options.projectId, stage: "production", state: "running", id: { not: options.buildId } }, orderBy: { number: "desc" }, select: { id: true, number: true } });
+  if (!prev) return null;
+  const discover = await deps.prisma.buildStep.findUnique({ where: { buildId_name: { buildId: prev.id, name: "discover" } } });
+  return { ...prev, requirementsHash: (discover?.detail as AddonsDiscovery | null)?.requirementsHash ?? "" };
+}
+
+export async function runProductionUpdate(options: { input: PipelineInput; runner: StepRunner; ctx: OdooContext; names: BuildResourceNames; plan: { mode: "update" } & ProductionUpdatePlan }): Promise<PipelineOutcome> {
+  const { input, runner, ctx, names, plan } = options;
+  const { deps, build } = input;
+  const pg = await deps.postgres();
+  const snapshot = preUpdateSnapshotName(names.databaseName, build.number);
+  const target = { docker: deps.docker, pg, image: ctx.image, volume: names.volumeName, database: names.databaseName, labels: ctx.labels, logFile: `${ctx.logDir}/update.log`, snapshot };
+  const hasWork = plan.update.length + plan.install.length > 0;
+
+  const startServer = () =>
+    runner.step(
+      "start",
+      async () => {
+        const s = await serve({ ctx, containerName: names.containerName, workers: 2, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
+        s.logFollower?.stop();
+        if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
+        return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
+      },
+      false,
+    ) as Promise<{ ip: string }>;
+  const routeTo = (ip: string) =>
+    runner.step(
+      "route",
+      async () => {
+        await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), hosts: [names.hostname], ...odooUpstreams(ip, 2) });
+        await deps.caddy.removeRoute(maintenanceRouteId(build.id));
+        return { detail: { hostname: names.hostname } };
+      },
+      false,
+    );
+
+  if (!hasWork) {
+    for (const s of ["backup", "maintenance", "snapshot", "update"]) await runner.skip(s, "no module to update or install: the new server takes over without downtime");
+    const server = await startServer();
+    await routeTo(server.ip);
+    await stopPrevious(deps, plan.previousBuildId);
+    return { ok: true, classification: combineRunClassifications(runner.classifications) };
+  }
+
+  // An earlier attempt of this build died inside the critical section: put production back first.
+  if (runner.done.has("maintenance") && !runner.done.has("route")) {
+    await restoreInterruptedUpdate({ deps, target, snapshotTaken: runner.done.has("snapshot") });
+    runner.forget("maintenance", "snapshot", "backup", "update", "start", "route");
+  }
+
+  try {
+    await runner.step("maintenance", async () => {
+      await deps.caddy.upsertMaintenanceRoute({ id: maintenanceRouteId(build.id), hosts: [names.hostname] });
+      // No session may stay open on the database for the template copy: stop the old server.
+      const stopped = await stopServers(deps, plan.previousBuildId);
+      return { detail: { stoppedContainers: stopped } };
+    });
+    await runner.step("snapshot", async () => {
+      const r = await takeSnapshot(target);
+      return { detail: { snapshot, filestoreMode: r.filestoreMode, files: r.files } };
+    });
+    await runner.step("backup", async () => {
+      if (plan.versionChanges.length === 0 && !plan.requirementsChanged) return { detail: { taken: false, why: "no manifest version nor requirements.txt change" } };
+      return { detail: asJson(await recordUpdateBackup({ deps, build, snapshot, volume: names.volumeName, odooVersion: input.project.odooVersion })) };
+    });
+    await runner.step("update", async () => {
+      const r = await applyModulePlan({ ctx, install: plan.install, update: plan.update });
+      if (r.classification.status === "red") return failureFrom("update", r.classification);
+      const installedBefore = new Map(plan.installedBefore.map((n) => [n, { state: "installed", latestVersion: null }]));
+      await writeAppliedChecksums({ pg, database: names.databaseName, checksums: checksumsToRecord(plan, { modules: installedBefore, languages: [], appliedChecksums: {} }) });
+      return { detail: { install: plan.install, update: plan.update, classification: asJson(r.classification), durationMs: r.durationMs } };
+    });
+    const server = await startServer();
+    await routeTo(server.ip);
+  } catch (e) {
+    const failure = e instanceof BuildStopped ? null : outcomeOfError(e);
+    const rolledBack = await rollbackProduction({ deps, buildId: build.id, hostname: names.hostname, target, previousBuildId: plan.previousBuildId, maintenanceRouteId: maintenanceRouteId(build.id), snapshotTaken: runner.done.has("snapshot") });
+    if (!failure) throw e;
+    return { ok: false, ...failure, reason: `${failure.reason} — ${rolledBack}` };
+  }
+
+  await stopPrevious(deps, plan.previousBuildId);
+  // Keep the newest snapshot (this update's) for a manual look back; older ones go.
+  for (const old of (await listPreUpdateSnapshots({ pg, database: names.databaseName })).filter((n) => n !== snapshot)) {
+    await dropSnapshot({ ...target, snapshot: old })
+      .then(() => markSnapshotBackupsExpired(deps, old))
+      .catch((err) => deps.logger.warn({ err: String(err), snapshot: old }, "could not drop an old snapshot"));
+  }
+  if (!(await databaseExists({ pg, name: snapshot }))) deps.logger.warn({ snapshot }, "the pre-update snapshot vanished");
+  return { ok: true, classification: combineRunClassifications(runner.classifications) };
+}
+
+/** Stops (does not remove) the previous build's server containers; they come back on rollback. */
+async function stopServers(deps: WorkerDeps, buildId: string | null): Promise<number> {
+  if (!buildId) return 0;
+  const running = await listContainers({ docker: deps.docker, labels: { build: buildId, role: "odoo-server" }, all: false });
+  for (const c of running) await stopContainer({ docker: deps.docker, id: c.id, timeoutSeconds: 20 });
+  return running.length;
+}
+
+/** The previous production build is stopped for good (its route and containers go; data is shared). */
+async function stopPrevious(deps: WorkerDeps, buildId: string | null): Promise<void> {
+  if (!buildId) return;
+  await releaseBuild({ deps, build: { id: buildId, databaseName: null }, keepData: true });
+  await deps.prisma.build.updateMany({ where: { id: buildId, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
+}

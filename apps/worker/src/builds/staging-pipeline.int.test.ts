@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseExists } from "../odoo/odoo-databases";
+import { createPipelineHarness, type PipelineHarness } from "../testing/pipeline-harness";
+import { fixtureAddon, type Tree } from "../testing/tree-repo";
+
+const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
+let h: PipelineHarness;
+
+const v1 = fixtureAddon("green_addon");
+const v11: Tree = { ...v1, "addons/green_addon/__manifest__.py": v1["addons/green_addon/__manifest__.py"]!.replace("'version': '1.0'", "'version': '1.1'") };
+
+interface Identity {
+  uuid: string | undefined;
+  neutralized: string | undefined;
+  activeCrons: number;
+  activeMailServers: string[];
+  greenVersion: string | undefined;
+}
+
+async function identity(database: string): Promise<Identity> {
+  const param = async (key: string) => (await h.sql<{ value: string }>(database, "SELECT value FROM ir_config_parameter WHERE key = $1", [key]))[0]?.value;
+  const crons = await h.sql<{ n: number }>(database, "SELECT count(*)::int AS n FROM ir_cron WHERE active");
+  const servers = await h.sql<{ name: string }>(database, "SELECT name FROM ir_mail_server WHERE active ORDER BY name");
+  const green = await h.sql<{ latest_version: string }>(database, "SELECT latest_version FROM ir_module_module WHERE name = 'green_addon'");
+  return { uuid: await param("database.uuid"), neutralized: await param("database.is_neutralized"), activeCrons: crons[0]!.n, activeMailServers: servers.map((s) => s.name), greenVersion: green[0]?.latest_version };
+}
+
+beforeAll(async () => {
+  h = await createPipelineHarness({ prefix: "stag", image, env: process.env });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe("staging builds", () => {
+  let production: Identity;
+  let firstStaging = { id: "", databaseName: "" };
+
+  it("refuses to build before there is a production database to copy", async () => {
+    const build = await h.pushAndBuild("early", v1, { stage: "staging" });
+    expect(build).toMatchObject({ state: "failed", result: "red" });
+    expect(build.failureReason).toMatch(/no production database/);
+  });
+
+  it("copies production, neutralizes it (crons, mail, flag, new uuid), updates the changed modules and serves it; production is untouched", async () => {
+    const prod = await h.pushAndBuild("main", v1, { stage: "production" });
+    expect(prod.state).toBe("running");
+    await h.sql(h.slug, "INSERT INTO green_item (name, qty, double_qty) VALUES ('from production', 2, 4)");
+    // A real mail server and an active cron in production, as a live database has.
+    await h.sql(h.slug, "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, sequence, active) VALUES ('Real SMTP', 'smtp.example.com', 587, 'starttls', 1, true)");
+    production = await identity(h.slug);
+    expect(production.activeCrons).toBeGreaterThan(1);
+
+    const build = await h.pushAndBuild("staging-1", v11, { stage: "staging" });
+    expect(build.failureReason).toBeNull();
+    expect(build).toMatchObject({ stage: "staging", state: "running", modulesToUpdate: ["green_addon"] });
+    expect(build.steps.map((s) => [s.name, s.state])).toEqual([
+      ["fetch", "succeeded"], ["discover", "succeeded"], ["dependencies", "succeeded"], ["copy", "succeeded"],
+      ["neutralize", "succeeded"], ["update", "succeeded"], ["start", "succeeded"], ["route", "succeeded"],
+    ]);
+    firstStaging = { id: build.id, databaseName: build.databaseName! };
+    const staging = await identity(build.databaseName!);
+    expect(staging.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(staging.uuid).not.toBe(production.uuid);
+    expect(staging.neutralized).toBe("true");
+    expect(staging.activeMailServers).toEqual(["Slipway mail catcher"]);
+    const crons = await h.sql<{ name: string }>(build.databaseName!, "SELECT d.name FROM ir_cron c JOIN ir_model_data d ON d.model = 'ir.cron' AND d.res_id = c.id WHERE c.active");
+    expect(crons).toEqual([{ name: "autovacuum_job" }]);
+    expect(staging.greenVersion).toBe("17.0.1.1");
+    // Production data came along, including its filestore.
+    expect(await h.sql(build.databaseName!, "SELECT name FROM green_item")).toEqual([{ name: "from production" }]);
+    const copy = build.steps.find((s) => s.name === "copy")!.detail as { mode: string; filestoreMode: string; files: number };
+    expect(copy).toMatchObject({ mode: "copy", filestoreMode: "hardlink" });
+    expect(copy.files).toBeGreaterThan(0);
+    const log = build.steps.find((s) => s.name === "neutralize")!;
+    expect(log.logFile).toBe("neutralize.log");
+    // Served with the red banner; production not neutralized at all.
+    expect((await h.get(build.hostname!, "/web/health")).status).toBe(200);
+    expect(await identity(h.slug)).toEqual(production);
+  });
+
+  it("push behaviour 'update previous build' takes the previous database over: no copy, still neutralized", async () => {
+    await h.prisma.branch.update({ where: { projectId_name: { projectId: h.projectId, name: "staging-1" } }, data: { pushBehavior: "update_previous" } });
+    await h.sql(firstStaging.databaseName, "INSERT INTO green_item (name, qty, double_qty) VALUES ('made in staging', 1, 2)");
+    const tree = { ...v11, "addons/green_addon/README.md": "again\n" };
+    const build = await h.pushAndBuild("staging-1", tree);
+    expect(build.failureReason).toBeNull();
+    expect(build.state).toBe("running");
+    expect((build.steps.find((s) => s.name === "copy")!.detail as { mode: string }).mode).toBe("reuse");
+    expect(await h.sql(build.databaseName!, "SELECT name FROM green_item ORDER BY id")).toEqual([{ name: "from production" }, { name: "made in staging" }]);
+    expect((await identity(build.databaseName!)).neutralized).toBe("true");
+    expect(await databaseExists({ pg: await h.deps.postgres(), name: firstStaging.databaseName })).toBe(false);
+    expect(await h.prisma.build.findUniqueOrThrow({ where: { id: firstStaging.id } })).toMatchObject({ state: "stopped", databaseName: null });
+    expect(await identity(h.slug)).toEqual(production);
+  });
+
+  it("refuses to start when the neutralization cannot be verified: red, reason lists the failed checks, nothing served", async () => {
+    // A catcher address that the verification cannot match: the statements use it, but a trigger
+    // in production (copied along) re-activates the real server right after.
+    await h.sql(h.slug, `CREATE OR REPLACE FUNCTION keep_real_smtp() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.name = 'Real SMTP' THEN NEW.active := true; END IF; RETURN NEW; END $$`);
+    await h.sql(h.slug, "CREATE TRIGGER keep_real_smtp BEFORE UPDATE ON ir_mail_server FOR EACH ROW EXECUTE FUNCTION keep_real_smtp()");
+    const build = await h.pushAndBuild("staging-2", v11, { stage: "staging" });
+    expect(build).toMatchObject({ state: "failed", result: "red" });
+    expect(build.failureReason).toMatch(/neutralization verification failed: only_catcher_mail_server/);
+    expect(build.steps.find((s) => s.name === "start")).toBeUndefined();
+    expect(await databaseExists({ pg: await h.deps.postgres(), name: build.databaseName! })).toBe(false);
+    await h.sql(h.slug, "DROP TRIGGER keep_real_smtp ON ir_mail_server");
+  });
+});

@@ -1,0 +1,141 @@
+// Where staging builds copy production from without touching the live database (ADR 0002):
+// a "staging source" snapshot `<db>_snapshot`, refreshed on demand from the LIVE production
+// database with pg_dump | pg_restore (one MVCC snapshot: consistent, takes no lock that blocks
+// Odoo), its filestore hard-linked beside production's. Every staging build is then a
+// `CREATE DATABASE … TEMPLATE <db>_snapshot` (nobody else ever connects to the snapshot) plus a
+// hard-link copy of its filestore.
+import { DomainError } from "@slipway/domain";
+import { execCommand, type DockerEngine } from "@slipway/docker";
+import { filestoreOperation } from "./copy-filestore";
+import type { ManagedPostgres } from "./managed-postgres";
+import { copyDatabase, databaseExists, dropDatabase, withClient } from "./odoo-databases";
+import { renameDatabase } from "./snapshot";
+
+export function stagingSourceName(database: string): string {
+  return `${database}_snapshot`;
+}
+
+// Constant script (names and password through the environment). dash has no pipefail: pg_dump's
+// status goes through a file.
+const DUMP_RESTORE = `set -u
+st=$(mktemp)
+{ pg_dump -Fc -h /run/postgresql -U "$PGUSER" -d "$SRC"; echo $? > "$st"; } | pg_restore -h /run/postgresql -U "$PGUSER" -d "$DST" --no-owner --no-privileges --exit-on-error
+rs=$?; ds=$(cat "$st"); rm -f "$st"
+echo "pg_dump exit $ds, pg_restore exit $rs" >&2
+[ "$ds" = 0 ] && [ "$rs" = 0 ]`;
+
+/** pg_dump of a live database piped into pg_restore of a new one, inside the managed server's container. */
+export async function dumpRestore(options: { docker: DockerEngine; pg: ManagedPostgres; source: string; target: string; timeoutMs?: number }): Promise<{ durationMs: number }> {
+  const { pg } = options;
+  const started = Date.now();
+  await dropDatabase({ pg, name: options.target });
+  await withClient({ pg }, (c) => c.query(`CREATE DATABASE "${options.target.replace(/"/g, '""')}" TEMPLATE template0 ENCODING 'UTF8'`));
+  const res = await execCommand({
+    docker: options.docker,
+    id: pg.containerName,
+    user: "postgres",
+    cmd: ["sh", "-c", DUMP_RESTORE],
+    env: { PGUSER: pg.user, PGPASSWORD: pg.password, SRC: options.source, DST: options.target },
+    timeoutMs: options.timeoutMs ?? 4 * 3600_000,
+  });
+  if (res.exitCode !== 0) {
+    await dropDatabase({ pg, name: options.target }).catch(() => undefined);
+    throw new DomainError("upstream_failed", `pg_dump | pg_restore ${options.source} → ${options.target} failed: ${res.stderr.trim().slice(-500)}`);
+  }
+  return { durationMs: Date.now() - started };
+}
+
+async function takenAt(pg: ManagedPostgres, name: string): Promise<Date | null> {
+  return withClient({ pg }, async (c) => {
+    const res = await c.query<{ d: string | null }>("SELECT shobj_description(oid, 'pg_database') AS d FROM pg_database WHERE datname = $1", [name]);
+    const raw = res.rows[0]?.d;
+    if (!raw) return null;
+    try {
+      const at = new Date((JSON.parse(raw) as { takenAt: string }).takenAt);
+      return Number.isNaN(at.getTime()) ? null : at;
+    } catch {
+      return null;
+    }
+  });
+}
+
+export interface StagingSourceOptions {
+  docker: DockerEngine;
+  pg: ManagedPostgres;
+  /** Image of the filestore helper (an Odoo image). */
+  image: string;
+  /** Production database and its data volume. */
+  database: string;
+  volume: string;
+  /** A snapshot taken more than this before the request is refreshed (0: only one taken after it is used). */
+  maxAgeMs: number;
+  /** A snapshot taken before this moment (e.g. the last production update) is refreshed. */
+  notBefore?: Date | null;
+  labels: Record<string, string>;
+  logFile?: string;
+}
+
+export interface StagingSource {
+  name: string;
+  takenAt: Date;
+  refreshed: boolean;
+  durationMs: number;
+}
+
+/**
+ * A staging database from production: the staging source is refreshed when missing or stale, then
+ * template-copied to `target` with its filestore hard-linked. Everything happens under an advisory
+ * lock on the managed server (per production database), so concurrent staging builds never copy a
+ * source being replaced, and one refresh serves the builds waiting behind it.
+ */
+export async function copyProductionForStaging(options: StagingSourceOptions & { target: { database: string; volume: string } }): Promise<StagingSource & { filestoreMode: string; files: number; copyMs: number }> {
+  const { pg } = options;
+  const name = stagingSourceName(options.database);
+  const started = Date.now();
+  if (!(await databaseExists({ pg, name: options.database }))) {
+    throw new DomainError("not_found", `there is no production database ${options.database} to copy: build the production branch first`);
+  }
+  return withClient({ pg }, async (lock) => {
+    await lock.query("SELECT pg_advisory_lock(hashtext($1))", [`slipway-staging-source:${options.database}`]);
+    let at = (await databaseExists({ pg, name })) ? await takenAt(pg, name) : null;
+    // Fresh = taken after this copy was asked for, give or take maxAge: builds that queued behind
+    // the lock while another refreshed share that refresh, even with maxAge 0.
+    const fresh = at && at.getTime() >= started - options.maxAgeMs && (!options.notBefore || at >= options.notBefore);
+    if (!fresh) at = await refresh(options, name);
+    const refreshedMs = Date.now() - started;
+    const copy = await copyFromStagingSource({ ...options, source: { database: name, volume: options.volume }, target: options.target });
+    return { name, takenAt: at!, refreshed: !fresh, durationMs: refreshedMs, filestoreMode: copy.filestoreMode, files: copy.files, copyMs: copy.durationMs };
+  });
+}
+
+async function refresh(options: StagingSourceOptions, name: string): Promise<Date> {
+  const { pg } = options;
+  const next = `${name}_next`;
+  const now = new Date();
+  await dumpRestore({ docker: options.docker, pg, source: options.database, target: next });
+  // After the dump started: files created since are extra (harmless), none it references is missing.
+  const volume = options.volume;
+  await filestoreOperation({ docker: options.docker, image: options.image, op: "copy", source: { volume, database: options.database }, target: { volume, database: next }, labels: options.labels, logFile: options.logFile });
+  await withClient({ pg }, (c) => c.query(`COMMENT ON DATABASE "${next}" IS '${JSON.stringify({ takenAt: now.toISOString(), source: options.database })}'`));
+  await dropDatabase({ pg, name });
+  await renameDatabase({ pg, from: next, to: name });
+  await filestoreOperation({ docker: options.docker, image: options.image, op: "move", source: { volume, database: next }, target: { volume, database: name }, labels: options.labels, logFile: options.logFile });
+  return now;
+}
+
+/** A staging database from the staging source: template copy + hard-linked filestore. */
+export async function copyFromStagingSource(options: {
+  docker: DockerEngine;
+  pg: ManagedPostgres;
+  image: string;
+  source: { database: string; volume: string };
+  target: { database: string; volume: string };
+  labels: Record<string, string>;
+  logFile?: string;
+}): Promise<{ filestoreMode: string; files: number; durationMs: number }> {
+  const started = Date.now();
+  await dropDatabase({ pg: options.pg, name: options.target.database });
+  await copyDatabase({ pg: options.pg, source: options.source.database, target: options.target.database });
+  const fs = await filestoreOperation({ docker: options.docker, image: options.image, op: "copy", source: options.source, target: options.target, labels: options.labels, logFile: options.logFile });
+  return { filestoreMode: fs.mode, files: fs.files, durationMs: Date.now() - started };
+}

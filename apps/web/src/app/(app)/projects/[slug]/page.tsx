@@ -59,7 +59,7 @@ export default async function ProjectPage({ params, searchParams }: Props) {
         </Link>
       </nav>
       {tab === "branches" ? (
-        <BranchesView slug={slug} byStage={await listBranchesByStage(prisma, { projectId: project.id })} />
+        <BranchesView slug={slug} projectId={project.id} byStage={await listBranchesByStage(prisma, { projectId: project.id })} can={access.can} />
       ) : (
         <BuildsView slug={slug} query={query} rows={await listBranchRows(prisma, { projectId: project.id, search: query })} can={access.can} />
       )}

@@ -1,0 +1,268 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
+import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
+import { createQueues, type Queues } from "@slipway/queue";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { generateSessionToken, hashSessionToken } from "../../../../../server/auth/session-policy";
+import { SESSION_COOKIE } from "../../../../../server/auth/session-cookie";
+
+// Stage moves, merges and pins through the REAL route handlers: a real session cookie, the real
+// access module, PostgreSQL, Redis (queues under a test prefix) and a real local bare repository.
+const adminUrl = process.env.DATABASE_URL;
+if (!adminUrl || !process.env.REDIS_URL) throw new Error("DATABASE_URL/REDIS_URL are not set: run `npm run services:up` (it writes .slipway/env)");
+
+const ORIGIN = "http://127.0.0.1:3000";
+const slug = `moves-${randomBytes(3).toString("hex")}`;
+const gitc = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.org", ...args], { cwd, encoding: "utf8" }).trim();
+
+let db: TemporaryDatabase;
+let prisma: PrismaClient;
+let queues: Queues;
+let dir: string;
+let bare: string;
+let projectId: string;
+const cookies: Record<"admin" | "tester" | "developer", string> = { admin: "", tester: "", developer: "" };
+let routes: { stage: typeof import("./[branch]/stage/route").POST; merge: typeof import("./[branch]/merge/route").POST; pin: typeof import("./[branch]/pin/route").POST };
+
+type Who = keyof typeof cookies | null;
+async function call(kind: keyof typeof routes, branch: string, body: unknown, who: Who = "admin", headers: Record<string, string> = { origin: ORIGIN }) {
+  const request = new Request(`${ORIGIN}/api/projects/${slug}/branches/${encodeURIComponent(branch)}/${kind}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers, ...(who ? { cookie: cookies[who] } : {}) },
+    body: JSON.stringify(body),
+  });
+  const response = await routes[kind](request, { params: Promise.resolve({ slug, branch }) });
+  return { status: response.status, json: (await response.json()) as { error?: { code: string; message: string; reason?: string; files?: string[] }; plan?: unknown; outcome?: { kind: string; revision?: string } } };
+}
+const move = (branch: string, stage: string, who: Who = "admin") => call("stage", branch, { stage }, who);
+const branchRow = (name: string) => prisma.branch.findFirstOrThrow({ where: { projectId, name } });
+const head = (branch: string) => gitc(dir, "--git-dir", bare, "rev-parse", `refs/heads/${branch}`);
+
+/** Sets the project's branches to exactly these stages (production gets the slot). */
+async function stages(layout: Record<string, "production" | "staging" | "development">) {
+  await prisma.branch.updateMany({ where: { projectId }, data: { stage: "development", productionSlot: null, pushBehavior: "new_build" } });
+  for (const [name, stage] of Object.entries(layout)) {
+    await prisma.branch.update({ where: { projectId_name: { projectId, name } }, data: { stage, productionSlot: stage === "production" ? true : null } });
+  }
+}
+
+function commit(branch: string, files: Record<string, string>, from = "main") {
+  const work = mkdtempSync(path.join(dir, "w-"));
+  gitc(work, "clone", "-q", bare, ".");
+  const exists = gitc(work, "ls-remote", "--heads", "origin", branch) !== "";
+  gitc(work, "checkout", "-q", ...(exists ? [branch] : ["-b", branch, `origin/${from}`]));
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(work, name), content);
+  gitc(work, "add", ".");
+  gitc(work, "commit", "-qm", `edit on ${branch}`);
+  gitc(work, "push", "-q", "origin", `HEAD:refs/heads/${branch}`);
+  rmSync(work, { recursive: true, force: true });
+}
+
+beforeAll(async () => {
+  db = await createTemporaryDatabase({ adminUrl });
+  process.env.DATABASE_URL = db.url;
+  const { deps } = await import("../../../../../server/deps");
+  prisma = deps().prisma;
+  // Real BullMQ queues under a prefix of their own, so a worker running on this machine never sees the jobs.
+  queues = createQueues({ connection: deps().redis, prefix: `slipway-test-${randomBytes(4).toString("hex")}` });
+  Object.assign(deps(), { queues });
+  routes = { stage: (await import("./[branch]/stage/route")).POST, merge: (await import("./[branch]/merge/route")).POST, pin: (await import("./[branch]/pin/route")).POST };
+
+  dir = mkdtempSync(path.join(tmpdir(), "slipway-moves-"));
+  bare = path.join(dir, "repo.git");
+  gitc(dir, "init", "-q", "--bare", "-b", "main", bare);
+  const init = path.join(dir, "init");
+  gitc(dir, "init", "-q", "-b", "main", init);
+  writeFileSync(path.join(init, "shared.txt"), "base\n");
+  gitc(init, "add", ".");
+  gitc(init, "commit", "-qm", "initial");
+  gitc(init, "push", "-q", bare, "main");
+
+  const sessions = createSessionRepository({ prisma });
+  const login = async (name: string) => {
+    const user = await prisma.user.create({ data: { login: name } });
+    const token = generateSessionToken();
+    await sessions.create({ tokenHash: hashSessionToken(token), userId: user.id, expiresAt: new Date(Date.now() + 3_600_000) });
+    return { user, cookie: `${SESSION_COOKIE}=${token}` };
+  };
+  const admin = await login("ada");
+  const tester = await login("tess");
+  const developer = await login("dev");
+  Object.assign(cookies, { admin: admin.cookie, tester: tester.cookie, developer: developer.cookie });
+  projectId = (
+    await insertProject(prisma, {
+      slug, name: "Moves", repoUrl: bare, repoKind: "generic", odooVersion: "17.0", odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: admin.user.id,
+    })
+  ).id;
+  await prisma.collaborator.createMany({ data: [{ projectId, userId: tester.user.id, role: "tester" }, { projectId, userId: developer.user.id, role: "developer" }] });
+  for (const name of ["main", "uat", "feat", "other"]) await prisma.branch.create({ data: { projectId, name } });
+});
+
+afterAll(async () => {
+  const { deps } = await import("../../../../../server/deps");
+  await queues?.get("control").obliterate({ force: true }).catch(() => undefined);
+  await queues?.close().catch(() => undefined);
+  deps().redis.disconnect();
+  await prisma?.$disconnect();
+  await db?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("POST /api/projects/[slug]/branches/[branch]/stage — every move of PRODUCT.md §2", () => {
+  beforeEach(() => stages({ main: "production", uat: "staging" }));
+
+  it("development → staging is allowed, recorded in the branch history and the audit log", async () => {
+    const res = await move("feat", "staging");
+    expect(res.status).toBe(200);
+    expect(res.json.plan).toEqual({ kind: "move", branch: "feat", from: "development", to: "staging" });
+    expect(await branchRow("feat")).toMatchObject({ stage: "staging", productionSlot: null, pushBehavior: "new_build" });
+    const event = await prisma.event.findFirstOrThrow({ where: { branch: { name: "feat" }, kind: "branch.stage_move" }, orderBy: { createdAt: "desc" } });
+    expect(event.message).toBe("Moved from Development to Staging by ada.");
+    const audit = await prisma.auditEntry.findFirstOrThrow({ where: { projectId, action: "stage.move", target: "feat" }, include: { actor: true } });
+    expect(audit.actor?.login).toBe("ada");
+    expect(audit.details).toEqual({ from: "development", to: "staging" });
+  });
+
+  it("development → production is refused (409) with the message while a production branch exists", async () => {
+    const res = await move("feat", "production");
+    expect(res.status).toBe(409);
+    expect(res.json.error?.message).toContain("exactly one production branch");
+    expect(res.json.error?.message).toContain('merge it into "main"');
+    expect((await branchRow("feat")).stage).toBe("development");
+  });
+
+  it("development → production is allowed when the project has no production branch (the slot follows)", async () => {
+    await stages({ uat: "staging" });
+    const res = await move("feat", "production");
+    expect(res.status).toBe(200);
+    expect(await branchRow("feat")).toMatchObject({ stage: "production", productionSlot: true });
+  });
+
+  it("staging → development is allowed and sets push behaviour to 'do nothing'", async () => {
+    const res = await move("uat", "development");
+    expect(res.status).toBe(200);
+    expect(await branchRow("uat")).toMatchObject({ stage: "development", pushBehavior: "do_nothing" });
+    const event = await prisma.event.findFirstOrThrow({ where: { branch: { name: "uat" }, kind: "branch.stage_move" }, orderBy: { createdAt: "desc" } });
+    expect(event.message).toContain('Push behaviour set to "do nothing"');
+  });
+
+  it("staging → production is refused (400): merge instead", async () => {
+    const res = await move("uat", "production");
+    expect(res.status).toBe(400);
+    expect(res.json.error?.message).toMatch(/cannot become the production branch.*merge it into "main"/s);
+    expect((await branchRow("uat")).stage).toBe("staging");
+  });
+
+  it("production → development is allowed and frees the production slot", async () => {
+    const res = await move("main", "development");
+    expect(res.status).toBe(200);
+    expect(await branchRow("main")).toMatchObject({ stage: "development", productionSlot: null });
+    expect(await prisma.branch.count({ where: { projectId, stage: "production" } })).toBe(0);
+  });
+
+  it("production → staging is refused (400): production only moves to development or merges", async () => {
+    const res = await move("main", "staging");
+    expect(res.status).toBe(400);
+    expect(res.json.error?.message).toContain("only be moved to Development");
+    expect((await branchRow("main")).stage).toBe("production");
+  });
+
+  it("a move to the branch's own stage is refused (400)", async () => {
+    const res = await move("uat", "staging");
+    expect(res.status).toBe(400);
+    expect(res.json.error?.message).toContain("already in Staging");
+  });
+
+  it("checks roles: production moves are admin-only, staging needs tester or admin", async () => {
+    expect((await move("main", "development", "tester")).status).toBe(403);
+    const dev = await move("feat", "staging", "developer");
+    expect(dev.status).toBe(403);
+    expect(dev.json.error?.message).toContain("developer");
+    expect((await move("feat", "staging", "tester")).status).toBe(200);
+    expect((await branchRow("main")).stage).toBe("production");
+  });
+
+  it("refuses anonymous (401), cross-site (403), unknown branches (404) and bad bodies (400)", async () => {
+    expect((await move("feat", "staging", null)).status).toBe(401);
+    expect((await call("stage", "feat", { stage: "staging" }, "admin", { origin: "https://evil.example" })).status).toBe(403);
+    expect((await move("nope", "staging")).status).toBe(404);
+    expect((await move("feat", "qa")).status).toBe(400);
+    expect((await branchRow("feat")).stage).toBe("development");
+  });
+});
+
+describe("POST …/merge — drop a branch onto another (real local bare repository)", () => {
+  beforeAll(async () => {
+    await stages({ main: "production", uat: "staging", other: "staging" });
+    commit("uat", { "uat.txt": "validated\n" });
+    commit("feat", { "feat.txt": "feature\n" });
+    commit("other", { "shared.txt": "theirs\n" });
+    commit("main", { "shared.txt": "ours\n" });
+  });
+
+  it("merges staging into production and pushes: the target's head moves, history, audit and a poll", async () => {
+    const before = head("main");
+    const res = await call("merge", "uat", { into: "main" });
+    expect(res.status).toBe(200);
+    expect(res.json.outcome?.kind).toBe("merged");
+    const after = head("main");
+    expect(after).not.toBe(before);
+    expect(after).toBe(res.json.outcome?.revision);
+    expect(gitc(dir, "--git-dir", bare, "rev-parse", `${after}^1`)).toBe(before);
+    expect(gitc(dir, "--git-dir", bare, "rev-parse", `${after}^2`)).toBe(head("uat"));
+    const event = await prisma.event.findFirstOrThrow({ where: { branch: { name: "main" }, kind: "branch.merge" } });
+    expect(event.message).toMatch(/^Merged uat into main \([0-9a-f]{12}\) by ada\.$/);
+    expect(await prisma.event.count({ where: { branch: { name: "uat" }, kind: "branch.merged_into" } })).toBe(1);
+    expect(await prisma.auditEntry.count({ where: { projectId, action: "branch.merge", target: "uat → main" } })).toBe(1);
+    const jobs = await queues.get("control").getJobs(["waiting", "prioritized", "delayed"]);
+    expect(jobs.map((j) => [j.name, j.data])).toContainEqual(["branch.poll", { projectId }]);
+  });
+
+  it("reports a conflict with the file, pushes nothing and records it in the target's history", async () => {
+    const before = head("main");
+    const res = await call("merge", "other", { into: "main" });
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: "conflict", reason: "merge_conflict", files: ["shared.txt"] });
+    expect(res.json.error?.message).toContain("conflicts in: shared.txt");
+    expect(head("main")).toBe(before);
+    expect(await prisma.event.count({ where: { branch: { name: "main" }, kind: "branch.merge_conflict" } })).toBe(1);
+  });
+
+  it("asks to confirm a development branch dropped straight onto production, then merges", async () => {
+    const before = head("main");
+    const first = await call("merge", "feat", { into: "main" });
+    expect(first.status).toBe(409);
+    expect(first.json.error?.reason).toBe("confirmation_required");
+    expect(first.json.error?.message).toContain("production data");
+    expect(head("main")).toBe(before);
+    const confirmed = await call("merge", "feat", { into: "main", confirm: true });
+    expect(confirmed.status).toBe(200);
+    expect(head("main")).not.toBe(before);
+  });
+
+  it("refuses merges into production to non-admins and a branch onto itself", async () => {
+    expect((await call("merge", "uat", { into: "main" }, "tester")).status).toBe(403);
+    expect((await call("merge", "feat", { into: "uat" }, "developer")).status).toBe(403);
+    const self = await call("merge", "feat", { into: "feat" });
+    expect(self.status).toBe(400);
+    expect(self.json.error?.message).toContain("cannot be merged into itself");
+  });
+});
+
+describe("POST …/pin", () => {
+  it("pins and unpins a branch (history + audit); developers may pin development branches only", async () => {
+    await stages({ main: "production", uat: "staging" });
+    expect((await call("pin", "feat", { pinned: true }, "developer")).status).toBe(200);
+    expect((await branchRow("feat")).pinned).toBe(true);
+    expect((await call("pin", "uat", { pinned: true }, "developer")).status).toBe(403);
+    expect((await call("pin", "feat", { pinned: false })).status).toBe(200);
+    expect((await branchRow("feat")).pinned).toBe(false);
+    expect(await prisma.event.count({ where: { branch: { name: "feat" }, kind: { in: ["branch.pin", "branch.unpin"] } } })).toBe(2);
+    expect(await prisma.auditEntry.count({ where: { projectId, action: { in: ["branch.pin", "branch.unpin"] } } })).toBe(2);
+  });
+});

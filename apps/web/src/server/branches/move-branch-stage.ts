@@ -1,0 +1,55 @@
+import { Prisma, type PrismaClient } from "@slipway/db";
+import { DomainError, planStageMove, type Stage, type StageMovePlan } from "@slipway/domain";
+import { authorizeBranchChange, type ProjectAccess } from "../access";
+import { recordAudit } from "../audit/record-audit";
+import { findBranchByName, findProductionBranchName } from "./find-branch";
+
+export interface MoveBranchDeps {
+  prisma: PrismaClient;
+  notify: (notice: { projectId: string; branchId: string }) => Promise<void>;
+}
+
+const stageLabel: Record<Stage, string> = { production: "Production", staging: "Staging", development: "Development" };
+const pushLabel = { new_build: "new build", update_previous: "update previous build", do_nothing: "do nothing" } as const;
+
+/**
+ * Moves a branch under another stage (drag and drop in the Branches view) with exactly the rules
+ * of `planStageMove` (PRODUCT.md §2); refusals are DomainErrors whose message is shown as is.
+ * `productionSlot` follows the stage (true only for production), so the database's unique index
+ * decides a race between two moves to production. The move is a branch history Event and an
+ * audit entry, written in the same transaction.
+ */
+export async function moveBranchStage(
+  deps: MoveBranchDeps,
+  options: { access: ProjectAccess; branchName: string; to: Stage; actor: { id: string; login: string }; ip?: string | null },
+): Promise<StageMovePlan> {
+  const { access, branchName, to, actor } = options;
+  const projectId = access.project.id;
+  const branch = await findBranchByName(deps.prisma, { projectId, name: branchName });
+  authorizeBranchChange({ access, stages: [branch.stage, to] });
+  const plan = planStageMove({ branch, target: to, productionBranch: await findProductionBranchName(deps.prisma, { projectId }) });
+  const behaviour = plan.pushBehavior ? ` Push behaviour set to "${pushLabel[plan.pushBehavior]}".` : "";
+  const message = `Moved from ${stageLabel[plan.from]} to ${stageLabel[plan.to]} by ${actor.login}.${behaviour}`;
+  try {
+    await deps.prisma.$transaction(async (tx) => {
+      // Conditional on the stage read above: a concurrent move of the same branch loses cleanly.
+      const updated = await tx.branch.updateMany({
+        where: { id: branch.id, stage: plan.from, archivedAt: null },
+        data: { stage: plan.to, productionSlot: plan.to === "production" ? true : null, ...(plan.pushBehavior ? { pushBehavior: plan.pushBehavior } : {}) },
+      });
+      if (updated.count !== 1) throw new DomainError("conflict", `Branch "${branch.name}" changed meanwhile; reload and try again.`);
+      const data = { from: plan.from, to: plan.to, ...(plan.pushBehavior ? { pushBehavior: plan.pushBehavior } : {}) };
+      await tx.event.create({ data: { projectId, branchId: branch.id, actorId: actor.id, kind: "branch.stage_move", message, data } });
+      await recordAudit({ prisma: tx, projectId, actorId: actor.id, action: "stage.move", target: branch.name, details: data, ip: options.ip ?? null });
+    });
+  } catch (e) {
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
+      throw new DomainError("conflict", "A project has exactly one production branch, and another branch just became it. Reload the page.", {
+        details: { branch: branch.name },
+      });
+    }
+    throw e;
+  }
+  await deps.notify({ projectId, branchId: branch.id }).catch(() => undefined);
+  return plan;
+}

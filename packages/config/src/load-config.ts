@@ -49,6 +49,10 @@ export interface WorkerConfig extends BaseConfig {
     readonly timeZone: string;
     readonly importMaxBytes: number;
   };
+  /** The SMTP catcher of non-production builds' mail (listens on the builds network's gateway). */
+  readonly mailCatcher: { readonly port: number };
+  /** Garbage collection of non-production databases (PRODUCT.md §3 lifetimes). */
+  readonly gc: { readonly developmentIdleDays: number; readonly stagingMaxAgeDays: number };
 }
 
 function toBase(v: ParsedVariables<typeof baseVariables>): BaseConfig {
@@ -118,6 +122,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       timeZone: worker.values.SLIPWAY_BACKUP_TIME_ZONE,
       importMaxBytes: worker.values.SLIPWAY_IMPORT_MAX_BYTES,
     },
+    mailCatcher: { port: worker.values.SLIPWAY_MAIL_CATCHER_PORT },
+    gc: { developmentIdleDays: worker.values.SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS, stagingMaxAgeDays: worker.values.SLIPWAY_GC_STAGING_MAX_AGE_DAYS },
   });
 }
 

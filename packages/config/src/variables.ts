@@ -70,6 +70,12 @@ const encryptionKey = z.string().transform((value, ctx) => {
   return key;
 });
 
+const days = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, { error: "not a number of days" })
+  .transform(Number)
+  .refine((n) => n > 0, { error: "must be more than 0 days" });
+
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof logLevels)[number];
 
@@ -154,6 +160,12 @@ export const workerVariables = {
   ),
   /** Largest accepted database import (bytes of the uploaded file). */
   SLIPWAY_IMPORT_MAX_BYTES: withDefault(z.string().regex(/^\d+$/, { error: "not a byte count" }).transform(Number), String(20 * 1024 ** 3)),
+  /** SMTP port of the mail catcher (non-production builds' outgoing mail), on the builds network's gateway. */
+  SLIPWAY_MAIL_CATCHER_PORT: withDefault(port, "2525"),
+  /** Garbage collection: development databases unused for this many days are removed. */
+  SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: withDefault(days, "3"),
+  /** Garbage collection: staging databases older than this many days are removed. */
+  SLIPWAY_GC_STAGING_MAX_AGE_DAYS: withDefault(days, "90"),
 };
 
 type Specs = Record<string, VariableSpec<unknown>>;

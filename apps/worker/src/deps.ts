@@ -6,6 +6,7 @@ import { connectDocker, type DockerEngine } from "@slipway/docker";
 import { createQueues, createRedisConnection, type Queues } from "@slipway/queue";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { ServerLogKeeper } from "./monitor/server-log-keeper";
 import { ensureManagedPostgres, type ManagedPostgres } from "./odoo/managed-postgres";
 import { CaddyClient } from "./proxy/caddy";
 
@@ -25,6 +26,8 @@ export interface WorkerDeps {
   platformAddonsPath: string;
   /** Builds running in this process, for cancellation. */
   running: Map<string, AbortController>;
+  /** Running servers' output followed into their odoo.log (the Logs tab reads it live). */
+  serverLogs: ServerLogKeeper;
   /**
    * The mail catcher as build containers reach it (neutralized databases send mail there). Unset:
    * the builds network's gateway (the host, where the worker listens) on port 2525.
@@ -65,5 +68,6 @@ export function createWorkerDeps(options: { config: WorkerConfig; logger: Logger
     },
     platformAddonsPath: path.resolve(PLATFORM_ADDONS_PATH),
     running: new Map(),
+    serverLogs: new ServerLogKeeper(),
   };
 }

@@ -92,7 +92,7 @@ describe("production builds", () => {
     expect((await h.get(host(), "/web/health")).status).toBe(200);
     // A manifest version change: an update backup was recorded first.
     const backups = await h.prisma.backup.findMany({ where: { buildId: build.id } });
-    expect(backups.map((b) => b.kind)).toEqual(["update"]);
+    expect(backups.map((b) => [b.kind, b.state])).toEqual([["update", "done"]]);
     expect(await databaseExists({ pg: await h.deps.postgres(), name: `${h.slug}_pre_${build.number}` })).toBe(false);
   });
 

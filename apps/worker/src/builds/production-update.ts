@@ -1,7 +1,7 @@
 // The safe production update. Nothing to update: the new server starts beside the old one on the
 // same database and takes the route once healthy (no downtime). Modules to update or install:
-//   maintenance page → stop the old server → snapshot (template copy + filestore hard links) →
-//   update backup → `-i/-u` (update.log) → new server healthy → route → previous build stopped,
+//   update backup (live, when a manifest version or requirements.txt changed) → maintenance page →
+//   stop the old server → snapshot (template copy + filestore hard links) → `-i/-u` (update.log) → new server healthy → route → previous build stopped,
 //   older snapshots dropped (the last one is kept).
 // Any failure from the maintenance page on (red update, unhealthy server, cancel, crash caught
 // here) restores the snapshot and brings the previous build back (production-rollback.ts).
@@ -18,7 +18,7 @@ import { dropSnapshot, listPreUpdateSnapshots, preUpdateSnapshotName, takeSnapsh
 import { maintenanceRouteId, odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
 import { rollbackProduction, restoreInterruptedUpdate } from "./production-rollback";
-import { markSnapshotBackupsExpired, recordUpdateBackup } from "./update-backup";
+import { takeUpdateBackup } from "./update-backup";
 import { releaseBuild } from "./resources";
 import { BuildStopped } from "./step-failure";
 import { asJson, failureFrom, outcomeOfError, type StepRunner } from "./step-runner";
@@ -85,6 +85,19 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
     runner.forget("maintenance", "snapshot", "backup", "update", "start", "route");
   }
 
+  // Before the maintenance window, from the live database: a failed backup refuses the update
+  // while nothing has been touched yet.
+  try {
+    await runner.step("backup", async () => {
+      if (plan.versionChanges.length === 0 && !plan.requirementsChanged) return { detail: { taken: false, why: "no manifest version nor requirements.txt change" } };
+      return { detail: asJson(await takeUpdateBackup({ deps, build, previousBuildId: plan.previousBuildId })) };
+    });
+  } catch (e) {
+    if (e instanceof BuildStopped) throw e;
+    const failure = outcomeOfError(e);
+    return { ok: false, ...failure, reason: `${failure.reason} — the update was not started; production is unchanged` };
+  }
+
   try {
     await runner.step("maintenance", async () => {
       await deps.caddy.upsertMaintenanceRoute({ id: maintenanceRouteId(build.id), hosts: [names.hostname] });
@@ -95,10 +108,6 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
     await runner.step("snapshot", async () => {
       const r = await takeSnapshot(target);
       return { detail: { snapshot, filestoreMode: r.filestoreMode, files: r.files } };
-    });
-    await runner.step("backup", async () => {
-      if (plan.versionChanges.length === 0 && !plan.requirementsChanged) return { detail: { taken: false, why: "no manifest version nor requirements.txt change" } };
-      return { detail: asJson(await recordUpdateBackup({ deps, build, snapshot, volume: names.volumeName, odooVersion: input.project.odooVersion })) };
     });
     await runner.step("update", async () => {
       const r = await applyModulePlan({ ctx, install: plan.install, update: plan.update });
@@ -119,9 +128,7 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
   await stopPrevious(deps, plan.previousBuildId);
   // Keep the newest snapshot (this update's) for a manual look back; older ones go.
   for (const old of (await listPreUpdateSnapshots({ pg, database: names.databaseName })).filter((n) => n !== snapshot)) {
-    await dropSnapshot({ ...target, snapshot: old })
-      .then(() => markSnapshotBackupsExpired(deps, old))
-      .catch((err) => deps.logger.warn({ err: String(err), snapshot: old }, "could not drop an old snapshot"));
+    await dropSnapshot({ ...target, snapshot: old }).catch((err) => deps.logger.warn({ err: String(err), snapshot: old }, "could not drop an old snapshot"));
   }
   if (!(await databaseExists({ pg, name: snapshot }))) deps.logger.warn({ snapshot }, "the pre-update snapshot vanished");
   return { ok: true, classification: combineRunClassifications(runner.classifications) };

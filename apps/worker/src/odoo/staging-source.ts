@@ -19,7 +19,7 @@ export function stagingSourceName(database: string): string {
 // status goes through a file.
 const DUMP_RESTORE = `set -u
 st=$(mktemp)
-{ pg_dump -Fc -h /run/postgresql -U "$PGUSER" -d "$SRC"; echo $? > "$st"; } | pg_restore -h /run/postgresql -U "$PGUSER" -d "$DST" --no-owner --no-privileges --exit-on-error
+{ pg_dump -Fc -Z0 -h /run/postgresql -U "$PGUSER" -d "$SRC"; echo $? > "$st"; } | pg_restore -h /run/postgresql -U "$PGUSER" -d "$DST" --no-owner --no-privileges --exit-on-error
 rs=$?; ds=$(cat "$st"); rm -f "$st"
 echo "pg_dump exit $ds, pg_restore exit $rs" >&2
 [ "$ds" = 0 ] && [ "$rs" = 0 ]`;

@@ -61,6 +61,20 @@ describe("loadWebConfig", () => {
     expect(config.logLevel).toBe("info");
   });
 
+  it("enables GitHub login only when both the client id and secret are set", () => {
+    expect(loadWebConfig(valid).github).toEqual({ oauthUrl: "https://github.com", apiUrl: "https://api.github.com" });
+    expect(loadWebConfig({ ...valid, SLIPWAY_GITHUB_CLIENT_ID: "Iv1.abc" }).github.oauth).toBeUndefined();
+    const config = loadWebConfig({
+      ...valid,
+      SLIPWAY_GITHUB_CLIENT_ID: "Iv1.abc",
+      SLIPWAY_GITHUB_CLIENT_SECRET: "shh",
+      SLIPWAY_GITHUB_OAUTH_URL: "http://127.0.0.1:3199/",
+      SLIPWAY_GITHUB_API_URL: "http://127.0.0.1:3199",
+    });
+    expect(config.github).toEqual({ oauth: { clientId: "Iv1.abc", clientSecret: "shh" }, oauthUrl: "http://127.0.0.1:3199", apiUrl: "http://127.0.0.1:3199" });
+    expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_GITHUB_API_URL: "ftp://x" })).problems[0]?.variable).toBe("SLIPWAY_GITHUB_API_URL");
+  });
+
   it("lists every missing required variable", () => {
     const error = problemsOf(() => loadWebConfig({}));
     expect(error.problems.map((p) => p.variable).sort()).toEqual([

@@ -32,6 +32,12 @@ export interface WebConfig extends BaseConfig {
   readonly admin: { readonly login: string; readonly password?: string };
   /** Image template with a `{version}` placeholder (odooImageFor), proposed for new projects. */
   readonly defaultOdooImage: string;
+  /** GitHub login (OAuth web flow); `oauth` is undefined unless client id and secret are both set. */
+  readonly github: {
+    readonly oauth?: { readonly clientId: string; readonly clientSecret: string };
+    readonly oauthUrl: string;
+    readonly apiUrl: string;
+  };
 }
 
 export interface WorkerConfig extends BaseConfig {
@@ -99,6 +105,13 @@ export function loadWebConfig(env: Env = process.env): WebConfig {
     ...toBase(base.values),
     sessionSecret: web.values.SLIPWAY_SESSION_SECRET,
     defaultOdooImage: web.values.SLIPWAY_DEFAULT_ODOO_IMAGE,
+    github: {
+      ...(web.values.SLIPWAY_GITHUB_CLIENT_ID && web.values.SLIPWAY_GITHUB_CLIENT_SECRET
+        ? { oauth: { clientId: web.values.SLIPWAY_GITHUB_CLIENT_ID, clientSecret: web.values.SLIPWAY_GITHUB_CLIENT_SECRET } }
+        : {}),
+      oauthUrl: web.values.SLIPWAY_GITHUB_OAUTH_URL,
+      apiUrl: web.values.SLIPWAY_GITHUB_API_URL,
+    },
     admin: password === undefined
       ? { login: web.values.SLIPWAY_ADMIN_LOGIN }
       : { login: web.values.SLIPWAY_ADMIN_LOGIN, password },

@@ -122,6 +122,12 @@ export const webVariables = {
   SLIPWAY_ADMIN_PASSWORD: optional(
     z.string().refine((s) => s.length >= 8, { error: "too short (at least 8 characters)" }),
   ),
+  /** GitHub OAuth app; "Sign in with GitHub" shows only when both are set. */
+  SLIPWAY_GITHUB_CLIENT_ID: optional(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "invalid client id" })),
+  SLIPWAY_GITHUB_CLIENT_SECRET: optional(z.string().min(1)),
+  /** Where GitHub's OAuth pages live (a test server in tests, GitHub Enterprise's host). */
+  SLIPWAY_GITHUB_OAUTH_URL: withDefault(url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")), "https://github.com"),
+  SLIPWAY_GITHUB_API_URL: withDefault(url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")), "https://api.github.com"),
 };
 
 /** Variables only the worker process reads. */

@@ -4,7 +4,7 @@ import { createPrismaClient, listBranchesByStage, listBranchRows, queueBuild, ty
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject } from "./create-project";
-import { loadProjectAccess } from "./project-access";
+import { loadProjectAccess } from "../access";
 
 const adminUrl = process.env.DATABASE_URL;
 if (!adminUrl) throw new Error("DATABASE_URL is not set: run `npm run services:up` (it writes .slipway/env)");

@@ -1,0 +1,69 @@
+import { isDomainError } from "@slipway/domain";
+import { NextResponse } from "next/server";
+import { clientIp, SESSION_COOKIE, sessionCookieOptions } from "../auth/session-cookie";
+import type { WebDeps } from "../deps";
+import { completeGithubLogin } from "./complete-github-login";
+import { callbackUrl, GITHUB_STATE_COOKIE, newOauthState, stateCookieOptions } from "./oauth-state";
+
+/** A cookie's value in a Cookie header. */
+export function cookieFrom(header: string | null, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+type Deps = Pick<WebDeps, "config" | "prisma" | "sessions">;
+
+const notConfigured = () => Response.json({ error: { code: "not_found", message: "GitHub sign-in is not configured." } }, { status: 404 });
+
+/** GET /api/auth/github: binds a fresh state to this browser and sends it to GitHub's authorize page. */
+export function startGithubLogin(deps: Deps): Response {
+  const { config } = deps;
+  const oauth = config.github.oauth;
+  if (!oauth) return notConfigured();
+  const state = newOauthState();
+  const authorize = new URL(`${config.github.oauthUrl}/login/oauth/authorize`);
+  authorize.searchParams.set("client_id", oauth.clientId);
+  authorize.searchParams.set("redirect_uri", callbackUrl(config.web.publicUrl));
+  authorize.searchParams.set("scope", "read:user");
+  authorize.searchParams.set("state", state);
+  authorize.searchParams.set("allow_signup", "false");
+  const response = NextResponse.redirect(authorize, 302);
+  response.cookies.set(GITHUB_STATE_COOKIE, state, stateCookieOptions({ publicUrl: config.web.publicUrl }));
+  return response;
+}
+
+/** GET /api/auth/github/callback: verifies the state, signs the user in, clears the state cookie. */
+export async function finishGithubLogin(deps: Deps, request: Request): Promise<Response> {
+  const { config } = deps;
+  const oauth = config.github.oauth;
+  if (!oauth) return notConfigured();
+  const url = new URL(request.url);
+  const publicUrl = config.web.publicUrl;
+  let response: NextResponse;
+  try {
+    const result = await completeGithubLogin(
+      { prisma: deps.prisma, sessions: deps.sessions, publicUrl, github: { oauthUrl: config.github.oauthUrl, apiUrl: config.github.apiUrl, ...oauth } },
+      {
+        code: url.searchParams.get("code"),
+        state: url.searchParams.get("state"),
+        cookieState: cookieFrom(request.headers.get("cookie"), GITHUB_STATE_COOKIE),
+        ip: clientIp(request.headers),
+        userAgent: request.headers.get("user-agent"),
+      },
+    );
+    response = NextResponse.redirect(`${publicUrl}/projects`, 303);
+    response.cookies.set(SESSION_COOKIE, result.token, sessionCookieOptions({ publicUrl }));
+  } catch (e) {
+    if (!isDomainError(e)) {
+      console.error(`Slipway web: GitHub sign-in failed: ${(e as Error).stack ?? e}`);
+    }
+    const message = isDomainError(e) ? e.message : "GitHub sign-in failed; try again shortly.";
+    response = NextResponse.redirect(`${publicUrl}/login?error=${encodeURIComponent(message)}`, 303);
+  }
+  // Single use: a replayed callback finds no state.
+  response.cookies.set(GITHUB_STATE_COOKIE, "", { ...stateCookieOptions({ publicUrl }), maxAge: 0 });
+  return response;
+}

@@ -5,6 +5,8 @@ import { startHeartbeat } from "./heartbeat-loop";
 import { reconcile } from "./builds/reconcile";
 import { createWorkerDeps } from "./deps";
 import { createJobHandlers } from "./jobs/handlers";
+import { startMonitorLoop } from "./monitor/monitor-loop";
+import { startTerminalGateway } from "./terminal/gateway";
 
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 /** Below the 20 s after which `npm start` sends SIGKILL. */
@@ -40,6 +42,12 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
     onEvent: (event) => logEvent(logger, event),
   });
   logger.info({ version: options.version, queues: workers.workers.map((w) => w.name) }, "worker started");
+  // Build tools: Monitor samples every 30 s; web shells connect to the terminal gateway's port.
+  const monitor = startMonitorLoop({ deps });
+  const terminal = startTerminalGateway({ deps, host: config.web.host, port: config.terminalPort }).catch((error: unknown) => {
+    logger.error({ err: error, port: config.terminalPort }, "terminal gateway not started: web shells are unavailable");
+    return null;
+  });
   // A crash loses nothing: interrupted builds resume, leftovers (containers, routes) go.
   void reconcile(deps)
     .then((report) => logger.info(report, "reconciled builds, containers and routes"))
@@ -49,6 +57,9 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
     async stop() {
       // Stop taking jobs first; the heartbeat keeps going while running jobs finish.
       const result = await workers.close({ graceMs: SHUTDOWN_GRACE_MS });
+      await (await terminal)?.close();
+      await monitor.stop();
+      deps.serverLogs.stopAll();
       await heartbeat.stop();
       await clearWorkerHeartbeat(connection, { pid: process.pid, startedAt }).catch(() => false);
       await deps.queues.close().catch(() => undefined);

@@ -16,6 +16,7 @@ import {
 import { fetchRevision, parseRepoUrl } from "@slipway/git";
 import { PLATFORM_SERVER_WIDE_MODULES, type WorkerDeps } from "../deps";
 import { discoverAddons } from "../odoo/discover-addons";
+import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { createDatabase, ensureRequirementsImage, installModules, serve, type OdooContext } from "../odoo/driver";
 import { dropDatabase } from "../odoo/odoo-databases";
 import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
@@ -173,8 +174,11 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       "start",
       async () => {
         await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
-        const s = await serve({ ctx, containerName: names.containerName, workers: DEVELOPMENT_WORKERS, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
-        s.logFollower?.stop();
+        // Its outgoing mail goes to the platform's catcher (the builds network has no other egress).
+        const smtp = await mailCatcherAddress(deps);
+        const s = await serve({ ctx, containerName: names.containerName, workers: DEVELOPMENT_WORKERS, smtp, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
+        // The server keeps writing odoo.log (Logs tab) while it runs: the follower is kept, not stopped.
+        if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
         if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
         return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
       },

@@ -104,7 +104,8 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
       async () => {
         await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
         const s = await serve({ ctx, containerName: names.containerName, workers: PRODUCTION_WORKERS, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
-        s.logFollower?.stop();
+        // The server keeps writing odoo.log (Logs tab) while it runs: the follower is kept, not stopped.
+        if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
         if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
         return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
       },

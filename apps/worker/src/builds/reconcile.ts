@@ -2,6 +2,7 @@ import { inProgressStates } from "@slipway/domain";
 import { containerIp, listContainers, removeContainer } from "@slipway/docker";
 import { requeue } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
+import { followRunningServers } from "../monitor/follow-running-servers";
 import { odooUpstreams, routeIdForBuild, ROUTE_PREFIX } from "../proxy/caddy";
 import { DEVELOPMENT_WORKERS } from "./development-pipeline";
 
@@ -64,5 +65,7 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
       report.removedRoutes++;
     }
   }
+  // Running servers' output goes on into odoo.log (from the file's last write: nothing lost).
+  await followRunningServers(deps);
   return report;
 }

@@ -1,0 +1,27 @@
+import type { Prisma, PrismaClient } from "@slipway/db";
+
+/**
+ * Shell sessions in the audit log (PRODUCT.md §8). The worker writes the rows itself: the web
+ * app's audit helper lives in the web process, and the gateway is the one that sees the session
+ * open and close.
+ */
+export async function recordShellAudit(options: {
+  prisma: PrismaClient;
+  action: "shell.open" | "shell.close" | "shell.refused";
+  projectId: string | null;
+  actorId: string | null;
+  buildId?: string;
+  ip?: string | null;
+  details: Record<string, unknown>;
+}): Promise<void> {
+  await options.prisma.auditEntry.create({
+    data: {
+      projectId: options.projectId,
+      actorId: options.actorId,
+      action: options.action,
+      target: options.buildId ? `build:${options.buildId}` : null,
+      details: options.details as Prisma.InputJsonValue,
+      ip: options.ip ?? null,
+    },
+  });
+}

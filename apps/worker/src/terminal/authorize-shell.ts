@@ -1,0 +1,61 @@
+import type { PrismaClient } from "@slipway/db";
+import { assertCan, DomainError, shellTicketKey, verifyShellTicket, type Actor, type Stage } from "@slipway/domain";
+import type { Redis } from "ioredis";
+
+/** What an authorized shell session opens: one running build's server container. */
+export interface ShellTarget {
+  buildId: string;
+  buildNumber: number;
+  projectId: string;
+  stage: Stage;
+  userId: string | null;
+  containerName: string;
+  databaseName: string | null;
+}
+
+const NONCE_PREFIX = "slipway:shell-ticket:";
+
+/**
+ * The gateway's own decision, independent of the web app that issued the ticket: the signature
+ * and expiry (a forged or stale ticket), the nonce consumed once in Redis (a replayed ticket), then
+ * the role matrix re-read from the database now (a role removed, a user disabled or a build
+ * stopped since the ticket was issued). Throws DomainError("forbidden" | "not_found" |
+ * "invalid_state"); on success the nonce is spent.
+ */
+export async function authorizeShell(options: { prisma: PrismaClient; redis: Redis; encryptionKey: Buffer; ticket: string; now?: number }): Promise<ShellTarget> {
+  const { prisma, redis } = options;
+  const now = options.now ?? Date.now();
+  const claims = verifyShellTicket({ key: shellTicketKey(options.encryptionKey), ticket: options.ticket, now });
+  // Kept a little past the expiry: a replay after that is refused as expired anyway.
+  const fresh = await redis.set(`${NONCE_PREFIX}${claims.nonce}`, claims.buildId, "PX", Math.max(1_000, claims.exp - now + 5_000), "NX");
+  if (fresh !== "OK") throw new DomainError("forbidden", "Shell ticket refused: already used.");
+
+  const build = await prisma.build.findUnique({
+    where: { id: claims.buildId },
+    select: {
+      id: true, number: true, stage: true, state: true, containerName: true, databaseName: true, projectId: true,
+      project: { select: { publicAccess: true } },
+    },
+  });
+  if (!build) throw new DomainError("not_found", "This build does not exist.");
+
+  let actor: Actor = { kind: "anonymous" };
+  if (claims.userId !== null) {
+    const user = await prisma.user.findUnique({ where: { id: claims.userId }, select: { isSuperuser: true, disabledAt: true } });
+    if (!user || user.disabledAt) throw new DomainError("forbidden", "Shell ticket refused: this account is disabled.");
+    const collaborator = await prisma.collaborator.findUnique({ where: { projectId_userId: { projectId: build.projectId, userId: claims.userId } }, select: { role: true } });
+    if (user.isSuperuser) actor = { kind: "superuser" };
+    else if (collaborator) actor = { kind: "collaborator", role: collaborator.role };
+  }
+  assertCan({ actor, publicAccess: build.project.publicAccess, stage: build.stage, tool: "shell" });
+  if (build.state !== "running" || !build.containerName) throw new DomainError("invalid_state", `Build #${build.number} is not running: there is no server to open a shell in.`);
+  return {
+    buildId: build.id,
+    buildNumber: build.number,
+    projectId: build.projectId,
+    stage: build.stage,
+    userId: claims.userId,
+    containerName: build.containerName,
+    databaseName: build.databaseName,
+  };
+}

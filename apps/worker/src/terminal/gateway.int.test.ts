@@ -1,0 +1,160 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { encryptSecret, loadWorkerConfig } from "@slipway/config";
+import { insertProject, type PrismaClient } from "@slipway/db";
+import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
+import { createAndStart, removeContainers } from "@slipway/docker";
+import { issueShellTicket, shellTicketKey, TERMINAL_CLOSE } from "@slipway/domain";
+import { createWorkerDeps, type WorkerDeps } from "../deps";
+import { startTerminalGateway, type TerminalGateway } from "./gateway";
+
+// The terminal gateway against real PostgreSQL, Redis and Docker: a stand-in Odoo container plays
+// the build's server. Refusals must come from the socket itself, before any exec is started.
+const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
+const TEST_LABEL = { test: "terminal-gateway" };
+let db: TemporaryDatabase;
+let deps: WorkerDeps;
+let prisma: PrismaClient;
+let gateway: TerminalGateway;
+let idleGateway: TerminalGateway;
+const users: Record<"admin" | "tester" | "developer", string> = { admin: "", tester: "", developer: "" };
+let projectId = "";
+let buildId = "";
+const databaseName = `term_${randomBytes(3).toString("hex")}`;
+
+function ticketFor(userId: string | null, build = buildId, key = shellTicketKey(deps.config.encryptionKey)): string {
+  return issueShellTicket({ key, userId, buildId: build }).ticket;
+}
+
+interface Outcome {
+  code: number;
+  reason: string;
+  output: string;
+}
+
+/** Connects, sends `input` once open, and resolves when the socket closes or `until` matches. */
+function connect(g: TerminalGateway, ticket: string, opts: { input?: string[]; until?: RegExp; close?: boolean } = {}): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${g.port}/terminal?ticket=${encodeURIComponent(ticket)}&cols=100&rows=30`);
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`timed out; output so far: ${output}`)), 15_000);
+    ws.on("open", () => {
+      for (const d of opts.input ?? []) ws.send(JSON.stringify({ t: "in", d }));
+    });
+    ws.on("message", (data, isBinary) => {
+      output += isBinary ? data.toString("utf8") : "";
+      if (opts.until?.test(output) && opts.close !== false) ws.close(1000);
+    });
+    ws.on("close", (code, reason) => {
+      clearTimeout(timer);
+      resolve({ code, reason: reason.toString(), output });
+    });
+    ws.on("error", () => undefined);
+  });
+}
+
+async function auditRows(action: string) {
+  return prisma.auditEntry.findMany({ where: { action, target: `build:${buildId}` }, orderBy: { createdAt: "asc" } });
+}
+
+beforeAll(async () => {
+  db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
+  const config = loadWorkerConfig({ ...process.env, DATABASE_URL: db.url });
+  deps = createWorkerDeps({ config, logger: pino({ level: "silent" }) });
+  prisma = deps.prisma;
+  for (const role of ["admin", "tester", "developer"] as const) users[role] = (await prisma.user.create({ data: { login: `${role}-${randomBytes(2).toString("hex")}` } })).id;
+  const project = await insertProject(prisma, {
+    slug: `term${randomBytes(3).toString("hex")}`, name: "Terminal", repoUrl: "/nowhere", repoKind: "generic", odooVersion: "17.0", odooImage: image,
+    baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: users.admin,
+  });
+  projectId = project.id;
+  await prisma.collaborator.createMany({ data: [{ projectId, userId: users.tester, role: "tester" }, { projectId, userId: users.developer, role: "developer" }] });
+  const branch = await prisma.branch.create({ data: { projectId, name: "main", stage: "production", productionSlot: true } });
+  buildId = randomUUID();
+  const containerName = `slipway-test-term-${randomBytes(3).toString("hex")}`;
+  await createAndStart({
+    docker: deps.docker,
+    spec: { name: containerName, image, entrypoint: ["sleep"], cmd: ["infinity"], labels: { role: "odoo-server", build: buildId, project: projectId, ...TEST_LABEL } },
+  });
+  await prisma.build.create({ data: { id: buildId, projectId, branchId: branch.id, number: 1, stage: "production", revision: "a".repeat(40), state: "running", inProgressSlot: null, containerName, databaseName } });
+  gateway = await startTerminalGateway({ deps, host: "127.0.0.1", port: 0 });
+  idleGateway = await startTerminalGateway({ deps, host: "127.0.0.1", port: 0, idleMs: 400 });
+}, 120_000);
+
+afterAll(async () => {
+  await gateway?.close();
+  await idleGateway?.close();
+  if (deps) {
+    await removeContainers({ docker: deps.docker, labels: TEST_LABEL }).catch(() => undefined);
+    await deps.redis.quit().catch(() => undefined);
+    await deps.queues.close().catch(() => undefined);
+    await prisma.$disconnect();
+  }
+  await db?.drop();
+});
+
+describe("terminal gateway", () => {
+  it("refuses a tester's production shell by the socket itself: 1008, no exec started", async () => {
+    const before = gateway.stats();
+    const r = await connect(gateway, ticketFor(users.tester));
+    expect(r.code).toBe(TERMINAL_CLOSE.policy);
+    expect(r.reason).toMatch(/tester.*shell/i);
+    expect(gateway.stats().started).toBe(before.started);
+    expect(gateway.stats().refused).toBe(before.refused + 1);
+    expect(await auditRows("shell.open")).toHaveLength(0);
+  });
+
+  it("refuses a developer, an anonymous ticket and a forged ticket the same way", async () => {
+    expect((await connect(gateway, ticketFor(users.developer))).code).toBe(TERMINAL_CLOSE.policy);
+    expect((await connect(gateway, ticketFor(null))).code).toBe(TERMINAL_CLOSE.policy);
+    const forged = await connect(gateway, ticketFor(users.admin, buildId, shellTicketKey(randomBytes(32))));
+    expect(forged).toMatchObject({ code: TERMINAL_CLOSE.policy, reason: expect.stringMatching(/signature/) });
+    expect(gateway.stats().started).toBe(0);
+  });
+
+  it("gives an admin a shell as the odoo user with psql's environment, and records it with its duration", async () => {
+    const r = await connect(gateway, ticketFor(users.admin), { input: ["echo SLIPWAY-$((6*7)) $(id -un) $PGDATABASE $PGUSER; stty size\r"], until: /SLIPWAY-42 odoo \S+ \S+\s+30 100/ });
+    expect(r.output).toContain(`SLIPWAY-42 odoo ${databaseName} `);
+    expect(r.output).toMatch(/30 100/);
+    // The close is recorded once the gateway has seen the socket go.
+    await expect.poll(async () => (await auditRows("shell.close")).length, { timeout: 5_000 }).toBe(1);
+    const [open] = await auditRows("shell.open");
+    const [close] = await auditRows("shell.close");
+    expect(open).toMatchObject({ actorId: users.admin, projectId });
+    expect(close!.details).toMatchObject({ reason: "client_closed", sessionId: (open!.details as { sessionId: string }).sessionId });
+    expect((close!.details as { durationMs: number }).durationMs).toBeGreaterThan(0);
+  });
+
+  it("refuses a replayed ticket", async () => {
+    const ticket = ticketFor(users.admin);
+    await connect(gateway, ticket, { input: ["exit\r"] });
+    const replay = await connect(gateway, ticket);
+    expect(replay).toMatchObject({ code: TERMINAL_CLOSE.policy, reason: expect.stringMatching(/already used/) });
+  });
+
+  it("re-checks the role when the socket opens: a role removed after the ticket was issued is refused", async () => {
+    const ticket = ticketFor(users.developer);
+    await prisma.collaborator.update({ where: { projectId_userId: { projectId, userId: users.developer } }, data: { role: "admin" } });
+    const promoted = ticketFor(users.developer);
+    await prisma.collaborator.update({ where: { projectId_userId: { projectId, userId: users.developer } }, data: { role: "tester" } });
+    expect((await connect(gateway, promoted)).code).toBe(TERMINAL_CLOSE.policy);
+    expect((await connect(gateway, ticket)).code).toBe(TERMINAL_CLOSE.policy);
+  });
+
+  it("closes an idle session with the idle code", async () => {
+    const r = await connect(idleGateway, ticketFor(users.admin), { input: ["echo ready\r"] });
+    expect(r.code).toBe(TERMINAL_CLOSE.idle);
+    expect(r.output).toContain("ready");
+  });
+
+  it("answers 404 to other paths", async () => {
+    const r = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${gateway.port}/other?ticket=x`);
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on("error", () => undefined);
+    });
+    expect(r).toBe(404);
+  });
+});

@@ -1,0 +1,118 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { isDomainError, parseTerminalRequest, TERMINAL_CLOSE } from "@slipway/domain";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { WorkerDeps } from "../deps";
+import { recordShellAudit } from "./audit";
+import { authorizeShell } from "./authorize-shell";
+import { runShellSession, type ShellSessionEnd } from "./shell-session";
+
+export interface TerminalGateway {
+  port: number;
+  /** Sessions whose exec was started since the gateway started (tests assert refusals start none). */
+  stats(): { open: number; started: number; refused: number };
+  close(): Promise<void>;
+}
+
+type GatewayDeps = Pick<WorkerDeps, "prisma" | "redis" | "docker" | "postgres" | "logger"> & { config: Pick<WorkerDeps["config"], "encryptionKey"> };
+
+/** Largest client frame: keystrokes and pastes, not file transfers. */
+const MAX_PAYLOAD = 1024 * 1024;
+
+/**
+ * The web terminal's websocket endpoint, in the worker (the only process with the Docker socket),
+ * on its own port: ws://<host>:<port>/terminal?ticket=…. The socket is accepted, then checked
+ * (ticket, nonce, role in the database); a refusal closes it with 1008 and a reason before any
+ * exec exists. The web app never proxies the stream.
+ */
+export async function startTerminalGateway(options: { deps: GatewayDeps; host: string; port: number; idleMs?: number }): Promise<TerminalGateway> {
+  const { deps } = options;
+  const counts = { started: 0, refused: 0 };
+  const sessions = new Set<{ stop(reason: ShellSessionEnd["reason"]): void }>();
+  const server = http.createServer((_req, res) => {
+    res.writeHead(426, { "content-type": "text/plain" }).end("Slipway terminal gateway: websocket only.\n");
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
+
+  server.on("upgrade", (req, socket, head) => {
+    const request = parseTerminalRequest(req.url);
+    if (!request) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, request, req.socket.remoteAddress ?? null));
+  });
+
+  async function accept(ws: WebSocket, request: NonNullable<ReturnType<typeof parseTerminalRequest>>, ip: string | null): Promise<void> {
+    // Keystrokes and the first resize may arrive while the ticket is checked: keep them, in order.
+    const early: string[] = [];
+    const collect = (data: WebSocket.RawData, isBinary: boolean) => {
+      if (!isBinary && early.length < 100) early.push(data.toString());
+    };
+    ws.on("message", collect);
+    let target;
+    try {
+      target = await authorizeShell({ prisma: deps.prisma, redis: deps.redis, encryptionKey: deps.config.encryptionKey, ticket: request.ticket });
+    } catch (error) {
+      counts.refused++;
+      const known = isDomainError(error);
+      const message = known ? error.message : "The shell could not be opened.";
+      if (!known) deps.logger.error({ err: error }, "terminal: authorization failed");
+      else deps.logger.info({ reason: message }, "terminal: session refused");
+      // The close reason is limited to 123 bytes.
+      ws.close(known && error.code === "invalid_state" ? TERMINAL_CLOSE.error : TERMINAL_CLOSE.policy, Buffer.from(message).subarray(0, 120).toString());
+      return;
+    }
+    let opened: string | null = null;
+    try {
+      const pg = await deps.postgres();
+      // runShellSession attaches its own listener before its first await: no frame falls between.
+      const starting = runShellSession({
+        ws,
+        docker: deps.docker,
+        target,
+        pg,
+        queued: early,
+        cols: request.cols,
+        rows: request.rows,
+        idleMs: options.idleMs,
+        onOpen: (sessionId) => {
+          opened = sessionId;
+          counts.started++;
+          void recordShellAudit({ prisma: deps.prisma, action: "shell.open", projectId: target.projectId, actorId: target.userId, buildId: target.buildId, ip, details: { sessionId, buildNumber: target.buildNumber, stage: target.stage } }).catch((e: unknown) => deps.logger.warn({ err: e }, "terminal: audit failed"));
+        },
+      });
+      ws.off("message", collect);
+      const session = await starting;
+      sessions.add(session);
+      const end = await session.end;
+      sessions.delete(session);
+      if (opened) {
+        await recordShellAudit({ prisma: deps.prisma, action: "shell.close", projectId: target.projectId, actorId: target.userId, buildId: target.buildId, ip, details: { sessionId: opened, buildNumber: target.buildNumber, stage: target.stage, durationMs: end.durationMs, reason: end.reason, exitCode: end.exitCode ?? null } });
+      }
+    } catch (error) {
+      deps.logger.error({ err: error }, "terminal: session failed");
+      if (ws.readyState === ws.OPEN) ws.close(TERMINAL_CLOSE.error, "internal error");
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  deps.logger.info({ host: options.host, port }, "terminal gateway listening");
+  return {
+    port,
+    stats: () => ({ open: sessions.size, ...counts }),
+    async close() {
+      for (const s of sessions) s.stop("shutdown");
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import { inspectContainer, openTtyExec, type DockerEngine, type TtySession } from "@slipway/docker";
+import { parseTerminalMessage, SHELL_IDLE_MS, TERMINAL_CLOSE } from "@slipway/domain";
+import type { WebSocket } from "ws";
+import type { ManagedPostgres } from "../odoo/managed-postgres";
+import type { ShellTarget } from "./authorize-shell";
+
+/** The user Odoo runs as in the official image (and the stand-in): shells never run as root. */
+export const SHELL_USER = "odoo";
+/** bash when the image has it, else sh. Fixed argv: nothing from the client reaches a command line. */
+// Starts in the checkout (Odoo.sh: ~/src/user) when it is mounted, else in the home folder.
+export const SHELL_COMMAND = ["/bin/sh", "-c", 'cd /home/odoo/src/user 2>/dev/null || cd "$HOME" 2>/dev/null; if command -v bash >/dev/null 2>&1; then exec bash -i; else exec sh -i; fi'];
+
+export interface ShellSessionEnd {
+  sessionId: string;
+  durationMs: number;
+  reason: "exited" | "client_closed" | "idle" | "shutdown" | "error";
+  exitCode?: number;
+}
+
+/**
+ * The environment of a shell: `psql` (when the image has it) opens the build's database with the
+ * role Odoo uses, as Odoo.sh's shells do.
+ */
+export function shellEnv(options: { pg: ManagedPostgres; databaseName: string | null }): Record<string, string> {
+  const env: Record<string, string> = { PGHOST: options.pg.hostForBuilds, PGPORT: String(options.pg.port), PGUSER: options.pg.user, PGPASSWORD: options.pg.password, LANG: "C.UTF-8" };
+  if (options.databaseName) env.PGDATABASE = options.databaseName;
+  return env;
+}
+
+/**
+ * Bridges one authorized websocket to a TTY exec in the build's server container: binary frames
+ * out, JSON input/resize frames in; closes the socket when the shell exits, and the shell after
+ * `idleMs` without input (or when `stop()` is called). Messages that arrive before the exec is
+ * started are queued (the first resize would otherwise be lost).
+ */
+export async function runShellSession(options: {
+  ws: WebSocket;
+  docker: DockerEngine;
+  target: ShellTarget;
+  pg: ManagedPostgres;
+  cols?: number;
+  rows?: number;
+  idleMs?: number;
+  /** Text frames received before this call (while the ticket was checked), in order. */
+  queued?: readonly string[];
+  onOpen?: (sessionId: string) => void;
+}): Promise<{ end: Promise<ShellSessionEnd>; stop(reason: ShellSessionEnd["reason"]): void }> {
+  const { ws, docker, target } = options;
+  const sessionId = randomUUID();
+  const started = Date.now();
+  const pending: string[] = [...(options.queued ?? [])];
+  let tty: TtySession | null = null;
+  let ended: ShellSessionEnd["reason"] | null = null;
+  let resolveEnd!: (e: ShellSessionEnd) => void;
+  const end = new Promise<ShellSessionEnd>((r) => (resolveEnd = r));
+  let idle: NodeJS.Timeout | undefined;
+  const idleMs = options.idleMs ?? SHELL_IDLE_MS;
+
+  const finish = (reason: ShellSessionEnd["reason"], exitCode?: number) => {
+    if (ended) return;
+    ended = reason;
+    clearTimeout(idle);
+    if (reason === "idle") notice(`\r\nSession closed after ${Math.round(idleMs / 60_000)} minutes without input.\r\n`);
+    const code = reason === "idle" ? TERMINAL_CLOSE.idle : reason === "error" ? TERMINAL_CLOSE.error : TERMINAL_CLOSE.normal;
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+    tty?.stream.destroy();
+    resolveEnd({ sessionId, durationMs: Date.now() - started, reason, exitCode });
+  };
+  const notice = (text: string) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: "notice", d: text }));
+  };
+  const armIdle = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => finish("idle"), idleMs);
+  };
+  const handle = (text: string) => {
+    const m = parseTerminalMessage(text);
+    if (!m || !tty) return;
+    if (m.t === "in") {
+      armIdle();
+      tty.stream.write(m.d);
+    } else void tty.resize({ cols: m.cols, rows: m.rows }).catch(() => undefined);
+  };
+
+  ws.on("message", (data, isBinary) => {
+    const text = isBinary ? "" : data.toString();
+    if (tty) handle(text);
+    else if (pending.length < 100) pending.push(text);
+  });
+  ws.on("close", () => finish("client_closed"));
+  ws.on("error", () => finish("client_closed"));
+
+  const container = await inspectContainer({ docker, id: target.containerName });
+  if (!container?.running || container.labels.build !== target.buildId) {
+    notice(`\r\nThe server of build #${target.buildNumber} is not running.\r\n`);
+    finish("error");
+    return { end, stop: () => undefined };
+  }
+  try {
+    tty = await openTtyExec({
+      docker,
+      id: container.id,
+      cmd: SHELL_COMMAND,
+      user: SHELL_USER,
+      env: shellEnv({ pg: options.pg, databaseName: target.databaseName }),
+      cols: options.cols,
+      rows: options.rows,
+    });
+  } catch (error) {
+    notice(`\r\nCould not open a shell: ${(error as Error).message}\r\n`);
+    finish("error");
+    return { end, stop: () => undefined };
+  }
+  if (ended) {
+    tty.stream.destroy();
+    return { end, stop: () => undefined };
+  }
+  options.onOpen?.(sessionId);
+  tty.stream.on("data", (chunk: Buffer) => {
+    if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
+  });
+  void tty.exited.then(
+    (code) => finish("exited", code),
+    () => finish("exited"),
+  );
+  armIdle();
+  for (const text of pending.splice(0)) handle(text);
+  return { end, stop: (reason) => finish(reason) };
+}

@@ -9,7 +9,13 @@ import { DomainError } from "@slipway/domain";
 describe("job catalog", () => {
   it("holds the initial jobs, each on a known queue", () => {
     expect(jobNames.sort()).toEqual([
+      "backup.create",
       "backup.daily",
+      "backup.import",
+      "backup.prune",
+      "backup.restore",
+      "backup.verify",
+      "backup.verify-latest",
       "branch.poll",
       "build.cancel",
       "build.run",
@@ -24,7 +30,14 @@ describe("job catalog", () => {
   it("derives BullMQ-safe dedupe keys from the payload", () => {
     const buildId = randomUUID();
     for (const name of jobNames) {
-      const payload = name.startsWith("build.") ? { buildId } : name.startsWith("maintenance.") ? {} : { projectId: buildId };
+      const payloads: Partial<Record<string, Record<string, unknown>>> = {
+        "backup.create": { backupId: buildId },
+        "backup.restore": { backupId: buildId, targetBranchId: buildId },
+        "backup.import": { branchId: buildId, upload: "upload-1.zip", confirmOverwrite: true },
+        "backup.verify": { backupId: buildId },
+        "backup.verify-latest": {},
+      };
+      const payload = payloads[name] ?? (name.startsWith("build.") ? { buildId } : name.startsWith("maintenance.") ? {} : { projectId: buildId });
       const options = jobOptionsFor(name, parsePayload(name, payload));
       const key = options.jobId ?? options.deduplication?.id;
       expect(key).toBeTruthy();
@@ -35,6 +48,8 @@ describe("job catalog", () => {
     expect(jobOptionsFor("build.run", { buildId }).jobId).toBe(`build.run-${buildId}`);
     expect(jobOptionsFor("branch.poll", { projectId: buildId }).deduplication).toEqual({ id: `branch.poll-${buildId}` });
     expect(jobOptionsFor("backup.daily", { projectId: buildId }).backoff).toEqual({ type: "exponential", delay: 60_000 });
+    expect(() => parsePayload("backup.import", { branchId: buildId, upload: "../x", confirmOverwrite: true })).toThrow(DomainError);
+    expect(() => parsePayload("backup.import", { branchId: buildId, upload: "x.zip", confirmOverwrite: false })).toThrow(DomainError);
   });
 });
 

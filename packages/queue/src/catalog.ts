@@ -70,6 +70,60 @@ export const jobCatalog = {
     attempts: 3,
     backoff: { type: "exponential", delayMs: 60_000 },
   }),
+  /** A backup of a pending Backup row (manual backups requested from the UI). */
+  "backup.create": defineJob({
+    queue: "backups",
+    payload: z.strictObject({ backupId: z.uuid() }),
+    dedupeKey: (p) => `backup.create-${p.backupId}`,
+    dedupe: "lifetime",
+    // A failed backup is recorded on its row; asking again is a new backup.
+    attempts: 1,
+  }),
+  "backup.restore": defineJob({
+    queue: "backups",
+    payload: z.strictObject({ backupId: z.uuid(), targetBranchId: z.uuid() }),
+    dedupeKey: (p) => `backup.restore-${p.targetBranchId}`,
+    dedupe: "while-pending",
+    // Never repeated by itself: a restore overwrites a branch; a failure rolls back.
+    attempts: 1,
+  }),
+  /** Import of an uploaded file (name under <backup store>/uploads/), confirmed by the user. */
+  "backup.import": defineJob({
+    queue: "backups",
+    payload: z.strictObject({
+      branchId: z.uuid(),
+      upload: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/),
+      confirmOverwrite: z.literal(true),
+    }),
+    dedupeKey: (p) => `backup.import-${p.branchId}`,
+    dedupe: "while-pending",
+    attempts: 1,
+  }),
+  /** Restore test of one backup into a throwaway database. */
+  "backup.verify": defineJob({
+    queue: "backups",
+    payload: z.strictObject({ backupId: z.uuid() }),
+    dedupeKey: (p) => `backup.verify-${p.backupId}`,
+    dedupe: "while-pending",
+    attempts: 2,
+    backoff: { type: "exponential", delayMs: 60_000 },
+  }),
+  /** Scheduled: restore test of the latest backup of every project. */
+  "backup.verify-latest": defineJob({
+    queue: "backups",
+    payload: none,
+    dedupeKey: () => "backup.verify-latest",
+    dedupe: "while-pending",
+    attempts: 1,
+  }),
+  "backup.prune": defineJob({
+    queue: "backups",
+    payload: z.strictObject({ projectId: z.uuid() }),
+    dedupeKey: (p) => `backup.prune-${p.projectId}`,
+    dedupe: "while-pending",
+    attempts: 3,
+    backoff: { type: "exponential", delayMs: 60_000 },
+  }),
   "maintenance.gc": defineJob({
     queue: "maintenance",
     payload: none,

@@ -31,7 +31,7 @@ export function expiryOf(kind: BackupKind, takenAt: Date): Date | null {
 }
 
 /** Manual backups of the branch taken on `now`'s calendar day (time zone of the settings). */
-export async function manualBackupsToday(options: BackupDeps & { branchId: string; now: Date }): Promise<number> {
+export async function manualBackupsToday(options: { deps: { prisma: BackupDeps["deps"]["prisma"]; config: { backups: { timeZone: string } } }; branchId: string; now: Date }): Promise<number> {
   const tz = options.deps.config.backups.timeZone;
   const today = calendarKey(options.now, "day", tz);
   const recent = await options.deps.prisma.backup.findMany({

@@ -3,6 +3,7 @@
 // touched yet), neutralized when the target is staging, then a safety backup of the target is
 // taken and the swap puts the restored database and filestore in place (automatic rollback).
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { Prisma } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { dropDatabase } from "../odoo/odoo-databases";
@@ -64,7 +65,17 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     await loadBackup({ store, ctx, manifest, database: scratch, filestore: { volume: target.volume, dir: incoming } });
     if (staging) {
       step("neutralize");
-      await neutralizeCopy({ pg: ctx.pg, database: scratch, catcher: options.catcher! });
+      await neutralizeCopy({
+        docker: deps.docker,
+        pg: ctx.pg,
+        database: scratch,
+        catcher: options.catcher!,
+        image: target.project.odooImage,
+        odooVersion: target.project.odooVersion,
+        volume: target.volume,
+        logDir: join(deps.config.home, "logs", "backups", target.branch.id),
+        labels: ctx.labels,
+      });
     }
     step("safety backup");
     const safety = await createBackup({ deps, store, branchId: target.branch.id, kind: "safety", signal: options.signal });

@@ -1,4 +1,5 @@
 import { DomainError } from "@slipway/domain";
+import { backupJobHandlers } from "../backups/backup-jobs";
 import type { JobHandlers } from "@slipway/queue";
 import { cancelBuild } from "../builds/cancel-build";
 import { reconcile } from "../builds/reconcile";
@@ -25,7 +26,7 @@ export function createJobHandlers(deps: WorkerDeps) {
     "build.run": (payload, { signal }) => runBuild(deps, { buildId: payload.buildId, signal }),
     "build.cancel": (payload) => cancelBuild(deps, payload),
     "branch.poll": (payload) => pollBranches(deps, payload).then(() => undefined),
-    "backup.daily": notImplemented("backup.daily"),
+    ...backupJobHandlers(deps),
     "maintenance.gc": notImplemented("maintenance.gc"),
     "maintenance.reconcile": async () => {
       const report = await reconcile(deps);

@@ -3,9 +3,11 @@
 // - an import into production: crons (but the autovacuum), outgoing and incoming mail servers off,
 //   as Odoo.sh does, so an imported copy never mails customers before someone checks it.
 // Runs on the scratch database, before the swap: a failure leaves the branch untouched.
-import { randomBytes, randomUUID } from "node:crypto";
-import { AUTOVACUUM_CRON_IDS, DomainError, neutralizationChecks, neutralizationStatements } from "@slipway/domain";
+import { AUTOVACUUM_CRON_IDS, DomainError } from "@slipway/domain";
+import type { DockerEngine } from "@slipway/docker";
+import type { OdooContext } from "../../odoo/driver";
 import type { ManagedPostgres } from "../../odoo/managed-postgres";
+import { neutralizeDatabase } from "../../odoo/neutralize-database";
 import { withClient } from "../../odoo/odoo-databases";
 
 export interface MailCatcher {
@@ -24,29 +26,36 @@ END $slipway$;`;
   await withClient({ pg: options.pg, database: options.database }, (c) => c.query(sql));
 }
 
-/** The platform's statements in one transaction, then the checks; throws when one fails. */
-export async function neutralizeCopy(options: { pg: ManagedPostgres; database: string; catcher: MailCatcher }): Promise<{ checks: { name: string; detail: string }[] }> {
-  return withClient({ pg: options.pg, database: options.database }, async (c) => {
-    const old = await c.query<{ value: string }>("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'");
-    const oldUuid = old.rows[0]?.value ?? "00000000-0000-0000-0000-000000000000";
-    const newUuid = randomUUID();
-    const statements = neutralizationStatements({ catcherHost: options.catcher.host, catcherPort: options.catcher.port, newUuid, newSecret: randomBytes(32).toString("hex") });
-    await c.query("BEGIN");
-    try {
-      for (const s of statements) await c.query(s.sql);
-      await c.query("COMMIT");
-    } catch (error) {
-      await c.query("ROLLBACK").catch(() => undefined);
-      throw new DomainError("upstream_failed", `neutralization failed: ${(error as Error).message}`, { cause: error });
-    }
-    const results: { name: string; detail: string }[] = [];
-    const failed: string[] = [];
-    for (const check of neutralizationChecks({ catcherHost: options.catcher.host, catcherPort: options.catcher.port, oldUuid, newUuid })) {
-      const row = (await c.query<{ ok: boolean; detail: string }>(check.sql)).rows[0];
-      results.push({ name: check.name, detail: row?.detail ?? "" });
-      if (row?.ok !== true) failed.push(`${check.message} (${row?.detail ?? "no row"})`);
-    }
-    if (failed.length > 0) throw new DomainError("upstream_failed", `the restored database is not neutralized: ${failed.join("; ")}`);
-    return { checks: results };
-  });
+/**
+ * The staging neutralization of the build pipeline (neutralizeDatabase: `odoo neutralize` where it
+ * exists, the platform's statements, the verification), run on the scratch copy; throws when it
+ * fails or does not verify. neutralize.log goes to `logDir`.
+ */
+export async function neutralizeCopy(options: {
+  docker: DockerEngine;
+  pg: ManagedPostgres;
+  database: string;
+  catcher: MailCatcher;
+  /** The project's Odoo image and version (`odoo neutralize` runs in it). */
+  image: string;
+  odooVersion: string;
+  /** The target's data volume (mounted as the run's /var/lib/odoo). */
+  volume: string;
+  logDir: string;
+  labels: Record<string, string>;
+}): Promise<void> {
+  const { pg } = options;
+  const old = await withClient({ pg, database: options.database }, (c) => c.query<{ value: string }>("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'"));
+  const ctx: OdooContext = {
+    docker: options.docker,
+    image: options.image,
+    database: options.database,
+    db: { host: pg.hostForBuilds, port: pg.port, user: pg.user, password: pg.password },
+    network: pg.buildsNetwork,
+    dataVolume: options.volume,
+    logDir: options.logDir,
+    labels: options.labels,
+  };
+  const outcome = await neutralizeDatabase({ ctx, pg, odooVersion: options.odooVersion, catcher: options.catcher, oldUuid: old.rows[0]?.value ?? "" });
+  if (!outcome.ok) throw new DomainError("upstream_failed", `the restored database could not be neutralized: ${outcome.reason}`);
 }

@@ -1,0 +1,132 @@
+// Import an uploaded database into a production or staging branch (PRODUCT.md §6): validated first
+// (inspectImport), applied only with `confirmOverwrite: true`. The upload is loaded under a scratch
+// name beside the live database (psql for an Odoo zip's dump.sql, pg_restore for a custom dump),
+// its Odoo version checked in the data itself, crons and mail servers disabled (staging: the whole
+// neutralization), a safety backup of the branch taken, then the swap; finally an "import" backup
+// keeps the imported state.
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { createReadStream } from "node:fs";
+import { Prisma } from "@slipway/db";
+import { assertBackupAllowed, DomainError } from "@slipway/domain";
+import { dropDatabase, withClient } from "../odoo/odoo-databases";
+import { openZipEntry } from "./archive/zip-reader";
+import { writeTar } from "./archive/tar";
+import { createBackup } from "./create-backup";
+import { backupStoreOf, branchDatabase, scratchName, toolsContextOf, type BackupDeps } from "./engine/context";
+import { moveFilestores, writeFilestore } from "./engine/filestore-volume";
+import { odooMajorOf, odooSeriesOf } from "./engine/manifest";
+import { disableCronsAndMail, neutralizeCopy, type MailCatcher } from "./engine/neutralize-copy";
+import { createEmptyDatabase, pgRestoreCustom, psqlLoad } from "./engine/pg-tools";
+import { swapDatabase } from "./engine/swap-database";
+import { inspectImport, type ImportLimits, type ImportPlan } from "./inspect-import";
+
+export interface ImportDatabaseOptions extends BackupDeps {
+  branchId: string;
+  /** The uploaded file on the worker's disk. */
+  file: string;
+  /** Must be `true`: the import overwrites the branch's database and filestore. */
+  confirmOverwrite: boolean;
+  /** Default: SLIPWAY_IMPORT_MAX_BYTES. */
+  limits?: Partial<ImportLimits>;
+  /** Where a staging copy sends mail (required for a staging target). */
+  catcher?: MailCatcher;
+  actorId?: string;
+  signal?: AbortSignal;
+  onStep?: (step: string) => void;
+}
+
+export interface ImportResult {
+  format: ImportPlan["format"];
+  odooVersion: string;
+  filestoreFiles: number;
+  safetyBackupId: string;
+  importBackupId: string;
+  /** psql/pg_restore messages of statements Odoo's restore also tolerates (extension comments …). */
+  warnings: string;
+}
+
+export async function importDatabase(options: ImportDatabaseOptions): Promise<ImportResult> {
+  const { deps } = options;
+  const step = options.onStep ?? (() => undefined);
+  const target = await branchDatabase(deps, options.branchId);
+  if (options.confirmOverwrite !== true) {
+    throw new DomainError("invalid_input", `Importing a database overwrites the database and filestore of branch ${target.branch.name}: confirm it first.`);
+  }
+  assertBackupAllowed({ stage: target.branch.stage, kind: "import" });
+  const staging = target.branch.stage === "staging";
+  if (staging && !options.catcher) throw new DomainError("invalid_input", "importing into staging needs the mail catcher address (neutralization)");
+  step("validate the upload");
+  const plan = await inspectImport({ path: options.file, projectOdooVersion: target.project.odooVersion, limits: { maxBytes: deps.config.backups.importMaxBytes, ...options.limits } });
+
+  const ctx = await toolsContextOf(deps, { project: target.project.slug, branch: target.branch.id }, options.signal);
+  const scratch = scratchName("import");
+  const incoming = `.incoming-${randomBytes(6).toString("hex")}`;
+  try {
+    step("load the upload beside the live database");
+    await createEmptyDatabase({ pg: ctx.pg, name: scratch });
+    const run =
+      plan.format === "zip"
+        ? await psqlLoad({ ctx, database: scratch, input: await openZipEntry(plan.path, plan.dump, plan.sizeBytes) })
+        : await pgRestoreCustom({ ctx, database: scratch, input: createReadStream(plan.path), strict: false });
+    if (run.timedOut) throw new DomainError("upstream_failed", "loading the dump timed out");
+    const series = await withClient({ pg: ctx.pg, database: scratch }, async (c) => {
+      try {
+        const r = await c.query<{ v: string | null }>("SELECT latest_version AS v FROM ir_module_module WHERE name = 'base' AND state = 'installed'");
+        return odooSeriesOf(r.rows[0]?.v);
+      } catch {
+        return null;
+      }
+    });
+    if (!series) throw new DomainError("invalid_input", `The dump holds no Odoo database (no installed base module). ${run.stderr.trim().split("\n").slice(-3).join(" ")}`.trim());
+    if (odooMajorOf(series) !== odooMajorOf(target.project.odooVersion)) {
+      throw new DomainError("invalid_input", `This dump holds an Odoo ${series} database but the project runs Odoo ${target.project.odooVersion}: upgrade it to ${target.project.odooVersion} first.`);
+    }
+
+    step("load the filestore");
+    const files = plan.format === "zip" ? plan.filestore : [];
+    await writeFilestore({
+      ctx,
+      volume: target.volume,
+      dir: incoming,
+      tar: writeTar(files.map((f) => ({ path: f.path, size: f.entry.size, open: () => openZipEntry(plan.path, f.entry, plan.sizeBytes) }))),
+    });
+    if (staging) {
+      step("neutralize");
+      await neutralizeCopy({
+        docker: deps.docker,
+        pg: ctx.pg,
+        database: scratch,
+        catcher: options.catcher!,
+        image: target.project.odooImage,
+        odooVersion: target.project.odooVersion,
+        volume: target.volume,
+        logDir: join(deps.config.home, "logs", "backups", target.branch.id),
+        labels: ctx.labels,
+      });
+    } else {
+      step("disable crons and mail servers");
+      await disableCronsAndMail({ pg: ctx.pg, database: scratch });
+    }
+    step("safety backup");
+    const store = backupStoreOf(options);
+    const safety = await createBackup({ deps, store, branchId: target.branch.id, kind: "safety", signal: options.signal });
+    await swapDatabase({ ctx, target, scratchDatabase: scratch, incomingDir: incoming, onStep: step });
+    step("backup of the imported database");
+    const imported = await createBackup({ deps, store, branchId: target.branch.id, kind: "import", signal: options.signal });
+    await deps.prisma.event.create({
+      data: {
+        projectId: target.project.id,
+        branchId: target.branch.id,
+        actorId: options.actorId ?? null,
+        kind: "database.imported",
+        message: `Database imported (${plan.format === "zip" ? "Odoo zip" : "pg_dump custom format"}, Odoo ${series}, ${files.length} filestore files); crons and mail servers disabled`,
+        data: { safetyBackupId: safety.id, importBackupId: imported.id } as Prisma.InputJsonValue,
+      },
+    });
+    return { format: plan.format, odooVersion: series, filestoreFiles: files.length, safetyBackupId: safety.id, importBackupId: imported.id, warnings: run.stderr.slice(-8000) };
+  } finally {
+    await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
+    await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [incoming] }).catch(() => undefined);
+  }
+}

@@ -5,6 +5,8 @@ import { startHeartbeat } from "./heartbeat-loop";
 import { reconcile } from "./builds/reconcile";
 import { createWorkerDeps } from "./deps";
 import { createJobHandlers } from "./jobs/handlers";
+import { scheduleGarbageCollection } from "./gc/gc-schedule";
+import { runMailCatcher } from "./mail/run-mail-catcher";
 import { startMonitorLoop } from "./monitor/monitor-loop";
 import { startTerminalGateway } from "./terminal/gateway";
 
@@ -48,6 +50,9 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
     logger.error({ err: error, port: config.terminalPort }, "terminal gateway not started: web shells are unavailable");
     return null;
   });
+  // Non-production builds send their mail to the catcher; garbage collection runs hourly.
+  const mailCatcher = runMailCatcher(deps);
+  void scheduleGarbageCollection(deps.queues).catch((error: unknown) => logger.error({ err: error }, "could not schedule garbage collection"));
   // A crash loses nothing: interrupted builds resume, leftovers (containers, routes) go.
   void reconcile(deps)
     .then((report) => logger.info(report, "reconciled builds, containers and routes"))
@@ -60,6 +65,7 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
       await (await terminal)?.close();
       await monitor.stop();
       deps.serverLogs.stopAll();
+      await mailCatcher.stop();
       await heartbeat.stop();
       await clearWorkerHeartbeat(connection, { pid: process.pid, startedAt }).catch(() => false);
       await deps.queues.close().catch(() => undefined);

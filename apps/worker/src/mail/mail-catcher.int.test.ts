@@ -1,0 +1,132 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import nodemailer from "nodemailer";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encryptSecret, loadWorkerConfig } from "@slipway/config";
+import { insertProject, recordPush, type PrismaClient } from "@slipway/db";
+import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
+import { execCommand } from "@slipway/docker";
+import { releaseBuild } from "../builds/resources";
+import { runBuild } from "../builds/run-build";
+import { createWorkerDeps, type WorkerDeps } from "../deps";
+import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
+import { startWorkerMailCatcher } from "./run-mail-catcher";
+import type { MailCatcher } from "./smtp-catcher";
+
+// A real development build (stand-in image) sends mail with Odoo's own API through `odoo shell`
+// in its container; the worker's catcher, listening on the builds network's gateway, must store it
+// for that build only. A second running build proves "nowhere else".
+const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
+const slug = `mail${randomBytes(3).toString("hex")}`;
+let db: TemporaryDatabase;
+let deps: WorkerDeps;
+let prisma: PrismaClient;
+let repo: FixtureRepo;
+let catcher: MailCatcher;
+let projectId: string;
+
+async function pushAndBuild(branch: string) {
+  const revision = repo.push(branch, ["green_addon"]);
+  const outcome = await recordPush(prisma, { projectId, branch, revision, message: "green", author: "Ada" });
+  if (outcome.kind !== "recorded" || !outcome.build) throw new Error(`no build queued: ${JSON.stringify(outcome)}`);
+  await runBuild(deps, { buildId: outcome.build.id, signal: new AbortController().signal });
+  return prisma.build.findUniqueOrThrow({ where: { id: outcome.build.id } });
+}
+
+const SCRIPT = `
+srv = env['ir.mail_server']
+msg = srv.build_email('odoo@example.com', ['customer@example.com'], 'Your invoice INV/2024/0001',
+                      '<p>Dear customer, <b>here</b> is your invoice.</p>', subtype='html',
+                      email_bcc=['audit@example.com'], attachments=[('INV-0001.txt', b'invoice body')])
+print('SENT', srv.send_email(msg))
+`;
+
+beforeAll(async () => {
+  db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
+  const config = loadWorkerConfig({ ...process.env, DATABASE_URL: db.url });
+  deps = createWorkerDeps({ config, logger: pino({ level: "silent" }) });
+  prisma = deps.prisma;
+  repo = createFixtureRepo();
+  const user = await prisma.user.create({ data: { login: "ada" } });
+  projectId = (
+    await insertProject(prisma, {
+      slug, name: "Mail", repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: image,
+      baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: user.id,
+    })
+  ).id;
+  // Port 0: a worker running on this machine may hold SLIPWAY_MAIL_CATCHER_PORT already.
+  const pg = await deps.postgres();
+  const gateway = execFileSync("docker", ["network", "inspect", pg.buildsNetwork, "--format", "{{(index .IPAM.Config 0).Gateway}}"], { encoding: "utf8" }).trim();
+  catcher = await startWorkerMailCatcher(deps, { port: 0, hosts: [gateway, "127.0.0.1"] });
+}, 120_000);
+
+afterAll(async () => {
+  await catcher?.close();
+  if (deps) {
+    for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } })) {
+      await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+      rmSync(path.join(deps.config.home, "mails", b.id), { recursive: true, force: true });
+    }
+    await deps.redis.quit().catch(() => undefined);
+    await deps.queues.close().catch(() => undefined);
+    await prisma.$disconnect();
+  }
+  repo?.remove();
+  await db?.drop();
+});
+
+describe("mail catcher with real builds", () => {
+  it("stores a mail sent by a build's Odoo for that build and nowhere else", async () => {
+    const sender = await pushAndBuild("main");
+    const other = await pushAndBuild("other");
+    expect([sender.state, other.state]).toEqual(["running", "running"]);
+    const [gatewayAddress] = catcher.addresses;
+    expect(deps.mailCatcher).toEqual(gatewayAddress);
+
+    // The development server was started with the catcher as its SMTP server (real Odoo flags).
+    const cmd = JSON.parse(execFileSync("docker", ["inspect", "--format", "{{json .Config.Cmd}}", sender.containerName!], { encoding: "utf8" })) as string[];
+    const smtp = cmd.slice(cmd.indexOf("--smtp"), cmd.indexOf("--smtp") + 4);
+    expect(smtp).toEqual(["--smtp", gatewayAddress!.host, "--smtp-port", String(gatewayAddress!.port)]);
+
+    // `odoo shell` in the build's container, with the server's own database and SMTP options.
+    const pg = await deps.postgres();
+    const shell = await execCommand({
+      docker: deps.docker,
+      id: sender.containerName!,
+      cmd: ["odoo", "shell", "-d", sender.databaseName!, "--db_host", pg.hostForBuilds, "--db_port", String(pg.port), "--db_user", pg.user, "--db_password", pg.password, ...smtp],
+      stdin: SCRIPT,
+      timeoutMs: 60_000,
+    });
+    expect(shell.stdout + shell.stderr).toContain("SENT <");
+    expect(shell.exitCode).toBe(0);
+
+    await expect.poll(() => prisma.mail.count(), { timeout: 10_000 }).toBe(1);
+    const mail = await prisma.mail.findFirstOrThrow();
+    expect(mail).toMatchObject({
+      projectId,
+      buildId: sender.id,
+      fromAddress: "odoo@example.com",
+      toAddresses: ["customer@example.com", "audit@example.com"],
+      subject: "Your invoice INV/2024/0001",
+      hasAttachments: true,
+    });
+    expect(mail.rawPath).toBe(path.join(deps.config.home, "mails", sender.id, `${mail.id}.eml`));
+    const raw = readFileSync(mail.rawPath, "utf8");
+    expect(raw).toContain("Subject: Your invoice INV/2024/0001");
+    expect(raw).toContain('filename="INV-0001.txt"');
+    expect(mail.sizeBytes).toBe(Buffer.byteLength(raw));
+    expect(await prisma.mail.count({ where: { buildId: other.id } })).toBe(0);
+    expect(existsSync(path.join(deps.config.home, "mails", other.id))).toBe(false);
+    expect(readdirSync(path.join(deps.config.home, "mails", sender.id))).toEqual([`${mail.id}.eml`]);
+  }, 600_000);
+
+  it("refuses a connection that does not come from a build, and stores nothing", async () => {
+    const local = catcher.addresses.find((a) => a.host === "127.0.0.1")!;
+    const transport = nodemailer.createTransport({ host: local.host, port: local.port, secure: false, ignoreTLS: true });
+    await expect(transport.sendMail({ from: "x@example.com", to: "y@example.com", subject: "spoof", text: "hi" })).rejects.toThrow(/554|non-production Slipway builds/);
+    expect(await prisma.mail.count({ where: { subject: "spoof" } })).toBe(0);
+  });
+});

@@ -1,0 +1,59 @@
+import { networkGateway } from "@slipway/docker";
+import type { WorkerDeps } from "../deps";
+import { createBuildSenders } from "./build-senders";
+import { startMailCatcher, type MailCatcher } from "./smtp-catcher";
+import { storeMail } from "./store-mail";
+
+const RETRY_MS = 30_000;
+
+/**
+ * Starts the worker's mail catcher where build containers reach it: the gateway of the builds
+ * network (the host's address on that internal bridge; the worker runs on the host) and 127.0.0.1,
+ * on SLIPWAY_MAIL_CATCHER_PORT (`port` overrides it: tests pass 0). Sets `deps.mailCatcher` for the
+ * pipelines (`--smtp` of development servers, the neutralized staging mail server).
+ */
+export async function startWorkerMailCatcher(deps: WorkerDeps, options: { port?: number; hosts?: string[] } = {}): Promise<MailCatcher> {
+  const pg = await deps.postgres();
+  const gateway = await networkGateway({ docker: deps.docker, name: pg.buildsNetwork });
+  if (!gateway) throw new Error(`the builds network ${pg.buildsNetwork} has no IPv4 gateway`);
+  const catcher = await startMailCatcher({
+    hosts: options.hosts ?? [gateway, "127.0.0.1"],
+    port: options.port ?? deps.config.mailCatcher.port,
+    senders: createBuildSenders({ docker: deps.docker, network: pg.buildsNetwork, prisma: deps.prisma }),
+    store: (m) => storeMail({ prisma: deps.prisma, home: deps.config.home, ...m }),
+    logger: deps.logger,
+  });
+  const onGateway = catcher.addresses.find((a) => a.host === gateway);
+  if (onGateway) deps.mailCatcher = { host: gateway, port: onGateway.port };
+  deps.logger.info({ addresses: catcher.addresses }, "mail catcher listening");
+  return catcher;
+}
+
+/**
+ * The catcher for the worker's lifetime: retried every 30 s while Docker or the builds network is
+ * not available yet (or the port is taken), so a worker started before Docker still gets one.
+ */
+export function runMailCatcher(deps: WorkerDeps): { stop(): Promise<void> } {
+  let catcher: MailCatcher | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const attempt = () => {
+    startWorkerMailCatcher(deps)
+      .then((c) => {
+        if (stopped) return c.close();
+        catcher = c;
+      })
+      .catch((error: unknown) => {
+        deps.logger.error({ err: error }, "mail catcher could not start; retrying in 30 s");
+        if (!stopped) timer = setTimeout(attempt, RETRY_MS);
+      });
+  };
+  attempt();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await catcher?.close();
+    },
+  };
+}

@@ -10,3 +10,4 @@ export * from "./repositories/builds";
 export * from "./repositories/pushes";
 export * from "./repositories/project-views";
 export * from "./repositories/audit";
+export * from "./repositories/collaborators";

@@ -1,3 +1,4 @@
 export * from "./matrix";
 export * from "./can";
 export * from "./branch-changes";
+export * from "./collaborators";

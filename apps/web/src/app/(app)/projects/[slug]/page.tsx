@@ -57,6 +57,11 @@ export default async function ProjectPage({ params, searchParams }: Props) {
         <Link href={`/projects/${slug}?tab=builds`} className={tabClass(tab === "builds")} aria-current={tab === "builds" ? "page" : undefined}>
           Builds
         </Link>
+        {isAdmin ? (
+          <Link href={`/projects/${slug}/settings`} className={`${tabClass(false)} ml-auto`} data-testid="project-settings-link">
+            Settings
+          </Link>
+        ) : null}
       </nav>
       {tab === "branches" ? (
         <BranchesView slug={slug} projectId={project.id} byStage={await listBranchesByStage(prisma, { projectId: project.id })} can={access.can} />

@@ -1,0 +1,142 @@
+import { listCollaborators } from "@slipway/db";
+import { collaboratorRoles } from "@slipway/domain";
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { projectActionForPage } from "../../../../../server/access/page-access";
+import { deps } from "../../../../../server/deps";
+import { inputClass, primaryButtonClass, secondaryButtonClass } from "../../_components/styles";
+import { addCollaboratorAction, changeRoleAction, removeCollaboratorAction, saveSettingsAction } from "./actions";
+
+type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ notice?: string; error?: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `${(await params).slug} · settings` };
+}
+
+function Card({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+      <h2 className="mb-4 text-base font-semibold">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+export default async function SettingsPage({ params, searchParams }: Props) {
+  const { slug } = await params;
+  // Admins only (PRODUCT.md §8); others get a 404, anonymous visitors the login page.
+  const { project } = await projectActionForPage(slug, "project_settings");
+  const { notice, error } = await searchParams;
+  const collaborators = await listCollaborators(deps().prisma, { projectId: project.id });
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <p className="text-sm">
+          <Link href={`/projects/${slug}`} className="text-slate-500 hover:text-slate-800">
+            ← {project.name}
+          </Link>
+        </p>
+        <h1 className="mt-2 text-2xl font-semibold tracking-tight">Settings</h1>
+        <p className="mt-1 text-sm">
+          <Link href={`/projects/${slug}/audit`} className="text-brand-700 hover:underline">
+            Audit log
+          </Link>
+        </p>
+      </div>
+      {notice ? <p role="status" data-testid="settings-notice" className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800">{notice.slice(0, 300)}</p> : null}
+      {error ? <p role="alert" data-testid="settings-error" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{error.slice(0, 300)}</p> : null}
+
+      <Card title="Project">
+        <form action={saveSettingsAction} className="space-y-4">
+          <input type="hidden" name="slug" value={slug} />
+          <label className="block text-sm">
+            <span className="mb-1 block font-medium text-slate-700">Name</span>
+            <input name="name" defaultValue={project.name} maxLength={100} required className={inputClass} />
+          </label>
+          <label className="flex items-start gap-2 text-sm">
+            <input type="checkbox" name="publicAccess" defaultChecked={project.publicAccess} className="mt-1" />
+            <span>
+              <span className="font-medium text-slate-700">Allow public access</span>
+              <span className="block text-slate-500">
+                Visitors can see the builds page, connect to development builds and use their logs, shell and mails. Production and
+                staging builds stay private; visitors only see their status.
+              </span>
+            </span>
+          </label>
+          <button type="submit" className={primaryButtonClass}>
+            Save
+          </button>
+        </form>
+      </Card>
+
+      <Card title="Collaborators">
+        <table className="w-full text-sm" data-testid="collaborators">
+          <thead>
+            <tr className="text-left text-xs uppercase tracking-wide text-slate-500">
+              <th className="pb-2">GitHub user</th>
+              <th className="pb-2">Role</th>
+              <th className="pb-2" />
+            </tr>
+          </thead>
+          <tbody>
+            {collaborators.map((c) => (
+              <tr key={c.id} className="border-t border-slate-100" data-login={c.user.login}>
+                <td className="py-2">
+                  <span className="font-medium">{c.user.login}</span>
+                  {c.user.name ? <span className="text-slate-500"> — {c.user.name}</span> : null}
+                </td>
+                <td className="py-2">
+                  <form action={changeRoleAction} className="flex items-center gap-2">
+                    <input type="hidden" name="slug" value={slug} />
+                    <input type="hidden" name="collaboratorId" value={c.id} />
+                    <select name="role" defaultValue={c.role} aria-label={`Role of ${c.user.login}`} className={`${inputClass} w-36`}>
+                      {collaboratorRoles.map((r) => (
+                        <option key={r} value={r}>
+                          {r[0]!.toUpperCase() + r.slice(1)}
+                        </option>
+                      ))}
+                    </select>
+                    <button type="submit" className={secondaryButtonClass}>
+                      Change
+                    </button>
+                  </form>
+                </td>
+                <td className="py-2 text-right">
+                  <form action={removeCollaboratorAction}>
+                    <input type="hidden" name="slug" value={slug} />
+                    <input type="hidden" name="collaboratorId" value={c.id} />
+                    <button type="submit" className={secondaryButtonClass} aria-label={`Remove ${c.user.login}`}>
+                      Remove
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form action={addCollaboratorAction} className="mt-4 flex flex-wrap items-end gap-2 border-t border-slate-100 pt-4">
+          <input type="hidden" name="slug" value={slug} />
+          <label className="text-sm">
+            <span className="mb-1 block font-medium text-slate-700">GitHub username</span>
+            <input name="login" required maxLength={39} placeholder="octocat" className={`${inputClass} w-56`} />
+          </label>
+          <label className="text-sm">
+            <span className="mb-1 block font-medium text-slate-700">Role</span>
+            <select name="role" defaultValue="developer" className={`${inputClass} w-36`}>
+              {collaboratorRoles.map((r) => (
+                <option key={r} value={r}>
+                  {r[0]!.toUpperCase() + r.slice(1)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className={primaryButtonClass}>
+            Add
+          </button>
+        </form>
+      </Card>
+    </div>
+  );
+}

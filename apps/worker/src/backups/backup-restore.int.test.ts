@@ -5,9 +5,12 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorkerConfig } from "@slipway/config";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
+import { createAndStart, inspectContainer } from "@slipway/docker";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
 import { queryDatabase } from "../odoo/odoo-databases";
 import { createBackup } from "./create-backup";
+import { toolsContextOf } from "./engine/context";
+import { swapDatabase } from "./engine/swap-database";
 import type { BackupManifest } from "./engine/manifest";
 import { restoreBackup } from "./restore-backup";
 import { LocalBackupStore } from "./store/local-store";
@@ -82,4 +85,22 @@ describe("backup → restore", () => {
     expect(copy.files).toEqual(prod.files);
     expect(copy.tables.res_partner).toBe(prod.tables.res_partner);
   }, 300_000);
+
+  it("rolls a failed swap back: the server is started again on the untouched database", async () => {
+    const { production } = fixture;
+    const server = await createAndStart({
+      docker: deps.docker,
+      spec: { image: deps.config.odooPgImage, name: `slipway-test-bk-server-${production.database}`, entrypoint: ["sh", "-c", "trap \"exit 0\" TERM; sleep 600 & wait"], labels: { ...labels, role: "test-server" } },
+    });
+    const before = await fingerprint(deps, production.database);
+    const ctx = await toolsContextOf(deps, labels);
+    const steps: string[] = [];
+    await expect(
+      swapDatabase({ ctx, target: { database: production.database, volume: production.ctx.dataVolume, containerName: server.name }, scratchDatabase: "slipway_restore_missing", incomingDir: ".incoming-missing", onStep: (s) => steps.push(s) }),
+    ).rejects.toThrow(/rename of database slipway_restore_missing/);
+    expect(steps.slice(0, 2)).toEqual(["stop server", "swap databases"]);
+    expect(steps.at(-1)).toMatch(/^rollback: /);
+    expect((await inspectContainer({ docker: deps.docker, id: server.id }))?.running).toBe(true);
+    expect(await fingerprint(deps, production.database)).toEqual(before);
+  }, 120_000);
 });

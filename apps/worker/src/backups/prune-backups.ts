@@ -37,13 +37,13 @@ export async function pruneBackups(options: BackupDeps & { projectId: string; no
     if (isStoreLocation(location)) await store.delete(location);
     await deps.prisma.backup.delete({ where: { id } });
   }
-  const swept = await sweepObjects({ ...options, store, now, graceMs: options.objectGraceMs ?? 3600_000 });
+  const swept = await sweepObjects({ ...options, store, graceMs: options.objectGraceMs ?? 3600_000 });
   if (toDelete.length > 0) deps.logger.info({ projectId: options.projectId, deleted: toDelete.length, ...swept }, "pruned backups");
   return { deletedBackups: toDelete, ...swept };
 }
 
 /** Deletes objects that no backup of the store lists any more (mark and sweep over every project). */
-export async function sweepObjects(options: BackupDeps & { store: BackupStore; now: Date; graceMs: number }): Promise<{ deletedObjects: number; freedObjectBytes: number }> {
+export async function sweepObjects(options: BackupDeps & { store: BackupStore; graceMs: number }): Promise<{ deletedObjects: number; freedObjectBytes: number }> {
   const { deps, store } = options;
   const live = new Set<string>();
   const rows = await deps.prisma.backup.findMany({ where: { state: { in: ["done", "running", "pending"] } }, select: { id: true, state: true, location: true, manifest: true, createdAt: true } });
@@ -59,7 +59,8 @@ export async function sweepObjects(options: BackupDeps & { store: BackupStore; n
   let deletedObjects = 0;
   let freedObjectBytes = 0;
   for await (const object of store.listObjects()) {
-    if (live.has(object.sha256) || options.now.getTime() - object.usedAt.getTime() < options.graceMs) continue;
+    // The grace is wall-clock time (file times are), whatever clock retention was given.
+    if (live.has(object.sha256) || Date.now() - object.usedAt.getTime() < options.graceMs) continue;
     await store.deleteObject(object.sha256);
     deletedObjects++;
     freedObjectBytes += object.size;

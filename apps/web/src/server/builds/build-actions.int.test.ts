@@ -94,6 +94,7 @@ describe("Rebuild, Cancel and Connect (real PostgreSQL and Redis queues)", () =>
     expect(`${url.origin}${url.pathname}`).toBe("http://shop-feature-1.slipway.localhost:8480/slipway/connect");
     const claims = verifyConnectToken(connectSecretFor(key, build.id), url.searchParams.get("token")!, { db: "shop-feature-1", now: Date.UTC(2026, 0, 1) });
     expect(claims).toMatchObject({ db: "shop-feature-1", login: "demo", exp: Date.UTC(2026, 0, 1) / 1000 + 60 });
+    expect((await prisma.build.findUniqueOrThrow({ where: { id: build.id } })).lastUsedAt).toEqual(new Date(Date.UTC(2026, 0, 1)));
     await expect(connectUrl(deps, { access: developer, buildId: build.id, login: "bad login" })).rejects.toMatchObject({ code: "invalid_input" });
     await expect(connectUrl(deps, { access: developer, buildId: "00000000-0000-4000-8000-000000000000", login: "admin" })).rejects.toMatchObject({ code: "not_found" });
   });

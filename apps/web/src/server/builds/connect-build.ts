@@ -30,6 +30,8 @@ export async function connectUrl(deps: ConnectDeps, options: { access: ProjectAc
   // Who opened which database as whom: connecting is access to the data (PRODUCT.md §8).
   await recordAudit({ prisma: deps.prisma, actorId: access.userId, projectId: access.project.id, action: "build.connect", target: `build #${build.number}`, details: { stage: build.stage, login } });
   const now = deps.now?.() ?? Date.now();
+  // Connecting is use: the garbage collector keeps development builds used in the last days.
+  await deps.prisma.build.update({ where: { id: build.id }, data: { lastUsedAt: new Date(now) } });
   const token = signConnectToken(connectSecretFor(deps.encryptionKey, build.id), {
     db: build.databaseName,
     login,

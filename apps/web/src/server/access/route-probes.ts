@@ -1,0 +1,67 @@
+// Test support (not imported by the app): the table of real HTTP route handlers the generated
+// access-matrix test calls for each cell of the role matrix. Other areas add a row per new route
+// (shell ticket, monitor metrics, mails, backups, …); a tool without a row is still checked through
+// authorizeBuildTool, the function every route calls.
+import type { ProjectAction, Tool } from "@slipway/domain";
+
+export interface ProbeContext {
+  slug: string;
+  /** Number of the stage's running build. */
+  buildNumber: number;
+  /** Cookie header of the viewer, or null for an anonymous request. */
+  cookie: string | null;
+  /** The panel's public origin (POSTs carry it, as browsers do). */
+  origin: string;
+  signal: AbortSignal;
+}
+
+export interface RouteProbe {
+  name: string;
+  /** The matrix cell the route is gated by: a build tool (per stage) or a project action. */
+  tool?: Tool;
+  action?: ProjectAction;
+  /** The status when allowed (409 when the fixture's build state makes the use case refuse after authorization). */
+  allowedStatus: number;
+  call(ctx: ProbeContext): Promise<Response>;
+}
+
+const headers = (ctx: ProbeContext, post: boolean): Record<string, string> => ({
+  ...(ctx.cookie ? { cookie: ctx.cookie } : {}),
+  ...(post ? { origin: ctx.origin, "content-type": "application/json" } : {}),
+});
+
+function request(ctx: ProbeContext, path: string, body?: unknown): Request {
+  const post = body !== undefined;
+  return new Request(`${ctx.origin}${path}`, { method: post ? "POST" : "GET", headers: headers(ctx, post), body: post ? JSON.stringify(body) : undefined, signal: ctx.signal });
+}
+
+const buildParams = (ctx: ProbeContext) => ({ params: Promise.resolve({ slug: ctx.slug, number: String(ctx.buildNumber) }) });
+
+export const routeProbes: RouteProbe[] = [
+  {
+    name: "POST /api/projects/:slug/builds/:number/connect",
+    tool: "connect",
+    allowedStatus: 200,
+    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/connect/route")).POST(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/connect`, { login: "admin" }), buildParams(ctx)),
+  },
+  {
+    // The fixture's branch already has a build in progress: allowed → 409 "already in progress", nothing queued.
+    name: "POST /api/projects/:slug/builds/:number/rebuild",
+    tool: "settings",
+    allowedStatus: 409,
+    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/rebuild/route")).POST(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/rebuild`, {}), buildParams(ctx)),
+  },
+  {
+    // The running build is not in progress: allowed → 409 "cannot cancel", nothing changed.
+    name: "POST /api/projects/:slug/builds/:number/cancel",
+    tool: "settings",
+    allowedStatus: 409,
+    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/cancel/route")).POST(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/cancel`, {}), buildParams(ctx)),
+  },
+  {
+    name: "GET /api/projects/:slug/events (SSE)",
+    action: "view_project",
+    allowedStatus: 200,
+    call: async (ctx) => (await import("../../app/api/projects/[slug]/events/route")).GET(request(ctx, `/api/projects/${ctx.slug}/events`), { params: Promise.resolve({ slug: ctx.slug }) }),
+  },
+];

@@ -8,7 +8,8 @@ import { buildResourceNames, combineRunClassifications, DomainError, selectModul
 import { PLATFORM_SERVER_WIDE_MODULES } from "../deps";
 import { createDatabase, installModules, serve } from "../odoo/driver";
 import { computeChecksums, planModuleChanges, readDatabaseModules, writeAppliedChecksums } from "../odoo/module-plan";
-import { databaseExists, dropDatabase } from "../odoo/odoo-databases";
+import { dropDatabaseSafely } from "../odoo/snapshot";
+import { databaseExists } from "../odoo/odoo-databases";
 import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
 import { CODE_STEPS, prepareCode } from "./prepare-code";
@@ -80,7 +81,7 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
     for (const s of ["backup", "maintenance", "snapshot", "update"]) await runner.skip(s, "first production build: the database is created");
     if (!(runner.done.has("create_database") && (runner.done.has("install") || wanted.length === 0))) {
       runner.forget("create_database", "install");
-      await dropDatabase({ pg, name: names.databaseName });
+      await dropDatabaseSafely({ pg, name: names.databaseName });
       await removeBuildResources({ deps, buildId: build.id, volumes: [names.volumeName], containers: false });
     }
     await runner.step("create_database", async () => {

@@ -108,4 +108,21 @@ describe("staging builds", () => {
     expect(await databaseExists({ pg: await h.deps.postgres(), name: build.databaseName! })).toBe(false);
     await h.sql(h.slug, "DROP TRIGGER keep_real_smtp ON ir_mail_server");
   });
+
+  it("with a staging source max age, staging builds template-copy one kept snapshot of production", async () => {
+    h.deps.stagingSourceMaxAgeMs = 60_000;
+    try {
+      const first = await h.pushAndBuild("staging-3", v11, { stage: "staging" });
+      const second = await h.pushAndBuild("staging-4", v11, { stage: "staging" });
+      for (const b of [first, second]) expect(b.failureReason).toBeNull();
+      const detail = (b: typeof first) => b.steps.find((s) => s.name === "copy")!.detail as { sourceRefreshed: boolean; filestoreMode: string };
+      expect(detail(first)).toMatchObject({ sourceRefreshed: true, filestoreMode: "hardlink" });
+      expect(detail(second)).toMatchObject({ sourceRefreshed: false, filestoreMode: "hardlink" });
+      expect(await databaseExists({ pg: await h.deps.postgres(), name: `${h.slug}_snapshot` })).toBe(true);
+      expect(await h.sql(second.databaseName!, "SELECT name FROM green_item")).toEqual([{ name: "from production" }]);
+      expect((await identity(second.databaseName!)).neutralized).toBe("true");
+    } finally {
+      delete h.deps.stagingSourceMaxAgeMs;
+    }
+  });
 });

@@ -12,8 +12,8 @@ import { serve } from "../odoo/driver";
 import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { checksumsToRecord, computeChecksums, planModuleChanges, readDatabaseModules, writeAppliedChecksums } from "../odoo/module-plan";
 import { neutralizeDatabase, readDatabaseUuid, verifyNeutralization } from "../odoo/neutralize-database";
-import { databaseExists, dropDatabase } from "../odoo/odoo-databases";
-import { renameDatabase } from "../odoo/snapshot";
+import { databaseExists } from "../odoo/odoo-databases";
+import { dropDatabaseSafely, renameDatabase } from "../odoo/snapshot";
 import { copyProductionForStaging } from "../odoo/staging-source";
 import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
@@ -51,7 +51,7 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
     const wanted = selectModulesToInstall({ mode: branch.installMode, modules: code.discovery.modules, list: branch.installModules });
 
     // A copy interrupted half-way is redone from scratch.
-    if (!runner.done.has("copy")) await dropDatabase({ pg, name: names.databaseName });
+    if (!runner.done.has("copy")) await dropDatabaseSafely({ pg, name: names.databaseName });
     const copy = (await runner.step("copy", async () => {
       const previous = branch.pushBehavior === "update_previous" ? await previousStagingBuild(deps, { branchId: branch.id, buildId: build.id }) : null;
       if (previous) {

@@ -1,15 +1,16 @@
-// Where staging builds copy production from without touching the live database (ADR 0002):
-// a "staging source" snapshot `<db>_snapshot`, refreshed on demand from the LIVE production
-// database with pg_dump | pg_restore (one MVCC snapshot: consistent, takes no lock that blocks
-// Odoo), its filestore hard-linked beside production's. Every staging build is then a
-// `CREATE DATABASE … TEMPLATE <db>_snapshot` (nobody else ever connects to the snapshot) plus a
-// hard-link copy of its filestore.
+// How staging builds copy production without locking or slowing it (ADR 0002). Both paths read
+// the LIVE production database with pg_dump (one MVCC snapshot: consistent, no lock that blocks
+// Odoo; one dump at a time per production database) and hard-link the filestore:
+//   - default (max age 0): pg_dump | pg_restore straight into the staging database;
+//   - max age > 0: a "staging source" `<db>_snapshot` is refreshed that way when stale, and each
+//     staging build is a `CREATE DATABASE … TEMPLATE <db>_snapshot` (nobody else ever connects to
+//     the snapshot) plus a hard-link copy of its filestore.
 import { DomainError } from "@slipway/domain";
 import { execCommand, type DockerEngine } from "@slipway/docker";
 import { filestoreOperation } from "./copy-filestore";
 import type { ManagedPostgres } from "./managed-postgres";
-import { copyDatabase, databaseExists, dropDatabase, withClient } from "./odoo-databases";
-import { renameDatabase } from "./snapshot";
+import { databaseExists, withClient } from "./odoo-databases";
+import { dropDatabaseSafely as dropDatabase, renameDatabase, templateCopy as copyDatabase } from "./snapshot";
 
 export function stagingSourceName(database: string): string {
   return `${database}_snapshot`;
@@ -83,8 +84,10 @@ export interface StagingSource {
 }
 
 /**
- * A staging database from production: the staging source is refreshed when missing or stale, then
- * template-copied to `target` with its filestore hard-linked. Everything happens under an advisory
+ * A staging database from production. maxAge 0 (default): pg_dump | pg_restore of the live
+ * database straight into `target`, filestore hard-linked from production's. maxAge > 0: the
+ * staging source is refreshed when missing or stale, then template-copied to `target` with its
+ * filestore hard-linked (ADR 0002 has the figures behind this split). Everything happens under an advisory
  * lock on the managed server (per production database), so concurrent staging builds never copy a
  * source being replaced, and one refresh serves the builds waiting behind it.
  */
@@ -97,6 +100,15 @@ export async function copyProductionForStaging(options: StagingSourceOptions & {
   }
   return withClient({ pg }, async (lock) => {
     await lock.query("SELECT pg_advisory_lock(hashtext($1))", [`slipway-staging-source:${options.database}`]);
+    if (options.maxAgeMs <= 0) {
+      // Always current: straight from the live database (one dump at a time per production
+      // database, under the lock), the filestore linked from production's after the dump started.
+      const now = new Date();
+      await dumpRestore({ docker: options.docker, pg, source: options.database, target: options.target.database });
+      const fsStarted = Date.now();
+      const fs = await filestoreOperation({ docker: options.docker, image: options.image, op: "copy", source: { volume: options.volume, database: options.database }, target: options.target, labels: options.labels, logFile: options.logFile });
+      return { name: options.database, takenAt: now, refreshed: true, durationMs: fsStarted - started, filestoreMode: fs.mode, files: fs.files, copyMs: Date.now() - fsStarted };
+    }
     let at = (await databaseExists({ pg, name })) ? await takenAt(pg, name) : null;
     // Fresh = taken after this copy was asked for, give or take maxAge: builds that queued behind
     // the lock while another refreshed share that refresh, even with maxAge 0.

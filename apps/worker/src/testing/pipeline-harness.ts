@@ -66,7 +66,9 @@ export async function createPipelineHarness(options: { prefix: string; image: st
     get(host, path) {
       return new Promise((resolve, reject) => {
         http
-          .get({ host: "127.0.0.1", port: config.proxyPort, path, headers: { host }, timeout: 5_000 }, (res) => {
+          // A new connection per request, like a new visitor: a keep-alive connection Caddy closes
+          // while it applies a route change ends in "socket hang up", which browsers retry silently.
+          .get({ host: "127.0.0.1", port: config.proxyPort, path, headers: { host }, timeout: 5_000, agent: false }, (res) => {
             let body = "";
             res.setEncoding("utf8");
             res.on("data", (c) => (body += c));

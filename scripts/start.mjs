@@ -54,6 +54,7 @@ try {
         ? "  Password:       the value of SLIPWAY_ADMIN_PASSWORD"
         : "  Password:       printed above by the web app on its first start (kept in .slipway/initial-admin-password)",
       `  Build URLs:     http://<project>-<branch>-<build>.${process.env.SLIPWAY_BASE_DOMAIN || "slipway.localhost"}:${PORTS.proxy}`,
+      `  Web shells:     ws://${host}:${process.env.SLIPWAY_TERMINAL_PORT || 3001}/terminal (the worker's terminal gateway; SLIPWAY_TERMINAL_PORT)`,
       "  Stop:           Ctrl-C",
       "",
     ].join("\n"),

@@ -87,7 +87,14 @@ try {
         DATABASE_URL: databaseUrl,
         SLIPWAY_ADMIN_PASSWORD: randomBytes(12).toString("hex"),
         SLIPWAY_WEB_PORT: "3100",
+        // The worker's terminal gateway (web shells), apart from a dev platform's 3001.
+        SLIPWAY_TERMINAL_PORT: "3101",
         SLIPWAY_PUBLIC_URL: "http://127.0.0.1:3100",
+        // GitHub login against the fake GitHub e2e/roles.spec.ts starts (e2e/support/fake-github.ts E2E_GITHUB).
+        SLIPWAY_GITHUB_CLIENT_ID: "slipway-e2e-client",
+        SLIPWAY_GITHUB_CLIENT_SECRET: "slipway-e2e-secret",
+        SLIPWAY_GITHUB_OAUTH_URL: "http://127.0.0.1:3199",
+        SLIPWAY_GITHUB_API_URL: "http://127.0.0.1:3199",
         // Offline: projects created in the e2e specs run the stand-in image (the same contract).
         SLIPWAY_DEFAULT_ODOO_IMAGE: "slipway/odoo-standin:{version}",
       };

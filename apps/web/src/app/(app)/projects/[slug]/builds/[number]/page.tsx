@@ -16,6 +16,7 @@ import { BuildLogsPanel } from "./build-logs-panel";
 import { ConnectPanel } from "./connect-panel";
 import { OffendingLines } from "./offending-lines";
 import { StepTimeline } from "./step-timeline";
+import { ToolsNav } from "./tools-nav";
 
 type Props = { params: Promise<{ slug: string; number: string }> };
 
@@ -79,6 +80,8 @@ export default async function BuildPage({ params }: Props) {
           </p>
         ) : null}
       </div>
+
+      <ToolsNav slug={slug} number={build.number} current="overview" allowed={(tool) => access.can({ stage, tool })} running={state === "running"} />
 
       <Section title="Build">
         <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">

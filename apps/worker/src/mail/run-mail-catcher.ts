@@ -1,4 +1,5 @@
 import { networkGateway } from "@slipway/docker";
+import { publishProjectNotice } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { createBuildSenders } from "./build-senders";
 import { startMailCatcher, type MailCatcher } from "./smtp-catcher";
@@ -20,7 +21,12 @@ export async function startWorkerMailCatcher(deps: WorkerDeps, options: { port?:
     hosts: options.hosts ?? [gateway, "127.0.0.1"],
     port: options.port ?? deps.config.mailCatcher.port,
     senders: createBuildSenders({ docker: deps.docker, network: pg.buildsNetwork, prisma: deps.prisma }),
-    store: (m) => storeMail({ prisma: deps.prisma, home: deps.config.home, ...m }),
+    store: async (m) => {
+      const stored = await storeMail({ prisma: deps.prisma, home: deps.config.home, ...m });
+      // The Mails tab refreshes live, like the other build pages.
+      await publishProjectNotice(deps.redis, { projectId: m.sender.projectId, buildId: m.sender.buildId, kind: "build" }).catch(() => undefined);
+      return stored;
+    },
     logger: deps.logger,
   });
   const onGateway = catcher.addresses.find((a) => a.host === gateway);

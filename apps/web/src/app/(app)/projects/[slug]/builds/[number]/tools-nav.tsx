@@ -1,12 +1,13 @@
 import type { Tool } from "@slipway/domain";
 import Link from "next/link";
 
-type Tab = "overview" | "history" | "logs" | "shell" | "monitor";
+type Tab = "overview" | "history" | "logs" | "mails" | "shell" | "monitor";
 
 const TABS: { tab: Tab; label: string; tool: Tool | null }[] = [
   { tab: "overview", label: "Build", tool: null },
   { tab: "history", label: "History", tool: "history" },
   { tab: "logs", label: "Logs", tool: "logs" },
+  { tab: "mails", label: "Mails", tool: "mails" },
   { tab: "shell", label: "Shell", tool: "shell" },
   { tab: "monitor", label: "Monitor", tool: "monitor" },
 ];

@@ -126,3 +126,9 @@ export async function startFakeGithub(options: { port?: number; clientId?: strin
       }),
   };
 }
+
+/**
+ * The fake GitHub the e2e platform is configured with (scripts/test.mjs and playwright.config.ts
+ * set SLIPWAY_GITHUB_* to these); a spec starts it with startFakeGithub(E2E_GITHUB).
+ */
+export const E2E_GITHUB = { port: 3199, clientId: "slipway-e2e-client", clientSecret: "slipway-e2e-secret" } as const;

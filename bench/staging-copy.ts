@@ -105,6 +105,7 @@ try {
       `  staging source refresh: pg_dump|pg_restore ${s(refreshMs)} + filestore hard links ${s(fsSourceMs)}`,
       `  staging copy (per build): TEMPLATE ${s(templateMs)} (FILE_COPY strategy: ${s(fileCopyMs)}) + filestore ${link.mode} ${s(linkMs)} = ${s(ours)}`,
       `  baseline: pg_dump|pg_restore ${s(dumpMs)} + cp -r ${s(cpMs)} = ${s(theirs)}`,
+      `  default path (max age 0): pg_dump|pg_restore ${s(dumpMs)} + filestore hard links ${s(linkMs)} = ${s(dumpMs + linkMs)}: ${(theirs / (dumpMs + linkMs)).toFixed(1)}× faster than pg_dump|pg_restore + cp -r`,
       `  ratios: database ${(dumpMs / templateMs).toFixed(1)}× (FILE_COPY ${(dumpMs / fileCopyMs).toFixed(1)}×), filestore ${(cpMs / linkMs).toFixed(1)}×, total ${(theirs / ours).toFixed(1)}× faster than pg_dump|pg_restore + cp -r`,
     ];
     console.log(lines.join("\n"));

@@ -3,7 +3,9 @@
 // the real proxy, and a cleanup that removes every database, volume, container and route the
 // project's builds created (all named after the project's random slug).
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import pino from "pino";
 import { encryptSecret, loadWorkerConfig } from "@slipway/config";
 import { insertProject, recordPush, type PrismaClient, type Stage } from "@slipway/db";
@@ -83,6 +85,10 @@ export async function createPipelineHarness(options: { prefix: string; image: st
     async close() {
       for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } })) {
         await releaseBuild({ deps, build: { id: b.id, databaseName: null }, keepData: true }).catch(() => undefined);
+      }
+      // Update backups' own folders (content-addressed objects are shared with other backups: kept).
+      for (const b of await prisma.backup.findMany({ select: { location: true } })) {
+        if (b.location?.startsWith("backups/")) rmSync(path.join(config.backups.root, b.location), { recursive: true, force: true });
       }
       const pg = await deps.postgres();
       for (const name of await listDatabases({ pg })) if (name.startsWith(slug)) await dropDatabase({ pg, name }).catch(() => undefined);

@@ -59,6 +59,34 @@ export const routeProbes: RouteProbe[] = [
     call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/cancel/route")).POST(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/cancel`, {}), buildParams(ctx)),
   },
   {
+    name: "GET /api/projects/:slug/builds/:number/logs",
+    tool: "logs",
+    allowedStatus: 200,
+    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/logs/route")).GET(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/logs`), buildParams(ctx)),
+  },
+  {
+    name: "GET /api/projects/:slug/builds/:number/logs/odoo.log/follow (SSE)",
+    tool: "logs",
+    allowedStatus: 200,
+    call: async (ctx) =>
+      (await import("../../app/api/projects/[slug]/builds/[number]/logs/[file]/follow/route")).GET(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/logs/odoo.log/follow`), {
+        params: Promise.resolve({ slug: ctx.slug, number: String(ctx.buildNumber), file: "odoo.log" }),
+      }),
+  },
+  {
+    // The ticket the browser presents to the worker's terminal gateway (which checks the role again).
+    name: "POST /api/projects/:slug/builds/:number/shell-ticket",
+    tool: "shell",
+    allowedStatus: 200,
+    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/shell-ticket/route")).POST(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/shell-ticket`, {}), buildParams(ctx)),
+  },
+  {
+    name: "GET /api/projects/:slug/builds/:number/metrics",
+    tool: "monitor",
+    allowedStatus: 200,
+    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/metrics/route")).GET(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/metrics?range=1h`), buildParams(ctx)),
+  },
+  {
     name: "GET /api/projects/:slug/events (SSE)",
     action: "view_project",
     allowedStatus: 200,

@@ -6,8 +6,10 @@ import { PassThrough, Readable } from "node:stream";
 import { type Backup, Prisma } from "@slipway/db";
 import { assertBackupAllowed, assertManualBackupAllowed, calendarKey, defaultRetentionPolicy, DomainError, type BackupKind } from "@slipway/domain";
 import { withClient } from "../odoo/odoo-databases";
+import type { BackupStore } from "./store/backup-store";
 import { backupLocation, backupStoreOf, branchDatabase, toolsContextOf, type BackupDeps } from "./engine/context";
-import { readFilestore } from "./engine/filestore-volume";
+import { listFilestore, readFilestore } from "./engine/filestore-volume";
+import { readFilestoreIndex, type FilestoreIndexEntry } from "./engine/load-backup";
 import { readDatabaseFacts, type BackupManifest } from "./engine/manifest";
 import { pgDumpCustom } from "./engine/pg-tools";
 
@@ -39,6 +41,26 @@ export async function manualBackupsToday(options: { deps: { prisma: BackupDeps["
     select: { createdAt: true },
   });
   return recent.filter((b) => calendarKey(b.createdAt, "day", tz) === today).length;
+}
+
+/** `ab/ab12…` (40 hex): Odoo's content-named filestore files. */
+const ODOO_CONTENT_NAME = /^[0-9a-f]{2}\/[0-9a-f]{40}$/;
+
+/** The filestore index of the branch's latest completed backup in the store (path → entry). */
+async function previousIndex(options: { deps: BackupDeps["deps"]; store: BackupStore; branchId: string; exclude: string }): Promise<Map<string, FilestoreIndexEntry>> {
+  const latest = await options.deps.prisma.backup.findFirst({
+    where: { branchId: options.branchId, state: "done", id: { not: options.exclude }, location: { startsWith: "backups/" } },
+    orderBy: { createdAt: "desc" },
+    select: { manifest: true },
+  });
+  const map = new Map<string, FilestoreIndexEntry>();
+  if (!latest?.manifest) return map;
+  try {
+    for await (const entry of readFilestoreIndex(options.store, latest.manifest as unknown as BackupManifest)) map.set(entry.p, entry);
+  } catch {
+    map.clear(); // an unreadable previous index only means reading every file
+  }
+  return map;
 }
 
 export async function createBackup(options: CreateBackupOptions): Promise<Backup> {
@@ -82,30 +104,46 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
       return { facts, dump };
     });
 
-    // 2. Filestore: each file once in the store, the backup keeps an index (JSON lines).
+    // 2. Filestore: each file once in the store, the backup keeps an index (JSON lines). Odoo
+    //    names filestore files by the sha1 of their content: a file of the previous backup with the
+    //    same name and size is the same file, so it is listed again without being read.
     const indexKey = `${location}/filestore.jsonl`;
     const index = new PassThrough();
     const indexStored = store.put(indexKey, index);
     const counts = { files: 0, bytes: 0, newFiles: 0, newBytes: 0 };
-    await readFilestore({
-      ctx,
-      volume: target.volume,
-      dir: target.database,
-      onFile: async (entry, body) => {
-        const object = await store.putObject(body);
-        if (object.size !== entry.size) throw new DomainError("upstream_failed", `filestore file ${entry.path} changed while it was read`);
-        counts.files++;
-        counts.bytes += object.size;
-        if (object.created) {
-          counts.newFiles++;
-          counts.newBytes += object.size;
-        }
-        if (!index.write(JSON.stringify({ p: entry.path, h: object.sha256, s: object.size }) + "\n")) await new Promise((r) => index.once("drain", r));
-      },
-    }).catch((e: unknown) => {
+    const write = async (path: string, sha256: string, size: number) => {
+      counts.files++;
+      counts.bytes += size;
+      if (!index.write(JSON.stringify({ p: path, h: sha256, s: size }) + "\n")) await new Promise((r) => index.once("drain", r));
+    };
+    try {
+      const present = await listFilestore({ ctx, volume: target.volume, dir: target.database });
+      const previous = await previousIndex({ deps, store, branchId: target.branch.id, exclude: row.id });
+      const toRead: string[] = [];
+      for (const [path, size] of present) {
+        const known = previous.get(path);
+        if (known && known.s === size && ODOO_CONTENT_NAME.test(path) && (await store.touchObject(known.h))) await write(path, known.h, size);
+        else toRead.push(path);
+      }
+      await readFilestore({
+        ctx,
+        volume: target.volume,
+        dir: target.database,
+        only: toRead,
+        onFile: async (entry, body) => {
+          const object = await store.putObject(body);
+          if (object.size !== entry.size) throw new DomainError("upstream_failed", `filestore file ${entry.path} changed while it was read`);
+          if (object.created) {
+            counts.newFiles++;
+            counts.newBytes += object.size;
+          }
+          await write(entry.path, object.sha256, object.size);
+        },
+      });
+    } catch (e) {
       index.destroy();
       throw e;
-    });
+    }
     index.end();
     const indexBlob = await indexStored;
 

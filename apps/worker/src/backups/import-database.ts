@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createReadStream } from "node:fs";
 import { Prisma } from "@slipway/db";
 import { assertBackupAllowed, DomainError } from "@slipway/domain";
-import { dropDatabase, withClient } from "../odoo/odoo-databases";
+import { withClient } from "../odoo/odoo-databases";
 import { openZipEntry } from "./archive/zip-reader";
 import { writeTar } from "./archive/tar";
 import { createBackup } from "./create-backup";
@@ -17,7 +17,7 @@ import { backupStoreOf, branchDatabase, scratchName, toolsContextOf, type Backup
 import { moveFilestores, writeFilestore } from "./engine/filestore-volume";
 import { odooMajorOf, odooSeriesOf } from "./engine/manifest";
 import { disableCronsAndMail, neutralizeCopy, type MailCatcher } from "./engine/neutralize-copy";
-import { createEmptyDatabase, pgRestoreCustom, psqlLoad } from "./engine/pg-tools";
+import { createEmptyDatabase, dropDatabaseIfExists, pgRestoreCustom, psqlLoad } from "./engine/pg-tools";
 import { swapDatabase } from "./engine/swap-database";
 import { inspectImport, type ImportLimits, type ImportPlan } from "./inspect-import";
 
@@ -126,7 +126,7 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
     });
     return { format: plan.format, odooVersion: series, filestoreFiles: files.length, safetyBackupId: safety.id, importBackupId: imported.id, warnings: run.stderr.slice(-8000) };
   } finally {
-    await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
+    await dropDatabaseIfExists({ pg: ctx.pg, name: scratch }).catch(() => undefined);
     await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [incoming] }).catch(() => undefined);
   }
 }

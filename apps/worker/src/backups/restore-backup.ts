@@ -6,13 +6,13 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { Prisma } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
-import { dropDatabase } from "../odoo/odoo-databases";
 import { createBackup } from "./create-backup";
 import { backupStoreOf, branchDatabase, isStoreLocation, scratchName, toolsContextOf, type BackupDeps } from "./engine/context";
 import { moveFilestores } from "./engine/filestore-volume";
 import { loadBackup } from "./engine/load-backup";
 import { odooMajorOf, type BackupManifest } from "./engine/manifest";
 import { neutralizeCopy, type MailCatcher } from "./engine/neutralize-copy";
+import { dropDatabaseIfExists } from "./engine/pg-tools";
 import { swapDatabase } from "./engine/swap-database";
 
 export interface RestoreBackupOptions extends BackupDeps {
@@ -93,7 +93,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     return { database: target.database, safetyBackupId: safety.id, neutralized: staging };
   } finally {
     // After a success both are gone already (renamed into place); after a failure they are leftovers.
-    await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
+    await dropDatabaseIfExists({ pg: ctx.pg, name: scratch }).catch(() => undefined);
     await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [incoming] }).catch(() => undefined);
   }
 }

@@ -6,11 +6,11 @@
 import { createHash } from "node:crypto";
 import { Transform } from "node:stream";
 import { DomainError } from "@slipway/domain";
-import { dropDatabase, withClient } from "../odoo/odoo-databases";
+import { withClient } from "../odoo/odoo-databases";
 import { backupStoreOf, isStoreLocation, scratchName, toolsContextOf, type BackupDeps } from "./engine/context";
 import { readFilestoreIndex } from "./engine/load-backup";
 import { readDatabaseFacts, type BackupManifest } from "./engine/manifest";
-import { createEmptyDatabase, pgRestoreCustom } from "./engine/pg-tools";
+import { createEmptyDatabase, dropDatabaseIfExists, pgRestoreCustom } from "./engine/pg-tools";
 import { loadableBackup } from "./restore-backup";
 
 export interface VerifyResult {
@@ -81,7 +81,7 @@ export async function verifyBackup(options: BackupDeps & { backupId: string; sig
   } catch (error) {
     problems.push(`restore failed: ${(error as Error).message}`);
   } finally {
-    await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
+    await dropDatabaseIfExists({ pg: ctx.pg, name: scratch }).catch(() => undefined);
   }
   const ok = problems.length === 0;
   await deps.prisma.backup.update({

@@ -1,7 +1,7 @@
 // The filestore lives in a database's data volume (`/var/lib/odoo/filestore/<db>` in Odoo
 // containers). The worker never mounts volumes itself: a helper container of the PostgreSQL image
 // (GNU tar, coreutils) streams it out as tar, or extracts a tar stream into it.
-import { PassThrough, type Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { DomainError } from "@slipway/domain";
 import { runStreaming, type ContainerSpec } from "@slipway/docker";
 import { readTar, type TarEntry } from "../archive/tar";
@@ -28,18 +28,40 @@ function helperSpec(ctx: ToolsContext, volume: string, role: string, script: str
   };
 }
 
+/** Every regular file of `filestore/<dir>` with its size (no content read). */
+export async function listFilestore(options: { ctx: ToolsContext; volume: string; dir: string }): Promise<Map<string, number>> {
+  assertFilestoreDir(options.dir);
+  const script = 'if [ -d "$1" ]; then cd "$1" && exec find . -type f -printf "%s %P\\0"; fi';
+  const out = new PassThrough();
+  const parts: Buffer[] = [];
+  out.on("data", (c: Buffer) => parts.push(c));
+  const run = await runStreaming({ docker: options.ctx.docker, spec: helperSpec(options.ctx, options.volume, "backup-filestore-list", script, [`${MOUNT}/filestore/${options.dir}`], true), stdout: out, signal: options.ctx.signal });
+  if (run.exitCode !== 0) throw new DomainError("upstream_failed", `listing the filestore ${options.dir} failed: ${run.stderr.trim()}`);
+  const files = new Map<string, number>();
+  for (const record of Buffer.concat(parts).toString("utf8").split("\0")) {
+    const space = record.indexOf(" ");
+    if (space > 0) files.set(record.slice(space + 1), Number(record.slice(0, space)));
+  }
+  return files;
+}
+
 /**
  * Streams the files of `filestore/<dir>` (regular files only, paths relative to that folder) to
- * `onFile`, one at a time. A missing folder is an empty filestore. Returns how many files.
+ * `onFile`, one at a time; with `only`, just those paths. A missing folder is an empty filestore.
+ * Returns how many files.
  */
 export async function readFilestore(options: {
   ctx: ToolsContext;
   volume: string;
   dir: string;
+  only?: string[];
   onFile: (entry: TarEntry, body: Readable) => Promise<void>;
 }): Promise<number> {
   assertFilestoreDir(options.dir);
-  const script = 'if [ -d "$1" ]; then cd "$1" && exec tar --format=gnu -cf - .; else exec tar -cf - -T /dev/null; fi';
+  const script = options.only
+    ? 'cd "$1" && exec tar --format=gnu -cf - --null --verbatim-files-from -T -'
+    : 'if [ -d "$1" ]; then cd "$1" && exec tar --format=gnu -cf - .; else exec tar -cf - -T /dev/null; fi';
+  if (options.only?.length === 0) return 0;
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   let files = 0;
   const reading = readTar(out, async (entry, body) => {
@@ -50,6 +72,7 @@ export async function readFilestore(options: {
   const run = runStreaming({
     docker: options.ctx.docker,
     spec: helperSpec(options.ctx, options.volume, "backup-filestore-read", script, [`${MOUNT}/filestore/${options.dir}`], true),
+    stdin: options.only ? Readable.from([Buffer.from(options.only.map((p) => `${p}\0`).join(""))]) : undefined,
     stdout: out,
     signal: options.ctx.signal,
   });

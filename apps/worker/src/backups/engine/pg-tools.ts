@@ -86,13 +86,26 @@ export async function createEmptyDatabase(options: { pg: ManagedPostgres; name: 
   });
 }
 
+// Only the role's own sessions: an autovacuum worker (after a large restore) or a superuser
+// session cannot be terminated by the role, and asking fails the whole statement.
+const OWN_SESSIONS = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND usename = current_user";
+
+/** Drops a database (missing is fine) after closing the role's sessions; FORCE handles the rest. */
+export async function dropDatabaseIfExists(options: { pg: ManagedPostgres; name: string }): Promise<void> {
+  assertDatabaseName(options.name);
+  await withClient({ pg: options.pg }, async (c) => {
+    await c.query(OWN_SESSIONS, [options.name]);
+    await c.query(`DROP DATABASE IF EXISTS ${ident(options.name)} WITH (FORCE)`);
+  });
+}
+
 /** Renames a database after closing its sessions (retried while a client reconnects). */
 export async function renameDatabase(options: { pg: ManagedPostgres; from: string; to: string }): Promise<void> {
   assertDatabaseName(options.from);
   assertDatabaseName(options.to);
   await withClient({ pg: options.pg }, async (c) => {
     for (let attempt = 1; ; attempt++) {
-      await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [options.from]);
+      await c.query(OWN_SESSIONS, [options.from]);
       try {
         await c.query(`ALTER DATABASE ${ident(options.from)} RENAME TO ${ident(options.to)}`);
         return;

@@ -4,9 +4,8 @@
 // and a failure at any point puts the previous database and filestore back.
 import { randomBytes } from "node:crypto";
 import { inspectContainer, startContainer, stopContainer } from "@slipway/docker";
-import { dropDatabase } from "../../odoo/odoo-databases";
 import { moveFilestores } from "./filestore-volume";
-import { renameDatabase, type ToolsContext } from "./pg-tools";
+import { dropDatabaseIfExists, renameDatabase, type ToolsContext } from "./pg-tools";
 
 export interface SwapTarget {
   database: string;
@@ -65,7 +64,7 @@ export async function swapDatabase(options: { ctx: ToolsContext; target: SwapTar
     throw error;
   }
   step("drop the previous database");
-  await dropDatabase({ pg: ctx.pg, name: oldDb });
+  await dropDatabaseIfExists({ pg: ctx.pg, name: oldDb });
   await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [oldDir] });
   return { restarted: wasRunning };
 }

@@ -11,9 +11,10 @@ import { volumeName } from "@slipway/domain";
 import { removeContainers, removeVolumes, runStreaming } from "@slipway/docker";
 import type { WorkerDeps } from "../../deps";
 import { createDatabase, installModules, type OdooContext } from "../../odoo/driver";
-import { dropDatabase, withClient } from "../../odoo/odoo-databases";
+import { withClient } from "../../odoo/odoo-databases";
 import { toolsContextOf } from "../engine/context";
 import { readFilestore } from "../engine/filestore-volume";
+import { dropDatabaseIfExists } from "../engine/pg-tools";
 
 // The stand-in image and its fixture addons (tests and the benchmark run without the real Odoo).
 export const TEST_IMAGE = "slipway/odoo-standin:17.0";
@@ -102,7 +103,7 @@ export async function fingerprint(deps: WorkerDeps, database: string): Promise<{
 
 export async function cleanupBackupTests(deps: WorkerDeps, options: { databases: string[]; labels: Record<string, string> }): Promise<void> {
   const pg = await deps.postgres();
-  for (const name of options.databases) await dropDatabase({ pg, name }).catch(() => undefined);
+  for (const name of options.databases) await dropDatabaseIfExists({ pg, name }).catch(() => undefined);
   // Leftover scratch databases of failed runs of this suite's projects are named slipway_*_<hex>: not ours to guess; they are dropped by the use cases themselves.
   await removeContainers({ docker: deps.docker, labels: options.labels }).catch(() => undefined);
   await removeVolumes({ docker: deps.docker, labels: options.labels }).catch(() => undefined);

@@ -1,0 +1,156 @@
+// Benchmark of backups (issue 6). Prints figures; asserts nothing.
+//   npm run services:up
+//   node --env-file=.slipway/env --import tsx bench/backups.ts [dbMiB=1024] [filestoreMiB=1024] [retained=14] [churn=0.01]
+// 1. Backup throughput of Slipway (snapshot pg_dump -Fc in a container + content-addressed
+//    filestore + manifest) against the same work by hand in the same run: `pg_dump -Fc` to a file
+//    and `tar -cf` of the filestore, each in a one-off container.
+// 2. Restore throughput: Slipway's load (pg_restore from the store + filestore from objects) and the
+//    whole restore (safety backup + swap), against `pg_restore -d` + `tar -xf` by hand.
+// 3. Bytes stored for N retained daily backups with a daily filestore churn (files deleted and
+//    added), against N full copies (dump + tar each day).
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { loadWorkerConfig } from "@slipway/config";
+import { createTemporaryDatabase } from "@slipway/db/testing";
+import { volumeName } from "@slipway/domain";
+import { runStreaming, type ContainerSpec } from "@slipway/docker";
+import { createWorkerDeps } from "../apps/worker/src/deps";
+import { withClient } from "../apps/worker/src/odoo/odoo-databases";
+import { createBackup } from "../apps/worker/src/backups/create-backup";
+import { toolsContextOf } from "../apps/worker/src/backups/engine/context";
+import { moveFilestores } from "../apps/worker/src/backups/engine/filestore-volume";
+import { loadBackup } from "../apps/worker/src/backups/engine/load-backup";
+import { dropDatabaseIfExists } from "../apps/worker/src/backups/engine/pg-tools";
+import type { BackupManifest } from "../apps/worker/src/backups/engine/manifest";
+import { restoreBackup } from "../apps/worker/src/backups/restore-backup";
+import { LocalBackupStore } from "../apps/worker/src/backups/store/local-store";
+import { addAttachments, cleanupBackupTests, createBackupProject } from "../apps/worker/src/backups/testing/backup-fixture";
+
+const dbMiB = Number(process.argv[2] ?? 1024);
+const fsMiB = Number(process.argv[3] ?? 1024);
+const retained = Number(process.argv[4] ?? 14);
+const churn = Number(process.argv[5] ?? 0.01);
+const FILE_KIB = 256;
+const MiB = 1024 ** 2;
+const labels = { test: "bench-backups" };
+const tmp = mkdtempSync(join(tmpdir(), "slipway-bench-backups-"));
+chmodSync(tmp, 0o777);
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const rate = (bytes: number, ms: number) => `${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s`;
+const size = (bytes: number) => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(2)} GiB` : `${(bytes / MiB).toFixed(1)} MiB`);
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = Date.now();
+  const v = await fn();
+  return [v, Date.now() - t];
+}
+async function du(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = join(dir, e.name);
+    total += e.isDirectory() ? await du(p) : (await stat(p)).size;
+  }
+  return total;
+}
+
+const db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
+const deps = createWorkerDeps({ config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url }), logger: pino({ level: "silent" }) });
+const store = new LocalBackupStore(join(tmp, "store"));
+let databases: string[] = [];
+try {
+  console.log(`backups benchmark: database ${dbMiB} MiB, filestore ${fsMiB} MiB (${FILE_KIB} KiB files), ${retained} retained, churn ${churn * 100} %/day`);
+  const fixture = await createBackupProject(deps, { labels });
+  const { production, pg } = fixture;
+  const database = production.database;
+  const volume = volumeName({ databaseName: database });
+  databases = [database];
+  const ctx = await toolsContextOf(deps, labels);
+  const pgEnv = { PGHOST: pg.hostForBuilds, PGPORT: String(pg.port), PGUSER: pg.user, PGPASSWORD: pg.password };
+  const byHand = async (role: string, cmd: string[], mounts: ContainerSpec["mounts"], network: string = pg.buildsNetwork) => {
+    const run = await runStreaming({ docker: deps.docker, spec: { image: ctx.image, user: "0:0", entrypoint: cmd.slice(0, 1), cmd: cmd.slice(1), env: pgEnv, mounts, network, labels: { ...labels, role } } });
+    if (run.exitCode !== 0) throw new Error(`${cmd.join(" ")}: ${run.stderr}`);
+  };
+
+  // Data: a table of random text up to the size, and random attachments named like Odoo's.
+  const [, fillMs] = await timed(async () => {
+    await withClient({ pg, database }, async (c) => {
+      await c.query("CREATE TABLE bench_data (id bigserial PRIMARY KEY, n int, payload text)");
+      while (Number((await c.query<{ s: string }>("SELECT pg_database_size(current_database())::text AS s")).rows[0]!.s) < dbMiB * MiB) {
+        await c.query("INSERT INTO bench_data (n, payload) SELECT i, md5(random()::text) || repeat(md5(random()::text), 8) FROM generate_series(1, 100000) i");
+      }
+      await c.query("VACUUM ANALYZE bench_data");
+    });
+    await addAttachments(deps, { database, count: Math.round((fsMiB * 1024) / FILE_KIB), size: FILE_KIB * 1024, labels });
+  });
+  const dbBytes = await withClient({ pg, database }, async (c) => Number((await c.query<{ s: string }>("SELECT pg_database_size(current_database())::text AS s")).rows[0]!.s));
+  console.log(`setup: ${size(dbBytes)} database, filestore written in ${secs(fillMs)}`);
+
+  // 1. Backup.
+  const [first, backupMs] = await timed(() => createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1, 2)) }));
+  const m = first.manifest as unknown as BackupManifest;
+  const payload = dbBytes + m.filestore.bytes;
+  const [, dumpMs] = await timed(() => byHand("bench-pg-dump", ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file=/out/dump.pgc", database], [{ type: "bind", source: tmp, target: "/out" }]).then(() => undefined));
+  const [, tarMs] = await timed(() => byHand("bench-tar", ["tar", "-cf", "/out/filestore.tar", "-C", `/data/filestore/${database}`, "."], [{ type: "bind", source: tmp, target: "/out" }, { type: "volume", source: volume, target: "/data", readOnly: true }], "none"));
+  const handDump = statSync(join(tmp, "dump.pgc")).size;
+  const handTar = statSync(join(tmp, "filestore.tar")).size;
+  console.log("\n1. backup (database + filestore)");
+  console.log(`   slipway                 ${secs(backupMs)}  ${rate(payload, backupMs)}  (dump ${size(m.dump.size)}, ${m.filestore.files} files ${size(m.filestore.bytes)}, row counts + manifest included)`);
+  console.log(`   pg_dump -Fc + tar       ${secs(dumpMs + tarMs)}  ${rate(payload, dumpMs + tarMs)}  (pg_dump ${secs(dumpMs)} → ${size(handDump)}, tar ${secs(tarMs)} → ${size(handTar)})`);
+  console.log(`   ratio                   ${((backupMs / (dumpMs + tarMs)) * 100).toFixed(0)} % of the by-hand time`);
+
+  // 2. Restore.
+  const scratch = `slipway_bench_${randomBytes(4).toString("hex")}`;
+  const dir = `.bench-${randomBytes(4).toString("hex")}`;
+  const [, loadMs] = await timed(() => loadBackup({ store, ctx, manifest: m, database: scratch, filestore: { volume, dir } }));
+  await dropDatabaseIfExists({ pg, name: scratch });
+  await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
+  const handDb = `slipway_bench_${randomBytes(4).toString("hex")}`;
+  const [, handRestoreMs] = await timed(async () => {
+    await withClient({ pg }, (c) => c.query(`CREATE DATABASE "${handDb}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`));
+    await byHand("bench-pg-restore", ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", handDb, "/out/dump.pgc"], [{ type: "bind", source: tmp, target: "/out", readOnly: true }]);
+    await byHand("bench-untar", ["sh", "-c", `mkdir -p /data/filestore/${dir} && tar -xf /out/filestore.tar -C /data/filestore/${dir}`], [{ type: "bind", source: tmp, target: "/out", readOnly: true }, { type: "volume", source: volume, target: "/data" }], "none");
+  });
+  await dropDatabaseIfExists({ pg, name: handDb });
+  await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
+  const [, fullMs] = await timed(() => restoreBackup({ deps, store, backupId: first.id, targetBranchId: production.branch.id }));
+  console.log("\n2. restore");
+  console.log(`   slipway load            ${secs(loadMs)}  ${rate(payload, loadMs)}  (pg_restore from the store + filestore from objects, beside the live database)`);
+  console.log(`   pg_restore + tar -x     ${secs(handRestoreMs)}  ${rate(payload, handRestoreMs)}`);
+  console.log(`   ratio                   ${((loadMs / handRestoreMs) * 100).toFixed(0)} % of the by-hand time`);
+  console.log(`   slipway whole restore   ${secs(fullMs)}  (load + safety backup + swap; the server is down only during the swap)`);
+  rmSync(join(tmp, "filestore.tar"), { force: true });
+
+  // 3. Retention: N daily backups with churn; the store against N full copies.
+  const perDay = Math.max(1, Math.round(m.filestore.files * churn));
+  const fullCopies: number[] = [handDump + handTar];
+  const times: number[] = [];
+  for (let day = 1; day < retained; day++) {
+    await byHand("bench-churn", ["sh", "-c", `cd /data/filestore/${database} && find . -type f -name '[0-9a-f]*' | shuf -n ${perDay} | xargs -r rm -f`], [{ type: "volume", source: volume, target: "/data" }], "none");
+    await addAttachments(deps, { database, count: perDay, size: FILE_KIB * 1024, labels });
+    const [b, ms] = await timed(() => createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1 + day, 2)) }));
+    const bm = b.manifest as unknown as BackupManifest;
+    times.push(ms);
+    fullCopies.push(bm.dump.size + bm.filestore.bytes);
+  }
+  const daily = await deps.prisma.backup.findMany({ where: { branchId: production.branch.id, kind: "daily", state: "done" }, select: { manifest: true } });
+  const dumps = daily.reduce((t, b) => t + (b.manifest as unknown as BackupManifest).dump.size, 0);
+  const objects = await du(join(tmp, "store", "objects"));
+  const stored = await du(join(tmp, "store"));
+  const full = fullCopies.reduce((a, b) => a + b, 0);
+  console.log(`\n3. ${daily.length} retained daily backups, ${perDay} files (${churn * 100} %) replaced per day`);
+  console.log(`   incremental backup      median ${secs([...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0)} (unchanged files listed, not read)`);
+  console.log(`   stored by slipway       ${size(stored)} (dumps ${size(dumps)}, filestore objects ${size(objects)}, indexes + manifests ${size(stored - dumps - objects)})`);
+  console.log(`   ${retained} full copies          ${size(full)}`);
+  console.log(`   saving                  ${((1 - stored / full) * 100).toFixed(0)} % (filestore alone: ${size(objects)} vs ${size(fullCopies.length * m.filestore.bytes)})`);
+} finally {
+  await cleanupBackupTests(deps, { databases, labels });
+  await deps.redis.quit().catch(() => undefined);
+  await deps.queues.close().catch(() => undefined);
+  await deps.prisma.$disconnect();
+  await db.drop();
+  rmSync(tmp, { recursive: true, force: true });
+}

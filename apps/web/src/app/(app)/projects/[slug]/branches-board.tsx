@@ -56,7 +56,8 @@ export function BranchesBoard({ slug, branches, canChange }: { slug: string; bra
     onDragStart: (e: React.DragEvent<HTMLLIElement>) => {
       e.dataTransfer.setData(MIME, branch.name);
       e.dataTransfer.setData("text/plain", branch.name);
-      e.dataTransfer.effectAllowed = "move";
+      // "copy" over a branch (merge), "move" over a stage column: both must be allowed or the drop never fires.
+      e.dataTransfer.effectAllowed = "copyMove";
       setDragged(branch);
     },
     onDragEnd: () => {
@@ -87,9 +88,9 @@ export function BranchesBoard({ slug, branches, canChange }: { slug: string; bra
       <p className="text-xs text-slate-500">Drag a branch under another stage to move it, or onto another branch to merge it there.</p>
       <div aria-live="polite" className="min-h-5 text-sm">
         {feedback?.kind === "error" ? (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-red-800 ring-1 ring-red-200">{feedback.text}</p>
+          <p role="alert" data-testid="branch-feedback" className="rounded-md bg-red-50 px-3 py-2 text-red-800 ring-1 ring-red-200">{feedback.text}</p>
         ) : feedback ? (
-          <p role="status" className="text-slate-600">{feedback.text}</p>
+          <p role="status" data-testid="branch-feedback" className="text-slate-600">{feedback.text}</p>
         ) : null}
       </div>
       <div className="grid gap-4 md:grid-cols-3">

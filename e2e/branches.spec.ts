@@ -1,0 +1,99 @@
+// Branches view (issue 5) in Chromium against the real web app: native drag and drop moves a
+// branch between stages, the server's refusals are shown, the "Move to…" menu works from the
+// keyboard, and dropping a branch onto another merges it in the real (local bare) repository.
+import { execFileSync } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { createFixtureRepo, type FixtureRepo } from "../apps/worker/src/testing/fixture-repo";
+import { adminCredentials } from "./support/env";
+
+test.describe.configure({ mode: "serial" });
+test.setTimeout(120_000);
+
+const slug = `moves-${randomBytes(2).toString("hex")}`;
+let repo: FixtureRepo;
+let secret = "";
+
+test.beforeAll(() => {
+  repo = createFixtureRepo();
+});
+test.afterAll(() => repo?.remove());
+
+/** A branch off main with one more file (fixture pushes create unrelated orphan branches). */
+function branchOffMain(branch: string): string {
+  const work = mkdtempSync(path.join(tmpdir(), "slipway-e2e-branch-"));
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=Ada", "-c", "user.email=ada@example.org", ...args], { cwd: work, encoding: "utf8" }).trim();
+  try {
+    git("clone", "-q", repo.url, ".");
+    git("checkout", "-q", "-b", branch, "origin/main");
+    writeFileSync(path.join(work, "NOTES.md"), `work on ${branch}\n`);
+    git("add", ".");
+    git("commit", "-qm", `work on ${branch}`);
+    git("push", "-q", "origin", `HEAD:refs/heads/${branch}`);
+    return git("rev-parse", "HEAD");
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const head = (branch: string) => execFileSync("git", ["--git-dir", repo.url, "rev-parse", `refs/heads/${branch}`], { encoding: "utf8" }).trim();
+
+async function push(page: Page, branch: string, revision: string) {
+  const body = JSON.stringify({ ref: `refs/heads/${branch}`, before: "0".repeat(40), after: revision, head_commit: { id: revision, message: `work on ${branch}` } });
+  const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  const res = await page.request.post(`/api/webhooks/git/${slug}`, {
+    data: body,
+    headers: { "content-type": "application/json", "x-hub-signature-256": signature, "x-slipway-delivery": randomBytes(8).toString("hex") },
+  });
+  expect(res.status()).toBe(202);
+}
+
+test("moves branches by drag and drop and by the menu, shows refusals, merges by dropping onto a branch", async ({ page }) => {
+  const { login, password } = adminCredentials();
+  await page.goto("/login");
+  await page.getByLabel("Login").fill(login);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/projects$/);
+  await page.goto("/projects/new");
+  await page.getByLabel("Name").fill("Moves");
+  await page.getByLabel("Project slug").fill(slug);
+  await page.getByLabel("Repository URL").fill(repo.url);
+  await page.getByLabel("Odoo image").fill("slipway/odoo-standin:17.0");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}$`));
+  secret = (await page.getByTestId("webhook-secret").textContent())!.trim();
+  await push(page, "main", repo.push("main", ["green_addon"]));
+  await push(page, "feature", branchOffMain("feature"));
+  await page.reload();
+  page.on("dialog", (dialog) => void dialog.accept());
+
+  const development = page.getByTestId("stage-development");
+  const staging = page.getByTestId("stage-staging");
+  const production = page.getByTestId("stage-production");
+  await expect(development.getByTestId("branch-feature")).toBeVisible();
+
+  // Keyboard/menu fallback: main becomes the production branch (confirmed).
+  await development.getByTestId("branch-main").getByText("Move to…").click();
+  await page.getByRole("group", { name: "Actions for main" }).getByRole("button", { name: "Production" }).click();
+  await expect(page.getByTestId("branch-feedback")).toContainText('"main" moved to Production');
+  await expect(production.getByTestId("branch-main")).toBeVisible();
+
+  // Drag and drop: feature under Staging.
+  await development.getByTestId("branch-feature").dragTo(staging);
+  await expect(staging.getByTestId("branch-feature")).toBeVisible();
+
+  // A refused move: staging → production, with the server's message.
+  await staging.getByTestId("branch-feature").dragTo(production, { targetPosition: { x: 20, y: 10 } });
+  await expect(page.getByTestId("branch-feedback")).toContainText("cannot become the production branch");
+  await expect(staging.getByTestId("branch-feature")).toBeVisible();
+
+  // Drop feature ONTO main: merge and push main.
+  const before = head("main");
+  await staging.getByTestId("branch-feature").dragTo(production.getByTestId("branch-main"));
+  await expect(page.getByTestId("branch-feedback")).toContainText('Merged "feature" into "main"');
+  expect(head("main")).not.toBe(before);
+});

@@ -116,8 +116,9 @@ try {
   }
   console.log(`\nSummary (${new Date().toISOString()}, ${tag}):\n${results.join("\n")}`);
 } finally {
-  for (const d of await listDatabases({ pg })) if (d.startsWith(tag)) await dropDatabase({ pg, name: d }).catch(() => undefined);
-  for (const v of await listVolumes({ docker: deps.docker, labels })) await removeVolume({ docker: deps.docker, name: v.name }).catch(() => undefined);
+  const names = await listDatabases({ pg }).catch(() => [] as string[]);
+  for (const d of names) if (d.startsWith(tag)) await dropDatabase({ pg, name: d }).catch(() => undefined);
+  for (const v of await listVolumes({ docker: deps.docker, labels }).catch(() => [])) await removeVolume({ docker: deps.docker, name: v.name }).catch(() => undefined);
   await deps.redis.quit().catch(() => undefined);
   await deps.queues.close().catch(() => undefined);
   await deps.prisma.$disconnect().catch(() => undefined);

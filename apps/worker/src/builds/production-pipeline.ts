@@ -1,3 +1,4 @@
+import { MANAGED_PG_DEFAULTS } from "../odoo/managed-postgres";
 // A production build (PRODUCT.md §3). The database is the project's (`<slug>`, one data volume
 // shared by every production build). First build: create it without demo data, install the
 // branch's modules, serve, route. Later builds: plan the module changes against the live database,
@@ -104,7 +105,7 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
       "start",
       async () => {
         await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
-        const s = await serve({ ctx, containerName: names.containerName, workers: PRODUCTION_WORKERS, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
+        const s = await serve({ ctx, containerName: names.containerName, workers: PRODUCTION_WORKERS, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES, egressNetworks: [MANAGED_PG_DEFAULTS.platformNetwork] });
         // The server keeps writing odoo.log (Logs tab) while it runs: the follower is kept, not stopped.
         if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
         if (!s.healthy || !s.ip) return failureFrom("start", s.classification);

@@ -5,6 +5,7 @@
 //   older snapshots dropped (the last one is kept).
 // Any failure from the maintenance page on (red update, unhealthy server, cancel, crash caught
 // here) restores the snapshot and brings the previous build back (production-rollback.ts).
+import { MANAGED_PG_DEFAULTS } from "../odoo/managed-postgres";
 import type { AddonsDiscovery, BuildResourceNames, VersionUpdate } from "@slipway/domain";
 import { combineRunClassifications } from "@slipway/domain";
 import { listContainers, stopContainer } from "@slipway/docker";
@@ -53,7 +54,7 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
     runner.step(
       "start",
       async () => {
-        const s = await serve({ ctx, containerName: names.containerName, workers: 2, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
+        const s = await serve({ ctx, containerName: names.containerName, workers: 2, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES, egressNetworks: [MANAGED_PG_DEFAULTS.platformNetwork] });
         s.logFollower?.stop();
         if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
         return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };

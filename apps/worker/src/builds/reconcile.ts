@@ -4,7 +4,7 @@ import { requeue } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { followRunningServers } from "../monitor/follow-running-servers";
 import { odooUpstreams, routeIdForBuild, ROUTE_PREFIX } from "../proxy/caddy";
-import { DEVELOPMENT_WORKERS } from "./development-pipeline";
+import { PRODUCTION_WORKERS } from "./production-pipeline";
 
 export interface ReconcileReport {
   resumed: string[];
@@ -51,7 +51,7 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
     const pg = server ? await deps.postgres() : null;
     const ip = server && pg ? await containerIp({ docker: deps.docker, container: server.id, network: pg.buildsNetwork }) : null;
     if (ip) {
-      await deps.caddy.upsertRoute({ id: routeIdForBuild(b.id), hosts: [b.hostname], ...odooUpstreams(ip, b.stage === "development" ? DEVELOPMENT_WORKERS : 2) });
+      await deps.caddy.upsertRoute({ id: routeIdForBuild(b.id), hosts: [b.hostname], ...odooUpstreams(ip, b.stage === "production" ? PRODUCTION_WORKERS : 0) });
     } else {
       await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
     }

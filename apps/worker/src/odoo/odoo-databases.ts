@@ -71,7 +71,9 @@ export async function databaseSize(options: { pg: ManagedPostgres; name: string 
 
 async function terminateSessions(c: pg.Client, name: string): Promise<number> {
   const res = await c.query(
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    // Only client sessions: autovacuum workers belong to the superuser and may not be terminated
+    // by the Odoo role (PostgreSQL 15 raises an error); they give way to DROP/TEMPLATE by themselves.
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
     [name],
   );
   return res.rowCount ?? 0;

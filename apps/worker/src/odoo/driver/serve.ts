@@ -2,6 +2,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { classifyRun, type RunClassification } from "@slipway/domain";
 import {
+  connectToNetwork,
   createAndStart,
   ensureVolume,
   followLogs,
@@ -27,6 +28,11 @@ export interface ServeOptions {
   restart?: "no" | "unless-stopped";
   /** Platform addons loaded server-wide (`--load`), e.g. the connect addon. */
   serverWideModules?: readonly string[];
+  /**
+   * Networks with egress joined besides the (internal) builds network: production only — it sends
+   * real mail and calls real APIs; other stages never get egress.
+   */
+  egressNetworks?: readonly string[];
 }
 
 export interface ServeResult {
@@ -106,6 +112,7 @@ export async function serve(options: ServeOptions): Promise<ServeResult> {
       },
     });
     containerId = info.id;
+    for (const network of options.egressNetworks ?? []) await connectToNetwork({ docker: ctx.docker, network, container: info.id });
     follower = await followServerLog({ ctx, containerId, onLine: (l) => lines.push(l) });
     const ip = info.networks[ctx.network] || null;
     if (!ip) throw new Error(`the server has no address on ${ctx.network}`);

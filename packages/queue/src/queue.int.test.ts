@@ -1,3 +1,4 @@
+import { handlersFor } from "./testing";
 import { randomUUID } from "node:crypto";
 import { DomainError, isDomainError } from "@slipway/domain";
 import type { Redis } from "ioredis";
@@ -79,17 +80,22 @@ describe("startWorkers", () => {
   const record = (name: JobName) => async (payload: unknown, context: { attempt: number }) => {
     seen.push({ name, payload, attempt: context.attempt });
   };
-  const handlers = {
-    "build.run": record("build.run"),
-    "build.cancel": record("build.cancel"),
-    "branch.poll": async (payload) => {
-      seen.push({ name: "branch.poll", payload, attempt: 1 });
-      throw new DomainError("invalid_state", "not implemented yet");
+  const handlers = handlersFor(
+    {
+      "build.run": record("build.run"),
+      "build.cancel": record("build.cancel"),
+      "branch.poll": async (payload) => {
+        seen.push({ name: "branch.poll", payload, attempt: 1 });
+        throw new DomainError("invalid_state", "not implemented yet");
+      },
+      "backup.daily": record("backup.daily"),
+      "maintenance.gc": record("maintenance.gc"),
+      "maintenance.reconcile": record("maintenance.reconcile"),
     },
-    "backup.daily": record("backup.daily"),
-    "maintenance.gc": record("maintenance.gc"),
-    "maintenance.reconcile": record("maintenance.reconcile"),
-  } satisfies JobHandlers;
+    async () => {
+      throw new Error("unexpected job");
+    },
+  );
 
   beforeAll(() => {
     running = startWorkers({ connection, handlers, prefix, onEvent: (e) => events.push(e) });

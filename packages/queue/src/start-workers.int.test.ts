@@ -1,3 +1,4 @@
+import { handlersFor } from "./testing";
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -29,14 +30,7 @@ function handlersWith(gc: JobHandler<"maintenance.gc">): JobHandlers {
   const unused = async () => {
     throw new Error("unexpected job");
   };
-  return {
-    "build.run": unused,
-    "build.cancel": unused,
-    "branch.poll": unused,
-    "backup.daily": unused,
-    "maintenance.gc": gc,
-    "maintenance.reconcile": unused,
-  };
+  return handlersFor({ "maintenance.gc": gc }, unused);
 }
 
 function deferred() {

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobName } from "./catalog";
 import { createRedisConnection } from "./connection";
 import { createQueues, enqueue, type Queues } from "./enqueue";
-import type { JobHandlers } from "./handlers";
 import { startWorkers, type RunningWorkers, type WorkerEvent } from "./start-workers";
 
 const redisUrl = process.env.REDIS_URL;

@@ -2,13 +2,13 @@
 // branch between stages, the server's refusals are shown, the "Move to…" menu works from the
 // keyboard, and dropping a branch onto another merges it in the real (local bare) repository.
 import { execFileSync } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { createFixtureRepo, type FixtureRepo } from "../apps/worker/src/testing/fixture-repo";
-import { adminCredentials } from "./support/env";
+import { adminCredentials, queryControlPlane } from "./support/env";
 
 test.describe.configure({ mode: "serial" });
 test.setTimeout(120_000);
@@ -96,4 +96,41 @@ test("moves branches by drag and drop and by the menu, shows refusals, merges by
   await staging.getByTestId("branch-feature").dragTo(production.getByTestId("branch-main"));
   await expect(page.getByTestId("branch-feedback")).toContainText('Merged "feature" into "main"');
   expect(head("main")).not.toBe(before);
+});
+
+test("the Mails tab lists a build's caught message and shows its HTML sandboxed, its text and headers", async ({ page }) => {
+  const [build] = await queryControlPlane<{ id: string; projectId: string; number: number }>(
+    'SELECT b.id, b."projectId", b.number FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1 AND b.stage = \'development\' ORDER BY b.number LIMIT 1',
+    [slug],
+  );
+  const id = randomUUID();
+  const home = process.env.SLIPWAY_HOME || path.resolve(".slipway");
+  const file = path.join(home, "mails", build!.id, `${id}.eml`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const raw = ["From: odoo@example.com", "To: customer@example.com", "Subject: Welcome aboard", "MIME-Version: 1.0", 'Content-Type: multipart/alternative; boundary="b"', "", "--b", "Content-Type: text/plain", "", "Hello in text", "--b", "Content-Type: text/html", "", "<h1>Hello in HTML</h1><script>top.location='https://example.com'</script>", "--b--", ""].join("\r\n");
+  writeFileSync(file, raw);
+  await queryControlPlane('INSERT INTO "Mail" (id, "projectId", "buildId", "fromAddress", "toAddresses", subject, "sizeBytes", "hasAttachments", "rawPath") VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8)', [
+    id, build!.projectId, build!.id, "odoo@example.com", ["customer@example.com"], "Welcome aboard", raw.length, file,
+  ]);
+  try {
+    const { login, password } = adminCredentials();
+    await page.goto("/login");
+    await page.getByLabel("Login").fill(login);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/projects$/);
+    await page.goto(`/projects/${slug}/builds/${build!.number}`);
+    await page.getByTestId("build-tools-nav").getByRole("link", { name: "Mails" }).click();
+    await page.getByTestId("mails-list").getByRole("link", { name: "Welcome aboard" }).click();
+    const frame = page.getByTestId("mail-html");
+    await expect(frame).toHaveAttribute("sandbox", "");
+    await expect(page.frameLocator('[data-testid="mail-html"]').getByRole("heading", { name: "Hello in HTML" })).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`/builds/${build!.number}/mails`));
+    await page.getByRole("link", { name: "Text" }).click();
+    await expect(page.getByTestId("mail-text")).toContainText("Hello in text");
+    await page.getByRole("link", { name: "Headers" }).click();
+    await expect(page.getByTestId("mail-headers")).toContainText("Subject: Welcome aboard");
+  } finally {
+    rmSync(path.dirname(file), { recursive: true, force: true });
+  }
 });

@@ -36,6 +36,21 @@ async function push(page: Page, branch: string, revision: string, opts: { delive
   });
 }
 
+/** The build's row as the worker left it: a red build shows its reason in the test's failure diff. */
+async function finalBuild(number: number) {
+  let row: { state: string; result: string | null; failureReason: string | null } | undefined;
+  await expect
+    .poll(async () => {
+      [row] = await queryControlPlane<{ state: string; result: string | null; failureReason: string | null }>(
+        'SELECT b.state::text, b.result::text, b."failureReason" FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1 AND b.number = $2',
+        [slug, number],
+      );
+      return row && ["running", "failed", "cancelled"].includes(row.state);
+    }, { timeout: 180_000 })
+    .toBe(true);
+  return row!;
+}
+
 const buildCount = async () => Number((await queryControlPlane<{ n: string }>('SELECT count(*)::text AS n FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1', [slug]))[0]?.n);
 
 test("a push with passing tests turns green without a reload, and Connect opens Odoo logged in", async ({ page }) => {
@@ -62,7 +77,8 @@ test("a push with passing tests turns green without a reload, and Connect opens 
   // No reload from here on: the page follows the build over its event stream.
   const cell = page.getByTestId("build-cell-1");
   await expect(cell).toBeVisible({ timeout: 30_000 });
-  await expect(cell.getByTestId("build-status")).toHaveAttribute("data-result", "green", { timeout: 180_000 });
+  expect(await finalBuild(1)).toEqual({ state: "running", result: "green", failureReason: null });
+  await expect(cell.getByTestId("build-status")).toHaveAttribute("data-result", "green");
   expect(await buildCount()).toBe(1);
 
   await cell.getByRole("link", { name: "#1" }).click();
@@ -78,7 +94,8 @@ test("a failing test turns the build red and its page shows the FAIL: line", asy
   await page.goto(`/projects/${slug}?tab=builds`);
   expect((await push(page, "feature-failing", repo.push("feature-failing", ["failing_addon"]))).status()).toBe(202);
   const cell = page.getByTestId("build-cell-2");
-  await expect(cell.getByTestId("build-status")).toHaveAttribute("data-result", "red", { timeout: 180_000 });
+  expect(await finalBuild(2)).toMatchObject({ state: "failed", result: "red" });
+  await expect(cell.getByTestId("build-status")).toHaveAttribute("data-result", "red");
   await cell.getByRole("link", { name: "#2" }).click();
   await expect(page.getByTestId("offending-lines")).toContainText("FAIL: TestFailing.test_fails");
 });
@@ -88,7 +105,8 @@ test("a broken XML data file turns the build red with the CRITICAL line", async 
   await page.goto(`/projects/${slug}?tab=builds`);
   expect((await push(page, "feature-broken", repo.push("feature-broken", ["broken_xml_addon"]))).status()).toBe(202);
   const cell = page.getByTestId("build-cell-3");
-  await expect(cell.getByTestId("build-status")).toHaveAttribute("data-result", "red", { timeout: 180_000 });
+  expect(await finalBuild(3)).toMatchObject({ state: "failed", result: "red" });
+  await expect(cell.getByTestId("build-status")).toHaveAttribute("data-result", "red");
   await cell.getByRole("link", { name: "#3" }).click();
   await expect(page.getByTestId("offending-lines")).toContainText("CRITICAL");
   await expect(page.getByTestId("offending-lines")).toContainText("Failed to initialize database");

@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { httpGet, must, waitFor } from "./proc.mjs";
+import { httpGet, must, tcpOpen, waitFor } from "./proc.mjs";
 
 export function toolEnv(extra = {}) {
   return { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", ...extra };
@@ -46,6 +46,8 @@ function prefixed(child, label) {
 
 /** Starts web (next start) and worker (tsx) with env; resolves once /api/health answers 200. */
 export async function startPlatform({ root, env, host, port, quiet = false }) {
+  // Never mistake another server on the port for ours.
+  if (await tcpOpen(host, port)) throw new Error(`${host}:${port} is already in use; stop what listens there or set SLIPWAY_WEB_PORT`);
   const procs = [];
   const common = { env: toolEnv(env), stdio: ["ignore", "pipe", "pipe"] };
   // node directly (not npx, which does not pass SIGTERM on): Ctrl-C must stop both for real.

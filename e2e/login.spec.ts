@@ -13,8 +13,8 @@ test("the admin signs in, sees the empty projects page and logs out", async ({ p
   await expect(page).toHaveURL(/\/projects$/);
   await expect(page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
   // Other specs may have created projects already (the suite shares one database).
-  const [row] = await queryControlPlane<{ n: string }>('SELECT count(*)::text AS n FROM "Project"');
-  const n = row?.n ?? "0";
+  const [countRow] = await queryControlPlane<{ n: string }>('SELECT count(*)::text AS n FROM "Project"');
+  const n = countRow?.n ?? "0";
   if (Number(n) === 0) await expect(page.getByRole("heading", { name: "No projects yet" })).toBeVisible();
   else await expect(page.getByRole("heading", { name: "No projects yet" })).toHaveCount(0);
   await expect(page.getByTestId("current-user")).toHaveText(login);

@@ -68,6 +68,6 @@ export function createWorkerDeps(options: { config: WorkerConfig; logger: Logger
     },
     platformAddonsPath: path.resolve(PLATFORM_ADDONS_PATH),
     running: new Map(),
-    serverLogs: new ServerLogKeeper(),
+    serverLogs: new ServerLogKeeper({ redis }),
   };
 }

@@ -9,6 +9,7 @@ import type { WorkerDeps } from "../deps";
  */
 export async function followRunningServers(deps: Pick<WorkerDeps, "prisma" | "docker" | "config" | "serverLogs" | "logger">): Promise<number> {
   const builds = await deps.prisma.build.findMany({ where: { state: "running", containerName: { not: null } }, select: { id: true, containerName: true } });
+  await deps.serverLogs.renew();
   let attached = 0;
   for (const b of builds) {
     if (deps.serverLogs.has(b.id)) continue;

@@ -12,6 +12,7 @@ import { createWorkerDeps, type WorkerDeps } from "../deps";
 import { withClient } from "../odoo/odoo-databases";
 import { followRunningServers } from "./follow-running-servers";
 import { RequestLogReader } from "./request-log-reader";
+import { ServerLogKeeper } from "./server-log-keeper";
 import { sampleMetrics, type MonitorState } from "./sample-metrics";
 
 // Monitor sampling and server-log following against real PostgreSQL, Redis and Docker: a
@@ -77,6 +78,13 @@ describe("server log following", () => {
     const max = Math.max(...numbers);
     for (let i = 0; i <= max; i++) expect(numbers).toContain(i);
     expect(numbers.length - (max + 1)).toBeLessThanOrEqual(10);
+  });
+
+  it("leaves a build followed by another process alone (one writer per odoo.log)", async () => {
+    const other = new ServerLogKeeper({ redis: deps.redis });
+    const container = (await prisma.build.findUniqueOrThrow({ where: { id: buildId } })).containerName!;
+    expect(await other.ensure({ docker: deps.docker, buildId, containerId: container, logDir })).toBe(false);
+    expect(other.size).toBe(0);
   });
 });
 

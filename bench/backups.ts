@@ -98,7 +98,7 @@ try {
   const handDump = statSync(join(tmp, "dump.pgc")).size;
   const handTar = statSync(join(tmp, "filestore.tar")).size;
   console.log("\n1. backup (database + filestore)");
-  console.log(`   slipway                 ${secs(backupMs)}  ${rate(payload, backupMs)}  (dump ${size(m.dump.size)}, ${m.filestore.files} files ${size(m.filestore.bytes)}, row counts + manifest included)`);
+  console.log(`   slipway                 ${secs(backupMs)}  ${rate(payload, backupMs)}  (dump + row counts ${secs(m.durations?.dumpMs ?? 0)} → ${size(m.dump.size)}, filestore ${secs(m.durations?.filestoreMs ?? 0)} → ${m.filestore.files} files ${size(m.filestore.bytes)})`);
   console.log(`   pg_dump -Fc + tar       ${secs(dumpMs + tarMs)}  ${rate(payload, dumpMs + tarMs)}  (pg_dump ${secs(dumpMs)} → ${size(handDump)}, tar ${secs(tarMs)} → ${size(handTar)})`);
   console.log(`   ratio                   ${((backupMs / (dumpMs + tarMs)) * 100).toFixed(0)} % of the by-hand time`);
 
@@ -116,7 +116,10 @@ try {
   });
   await dropDatabaseIfExists({ pg, name: handDb });
   await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
-  const [, fullMs] = await timed(() => restoreBackup({ deps, store, backupId: first.id, targetBranchId: production.branch.id }));
+  const [restored, fullMs] = await timed(() => restoreBackup({ deps, store, backupId: first.id, targetBranchId: production.branch.id }));
+  // The safety backup is not part of the retention scenario below.
+  await store.delete(`backups/${restored.safetyBackupId}`);
+  await deps.prisma.backup.delete({ where: { id: restored.safetyBackupId } });
   console.log("\n2. restore");
   console.log(`   slipway load            ${secs(loadMs)}  ${rate(payload, loadMs)}  (pg_restore from the store + filestore from objects, beside the live database)`);
   console.log(`   pg_restore + tar -x     ${secs(handRestoreMs)}  ${rate(payload, handRestoreMs)}`);

@@ -13,3 +13,4 @@ export * from "./wait-for-http";
 export type { LogLine, StreamName } from "./demux";
 export * from "./stream-container";
 export * from "./network-gateway";
+export * from "./stream-fifo";

@@ -29,11 +29,14 @@ export async function runStreaming(options: {
   stdout?: Writable;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Called with the container id once created (before the start). */
+  onCreated?: (id: string) => void;
 }): Promise<StreamRunResult> {
   const { docker } = options;
   const started = Date.now();
   const spec: ContainerSpec = { ...options.spec, tty: false, openStdin: Boolean(options.stdin), stdinOnce: Boolean(options.stdin) };
   const id = await createContainer({ docker, spec });
+  options.onCreated?.(id);
   let stderr = "";
   let timedOut = false;
   const onAbort = () => void killContainer({ docker, id });

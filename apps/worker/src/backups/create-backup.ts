@@ -6,10 +6,8 @@ import { PassThrough, Readable } from "node:stream";
 import { type Backup, Prisma } from "@slipway/db";
 import { assertBackupAllowed, assertManualBackupAllowed, calendarKey, defaultRetentionPolicy, DomainError, type BackupKind } from "@slipway/domain";
 import { withClient } from "../odoo/odoo-databases";
-import type { BackupStore } from "./store/backup-store";
 import { backupLocation, backupStoreOf, branchDatabase, toolsContextOf, type BackupDeps } from "./engine/context";
-import { listFilestore, readFilestore } from "./engine/filestore-volume";
-import { readFilestoreIndex, type FilestoreIndexEntry } from "./engine/load-backup";
+import { backupFilestore } from "./engine/backup-filestore";
 import { readDatabaseFacts, type BackupManifest } from "./engine/manifest";
 import { pgDumpCustom } from "./engine/pg-tools";
 
@@ -43,26 +41,6 @@ export async function manualBackupsToday(options: { deps: { prisma: BackupDeps["
   return recent.filter((b) => calendarKey(b.createdAt, "day", tz) === today).length;
 }
 
-/** `ab/ab12…` (40 hex): Odoo's content-named filestore files. */
-const ODOO_CONTENT_NAME = /^[0-9a-f]{2}\/[0-9a-f]{40}$/;
-
-/** The filestore index of the branch's latest completed backup in the store (path → entry). */
-async function previousIndex(options: { deps: BackupDeps["deps"]; store: BackupStore; branchId: string; exclude: string }): Promise<Map<string, FilestoreIndexEntry>> {
-  const latest = await options.deps.prisma.backup.findFirst({
-    where: { branchId: options.branchId, state: "done", id: { not: options.exclude }, location: { startsWith: "backups/" } },
-    orderBy: { createdAt: "desc" },
-    select: { manifest: true },
-  });
-  const map = new Map<string, FilestoreIndexEntry>();
-  if (!latest?.manifest) return map;
-  try {
-    for await (const entry of readFilestoreIndex(options.store, latest.manifest as unknown as BackupManifest)) map.set(entry.p, entry);
-  } catch {
-    map.clear(); // an unreadable previous index only means reading every file
-  }
-  return map;
-}
-
 export async function createBackup(options: CreateBackupOptions): Promise<Backup> {
   const { deps } = options;
   const store = backupStoreOf(options);
@@ -88,8 +66,9 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
 
   try {
     // 1. Dump and row counts from one snapshot: the transaction exporting it stays open meanwhile.
+    const started = Date.now();
     const dumpKey = `${location}/dump.pgc`;
-    const { facts, dump } = await withClient({ pg: ctx.pg, database: target.database }, async (client) => {
+    const dumpPhase = withClient({ pg: ctx.pg, database: target.database }, async (client) => {
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       const snapshot = (await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]!.id;
       const facts = await readDatabaseFacts(client);
@@ -101,51 +80,17 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
       });
       const dump = await stored;
       await client.query("COMMIT");
-      return { facts, dump };
+      return { facts, dump, ms: Date.now() - started };
     });
+    // 2. Filestore at the same time (another container): each file once in the store.
+    const filestorePhase = backupFilestore({ deps, store, ctx, branchId: target.branch.id, volume: target.volume, database: target.database, location, backupId: row.id }).then((r) => ({ ...r, ms: Date.now() - started }));
+    // Both settle before anything else happens: a failure must not leave the other writing.
+    const [dumped, files] = await Promise.allSettled([dumpPhase, filestorePhase]);
+    if (dumped.status === "rejected") throw dumped.reason;
+    if (files.status === "rejected") throw files.reason;
+    const { facts, dump } = dumped.value;
+    const { counts } = files.value;
 
-    // 2. Filestore: each file once in the store, the backup keeps an index (JSON lines). Odoo
-    //    names filestore files by the sha1 of their content: a file of the previous backup with the
-    //    same name and size is the same file, so it is listed again without being read.
-    const indexKey = `${location}/filestore.jsonl`;
-    const index = new PassThrough();
-    const indexStored = store.put(indexKey, index);
-    const counts = { files: 0, bytes: 0, newFiles: 0, newBytes: 0 };
-    const write = async (path: string, sha256: string, size: number) => {
-      counts.files++;
-      counts.bytes += size;
-      if (!index.write(JSON.stringify({ p: path, h: sha256, s: size }) + "\n")) await new Promise((r) => index.once("drain", r));
-    };
-    try {
-      const present = await listFilestore({ ctx, volume: target.volume, dir: target.database });
-      const previous = await previousIndex({ deps, store, branchId: target.branch.id, exclude: row.id });
-      const toRead: string[] = [];
-      for (const [path, size] of present) {
-        const known = previous.get(path);
-        if (known && known.s === size && ODOO_CONTENT_NAME.test(path) && (await store.touchObject(known.h))) await write(path, known.h, size);
-        else toRead.push(path);
-      }
-      await readFilestore({
-        ctx,
-        volume: target.volume,
-        dir: target.database,
-        only: toRead,
-        onFile: async (entry, body) => {
-          const object = await store.putObject(body);
-          if (object.size !== entry.size) throw new DomainError("upstream_failed", `filestore file ${entry.path} changed while it was read`);
-          if (object.created) {
-            counts.newFiles++;
-            counts.newBytes += object.size;
-          }
-          await write(entry.path, object.sha256, object.size);
-        },
-      });
-    } catch (e) {
-      index.destroy();
-      throw e;
-    }
-    index.end();
-    const indexBlob = await indexStored;
 
     // 3. Manifest; its sha256 is the backup's checksum.
     const manifest: BackupManifest = {
@@ -158,7 +103,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
       postgres: facts.postgres,
       tables: facts.tables,
       dump: { key: dumpKey, size: dump.size, sha256: dump.sha256 },
-      filestore: { indexKey, indexSha256: indexBlob.sha256, ...counts },
+      filestore: { indexKey: files.value.indexKey, indexSha256: files.value.indexSha256, ...counts },
+      durations: { dumpMs: dumped.value.ms, filestoreMs: files.value.ms },
     };
     const manifestText = JSON.stringify(manifest, null, 1);
     const stored = await store.put(`${location}/manifest.json`, Readable.from([Buffer.from(manifestText)]));

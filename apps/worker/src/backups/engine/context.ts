@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import type { Branch, Project } from "@slipway/db";
 import { DomainError, volumeName } from "@slipway/domain";
 import type { WorkerDeps } from "../../deps";
@@ -23,8 +25,11 @@ export function backupStoreOf(options: BackupDeps): BackupStore {
   return store;
 }
 
+/** Helper containers stream through named pipes in `<SLIPWAY_HOME>/tmp/backup-io` (same host as the engine). */
 export async function toolsContextOf(deps: WorkerDeps, labels: Record<string, string>, signal?: AbortSignal): Promise<ToolsContext> {
-  return { docker: deps.docker, pg: await deps.postgres(), image: deps.config.odooPgImage, labels: { backup: "true", ...labels }, signal };
+  const ioDir = join(deps.config.home, "tmp", "backup-io");
+  await mkdir(ioDir, { recursive: true });
+  return { docker: deps.docker, pg: await deps.postgres(), image: deps.config.odooPgImage, labels: { backup: "true", ...labels }, signal, ioDir };
 }
 
 /** The database a branch serves now: the one of its running build (newest first). */

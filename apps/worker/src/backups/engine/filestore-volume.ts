@@ -3,9 +3,9 @@
 // (GNU tar, coreutils) streams it out as tar, or extracts a tar stream into it.
 import { PassThrough, Readable } from "node:stream";
 import { DomainError } from "@slipway/domain";
-import { runStreaming, type ContainerSpec } from "@slipway/docker";
+import type { ContainerSpec } from "@slipway/docker";
 import { readTar, type TarEntry } from "../archive/tar";
-import type { ToolsContext } from "./pg-tools";
+import { streamContainer, type ToolsContext } from "./pg-tools";
 
 const MOUNT = "/data";
 
@@ -35,7 +35,7 @@ export async function listFilestore(options: { ctx: ToolsContext; volume: string
   const out = new PassThrough();
   const parts: Buffer[] = [];
   out.on("data", (c: Buffer) => parts.push(c));
-  const run = await runStreaming({ docker: options.ctx.docker, spec: helperSpec(options.ctx, options.volume, "backup-filestore-list", script, [`${MOUNT}/filestore/${options.dir}`], true), stdout: out, signal: options.ctx.signal });
+  const run = await streamContainer(options.ctx, { spec: helperSpec(options.ctx, options.volume, "backup-filestore-list", script, [`${MOUNT}/filestore/${options.dir}`], true), stdout: out });
   if (run.exitCode !== 0) throw new DomainError("upstream_failed", `listing the filestore ${options.dir} failed: ${run.stderr.trim()}`);
   const files = new Map<string, number>();
   for (const record of Buffer.concat(parts).toString("utf8").split("\0")) {
@@ -69,13 +69,9 @@ export async function readFilestore(options: {
     files++;
     await options.onFile(entry, body);
   });
-  const run = runStreaming({
-    docker: options.ctx.docker,
-    spec: helperSpec(options.ctx, options.volume, "backup-filestore-read", script, [`${MOUNT}/filestore/${options.dir}`], true),
+  const run = streamContainer(options.ctx, { spec: helperSpec(options.ctx, options.volume, "backup-filestore-read", script, [`${MOUNT}/filestore/${options.dir}`], true),
     stdin: options.only ? Readable.from([Buffer.from(options.only.map((p) => `${p}\0`).join(""))]) : undefined,
-    stdout: out,
-    signal: options.ctx.signal,
-  });
+    stdout: out });
   // If the reader fails first, the container must not stay blocked on a full pipe.
   const [result] = await Promise.all([run, reading.catch((e: unknown) => (out.destroy(e as Error), Promise.reject(e)))]);
   if (result.exitCode !== 0) throw new DomainError("upstream_failed", `reading the filestore ${options.dir} failed: ${result.stderr.trim()}`);
@@ -94,12 +90,8 @@ export async function writeFilestore(options: { ctx: ToolsContext; volume: strin
     'mkdir "$target"; tar --no-same-permissions --no-overwrite-dir -xf - -C "$target"',
     'owner="$(stat -c %u:%g "$3")"; chown "$owner" "$1"; chown -R "$owner" "$target"; chmod -R u+rwX "$target"',
   ].join("\n");
-  const run = await runStreaming({
-    docker: options.ctx.docker,
-    spec: helperSpec(options.ctx, options.volume, "backup-filestore-write", script, [`${MOUNT}/filestore`, options.dir, MOUNT], false),
-    stdin: options.tar,
-    signal: options.ctx.signal,
-  });
+  const run = await streamContainer(options.ctx, { spec: helperSpec(options.ctx, options.volume, "backup-filestore-write", script, [`${MOUNT}/filestore`, options.dir, MOUNT], false),
+    stdin: options.tar });
   if (run.exitCode !== 0) throw new DomainError("upstream_failed", `writing the filestore ${options.dir} failed: ${run.stderr.trim()}`);
 }
 
@@ -123,10 +115,6 @@ export async function moveFilestores(options: { ctx: ToolsContext; volume: strin
     "done",
     'for d in "$@"; do rm -rf -- "$d"; done',
   ].join("\n");
-  const run = await runStreaming({
-    docker: options.ctx.docker,
-    spec: helperSpec(options.ctx, options.volume, "backup-filestore-move", script, [...args, ...(options.remove ?? [])], false),
-    signal: options.ctx.signal,
-  });
+  const run = await streamContainer(options.ctx, { spec: helperSpec(options.ctx, options.volume, "backup-filestore-move", script, [...args, ...(options.remove ?? [])], false) });
   if (run.exitCode !== 0) throw new DomainError("upstream_failed", `moving filestore folders failed: ${run.stderr.trim()}`);
 }

@@ -52,8 +52,10 @@ export async function loadBackup(options: {
 }): Promise<void> {
   const { store, ctx, manifest } = options;
   await createEmptyDatabase({ pg: ctx.pg, name: options.database, collate: manifest.postgres.collate, ctype: manifest.postgres.ctype });
-  await pgRestoreCustom({ ctx, database: options.database, input: await store.get(manifest.dump.key), strict: true });
-  if (options.filestore) {
-    await writeFilestore({ ctx, volume: options.filestore.volume, dir: options.filestore.dir, tar: writeTar(filestoreTarInputs(store, manifest)) });
-  }
+  // Database and filestore are independent: loaded at the same time, both settled before returning.
+  const results = await Promise.allSettled([
+    store.get(manifest.dump.key).then((input) => pgRestoreCustom({ ctx, database: options.database, input, strict: true })),
+    options.filestore ? writeFilestore({ ctx, volume: options.filestore.volume, dir: options.filestore.dir, tar: writeTar(filestoreTarInputs(store, manifest)) }) : Promise.resolve(),
+  ]);
+  for (const r of results) if (r.status === "rejected") throw r.reason;
 }

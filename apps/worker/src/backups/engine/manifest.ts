@@ -22,6 +22,8 @@ export interface BackupManifest {
     newFiles: number;
     newBytes: number;
   };
+  /** How long the snapshot + dump + row counts and the filestore took. */
+  durations?: { dumpMs: number; filestoreMs: number };
 }
 
 export interface DatabaseFacts {

@@ -3,7 +3,7 @@
 // the containers' stdin/stdout as streams.
 import type { Readable, Writable } from "node:stream";
 import { DomainError } from "@slipway/domain";
-import { runStreaming, type ContainerSpec, type DockerEngine, type StreamRunResult } from "@slipway/docker";
+import { runStreaming, runStreamingViaFifos, type ContainerSpec, type DockerEngine, type StreamRunResult } from "@slipway/docker";
 import type { ManagedPostgres } from "../../odoo/managed-postgres";
 import { assertDatabaseName, withClient } from "../../odoo/odoo-databases";
 
@@ -15,6 +15,17 @@ export interface ToolsContext {
   /** `org.slipway.*` labels of the helper containers (`role` is set here). */
   labels: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * A folder on the Docker host for named pipes: stdin/stdout then bypass the engine's attach
+   * connection (a few tens of MB/s) and run at disk speed. Unset: streams go through the attach.
+   */
+  ioDir?: string;
+}
+
+/** Runs a helper container with streamed stdin/stdout, through pipes when the context has an ioDir. */
+export function streamContainer(ctx: ToolsContext, options: { spec: ContainerSpec; stdin?: Readable; stdout?: Writable }): Promise<StreamRunResult> {
+  const common = { docker: ctx.docker, spec: options.spec, stdin: options.stdin, stdout: options.stdout, signal: ctx.signal };
+  return ctx.ioDir ? runStreamingViaFifos({ ...common, ioDir: ctx.ioDir }) : runStreaming(common);
 }
 
 function toolSpec(ctx: ToolsContext, role: string, cmd: string[]): ContainerSpec {
@@ -40,7 +51,7 @@ export async function pgDumpCustom(options: { ctx: ToolsContext; database: strin
   assertDatabaseName(options.database);
   const args = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--dbname", options.database];
   if (options.snapshot) args.push(`--snapshot=${options.snapshot}`);
-  const run = await runStreaming({ docker: options.ctx.docker, spec: toolSpec(options.ctx, "backup-pg-dump", args), stdout: options.out, signal: options.ctx.signal });
+  const run = await streamContainer(options.ctx, { spec: toolSpec(options.ctx, "backup-pg-dump", args), stdout: options.out });
   return failIfNonZero(`pg_dump of ${options.database}`, run);
 }
 
@@ -53,14 +64,14 @@ export async function pgRestoreCustom(options: { ctx: ToolsContext; database: st
   assertDatabaseName(options.database);
   const args = ["pg_restore", "--no-owner", "--no-privileges", "--dbname", options.database];
   if (options.strict) args.push("--exit-on-error", "--single-transaction");
-  const run = await runStreaming({ docker: options.ctx.docker, spec: toolSpec(options.ctx, "backup-pg-restore", args), stdin: options.input, signal: options.ctx.signal });
+  const run = await streamContainer(options.ctx, { spec: toolSpec(options.ctx, "backup-pg-restore", args), stdin: options.input });
   return options.strict ? failIfNonZero(`pg_restore into ${options.database}`, run) : run;
 }
 
 /** Plain SQL (what Odoo's database manager puts in dump.sql) from a custom-format dump. */
 export async function pgCustomToPlain(options: { ctx: ToolsContext; input: Readable; out: Writable }): Promise<StreamRunResult> {
   const args = ["pg_restore", "--no-owner", "--no-privileges", "--file=-"];
-  const run = await runStreaming({ docker: options.ctx.docker, spec: toolSpec(options.ctx, "backup-pg-plain", args), stdin: options.input, stdout: options.out, signal: options.ctx.signal });
+  const run = await streamContainer(options.ctx, { spec: toolSpec(options.ctx, "backup-pg-plain", args), stdin: options.input, stdout: options.out });
   return failIfNonZero("pg_restore to plain SQL", run);
 }
 
@@ -68,7 +79,7 @@ export async function pgCustomToPlain(options: { ctx: ToolsContext; input: Reada
 export async function psqlLoad(options: { ctx: ToolsContext; database: string; input: Readable }): Promise<StreamRunResult> {
   assertDatabaseName(options.database);
   const args = ["psql", "--quiet", "--no-psqlrc", "--set=ON_ERROR_STOP=0", "--dbname", options.database, "--file=-"];
-  return runStreaming({ docker: options.ctx.docker, spec: toolSpec(options.ctx, "backup-psql", args), stdin: options.input, stdout: undefined, signal: options.ctx.signal });
+  return streamContainer(options.ctx, { spec: toolSpec(options.ctx, "backup-psql", args), stdin: options.input, stdout: undefined });
 }
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -90,12 +101,24 @@ export async function createEmptyDatabase(options: { pg: ManagedPostgres; name: 
 // session cannot be terminated by the role, and asking fails the whole statement.
 const OWN_SESSIONS = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND usename = current_user";
 
-/** Drops a database (missing is fine) after closing the role's sessions; FORCE handles the rest. */
+/**
+ * Drops a database (missing is fine) after closing the role's sessions. Not WITH (FORCE): that
+ * fails when an autovacuum worker (busy after a large restore) is connected, while a plain DROP
+ * cancels autovacuum by itself; retried while a session of ours reconnects.
+ */
 export async function dropDatabaseIfExists(options: { pg: ManagedPostgres; name: string }): Promise<void> {
   assertDatabaseName(options.name);
   await withClient({ pg: options.pg }, async (c) => {
-    await c.query(OWN_SESSIONS, [options.name]);
-    await c.query(`DROP DATABASE IF EXISTS ${ident(options.name)} WITH (FORCE)`);
+    for (let attempt = 1; ; attempt++) {
+      await c.query(OWN_SESSIONS, [options.name]);
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${ident(options.name)}`);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "55006" || attempt >= 10) throw error;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
   });
 }
 

@@ -55,7 +55,7 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
       "start",
       async () => {
         const s = await serve({ ctx, containerName: names.containerName, workers: 2, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES, egressNetworks: [MANAGED_PG_DEFAULTS.platformNetwork] });
-        s.logFollower?.stop();
+        if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
         if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
         return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
       },

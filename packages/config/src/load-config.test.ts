@@ -138,6 +138,13 @@ describe("loadWorkerConfig", () => {
     expect(error.problems.map((p) => p.variable).sort()).toEqual(["SLIPWAY_BACKUP_HOUR", "SLIPWAY_BACKUP_TIME_ZONE"]);
   });
 
+  it("gives the web the same backup store and import limit (downloads and uploads)", () => {
+    const env = { ...valid, SLIPWAY_BACKUP_DIR: "/srv/b", SLIPWAY_IMPORT_MAX_BYTES: "1000" };
+    expect(loadWebConfig(env).backups).toEqual(loadWorkerConfig(env).backups);
+    expect(loadWebConfig(valid).backups.importMaxBytes).toBe(20 * 1024 ** 3);
+    expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_IMPORT_MAX_BYTES: "lots" })).problems.map((p) => p.variable)).toEqual(["SLIPWAY_IMPORT_MAX_BYTES"]);
+  });
+
   it("rejects worker-specific bad values together with base ones", () => {
     const error = problemsOf(() =>
       loadWorkerConfig({

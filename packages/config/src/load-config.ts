@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { ConfigError } from "./config-error";
 import {
+  backupVariables,
   baseVariables,
   parseVariables,
   webVariables,
@@ -27,7 +28,24 @@ export interface BaseConfig {
   readonly logLevel: LogLevel;
 }
 
+export interface BackupConfig {
+  /** Root of the local backup store (shared by the worker and the web on one machine). */
+  readonly root: string;
+  /** Hour of the daily production backup, in `timeZone`. */
+  readonly hour: number;
+  /** Time zone of the schedule and of retention's calendar days (IANA). */
+  readonly timeZone: string;
+  /** Largest accepted database import (bytes of the uploaded file). */
+  readonly importMaxBytes: number;
+}
+
+function toBackups(v: ParsedVariables<typeof backupVariables>, home: string): BackupConfig {
+  return { root: v.SLIPWAY_BACKUP_DIR ?? join(home, "backups"), hour: v.SLIPWAY_BACKUP_HOUR, timeZone: v.SLIPWAY_BACKUP_TIME_ZONE, importMaxBytes: v.SLIPWAY_IMPORT_MAX_BYTES };
+}
+
 export interface WebConfig extends BaseConfig {
+  /** The backup store the web streams downloads from and writes import uploads into. */
+  readonly backups: BackupConfig;
   readonly sessionSecret: string;
   readonly admin: { readonly login: string; readonly password?: string };
   /** Image template with a `{version}` placeholder (odooImageFor), proposed for new projects. */
@@ -46,15 +64,7 @@ export interface WorkerConfig extends BaseConfig {
   readonly odooPgImage: string;
   /** Image template with a `{version}` placeholder; see odooImageFor. */
   readonly defaultOdooImage: string;
-  readonly backups: {
-    /** Root of the local backup store. */
-    readonly root: string;
-    /** Hour of the daily production backup, in `timeZone`. */
-    readonly hour: number;
-    /** Time zone of the schedule and of retention's calendar days (IANA). */
-    readonly timeZone: string;
-    readonly importMaxBytes: number;
-  };
+  readonly backups: BackupConfig;
   /** The SMTP catcher of non-production builds' mail (listens on the builds network's gateway). */
   readonly mailCatcher: { readonly port: number };
   /** Garbage collection of non-production databases (PRODUCT.md §3 lifetimes). */
@@ -99,11 +109,13 @@ export function loadBaseConfig(env: Env = process.env): BaseConfig {
 export function loadWebConfig(env: Env = process.env): WebConfig {
   const base = parseVariables(env, baseVariables);
   const web = parseVariables(env, webVariables);
-  check([...base.problems, ...web.problems]);
+  const backups = parseVariables(env, backupVariables);
+  check([...base.problems, ...web.problems, ...backups.problems]);
   const password = web.values.SLIPWAY_ADMIN_PASSWORD;
   return deepFreeze({
     ...toBase(base.values),
     sessionSecret: web.values.SLIPWAY_SESSION_SECRET,
+    backups: toBackups(backups.values, base.values.SLIPWAY_HOME),
     defaultOdooImage: web.values.SLIPWAY_DEFAULT_ODOO_IMAGE,
     github: {
       ...(web.values.SLIPWAY_GITHUB_CLIENT_ID && web.values.SLIPWAY_GITHUB_CLIENT_SECRET
@@ -129,12 +141,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     caddy: { adminUrl: worker.values.SLIPWAY_CADDY_ADMIN_URL },
     odooPgImage: worker.values.SLIPWAY_ODOO_PG_IMAGE,
     defaultOdooImage: worker.values.SLIPWAY_DEFAULT_ODOO_IMAGE,
-    backups: {
-      root: worker.values.SLIPWAY_BACKUP_DIR ?? join(base.values.SLIPWAY_HOME, "backups"),
-      hour: worker.values.SLIPWAY_BACKUP_HOUR,
-      timeZone: worker.values.SLIPWAY_BACKUP_TIME_ZONE,
-      importMaxBytes: worker.values.SLIPWAY_IMPORT_MAX_BYTES,
-    },
+    backups: toBackups(worker.values, base.values.SLIPWAY_HOME),
     mailCatcher: { port: worker.values.SLIPWAY_MAIL_CATCHER_PORT },
     gc: { developmentIdleDays: worker.values.SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS, stagingMaxAgeDays: worker.values.SLIPWAY_GC_STAGING_MAX_AGE_DAYS },
   });

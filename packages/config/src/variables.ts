@@ -130,18 +130,8 @@ export const webVariables = {
   SLIPWAY_GITHUB_API_URL: withDefault(url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")), "https://api.github.com"),
 };
 
-/** Variables only the worker process reads. */
-export const workerVariables = {
-  SLIPWAY_DOCKER_SOCKET: withDefault(
-    z.string().refine((p) => p.startsWith("/"), { error: "must be an absolute path" }),
-    "/var/run/docker.sock",
-  ),
-  SLIPWAY_CADDY_ADMIN_URL: withDefault(
-    url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
-    "http://127.0.0.1:20190",
-  ),
-  SLIPWAY_ODOO_PG_IMAGE: withDefault(dockerImage, "slipway/postgres:15"),
-  SLIPWAY_DEFAULT_ODOO_IMAGE: defaultOdooImage,
+/** Backup settings: the worker runs backups, the web streams downloads and receives imports from the same store. */
+export const backupVariables = {
   /** Backup store root (local directory); default `<SLIPWAY_HOME>/backups`. */
   SLIPWAY_BACKUP_DIR: optional(z.string().transform((p) => resolve(p))),
   /** Hour (0-23, in SLIPWAY_BACKUP_TIME_ZONE) of the daily production backups. */
@@ -166,6 +156,21 @@ export const workerVariables = {
   ),
   /** Largest accepted database import (bytes of the uploaded file). */
   SLIPWAY_IMPORT_MAX_BYTES: withDefault(z.string().regex(/^\d+$/, { error: "not a byte count" }).transform(Number), String(20 * 1024 ** 3)),
+};
+
+/** Variables only the worker process reads. */
+export const workerVariables = {
+  SLIPWAY_DOCKER_SOCKET: withDefault(
+    z.string().refine((p) => p.startsWith("/"), { error: "must be an absolute path" }),
+    "/var/run/docker.sock",
+  ),
+  SLIPWAY_CADDY_ADMIN_URL: withDefault(
+    url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
+    "http://127.0.0.1:20190",
+  ),
+  SLIPWAY_ODOO_PG_IMAGE: withDefault(dockerImage, "slipway/postgres:15"),
+  SLIPWAY_DEFAULT_ODOO_IMAGE: defaultOdooImage,
+  ...backupVariables,
   /** SMTP port of the mail catcher (non-production builds' outgoing mail), on the builds network's gateway. */
   SLIPWAY_MAIL_CATCHER_PORT: withDefault(port, "2525"),
   /** Garbage collection: development databases unused for this many days are removed. */

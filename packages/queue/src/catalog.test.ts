@@ -11,7 +11,9 @@ describe("job catalog", () => {
     expect(jobNames.sort()).toEqual([
       "backup.create",
       "backup.daily",
+      "backup.export",
       "backup.import",
+      "backup.inspect-upload",
       "backup.prune",
       "backup.restore",
       "backup.verify",
@@ -36,6 +38,8 @@ describe("job catalog", () => {
         "backup.import": { branchId: buildId, upload: "upload-1.zip", confirmOverwrite: true },
         "backup.verify": { backupId: buildId },
         "backup.verify-latest": {},
+        "backup.export": { backupId: buildId },
+        "backup.inspect-upload": { branchId: buildId, upload: "u-1" },
       };
       const payload = payloads[name] ?? (name.startsWith("build.") ? { buildId } : name.startsWith("maintenance.") ? {} : { projectId: buildId });
       const options = jobOptionsFor(name, parsePayload(name, payload));

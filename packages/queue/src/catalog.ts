@@ -99,6 +99,32 @@ export const jobCatalog = {
     dedupe: "while-pending",
     attempts: 1,
   }),
+  /**
+   * Validation of an uploaded import (inspectImport) as soon as the upload is complete, so the user
+   * sees the result before confirming; the verdict lands beside the upload (`<upload>.check.json`).
+   * Reads the file only (no Docker, no database): on the control queue, not behind long backups.
+   */
+  "backup.inspect-upload": defineJob({
+    queue: "control",
+    payload: z.strictObject({
+      branchId: z.uuid(),
+      upload: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/),
+    }),
+    dedupeKey: (p) => `backup.inspect-upload-${p.upload}`,
+    dedupe: "while-pending",
+    attempts: 1,
+  }),
+  /**
+   * Writes a backup's Odoo database-manager zip into the store (`exports/<backupId>.zip`): making
+   * dump.sql needs pg_restore in a container, which only the worker runs; the web streams the file.
+   */
+  "backup.export": defineJob({
+    queue: "backups",
+    payload: z.strictObject({ backupId: z.uuid() }),
+    dedupeKey: (p) => `backup.export-${p.backupId}`,
+    dedupe: "while-pending",
+    attempts: 1,
+  }),
   /** Restore test of one backup into a throwaway database. */
   "backup.verify": defineJob({
     queue: "backups",

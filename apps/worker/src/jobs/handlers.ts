@@ -1,4 +1,6 @@
 import { backupJobHandlers } from "../backups/backup-jobs";
+import { withBackupNotices } from "../backups/backup-notices";
+import { backupTransferHandlers } from "../backups/transfer-jobs";
 import type { JobHandlers } from "@slipway/queue";
 import { cancelBuild } from "../builds/cancel-build";
 import { reconcile } from "../builds/reconcile";
@@ -16,7 +18,8 @@ export function createJobHandlers(deps: WorkerDeps) {
     "build.run": (payload, { signal }) => runBuild(deps, { buildId: payload.buildId, signal }),
     "build.cancel": (payload) => cancelBuild(deps, payload),
     "branch.poll": (payload) => pollBranches(deps, payload).then(() => undefined),
-    ...backupJobHandlers(deps),
+    ...withBackupNotices(deps, backupJobHandlers(deps)),
+    ...backupTransferHandlers(deps),
     "maintenance.gc": async () => {
       const report = await collectGarbage(deps);
       deps.logger.info({ collected: report.collected.length, failed: report.failed.length }, "garbage collection pass");

@@ -1,3 +1,4 @@
 export * from "./calendar";
 export * from "./select-backups-to-keep";
 export * from "./backup-rules";
+export * from "./backup-transfers";

@@ -60,10 +60,10 @@ function parsePax(body: string): Record<string, string> {
 }
 
 /**
- * Reads a tar stream; `onEntry` gets each entry with its body (only files have one). A body the
- * handler leaves unread is skipped. Throws on a truncated stream or a damaged header.
+ * Reads a tar stream; `onEntry` gets each entry with its body (only files have one), valid until
+ * the handler returns. A body the handler leaves unread is skipped. Throws on a truncated stream or a damaged header.
  */
-export async function readTar(source: AsyncIterable<Buffer>, onEntry: (entry: TarEntry, body: Readable) => Promise<void>): Promise<number> {
+export async function readTar(source: AsyncIterable<Buffer>, onEntry: (entry: TarEntry, body: AsyncIterable<Buffer>) => Promise<void>): Promise<number> {
   const reader = new ChunkReader(source);
   let longName: string | null = null;
   let pax: Record<string, string> = {};
@@ -98,18 +98,17 @@ export async function readTar(source: AsyncIterable<Buffer>, onEntry: (entry: Ta
     longName = null;
     pax = {};
     let pulled = 0;
-    const body = Readable.from(
-      (async function* () {
-        for await (const chunk of reader.body(size, `tar entry ${path}`)) {
-          pulled += chunk.length;
-          yield chunk;
-        }
-      })(),
-    );
+    // A plain async iterable (no stream machinery per entry: filestores hold many small files).
+    const body = (async function* () {
+      for await (const chunk of reader.body(size, `tar entry ${path}`)) {
+        pulled += chunk.length;
+        yield chunk;
+      }
+    })();
     try {
       await onEntry(entry, body);
     } finally {
-      body.destroy();
+      await body.return(undefined);
     }
     if (!(await reader.skip(size - pulled + pad(size)))) throw new Error("the tar stream is truncated");
     count++;

@@ -55,7 +55,7 @@ export async function readFilestore(options: {
   volume: string;
   dir: string;
   only?: string[];
-  onFile: (entry: TarEntry, body: Readable) => Promise<void>;
+  onFile: (entry: TarEntry, body: AsyncIterable<Buffer>) => Promise<void>;
 }): Promise<number> {
   assertFilestoreDir(options.dir);
   const script = options.only

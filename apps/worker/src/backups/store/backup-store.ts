@@ -31,7 +31,7 @@ export interface BackupStore {
    * Stores content under its sha256 (`objects/<sha256>`). When an object with that hash already
    * exists the new bytes are dropped (`created` false): retained backups share unchanged files.
    */
-  putObject(body: Readable): Promise<StoredBlob & { created: boolean }>;
+  putObject(body: Readable | AsyncIterable<Buffer>): Promise<StoredBlob & { created: boolean }>;
   /** Marks an existing object as used now (so a concurrent sweep keeps it); false when missing. */
   touchObject(sha256: string): Promise<boolean>;
   getObject(sha256: string): Promise<Readable>;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { link, mkdir, readdir, rename, rm, stat, unlink, utimes } from "node:fs/promises";
+import { link, mkdir, open, readdir, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -17,6 +17,8 @@ const RESERVED = ["objects", "tmp"];
  */
 export class LocalBackupStore implements BackupStore {
   readonly description: string;
+  /** Folders known to exist (objects/<aa>, tmp): saves a mkdir per file. */
+  private readonly dirs = new Set<string>();
 
   constructor(private readonly root: string) {
     this.description = `local directory ${root}`;
@@ -107,20 +109,39 @@ export class LocalBackupStore implements BackupStore {
     await rm(this.blobPath(keyOrPrefix.replace(/\/$/, "")), { recursive: true, force: true });
   }
 
-  async putObject(body: Readable): Promise<StoredBlob & { created: boolean }> {
-    const temp = await this.writeTemp(body);
-    const target = this.objectPath(temp.sha256);
-    await mkdir(dirname(target), { recursive: true });
+  async putObject(body: Readable | AsyncIterable<Buffer>): Promise<StoredBlob & { created: boolean }> {
+    // Written by hand (one file handle, no stream chain): filestores hold thousands of small files.
+    const dir = join(this.root, "tmp");
+    if (!this.dirs.has(dir)) await mkdir(dir, { recursive: true }).then(() => this.dirs.add(dir));
+    const temp = join(dir, `${Date.now()}-${randomBytes(6).toString("hex")}`);
+    const hash = createHash("sha256");
+    let size = 0;
+    const handle = await open(temp, "w");
     try {
-      // link() fails when the object exists: no window where a reader sees a partial file.
-      await link(temp.path, target);
-      return { size: temp.size, sha256: temp.sha256, created: true };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      await this.touchObject(temp.sha256);
-      return { size: temp.size, sha256: temp.sha256, created: false };
+      try {
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          hash.update(chunk);
+          size += chunk.length;
+          await handle.write(chunk);
+        }
+      } finally {
+        await handle.close();
+      }
+      const sha256 = hash.digest("hex");
+      const target = this.objectPath(sha256);
+      const parent = dirname(target);
+      if (!this.dirs.has(parent)) await mkdir(parent, { recursive: true }).then(() => this.dirs.add(parent));
+      try {
+        // link() fails when the object exists: no window where a reader sees a partial file.
+        await link(temp, target);
+        return { size, sha256, created: true };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        await this.touchObject(sha256);
+        return { size, sha256, created: false };
+      }
     } finally {
-      await unlink(temp.path).catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
     }
   }
 

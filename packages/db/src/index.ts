@@ -11,3 +11,4 @@ export * from "./repositories/pushes";
 export * from "./repositories/project-views";
 export * from "./repositories/audit";
 export * from "./repositories/collaborators";
+export * from "./repositories/backup-views";

@@ -35,6 +35,13 @@ function request(ctx: ProbeContext, path: string, body?: unknown): Request {
   return new Request(`${ctx.origin}${path}`, { method: post ? "POST" : "GET", headers: headers(ctx, post), body: post ? JSON.stringify(body) : undefined, signal: ctx.signal });
 }
 
+/** The name of the branch of the probed build (the Backups routes name branches, not builds). */
+async function branchOf(ctx: ProbeContext): Promise<string> {
+  const { deps } = await import("../deps");
+  const build = await deps().prisma.build.findFirst({ where: { number: ctx.buildNumber, project: { slug: ctx.slug } }, select: { branch: { select: { name: true } } } });
+  return encodeURIComponent(build?.branch.name ?? "none");
+}
+
 const buildParams = (ctx: ProbeContext) => ({ params: Promise.resolve({ slug: ctx.slug, number: String(ctx.buildNumber) }) });
 
 export const routeProbes: RouteProbe[] = [
@@ -85,6 +92,23 @@ export const routeProbes: RouteProbe[] = [
     tool: "monitor",
     allowedStatus: 200,
     call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/metrics/route")).GET(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/metrics?range=1h`), buildParams(ctx)),
+  },
+  {
+    name: "GET /api/projects/:slug/backups?branch=",
+    tool: "backups",
+    allowedStatus: 200,
+    call: async (ctx) => (await import("../../app/api/projects/[slug]/backups/route")).GET(request(ctx, `/api/projects/${ctx.slug}/backups?branch=${await branchOf(ctx)}`), { params: Promise.resolve({ slug: ctx.slug }) }),
+  },
+  {
+    // An empty upload: allowed → 400 "The uploaded file is empty." after authorization; nothing written or queued.
+    name: "POST /api/projects/:slug/backups/uploads?branch= (import upload)",
+    tool: "backups",
+    allowedStatus: 400,
+    call: async (ctx) =>
+      (await import("../../app/api/projects/[slug]/backups/uploads/route")).POST(
+        new Request(`${ctx.origin}/api/projects/${ctx.slug}/backups/uploads?branch=${await branchOf(ctx)}`, { method: "POST", headers: { ...headers(ctx, true), "content-type": "application/octet-stream" }, body: "", signal: ctx.signal }),
+        { params: Promise.resolve({ slug: ctx.slug }) },
+      ),
   },
   {
     name: "GET /api/projects/:slug/events (SSE)",

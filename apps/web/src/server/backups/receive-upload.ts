@@ -83,5 +83,5 @@ function decodeName(raw: string | null): string {
   } catch {
     /* kept as sent */
   }
-  return name.replace(/[\u0000-\u001f/\\]/g, "_").slice(0, 200) || "upload";
+  return [...name].map((c) => (c.charCodeAt(0) < 32 || c === "/" || c === "\\" ? "_" : c)).join("").slice(0, 200) || "upload";
 }

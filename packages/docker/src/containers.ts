@@ -52,6 +52,8 @@ export interface ContainerInfo {
   labels: Record<string, string>;
   /** Network name → IPv4 address ("" when not running). */
   networks: Record<string, string>;
+  /** The container's environment (KEY → value), as it was created. */
+  env: Record<string, string>;
 }
 
 function createOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
@@ -159,6 +161,7 @@ export async function inspectContainer(options: { docker: DockerEngine; id: stri
       exitCode: c.State.Running ? null : c.State.ExitCode,
       labels: fromDockerLabels(c.Config.Labels),
       networks,
+      env: Object.fromEntries((c.Config.Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])),
     };
   } catch (error) {
     if (isNotFound(error)) return null;

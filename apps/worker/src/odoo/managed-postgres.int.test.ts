@@ -43,10 +43,18 @@ describe("managed PostgreSQL", () => {
     const isSuper = await withClient({ pg: conn }, async (c) => (await c.query("SELECT rolsuper, rolcreatedb FROM pg_roles WHERE rolname = current_user")).rows[0]);
     expect(isSuper).toEqual({ rolsuper: false, rolcreatedb: true });
 
-    // The state file is gone: a new password is generated and set on the existing role.
+    // Another state folder (or a lost one) drives the same server: the running container's own
+    // environment wins, so processes never reset each other's password.
     rmSync(join(home, "odoo-postgres"), { recursive: true });
+    const other = await ensureManagedPostgres({ ...options, home: mkdtempSync(join(tmpdir(), "slipway-mpg-other-")) });
+    expect(other.password).toBe(conn.password);
+    expect(await withClient({ pg: other }, async (c) => (await c.query("SELECT 1 AS ok")).rows[0])).toEqual({ ok: 1 });
+
+    // A server whose role password drifted from its container's environment is brought back in line.
+    await withClient({ pg: conn }, (c) => c.query("ALTER ROLE odoo PASSWORD 'drifted-password'"));
     const recovered = await ensureManagedPostgres(options);
-    expect(recovered.password).not.toBe(conn.password);
+    expect(recovered.password).toBe(conn.password);
+    expect(await withClient({ pg: recovered }, async (c) => (await c.query("SELECT 1 AS ok")).rows[0])).toEqual({ ok: 1 });
     conn = recovered;
   });
 

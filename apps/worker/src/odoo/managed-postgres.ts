@@ -122,7 +122,10 @@ export async function ensureManagedPostgres(options: EnsureManagedPostgresOption
   const buildsNetwork = options.buildsNetwork ?? MANAGED_PG_DEFAULTS.buildsNetwork;
   const role = options.role ?? MANAGED_PG_DEFAULTS.role;
   const extra = options.labels ?? {};
-  const password = readOrCreatePassword(options.home, containerName, role);
+  // The running server's own environment is the source of truth: several processes (or state
+  // folders) driving one engine must agree on the password instead of resetting each other's.
+  const existing = await inspectContainer({ docker, id: containerName });
+  const password = existing?.env.POSTGRES_ROLE_PASSWORD || readOrCreatePassword(options.home, containerName, role);
 
   await ensureNetwork({ docker, name: platformNetwork, labels: { ...extra, role: "platform-network" } });
   // Builds have no egress: Odoo reaches PostgreSQL and the mail catcher, nothing else.

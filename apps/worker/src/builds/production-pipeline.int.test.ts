@@ -18,20 +18,29 @@ const brokenV11: Tree = {
   "addons/green_addon/views/broken.xml": `<?xml version="1.0" encoding="utf-8"?>\n<odoo>\n    <record id="broken_record" model="no.such.model">\n        <field name="name">x</field>\n    </record>\n</odoo>\n`,
 };
 
+/**
+ * One health probe through Caddy, as a browser makes it: a connection reset before any response
+ * (Caddy swapping its config while the route changes) is retried once on a new connection.
+ */
+function probe(host: string): Promise<number | string> {
+  const once = () => h.get(host, "/web/health").then((r) => r.status);
+  return once().catch((e: Error & { code?: string }) => (e.code === "ECONNRESET" ? once() : Promise.reject(e))).catch((e: Error) => `error: ${e.message}`);
+}
+
 /** Polls the production hostname through Caddy while `work` runs; returns every status seen. */
 async function watchHealth<T>(host: string, work: () => Promise<T>): Promise<{ result: T; statuses: (number | string)[] }> {
   const statuses: (number | string)[] = [];
   let done = false;
   const poller = (async () => {
     while (!done) {
-      statuses.push(await h.get(host, "/web/health").then((r) => r.status, (e: Error) => `error: ${e.message}`));
+      statuses.push(await probe(host));
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
   const result = await work().finally(() => (done = true));
   await poller;
   // One more look once the build has ended (a request in flight may have started just before).
-  statuses.push(await h.get(host, "/web/health").then((r) => r.status, (e: Error) => `error: ${e.message}`));
+  statuses.push(await probe(host));
   return { result, statuses };
 }
 

@@ -37,18 +37,19 @@ export class CaddyClient {
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<Response> {
-    let res: Response;
-    try {
-      res = await fetch(this.base + path, {
+    const attempt = () =>
+      fetch(this.base + path, {
         method,
         headers: body === undefined ? {} : { "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
       });
+    try {
+      // Caddy may close a kept-alive admin connection while it applies a config change: one retry.
+      return await attempt().catch(() => attempt());
     } catch (e) {
       throw new DomainError("upstream_failed", `Caddy's admin API at ${this.base} is unreachable: ${(e as Error).message}`, { cause: e });
     }
-    return res;
   }
 
   private async expectOk(res: Response, what: string): Promise<void> {

@@ -37,7 +37,8 @@ export async function branchOperations(options: { queues: Queues; branchId: stri
       state: isFailed ? "failed" : active.has(job.id) ? "running" : "queued",
       backupId: data.backupId ?? null,
       at: new Date(at),
-      error: isFailed ? (job.failedReason || "failed").slice(0, 2000) : null,
+      // The worker records "<domain code>: <message>"; the message is what the user needs.
+      error: isFailed ? (job.failedReason || "failed").replace(/^(invalid_input|invalid_state|not_found|conflict|forbidden|upstream_failed): /, "").slice(0, 2000) : null,
     });
   }
   return out.sort((a, b) => b.at.getTime() - a.at.getTime());

@@ -17,8 +17,9 @@ import pino from "pino";
 import { loadWorkerConfig } from "@slipway/config";
 import { createTemporaryDatabase } from "@slipway/db/testing";
 import { volumeName } from "@slipway/domain";
-import { runStreaming, type ContainerSpec } from "@slipway/docker";
+import { removeNetworks, runStreaming, type ContainerSpec } from "@slipway/docker";
 import { createWorkerDeps } from "../apps/worker/src/deps";
+import { ensureManagedPostgres } from "../apps/worker/src/odoo/managed-postgres";
 import { withClient } from "../apps/worker/src/odoo/odoo-databases";
 import { createBackup } from "../apps/worker/src/backups/create-backup";
 import { toolsContextOf } from "../apps/worker/src/backups/engine/context";
@@ -58,7 +59,21 @@ async function du(dir: string): Promise<number> {
 }
 
 const db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
-const deps = createWorkerDeps({ config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url }), logger: pino({ level: "silent" }) });
+const baseDeps = createWorkerDeps({ config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url }), logger: pino({ level: "silent" }) });
+// Its own managed PostgreSQL server (same image and code path as slipway-postgres), so nothing
+// else running on the machine shares or disturbs the server being measured.
+const tag = randomBytes(3).toString("hex");
+const ownPg = ensureManagedPostgres({
+  docker: baseDeps.docker,
+  image: baseDeps.config.odooPgImage,
+  home: tmp,
+  containerName: `slipway-test-bkbench-pg-${tag}`,
+  volumeName: `slipway-test-bkbench-pg-${tag}`,
+  platformNetwork: `slipway-test-bkbench-platform-${tag}`,
+  buildsNetwork: `slipway-test-bkbench-builds-${tag}`,
+  labels,
+});
+const deps = { ...baseDeps, postgres: () => ownPg };
 const store = new LocalBackupStore(join(tmp, "store"));
 let databases: string[] = [];
 try {
@@ -151,6 +166,7 @@ try {
   console.log(`   saving                  ${((1 - stored / full) * 100).toFixed(0)} % (filestore alone: ${size(objects)} vs ${size(fullCopies.length * m.filestore.bytes)})`);
 } finally {
   await cleanupBackupTests(deps, { databases, labels });
+  await removeNetworks({ docker: deps.docker, labels });
   await deps.redis.quit().catch(() => undefined);
   await deps.queues.close().catch(() => undefined);
   await deps.prisma.$disconnect();

@@ -5,6 +5,7 @@ import { startHeartbeat } from "./heartbeat-loop";
 import { reconcile } from "./builds/reconcile";
 import { createWorkerDeps } from "./deps";
 import { createJobHandlers } from "./jobs/handlers";
+import { syncBackupSchedulers } from "./backups/schedule-backups";
 import { scheduleGarbageCollection } from "./gc/gc-schedule";
 import { runMailCatcher } from "./mail/run-mail-catcher";
 import { startMonitorLoop } from "./monitor/monitor-loop";
@@ -53,6 +54,13 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
   // Non-production builds send their mail to the catcher; garbage collection runs hourly.
   const mailCatcher = runMailCatcher(deps);
   void scheduleGarbageCollection(deps.queues).catch((error: unknown) => logger.error({ err: error }, "could not schedule garbage collection"));
+  // Daily production backups: one BullMQ scheduler per project, kept in sync with the projects
+  // (created or deleted by the web app) at start and every ten minutes.
+  const syncBackups = () =>
+    syncBackupSchedulers({ deps }).catch((error: unknown) => logger.error({ err: error }, "could not sync the backup schedulers"));
+  void syncBackups();
+  const backupSync = setInterval(() => void syncBackups(), 10 * 60_000);
+  backupSync.unref();
   // A crash loses nothing: interrupted builds resume, leftovers (containers, routes) go.
   void reconcile(deps)
     .then((report) => logger.info(report, "reconciled builds, containers and routes"))
@@ -62,6 +70,7 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
     async stop() {
       // Stop taking jobs first; the heartbeat keeps going while running jobs finish.
       const result = await workers.close({ graceMs: SHUTDOWN_GRACE_MS });
+      clearInterval(backupSync);
       await (await terminal)?.close();
       await monitor.stop();
       deps.serverLogs.stopAll();

@@ -83,9 +83,20 @@ async function terminateSessions(c: pg.Client, name: string): Promise<number> {
 export async function dropDatabase(options: { pg: ManagedPostgres; name: string }): Promise<void> {
   assertDatabaseName(options.name);
   await withClient(options, async (c) => {
-    await terminateSessions(c, options.name);
-    // WITH (FORCE) closes sessions that arrived after the terminate (PostgreSQL ≥ 13).
-    await c.query(`DROP DATABASE IF EXISTS ${ident(options.name)} WITH (FORCE)`);
+    // Plain DROP (not WITH (FORCE), which also tries to terminate the superuser's autovacuum
+    // workers and fails for the Odoo role): DROP cancels autovacuum itself. A client that
+    // reconnected in between is terminated again and the drop retried.
+    for (let attempt = 1; ; attempt++) {
+      await terminateSessions(c, options.name);
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${ident(options.name)}`);
+        return;
+      } catch (error) {
+        // 55006: object_in_use (a session came back).
+        if ((error as { code?: string }).code !== "55006" || attempt >= 10) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   });
 }
 

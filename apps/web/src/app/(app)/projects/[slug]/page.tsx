@@ -57,6 +57,11 @@ export default async function ProjectPage({ params, searchParams }: Props) {
         <Link href={`/projects/${slug}?tab=builds`} className={tabClass(tab === "builds")} aria-current={tab === "builds" ? "page" : undefined}>
           Builds
         </Link>
+        {access.can({ stage: "production", tool: "backups" }) || access.can({ stage: "staging", tool: "backups" }) ? (
+          <Link href={`/projects/${slug}/backups`} className={tabClass(false)} data-testid="project-backups-link">
+            Backups
+          </Link>
+        ) : null}
         {isAdmin ? (
           <Link href={`/projects/${slug}/settings`} className={`${tabClass(false)} ml-auto`} data-testid="project-settings-link">
             Settings

@@ -2,11 +2,12 @@
 // on a local bare repository, pushes main through the signed webhook, makes main the production
 // branch, takes a manual backup, downloads it as an Odoo zip and restores it; a Developer of the
 // project sees no production backups (page and API).
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { createFixtureRepo, type FixtureRepo } from "../apps/worker/src/testing/fixture-repo";
 import { generateSessionToken, hashSessionToken } from "../apps/web/src/server/auth/session-policy";
-import { adminCredentials, queryControlPlane, SESSION_COOKIE } from "./support/env";
+import { queryControlPlane, SESSION_COOKIE } from "./support/env";
+import { createProject, logInAsAdmin, pushWebhook } from "./support/journey";
 
 test.describe.configure({ mode: "serial" });
 test.setTimeout(300_000);
@@ -20,23 +21,10 @@ test.beforeAll(() => {
 });
 test.afterAll(() => repo?.remove());
 
-async function logIn(page: Page) {
-  const { login, password } = adminCredentials();
-  await page.goto("/login");
-  await page.getByLabel("Login").fill(login);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/projects$/);
-}
+
 
 async function push(page: Page, branch: string, revision: string) {
-  const body = JSON.stringify({ ref: `refs/heads/${branch}`, before: "0".repeat(40), after: revision, head_commit: { id: revision, message: `push ${branch}` } });
-  const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-  const res = await page.request.post(`/api/webhooks/git/${slug}`, {
-    data: body,
-    headers: { "content-type": "application/json", "x-hub-signature-256": signature, "x-slipway-delivery": randomBytes(8).toString("hex") },
-  });
-  expect(res.status()).toBe(202);
+  expect((await pushWebhook(page, { slug, secret, branch, revision })).status()).toBe(202);
 }
 
 const backupsOf = (kind: string) =>
@@ -46,17 +34,9 @@ const backupsOf = (kind: string) =>
   );
 
 test("an admin backs up the production branch, downloads the Odoo zip and restores it", async ({ page }) => {
-  await logIn(page);
-  await page.goto("/projects/new");
-  await page.getByLabel("Name").fill("Backups");
-  await page.getByLabel("Project slug").fill(slug);
-  await page.getByLabel("Repository URL").fill(repo.url);
+  await logInAsAdmin(page);
   // The stand-in's databases say 17.0: a restore of another version would be refused (rightly).
-  await page.getByLabel("Odoo version").selectOption("17.0");
-  await page.getByLabel("Odoo image").fill("slipway/odoo-standin:17.0");
-  await page.getByRole("button", { name: "Create project" }).click();
-  await expect(page).toHaveURL(new RegExp(`/projects/${slug}$`));
-  secret = (await page.getByTestId("webhook-secret").textContent())!.trim();
+  secret = await createProject(page, { name: "Backups", slug, repoUrl: repo.url, version: "17.0" });
   await push(page, "main", repo.push("main", ["green_addon"]));
   await expect
     .poll(async () => (await queryControlPlane<{ state: string }>('SELECT b.state::text FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1 AND b.number = 1', [slug]))[0]?.state, { timeout: 180_000 })

@@ -2,13 +2,14 @@
 // branch between stages, the server's refusals are shown, the "Move to…" menu works from the
 // keyboard, and dropping a branch onto another merges it in the real (local bare) repository.
 import { execFileSync } from "node:child_process";
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { createFixtureRepo, type FixtureRepo } from "../apps/worker/src/testing/fixture-repo";
 import { adminCredentials, queryControlPlane } from "./support/env";
+import { createProject, logInAsAdmin, pushWebhook } from "./support/journey";
 
 test.describe.configure({ mode: "serial" });
 test.setTimeout(120_000);
@@ -41,31 +42,14 @@ function branchOffMain(branch: string): string {
 
 const head = (branch: string) => execFileSync("git", ["--git-dir", repo.url, "rev-parse", `refs/heads/${branch}`], { encoding: "utf8" }).trim();
 
+
 async function push(page: Page, branch: string, revision: string) {
-  const body = JSON.stringify({ ref: `refs/heads/${branch}`, before: "0".repeat(40), after: revision, head_commit: { id: revision, message: `work on ${branch}` } });
-  const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-  const res = await page.request.post(`/api/webhooks/git/${slug}`, {
-    data: body,
-    headers: { "content-type": "application/json", "x-hub-signature-256": signature, "x-slipway-delivery": randomBytes(8).toString("hex") },
-  });
-  expect(res.status()).toBe(202);
+  expect((await pushWebhook(page, { slug, secret, branch, revision, message: `work on ${branch}` })).status()).toBe(202);
 }
 
 test("moves branches by drag and drop and by the menu, shows refusals, merges by dropping onto a branch", async ({ page }) => {
-  const { login, password } = adminCredentials();
-  await page.goto("/login");
-  await page.getByLabel("Login").fill(login);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/projects$/);
-  await page.goto("/projects/new");
-  await page.getByLabel("Name").fill("Moves");
-  await page.getByLabel("Project slug").fill(slug);
-  await page.getByLabel("Repository URL").fill(repo.url);
-  await page.getByLabel("Odoo image").fill("slipway/odoo-standin:17.0");
-  await page.getByRole("button", { name: "Create project" }).click();
-  await expect(page).toHaveURL(new RegExp(`/projects/${slug}$`));
-  secret = (await page.getByTestId("webhook-secret").textContent())!.trim();
+  await logInAsAdmin(page);
+  secret = await createProject(page, { name: "Moves", slug, repoUrl: repo.url });
   await push(page, "main", repo.push("main", ["green_addon"]));
   await push(page, "feature", branchOffMain("feature"));
   await page.reload();

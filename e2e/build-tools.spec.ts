@@ -1,10 +1,10 @@
 // Build tools (issue 8) in Chromium against the real web app and worker: a running development
 // build's shell (xterm.js over the worker's terminal gateway, into the build's container), its
 // odoo.log followed live while Odoo serves a request, History and Monitor.
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { createFixtureRepo, type FixtureRepo } from "../apps/worker/src/testing/fixture-repo";
-import { adminCredentials } from "./support/env";
+import { createProject, logInAsAdmin, pushWebhook } from "./support/journey";
 
 test.describe.configure({ mode: "serial" });
 test.setTimeout(240_000);
@@ -18,34 +18,14 @@ test.beforeAll(() => {
 });
 test.afterAll(() => repo?.remove());
 
-async function logIn(page: Page) {
-  const { login, password } = adminCredentials();
-  await page.goto("/login");
-  await page.getByLabel("Login").fill(login);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/projects$/);
-}
 
-async function push(page: Page, branch: string, revision: string) {
-  const body = JSON.stringify({ ref: `refs/heads/${branch}`, before: "0".repeat(40), after: revision, head_commit: { id: revision, message: `Add the green addon on ${branch}` } });
-  const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-  return page.request.post(`/api/webhooks/git/${slug}`, {
-    data: body,
-    headers: { "content-type": "application/json", "x-hub-signature-256": signature, "x-slipway-delivery": randomBytes(8).toString("hex") },
-  });
-}
+
+const push = (page: Page, branch: string, revision: string) =>
+  pushWebhook(page, { slug, secret, branch, revision, message: `Add the green addon on ${branch}` });
 
 test("a running build's shell runs a typed command in its container and shows the output", async ({ page, context }) => {
-  await logIn(page);
-  await page.goto("/projects/new");
-  await page.getByLabel("Name").fill("Tools");
-  await page.getByLabel("Project slug").fill(slug);
-  await page.getByLabel("Repository URL").fill(repo.url);
-  await page.getByLabel("Odoo image").fill("slipway/odoo-standin:17.0");
-  await page.getByRole("button", { name: "Create project" }).click();
-  await expect(page).toHaveURL(new RegExp(`/projects/${slug}$`));
-  secret = (await page.getByTestId("webhook-secret").textContent())!.trim();
+  await logInAsAdmin(page);
+  secret = await createProject(page, { name: "Tools", slug, repoUrl: repo.url });
 
   await page.goto(`/projects/${slug}?tab=builds`);
   expect((await push(page, "main", repo.push("main", ["green_addon"]))).status()).toBe(202);
@@ -76,7 +56,7 @@ test("a running build's shell runs a typed command in its container and shows th
 });
 
 test("odoo.log is followed live: a request served by the build appears in the Logs view", async ({ page, context }) => {
-  await logIn(page);
+  await logInAsAdmin(page);
   await page.goto(`/projects/${slug}/builds/1/logs?file=odoo.log`);
   await expect(page.getByTestId("log-status")).toHaveAttribute("data-status", "following", { timeout: 10_000 });
   const marker = `/web/health?e2e=${randomBytes(4).toString("hex")}`;
@@ -98,7 +78,7 @@ test("odoo.log is followed live: a request served by the build appears in the Lo
 });
 
 test("History lists the commit with its build and a Connect button; Monitor has its time ranges", async ({ page }) => {
-  await logIn(page);
+  await logInAsAdmin(page);
   await page.goto(`/projects/${slug}/builds/1/history`);
   const commit = page.getByTestId("history-commit").first();
   await expect(commit).toContainText("Add the green addon on main");

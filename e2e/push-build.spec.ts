@@ -1,10 +1,11 @@
 // The first complete user journey (issue 4), in Chromium against the real web app and worker:
 // create a project on a local bare repository, push revisions through the signed webhook, watch
 // builds turn green or red without reloading, and Connect to the running build's Odoo.
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { createFixtureRepo, type FixtureRepo } from "../apps/worker/src/testing/fixture-repo";
-import { adminCredentials, queryControlPlane } from "./support/env";
+import { queryControlPlane } from "./support/env";
+import { createProject, logInAsAdmin, pushWebhook } from "./support/journey";
 
 test.describe.configure({ mode: "serial" });
 test.setTimeout(240_000);
@@ -18,25 +19,12 @@ test.beforeAll(() => {
 });
 test.afterAll(() => repo?.remove());
 
-async function logIn(page: Page) {
-  const { login, password } = adminCredentials();
-  await page.goto("/login");
-  await page.getByLabel("Login").fill(login);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/projects$/);
-}
 
-async function push(page: Page, branch: string, revision: string, opts: { delivery?: string; signWith?: string } = {}) {
-  const body = JSON.stringify({ ref: `refs/heads/${branch}`, before: "0".repeat(40), after: revision, head_commit: { id: revision, message: `push ${branch}` } });
-  const signature = `sha256=${createHmac("sha256", opts.signWith ?? secret).update(body).digest("hex")}`;
-  return page.request.post(`/api/webhooks/git/${slug}`, {
-    data: body,
-    headers: { "content-type": "application/json", "x-hub-signature-256": signature, "x-slipway-delivery": opts.delivery ?? randomBytes(8).toString("hex") },
-  });
-}
 
 /** The build's row as the worker left it: a red build shows its reason in the test's failure diff. */
+const push = (page: Page, branch: string, revision: string, opts: { delivery?: string; signWith?: string } = {}) =>
+  pushWebhook(page, { slug, secret, branch, revision, ...opts });
+
 async function finalBuild(number: number) {
   let row: { state: string; result: string | null; failureReason: string | null } | undefined;
   await expect
@@ -54,15 +42,8 @@ async function finalBuild(number: number) {
 const buildCount = async () => Number((await queryControlPlane<{ n: string }>('SELECT count(*)::text AS n FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1', [slug]))[0]?.n);
 
 test("a push with passing tests turns green without a reload, and Connect opens Odoo logged in", async ({ page }) => {
-  await logIn(page);
-  await page.goto("/projects/new");
-  await page.getByLabel("Name").fill("Journey");
-  await page.getByLabel("Project slug").fill(slug);
-  await page.getByLabel("Repository URL").fill(repo.url);
-  await page.getByLabel("Odoo image").fill("slipway/odoo-standin:17.0");
-  await page.getByRole("button", { name: "Create project" }).click();
-  await expect(page).toHaveURL(new RegExp(`/projects/${slug}$`));
-  secret = (await page.getByTestId("webhook-secret").textContent())!.trim();
+  await logInAsAdmin(page);
+  secret = await createProject(page, { name: "Journey", slug, repoUrl: repo.url });
   expect(secret).toMatch(/^[0-9a-f]{64}$/);
 
   await page.goto(`/projects/${slug}?tab=builds`);
@@ -90,7 +71,7 @@ test("a push with passing tests turns green without a reload, and Connect opens 
 });
 
 test("a failing test turns the build red and its page shows the FAIL: line", async ({ page }) => {
-  await logIn(page);
+  await logInAsAdmin(page);
   await page.goto(`/projects/${slug}?tab=builds`);
   expect((await push(page, "feature-failing", repo.push("feature-failing", ["failing_addon"]))).status()).toBe(202);
   const cell = page.getByTestId("build-cell-2");
@@ -101,7 +82,7 @@ test("a failing test turns the build red and its page shows the FAIL: line", asy
 });
 
 test("a broken XML data file turns the build red with the CRITICAL line", async ({ page }) => {
-  await logIn(page);
+  await logInAsAdmin(page);
   await page.goto(`/projects/${slug}?tab=builds`);
   expect((await push(page, "feature-broken", repo.push("feature-broken", ["broken_xml_addon"]))).status()).toBe(202);
   const cell = page.getByTestId("build-cell-3");

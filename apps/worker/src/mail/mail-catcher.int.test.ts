@@ -6,12 +6,13 @@ import nodemailer from "nodemailer";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret, loadWorkerConfig } from "@slipway/config";
-import { insertProject, recordPush, type PrismaClient } from "@slipway/db";
+import { insertProject, queueBuild, recordPush, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { execCommand } from "@slipway/docker";
 import { releaseBuild } from "../builds/resources";
 import { runBuild } from "../builds/run-build";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
+import { queryDatabase } from "../odoo/odoo-databases";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { startWorkerMailCatcher } from "./run-mail-catcher";
 import type { MailCatcher } from "./smtp-catcher";
@@ -121,6 +122,38 @@ describe("mail catcher with real builds", () => {
     expect(await prisma.mail.count({ where: { buildId: other.id } })).toBe(0);
     expect(existsSync(path.join(deps.config.home, "mails", other.id))).toBe(false);
     expect(readdirSync(path.join(deps.config.home, "mails", sender.id))).toEqual([`${mail.id}.eml`]);
+  }, 600_000);
+
+  it("catches a mail sent from a staging build (neutralized copy of production); production's real server is never used", async () => {
+    // Production first: its database holds a real, active SMTP server, as a live database does.
+    const run = async (name: string, stage: "production" | "staging") => {
+      const revision = repo.push(name, ["green_addon"]);
+      const branch = await prisma.branch.create({ data: { projectId, name, stage, productionSlot: stage === "production" ? true : null, headRevision: revision } });
+      const queued = await queueBuild(prisma, { projectId, branchId: branch.id, revision });
+      await runBuild(deps, { buildId: queued!.id, signal: new AbortController().signal });
+      return prisma.build.findUniqueOrThrow({ where: { id: queued!.id } });
+    };
+    const production = await run("prod", "production");
+    expect(production.failureReason).toBeNull();
+    const pg = await deps.postgres();
+    await queryDatabase({ pg, database: production.databaseName!, sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, sequence, active) VALUES ('Real SMTP', 'smtp.example.com', 587, 1, true)" });
+    const staging = await run("acceptance", "staging");
+    expect(staging.failureReason).toBeNull();
+    expect(staging.state).toBe("running");
+
+    // No --smtp here: Odoo picks the database's active outgoing server, which neutralization made the catcher.
+    const before = await prisma.mail.count();
+    const shell = await execCommand({
+      docker: deps.docker,
+      id: staging.containerName!,
+      cmd: ["odoo", "shell", "-d", staging.databaseName!, "--db_host", pg.hostForBuilds, "--db_port", String(pg.port), "--db_user", pg.user, "--db_password", pg.password],
+      stdin: SCRIPT,
+      timeoutMs: 60_000,
+    });
+    expect(shell.stdout + shell.stderr).toContain("SENT <");
+    await expect.poll(() => prisma.mail.count(), { timeout: 10_000 }).toBe(before + 1);
+    expect(await prisma.mail.count({ where: { buildId: staging.id } })).toBe(1);
+    expect(await prisma.mail.count({ where: { buildId: production.id } })).toBe(0);
   }, 600_000);
 
   it("refuses a connection that does not come from a build, and stores nothing", async () => {

@@ -8,13 +8,13 @@ import {
   selectModulesToInstall,
   type RunClassification,
 } from "@slipway/domain";
-import { PLATFORM_SERVER_WIDE_MODULES, type WorkerDeps } from "../deps";
-import { createDatabase, installModules, serve } from "../odoo/driver";
+import { type WorkerDeps } from "../deps";
+import { createDatabase, installModules } from "../odoo/driver";
 import { dropDatabase } from "../odoo/odoo-databases";
-import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { prepareCode } from "./prepare-code";
 import type { BuildRecorder } from "./recorder";
+import { serveAndRoute } from "./serve-and-route";
 import { removeBuildResources } from "./resources";
 import type { StepFailure } from "./step-failure";
 import { asJson, createStepRunner, failureFrom, outcomeOfError } from "./step-runner";
@@ -80,29 +80,7 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       });
     }
 
-    const server = (await runner.step(
-      "start",
-      async () => {
-        await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
-        // Its outgoing mail goes to the platform's catcher (the builds network has no other egress).
-        const smtp = await mailCatcherAddress(deps);
-        const s = await serve({ ctx, containerName: names.containerName, workers: DEVELOPMENT_WORKERS, smtp, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
-        // The server keeps writing odoo.log (Logs tab) while it runs: the follower is kept, not stopped.
-        if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
-        if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
-        return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
-      },
-      false,
-    )) as { ip: string };
-
-    await runner.step(
-      "route",
-      async () => {
-        await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), hosts: [names.hostname], ...odooUpstreams(server.ip, DEVELOPMENT_WORKERS) });
-        return { detail: { hostname: names.hostname } };
-      },
-      false,
-    );
+    await serveAndRoute({ deps, runner, build, ctx, names, workers: DEVELOPMENT_WORKERS, smtp: await mailCatcherAddress(deps) });
     return { ok: true, classification: combineRunClassifications(runner.classifications) };
   } catch (e) {
     return { ok: false, ...outcomeOfError(e) };

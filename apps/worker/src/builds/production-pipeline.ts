@@ -6,17 +6,16 @@ import { MANAGED_PG_DEFAULTS } from "../odoo/managed-postgres";
 // (production-update.ts: maintenance page, snapshot, update, health, automatic rollback).
 import type { PrismaClient } from "@slipway/db";
 import { buildResourceNames, combineRunClassifications, DomainError, selectModulesToInstall } from "@slipway/domain";
-import { PLATFORM_SERVER_WIDE_MODULES } from "../deps";
-import { createDatabase, installModules, serve } from "../odoo/driver";
+import { createDatabase, installModules } from "../odoo/driver";
 import { computeChecksums, planModuleChanges, readDatabaseModules, writeAppliedChecksums } from "../odoo/module-plan";
 import { dropDatabaseSafely } from "../odoo/snapshot";
 import { databaseExists } from "../odoo/odoo-databases";
-import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
 import { CODE_STEPS, prepareCode } from "./prepare-code";
 import { previousProductionBuild, runProductionUpdate, type ProductionUpdatePlan } from "./production-update";
 import { removeBuildResources } from "./resources";
 import { asJson, createStepRunner, failureFrom, outcomeOfError, type PlannedStep } from "./step-runner";
+import { serveAndRoute } from "./serve-and-route";
 
 /** Production runs prefork: HTTP workers, a cron worker, websocket on the gevent port (8072). */
 export const PRODUCTION_WORKERS = 2;
@@ -101,26 +100,7 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
         return { detail: { modules: wanted, classification: asJson(r.classification), durationMs: r.durationMs } };
       });
     }
-    const server = (await runner.step(
-      "start",
-      async () => {
-        await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
-        const s = await serve({ ctx, containerName: names.containerName, workers: PRODUCTION_WORKERS, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES, egressNetworks: [MANAGED_PG_DEFAULTS.platformNetwork] });
-        // The server keeps writing odoo.log (Logs tab) while it runs: the follower is kept, not stopped.
-        if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
-        if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
-        return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
-      },
-      false,
-    )) as { ip: string };
-    await runner.step(
-      "route",
-      async () => {
-        await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), hosts: [names.hostname], ...odooUpstreams(server.ip, PRODUCTION_WORKERS) });
-        return { detail: { hostname: names.hostname } };
-      },
-      false,
-    );
+    await serveAndRoute({ deps, runner, build, ctx, names, workers: PRODUCTION_WORKERS, egressNetworks: [MANAGED_PG_DEFAULTS.platformNetwork] });
     return { ok: true, classification: combineRunClassifications(runner.classifications) };
   } catch (e) {
     return { ok: false, ...outcomeOfError(e) };

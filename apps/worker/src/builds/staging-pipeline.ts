@@ -5,21 +5,20 @@
 // build's database is taken over (renamed to this build's, filestore moved): no copy, no new
 // neutralization (verified again), just the update and a restart.
 import { buildResourceNames, combineRunClassifications, selectModulesToInstall, volumeName, type BuildResourceNames } from "@slipway/domain";
-import { PLATFORM_SERVER_WIDE_MODULES, type WorkerDeps } from "../deps";
+import { type WorkerDeps } from "../deps";
 import { applyModulePlan } from "../odoo/apply-module-plan";
 import { filestoreOperation } from "../odoo/copy-filestore";
-import { serve } from "../odoo/driver";
 import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { checksumsToRecord, computeChecksums, planModuleChanges, readDatabaseModules, writeAppliedChecksums } from "../odoo/module-plan";
 import { neutralizeDatabase, readDatabaseUuid, verifyNeutralization } from "../odoo/neutralize-database";
 import { databaseExists } from "../odoo/odoo-databases";
 import { dropDatabaseSafely, renameDatabase } from "../odoo/snapshot";
 import { copyProductionForStaging } from "../odoo/staging-source";
-import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
 import { CODE_STEPS, prepareCode } from "./prepare-code";
 import { releaseBuild, removeBuildResources } from "./resources";
 import { asJson, createStepRunner, failureFrom, outcomeOfError, type PlannedStep } from "./step-runner";
+import { serveAndRoute } from "./serve-and-route";
 
 /** Staging runs threaded (websocket on the HTTP port), like development. */
 export const STAGING_WORKERS = 0;
@@ -95,26 +94,7 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
       return { detail: asJson({ update: plan.update, install: plan.install, classification: r.classification, durationMs: r.durationMs }) };
     });
 
-    const server = (await runner.step(
-      "start",
-      async () => {
-        await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
-        const s = await serve({ ctx, containerName: names.containerName, workers: STAGING_WORKERS, smtp: catcher, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES });
-        // The server keeps writing odoo.log (Logs tab) while it runs: the follower is kept, not stopped.
-        if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
-        if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
-        return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
-      },
-      false,
-    )) as { ip: string };
-    await runner.step(
-      "route",
-      async () => {
-        await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), hosts: [names.hostname], ...odooUpstreams(server.ip, STAGING_WORKERS) });
-        return { detail: { hostname: names.hostname } };
-      },
-      false,
-    );
+    await serveAndRoute({ deps, runner, build, ctx, names, workers: STAGING_WORKERS, smtp: catcher });
     return { ok: true, classification: combineRunClassifications(runner.classifications) };
   } catch (e) {
     return { ok: false, ...outcomeOfError(e) };

@@ -89,10 +89,12 @@ describe("worker process", () => {
         await queues.close();
       }
 
-      // Logs are JSON lines on stdout.
-      const lines = worker.output().trim().split("\n").map((l) => JSON.parse(l) as { msg: string });
-      expect(lines.map((l) => l.msg)).toContain("worker started");
-      expect(lines.map((l) => l.msg)).toContain("job completed");
+      // Logs are JSON lines on stdout; the "completed" event is logged just after BullMQ moves the
+      // job, so wait for the line rather than assume it is already there.
+      const messages = () => worker.output().trim().split("\n").map((l) => (JSON.parse(l) as { msg: string }).msg);
+      await waitFor(async () => (messages().includes("job completed") ? true : undefined), 10_000);
+      expect(messages()).toContain("worker started");
+      expect(messages()).toContain("job completed");
     } finally {
       worker.child.kill("SIGTERM");
     }

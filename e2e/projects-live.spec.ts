@@ -46,7 +46,7 @@ async function insertBuild(number: number, fields: { state: string; result: stri
      VALUES ($1, $2, $3, $4, 'development', $5, $6, 'Dev <dev@example.com>', $7::"BuildState", $8::"BuildResult", NULL, $9, $10, $11::jsonb,
        now() - interval '95 seconds', now(), now())`,
     [id, projectId, branchId, number, `${number}`.repeat(40).slice(0, 40), `Commit number ${number}`, fields.state, fields.result,
-      fields.hostname ?? null, fields.hostname ? `${slug}-feature-live-${number}` : null, JSON.stringify(fields.offending ?? null)],
+      fields.hostname ?? null, fields.hostname ? `${slug}--feature-live-${number}` : null, JSON.stringify(fields.offending ?? null)],
   );
   const steps: [string, string, string | null][] = [["fetch", "succeeded", null], ["install", fields.result === "red" ? "failed" : "succeeded", fields.result === "red" ? "1 test failed" : null]];
   for (const [position, [name, state, error]] of steps.entries()) {
@@ -93,7 +93,7 @@ test("a new build appears in the Builds view without a reload, and its page show
 
   // A marker on window survives router.refresh() but not a reload.
   await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
-  await notify(await insertBuild(2, { state: "running", result: "yellow", hostname: `${slug}-feature-live-2.slipway.localhost` }));
+  await notify(await insertBuild(2, { state: "running", result: "yellow", hostname: `${slug}--feature-live-2.slipway.localhost` }));
   await expect(page.getByTestId("build-cell-2").getByTestId("build-status")).toHaveAttribute("data-result", "yellow");
   expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
 
@@ -116,7 +116,7 @@ test("a new build appears in the Builds view without a reload, and its page show
 
 test("Connect and Connect as send the browser to the build with a signed token", async ({ page }) => {
   await signIn(page);
-  const hostname = `${slug}-feature-live-2.slipway.localhost`;
+  const hostname = `${slug}--feature-live-2.slipway.localhost`;
   const opened: URL[] = [];
   // Stands in for the build's Odoo behind the proxy.
   await page.route((url) => url.hostname === hostname, (route) => {
@@ -129,7 +129,7 @@ test("Connect and Connect as send the browser to the build with a signed token",
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Odoo stand-in" })).toBeVisible();
   expect(opened[0]?.pathname).toBe("/slipway/connect");
-  expect(claims(opened[0]!)).toMatchObject({ db: `${slug}-feature-live-2`, login: "admin" });
+  expect(claims(opened[0]!)).toMatchObject({ db: `${slug}--feature-live-2`, login: "admin" });
 
   await page.goto(`/projects/${slug}/builds/2`);
   await page.getByLabel("Login").fill("demo");

@@ -100,7 +100,7 @@ describe("development build pipeline with the stand-in Odoo image", () => {
     ]);
     const install = readFileSync(path.join(deps.config.home, "builds", build.id, "logs", "install.log"), "utf8");
     expect(install).toContain("odoo.tests.result: 0 failed, 0 error(s)");
-    expect(build.hostname).toBe(`${slug}-main-1.slipway.localhost`);
+    expect(build.hostname).toBe(`${slug}--main-1.slipway.localhost`);
 
     const health = await proxyGet(build.hostname!, "/web/health");
     expect(health.status).toBe(200);

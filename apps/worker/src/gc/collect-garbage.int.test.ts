@@ -84,10 +84,10 @@ describe("maintenance.gc with a fake clock", () => {
     const staging = await prisma.branch.create({ data: { projectId, name: "uat", stage: "staging" } });
     const prod = await prisma.branch.create({ data: { projectId, name: "main", stage: "production", productionSlot: true } });
     const oldStaging = await prisma.build.create({
-      data: { projectId, branchId: staging.id, number: 90, stage: "staging", revision: "a".repeat(40), state: "stopped", inProgressSlot: null, databaseName: `${slug}-uat-90`, createdAt: new Date(t0 - 87.5 * DAY) },
+      data: { projectId, branchId: staging.id, number: 90, stage: "staging", revision: "a".repeat(40), state: "stopped", inProgressSlot: null, databaseName: `${slug}--uat-90`, createdAt: new Date(t0 - 87.5 * DAY) },
     });
     await prisma.build.create({
-      data: { projectId, branchId: prod.id, number: 91, stage: "production", revision: "b".repeat(40), state: "running", inProgressSlot: null, databaseName: `${slug}-main-91`, createdAt: new Date(t0 - 400 * DAY) },
+      data: { projectId, branchId: prod.id, number: 91, stage: "production", revision: "b".repeat(40), state: "running", inProgressSlot: null, databaseName: `${slug}--main-91`, createdAt: new Date(t0 - 400 * DAY) },
     });
 
     expect((await collectGarbage(deps, { now: new Date(t0 + 2 * DAY) })).collected).toEqual([]);

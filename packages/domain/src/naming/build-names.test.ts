@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildHostname, buildResourceNames, containerName, databaseName, normalizeBaseDomain, volumeName } from "./build-names";
+import { buildHostname, buildResourceNames, containerName, databaseName, normalizeBaseDomain, projectOfName, volumeName } from "./build-names";
 
 const isLabel = (s: string) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(s);
 
@@ -8,11 +8,11 @@ describe("build resource names", () => {
     expect(
       buildResourceNames({ project: "acme", branch: "main", buildNumber: 12, stage: "development", baseDomain: "slipway.localhost" }),
     ).toEqual({
-      buildLabel: "acme-main-12",
-      hostname: "acme-main-12.slipway.localhost",
-      databaseName: "acme-main-12",
-      containerName: "slipway-acme-main-12",
-      volumeName: "slipway-acme-main-12-data",
+      buildLabel: "acme--main-12",
+      hostname: "acme--main-12.slipway.localhost",
+      databaseName: "acme--main-12",
+      containerName: "slipway-acme--main-12",
+      volumeName: "slipway-acme--main-12-data",
     });
   });
 
@@ -20,10 +20,10 @@ describe("build resource names", () => {
     expect(
       buildResourceNames({ project: "acme", branch: "production", buildNumber: 3, stage: "production", baseDomain: "Example.COM." }),
     ).toEqual({
-      buildLabel: "acme-production-3",
+      buildLabel: "acme--production-3",
       hostname: "acme.example.com",
       databaseName: "acme",
-      containerName: "slipway-acme-production-3",
+      containerName: "slipway-acme--production-3",
       volumeName: "slipway-acme-data",
     });
   });
@@ -52,12 +52,49 @@ describe("build resource names", () => {
   });
 
   it("names one-off step containers and validates inputs", () => {
-    expect(containerName({ project: "acme", branch: "main", buildNumber: 4, step: "install" })).toBe("slipway-acme-main-4-install");
+    expect(containerName({ project: "acme", branch: "main", buildNumber: 4, step: "install" })).toBe("slipway-acme--main-4-install");
+    expect(() => containerName({ project: "acme", branch: "main", buildNumber: 4, step: "x-2" })).toThrow("invalid step");
     expect(() => containerName({ project: "acme", branch: "main", buildNumber: 4, step: "Bad Step" })).toThrow("invalid step");
     expect(() => databaseName({ project: "Acme", branch: "main", buildNumber: 1, stage: "development" })).toThrow("lowercase");
     expect(() => databaseName({ project: "acme", branch: "main", buildNumber: 0, stage: "development" })).toThrow("build number");
     expect(() => volumeName({ databaseName: "../etc" })).toThrow("invalid database name");
     expect(() => normalizeBaseDomain("bad_domain.com")).toThrow("invalid base domain");
     expect(() => normalizeBaseDomain("")).toThrow("invalid base domain");
+  });
+
+  it("never gives two different (project, branch, build) the same name (finding C6)", () => {
+    // The collision seen before: project `q` branch `a` build 1 vs project `q-a-1`'s production.
+    const dev = buildResourceNames({ project: "qqq", branch: "a", buildNumber: 1, stage: "development", baseDomain: "x.test" });
+    const prod = buildResourceNames({ project: "qqq-a-1", branch: "main", buildNumber: 1, stage: "production", baseDomain: "x.test" });
+    expect(dev.databaseName).not.toBe(prod.databaseName);
+    expect(dev.hostname).not.toBe(prod.hostname);
+    expect(dev.volumeName).not.toBe(prod.volumeName);
+    // Exhaustive over small alphabets: projects, branches (hyphens, case, slashes) and numbers.
+    const projects = ["abc", "abc-a", "abc-a-1", "abc-1", "ab-c", "abc-a-b"];
+    const branches = ["a", "a-1", "a-b", "1", "A", "a/1", "a--b", "b", "main", "a-1-2"];
+    const seen = new Map<string, string>();
+    for (const project of projects) {
+      for (const branch of branches) {
+        for (const buildNumber of [1, 2, 12, 21]) {
+          for (const stage of ["production", "staging", "development"] as const) {
+            const n = buildResourceNames({ project, branch, buildNumber, stage, baseDomain: "x.test" });
+            // Production shares one database per project across its builds; everything else is per build.
+            const owner = stage === "production" ? `${project}/production` : `${project}/${branch}/${buildNumber}`;
+            for (const [kind, value] of [["db", n.databaseName], ["host", n.hostname], ["volume", n.volumeName]] as const) {
+              const key = `${kind}:${value}`;
+              const prior = seen.get(key);
+              if (prior !== undefined) expect(prior, key).toBe(owner);
+              seen.set(key, owner);
+              expect(projectOfName(value.replace(/^slipway-/, "").replace(/-data$/, "").split(".")[0]!)).toBe(project);
+            }
+            // Containers are per build in every stage (steps add a letters-only suffix).
+            const key = `container:${n.containerName}`;
+            const prior = seen.get(key);
+            if (prior !== undefined) expect(prior, key).toBe(`${project}/${branch}/${buildNumber}`);
+            seen.set(key, `${project}/${branch}/${buildNumber}`);
+          }
+        }
+      }
+    }
   });
 });

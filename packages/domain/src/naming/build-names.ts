@@ -1,14 +1,22 @@
 // Deterministic names of a build's resources (PRODUCT.md §3, §4):
-//   hostname   production `<project>.<base>`, others `<project>-<branch>-<build>.<base>`
-//   database   production `<project>`, others `<project>-<branch>-<build>` (≤ 63 bytes, ASCII)
-//   container  `slipway-<project>-<branch>-<build>` (+ `-<step>` for one-off runs)
+//   hostname   production `<project>.<base>`, others `<project>--<branch>-<build>.<base>`
+//   database   production `<project>`, others `<project>--<branch>-<build>` (≤ 63 bytes, ASCII)
+//   container  `slipway-<project>--<branch>-<build>` (+ `-<step>` for one-off runs)
 //   volume     `slipway-<database>-data` (one per database: the filestore outlives builds)
 // Every label is at most 63 characters (DNS label and PostgreSQL identifier limit).
+//
+// Names of two different (project, branch, build) can never be equal, by construction (ADR 0005):
+// project slugs never contain `--` and branch labels never contain `--` either, so the project is
+// exactly what precedes the first `--`; production names have no `--` at all; the build number is
+// unique within a project and always ends a non-production name; step names are letters only, so a
+// step container (`…-<n>-<letters>`) never equals a build's container (`…-<n>`).
 import { DomainError } from "../errors";
 import { branchLabel } from "./branch-label";
 import { assertProjectSlug } from "./project-slug";
 
 export const MAX_LABEL_LENGTH = 63;
+/** Ends the project part of every non-production name; never inside a slug or a branch label. */
+export const PROJECT_SEPARATOR = "--";
 
 export type NamingStage = "production" | "staging" | "development";
 
@@ -33,8 +41,8 @@ export function buildLabel(input: BuildNameInput): string {
     throw new DomainError("invalid_input", `invalid build number ${input.buildNumber}`);
   }
   const suffix = String(input.buildNumber);
-  const room = MAX_LABEL_LENGTH - input.project.length - suffix.length - 2;
-  return `${input.project}-${branchLabel({ branch: input.branch, maxLength: room })}-${suffix}`;
+  const room = MAX_LABEL_LENGTH - input.project.length - suffix.length - PROJECT_SEPARATOR.length - 1;
+  return `${input.project}${PROJECT_SEPARATOR}${branchLabel({ branch: input.branch, maxLength: room })}-${suffix}`;
 }
 
 export function databaseName(input: BuildNameInput & { stage: NamingStage }): string {
@@ -56,8 +64,17 @@ export function buildHostname(input: BuildNameInput & { stage: NamingStage; base
 export function containerName(input: BuildNameInput & { step?: string }): string {
   const base = `slipway-${buildLabel(input)}`;
   if (input.step === undefined) return base;
-  if (!/^[a-z][a-z0-9-]{0,30}$/.test(input.step)) throw new DomainError("invalid_input", `invalid step name "${input.step}"`);
+  if (!/^[a-z]{1,31}$/.test(input.step)) throw new DomainError("invalid_input", `invalid step name "${input.step}"`);
   return `${base}-${input.step}`;
+}
+
+/**
+ * The project a resource name belongs to: the slug before the first `--` (non-production) or the
+ * whole name (production database and hostname label). Inverse of the scheme above.
+ */
+export function projectOfName(name: string): string {
+  const at = name.indexOf(PROJECT_SEPARATOR);
+  return at === -1 ? name : name.slice(0, at);
 }
 
 export function volumeName(options: { databaseName: string }): string {

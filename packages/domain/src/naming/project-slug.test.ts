@@ -11,7 +11,7 @@ describe("project slugs", () => {
       const c = checkProjectSlug(s);
       return c.ok ? null : c.reason;
     };
-    expect(reason("a")).toBe("the project name must have at least 2 characters");
+    expect(reason("a")).toBe("the project name must have at least 3 characters");
     expect(reason("x".repeat(41))).toBe("the project name must have at most 40 characters");
     expect(reason("Acme")).toBe("the project name must be lowercase");
     expect(reason("acme_erp")).toBe("the project name may only contain lowercase letters, digits and hyphens");
@@ -21,6 +21,6 @@ describe("project slugs", () => {
     expect(reason("acme-")).toBe("the project name cannot start or end with a hyphen");
     expect(reason("xn--acme")).toBe("the project name cannot contain two hyphens in a row");
     expect(reason("postgres")).toBe('"postgres" is reserved');
-    expect(() => assertProjectSlug("A")).toThrow("at least 2 characters");
+    expect(() => assertProjectSlug("A")).toThrow("at least 3 characters");
   });
 });

@@ -2,7 +2,8 @@
 // and the prefix of every build's names, so it must be a DNS label and a safe database name.
 import { DomainError } from "../errors";
 
-export const PROJECT_SLUG_MIN = 2;
+// Three: a two-letter slug followed by `--` would form a reserved DNS label (`ab--…`, like `xn--`).
+export const PROJECT_SLUG_MIN = 3;
 export const PROJECT_SLUG_MAX = 40;
 // The production database is named after the project: never one of PostgreSQL's own.
 const RESERVED = new Set(["postgres", "template0", "template1"]);

@@ -46,7 +46,7 @@ export async function createBackupProject(deps: WorkerDeps, options: { labels: R
   const pg = await deps.postgres();
   const make = async (name: string, stage: "production" | "staging", number: number) => {
     const branch = await deps.prisma.branch.create({ data: { projectId: project.id, name, stage, productionSlot: stage === "production" ? true : null } });
-    const database = stage === "production" ? slug : `${slug}-${name}-${number}`;
+    const database = stage === "production" ? slug : `${slug}--${name}-${number}`;
     const ctx = odooContext(deps, pg, database, options.labels);
     const created = await createDatabase({ ctx, withDemo: true });
     if (created.exitCode !== 0) throw new Error(`createDatabase failed: ${created.classification.reasons.join("; ")}`);

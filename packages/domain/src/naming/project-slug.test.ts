@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { assertProjectSlug, checkProjectSlug } from "./project-slug";
 
 describe("project slugs", () => {
-  it("accepts lowercase letters, digits and single hyphens, 2 to 40 characters", () => {
-    for (const s of ["ab", "acme", "acme-erp", "a1-b2-c3", "9lives", "x".repeat(40)]) expect(checkProjectSlug(s)).toEqual({ ok: true });
+  it("accepts lowercase letters, digits and single hyphens, 3 to 40 characters", () => {
+    for (const s of ["abc", "acme", "acme-erp", "a1-b2-c3", "9lives", "x".repeat(40)]) expect(checkProjectSlug(s)).toEqual({ ok: true });
   });
 
   it("refuses everything else with a clear reason", () => {
@@ -11,7 +11,7 @@ describe("project slugs", () => {
       const c = checkProjectSlug(s);
       return c.ok ? null : c.reason;
     };
-    expect(reason("a")).toBe("the project name must have at least 3 characters");
+    expect(reason("ab")).toBe("the project name must have at least 3 characters");
     expect(reason("x".repeat(41))).toBe("the project name must have at most 40 characters");
     expect(reason("Acme")).toBe("the project name must be lowercase");
     expect(reason("acme_erp")).toBe("the project name may only contain lowercase letters, digits and hyphens");

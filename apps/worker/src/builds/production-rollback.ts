@@ -73,7 +73,8 @@ async function restartPrevious(deps: WorkerDeps, buildId: string | null, hostnam
     if (!ip) return { ok: false, problem: "the previous build's server has no address" };
     const health = await waitForHttp({ url: `http://${ip}:8069/web/health`, timeoutMs: 120_000, intervalMs: 250 });
     if (!health.ok) return { ok: false, problem: `the previous build's server is not healthy (${health.status ?? health.error})` };
-    await deps.caddy.upsertRoute({ id: routeIdForBuild(buildId), hosts: [hostname], ...odooUpstreams(ip, 2) });
+    const { projectId } = await deps.prisma.build.findUniqueOrThrow({ where: { id: buildId }, select: { projectId: true } });
+    await deps.caddy.upsertRoute({ id: routeIdForBuild(buildId), projectId, hosts: [hostname], ...odooUpstreams(ip, 2) });
     return { ok: true };
   } catch (e) {
     return { ok: false, problem: `the previous build's server could not be restarted: ${(e as Error).message}` };

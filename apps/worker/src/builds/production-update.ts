@@ -65,7 +65,7 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
     runner.step(
       "route",
       async () => {
-        await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), hosts: [names.hostname], ...odooUpstreams(ip, 2) });
+        await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), projectId: build.projectId, hosts: [names.hostname], ...odooUpstreams(ip, 2) });
         await deps.caddy.removeRoute(maintenanceRouteId(build.id));
         return { detail: { hostname: names.hostname } };
       },
@@ -101,7 +101,7 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
 
   try {
     await runner.step("maintenance", async () => {
-      await deps.caddy.upsertMaintenanceRoute({ id: maintenanceRouteId(build.id), hosts: [names.hostname] });
+      await deps.caddy.upsertMaintenanceRoute({ id: maintenanceRouteId(build.id), projectId: build.projectId, hosts: [names.hostname] });
       // No session may stay open on the database for the template copy: stop the old server.
       const stopped = await stopServers(deps, plan.previousBuildId);
       return { detail: { stoppedContainers: stopped } };

@@ -1,4 +1,4 @@
-import { inProgressStates } from "@slipway/domain";
+import { DomainError, inProgressStates } from "@slipway/domain";
 import { containerIp, listContainers, removeContainer } from "@slipway/docker";
 import { requeue } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
@@ -42,7 +42,7 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
     }
   }
   // Routes of builds that are not running go; running builds get theirs back (Caddy restarted).
-  const runningBuilds = await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true, stage: true } });
+  const runningBuilds = await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, projectId: true, hostname: true, stage: true } });
   const running = new Set(runningBuilds.map((b) => b.id));
   const routed = new Set(await deps.caddy.routeIds());
   for (const b of runningBuilds) {
@@ -51,7 +51,13 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
     const pg = server ? await deps.postgres() : null;
     const ip = server && pg ? await containerIp({ docker: deps.docker, container: server.id, network: pg.buildsNetwork }) : null;
     if (ip) {
-      await deps.caddy.upsertRoute({ id: routeIdForBuild(b.id), hosts: [b.hostname], ...odooUpstreams(ip, b.stage === "production" ? PRODUCTION_WORKERS : 0) });
+      // A hostname another project's route holds is left to it (and logged); the others go on.
+      await deps.caddy
+        .upsertRoute({ id: routeIdForBuild(b.id), projectId: b.projectId, hosts: [b.hostname], ...odooUpstreams(ip, b.stage === "production" ? PRODUCTION_WORKERS : 0) })
+        .catch((e: unknown) => {
+          if (!(e instanceof DomainError && e.code === "conflict")) throw e;
+          deps.logger.warn({ buildId: b.id, err: e.message }, "route not restored");
+        });
     } else {
       await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
     }

@@ -12,7 +12,7 @@ import { asJson, failureFrom, type StepRunner } from "./step-runner";
 export async function serveAndRoute(options: {
   deps: WorkerDeps;
   runner: StepRunner;
-  build: Pick<Build, "id">;
+  build: Pick<Build, "id" | "projectId">;
   ctx: OdooContext;
   names: { containerName: string; hostname: string };
   /** 0 = threaded (websocket on the HTTP port); > 0 = prefork with the gevent port. */
@@ -46,7 +46,7 @@ export async function serveAndRoute(options: {
   await runner.step(
     "route",
     async () => {
-      await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), hosts: [names.hostname], ...odooUpstreams(server.ip, workers) });
+      await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), projectId: build.projectId, hosts: [names.hostname], ...odooUpstreams(server.ip, workers) });
       return { detail: { hostname: names.hostname } };
     },
     false,

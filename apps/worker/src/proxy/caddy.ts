@@ -2,8 +2,11 @@ import { DomainError } from "@slipway/domain";
 
 /**
  * Drives Caddy through its admin API (loopback only). Every build gets one route, identified by
- * an `@id`, matching its hostname(s): `/websocket` (Odoo ≥ 16) and `/longpolling` go to the gevent
- * port, everything else to the HTTP port. Build routes are inserted before the final catch-all 404.
+ * an `@id`, matching its hostname(s): Odoo's database manager is refused (403, see
+ * DATABASE_MANAGER_PATHS), `/websocket` (Odoo ≥ 16) and `/longpolling` go to the gevent port,
+ * everything else to the HTTP port. Build routes are inserted before the final catch-all 404.
+ * A route carries its project's id (a `vars` handler): a hostname held by another project's route
+ * is never taken over (issue 11, item 6).
  */
 export interface CaddyOptions {
   adminUrl: string;
@@ -12,6 +15,8 @@ export interface CaddyOptions {
 
 export interface BuildRoute {
   id: string;
+  /** The build's project: only routes of the same project may hold the same hostname. */
+  projectId: string;
   hosts: string[];
   /** host:port of Odoo's HTTP port (8069). */
   upstream: string;
@@ -20,6 +25,17 @@ export interface BuildRoute {
 }
 
 export const ROUTE_PREFIX = "slipway-route-";
+/** Name of the Caddy variable holding a route's project id (set by a `vars` handler). */
+export const PROJECT_VAR = "slipway_project";
+/**
+ * Odoo's database manager (list, create, duplicate, drop, dump, restore databases): the pages and
+ * forms under /web/database/ and the XML-RPC `db` service. Caddy's path matcher is
+ * case-insensitive and matches the cleaned, decoded path (`//`, `/./`, `%2F` and `%64` forms are
+ * refused too). The `db` service over `/jsonrpc` is named in the JSON body, which Caddy 2.6
+ * cannot match: the platform's server-wide addon `slipway_connect` refuses it inside Odoo.
+ */
+export const DATABASE_MANAGER_PATHS = ["/web/database", "/web/database/*", "/xmlrpc/db", "/xmlrpc/db/*", "/xmlrpc/2/db", "/xmlrpc/2/db/*"];
+const DATABASE_MANAGER_REFUSAL = "Odoo's database manager is disabled on Slipway builds.\n";
 const CATCH_ALL_ID = "slipway-not-found";
 export const MAINTENANCE_PREFIX = "slipway-maintenance-";
 export const MAINTENANCE_PAGE =
@@ -30,6 +46,8 @@ export const MAINTENANCE_PAGE =
 export class CaddyClient {
   private readonly base: string;
   private readonly server: string;
+  /** Route changes of this client run one at a time: a hostname check and its insert are not interleaved. */
+  private changes: Promise<unknown> = Promise.resolve();
 
   constructor({ adminUrl, server = "slipway" }: CaddyOptions) {
     this.base = adminUrl.replace(/\/$/, "");
@@ -82,29 +100,52 @@ export class CaddyClient {
     return (await this.routes()).map((r) => String(r["@id"] ?? "")).filter((id) => id.startsWith(ROUTE_PREFIX));
   }
 
-  /** Registers (or replaces) a build route; idempotent. */
+  private serialized<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(change, change);
+    this.changes = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Registers (or replaces) a build route; idempotent. Successive builds of a project may hold the
+   * same hostname (the newest route, inserted first, wins until the older one is removed); a
+   * hostname held by a build route or a maintenance page of another project is refused with a
+   * `conflict` DomainError, and nothing changes.
+   */
   async upsertRoute(route: BuildRoute): Promise<void> {
     if (!route.id.startsWith(ROUTE_PREFIX)) throw new DomainError("invalid_input", `Route ids start with ${ROUTE_PREFIX}`);
-    await this.ensureCatchAll();
-    await this.removeRoute(route.id);
-    const proxy = (dial: string) => ({ handler: "reverse_proxy", upstreams: [{ dial }] });
-    const body = {
-      "@id": route.id,
-      match: [{ host: route.hosts }],
-      handle: [
-        {
-          handler: "subroute",
-          routes: [
-            { match: [{ path: ["/websocket", "/websocket/*", "/longpolling/*"] }], handle: [proxy(route.websocketUpstream)] },
-            { handle: [proxy(route.upstream)] },
-          ],
-        },
-      ],
-      terminal: true,
-    };
-    // Index 0 inserts before everything, in particular before the catch-all.
-    const res = await this.call("PUT", `${this.routesPath}/0`, body);
-    await this.expectOk(res, `register ${route.hosts.join(", ")}`);
+    if (!route.projectId) throw new DomainError("invalid_input", "A build route names its project");
+    return this.serialized(async () => {
+      await this.ensureCatchAll();
+      const holder = hostHolder(await this.routes(), route);
+      if (holder) {
+        throw new DomainError("conflict", `The hostname ${holder.host} is already routed to another project (route ${holder.id}); it was not taken over.`);
+      }
+      await this.removeRoute(route.id);
+      const proxy = (dial: string) => ({ handler: "reverse_proxy", upstreams: [{ dial }] });
+      const body = {
+        "@id": route.id,
+        match: [{ host: route.hosts }],
+        handle: [
+          { handler: "vars", [PROJECT_VAR]: route.projectId },
+          {
+            handler: "subroute",
+            routes: [
+              {
+                match: [{ path: DATABASE_MANAGER_PATHS }],
+                handle: [{ handler: "static_response", status_code: 403, headers: { "Content-Type": ["text/plain; charset=utf-8"] }, body: DATABASE_MANAGER_REFUSAL }],
+              },
+              { match: [{ path: ["/websocket", "/websocket/*", "/longpolling/*"] }], handle: [proxy(route.websocketUpstream)] },
+              { handle: [proxy(route.upstream)] },
+            ],
+          },
+        ],
+        terminal: true,
+      };
+      // Index 0 inserts before everything, in particular before the catch-all.
+      const res = await this.call("PUT", `${this.routesPath}/0`, body);
+      await this.expectOk(res, `register ${route.hosts.join(", ")}`);
+    });
   }
 
   /**
@@ -112,25 +153,33 @@ export class CaddyClient {
    * (a safe production update). Its id has its own prefix, so build-route housekeeping (reconcile)
    * never mistakes it for a build route; remove it with removeRoute(id) once a real route is back.
    */
-  async upsertMaintenanceRoute(route: { id: string; hosts: string[] }): Promise<void> {
+  async upsertMaintenanceRoute(route: { id: string; projectId: string; hosts: string[] }): Promise<void> {
     if (!route.id.startsWith(MAINTENANCE_PREFIX)) throw new DomainError("invalid_input", `Maintenance route ids start with ${MAINTENANCE_PREFIX}`);
-    await this.ensureCatchAll();
-    await this.removeRoute(route.id);
-    const body = {
-      "@id": route.id,
-      match: [{ host: route.hosts }],
-      handle: [
-        {
-          handler: "static_response",
-          status_code: 503,
-          headers: { "Content-Type": ["text/html; charset=utf-8"], "Retry-After": ["30"], "Cache-Control": ["no-store"] },
-          body: MAINTENANCE_PAGE,
-        },
-      ],
-      terminal: true,
-    };
-    const res = await this.call("PUT", `${this.routesPath}/0`, body);
-    await this.expectOk(res, `show the maintenance page for ${route.hosts.join(", ")}`);
+    if (!route.projectId) throw new DomainError("invalid_input", "A maintenance route names its project");
+    return this.serialized(async () => {
+      await this.ensureCatchAll();
+      const holder = hostHolder(await this.routes(), route);
+      if (holder) {
+        throw new DomainError("conflict", `The hostname ${holder.host} is already routed to another project (route ${holder.id}); no maintenance page was put in front of it.`);
+      }
+      await this.removeRoute(route.id);
+      const body = {
+        "@id": route.id,
+        match: [{ host: route.hosts }],
+        handle: [
+          { handler: "vars", [PROJECT_VAR]: route.projectId },
+          {
+            handler: "static_response",
+            status_code: 503,
+            headers: { "Content-Type": ["text/html; charset=utf-8"], "Retry-After": ["30"], "Cache-Control": ["no-store"] },
+            body: MAINTENANCE_PAGE,
+          },
+        ],
+        terminal: true,
+      };
+      const res = await this.call("PUT", `${this.routesPath}/0`, body);
+      await this.expectOk(res, `show the maintenance page for ${route.hosts.join(", ")}`);
+    });
   }
 
   async removeRoute(id: string): Promise<void> {
@@ -141,6 +190,37 @@ export class CaddyClient {
     if (/unknown object ID/i.test(text)) return;
     throw new DomainError("upstream_failed", `Caddy refused to remove route ${id}: ${res.status} ${text.slice(0, 200)}`);
   }
+}
+
+/** The project id a route carries (null for routes registered before routes named their project). */
+export function routeProjectId(route: Record<string, unknown>): string | null {
+  const handlers = Array.isArray(route.handle) ? (route.handle as Array<Record<string, unknown>>) : [];
+  const vars = handlers.find((h) => h.handler === "vars" && typeof h[PROJECT_VAR] === "string");
+  return vars ? (vars[PROJECT_VAR] as string) : null;
+}
+
+function routeHosts(route: Record<string, unknown>): string[] {
+  const matchers = Array.isArray(route.match) ? (route.match as Array<{ host?: unknown }>) : [];
+  return matchers.flatMap((m) => (Array.isArray(m.host) ? m.host.filter((h): h is string => typeof h === "string") : []));
+}
+
+/**
+ * The first of `wanted.hosts` that a build or maintenance route of another project already holds
+ * (Caddy compares hostnames without case). The route being replaced (same id) never conflicts;
+ * routes that carry no project id (registered before they did) are not an owner anyone can be
+ * checked against, and are replaced as before.
+ */
+export function hostHolder(routes: Array<Record<string, unknown>>, wanted: { id: string; projectId: string; hosts: string[] }): { host: string; id: string } | null {
+  const hosts = new Set(wanted.hosts.map((h) => h.toLowerCase()));
+  for (const route of routes) {
+    const id = String(route["@id"] ?? "");
+    if (id === wanted.id || !(id.startsWith(ROUTE_PREFIX) || id.startsWith(MAINTENANCE_PREFIX))) continue;
+    const owner = routeProjectId(route);
+    if (owner === null || owner === wanted.projectId) continue;
+    const host = routeHosts(route).find((h) => hosts.has(h.toLowerCase()));
+    if (host) return { host, id };
+  }
+  return null;
 }
 
 export function maintenanceRouteId(buildId: string): string {

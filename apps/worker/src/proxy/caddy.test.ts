@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { PROJECT_VAR, hostHolder, maintenanceRouteId, routeIdForBuild, routeProjectId } from "./caddy";
+
+const route = (id: string, hosts: string[], projectId?: string) => ({
+  "@id": id,
+  match: [{ host: hosts }],
+  handle: [...(projectId ? [{ handler: "vars", [PROJECT_VAR]: projectId }] : []), { handler: "subroute", routes: [] }],
+  terminal: true,
+});
+
+const A = "11111111-1111-1111-1111-111111111111";
+const B = "22222222-2222-2222-2222-222222222222";
+
+describe("hostHolder", () => {
+  const routes = [
+    { "@id": "slipway-not-found", handle: [{ handler: "static_response", status_code: 404 }] },
+    route(routeIdForBuild("build-a1"), ["acme.slipway.localhost"], A),
+    route(maintenanceRouteId("build-a2"), ["shop.slipway.localhost"], A),
+  ];
+
+  it("refuses a hostname a build route of another project holds, whatever its case", () => {
+    expect(hostHolder(routes, { id: routeIdForBuild("build-b1"), projectId: B, hosts: ["ACME.slipway.localhost"] })).toEqual({
+      host: "acme.slipway.localhost",
+      id: routeIdForBuild("build-a1"),
+    });
+  });
+
+  it("refuses a hostname behind another project's maintenance page", () => {
+    expect(hostHolder(routes, { id: routeIdForBuild("build-b1"), projectId: B, hosts: ["x.slipway.localhost", "shop.slipway.localhost"] })?.id).toBe(maintenanceRouteId("build-a2"));
+  });
+
+  it("lets the same project's next build take its hostname, a route replace itself, and free hostnames through", () => {
+    expect(hostHolder(routes, { id: routeIdForBuild("build-a3"), projectId: A, hosts: ["acme.slipway.localhost"] })).toBeNull();
+    expect(hostHolder([route(routeIdForBuild("build-a1"), ["acme.slipway.localhost"], A)], { id: routeIdForBuild("build-a1"), projectId: B, hosts: ["acme.slipway.localhost"] })).toBeNull();
+    expect(hostHolder(routes, { id: routeIdForBuild("build-b1"), projectId: B, hosts: ["b.slipway.localhost"] })).toBeNull();
+  });
+
+  it("ignores routes that are not the platform's, and routes that name no project", () => {
+    expect(hostHolder([route("someone-else", ["acme.slipway.localhost"], A)], { id: routeIdForBuild("b"), projectId: B, hosts: ["acme.slipway.localhost"] })).toBeNull();
+    expect(hostHolder([route(routeIdForBuild("old"), ["acme.slipway.localhost"])], { id: routeIdForBuild("b"), projectId: B, hosts: ["acme.slipway.localhost"] })).toBeNull();
+  });
+});
+
+describe("routeProjectId", () => {
+  it("reads the project from the route's vars handler", () => {
+    expect(routeProjectId(route(routeIdForBuild("x"), ["h"], A))).toBe(A);
+    expect(routeProjectId(route(routeIdForBuild("x"), ["h"]))).toBeNull();
+    expect(routeProjectId({})).toBeNull();
+  });
+});

@@ -25,7 +25,7 @@ import { createBackup } from "../apps/worker/src/backups/create-backup";
 import { toolsContextOf } from "../apps/worker/src/backups/engine/context";
 import { moveFilestores } from "../apps/worker/src/backups/engine/filestore-volume";
 import { loadBackup } from "../apps/worker/src/backups/engine/load-backup";
-import { dropDatabaseIfExists } from "../apps/worker/src/backups/engine/pg-tools";
+import { dropDatabase } from "../apps/worker/src/backups/engine/pg-tools";
 import type { BackupManifest } from "../apps/worker/src/backups/engine/manifest";
 import { restoreBackup } from "../apps/worker/src/backups/restore-backup";
 import { LocalBackupStore } from "../apps/worker/src/backups/store/local-store";
@@ -121,7 +121,7 @@ try {
   const scratch = `slipway_bench_${randomBytes(4).toString("hex")}`;
   const dir = `.bench-${randomBytes(4).toString("hex")}`;
   const [, loadMs] = await timed(() => loadBackup({ store, ctx, manifest: m, database: scratch, filestore: { volume, dir } }));
-  await dropDatabaseIfExists({ pg, name: scratch });
+  await dropDatabase({ pg, name: scratch });
   await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
   const handDb = `slipway_bench_${randomBytes(4).toString("hex")}`;
   const [, handRestoreMs] = await timed(async () => {
@@ -129,7 +129,7 @@ try {
     await byHand("bench-pg-restore", ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", handDb, "/out/dump.pgc"], [{ type: "bind", source: tmp, target: "/out", readOnly: true }]);
     await byHand("bench-untar", ["sh", "-c", `mkdir -p /data/filestore/${dir} && tar -xf /out/filestore.tar -C /data/filestore/${dir}`], [{ type: "bind", source: tmp, target: "/out", readOnly: true }, { type: "volume", source: volume, target: "/data" }], "none");
   });
-  await dropDatabaseIfExists({ pg, name: handDb });
+  await dropDatabase({ pg, name: handDb });
   await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
   const [restored, fullMs] = await timed(() => restoreBackup({ deps, store, backupId: first.id, targetBranchId: production.branch.id }));
   // The safety backup is not part of the retention scenario below.

@@ -7,7 +7,7 @@ import { createQueues, createRedisConnection, type Queues } from "@slipway/queue
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { ServerLogKeeper } from "./monitor/server-log-keeper";
-import { ensureManagedPostgres, type ManagedPostgres } from "./odoo/managed-postgres";
+import { ensureManagedPostgres, type ManagedPostgres } from "./postgres";
 import { CaddyClient } from "./proxy/caddy";
 
 /** Everything the worker talks to, composed once per process (no DI container). */
@@ -29,10 +29,10 @@ export interface WorkerDeps {
   /** Running servers' output followed into their odoo.log (the Logs tab reads it live). */
   serverLogs: ServerLogKeeper;
   /**
-   * The mail catcher as build containers reach it (neutralized databases send mail there). Unset:
-   * the builds network's gateway (the host, where the worker listens) on port 2525.
+   * The worker's mail catcher (neutralized databases and development servers send mail there), once
+   * started: it listens on each project network's gateway on demand. Unset: port 2525 is assumed.
    */
-  mailCatcher?: { host: string; port: number };
+  mailCatcher?: { port: number; listenOn(host: string): Promise<void> };
   /**
    * How old the staging source (snapshot of production staging builds copy from) may be. Unset or
    * 0: taken after the build asked for it (always current production); see ADR 0002.

@@ -18,6 +18,25 @@ export interface ResourceLimits {
   memoryBytes?: number;
 }
 
+/**
+ * What a container may do beyond running its process. Every container the platform starts that runs
+ * a project's code (or reads a project's files) gets `BUILD_SECURITY` or stricter (ADR 0005).
+ */
+export interface SecurityOptions {
+  /** Linux capabilities removed (`["ALL"]` for everything) … */
+  capDrop?: string[];
+  /** … and the few added back. */
+  capAdd?: string[];
+  /** No privilege gain through setuid binaries or file capabilities. */
+  noNewPrivileges?: boolean;
+  /** At most this many processes/threads in the container (fork bombs end there). */
+  pidsLimit?: number;
+  readOnlyRootfs?: boolean;
+}
+
+/** Odoo needs no capability: it runs as uid 101 and listens on ports above 1024. */
+export const BUILD_SECURITY: Readonly<SecurityOptions> = Object.freeze({ capDrop: ["ALL"], noNewPrivileges: true, pidsLimit: 512 });
+
 export interface ContainerSpec {
   image: string;
   name?: string;
@@ -29,11 +48,15 @@ export interface ContainerSpec {
   workingDir?: string;
   hostname?: string;
   mounts?: Mount[];
-  /** First network (attached at creation); `extraNetworks` are connected before the start. */
+  /**
+   * First network (attached at creation); `extraNetworks` are connected before the start. `"none"`:
+   * no network at all (only loopback).
+   */
   network?: string;
   networkAliases?: string[];
   extraNetworks?: string[];
   limits?: ResourceLimits;
+  security?: SecurityOptions;
   restart?: "no" | "unless-stopped" | "on-failure";
   tty?: boolean;
   /** Keep stdin open (for interactive use). */
@@ -84,8 +107,13 @@ function createOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
       // Same value: no swap beyond the memory limit, so the limit is a real limit.
       MemorySwap: spec.limits?.memoryBytes,
       RestartPolicy: { Name: spec.restart ?? "no" },
+      CapDrop: spec.security?.capDrop,
+      CapAdd: spec.security?.capAdd,
+      SecurityOpt: spec.security?.noNewPrivileges ? ["no-new-privileges:true"] : undefined,
+      PidsLimit: spec.security?.pidsLimit,
+      ReadonlyRootfs: spec.security?.readOnlyRootfs,
     },
-    NetworkingConfig: spec.network
+    NetworkingConfig: spec.network && spec.network !== "none"
       ? { EndpointsConfig: { [spec.network]: { Aliases: spec.networkAliases } } }
       : undefined,
   };

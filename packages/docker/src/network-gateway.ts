@@ -17,3 +17,15 @@ export async function networkGateway(options: { docker: DockerEngine; name: stri
     return engineCall(`inspect network ${options.name}`, () => Promise.reject(error));
   }
 }
+
+/** The IPv4 subnet (CIDR) of a network, or null when it does not exist or has none. */
+export async function networkSubnet(options: { docker: DockerEngine; name: string }): Promise<string | null> {
+  try {
+    const n = await api(options.docker).getNetwork(options.name).inspect();
+    const configs = (n.IPAM?.Config ?? []) as { Subnet?: string }[];
+    return configs.find((c) => c.Subnet && /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c.Subnet))?.Subnet ?? null;
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    return engineCall(`inspect network ${options.name}`, () => Promise.reject(error));
+  }
+}

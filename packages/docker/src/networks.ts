@@ -18,6 +18,13 @@ export async function ensureNetwork(options: {
   name: string;
   internal?: boolean;
   labels: SlipwayLabels;
+  /**
+   * Name of the host's bridge interface (at most 15 characters). Host firewall rules match build
+   * networks by an interface-name prefix (ADR 0005).
+   */
+  bridgeName?: string;
+  /** false: containers on this network cannot reach each other (only the gateway and beyond). */
+  interContainer?: boolean;
 }): Promise<NetworkInfo> {
   const { docker, name } = options;
   const existing = await inspectNetwork({ docker, name });
@@ -28,6 +35,10 @@ export async function ensureNetwork(options: {
       Driver: "bridge",
       Internal: options.internal ?? false,
       CheckDuplicate: true,
+      Options: {
+        ...(options.bridgeName ? { "com.docker.network.bridge.name": options.bridgeName } : {}),
+        ...(options.interContainer === false ? { "com.docker.network.bridge.enable_icc": "false" } : {}),
+      },
       Labels: toDockerLabels(options.labels),
     });
   } catch (error) {
@@ -67,6 +78,26 @@ export async function removeNetworks(options: { docker: DockerEngine; labels: La
     }
   }
   return networks.length;
+}
+
+/** Removes one network by name; missing is fine, attached containers make the engine refuse. */
+export async function removeNetwork(options: { docker: DockerEngine; name: string }): Promise<void> {
+  try {
+    await api(options.docker).getNetwork(options.name).remove();
+  } catch (error) {
+    if (!isNotFound(error)) await engineCall(`remove network ${options.name}`, () => Promise.reject(error));
+  }
+}
+
+/** Detaches a container from a network; not attached (or gone) is fine. */
+export async function disconnectFromNetwork(options: { docker: DockerEngine; network: string; container: string }): Promise<void> {
+  try {
+    await api(options.docker).getNetwork(options.network).disconnect({ Container: options.container, Force: true });
+  } catch (error) {
+    const msg = String((error as { json?: { message?: string } }).json?.message ?? error);
+    if (isNotFound(error) || /is not connected/i.test(msg)) return;
+    await engineCall(`disconnect ${options.container} from ${options.network}`, () => Promise.reject(error));
+  }
 }
 
 /** Attaches a running or stopped container to a network; already attached is fine. */

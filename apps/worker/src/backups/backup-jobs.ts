@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { DomainError } from "@slipway/domain";
 import type { JobHandler } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
-import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { createBackup } from "./create-backup";
 import { dailyBackup } from "./daily-backup";
 import { importDatabase } from "./import-database";
@@ -38,10 +37,10 @@ export function backupJobHandlers(deps: WorkerDeps): {
       await createBackup({ deps, backupId: payload.backupId, branchId: row.branchId, kind: row.kind, signal });
     },
     "backup.restore": async (payload, { signal }) => {
-      await restoreBackup({ deps, ...payload, catcher: await mailCatcherAddress(deps), signal });
+      await restoreBackup({ deps, ...payload, signal });
     },
     "backup.import": async (payload, { signal }) => {
-      await importDatabase({ deps, branchId: payload.branchId, file: importUploadPath(deps, payload.upload), confirmOverwrite: payload.confirmOverwrite, catcher: await mailCatcherAddress(deps), signal });
+      await importDatabase({ deps, branchId: payload.branchId, file: importUploadPath(deps, payload.upload), confirmOverwrite: payload.confirmOverwrite, signal });
     },
     "backup.verify": async (payload, { signal }) => {
       await verifyBackup({ deps, backupId: payload.backupId, signal });

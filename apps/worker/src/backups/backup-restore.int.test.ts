@@ -7,7 +7,7 @@ import { loadWorkerConfig } from "@slipway/config";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createAndStart, inspectContainer } from "@slipway/docker";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
-import { queryDatabase } from "../odoo/odoo-databases";
+import { queryDatabase } from "../postgres";
 import { createBackup } from "./create-backup";
 import { toolsContextOf } from "./engine/context";
 import { swapDatabase } from "./engine/swap-database";

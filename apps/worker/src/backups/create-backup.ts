@@ -5,11 +5,11 @@
 import { PassThrough, Readable } from "node:stream";
 import { type Backup, Prisma } from "@slipway/db";
 import { assertBackupAllowed, assertManualBackupAllowed, calendarKey, defaultRetentionPolicy, DomainError, type BackupKind } from "@slipway/domain";
-import { withClient } from "../odoo/odoo-databases";
+import { withClient } from "../postgres";
 import { backupLocation, backupStoreOf, branchDatabase, toolsContextOf, type BackupDeps } from "./engine/context";
 import { backupFilestore } from "./engine/backup-filestore";
 import { readDatabaseFacts, type BackupManifest } from "./engine/manifest";
-import { pgDumpCustom } from "./engine/pg-tools";
+import { pgDumpCustom } from "../postgres";
 
 export interface CreateBackupOptions extends BackupDeps {
   branchId: string;

@@ -9,7 +9,7 @@ import { writeZip, type ZipEntryInput } from "./archive/zip-writer";
 import { backupStoreOf, toolsContextOf, type BackupDeps } from "./engine/context";
 import { readFilestoreIndex } from "./engine/load-backup";
 import { odooDumpManifest } from "./engine/manifest";
-import { pgCustomToPlain } from "./engine/pg-tools";
+import { pgCustomToPlain } from "../postgres";
 import { loadableBackup } from "./restore-backup";
 
 export type DownloadFormat = "zip" | "dump";

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { createReadStream } from "node:fs";
 import { Prisma } from "@slipway/db";
 import { assertBackupAllowed, DomainError } from "@slipway/domain";
-import { withClient } from "../odoo/odoo-databases";
+import { ensureProjectNetwork } from "../isolation/project-network";
+import { mailCatcherAddress } from "../odoo/mail-catcher-address";
+import { withClient } from "../postgres";
 import { openZipEntry } from "./archive/zip-reader";
 import { writeTar } from "./archive/tar";
 import { createBackup } from "./create-backup";
@@ -17,7 +19,7 @@ import { backupStoreOf, branchDatabase, scratchName, toolsContextOf, type Backup
 import { moveFilestores, writeFilestore } from "./engine/filestore-volume";
 import { odooMajorOf, odooSeriesOf } from "./engine/manifest";
 import { disableCronsAndMail, neutralizeCopy, type MailCatcher } from "./engine/neutralize-copy";
-import { createEmptyDatabase, dropDatabaseIfExists, pgRestoreCustom, psqlLoad } from "./engine/pg-tools";
+import { createDatabase, dropDatabase, pgRestoreCustom, psqlLoad } from "../postgres";
 import { swapDatabase } from "./engine/swap-database";
 import { inspectImport, type ImportLimits, type ImportPlan } from "./inspect-import";
 
@@ -55,16 +57,16 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
   }
   assertBackupAllowed({ stage: target.branch.stage, kind: "import" });
   const staging = target.branch.stage === "staging";
-  if (staging && !options.catcher) throw new DomainError("invalid_input", "importing into staging needs the mail catcher address (neutralization)");
   step("validate the upload");
   const plan = await inspectImport({ path: options.file, projectOdooVersion: target.project.odooVersion, limits: { maxBytes: deps.config.backups.importMaxBytes, ...options.limits } });
 
   const ctx = await toolsContextOf(deps, { project: target.project.slug, branch: target.branch.id }, options.signal);
+  const network = await ensureProjectNetwork({ docker: deps.docker, pg: ctx.pg, project: target.project });
   const scratch = scratchName("import");
   const incoming = `.incoming-${randomBytes(6).toString("hex")}`;
   try {
     step("load the upload beside the live database");
-    await createEmptyDatabase({ pg: ctx.pg, name: scratch });
+    await createDatabase({ pg: ctx.pg, name: scratch });
     const run =
       plan.format === "zip"
         ? await psqlLoad({ ctx, database: scratch, input: await openZipEntry(plan.path, plan.dump, plan.sizeBytes) })
@@ -97,10 +99,11 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
         docker: deps.docker,
         pg: ctx.pg,
         database: scratch,
-        catcher: options.catcher!,
+        catcher: options.catcher ?? (await mailCatcherAddress(deps, network)),
         image: target.project.odooImage,
         odooVersion: target.project.odooVersion,
         volume: target.volume,
+        network: network.name,
         logDir: join(deps.config.home, "logs", "backups", target.branch.id),
         labels: ctx.labels,
       });
@@ -126,7 +129,7 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
     });
     return { format: plan.format, odooVersion: series, filestoreFiles: files.length, safetyBackupId: safety.id, importBackupId: imported.id, warnings: run.stderr.slice(-8000) };
   } finally {
-    await dropDatabaseIfExists({ pg: ctx.pg, name: scratch }).catch(() => undefined);
+    await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
     await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [incoming] }).catch(() => undefined);
   }
 }

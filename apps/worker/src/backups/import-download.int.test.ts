@@ -10,7 +10,7 @@ import { loadWorkerConfig } from "@slipway/config";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { DomainError } from "@slipway/domain";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
-import { queryDatabase } from "../odoo/odoo-databases";
+import { queryDatabase } from "../postgres";
 import { writeZip, type ZipEntryInput } from "./archive/zip-writer";
 import { createBackup } from "./create-backup";
 import { downloadBackup } from "./download-backup";

@@ -11,8 +11,10 @@ import { backupStoreOf, branchDatabase, isStoreLocation, scratchName, toolsConte
 import { moveFilestores } from "./engine/filestore-volume";
 import { loadBackup } from "./engine/load-backup";
 import { odooMajorOf, type BackupManifest } from "./engine/manifest";
+import { ensureProjectNetwork } from "../isolation/project-network";
+import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { neutralizeCopy, type MailCatcher } from "./engine/neutralize-copy";
-import { dropDatabaseIfExists } from "./engine/pg-tools";
+import { dropDatabase } from "../postgres";
 import { swapDatabase } from "./engine/swap-database";
 
 export interface RestoreBackupOptions extends BackupDeps {
@@ -51,13 +53,13 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   if (target.project.id !== row.projectId) throw new DomainError("invalid_input", "a backup can only be restored into a branch of its own project");
   if (target.branch.stage === "development") throw new DomainError("invalid_input", "backups are restored into the production branch or a staging branch, not a development branch");
   const staging = target.branch.stage === "staging";
-  if (staging && !options.catcher) throw new DomainError("invalid_input", "restoring into staging needs the mail catcher address (neutralization)");
   const [wanted, found] = [odooMajorOf(target.project.odooVersion), odooMajorOf(manifest.odoo.version)];
   if (found !== null && wanted !== null && found !== wanted) {
     throw new DomainError("invalid_input", `this backup holds an Odoo ${manifest.odoo.version} database but the project runs Odoo ${target.project.odooVersion}`);
   }
 
   const ctx = await toolsContextOf(deps, { project: target.project.slug, branch: target.branch.id }, options.signal);
+  const network = await ensureProjectNetwork({ docker: deps.docker, pg: ctx.pg, project: target.project });
   const scratch = scratchName("restore");
   const incoming = `.incoming-${randomBytes(6).toString("hex")}`;
   try {
@@ -69,10 +71,11 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
         docker: deps.docker,
         pg: ctx.pg,
         database: scratch,
-        catcher: options.catcher!,
+        catcher: options.catcher ?? (await mailCatcherAddress(deps, network)),
         image: target.project.odooImage,
         odooVersion: target.project.odooVersion,
         volume: target.volume,
+        network: network.name,
         logDir: join(deps.config.home, "logs", "backups", target.branch.id),
         labels: ctx.labels,
       });
@@ -93,7 +96,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     return { database: target.database, safetyBackupId: safety.id, neutralized: staging };
   } finally {
     // After a success both are gone already (renamed into place); after a failure they are leftovers.
-    await dropDatabaseIfExists({ pg: ctx.pg, name: scratch }).catch(() => undefined);
+    await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
     await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [incoming] }).catch(() => undefined);
   }
 }

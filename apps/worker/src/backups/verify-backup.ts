@@ -6,11 +6,11 @@
 import { createHash } from "node:crypto";
 import { Transform } from "node:stream";
 import { DomainError } from "@slipway/domain";
-import { withClient } from "../odoo/odoo-databases";
+import { withClient } from "../postgres";
 import { backupStoreOf, isStoreLocation, scratchName, toolsContextOf, type BackupDeps } from "./engine/context";
 import { readFilestoreIndex } from "./engine/load-backup";
 import { readDatabaseFacts, type BackupManifest } from "./engine/manifest";
-import { createEmptyDatabase, dropDatabaseIfExists, pgRestoreCustom } from "./engine/pg-tools";
+import { createDatabase, dropDatabase, pgRestoreCustom } from "../postgres";
 import { loadableBackup } from "./restore-backup";
 
 export interface VerifyResult {
@@ -43,7 +43,7 @@ export async function verifyBackup(options: BackupDeps & { backupId: string; sig
   const ctx = await toolsContextOf(deps, { verify: manifest.backupId }, options.signal);
   const scratch = scratchName("verify");
   try {
-    await createEmptyDatabase({ pg: ctx.pg, name: scratch, collate: manifest.postgres.collate, ctype: manifest.postgres.ctype });
+    await createDatabase({ pg: ctx.pg, name: scratch, collate: manifest.postgres.collate, ctype: manifest.postgres.ctype });
     const hash = createHash("sha256");
     const tee = new Transform({
       transform(chunk: Buffer, _enc, callback) {
@@ -81,7 +81,7 @@ export async function verifyBackup(options: BackupDeps & { backupId: string; sig
   } catch (error) {
     problems.push(`restore failed: ${(error as Error).message}`);
   } finally {
-    await dropDatabaseIfExists({ pg: ctx.pg, name: scratch }).catch(() => undefined);
+    await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
   }
   const ok = problems.length === 0;
   await deps.prisma.backup.update({

@@ -9,7 +9,7 @@ import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/tes
 import { listContainers } from "@slipway/docker";
 import { enqueue } from "@slipway/queue";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
-import { databaseExists } from "../odoo/odoo-databases";
+import { databaseExists } from "../postgres";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { releaseBuild } from "./resources";
 

@@ -10,7 +10,7 @@ import {
 } from "@slipway/domain";
 import { type WorkerDeps } from "../deps";
 import { createDatabase, installModules } from "../odoo/driver";
-import { dropDatabase } from "../odoo/odoo-databases";
+import { dropDatabase, ensureDatabase } from "../postgres";
 import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { prepareCode } from "./prepare-code";
 import type { BuildRecorder } from "./recorder";
@@ -66,6 +66,8 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       await rm(`${code.ws.logs}/install.log`, { force: true });
     }
     await runner.step("create_database", async () => {
+      // Created empty by the platform, owned by its own role; Odoo fills it (`-i base`).
+      await ensureDatabase({ pg: await deps.postgres(), name: names.databaseName });
       const r = await createDatabase({ ctx, withDemo: true });
       if (r.classification.status === "red") return failureFrom("create_database", r.classification);
       return { detail: { classification: asJson(r.classification), durationMs: r.durationMs } };
@@ -80,7 +82,7 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       });
     }
 
-    await serveAndRoute({ deps, runner, build, ctx, names, workers: DEVELOPMENT_WORKERS, smtp: await mailCatcherAddress(deps) });
+    await serveAndRoute({ deps, runner, build, ctx, names, workers: DEVELOPMENT_WORKERS, smtp: await mailCatcherAddress(deps, await code.network()) });
     return { ok: true, classification: combineRunClassifications(runner.classifications) };
   } catch (e) {
     return { ok: false, ...outcomeOfError(e) };

@@ -6,7 +6,9 @@ import { connectSecretFor, type AddonsDiscovery } from "@slipway/domain";
 import { fetchRevision, parseRepoUrl } from "@slipway/git";
 import type { WorkerDeps } from "../deps";
 import { discoverAddons } from "../odoo/discover-addons";
+import { ensureProjectNetwork, type ProjectNetwork } from "../isolation/project-network";
 import { ensureRequirementsImage, type OdooContext } from "../odoo/driver";
+import { databaseCredentials } from "../postgres";
 import type { BuildRecorder } from "./recorder";
 import { buildLabels } from "./resources";
 import { failureFrom, type PlannedStep, type StepRunner } from "./step-runner";
@@ -23,8 +25,10 @@ export interface PreparedCode {
   image: string;
   ws: { root: string; src: string; logs: string };
   labels: Record<string, string>;
-  /** An Odoo context on `database` with its data volume. */
+  /** An Odoo context on `database` with its data volume, on the project's network. */
   context(database: string, dataVolume: string): Promise<OdooContext>;
+  /** The project's network (its gateway is where the mail catcher listens for it). */
+  network(): Promise<ProjectNetwork>;
 }
 
 export async function prepareCode(input: { deps: WorkerDeps; build: Build; branch: Branch; project: Project; recorder: BuildRecorder; runner: StepRunner }): Promise<PreparedCode> {
@@ -69,14 +73,19 @@ export async function prepareCode(input: { deps: WorkerDeps; build: Build; branc
     image,
     ws,
     labels,
+    async network() {
+      return ensureProjectNetwork({ docker: deps.docker, pg: await deps.postgres(), project });
+    },
     async context(database, dataVolume) {
       const pg = await deps.postgres();
+      const network = await ensureProjectNetwork({ docker: deps.docker, pg, project });
       return {
         docker: deps.docker,
         image,
         database,
-        db: { host: pg.hostForBuilds, port: pg.port, user: pg.user, password: pg.password },
-        network: pg.buildsNetwork,
+        // The role of this database alone (ADR 0005): never another database's, never the administration role.
+        db: databaseCredentials(pg, database),
+        network: network.name,
         checkout: { hostPath: ws.src, addonsFolders: discovery.addonsPaths },
         platformAddonsHostPath: deps.platformAddonsPath,
         dataVolume,

@@ -1,4 +1,3 @@
-import { MANAGED_PG_DEFAULTS } from "../odoo/managed-postgres";
 // A production build (PRODUCT.md §3). The database is the project's (`<slug>`, one data volume
 // shared by every production build). First build: create it without demo data, install the
 // branch's modules, serve, route. Later builds: plan the module changes against the live database,
@@ -8,8 +7,8 @@ import type { PrismaClient } from "@slipway/db";
 import { buildResourceNames, combineRunClassifications, DomainError, selectModulesToInstall } from "@slipway/domain";
 import { createDatabase, installModules } from "../odoo/driver";
 import { computeChecksums, planModuleChanges, readDatabaseModules, writeAppliedChecksums } from "../odoo/module-plan";
-import { dropDatabaseSafely } from "../odoo/snapshot";
-import { databaseExists } from "../odoo/odoo-databases";
+import { ensureEgressNetwork } from "../isolation/project-network";
+import { databaseExists, dropDatabase, ensureDatabase } from "../postgres";
 import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
 import { CODE_STEPS, prepareCode } from "./prepare-code";
 import { previousProductionBuild, runProductionUpdate, type ProductionUpdatePlan } from "./production-update";
@@ -81,10 +80,12 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
     for (const s of ["backup", "maintenance", "snapshot", "update"]) await runner.skip(s, "first production build: the database is created");
     if (!(runner.done.has("create_database") && (runner.done.has("install") || wanted.length === 0))) {
       runner.forget("create_database", "install");
-      await dropDatabaseSafely({ pg, name: names.databaseName });
+      await dropDatabase({ pg, name: names.databaseName });
       await removeBuildResources({ deps, buildId: build.id, volumes: [names.volumeName], containers: false });
     }
     await runner.step("create_database", async () => {
+      // Created empty by the platform, owned by its own role; Odoo fills it (`-i base`).
+      await ensureDatabase({ pg, name: names.databaseName });
       const r = await createDatabase({ ctx, withDemo: false });
       if (r.classification.status === "red") return failureFrom("create_database", r.classification);
       return { detail: { classification: asJson(r.classification), durationMs: r.durationMs } };
@@ -100,7 +101,7 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
         return { detail: { modules: wanted, classification: asJson(r.classification), durationMs: r.durationMs } };
       });
     }
-    await serveAndRoute({ deps, runner, build, ctx, names, workers: PRODUCTION_WORKERS, egressNetworks: [MANAGED_PG_DEFAULTS.platformNetwork] });
+    await serveAndRoute({ deps, runner, build, ctx, names, workers: PRODUCTION_WORKERS, egressNetworks: [await ensureEgressNetwork({ docker: deps.docker })] });
     return { ok: true, classification: combineRunClassifications(runner.classifications) };
   } catch (e) {
     return { ok: false, ...outcomeOfError(e) };

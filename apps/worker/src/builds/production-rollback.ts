@@ -5,7 +5,8 @@ import { volumeName } from "@slipway/domain";
 import { inspectContainer, listContainers, startContainer, waitForHttp } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
 import { platformLine } from "../odoo/driver";
-import { databaseExists } from "../odoo/odoo-databases";
+import { projectNetworkIp } from "../isolation/project-network";
+import { databaseExists } from "../postgres";
 import { dropSnapshot, preUpdateSnapshotName, restoreSnapshot, type SnapshotTarget } from "../odoo/snapshot";
 import { maintenanceRouteId, odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import { buildWorkspace } from "./workspace";
@@ -62,14 +63,13 @@ export async function restoreInterruptedUpdate(options: { deps: WorkerDeps; targ
 
 async function restartPrevious(deps: WorkerDeps, buildId: string | null, hostname: string): Promise<{ ok: true } | { ok: false; problem: string }> {
   if (!buildId) return { ok: false, problem: "there is no previous production build to serve" };
-  const pg = await deps.postgres();
   const [server] = await listContainers({ docker: deps.docker, labels: { build: buildId, role: "odoo-server" }, all: true });
   if (!server) return { ok: false, problem: "the previous build's server container is gone" };
   try {
     const now = await inspectContainer({ docker: deps.docker, id: server.id });
     if (!now?.running) await startContainer({ docker: deps.docker, id: server.id });
     const info = await inspectContainer({ docker: deps.docker, id: server.id });
-    const ip = info?.networks[pg.buildsNetwork];
+    const ip = info ? projectNetworkIp(info.networks) : null;
     if (!ip) return { ok: false, problem: "the previous build's server has no address" };
     const health = await waitForHttp({ url: `http://${ip}:8069/web/health`, timeoutMs: 120_000, intervalMs: 250 });
     if (!health.ok) return { ok: false, problem: `the previous build's server is not healthy (${health.status ?? health.error})` };
@@ -90,11 +90,9 @@ export async function recoverAbandonedProductionBuild(deps: WorkerDeps, build: {
   const entered = steps.get("maintenance")?.state === "succeeded" || steps.get("maintenance")?.state === "running";
   if (!entered || steps.get("route")?.state === "succeeded" || !build.databaseName || !build.hostname) return null;
   const plan = steps.get("plan")?.detail as { previousBuildId?: string | null } | null;
-  const image = (steps.get("dependencies")?.detail as { image?: string } | null)?.image;
-  if (!image) return "rollback impossible: the build's image is unknown";
   const pg = await deps.postgres();
   const target: Target = {
-    docker: deps.docker, pg, image, volume: volumeName({ databaseName: build.databaseName }), database: build.databaseName,
+    docker: deps.docker, pg, toolsImage: deps.config.odooPgImage, volume: volumeName({ databaseName: build.databaseName }), database: build.databaseName,
     labels: { build: build.id }, logFile: `${buildWorkspace(deps.config.home, build.id).logs}/update.log`, snapshot: preUpdateSnapshotName(build.databaseName, build.number),
   };
   return rollbackProduction({

@@ -5,7 +5,6 @@
 //   older snapshots dropped (the last one is kept).
 // Any failure from the maintenance page on (red update, unhealthy server, cancel, crash caught
 // here) restores the snapshot and brings the previous build back (production-rollback.ts).
-import { MANAGED_PG_DEFAULTS } from "../odoo/managed-postgres";
 import type { AddonsDiscovery, BuildResourceNames, VersionUpdate } from "@slipway/domain";
 import { combineRunClassifications } from "@slipway/domain";
 import { listContainers, stopContainer } from "@slipway/docker";
@@ -14,7 +13,8 @@ import { PLATFORM_SERVER_WIDE_MODULES } from "../deps";
 import { applyModulePlan } from "../odoo/apply-module-plan";
 import { serve, type OdooContext } from "../odoo/driver";
 import { checksumsToRecord, writeAppliedChecksums } from "../odoo/module-plan";
-import { databaseExists } from "../odoo/odoo-databases";
+import { ensureEgressNetwork } from "../isolation/project-network";
+import { databaseExists } from "../postgres";
 import { dropSnapshot, listPreUpdateSnapshots, preUpdateSnapshotName, takeSnapshot } from "../odoo/snapshot";
 import { maintenanceRouteId, odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
@@ -47,14 +47,14 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
   const { deps, build } = input;
   const pg = await deps.postgres();
   const snapshot = preUpdateSnapshotName(names.databaseName, build.number);
-  const target = { docker: deps.docker, pg, image: ctx.image, volume: names.volumeName, database: names.databaseName, labels: ctx.labels, logFile: `${ctx.logDir}/update.log`, snapshot };
+  const target = { docker: deps.docker, pg, toolsImage: deps.config.odooPgImage, volume: names.volumeName, database: names.databaseName, labels: ctx.labels, logFile: `${ctx.logDir}/update.log`, snapshot };
   const hasWork = plan.update.length + plan.install.length > 0;
 
   const startServer = () =>
     runner.step(
       "start",
       async () => {
-        const s = await serve({ ctx, containerName: names.containerName, workers: 2, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES, egressNetworks: [MANAGED_PG_DEFAULTS.platformNetwork] });
+        const s = await serve({ ctx, containerName: names.containerName, workers: 2, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES, egressNetworks: [await ensureEgressNetwork({ docker: deps.docker })] });
         if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
         if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
         return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };

@@ -1,5 +1,6 @@
 import { DomainError, inProgressStates } from "@slipway/domain";
-import { containerIp, listContainers, removeContainer } from "@slipway/docker";
+import { inspectContainer, listContainers, removeContainer } from "@slipway/docker";
+import { projectNetworkIp } from "../isolation/project-network";
 import { requeue } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { followRunningServers } from "../monitor/follow-running-servers";
@@ -48,8 +49,8 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
   for (const b of runningBuilds) {
     if (routed.has(routeIdForBuild(b.id)) || !b.hostname) continue;
     const [server] = await listContainers({ docker: deps.docker, labels: { build: b.id, role: "odoo-server" }, all: false });
-    const pg = server ? await deps.postgres() : null;
-    const ip = server && pg ? await containerIp({ docker: deps.docker, container: server.id, network: pg.buildsNetwork }) : null;
+    const info = server ? await inspectContainer({ docker: deps.docker, id: server.id }) : null;
+    const ip = info ? projectNetworkIp(info.networks) : null;
     if (ip) {
       // A hostname another project's route holds is left to it (and logged); the others go on.
       await deps.caddy

@@ -2,7 +2,7 @@ import type { Branch, Build, Project } from "@slipway/db";
 import { volumeName } from "@slipway/domain";
 import { killContainer, listContainers, removeContainer, removeVolume } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
-import { dropDatabase } from "../odoo/odoo-databases";
+import { dropDatabase } from "../postgres";
 import { routeIdForBuild } from "../proxy/caddy";
 
 /** Labels every Docker resource of a build carries (org.slipway.project/.branch/.build). */

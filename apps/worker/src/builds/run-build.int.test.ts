@@ -9,7 +9,7 @@ import { insertProject, recordPush, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { connectSecretFor, signConnectToken } from "@slipway/domain";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
-import { databaseExists } from "../odoo/odoo-databases";
+import { databaseExists } from "../postgres";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { releaseBuild } from "./resources";
 import { runBuild } from "./run-build";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseExists } from "../odoo/odoo-databases";
+import { databaseExists } from "../postgres";
 import { createPipelineHarness, type PipelineHarness } from "../testing/pipeline-harness";
 import { fixtureAddon, type Tree } from "../testing/tree-repo";
 

@@ -11,8 +11,7 @@ import { filestoreOperation } from "../odoo/copy-filestore";
 import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { checksumsToRecord, computeChecksums, planModuleChanges, readDatabaseModules, writeAppliedChecksums } from "../odoo/module-plan";
 import { neutralizeDatabase, readDatabaseUuid, verifyNeutralization } from "../odoo/neutralize-database";
-import { databaseExists } from "../odoo/odoo-databases";
-import { dropDatabaseSafely, renameDatabase } from "../odoo/snapshot";
+import { databaseExists, dropDatabase, renameDatabase } from "../postgres";
 import { copyProductionForStaging } from "../odoo/staging-source";
 import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
 import { CODE_STEPS, prepareCode } from "./prepare-code";
@@ -46,21 +45,21 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
     const pg = await deps.postgres();
     const ctx = await code.context(names.databaseName, names.volumeName);
     const production = { database: project.slug, volume: volumeName({ databaseName: project.slug }) };
-    const catcher = await mailCatcherAddress(deps);
+    const catcher = await mailCatcherAddress(deps, await code.network());
     const wanted = selectModulesToInstall({ mode: branch.installMode, modules: code.discovery.modules, list: branch.installModules });
 
     // A copy interrupted half-way is redone from scratch.
-    if (!runner.done.has("copy")) await dropDatabaseSafely({ pg, name: names.databaseName });
+    if (!runner.done.has("copy")) await dropDatabase({ pg, name: names.databaseName });
     const copy = (await runner.step("copy", async () => {
       const previous = branch.pushBehavior === "update_previous" ? await previousStagingBuild(deps, { branchId: branch.id, buildId: build.id }) : null;
       if (previous) {
-        await takeOver({ deps, image: ctx.image, labels: ctx.labels, previous, names });
+        await takeOver({ deps, labels: ctx.labels, previous, names });
         const oldUuid = await readDatabaseUuid({ pg, database: production.database }).catch(() => "");
         return { detail: asJson({ mode: "reuse", from: previous.id, oldUuid } satisfies CopyDetail) };
       }
       const latestProduction = await deps.prisma.build.findFirst({ where: { projectId: project.id, stage: "production", finishedAt: { not: null } }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } });
       const r = await copyProductionForStaging({
-        docker: deps.docker, pg, image: ctx.image, ...production,
+        docker: deps.docker, pg, toolsImage: deps.config.odooPgImage, ...production,
         maxAgeMs: deps.stagingSourceMaxAgeMs ?? DEFAULT_STAGING_SOURCE_MAX_AGE_MS,
         notBefore: latestProduction?.finishedAt ?? null,
         target: { database: names.databaseName, volume: names.volumeName },
@@ -110,14 +109,14 @@ async function previousStagingBuild(deps: WorkerDeps, options: { branchId: strin
 }
 
 /** Stops the previous build and moves its database and filestore under this build's names. */
-async function takeOver(options: { deps: WorkerDeps; image: string; labels: Record<string, string>; previous: { id: string; databaseName: string }; names: BuildResourceNames }): Promise<void> {
+async function takeOver(options: { deps: WorkerDeps; labels: Record<string, string>; previous: { id: string; databaseName: string }; names: BuildResourceNames }): Promise<void> {
   const { deps, previous, names } = options;
   const pg = await deps.postgres();
   await releaseBuild({ deps, build: { id: previous.id, databaseName: null }, keepData: true });
   await deps.prisma.build.updateMany({ where: { id: previous.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
   await renameDatabase({ pg, from: previous.databaseName, to: names.databaseName });
   const fromVolume = volumeName({ databaseName: previous.databaseName });
-  await filestoreOperation({ docker: deps.docker, image: options.image, op: "move", source: { volume: fromVolume, database: previous.databaseName }, target: { volume: names.volumeName, database: names.databaseName }, labels: options.labels });
+  await filestoreOperation({ docker: deps.docker, toolsImage: deps.config.odooPgImage, op: "move", source: { volume: fromVolume, database: previous.databaseName }, target: { volume: names.volumeName, database: names.databaseName }, labels: options.labels });
   await removeBuildResources({ deps, buildId: previous.id, containers: false, volumes: [fromVolume] });
   await deps.prisma.build.update({ where: { id: previous.id }, data: { databaseName: null } });
 }

@@ -10,7 +10,7 @@ import { createQueues } from "@slipway/queue";
 import { releaseBuild } from "../builds/resources";
 import { runBuild } from "../builds/run-build";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
-import { databaseExists } from "../odoo/odoo-databases";
+import { databaseExists } from "../postgres";
 import { routeIdForBuild } from "../proxy/caddy";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { collectGarbage, GC_EVENT } from "./collect-garbage";

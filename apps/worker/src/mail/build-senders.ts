@@ -20,13 +20,13 @@ export function plainIp(address: string): string {
 
 /**
  * Identifies who sends a message by the connection's source address: every container of a build
- * carries the `org.slipway.build` label and has its own address on the builds network (internal, so
+ * carries the `org.slipway.build` label and has its own address on its project's network (internal, so
  * addresses cannot be spoofed from outside it). The address → build map is re-read from Docker when
  * an address is unknown (at most every `refreshMs`), since containers come and go with builds.
  * Only builds of this control plane's database count; production builds are never caught.
  */
-export function createBuildSenders(options: { docker: DockerEngine; network: string; prisma: PrismaClient; refreshMs?: number }): BuildSenders {
-  const { docker, network, prisma } = options;
+export function createBuildSenders(options: { docker: DockerEngine; prisma: PrismaClient; refreshMs?: number }): BuildSenders {
+  const { docker, prisma } = options;
   const refreshMs = options.refreshMs ?? 1_000;
   let byIp = new Map<string, string>();
   let readAt = 0;
@@ -38,8 +38,9 @@ export function createBuildSenders(options: { docker: DockerEngine; network: str
       const buildId = c.labels.build;
       if (!buildId) continue;
       const info = await inspectContainer({ docker, id: c.id }).catch(() => null);
-      const ip = info?.networks[network];
-      if (ip) next.set(ip, buildId);
+      // Its address on any of its networks (a project's internal network: addresses are unique
+      // across bridges and cannot be spoofed from outside them).
+      for (const ip of Object.values(info?.networks ?? {})) if (ip) next.set(ip, buildId);
     }
     byIp = next;
     readAt = Date.now();

@@ -12,7 +12,8 @@ import { execCommand } from "@slipway/docker";
 import { releaseBuild } from "../builds/resources";
 import { runBuild } from "../builds/run-build";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
-import { queryDatabase } from "../odoo/odoo-databases";
+import { projectNetworkName } from "../isolation/project-network";
+import { databaseCredentials, queryDatabase, type ManagedPostgres } from "../postgres";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { startWorkerMailCatcher } from "./run-mail-catcher";
 import type { MailCatcher } from "./smtp-catcher";
@@ -59,9 +60,7 @@ beforeAll(async () => {
     })
   ).id;
   // Port 0: a worker running on this machine may hold SLIPWAY_MAIL_CATCHER_PORT already.
-  const pg = await deps.postgres();
-  const gateway = execFileSync("docker", ["network", "inspect", pg.buildsNetwork, "--format", "{{(index .IPAM.Config 0).Gateway}}"], { encoding: "utf8" }).trim();
-  catcher = await startWorkerMailCatcher(deps, { port: 0, hosts: [gateway, "127.0.0.1"] });
+  catcher = await startWorkerMailCatcher(deps, { port: 0 });
 }, 120_000);
 
 afterAll(async () => {
@@ -79,13 +78,22 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** The database's own role, as the build's server logs in (ADR 0005). */
+function dbArgs(pg: ManagedPostgres, database: string): string[] {
+  const c = databaseCredentials(pg, database);
+  return ["--db_host", c.host, "--db_port", String(c.port), "--db_user", c.user, "--db_password", c.password];
+}
+
 describe("mail catcher with real builds", () => {
   it("stores a mail sent by a build's Odoo for that build and nowhere else", async () => {
     const sender = await pushAndBuild("main");
     const other = await pushAndBuild("other");
     expect([sender.state, other.state]).toEqual(["running", "running"]);
-    const [gatewayAddress] = catcher.addresses;
-    expect(deps.mailCatcher).toEqual(gatewayAddress);
+    // The catcher listens on the project network's gateway since the first build asked for it.
+    const gateway = execFileSync("docker", ["network", "inspect", projectNetworkName(slug), "--format", "{{(index .IPAM.Config 0).Gateway}}"], { encoding: "utf8" }).trim();
+    const gatewayAddress = catcher.addresses.find((a) => a.host === gateway);
+    expect(gatewayAddress).toEqual({ host: gateway, port: catcher.port });
+    expect(deps.mailCatcher).toBe(catcher);
 
     // The development server was started with the catcher as its SMTP server (real Odoo flags).
     const cmd = JSON.parse(execFileSync("docker", ["inspect", "--format", "{{json .Config.Cmd}}", sender.containerName!], { encoding: "utf8" })) as string[];
@@ -97,7 +105,7 @@ describe("mail catcher with real builds", () => {
     const shell = await execCommand({
       docker: deps.docker,
       id: sender.containerName!,
-      cmd: ["odoo", "shell", "-d", sender.databaseName!, "--db_host", pg.hostForBuilds, "--db_port", String(pg.port), "--db_user", pg.user, "--db_password", pg.password, ...smtp],
+      cmd: ["odoo", "shell", "-d", sender.databaseName!, ...dbArgs(pg, sender.databaseName!), ...smtp],
       stdin: SCRIPT,
       timeoutMs: 60_000,
     });
@@ -146,7 +154,7 @@ describe("mail catcher with real builds", () => {
     const shell = await execCommand({
       docker: deps.docker,
       id: staging.containerName!,
-      cmd: ["odoo", "shell", "-d", staging.databaseName!, "--db_host", pg.hostForBuilds, "--db_port", String(pg.port), "--db_user", pg.user, "--db_password", pg.password],
+      cmd: ["odoo", "shell", "-d", staging.databaseName!, ...dbArgs(pg, staging.databaseName!)],
       stdin: SCRIPT,
       timeoutMs: 60_000,
     });

@@ -1,6 +1,6 @@
-import { networkGateway } from "@slipway/docker";
 import { publishProjectNotice } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
+import { ensureHostFirewall } from "../isolation/host-firewall";
 import { createBuildSenders } from "./build-senders";
 import { startMailCatcher, type MailCatcher } from "./smtp-catcher";
 import { storeMail } from "./store-mail";
@@ -8,19 +8,16 @@ import { storeMail } from "./store-mail";
 const RETRY_MS = 30_000;
 
 /**
- * Starts the worker's mail catcher where build containers reach it: the gateway of the builds
- * network (the host's address on that internal bridge; the worker runs on the host) and 127.0.0.1,
- * on SLIPWAY_MAIL_CATCHER_PORT (`port` overrides it: tests pass 0). Sets `deps.mailCatcher` for the
- * pipelines (`--smtp` of development servers, the neutralized staging mail server).
+ * Starts the worker's mail catcher on 127.0.0.1 and SLIPWAY_MAIL_CATCHER_PORT (`port` overrides it:
+ * tests pass 0); it then also listens on each project network's gateway (the host's address on that
+ * internal bridge, the worker running on the host) as pipelines ask for it (mail-catcher-address.ts),
+ * and the host firewall lets build bridges reach that port and no other. Sets `deps.mailCatcher`.
  */
 export async function startWorkerMailCatcher(deps: WorkerDeps, options: { port?: number; hosts?: string[] } = {}): Promise<MailCatcher> {
-  const pg = await deps.postgres();
-  const gateway = await networkGateway({ docker: deps.docker, name: pg.buildsNetwork });
-  if (!gateway) throw new Error(`the builds network ${pg.buildsNetwork} has no IPv4 gateway`);
   const catcher = await startMailCatcher({
-    hosts: options.hosts ?? [gateway, "127.0.0.1"],
+    hosts: options.hosts ?? ["127.0.0.1"],
     port: options.port ?? deps.config.mailCatcher.port,
-    senders: createBuildSenders({ docker: deps.docker, network: pg.buildsNetwork, prisma: deps.prisma }),
+    senders: createBuildSenders({ docker: deps.docker, prisma: deps.prisma }),
     store: async (m) => {
       const stored = await storeMail({ prisma: deps.prisma, home: deps.config.home, ...m });
       // The Mails tab refreshes live, like the other build pages.
@@ -29,8 +26,10 @@ export async function startWorkerMailCatcher(deps: WorkerDeps, options: { port?:
     },
     logger: deps.logger,
   });
-  const onGateway = catcher.addresses.find((a) => a.host === gateway);
-  if (onGateway) deps.mailCatcher = { host: gateway, port: onGateway.port };
+  await ensureHostFirewall({ allowTcpPorts: [catcher.port] }).catch((error: unknown) =>
+    deps.logger.error({ err: (error as Error).message }, "host firewall: the mail catcher's port could not be opened to builds"),
+  );
+  deps.mailCatcher = catcher;
   deps.logger.info({ addresses: catcher.addresses }, "mail catcher listening");
   return catcher;
 }

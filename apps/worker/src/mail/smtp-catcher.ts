@@ -4,8 +4,12 @@ import type { Logger } from "pino";
 import type { BuildSenders, MailSender } from "./build-senders";
 
 export interface MailCatcher {
-  /** Bound addresses (host and actual port: port 0 picks a free one). */
+  /** Bound addresses (host and actual port: port 0 picks a free one, then shared by every host). */
   addresses: { host: string; port: number }[];
+  /** The port every address listens on. */
+  port: number;
+  /** Listens on one more address (a new project network's gateway), same port; idempotent. */
+  listenOn(host: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,27 +98,36 @@ export async function startMailCatcher(options: StartMailCatcherOptions): Promis
 
   const servers: SMTPServer[] = [];
   const addresses: { host: string; port: number }[] = [];
-  try {
-    for (const host of options.hosts) {
-      const server = new SMTPServer(handlers);
-      server.on("error", (error: Error) => logger.warn({ err: error.message, host }, "mail catcher: server error"));
-      await new Promise<void>((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        server.server.once("error", onError);
-        server.listen(options.port, host, () => {
-          server.server.off("error", onError);
-          resolve();
-        });
+  let port = options.port;
+  const listenOn = async (host: string): Promise<void> => {
+    if (addresses.some((a) => a.host === host)) return;
+    const server = new SMTPServer(handlers);
+    server.on("error", (error: Error) => logger.warn({ err: error.message, host }, "mail catcher: server error"));
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      server.server.once("error", onError);
+      server.listen(port, host, () => {
+        server.server.off("error", onError);
+        resolve();
       });
-      servers.push(server);
-      addresses.push({ host, port: (server.server.address() as AddressInfo).port });
-    }
+    });
+    servers.push(server);
+    port = (server.server.address() as AddressInfo).port;
+    addresses.push({ host, port });
+  };
+  const close = () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined);
+  try {
+    for (const host of options.hosts) await listenOn(host);
   } catch (error) {
-    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await close();
     throw error;
   }
   return {
     addresses,
-    close: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
+    get port() {
+      return port;
+    },
+    listenOn,
+    close,
   };
 }

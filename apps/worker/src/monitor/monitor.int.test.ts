@@ -9,7 +9,7 @@ import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/tes
 import { createAndStart, removeContainers } from "@slipway/docker";
 import { buildWorkspace } from "../builds/workspace";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
-import { withClient } from "../odoo/odoo-databases";
+import { withClient } from "../postgres";
 import { followRunningServers } from "./follow-running-servers";
 import { RequestLogReader } from "./request-log-reader";
 import { ServerLogKeeper } from "./server-log-keeper";

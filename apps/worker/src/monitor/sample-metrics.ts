@@ -3,7 +3,7 @@ import { containerStats, execCommand, inspectContainer, type ContainerStats } fr
 import { databaseShare, METRIC_RETENTION_MS } from "@slipway/domain";
 import { buildWorkspace } from "../builds/workspace";
 import type { WorkerDeps } from "../deps";
-import { databaseSize, withClient } from "../odoo/odoo-databases";
+import { databaseSize, withClient } from "../postgres";
 import type { RequestLogReader } from "./request-log-reader";
 
 /** Sizes are walked less often than CPU is read: `du` on a large filestore is not free. */

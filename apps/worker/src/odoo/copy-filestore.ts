@@ -1,5 +1,6 @@
 // Filestore operations between Odoo data volumes (`<volume>/filestore/<database>`), run in a short
-// helper container as root. Odoo's filestore files are content-addressed and never modified in
+// helper container of the platform's tools image — never a project's image — with no network, no
+// capability but the three file ones a copy preserving owners needs, and no privilege gain (ADR 0005). Odoo's filestore files are content-addressed and never modified in
 // place (a new content is a new file; the GC only unlinks), so a copy by hard links (`cp -al`) is a
 // correct snapshot and costs one directory entry per file, whatever the size.
 //
@@ -7,9 +8,11 @@
 // on the same filesystem. So when source and target volumes differ, the helper mounts the engine's
 // volumes folder (the parent of both local volumes, from `docker volume inspect`) once and links
 // inside it; if linking fails anyway (other filesystems, volume drivers), it falls back to `cp -a`
-// and says so. Within one volume (production snapshots) it mounts just that volume.
+// and says so. Within one volume (production snapshots) it mounts just that volume. The files
+// were written by a project's code: the script refuses a symbolic link wherever it follows a path
+// (a filestore root pointing at another volume), and never dereferences one while copying.
 import path from "node:path";
-import { ensureVolume, runToCompletion, type DockerEngine } from "@slipway/docker";
+import { BUILD_SECURITY, ensureVolume, runToCompletion, type DockerEngine } from "@slipway/docker";
 
 export type FilestoreOp = "copy" | "move" | "remove";
 export type FilestoreMode = "hardlink" | "copy" | "rename" | "empty" | "removed";
@@ -21,8 +24,10 @@ export interface FilestoreLocation {
 
 // Constant script; paths come through the environment (never interpolated into the shell text).
 const SCRIPT = `set -eu
+no_link() { for p in "$@"; do if [ -L "$p" ]; then echo "refused: $p is a symbolic link"; exit 3; fi; done; }
+no_link "$SRC_ROOT" "$DST_ROOT" "$SRC_ROOT/filestore" "$DST_ROOT/filestore" "$SRC" "$DST"
 owner=$(stat -c %u:%g "$SRC_ROOT" 2>/dev/null || echo 101:101)
-fix_root() { mkdir -p "$1/filestore"; chown "$owner" "$1" "$1/filestore"; }
+fix_root() { mkdir -p "$1/filestore"; chown -h "$owner" "$1" "$1/filestore"; }
 case "$OP" in
 remove)
   rm -rf "$DST"; echo "mode=removed" ;;
@@ -49,8 +54,8 @@ export interface FilestoreResult {
  */
 export async function filestoreOperation(options: {
   docker: DockerEngine;
-  /** Any image with sh, GNU cp/find/stat: the build's Odoo image. */
-  image: string;
+  /** The platform's tools image (sh, GNU cp/find/stat), never a project's image. */
+  toolsImage: string;
   op: FilestoreOp;
   source?: FilestoreLocation;
   target: FilestoreLocation;
@@ -80,10 +85,12 @@ export async function filestoreOperation(options: {
   const run = await runToCompletion({
     docker,
     spec: {
-      image: options.image,
+      image: options.toolsImage,
       labels,
       entrypoint: ["sh", "-c", SCRIPT, "filestore"],
       user: "0:0",
+      network: "none",
+      security: { ...BUILD_SECURITY, capAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER"] },
       env: {
         OP: options.op,
         SAME: same ? "1" : "0",

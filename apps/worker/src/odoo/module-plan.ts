@@ -11,8 +11,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { moduleChecksum, modulesToUpdateByVersion, type AddonsDiscovery, type DiscoveredModule, type ModuleFile, type VersionUpdate } from "@slipway/domain";
-import type { ManagedPostgres } from "./managed-postgres";
-import { withClient } from "./odoo-databases";
+import type { ManagedPostgres } from "../postgres";
+import { withClient } from "../postgres";
 
 export const CHECKSUMS_PARAMETER = "slipway.module_checksums";
 

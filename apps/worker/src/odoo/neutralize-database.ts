@@ -6,8 +6,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { neutralizationChecks, neutralizationStatements, type OffendingLine, type RunClassification } from "@slipway/domain";
 import { neutralize, platformLine, type OdooContext } from "./driver";
-import type { ManagedPostgres } from "./managed-postgres";
-import { queryDatabase, withClient } from "./odoo-databases";
+import type { ManagedPostgres } from "../postgres";
+import { queryDatabase, withClient } from "../postgres";
 
 export interface MailCatcherAddress {
   /** As seen from build containers. */

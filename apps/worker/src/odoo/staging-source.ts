@@ -7,20 +7,19 @@
 //     the snapshot) plus a hard-link copy of its filestore.
 import { DomainError } from "@slipway/domain";
 import { execCommand, type DockerEngine } from "@slipway/docker";
+import { adoptDatabase, copyDatabase, createDatabase, databaseExists, dropDatabase, ident, literal, renameDatabase, rolePassword, withClient, type ManagedPostgres } from "../postgres";
 import { filestoreOperation } from "./copy-filestore";
-import type { ManagedPostgres } from "./managed-postgres";
-import { databaseExists, withClient } from "./odoo-databases";
-import { dropDatabaseSafely as dropDatabase, renameDatabase, templateCopy as copyDatabase } from "./snapshot";
 
 export function stagingSourceName(database: string): string {
   return `${database}_snapshot`;
 }
 
-// Constant script (names and password through the environment). dash has no pipefail: pg_dump's
-// status goes through a file.
+// Constant script (names and passwords through the environment). dash has no pipefail: pg_dump's
+// status goes through a file. pg_dump logs in as the source's own role, pg_restore as the target's
+// (the objects it creates are then the target role's), over the server's local socket.
 const DUMP_RESTORE = `set -u
 st=$(mktemp)
-{ pg_dump -Fc -Z0 -h /run/postgresql -U "$PGUSER" -d "$SRC"; echo $? > "$st"; } | pg_restore -h /run/postgresql -U "$PGUSER" -d "$DST" --no-owner --no-privileges --exit-on-error
+{ PGPASSWORD="$SRC_PASSWORD" pg_dump -Fc -Z0 -h /run/postgresql -U "$SRC" -d "$SRC"; echo $? > "$st"; } | PGPASSWORD="$DST_PASSWORD" pg_restore -h /run/postgresql -U "$DST" -d "$DST" --no-owner --no-privileges --exit-on-error
 rs=$?; ds=$(cat "$st"); rm -f "$st"
 echo "pg_dump exit $ds, pg_restore exit $rs" >&2
 [ "$ds" = 0 ] && [ "$rs" = 0 ]`;
@@ -30,13 +29,13 @@ export async function dumpRestore(options: { docker: DockerEngine; pg: ManagedPo
   const { pg } = options;
   const started = Date.now();
   await dropDatabase({ pg, name: options.target });
-  await withClient({ pg }, (c) => c.query(`CREATE DATABASE "${options.target.replace(/"/g, '""')}" TEMPLATE template0 ENCODING 'UTF8'`));
+  await createDatabase({ pg, name: options.target });
   const res = await execCommand({
     docker: options.docker,
     id: pg.containerName,
     user: "postgres",
     cmd: ["sh", "-c", DUMP_RESTORE],
-    env: { PGUSER: pg.user, PGPASSWORD: pg.password, SRC: options.source, DST: options.target },
+    env: { SRC: options.source, SRC_PASSWORD: rolePassword(pg, options.source), DST: options.target, DST_PASSWORD: rolePassword(pg, options.target) },
     timeoutMs: options.timeoutMs ?? 4 * 3600_000,
   });
   if (res.exitCode !== 0) {
@@ -63,8 +62,8 @@ async function takenAt(pg: ManagedPostgres, name: string): Promise<Date | null> 
 export interface StagingSourceOptions {
   docker: DockerEngine;
   pg: ManagedPostgres;
-  /** Image of the filestore helper (an Odoo image). */
-  image: string;
+  /** The platform's tools image for the filestore helper. */
+  toolsImage: string;
   /** Production database and its data volume. */
   database: string;
   volume: string;
@@ -106,7 +105,7 @@ export async function copyProductionForStaging(options: StagingSourceOptions & {
       const now = new Date();
       await dumpRestore({ docker: options.docker, pg, source: options.database, target: options.target.database });
       const fsStarted = Date.now();
-      const fs = await filestoreOperation({ docker: options.docker, image: options.image, op: "copy", source: { volume: options.volume, database: options.database }, target: options.target, labels: options.labels, logFile: options.logFile });
+      const fs = await filestoreOperation({ docker: options.docker, toolsImage: options.toolsImage, op: "copy", source: { volume: options.volume, database: options.database }, target: options.target, labels: options.labels, logFile: options.logFile });
       return { name: options.database, takenAt: now, refreshed: true, durationMs: fsStarted - started, filestoreMode: fs.mode, files: fs.files, copyMs: Date.now() - fsStarted };
     }
     let at = (await databaseExists({ pg, name })) ? await takenAt(pg, name) : null;
@@ -127,11 +126,11 @@ async function refresh(options: StagingSourceOptions, name: string): Promise<Dat
   await dumpRestore({ docker: options.docker, pg, source: options.database, target: next });
   // After the dump started: files created since are extra (harmless), none it references is missing.
   const volume = options.volume;
-  await filestoreOperation({ docker: options.docker, image: options.image, op: "copy", source: { volume, database: options.database }, target: { volume, database: next }, labels: options.labels, logFile: options.logFile });
-  await withClient({ pg }, (c) => c.query(`COMMENT ON DATABASE "${next}" IS '${JSON.stringify({ takenAt: now.toISOString(), source: options.database })}'`));
+  await filestoreOperation({ docker: options.docker, toolsImage: options.toolsImage, op: "copy", source: { volume, database: options.database }, target: { volume, database: next }, labels: options.labels, logFile: options.logFile });
+  await withClient({ pg }, (c) => c.query(`COMMENT ON DATABASE ${ident(next)} IS ${literal(JSON.stringify({ takenAt: now.toISOString(), source: options.database }))}`));
   await dropDatabase({ pg, name });
   await renameDatabase({ pg, from: next, to: name });
-  await filestoreOperation({ docker: options.docker, image: options.image, op: "move", source: { volume, database: next }, target: { volume, database: name }, labels: options.labels, logFile: options.logFile });
+  await filestoreOperation({ docker: options.docker, toolsImage: options.toolsImage, op: "move", source: { volume, database: next }, target: { volume, database: name }, labels: options.labels, logFile: options.logFile });
   return now;
 }
 
@@ -139,7 +138,7 @@ async function refresh(options: StagingSourceOptions, name: string): Promise<Dat
 export async function copyFromStagingSource(options: {
   docker: DockerEngine;
   pg: ManagedPostgres;
-  image: string;
+  toolsImage: string;
   source: { database: string; volume: string };
   target: { database: string; volume: string };
   labels: Record<string, string>;
@@ -148,6 +147,8 @@ export async function copyFromStagingSource(options: {
   const started = Date.now();
   await dropDatabase({ pg: options.pg, name: options.target.database });
   await copyDatabase({ pg: options.pg, source: options.source.database, target: options.target.database });
-  const fs = await filestoreOperation({ docker: options.docker, image: options.image, op: "copy", source: options.source, target: options.target, labels: options.labels, logFile: options.logFile });
+  // The copy's objects belong to the staging source's role: the staging database gets its own.
+  await adoptDatabase({ pg: options.pg, database: options.target.database, from: options.source.database });
+  const fs = await filestoreOperation({ docker: options.docker, toolsImage: options.toolsImage, op: "copy", source: options.source, target: options.target, labels: options.labels, logFile: options.logFile });
   return { filestoreMode: fs.mode, files: fs.files, durationMs: Date.now() - started };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { inspectContainer, openTtyExec, type DockerEngine, type TtySession } from "@slipway/docker";
 import { parseTerminalMessage, SHELL_IDLE_MS, TERMINAL_CLOSE } from "@slipway/domain";
 import type { WebSocket } from "ws";
-import type { ManagedPostgres } from "../odoo/managed-postgres";
+import { databaseCredentials, type ManagedPostgres } from "../postgres";
 import type { ShellTarget } from "./authorize-shell";
 
 /** The user Odoo runs as in the official image (and the stand-in): shells never run as root. */
@@ -20,12 +20,13 @@ export interface ShellSessionEnd {
 
 /**
  * The environment of a shell: `psql` (when the image has it) opens the build's database with the
- * role Odoo uses, as Odoo.sh's shells do.
+ * role Odoo uses for it — that database's own role, which can open no other (ADR 0005), as Odoo.sh's
+ * shells do. No database (a build without one): no credentials at all.
  */
 export function shellEnv(options: { pg: ManagedPostgres; databaseName: string | null }): Record<string, string> {
-  const env: Record<string, string> = { PGHOST: options.pg.hostForBuilds, PGPORT: String(options.pg.port), PGUSER: options.pg.user, PGPASSWORD: options.pg.password, LANG: "C.UTF-8" };
-  if (options.databaseName) env.PGDATABASE = options.databaseName;
-  return env;
+  if (!options.databaseName) return { LANG: "C.UTF-8" };
+  const creds = databaseCredentials(options.pg, options.databaseName);
+  return { PGHOST: creds.host, PGPORT: String(creds.port), PGUSER: creds.user, PGPASSWORD: creds.password, PGDATABASE: options.databaseName, LANG: "C.UTF-8" };
 }
 
 /**

@@ -14,7 +14,7 @@ import { listVolumes, removeVolume } from "@slipway/docker";
 import { runBuild } from "../builds/run-build";
 import { releaseBuild } from "../builds/resources";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
-import { dropDatabase, listDatabases, queryDatabase } from "../odoo/odoo-databases";
+import { dropDatabase, listDatabases, queryDatabase } from "../postgres";
 import { createTreeRepo, type Tree, type TreeRepo } from "./tree-repo";
 
 export interface PipelineHarness {

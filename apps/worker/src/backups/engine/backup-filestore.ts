@@ -9,7 +9,7 @@ import type { BackupStore } from "../store/backup-store";
 import { listFilestore, readFilestore } from "./filestore-volume";
 import { readFilestoreIndex, type FilestoreIndexEntry } from "./load-backup";
 import type { BackupManifest } from "./manifest";
-import type { ToolsContext } from "./pg-tools";
+import type { ToolsContext } from "../../postgres";
 
 /** `ab/ab12…` (40 hex): Odoo's content-named filestore files. */
 const ODOO_CONTENT_NAME = /^[0-9a-f]{2}\/[0-9a-f]{40}$/;

@@ -6,7 +6,7 @@ import { DomainError, volumeName } from "@slipway/domain";
 import type { WorkerDeps } from "../../deps";
 import type { BackupStore } from "../store/backup-store";
 import { LocalBackupStore } from "../store/local-store";
-import type { ToolsContext } from "./pg-tools";
+import type { ToolsContext } from "../../postgres";
 
 /** What every backup use case needs: the worker's dependencies and the store (tests pass their own). */
 export interface BackupDeps {

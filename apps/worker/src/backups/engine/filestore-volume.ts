@@ -5,7 +5,7 @@ import { PassThrough, Readable } from "node:stream";
 import { DomainError } from "@slipway/domain";
 import type { ContainerSpec } from "@slipway/docker";
 import { readTar, type TarEntry } from "../archive/tar";
-import { streamContainer, type ToolsContext } from "./pg-tools";
+import { streamContainer, type ToolsContext } from "../../postgres";
 
 const MOUNT = "/data";
 

@@ -5,7 +5,7 @@ import type { BackupStore } from "../store/backup-store";
 import { SHA256_RE } from "../store/backup-store";
 import { writeFilestore } from "./filestore-volume";
 import type { BackupManifest } from "./manifest";
-import { createEmptyDatabase, pgRestoreCustom, type ToolsContext } from "./pg-tools";
+import { createDatabase, pgRestoreCustom, type ToolsContext } from "../../postgres";
 
 export interface FilestoreIndexEntry {
   /** Path relative to the database's filestore folder (`ab/ab12…`). */
@@ -51,7 +51,7 @@ export async function loadBackup(options: {
   filestore?: { volume: string; dir: string };
 }): Promise<void> {
   const { store, ctx, manifest } = options;
-  await createEmptyDatabase({ pg: ctx.pg, name: options.database, collate: manifest.postgres.collate, ctype: manifest.postgres.ctype });
+  await createDatabase({ pg: ctx.pg, name: options.database, collate: manifest.postgres.collate, ctype: manifest.postgres.ctype });
   // Database and filestore are independent: loaded at the same time, both settled before returning.
   const results = await Promise.allSettled([
     store.get(manifest.dump.key).then((input) => pgRestoreCustom({ ctx, database: options.database, input, strict: true })),

@@ -6,9 +6,9 @@
 import { AUTOVACUUM_CRON_IDS, DomainError } from "@slipway/domain";
 import type { DockerEngine } from "@slipway/docker";
 import type { OdooContext } from "../../odoo/driver";
-import type { ManagedPostgres } from "../../odoo/managed-postgres";
+import { databaseCredentials, type ManagedPostgres } from "../../postgres";
 import { neutralizeDatabase } from "../../odoo/neutralize-database";
-import { withClient } from "../../odoo/odoo-databases";
+import { withClient } from "../../postgres";
 
 export interface MailCatcher {
   host: string;
@@ -41,6 +41,8 @@ export async function neutralizeCopy(options: {
   odooVersion: string;
   /** The target's data volume (mounted as the run's /var/lib/odoo). */
   volume: string;
+  /** The project's network (the run reaches the managed server there, nothing else). */
+  network: string;
   logDir: string;
   labels: Record<string, string>;
 }): Promise<void> {
@@ -50,8 +52,9 @@ export async function neutralizeCopy(options: {
     docker: options.docker,
     image: options.image,
     database: options.database,
-    db: { host: pg.hostForBuilds, port: pg.port, user: pg.user, password: pg.password },
-    network: pg.buildsNetwork,
+    // The scratch database's own role: `odoo neutralize` can touch nothing else.
+    db: databaseCredentials(pg, options.database),
+    network: options.network,
     dataVolume: options.volume,
     logDir: options.logDir,
     labels: options.labels,

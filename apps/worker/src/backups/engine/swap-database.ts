@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { inspectContainer, startContainer, stopContainer } from "@slipway/docker";
 import { moveFilestores } from "./filestore-volume";
-import { dropDatabaseIfExists, renameDatabase, type ToolsContext } from "./pg-tools";
+import { dropDatabase, renameDatabase, type ToolsContext } from "../../postgres";
 
 export interface SwapTarget {
   database: string;
@@ -64,7 +64,7 @@ export async function swapDatabase(options: { ctx: ToolsContext; target: SwapTar
     throw error;
   }
   step("drop the previous database");
-  await dropDatabaseIfExists({ pg: ctx.pg, name: oldDb });
+  await dropDatabase({ pg: ctx.pg, name: oldDb });
   await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [oldDir] });
   return { restarted: wasRunning };
 }

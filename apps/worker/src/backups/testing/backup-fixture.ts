@@ -11,22 +11,23 @@ import { volumeName } from "@slipway/domain";
 import { removeContainers, removeVolumes, runStreaming } from "@slipway/docker";
 import type { WorkerDeps } from "../../deps";
 import { createDatabase, installModules, type OdooContext } from "../../odoo/driver";
-import { withClient } from "../../odoo/odoo-databases";
+import { withClient } from "../../postgres";
 import { toolsContextOf } from "../engine/context";
 import { readFilestore } from "../engine/filestore-volume";
-import { dropDatabaseIfExists } from "../engine/pg-tools";
+import { ensureProjectNetwork } from "../../isolation/project-network";
+import { databaseCredentials, dropDatabase, ensureDatabase } from "../../postgres";
 
 // The stand-in image and its fixture addons (tests and the benchmark run without the real Odoo).
 export const TEST_IMAGE = "slipway/odoo-standin:17.0";
 export const FIXTURES = resolve(join(import.meta.dirname, "../../../../../docker/odoo-standin/fixtures"));
 
-export function odooContext(deps: WorkerDeps, pg: Awaited<ReturnType<WorkerDeps["postgres"]>>, database: string, labels: Record<string, string>): OdooContext {
+export function odooContext(deps: WorkerDeps, pg: Awaited<ReturnType<WorkerDeps["postgres"]>>, database: string, labels: Record<string, string>, network: string): OdooContext {
   return {
     docker: deps.docker,
     image: TEST_IMAGE,
     database,
-    db: { host: pg.hostForBuilds, port: pg.port, user: pg.user, password: pg.password },
-    network: pg.buildsNetwork,
+    db: databaseCredentials(pg, database),
+    network,
     checkout: { hostPath: FIXTURES, addonsFolders: ["."] },
     dataVolume: volumeName({ databaseName: database }),
     logDir: mkdtempSync(join(tmpdir(), "slipway-backup-logs-")),
@@ -44,10 +45,12 @@ export async function createBackupProject(deps: WorkerDeps, options: { labels: R
     baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", deps.config.encryptionKey), creatorId: user.id,
   });
   const pg = await deps.postgres();
+  const network = await ensureProjectNetwork({ docker: deps.docker, pg, project });
   const make = async (name: string, stage: "production" | "staging", number: number) => {
     const branch = await deps.prisma.branch.create({ data: { projectId: project.id, name, stage, productionSlot: stage === "production" ? true : null } });
     const database = stage === "production" ? slug : `${slug}--${name}-${number}`;
-    const ctx = odooContext(deps, pg, database, options.labels);
+    const ctx = odooContext(deps, pg, database, options.labels, network.name);
+    await ensureDatabase({ pg, name: database });
     const created = await createDatabase({ ctx, withDemo: true });
     if (created.exitCode !== 0) throw new Error(`createDatabase failed: ${created.classification.reasons.join("; ")}`);
     const installed = await installModules({ ctx, modules: ["green_addon"], withDemo: true });
@@ -59,7 +62,7 @@ export async function createBackupProject(deps: WorkerDeps, options: { labels: R
   };
   const production = await make("main", "production", 1);
   const staging = options.staging ? await make("staging", "staging", 2) : null;
-  return { project, production, staging, pg };
+  return { project, production, staging, pg, network };
 }
 
 /** Writes `count` random attachments of `size` bytes into the filestore, named like Odoo (sha1). */
@@ -103,7 +106,7 @@ export async function fingerprint(deps: WorkerDeps, database: string): Promise<{
 
 export async function cleanupBackupTests(deps: WorkerDeps, options: { databases: string[]; labels: Record<string, string> }): Promise<void> {
   const pg = await deps.postgres();
-  for (const name of options.databases) await dropDatabaseIfExists({ pg, name }).catch(() => undefined);
+  for (const name of options.databases) await dropDatabase({ pg, name }).catch(() => undefined);
   // Leftover scratch databases of failed runs of this suite's projects are named slipway_*_<hex>: not ours to guess; they are dropped by the use cases themselves.
   await removeContainers({ docker: deps.docker, labels: options.labels }).catch(() => undefined);
   await removeVolumes({ docker: deps.docker, labels: options.labels }).catch(() => undefined);

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDocker, inspectContainer, listContainers, removeContainers, removeImage, removeNetworks, removeVolumes } from "@slipway/docker";
-import { ensureManagedPostgres, type ManagedPostgres } from "../managed-postgres";
-import { queryDatabase } from "../odoo-databases";
+import { ensureProjectNetwork } from "../../isolation/project-network";
+import { databaseCredentials, ensureDatabase, ensureManagedPostgres, queryDatabase, type ManagedPostgres } from "../../postgres";
 import { createDatabase, ensureRequirementsImage, installModules, neutralize, serve, type OdooContext } from "./index";
 
 const docker = connectDocker({ socketPath: process.env.SLIPWAY_DOCKER_SOCKET ?? "/var/run/docker.sock" });
@@ -35,6 +35,7 @@ function buildCheckout(): Record<string, string[]> {
 }
 
 let pg: ManagedPostgres;
+let network: string;
 let modules: Record<string, string[]>;
 
 function ctx(database: string, extra: Partial<OdooContext> = {}): OdooContext {
@@ -42,8 +43,8 @@ function ctx(database: string, extra: Partial<OdooContext> = {}): OdooContext {
     docker,
     image: IMAGE,
     database,
-    db: { host: pg.hostForBuilds, port: pg.port, user: pg.user, password: pg.password },
-    network: pg.buildsNetwork,
+    db: databaseCredentials(pg, database),
+    network,
     checkout: { hostPath: checkout, addonsFolders: ["."] },
     dataVolume: `slipway-test-odoo-data-${database}`,
     logDir: join(tmp, "logs", database),
@@ -62,9 +63,9 @@ beforeAll(async () => {
     containerName: `slipway-test-drv-pg-${tag}`,
     volumeName: `slipway-test-drv-pg-${tag}`,
     platformNetwork: `slipway-test-drv-platform-${tag}`,
-    buildsNetwork: `slipway-test-drv-builds-${tag}`,
     labels,
   });
+  network = (await ensureProjectNetwork({ docker, pg, project: { id: "drv", slug: `drv${tag}` }, labels })).name;
 });
 
 afterAll(async () => {
@@ -79,6 +80,7 @@ describe("Odoo driver on a development database", () => {
   const db = `drv_dev_${tag}`;
 
   it("creates a fresh database with demo data and installs a module whose tests pass → green", async () => {
+    await ensureDatabase({ pg, name: db });
     const created = await createDatabase({ ctx: ctx(db), withDemo: true });
     expect(created.classification.reasons).toEqual([]);
     expect(created).toMatchObject({ exitCode: 0, timedOut: false, logFile: join(ctx(db).logDir, "install.log") });
@@ -158,6 +160,7 @@ describe("Odoo driver on a development database", () => {
 describe("limits and requirements", () => {
   it("kills a run that exceeds its wall time: red with the reason, no leftover container", async () => {
     const db = `drv_slow_${tag}`;
+    await ensureDatabase({ pg, name: db });
     const res = await createDatabase({ ctx: ctx(db, { limits: { timeoutMs: 500 } }), withDemo: false });
     expect(res.timedOut).toBe(true);
     expect(res.classification.status).toBe("red");

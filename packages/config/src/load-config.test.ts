@@ -62,7 +62,7 @@ describe("loadWebConfig", () => {
   });
 
   it("enables GitHub login only when both the client id and secret are set", () => {
-    expect(loadWebConfig(valid).github).toEqual({ oauthUrl: "https://github.com", apiUrl: "https://api.github.com" });
+    expect(loadWebConfig(valid).github).toEqual({ oauthUrl: "https://github.com", apiUrl: "https://api.github.com", organisations: [] });
     expect(loadWebConfig({ ...valid, SLIPWAY_GITHUB_CLIENT_ID: "Iv1.abc" }).github.oauth).toBeUndefined();
     const config = loadWebConfig({
       ...valid,
@@ -71,8 +71,23 @@ describe("loadWebConfig", () => {
       SLIPWAY_GITHUB_OAUTH_URL: "http://127.0.0.1:3199/",
       SLIPWAY_GITHUB_API_URL: "http://127.0.0.1:3199",
     });
-    expect(config.github).toEqual({ oauth: { clientId: "Iv1.abc", clientSecret: "shh" }, oauthUrl: "http://127.0.0.1:3199", apiUrl: "http://127.0.0.1:3199" });
+    expect(config.github).toEqual({ oauth: { clientId: "Iv1.abc", clientSecret: "shh" }, oauthUrl: "http://127.0.0.1:3199", apiUrl: "http://127.0.0.1:3199", organisations: [] });
     expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_GITHUB_API_URL: "ftp://x" })).problems[0]?.variable).toBe("SLIPWAY_GITHUB_API_URL");
+  });
+
+  it("reads who may create projects and from what, refusing everything not allowed by default", () => {
+    expect(loadWebConfig(valid).projects).toEqual({ creators: [], odooImages: ["odoo:*", "slipway/odoo-standin:*"] });
+    const config = loadWebConfig({
+      ...valid,
+      SLIPWAY_PROJECT_CREATORS: "ada, grace bob",
+      SLIPWAY_LOCAL_REPOS_ROOT: "/srv/git/",
+      SLIPWAY_ODOO_IMAGES: "odoo:17.0,registry.example.com/odoo:*",
+      SLIPWAY_GITHUB_ORGS: "acme,odoo-partners",
+    });
+    expect(config.projects).toEqual({ creators: ["ada", "grace", "bob"], localReposRoot: "/srv/git", odooImages: ["odoo:17.0", "registry.example.com/odoo:*"] });
+    expect(config.github.organisations).toEqual(["acme", "odoo-partners"]);
+    const error = problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_LOCAL_REPOS_ROOT: "srv/git", SLIPWAY_GITHUB_ORGS: "-bad", SLIPWAY_PROJECT_CREATORS: "a;b", SLIPWAY_ODOO_IMAGES: "odoo 17|x" }));
+    expect(error.problems.map((p) => p.variable).sort()).toEqual(["SLIPWAY_GITHUB_ORGS", "SLIPWAY_LOCAL_REPOS_ROOT", "SLIPWAY_ODOO_IMAGES", "SLIPWAY_PROJECT_CREATORS"]);
   });
 
   it("lists every missing required variable", () => {
@@ -129,6 +144,12 @@ describe("loadWorkerConfig", () => {
     expect(odooImageFor(config.defaultOdooImage, "17.0")).toBe("odoo:17.0");
     expect("sessionSecret" in config).toBe(false);
     expect(config.backups).toEqual({ root: join(config.home, "backups"), hour: 2, timeZone: "UTC", importMaxBytes: 20 * 1024 ** 3 });
+    expect(config.terminal).toEqual({ anonymousPerAddress: 2, anonymousPerBuild: 5 });
+  });
+
+  it("reads the anonymous shell caps and refuses zero", () => {
+    expect(loadWorkerConfig({ ...valid, SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS: "1", SLIPWAY_SHELL_ANONYMOUS_PER_BUILD: "3" }).terminal).toEqual({ anonymousPerAddress: 1, anonymousPerBuild: 3 });
+    expect(problemsOf(() => loadWorkerConfig({ ...valid, SLIPWAY_SHELL_ANONYMOUS_PER_BUILD: "0" })).problems.map((p) => p.variable)).toEqual(["SLIPWAY_SHELL_ANONYMOUS_PER_BUILD"]);
   });
 
   it("reads the backup settings", () => {

@@ -55,6 +55,17 @@ export interface WebConfig extends BaseConfig {
     readonly oauth?: { readonly clientId: string; readonly clientSecret: string };
     readonly oauthUrl: string;
     readonly apiUrl: string;
+    /** Members of these organisations may sign in (besides collaborators of a project). */
+    readonly organisations: readonly string[];
+  };
+  /** Who may create projects and from what (issue 11: who may create what). */
+  readonly projects: {
+    /** Logins allowed to create projects besides platform superusers. */
+    readonly creators: readonly string[];
+    /** Local-path repositories must live under this folder; undefined: local repositories are refused. */
+    readonly localReposRoot?: string;
+    /** Glob patterns of the Odoo images a project may use. */
+    readonly odooImages: readonly string[];
   };
 }
 
@@ -69,6 +80,8 @@ export interface WorkerConfig extends BaseConfig {
   readonly mailCatcher: { readonly port: number };
   /** Garbage collection of non-production databases (PRODUCT.md §3 lifetimes). */
   readonly gc: { readonly developmentIdleDays: number; readonly stagingMaxAgeDays: number };
+  /** Web shells of anonymous visitors (public projects): concurrent sessions per client address and per build. */
+  readonly terminal: { readonly anonymousPerAddress: number; readonly anonymousPerBuild: number };
 }
 
 function toBase(v: ParsedVariables<typeof baseVariables>): BaseConfig {
@@ -123,6 +136,12 @@ export function loadWebConfig(env: Env = process.env): WebConfig {
         : {}),
       oauthUrl: web.values.SLIPWAY_GITHUB_OAUTH_URL,
       apiUrl: web.values.SLIPWAY_GITHUB_API_URL,
+      organisations: web.values.SLIPWAY_GITHUB_ORGS ?? [],
+    },
+    projects: {
+      creators: web.values.SLIPWAY_PROJECT_CREATORS ?? [],
+      ...(web.values.SLIPWAY_LOCAL_REPOS_ROOT ? { localReposRoot: web.values.SLIPWAY_LOCAL_REPOS_ROOT } : {}),
+      odooImages: web.values.SLIPWAY_ODOO_IMAGES,
     },
     admin: password === undefined
       ? { login: web.values.SLIPWAY_ADMIN_LOGIN }
@@ -144,6 +163,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     backups: toBackups(worker.values, base.values.SLIPWAY_HOME),
     mailCatcher: { port: worker.values.SLIPWAY_MAIL_CATCHER_PORT },
     gc: { developmentIdleDays: worker.values.SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS, stagingMaxAgeDays: worker.values.SLIPWAY_GC_STAGING_MAX_AGE_DAYS },
+    terminal: { anonymousPerAddress: worker.values.SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS, anonymousPerBuild: worker.values.SLIPWAY_SHELL_ANONYMOUS_PER_BUILD },
   });
 }
 

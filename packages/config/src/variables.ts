@@ -109,6 +109,30 @@ const defaultOdooImage = withDefault(
   "odoo:{version}",
 );
 
+/** A comma- or space-separated list; blank entries dropped. */
+function list(item: RegExp, what: string) {
+  return z
+    .string()
+    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+    .refine((items) => items.every((i) => item.test(i)), { error: `invalid ${what} (comma-separated list)` });
+}
+
+const loginList = list(/^[A-Za-z0-9._@-]{1,64}$/, "login");
+const githubOrgList = list(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, "GitHub organisation");
+// Image reference patterns: the image characters plus the glob wildcards * and ?.
+const imagePatternList = list(/^[A-Za-z0-9._\-/:@*?]+$/, "image pattern");
+
+const absolutePath = z
+  .string()
+  .refine((p) => p.startsWith("/"), { error: "must be an absolute path" })
+  .transform((p) => resolve(p));
+
+const count = z
+  .string()
+  .regex(/^\d+$/, { error: "not a whole number" })
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 10_000, { error: "out of range (expected 1-10000)" });
+
 /** Variables only the web process reads. */
 export const webVariables = {
   SLIPWAY_SESSION_SECRET: required(
@@ -128,6 +152,14 @@ export const webVariables = {
   /** Where GitHub's OAuth pages live (a test server in tests, GitHub Enterprise's host). */
   SLIPWAY_GITHUB_OAUTH_URL: withDefault(url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")), "https://github.com"),
   SLIPWAY_GITHUB_API_URL: withDefault(url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")), "https://api.github.com"),
+  /** GitHub organisations whose members may sign in with GitHub (besides collaborators of a project). */
+  SLIPWAY_GITHUB_ORGS: optional(githubOrgList),
+  /** Logins (besides platform superusers) allowed to create projects. */
+  SLIPWAY_PROJECT_CREATORS: optional(loginList),
+  /** The only folder local-path repositories may live under (unset: local repositories are refused). */
+  SLIPWAY_LOCAL_REPOS_ROOT: optional(absolutePath),
+  /** Odoo images a project may use: glob patterns (`*` any characters, `?` one). */
+  SLIPWAY_ODOO_IMAGES: withDefault(imagePatternList, "odoo:*,slipway/odoo-standin:*"),
 };
 
 /** Backup settings: the worker runs backups, the web streams downloads and receives imports from the same store. */
@@ -177,6 +209,10 @@ export const workerVariables = {
   SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: withDefault(days, "3"),
   /** Garbage collection: staging databases older than this many days are removed. */
   SLIPWAY_GC_STAGING_MAX_AGE_DAYS: withDefault(days, "90"),
+  /** Web shells opened by visitors of public projects: at most this many at once per client address… */
+  SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS: withDefault(count, "2"),
+  /** …and at most this many at once per build. */
+  SLIPWAY_SHELL_ANONYMOUS_PER_BUILD: withDefault(count, "5"),
 };
 
 type Specs = Record<string, VariableSpec<unknown>>;

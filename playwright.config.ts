@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
@@ -74,6 +75,8 @@ export default defineConfig({
           SLIPWAY_GITHUB_CLIENT_SECRET: "slipway-e2e-secret",
           SLIPWAY_GITHUB_OAUTH_URL: "http://127.0.0.1:3199",
           SLIPWAY_GITHUB_API_URL: "http://127.0.0.1:3199",
+          // The specs create projects on bare repositories in temporary folders (scripts/test.mjs too).
+          SLIPWAY_LOCAL_REPOS_ROOT: tmpdir(),
         },
       },
 });

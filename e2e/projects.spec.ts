@@ -57,6 +57,16 @@ test("the admin creates a project from a local bare repository, after fixing a b
   await expect(page.getByLabel("Odoo version")).toHaveValue("17.0");
   expect(await projectsNamed("Bad_Slug")).toBe(0);
 
+  // Repositories on the metadata address, or outside the local repositories folder, are refused next to the field.
+  await page.getByLabel("Project slug").fill(slug);
+  await page.getByLabel("Repository URL").fill("http://169.254.169.254/latest/meta-data");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await expect(page.getByTestId("repoUrl-error")).toContainText("loopback, link-local, private or reserved address");
+  await page.getByLabel("Repository URL").fill("/root");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await expect(page.getByTestId("repoUrl-error")).toContainText("Local repositories must be inside");
+  expect(await projectsNamed(slug)).toBe(0);
+
   await page.getByLabel("Project slug").fill(slug);
   await page.getByLabel("Repository URL").fill(repoPath);
   await page.getByRole("button", { name: "Create project" }).click();

@@ -5,6 +5,7 @@
 //   npm test -- --only unit,int     run some steps (lint, typecheck, unit, int, build, e2e)
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { provision, stopStarted } from "./lib/provision.mjs";
@@ -97,6 +98,8 @@ try {
         SLIPWAY_GITHUB_API_URL: "http://127.0.0.1:3199",
         // Offline: projects created in the e2e specs run the stand-in image (the same contract).
         SLIPWAY_DEFAULT_ODOO_IMAGE: "slipway/odoo-standin:{version}",
+        // The specs create projects on bare repositories in temporary folders: the allowed root.
+        SLIPWAY_LOCAL_REPOS_ROOT: tmpdir(),
       };
       await migrate({ root, env: e2eEnv });
       const platform = await startPlatform({ root, env: e2eEnv, host: "127.0.0.1", port: 3100 });

@@ -10,6 +10,8 @@ export interface FakeGithubUser {
   login: string;
   name?: string | null;
   avatar_url?: string;
+  /** Organisations the account is an active member of (GET /user/memberships/orgs/<org>). */
+  orgs?: string[];
 }
 
 export interface FakeGithub {
@@ -91,6 +93,16 @@ export async function startFakeGithub(options: { port?: number; clientId?: strin
         const login = token ? tokens.get(token) : undefined;
         const user = login ? users.get(login.toLowerCase()) : undefined;
         return user ? json(res, 200, publicUser(user)) : json(res, 401, { message: "Bad credentials" });
+      }
+      const membership = /^\/user\/memberships\/orgs\/([^/]+)$/.exec(url.pathname);
+      if (req.method === "GET" && membership) {
+        const token = /^(?:Bearer|token) (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
+        const login = token ? tokens.get(token) : undefined;
+        const user = login ? users.get(login.toLowerCase()) : undefined;
+        if (!user) return json(res, 401, { message: "Bad credentials" });
+        const org = decodeURIComponent(membership[1]!);
+        const member = (user.orgs ?? []).some((o) => o.toLowerCase() === org.toLowerCase());
+        return member ? json(res, 200, { state: "active", role: "member", organization: { login: org } }) : json(res, 404, { message: "Not Found" });
       }
       const byLogin = /^\/users\/([^/]+)$/.exec(url.pathname);
       if (req.method === "GET" && byLogin) {

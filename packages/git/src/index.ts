@@ -3,3 +3,4 @@ export * from "./repo-url";
 export * from "./ls-remote";
 export * from "./fetch-revision";
 export * from "./merge-and-push";
+export * from "./private-address";

@@ -62,3 +62,15 @@ export async function fetchUserByLogin(options: { apiUrl: string; login: string;
   if (!res.ok) throw new DomainError("upstream_failed", `GitHub did not answer for "${login}" (HTTP ${res.status}).`);
   return toAccount(await res.json());
 }
+
+/**
+ * Whether the signed-in user is an active member of `org` (GET /user/memberships/orgs/<org> with
+ * their own token, which needs the read:org scope; private memberships count). 404/403: not a member.
+ */
+export async function isOrganisationMember(options: { apiUrl: string; token: string; org: string }): Promise<boolean> {
+  const res = await call(`${options.apiUrl}/user/memberships/orgs/${encodeURIComponent(options.org)}`, { headers: { ...apiHeaders, authorization: `Bearer ${options.token}` } });
+  if (res.status === 404 || res.status === 403) return false;
+  if (!res.ok) throw new DomainError("upstream_failed", `GitHub did not answer about the organisation ${options.org} (HTTP ${res.status}).`);
+  const body = (await res.json().catch(() => ({}))) as { state?: unknown };
+  return body.state === "active";
+}

@@ -1,5 +1,5 @@
 import { loadWebConfig } from "@slipway/config";
-import { createSessionRepository, getPrisma, type PrismaClient, type SessionRepository } from "@slipway/db";
+import { createSessionRepository, getPrisma, insertProject, type PrismaClient, type SessionRepository } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/fake-github";
@@ -32,7 +32,10 @@ describe("Sign in with GitHub (OAuth web flow against a fake GitHub, real Postgr
     sessions = createSessionRepository({ prisma });
     github = await startFakeGithub();
     github.addUser({ id: 501, login: "dana-dev", name: "Dana Developer" });
-    github.addUser({ id: 502, login: "admin", name: "Not the local admin" });
+    // Members of the configured organisation are admitted: this one is named like the local admin.
+    github.addUser({ id: 502, login: "admin", name: "Not the local admin", orgs: ["acme-odoo"] });
+    github.addUser({ id: 503, login: "mallory", name: "A stranger", orgs: ["other-org"] });
+    github.addUser({ id: 504, login: "olga", name: "Org member", orgs: ["Acme-Odoo"] });
     const config = loadWebConfig({
       ...process.env,
       DATABASE_URL: db.url,
@@ -41,9 +44,18 @@ describe("Sign in with GitHub (OAuth web flow against a fake GitHub, real Postgr
       SLIPWAY_GITHUB_CLIENT_SECRET: github.clientSecret,
       SLIPWAY_GITHUB_OAUTH_URL: github.url,
       SLIPWAY_GITHUB_API_URL: github.url,
+      SLIPWAY_GITHUB_ORGS: "acme-odoo",
     });
     deps = { config, prisma, sessions };
-    await prisma.user.create({ data: { login: "admin", isSuperuser: true, passwordHash: "x" } });
+    const admin = await prisma.user.create({ data: { login: "admin", isSuperuser: true, passwordHash: "x" } });
+    // Dana was added to a project by her GitHub username before her first sign-in (addCollaborator
+    // resolves the username to the GitHub id and writes the row).
+    const project = await insertProject(prisma, {
+      slug: "gh-shop", name: "Shop", repoUrl: "https://github.com/acme/shop", repoKind: "github", odooVersion: "17.0", odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: admin.id,
+    });
+    const dana = await prisma.user.create({ data: { login: "dana-dev", githubId: "501" } });
+    await prisma.collaborator.create({ data: { projectId: project.id, userId: dana.id, role: "developer" } });
   });
 
   afterAll(async () => {
@@ -69,7 +81,7 @@ describe("Sign in with GitHub (OAuth web flow against a fake GitHub, real Postgr
     return finishGithubLogin(deps, new Request(callback, { headers }));
   }
 
-  it("signs a GitHub user in: state checked, code exchanged, user created by GitHub id, session like a password login", async () => {
+  it("signs a pre-invited collaborator in: state checked, code exchanged, user matched by GitHub id, session like a password login", async () => {
     github.signInAs("dana-dev");
     const done = await roundTrip();
     expect(done.status).toBe(303);
@@ -83,7 +95,38 @@ describe("Sign in with GitHub (OAuth web flow against a fake GitHub, real Postgr
     expect(row).toMatchObject({ githubId: "501", passwordHash: null });
     expect(github.requests).toEqual(expect.arrayContaining(["GET /login/oauth/authorize", "POST /login/oauth/access_token", "GET /user"]));
     const audit = await prisma.auditEntry.findFirstOrThrow({ where: { action: "session.github_login", actorId: row.id } });
-    expect(audit).toMatchObject({ target: "dana-dev", ip: "10.0.0.9" });
+    expect(audit).toMatchObject({ target: "dana-dev", ip: "10.0.0.9", details: { admittedAs: "collaborator" } });
+  });
+
+  it("refuses a GitHub account that is neither a collaborator nor a member of a configured organisation: no user row, no session", async () => {
+    const users = await prisma.user.count();
+    const sessionsBefore = await prisma.session.count();
+    github.signInAs("mallory");
+    github.requests.length = 0;
+    const refused = await roundTrip();
+    const location = new URL(refused.headers.get("location")!);
+    expect(location.pathname).toBe("/login");
+    expect(location.searchParams.get("error")).toBe("The GitHub account mallory has no access to this Slipway: ask a project admin to add you as a collaborator or become a member of acme-odoo on GitHub.");
+    expect(setCookie(refused, SESSION_COOKIE)).toBeUndefined();
+    expect(await prisma.user.count()).toBe(users);
+    expect(await prisma.session.count()).toBe(sessionsBefore);
+    // The membership was asked with the user's own token, for the configured organisation only.
+    expect(github.requests).toContain("GET /user/memberships/orgs/acme-odoo");
+    expect(github.requests).not.toContain("GET /user/memberships/orgs/other-org");
+  });
+
+  it("admits a member of a configured organisation (asking GitHub for read:org), creating the user at first sign-in", async () => {
+    const start = startGithubLogin(deps);
+    expect(new URL(start.headers.get("location")!).searchParams.get("scope")).toBe("read:user read:org");
+    github.signInAs("olga");
+    const done = await roundTrip();
+    const user = await resolveSession({ sessions, token: setCookie(done, SESSION_COOKIE) });
+    expect(user).toMatchObject({ login: "olga", isSuperuser: false });
+    const audit = await prisma.auditEntry.findFirstOrThrow({ where: { action: "session.github_login", target: "olga" } });
+    expect(audit.details).toMatchObject({ admittedAs: "organisation", organisation: "acme-odoo" });
+    // Without configured organisations only read:user is asked.
+    const plain = { ...deps, config: { ...deps.config, github: { ...deps.config.github, organisations: [] } } };
+    expect(new URL(startGithubLogin(plain).headers.get("location")!).searchParams.get("scope")).toBe("read:user");
   });
 
   it("follows a rename on GitHub: same GitHub id, same user row", async () => {
@@ -120,7 +163,7 @@ describe("Sign in with GitHub (OAuth web flow against a fake GitHub, real Postgr
   });
 
   it("answers 404 when GitHub sign-in is not configured", async () => {
-    const off = { ...deps, config: { ...deps.config, github: { oauthUrl: github.url, apiUrl: github.url } } };
+    const off = { ...deps, config: { ...deps.config, github: { oauthUrl: github.url, apiUrl: github.url, organisations: [] } } };
     expect(startGithubLogin(off).status).toBe(404);
     expect(cookieFrom("a=1; b=two%20words", "b")).toBe("two words");
   });

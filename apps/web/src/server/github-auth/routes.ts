@@ -27,7 +27,8 @@ export function startGithubLogin(deps: Deps): Response {
   const authorize = new URL(`${config.github.oauthUrl}/login/oauth/authorize`);
   authorize.searchParams.set("client_id", oauth.clientId);
   authorize.searchParams.set("redirect_uri", callbackUrl(config.web.publicUrl));
-  authorize.searchParams.set("scope", "read:user");
+  // read:org only when organisation members are admitted (to read their, possibly private, membership).
+  authorize.searchParams.set("scope", config.github.organisations.length > 0 ? "read:user read:org" : "read:user");
   authorize.searchParams.set("state", state);
   authorize.searchParams.set("allow_signup", "false");
   const response = NextResponse.redirect(authorize, 302);
@@ -45,7 +46,7 @@ export async function finishGithubLogin(deps: Deps, request: Request): Promise<R
   let response: NextResponse;
   try {
     const result = await completeGithubLogin(
-      { prisma: deps.prisma, sessions: deps.sessions, publicUrl, github: { oauthUrl: config.github.oauthUrl, apiUrl: config.github.apiUrl, ...oauth } },
+      { prisma: deps.prisma, sessions: deps.sessions, publicUrl, github: { oauthUrl: config.github.oauthUrl, apiUrl: config.github.apiUrl, organisations: config.github.organisations, ...oauth } },
       {
         code: url.searchParams.get("code"),
         state: url.searchParams.get("state"),

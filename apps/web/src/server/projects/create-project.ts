@@ -3,6 +3,7 @@ import { encryptSecret } from "@slipway/config";
 import { insertProject, type PrismaClient } from "@slipway/db";
 import { isDomainError } from "@slipway/domain";
 import { recordAudit } from "../audit/record-audit";
+import { assertImageAllowed, assertMayCreateProjects, assertRepositoryAllowed, refusalMessage, type ProjectCreationPolicy, type ProjectCreator } from "./creation-policy";
 import { validateNewProject, type NewProjectErrors, type NewProjectInput } from "./new-project";
 
 export interface CreateProjectDeps {
@@ -10,17 +11,31 @@ export interface CreateProjectDeps {
   encryptionKey: Buffer;
   /** Queues a `branch.poll` of the new project so its existing branches appear. */
   pollBranches: (projectId: string) => Promise<void>;
+  /** Who may create projects, from which repositories and images. */
+  policy: ProjectCreationPolicy;
 }
 
 export type CreateProjectResult = { ok: true; slug: string; projectId: string } | { ok: false; errors: NewProjectErrors };
 
 /**
- * Creates a project from the form: validated first (nothing written on a bad field), with a
- * random webhook secret stored encrypted; the creator becomes its admin.
+ * Creates a project from the form: only for platform superusers and the configured creators
+ * (DomainError "forbidden" otherwise); validated first (nothing written on a bad field, a
+ * repository outside the local root or on a non-public host, an image outside the allowlist),
+ * with a random webhook secret stored encrypted; the creator becomes its admin.
  */
-export async function createProject(deps: CreateProjectDeps, { creatorId, input }: { creatorId: string; input: NewProjectInput }): Promise<CreateProjectResult> {
+export async function createProject(deps: CreateProjectDeps, { creator, input }: { creator: ProjectCreator & { id: string }; input: NewProjectInput }): Promise<CreateProjectResult> {
+  assertMayCreateProjects(creator, deps.policy.creators);
+  const creatorId = creator.id;
   const checked = validateNewProject(input);
   if (!checked.ok) return checked;
+  const errors: NewProjectErrors = {};
+  await assertRepositoryAllowed(checked.value.repo, deps.policy).catch((e: unknown) => (errors.repoUrl = refusalMessage(e)));
+  try {
+    assertImageAllowed(checked.value.odooImage, deps.policy.odooImages);
+  } catch (e) {
+    errors.odooImage = refusalMessage(e);
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
   const { name, slug, repo, odooVersion, odooImage, baseDomain } = checked.value;
   const secret = randomBytes(32).toString("hex");
   let project;

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "../../../server/auth/current-user";
 import { deps } from "../../../server/deps";
+import { mayCreateProjects } from "../../../server/projects/creation-policy";
 import { primaryButtonClass } from "./_components/styles";
 
 export const metadata: Metadata = { title: "Projects" };
@@ -17,9 +18,11 @@ export default async function ProjectsPage() {
         <h1 id="projects-title" className="text-2xl font-semibold tracking-tight">
           Projects
         </h1>
-        <Link href="/projects/new" className={primaryButtonClass}>
-          New project
-        </Link>
+        {mayCreateProjects(user, deps().config.projects.creators) ? (
+          <Link href="/projects/new" className={primaryButtonClass}>
+            New project
+          </Link>
+        ) : null}
       </div>
       {projects.length === 0 ? (
         <div className="mt-8 rounded-xl border border-dashed border-slate-300 bg-white px-6 py-16 text-center">

@@ -1,5 +1,7 @@
 "use server";
 
+import { isDomainError } from "@slipway/domain";
+import { resolveHostAddresses } from "@slipway/git";
 import { enqueue } from "@slipway/queue";
 import { redirect } from "next/navigation";
 import { requireUser } from "../../../../server/auth/current-user";
@@ -36,10 +38,12 @@ export async function createProjectAction(previous: NewProjectFormState, form: F
         prisma: d.prisma,
         encryptionKey: d.config.encryptionKey,
         pollBranches: (projectId) => enqueue(d.queues, "branch.poll", { projectId }).then(() => undefined),
+        policy: { ...d.config.projects, resolveHost: resolveHostAddresses },
       },
-      { creatorId: user.id, input: values },
+      { creator: user, input: values },
     );
   } catch (e) {
+    if (isDomainError(e)) return { values, errors: {}, submission, formError: e.message };
     console.error(`Slipway web: project creation failed: ${(e as Error).stack ?? e}`);
     return { values, errors: {}, submission, formError: "The project could not be created (database unreachable?). Try again shortly." };
   }

@@ -85,7 +85,9 @@ async function ensureDocker({ home, log, started }) {
   if (process.env.SLIPWAY_DOCKER_SOCKET) throw new Error(`SLIPWAY_DOCKER_SOCKET=${socketPath} does not answer`);
   const logFile = path.join(home, "logs", "dockerd.log");
   const fd = openSync(logFile, "a");
-  const child = spawn(which("dockerd") ?? "dockerd", [], { detached: true, stdio: ["ignore", fd, fd] });
+  // One internal network per project (ADR 0005): the engine's default pools hold about 30
+  // networks; /24s out of 172.20.0.0/14 hold 1024.
+  const child = spawn(which("dockerd") ?? "dockerd", ["--default-address-pool", "base=172.20.0.0/14,size=24"], { detached: true, stdio: ["ignore", fd, fd] });
   child.unref();
   log(`docker: starting dockerd (log ${logFile})`);
   await waitFor("the Docker engine", () => dockerPing(socketPath), { timeoutMs: 90_000 });

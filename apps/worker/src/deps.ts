@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { ServerLogKeeper } from "./monitor/server-log-keeper";
 import { ensureManagedPostgres, type ManagedPostgres } from "./postgres";
+import { ensureHostFirewall } from "./isolation/host-firewall";
 import { CaddyClient } from "./proxy/caddy";
 
 /** Everything the worker talks to, composed once per process (no DI container). */
@@ -60,10 +61,18 @@ export function createWorkerDeps(options: { config: WorkerConfig; logger: Logger
     docker,
     caddy: new CaddyClient({ adminUrl: config.caddy.adminUrl }),
     postgres: () => {
-      pg ??= ensureManagedPostgres({ docker, image: config.odooPgImage, home: config.home }).catch((e) => {
-        pg = null;
-        throw e;
-      });
+      // The host firewall goes up with the server builds log in to: no build runs without it.
+      pg ??= ensureManagedPostgres({ docker, image: config.odooPgImage, home: config.home })
+        .then(async (server) => {
+          await ensureHostFirewall({ allowTcpPorts: [config.mailCatcher.port] }).catch((error: unknown) =>
+            logger.error({ err: (error as Error).message }, "host firewall could not be installed: build containers may reach this host's services"),
+          );
+          return server;
+        })
+        .catch((e) => {
+          pg = null;
+          throw e;
+        });
       return pg;
     },
     platformAddonsPath: path.resolve(PLATFORM_ADDONS_PATH),

@@ -67,6 +67,8 @@ export interface BuildImageOptions {
   /** The whole build output goes to this file (truncated first). */
   logFile?: string;
   noCache?: boolean;
+  /** Network of the build's RUN steps (a network name; default: the engine's bridge). */
+  networkMode?: string;
 }
 
 /**
@@ -97,6 +99,7 @@ export async function buildImage(options: BuildImageOptions): Promise<{ imageId:
           labels: toDockerLabels(options.labels),
           nocache: options.noCache ?? false,
           pull: false,
+          ...(options.networkMode ? { networkmode: options.networkMode } : {}),
           rm: true,
           forcerm: true,
           version: "1",

@@ -6,7 +6,7 @@ import { connectSecretFor, type AddonsDiscovery } from "@slipway/domain";
 import { fetchRevision, parseRepoUrl } from "@slipway/git";
 import type { WorkerDeps } from "../deps";
 import { discoverAddons } from "../odoo/discover-addons";
-import { ensureProjectNetwork, type ProjectNetwork } from "../isolation/project-network";
+import { ensureBuildEgressNetwork, ensureProjectNetwork, type ProjectNetwork } from "../isolation/project-network";
 import { ensureRequirementsImage, type OdooContext } from "../odoo/driver";
 import { databaseCredentials } from "../postgres";
 import type { BuildRecorder } from "./recorder";
@@ -63,6 +63,7 @@ export async function prepareCode(input: { deps: WorkerDeps; build: Build; branc
       requirementsHash: discovery.requirementsHash,
       logDir: ws.logs,
       labels,
+      network: await ensureBuildEgressNetwork({ docker: deps.docker }),
     });
     if (req.classification.status === "red") return failureFrom("dependencies", req.classification);
     return { detail: { image: req.image, reused: req.reused } };

@@ -5,7 +5,24 @@
 // between bridges and to the outside is Docker's (internal networks, isolation chains).
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { BUILD_BRIDGE_PREFIX } from "./project-network";
+import { readFileSync } from "node:fs";
+import { BUILD_BRIDGE_PREFIX, BUILD_EGRESS_NETWORK, EGRESS_NETWORK } from "./project-network";
+
+/** Destinations never reachable from the requirements build network (RFC 1918, CGNAT, link-local, loopback). */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8"] as const;
+
+/** The host's resolvers (its /etc/resolv.conf): pip still needs names. */
+export function hostResolvers(text?: string): string[] {
+  let conf = text;
+  if (conf === undefined) {
+    try {
+      conf = readFileSync("/etc/resolv.conf", "utf8");
+    } catch {
+      return [];
+    }
+  }
+  return [...conf.matchAll(/^\s*nameserver\s+(\d+\.\d+\.\d+\.\d+)\s*$/gm)].map((m) => m[1]!);
+}
 
 const run = promisify(execFile);
 export const FIREWALL_CHAIN = "SLIPWAY-BUILDS";
@@ -43,4 +60,13 @@ export async function ensureHostFirewall(options: { allowTcpPorts?: number[] } =
   await ensureRule(FIREWALL_CHAIN, ["-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"]);
   await ensureRule(FIREWALL_CHAIN, ["-j", "REJECT", "--reject-with", "icmp-port-unreachable"]);
   await ensureRule("INPUT", ["-i", `${BUILD_BRIDGE_PREFIX}+`, "-j", FIREWALL_CHAIN], 1);
+  // Forwarded traffic (Docker's DOCKER-USER chain comes first): production servers never reach
+  // link-local addresses (cloud metadata); requirements builds reach no private address either,
+  // but the host's resolvers on port 53. Inserted at the top: refusals first, then the exceptions above them.
+  if (!(await iptables(["-L", "DOCKER-USER", "-n"]))) return;
+  await ensureRule("DOCKER-USER", ["-i", EGRESS_NETWORK.bridge, "-d", "169.254.0.0/16", "-j", "REJECT"], 1);
+  for (const range of PRIVATE_RANGES) await ensureRule("DOCKER-USER", ["-i", BUILD_EGRESS_NETWORK.bridge, "-d", range, "-j", "REJECT"], 1);
+  for (const resolver of hostResolvers()) {
+    for (const proto of ["udp", "tcp"]) await ensureRule("DOCKER-USER", ["-i", BUILD_EGRESS_NETWORK.bridge, "-d", resolver, "-p", proto, "--dport", "53", "-j", "RETURN"], 1);
+  }
 }

@@ -4,7 +4,7 @@
 // project's. The host's firewall (host-firewall.ts) keeps them from the host's own services: every
 // build bridge is named `slw…` so one rule covers them all.
 import { createHash } from "node:crypto";
-import { connectToNetwork, ensureNetwork, networkGateway, type DockerEngine } from "@slipway/docker";
+import { connectToNetwork, disconnectFromNetwork, ensureNetwork, networkGateway, removeNetwork, type DockerEngine } from "@slipway/docker";
 import type { ManagedPostgres } from "../postgres";
 
 /** Interface-name prefix of every bridge a build container can sit on (project, tools, egress). */
@@ -36,6 +36,13 @@ export async function ensureProjectNetwork(options: { docker: DockerEngine; pg: 
   return { name, gateway };
 }
 
+/** Removes a project's network (its containers gone first): the server is detached, then the network removed. */
+export async function removeProjectNetwork(options: { docker: DockerEngine; pg: ManagedPostgres; slug: string }): Promise<void> {
+  const name = projectNetworkName(options.slug);
+  await disconnectFromNetwork({ docker: options.docker, network: name, container: options.pg.containerName });
+  await removeNetwork({ docker: options.docker, name });
+}
+
 /**
  * The network production servers use to reach the outside world (real mail, payment providers):
  * not internal, and containers on it cannot reach each other (inter-container traffic off).
@@ -51,4 +58,15 @@ export async function ensureEgressNetwork(options: { docker: DockerEngine }): Pr
 export function projectNetworkIp(networks: Record<string, string>): string | null {
   const entry = Object.entries(networks).find(([name, ip]) => name.startsWith("slipway-net-") && ip);
   return entry ? entry[1] : null;
+}
+
+/**
+ * The network `pip install` of a requirements image runs on: egress to the internet only — the host
+ * firewall refuses the host's services, private and link-local addresses from it (host-firewall.ts).
+ */
+export const BUILD_EGRESS_NETWORK = { name: "slipway-build-egress", bridge: `${BUILD_BRIDGE_PREFIX}-pip` } as const;
+
+export async function ensureBuildEgressNetwork(options: { docker: DockerEngine }): Promise<string> {
+  await ensureNetwork({ docker: options.docker, name: BUILD_EGRESS_NETWORK.name, bridgeName: BUILD_EGRESS_NETWORK.bridge, interContainer: false, labels: { role: "build-egress-network" } });
+  return BUILD_EGRESS_NETWORK.name;
 }

@@ -51,6 +51,11 @@ export async function ensureRequirementsImage(options: {
   requirementsHash: string;
   logDir: string;
   labels: Record<string, string>;
+  /**
+   * Network of pip's RUN step: the platform's build-egress network (host firewall: no host
+   * services, no private or link-local addresses; ADR 0005). Default: the engine's bridge.
+   */
+  network?: string;
 }): Promise<RequirementsImageResult> {
   const started = Date.now();
   mkdirSync(options.logDir, { recursive: true });
@@ -92,6 +97,7 @@ export async function ensureRequirementsImage(options: {
       labels: { ...options.labels, role: "odoo-requirements-image", "requirements-hash": options.requirementsHash },
       logFile,
       onProgress: (t) => (output += t),
+      networkMode: options.network,
     });
     return done(tag, true, false, output);
   } catch (error) {

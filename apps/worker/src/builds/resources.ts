@@ -1,5 +1,5 @@
 import type { Branch, Build, Project } from "@slipway/db";
-import { volumeName } from "@slipway/domain";
+import { buildOwnsDatabase, DomainError, volumeName } from "@slipway/domain";
 import { killContainer, listContainers, removeContainer, removeVolume } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
 import { dropDatabase } from "../postgres";
@@ -39,6 +39,11 @@ export async function releaseBuild(options: { deps: WorkerDeps; build: Pick<Buil
   await deps.caddy.removeRoute(routeIdForBuild(build.id)).catch((e) => deps.logger.warn({ err: String(e), buildId: build.id }, "could not remove the route"));
   await removeBuildResources({ deps, buildId: build.id, containers: true, volumes: [] });
   if (!options.keepData && build.databaseName) {
+    // Drops only a database this build owns by name (C6): never another project's, whatever the row says.
+    const row = await deps.prisma.build.findUnique({ where: { id: build.id }, select: { number: true, stage: true, project: { select: { slug: true } } } });
+    if (!row || !buildOwnsDatabase({ project: row.project.slug, stage: row.stage, buildNumber: row.number, database: build.databaseName })) {
+      throw new DomainError("invalid_state", `build ${build.id} does not own database ${build.databaseName}: not dropped`);
+    }
     const pg = await deps.postgres();
     await dropDatabase({ pg, name: build.databaseName });
     await removeVolume({ docker: deps.docker, name: volumeName({ databaseName: build.databaseName }) }).catch(() => undefined);

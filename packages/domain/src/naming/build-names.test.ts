@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildHostname, buildResourceNames, containerName, databaseName, normalizeBaseDomain, projectOfName, volumeName } from "./build-names";
+import { buildOwnsDatabase, buildHostname, buildResourceNames, containerName, databaseName, normalizeBaseDomain, projectOfName, volumeName } from "./build-names";
 
 const isLabel = (s: string) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(s);
 
@@ -96,5 +96,16 @@ describe("build resource names", () => {
         }
       }
     }
+  });
+
+  it("lets a build own (and drop) only a database named for it", () => {
+    const own = databaseName({ project: "qqq", branch: "a", buildNumber: 1, stage: "development" });
+    expect(buildOwnsDatabase({ project: "qqq", stage: "development", buildNumber: 1, database: own })).toBe(true);
+    // Another project's production database, even one whose name looks like a build's.
+    expect(buildOwnsDatabase({ project: "qqq", stage: "development", buildNumber: 1, database: "qqq-a-1" })).toBe(false);
+    expect(buildOwnsDatabase({ project: "qqq", stage: "development", buildNumber: 1, database: "qqq" })).toBe(false);
+    expect(buildOwnsDatabase({ project: "qqq", stage: "development", buildNumber: 2, database: own })).toBe(false);
+    expect(buildOwnsDatabase({ project: "qqq", stage: "production", buildNumber: 5, database: "qqq" })).toBe(true);
+    expect(buildOwnsDatabase({ project: "qqq", stage: "production", buildNumber: 5, database: "qqq-a-1" })).toBe(false);
   });
 });

@@ -77,6 +77,15 @@ export function projectOfName(name: string): string {
   return at === -1 ? name : name.slice(0, at);
 }
 
+/**
+ * Whether `database` is one a build of (project, stage, number) may own, and so drop: production's
+ * is the project's own name; any other stage's ends with its build number, inside its project.
+ */
+export function buildOwnsDatabase(input: { project: string; stage: NamingStage; buildNumber: number; database: string }): boolean {
+  if (input.stage === "production") return input.database === input.project;
+  return input.database.includes(PROJECT_SEPARATOR) && projectOfName(input.database) === input.project && input.database.endsWith(`-${input.buildNumber}`);
+}
+
 export function volumeName(options: { databaseName: string }): string {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(options.databaseName)) {
     throw new DomainError("invalid_input", `invalid database name "${options.databaseName}"`);

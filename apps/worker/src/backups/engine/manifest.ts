@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { BackupKind } from "@slipway/domain";
+import { ident } from "../../postgres/sql";
 
 /** What a backup holds, stored as `manifest.json` beside the dump and in Backup.manifest. */
 export interface BackupManifest {
@@ -45,8 +46,6 @@ export function odooMajorOf(version: string | null | undefined): number | null {
   const match = /(\d+)/.exec(version ?? "");
   return match ? Number(match[1]) : null;
 }
-
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Reads versions, installed modules and exact row counts (in the client's current transaction). */
 export async function readDatabaseFacts(client: pg.Client): Promise<DatabaseFacts> {

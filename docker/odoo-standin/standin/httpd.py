@@ -1,6 +1,7 @@
 """Threaded HTTP server: Odoo's built-in web routes, addon controllers, /websocket."""
 import base64
 import hashlib
+import io
 import html
 import json
 import logging
@@ -125,8 +126,10 @@ class Handler(BaseHTTPRequestHandler):
         if req.db:
             threading.current_thread().dbname = req.db
             resp = self._dispatch_addons(req, path)
-            if resp is not None:
-                return resp
+        else:
+            resp = self._dispatch_nodb(req, path)
+        if resp is not None:
+            return resp
         builtin = BUILTIN.get(path)
         if builtin:
             return builtin(self, req)
@@ -138,7 +141,17 @@ class Handler(BaseHTTPRequestHandler):
             registry = Registry.get(req.db)
         except Exception:
             return None
-        for (rx, convs), routing, cls, name in web._controller_routes(set(registry._init_modules) | server_wide_modules()):
+        return self._dispatch_routes(req, path, set(registry._init_modules) | server_wide_modules(), nodb=False)
+
+    def _dispatch_nodb(self, req, path):
+        """No database for the request: like Odoo's nodb routing map, the auth='none' routes of the
+        server-wide modules (e.g. base's /jsonrpc and /xmlrpc)."""
+        return self._dispatch_routes(req, path, server_wide_modules(), nodb=True)
+
+    def _dispatch_routes(self, req, path, installed, nodb):
+        for (rx, convs), routing, cls, name in web._controller_routes(installed):
+            if nodb and routing.get('auth', 'user') != 'none':
+                continue
             m = rx.match(path)
             if not m:
                 continue
@@ -164,16 +177,16 @@ class Handler(BaseHTTPRequestHandler):
             rpc_id = payload.get('id')
             kwargs = dict(payload.get('params') or {})
             req.params = dict(kwargs)
-        cr = db.cursor(req.db)
+        cr = db.cursor(req.db) if req.db else None
         try:
-            uid = req.session.get('uid') if self._session_valid(req, cr) else None
+            uid = req.session.get('uid') if cr and self._session_valid(req, cr) else None
             if auth == 'user' and not uid:
                 if jsonrpc:
                     return self._json_error(req, rpc_id, 100, 'Odoo Session Expired', 'odoo.http.SessionExpiredException')
                 return req.redirect_query('/web/login', {'redirect': req.httprequest.full_path})
             if auth == 'public' and not uid:
                 uid = 3
-            req.env = Environment(cr, uid if auth != 'none' else None, {'lang': 'en_US'})
+            req.env = Environment(cr, uid if auth != 'none' else None, {'lang': 'en_US'}) if cr else None
             req.uid = uid
             if (not jsonrpc and routing.get('csrf', True) and req.httprequest.method not in ('GET', 'HEAD', 'OPTIONS', 'TRACE')
                     and not req.validate_csrf(req.params.pop('csrf_token', None))):
@@ -181,18 +194,26 @@ class Handler(BaseHTTPRequestHandler):
                 raise web.HTTPError(400, 'Session expired (invalid CSRF token)')
             kwargs.pop('csrf_token', None)
             result = getattr(cls(), name)(**kwargs)
-            cr.commit()
+            if cr:
+                cr.commit()
         except web.HTTPError:
-            cr.rollback()
+            if cr:
+                cr.rollback()
             raise
         except Exception as e:
-            cr.rollback()
+            if cr:
+                cr.rollback()
             if jsonrpc:
-                _logger.exception('Exception during JSON request handling.')
+                from odoo.exceptions import UserError
+                if isinstance(e, UserError):  # Odoo logs user errors (AccessDenied…) as warnings
+                    _logger.warning('%s', e)
+                else:
+                    _logger.exception('Exception during JSON request handling.')
                 return self._json_error(req, rpc_id, 200, 'Odoo Server Error', '%s.%s' % (type(e).__module__, type(e).__name__), str(e))
             raise
         finally:
-            cr.close()
+            if cr:
+                cr.close()
         if jsonrpc:
             return req.make_json_response({'jsonrpc': '2.0', 'id': rpc_id, 'result': result})
         if isinstance(result, web.Response):
@@ -427,7 +448,9 @@ def route_version_info(h, req):
 def route_db_list(h, req):
     rpc_id, _ = _jsonrpc(req)
     if not config.get('list_db', True):
-        raise web.HTTPError(403, 'Forbidden')
+        # Odoo: http.db_list() -> odoo.service.db.list_dbs() raises AccessDenied (JSON-RPC error, HTTP 200)
+        _logger.warning('Access Denied')
+        return h._json_error(req, rpc_id, 200, 'Odoo Server Error', 'odoo.exceptions.AccessDenied', 'Access Denied')
     return req.make_json_response({'jsonrpc': '2.0', 'id': rpc_id, 'result': web.db_list(req.httprequest.host)})
 
 
@@ -463,23 +486,74 @@ def route_session_info(h, req):
     return req.make_json_response({'jsonrpc': '2.0', 'id': rpc_id, 'result': _session_info(req)})
 
 
-def route_selector(h, req):
+DB_MANAGER_DISABLED = 'The database manager has been disabled by the administrator'
+
+
+def _db_manager_page(req, manage, error=None):
+    """Odoo's database manager template: with list_db False, a 200 page saying the manager is
+    disabled, no database listed; `error` is the message of a refused form."""
+    from . import rpc
+    alerts = ''
     if not config.get('list_db', True):
-        raise web.HTTPError(403, 'Forbidden')
+        alerts += '<div class="alert alert-danger text-center">%s</div>\n' % DB_MANAGER_DISABLED
+    if error:
+        alerts += '<div class="alert alert-danger">%s</div>\n' % html.escape(error)
+    if not config.get('list_db', True):
+        return _page('Odoo', '<div class="o_database_list">\n%s</div>' % alerts)
     dbs = web.db_list(req.httprequest.host)
-    if not dbs:
-        return req.redirect('/web/database/manager')
+    if rpc.verify_admin_password('admin') and dbs:
+        alerts += ('<div class="alert alert-warning">Warning, your Odoo database manager is not protected.<br/>'
+                   'Please set a master password to secure it.</div>\n')
+    if manage:
+        rows = '\n'.join('<tr><td>%s</td></tr>' % html.escape(d) for d in dbs)
+        return _page('Odoo', '%s<h1>Manage databases</h1>\n<table class="o_database_list">%s</table>' % (alerts, rows))
     links = '\n'.join('<a href="/%s?db=%s" class="list-group-item list-group-item-action">%s</a>'
                       % (backend_path().lstrip('/'), urllib.parse.quote(d), html.escape(d)) for d in dbs)
-    return _page('Odoo', '<div class="list-group o_database_list">\n%s\n</div>' % links)
+    return _page('Odoo', '%s<div class="list-group o_database_list">\n%s\n</div>' % (alerts, links))
+
+
+def route_selector(h, req):
+    if config.get('list_db', True) and not web.db_list(req.httprequest.host):
+        return req.redirect('/web/database/manager')
+    return _db_manager_page(req, manage=False)
 
 
 def route_manager(h, req):
-    if not config.get('list_db', True):
-        raise web.HTTPError(403, 'Forbidden')
-    dbs = web.db_list(req.httprequest.host)
-    rows = '\n'.join('<tr><td>%s</td></tr>' % html.escape(d) for d in dbs)
-    return _page('Odoo', '<h1>Manage databases</h1>\n<table class="o_database_list">%s</table>' % rows)
+    return _db_manager_page(req, manage=True)
+
+
+def _db_form(req, action):
+    """POST /web/database/backup|drop: Odoo checks the master password (and list_db) through the db
+    service and, refused, answers 200 with the manager page and the error."""
+    from . import rpc
+    if req.httprequest.method != 'POST':
+        raise web.HTTPError(405, 'Method Not Allowed')
+    params = req.params
+    master_pwd = params.get('master_pwd')
+    if master_pwd and rpc.verify_admin_password('admin'):
+        # Odoo: an unprotected manager takes the first master password it is given
+        rpc.dispatch_rpc('db', 'change_admin_password', ['admin', master_pwd])
+    try:
+        if action == 'backup':
+            rpc.check_super(master_pwd)
+            fmt = params.get('backup_format') or 'zip'
+            buf = rpc.dump_db(params.get("name"), io.BytesIO(), fmt)
+            return web.Response(buf.getvalue(), headers=[('Content-Type', 'application/octet-stream; charset=binary'),
+                                                         ('Content-Disposition', 'attachment; filename="%s.%s"' % (params.get('name'), fmt))])
+        rpc.dispatch_rpc('db', 'drop', [master_pwd, params.get('name')])
+        return req.redirect('/web/database/manager')
+    except Exception as e:
+        label = {'backup': 'Database backup error', 'drop': 'Database deletion error'}[action]
+        _logger.exception('Database.%s', action)
+        return _db_manager_page(req, manage=True, error='%s: %s' % (label, str(e) or repr(e)))
+
+
+def route_db_backup(h, req):
+    return _db_form(req, 'backup')
+
+
+def route_db_drop(h, req):
+    return _db_form(req, 'drop')
 
 
 def route_websocket_plain(h, req):
@@ -491,7 +565,8 @@ BUILTIN = {
     '/web/session/logout': route_logout, '/web/session/authenticate': route_authenticate,
     '/web/session/get_session_info': route_session_info, '/web/webclient/version_info': route_version_info,
     '/web/database/list': route_db_list, '/web/database/selector': route_selector,
-    '/web/database/manager': route_manager, '/websocket': route_websocket_plain,
+    '/web/database/manager': route_manager, '/web/database/backup': route_db_backup,
+    '/web/database/drop': route_db_drop, '/websocket': route_websocket_plain,
 }
 
 

@@ -1,4 +1,5 @@
 export * from "./odoo-args";
+export * from "./odoo-config";
 export * from "./odoo-context";
 export * from "./run-step";
 export * from "./odoo-steps";

@@ -1,5 +1,6 @@
 import type { DockerEngine, Mount, ResourceLimits } from "@slipway/docker";
 import { CONTAINER_PATHS, addonsPath } from "./odoo-args";
+import { ODOO_RC_PATH, ensureOdooConfig, odooConfigHostPath } from "./odoo-config";
 
 /** Database connection as seen from inside the Odoo containers (official image env contract). */
 export interface OdooDbConnection {
@@ -57,7 +58,15 @@ export function contextMounts(ctx: OdooContext): Mount[] {
   if (ctx.platformAddonsHostPath) {
     mounts.push({ type: "bind", source: ctx.platformAddonsHostPath, target: CONTAINER_PATHS.platformAddons, readOnly: true });
   }
+  // The generated config (database manager off, the build's master password): written by
+  // ensureContextConfig before every run; a missing file makes the engine refuse the mount.
+  mounts.push({ type: "bind", source: odooConfigHostPath(ctx), target: ODOO_RC_PATH, readOnly: true });
   return mounts;
+}
+
+/** Writes the generated Odoo config of the context's database (see odoo-config.ts); before every run. */
+export async function ensureContextConfig(ctx: OdooContext): Promise<void> {
+  await ensureOdooConfig({ file: odooConfigHostPath(ctx), addonsPath: contextAddonsPath(ctx), dataDir: CONTAINER_PATHS.data });
 }
 
 export function contextEnv(ctx: OdooContext): Record<string, string> {

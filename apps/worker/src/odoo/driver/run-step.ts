@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { classifyRun, type RunClassification, type RunKind } from "@slipway/domain";
 import { ensureVolume, runToCompletion } from "@slipway/docker";
-import { contextEnv, contextLimits, contextMounts, type OdooContext } from "./odoo-context";
+import { contextEnv, contextLimits, contextMounts, ensureContextConfig, type OdooContext } from "./odoo-context";
 
 export type StepLogName = "install.log" | "update.log" | "neutralize.log" | "odoo.log" | "pip.log" | "import.log";
 
@@ -49,6 +49,7 @@ export async function runOdooStep(options: {
   const started = Date.now();
   try {
     await ensureVolume({ docker: ctx.docker, name: ctx.dataVolume, labels: { ...ctx.labels, role: "odoo-data", database: ctx.database } });
+    await ensureContextConfig(ctx);
     const run = await runToCompletion({
       docker: ctx.docker,
       spec: {

@@ -13,7 +13,7 @@ import {
   type LogFollower,
 } from "@slipway/docker";
 import { HTTP_PORT, serveArgs } from "./odoo-args";
-import { contextAddonsPath, contextEnv, contextLimits, contextMounts, type OdooContext } from "./odoo-context";
+import { contextAddonsPath, contextEnv, contextLimits, contextMounts, ensureContextConfig, type OdooContext } from "./odoo-context";
 import { platformLine } from "./run-step";
 
 export interface ServeOptions {
@@ -97,6 +97,7 @@ export async function serve(options: ServeOptions): Promise<ServeResult> {
   let follower: LogFollower | null = null;
   try {
     await ensureVolume({ docker: ctx.docker, name: ctx.dataVolume, labels: { ...ctx.labels, role: "odoo-data", database: ctx.database } });
+    await ensureContextConfig(ctx);
     const info = await createAndStart({
       docker: ctx.docker,
       spec: {

@@ -114,27 +114,31 @@ test("a new build appears in the Builds view without a reload, and its page show
   await expect(page.getByRole("button", { name: "Connect", exact: true })).toHaveCount(0);
 });
 
-test("Connect and Connect as send the browser to the build with a signed token", async ({ page }) => {
+test("Connect and Connect as post a signed token to the build (never in the URL)", async ({ page }) => {
   await signIn(page);
   const hostname = `${slug}--feature-live-2.slipway.localhost`;
-  const opened: URL[] = [];
+  const opened: { url: URL; method: string; token: string | null }[] = [];
   // Stands in for the build's Odoo behind the proxy.
   await page.route((url) => url.hostname === hostname, (route) => {
-    opened.push(new URL(route.request().url()));
+    const request = route.request();
+    opened.push({ url: new URL(request.url()), method: request.method(), token: new URLSearchParams(request.postData() ?? "").get("token") });
     return route.fulfill({ status: 200, contentType: "text/html", body: "<h1>Odoo stand-in</h1>" });
   });
-  const claims = (u: URL) => JSON.parse(Buffer.from(u.searchParams.get("token")!.split(".")[0]!, "base64url").toString());
+  const claims = (token: string | null) => JSON.parse(Buffer.from(token!.split(".")[0]!, "base64url").toString());
 
   await page.goto(`/projects/${slug}/builds/2`);
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Odoo stand-in" })).toBeVisible();
-  expect(opened[0]?.pathname).toBe("/slipway/connect");
-  expect(claims(opened[0]!)).toMatchObject({ db: `${slug}--feature-live-2`, login: "admin" });
+  expect(opened[0]).toMatchObject({ method: "POST" });
+  expect(opened[0]!.url.pathname).toBe("/slipway/connect");
+  expect(opened[0]!.url.search).toBe("");
+  expect(claims(opened[0]!.token)).toMatchObject({ db: `${slug}--feature-live-2`, login: "admin" });
 
   await page.goto(`/projects/${slug}/builds/2`);
   await page.getByLabel("Login").fill("demo");
   await page.getByRole("button", { name: "Connect as" }).click();
   await expect(page.getByRole("heading", { name: "Odoo stand-in" })).toBeVisible();
-  expect(claims(opened[1]!)).toMatchObject({ login: "demo" });
-  expect(opened[1]!.searchParams.get("token")).not.toBe(opened[0]!.searchParams.get("token"));
+  expect(opened[1]).toMatchObject({ method: "POST" });
+  expect(claims(opened[1]!.token)).toMatchObject({ login: "demo" });
+  expect(opened[1]!.token).not.toBe(opened[0]!.token);
 });

@@ -94,8 +94,11 @@ test("the Developer signs in with GitHub and sees no production logs or shell", 
   await expect(page.getByRole("heading", { name: "Offending lines" })).toHaveCount(0);
   await expect(page.getByText("secret production failure")).toHaveCount(0);
   await expect(page.getByRole("link", { name: /^(Logs|Shell)$/ })).toHaveCount(0);
-  // Connect stays available on production for every role (PRODUCT.md §8).
-  await expect(page.getByRole("button", { name: /Connect/ }).first()).toBeVisible();
+  // Connect stays available on production for every role (PRODUCT.md §8), but a Developer lands on
+  // Odoo's login page: no automatic login, no Connect as (seed Collaborators).
+  await expect(page.getByRole("button", { name: "Connect", exact: true })).toBeVisible();
+  await expect(page.getByTestId("connect-login-page")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Connect as" })).toHaveCount(0);
 
   // Staging: also hidden from developers. Development: their own playground.
   await page.goto(buildPage("staging"));
@@ -121,11 +124,14 @@ test("the same requests made directly by the Developer are refused", async ({ pa
   expect((await rebuild.json()).error.message).toBe("Your role (developer) does not give access to Settings on production builds.");
   expect((await post(request, `/api/projects/${slug}/builds/${numbers.staging}/cancel`)).status()).toBe(403);
 
-  // Allowed cells answer: development logs, and Connect on production (a signed link, no container needed).
+  // Allowed cells answer: development logs; Connect on production opens the Odoo login page only
+  // (no token), while on development it is a signed login to post (the token never in the URL).
   expect((await request.get(`/api/projects/${slug}/builds/${numbers.development}/logs`)).status()).toBe(200);
   const connect = await post(request, `/api/projects/${slug}/builds/${numbers.production}/connect`);
   expect(connect.status()).toBe(200);
-  expect((await connect.json()).url).toContain("/slipway/connect?token=");
+  expect(await connect.json()).toEqual({ url: expect.stringMatching(/\/web\/login$/), method: "GET" });
+  const development = await (await post(request, `/api/projects/${slug}/builds/${numbers.development}/connect`)).json();
+  expect(development).toMatchObject({ method: "POST", url: expect.stringMatching(/\/slipway\/connect$/), fields: { token: expect.any(String) } });
 });
 
 test("visitors: a private project sends them to sign in; a public one shows development logs only", async ({ browser, baseURL }) => {

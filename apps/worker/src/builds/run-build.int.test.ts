@@ -35,6 +35,24 @@ function proxyGet(host: string, urlPath: string, headers: Record<string, string>
   });
 }
 
+/** A form POST through the proxy (as a browser submits the control panel's connect form). */
+function proxyPostForm(host: string, urlPath: string, form: Record<string, string>): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  const body = new URLSearchParams(form).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: "127.0.0.1", port: deps.config.proxyPort, path: urlPath, method: "POST", headers: { host, "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 /** Status of a WebSocket upgrade through the proxy (101 when the build's Odoo accepts it). */
 function proxyUpgrade(host: string, urlPath: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -107,8 +125,11 @@ describe("development build pipeline with the stand-in Odoo image", () => {
     expect(health.body).toContain("pass");
     expect(await proxyUpgrade(build.hostname!, "/websocket")).toBe(101);
 
-    const token = signConnectToken(connectSecretFor(deps.config.encryptionKey, build.id), { db: build.databaseName!, login: "admin", exp: Math.floor(Date.now() / 1000) + 60, nonce: "t" });
-    const connect = await proxyGet(build.hostname!, `/slipway/connect?token=${encodeURIComponent(token)}`);
+    const sign = () => signConnectToken(connectSecretFor(deps.config.encryptionKey, build.id), { db: build.databaseName!, login: "admin", exp: Math.floor(Date.now() / 1000) + 60, nonce: randomBytes(16).toString("hex") });
+    // A token in a URL is refused (it would be in the request log): the panel posts it.
+    expect((await proxyGet(build.hostname!, `/slipway/connect?token=${encodeURIComponent(sign())}`)).status).toBe(405);
+    const token = sign();
+    const connect = await proxyPostForm(build.hostname!, "/slipway/connect", { token });
     expect(connect.status).toBe(303);
     expect(connect.headers.location).toMatch(/\/web$/);
     const cookie = String(connect.headers["set-cookie"]?.[0] ?? "").split(";")[0]!;
@@ -116,8 +137,20 @@ describe("development build pipeline with the stand-in Odoo image", () => {
     const backend = await proxyGet(build.hostname!, "/web", { cookie });
     expect(backend.status).toBe(200);
     expect(backend.body).toContain("admin");
-    const forged = await proxyGet(build.hostname!, `/slipway/connect?token=${encodeURIComponent(token.slice(0, -2) + "xx")}`);
+    const forged = await proxyPostForm(build.hostname!, "/slipway/connect", { token: sign().slice(0, -2) + "xx" });
     expect(forged.status).toBe(403);
+    // Single use: the same token a second time (within its 60 s) is refused and opens no session.
+    const replay = await proxyPostForm(build.hostname!, "/slipway/connect", { token });
+    expect(replay.status).toBe(403);
+    expect(replay.body).toContain("already used");
+    expect(replay.headers["set-cookie"] ?? []).toEqual([]);
+    // A fresh token still works (the refusal is about the nonce, not the build).
+    expect((await proxyPostForm(build.hostname!, "/slipway/connect", { token: sign() })).status).toBe(303);
+    // Odoo's request log has the connect requests, never the posted token.
+    const odooLog = path.join(deps.config.home, "builds", build.id, "logs", "odoo.log");
+    await expect.poll(() => readFileSync(odooLog, "utf8").match(/POST \/slipway\/connect/g)?.length ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    expect(readFileSync(odooLog, "utf8")).not.toContain(token);
+    expect(readFileSync(odooLog, "utf8")).not.toContain(token.split(".")[1]!);
   });
 
   it("turns a failing test red with its FAIL: line and leaves no database behind", async () => {

@@ -9,6 +9,7 @@ import { buildTools, projectActions } from "./matrix";
  */
 const expectedTable = `
 development connect   y y y y
+development connect_as y y y y
 development history   y y y n
 development mails     y y y y
 development shell     y y y y
@@ -20,6 +21,7 @@ development settings  y y y n
 development status    y y y y
 development backups   n n n n
 staging     connect   y y y n
+staging     connect_as n y y n
 staging     history   y y y n
 staging     status    y y y y
 staging     mails     n y y n
@@ -31,6 +33,7 @@ staging     upgrade   n y y n
 staging     settings  n y y n
 staging     backups   n y y n
 production  connect   y y y n
+production  connect_as n n y n
 production  history   y y y n
 production  status    y y y y
 production  shell     n n y n
@@ -97,6 +100,7 @@ describe("role matrix", () => {
     expect(granted).toEqual(
       [
         "development/connect",
+        "development/connect_as",
         "development/logs",
         "development/mails",
         "development/shell",

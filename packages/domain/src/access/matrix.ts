@@ -6,6 +6,7 @@ export type Role = (typeof collaboratorRoles)[number];
 /** The tools of a build (PRODUCT.md §7), each gated per stage by the matrix below. */
 export const buildTools = [
   "connect",
+  "connect_as",
   "history",
   "mails",
   "shell",
@@ -44,11 +45,18 @@ const nobody = [] as const;
  *   staging tools beyond connect/history/status are for testers and admins.
  * - production › mails: nobody — production sends real mail; there is no catcher inbox to show.
  * - development › shell: every role (PRODUCT.md's table lists it; the seed's omits it).
+ * - connect vs connect_as: "connect" opens the build's Odoo (every collaborator on every stage, as
+ *   the seed's table says); "connect_as" is the automatic login as `admin` or another user (Connect
+ *   / Connect as with a signed token). The seed's Collaborators text says developers cannot reach
+ *   production or staging data and testers not production's, so connect_as is for admins on
+ *   production, testers and admins on staging, everyone who may connect on development (visitors
+ *   of public projects included, seed "Public access"). Others land on the Odoo login page.
  * Superusers (the platform's local admin) are treated as admins by `can`.
  */
 export const accessMatrix: Readonly<Record<Stage, Readonly<Record<Tool, readonly Audience[]>>>> = {
   development: {
     connect: everyone,
+    connect_as: everyone,
     history: collaborators,
     mails: everyone,
     shell: everyone,
@@ -62,6 +70,7 @@ export const accessMatrix: Readonly<Record<Stage, Readonly<Record<Tool, readonly
   },
   staging: {
     connect: collaborators,
+    connect_as: testersAndAdmins,
     history: collaborators,
     mails: testersAndAdmins,
     shell: testersAndAdmins,
@@ -75,6 +84,7 @@ export const accessMatrix: Readonly<Record<Stage, Readonly<Record<Tool, readonly
   },
   production: {
     connect: collaborators,
+    connect_as: admins,
     history: collaborators,
     mails: nobody,
     shell: admins,
@@ -98,6 +108,7 @@ export const projectAccess: Readonly<Record<ProjectAction, readonly Audience[]>>
 
 const toolLabels: Record<Tool, string> = {
   connect: "Connect",
+  connect_as: "Connect as a user",
   history: "History",
   mails: "Mails",
   shell: "Shell",

@@ -132,7 +132,7 @@ describe("the role matrix through the real routes (generated, real PostgreSQL an
   }
 
   it("walked a route for connect, rebuild, cancel, logs, shell, monitor and the events stream", () => {
-    expect(routeProbes.map((p) => p.tool ?? p.action).sort()).toEqual(expect.arrayContaining(["connect", "logs", "monitor", "settings", "shell", "view_project"]));
+    expect(routeProbes.map((p) => p.tool ?? p.action).sort()).toEqual(expect.arrayContaining(["connect", "connect_as", "logs", "monitor", "settings", "shell", "view_project"]));
   });
 
   it("refuses a cross-site POST before anything else, and an unknown build with 404", async () => {

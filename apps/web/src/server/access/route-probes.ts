@@ -52,6 +52,24 @@ export const routeProbes: RouteProbe[] = [
     call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/connect/route")).POST(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/connect`, { login: "admin" }), buildParams(ctx)),
   },
   {
+    // The same route answers a signed login (a token to post, never in the URL) only where the
+    // matrix grants connect_as; to other roles that may connect it answers the Odoo login page,
+    // counted here as a refusal (403) so the walk tells the two apart.
+    name: "POST /api/projects/:slug/builds/:number/connect (signed login, not the login page)",
+    tool: "connect_as",
+    allowedStatus: 200,
+    call: async (ctx) => {
+      const route = (await import("../../app/api/projects/[slug]/builds/[number]/connect/route")).POST;
+      const response = await route(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/connect`, { login: "admin" }), buildParams(ctx));
+      if (response.status !== 200) return response;
+      const body = (await response.json()) as { url: string; method: string; fields?: { token?: string } };
+      const token = body.fields?.token;
+      if (body.method === "POST" && token && body.url.endsWith("/slipway/connect") && !body.url.includes(token)) return Response.json(body);
+      if (body.method === "GET" && body.url.endsWith("/web/login")) return Response.json({ error: { code: "forbidden", message: "login page only" } }, { status: 403 });
+      return Response.json({ error: { code: "unexpected", message: JSON.stringify(body) } }, { status: 500 });
+    },
+  },
+  {
     // The fixture's branch already has a build in progress: allowed → 409 "already in progress", nothing queued.
     name: "POST /api/projects/:slug/builds/:number/rebuild",
     tool: "settings",

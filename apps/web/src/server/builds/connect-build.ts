@@ -15,10 +15,25 @@ export interface ConnectDeps {
 const TOKEN_LIFETIME_S = 60;
 
 /**
- * The URL that opens a running build's Odoo logged in as `login`: a token signed with the build's
- * own secret, checked by the platform addon at /slipway/connect (valid 60 s, single-use nonce).
+ * Where Connect sends the browser:
+ * - "signed": an automatic login as `login`. The token goes in the body of a POST to the build's
+ *   /slipway/connect (an auto-submitting form), never in a URL, so Odoo's request log, the proxy's
+ *   logs, the browser history and Referer headers never hold it. The platform addon checks the
+ *   signature, the expiry and that the nonce was never redeemed before (recorded in the build's
+ *   own database), so a token works once.
+ * - "login": the build's Odoo login page (no token), for those the matrix gives Connect but not
+ *   Connect as: developers on staging and production, testers on production.
  */
-export async function connectUrl(deps: ConnectDeps, options: { access: ProjectAccess; buildId: string; login: string }): Promise<string> {
+export type ConnectTarget =
+  | { kind: "signed"; url: string; token: string; login: string }
+  | { kind: "login"; url: string };
+
+/**
+ * Connect / Connect as a running build's Odoo. The matrix's "connect" cell decides whether the
+ * build may be opened at all, its "connect_as" cell whether it opens logged in (as `login`,
+ * default admin) or on Odoo's login page. Audited either way, and counted as use of the build.
+ */
+export async function connectBuild(deps: ConnectDeps, options: { access: ProjectAccess; buildId: string; login: string }): Promise<ConnectTarget> {
   const { access, buildId } = options;
   const login = options.login.trim() || "admin";
   const build = await findProjectBuild(deps.prisma, { projectId: access.project.id, buildId });
@@ -27,16 +42,22 @@ export async function connectUrl(deps: ConnectDeps, options: { access: ProjectAc
   if (build.state !== "running" || !build.hostname || !build.databaseName) {
     throw new DomainError("invalid_state", `Build #${build.number} is not running; only a running build can be opened.`);
   }
-  // Who opened which database as whom: connecting is access to the data (PRODUCT.md §8).
-  await recordAudit({ prisma: deps.prisma, actorId: access.userId, projectId: access.project.id, action: "build.connect", target: `build #${build.number}`, details: { stage: build.stage, login } });
+  const signed = access.can({ stage: build.stage, tool: "connect_as" });
   const now = deps.now?.() ?? Date.now();
+  const base = buildUrl({ hostname: build.hostname, proxyPort: deps.proxyPort });
+  const nonce = randomBytes(16).toString("hex");
+  // Signed first: a login Slipway cannot sign for is refused before anything is recorded.
+  const token = signed
+    ? signConnectToken(connectSecretFor(deps.encryptionKey, build.id), { db: build.databaseName, login, exp: Math.floor(now / 1000) + TOKEN_LIFETIME_S, nonce })
+    : null;
+  // Who opened which database as whom: connecting is access to the data (PRODUCT.md §8). The nonce
+  // ties this entry to the one redemption the build's addon allows.
+  await recordAudit({
+    prisma: deps.prisma, actorId: access.userId, projectId: access.project.id, action: "build.connect", target: `build #${build.number}`,
+    details: token ? { stage: build.stage, login, nonce } : { stage: build.stage, loginPage: true },
+  });
   // Connecting is use: the garbage collector keeps development builds used in the last days.
   await deps.prisma.build.update({ where: { id: build.id }, data: { lastUsedAt: new Date(now) } });
-  const token = signConnectToken(connectSecretFor(deps.encryptionKey, build.id), {
-    db: build.databaseName,
-    login,
-    exp: Math.floor(now / 1000) + TOKEN_LIFETIME_S,
-    nonce: randomBytes(16).toString("hex"),
-  });
-  return `${buildUrl({ hostname: build.hostname, proxyPort: deps.proxyPort })}/slipway/connect?token=${encodeURIComponent(token)}`;
+  if (!token) return { kind: "login", url: `${base}/web/login` };
+  return { kind: "signed", url: `${base}/slipway/connect`, token, login };
 }

@@ -109,7 +109,7 @@ export default async function BuildPage({ params }: Props) {
         </dl>
         {live && access.can({ stage, tool: "connect" }) ? (
           <div className="mt-4 border-t border-slate-100 pt-4">
-            <ConnectPanel slug={slug} buildId={build.id} />
+            <ConnectPanel slug={slug} buildId={build.id} signedLogin={access.can({ stage, tool: "connect_as" })} />
           </div>
         ) : null}
       </Section>

@@ -11,6 +11,8 @@ export interface ShellTarget {
   userId: string | null;
   containerName: string;
   databaseName: string | null;
+  /** Opened by a visitor of a public project (no role on it): counted against the anonymous caps. */
+  anonymous: boolean;
 }
 
 const NONCE_PREFIX = "slipway:shell-ticket:";
@@ -57,5 +59,6 @@ export async function authorizeShell(options: { prisma: PrismaClient; redis: Red
     userId: claims.userId,
     containerName: build.containerName,
     databaseName: build.databaseName,
+    anonymous: actor.kind === "anonymous",
   };
 }

@@ -55,6 +55,36 @@ function connect(g: TerminalGateway, ticket: string, opts: { input?: string[]; u
   });
 }
 
+/** A shell kept open: resolves once the shell echoed `ready` (the session is running), or with the refusal. */
+function openShell(g: TerminalGateway, ticket: string, localAddress: string): Promise<{ ws: WebSocket; closed: Promise<Outcome> } | { refused: Outcome }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${g.port}/terminal?ticket=${encodeURIComponent(ticket)}&cols=80&rows=24`, { localAddress });
+    let output = "";
+    let ready = false;
+    const timer = setTimeout(() => reject(new Error(`timed out; output so far: ${output}`)), 15_000);
+    let closed!: (o: Outcome) => void;
+    const closedPromise = new Promise<Outcome>((r) => (closed = r));
+    ws.on("open", () => ws.send(JSON.stringify({ t: "in", d: "echo rea''dy\r" })));
+    ws.on("message", (data, isBinary) => {
+      output += isBinary ? data.toString("utf8") : "";
+      if (!ready && /ready/.test(output)) {
+        ready = true;
+        clearTimeout(timer);
+        resolve({ ws, closed: closedPromise });
+      }
+    });
+    ws.on("close", (code, reason) => {
+      const outcome = { code, reason: reason.toString(), output };
+      closed(outcome);
+      if (!ready) {
+        clearTimeout(timer);
+        resolve({ refused: outcome });
+      }
+    });
+    ws.on("error", () => undefined);
+  });
+}
+
 async function auditRows(action: string) {
   return prisma.auditEntry.findMany({ where: { action, target: `build:${buildId}` }, orderBy: { createdAt: "asc" } });
 }
@@ -156,5 +186,63 @@ describe("terminal gateway", () => {
       ws.on("error", () => undefined);
     });
     expect(r).toBe(404);
+  });
+});
+
+describe("visitor shells of a public project: capped per client address and per build", () => {
+  let capped: TerminalGateway;
+  let devBuildId = "";
+
+  beforeAll(async () => {
+    const project = await insertProject(prisma, {
+      slug: `termpub${randomBytes(3).toString("hex")}`, name: "Public terminal", repoUrl: "/nowhere", repoKind: "generic", odooVersion: "17.0", odooImage: image,
+      baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", deps.config.encryptionKey), creatorId: users.admin,
+    });
+    await prisma.project.update({ where: { id: project.id }, data: { publicAccess: true } });
+    const branch = await prisma.branch.create({ data: { projectId: project.id, name: "feature", stage: "development" } });
+    devBuildId = randomUUID();
+    const containerName = `slipway-test-term-${randomBytes(3).toString("hex")}`;
+    await createAndStart({
+      docker: deps.docker,
+      spec: { name: containerName, image, entrypoint: ["sleep"], cmd: ["infinity"], labels: { role: "odoo-server", build: devBuildId, project: project.id, ...TEST_LABEL } },
+    });
+    await prisma.build.create({ data: { id: devBuildId, projectId: project.id, branchId: branch.id, number: 1, stage: "development", revision: "b".repeat(40), state: "running", inProgressSlot: null, containerName, databaseName: `${databaseName}_dev` } });
+    capped = await startTerminalGateway({ deps, host: "127.0.0.1", port: 0, anonymousLimits: { perAddress: 2, perBuild: 3 } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await capped?.close();
+  });
+
+  it("refuses a third visitor shell from one address and a fourth on the build with a clear reason; members are not counted; a closed shell frees its slot", async () => {
+    const visitor = () => ticketFor(null, devBuildId);
+    const open: WebSocket[] = [];
+    const expectOpen = async (ticket: string, address: string) => {
+      const r = await openShell(capped, ticket, address);
+      if ("refused" in r) throw new Error(`refused from ${address}: ${r.refused.code} ${r.refused.reason}`);
+      open.push(r.ws);
+      return r;
+    };
+    const first = await expectOpen(visitor(), "127.0.0.1");
+    await expectOpen(visitor(), "127.0.0.1");
+    const started = capped.stats().started;
+
+    const third = await openShell(capped, visitor(), "127.0.0.1");
+    expect(third).toEqual({ refused: { code: TERMINAL_CLOSE.policy, reason: "Too many visitor shells from your address (2 open): close one or sign in.", output: "" } });
+    await expectOpen(visitor(), "127.0.0.2");
+    const fourth = await openShell(capped, visitor(), "127.0.0.3");
+    expect(fourth).toMatchObject({ refused: { code: TERMINAL_CLOSE.policy, reason: "Too many visitor shells on this build (3 open): try again later or sign in." } });
+    expect(capped.stats().started).toBe(started + 1);
+
+    // The project's admin (a member, not a visitor) is not counted against the visitors' caps.
+    await expectOpen(ticketFor(users.admin, devBuildId), "127.0.0.1");
+
+    // Closing a visitor's shell frees its slot on the build and for its address.
+    first.ws.close(1000);
+    await first.closed;
+    await expect.poll(() => capped.stats().open, { timeout: 5_000 }).toBe(3);
+    await expectOpen(visitor(), "127.0.0.3");
+    for (const ws of open) ws.close(1000);
+    await expect.poll(() => capped.stats().open, { timeout: 10_000 }).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { isDomainError, parseTerminalRequest, TERMINAL_CLOSE } from "@slipway/domain";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { WorkerDeps } from "../deps";
+import { AnonymousShellLimiter, type AnonymousShellLimits } from "./anonymous-shells";
 import { recordShellAudit } from "./audit";
 import { authorizeShell } from "./authorize-shell";
 import { runShellSession, type ShellSessionEnd } from "./shell-session";
@@ -14,7 +15,7 @@ export interface TerminalGateway {
   close(): Promise<void>;
 }
 
-type GatewayDeps = Pick<WorkerDeps, "prisma" | "redis" | "docker" | "postgres" | "logger"> & { config: Pick<WorkerDeps["config"], "encryptionKey"> };
+type GatewayDeps = Pick<WorkerDeps, "prisma" | "redis" | "docker" | "postgres" | "logger"> & { config: Pick<WorkerDeps["config"], "encryptionKey" | "terminal"> };
 
 /** Largest client frame: keystrokes and pastes, not file transfers. */
 const MAX_PAYLOAD = 1024 * 1024;
@@ -23,11 +24,16 @@ const MAX_PAYLOAD = 1024 * 1024;
  * The web terminal's websocket endpoint, in the worker (the only process with the Docker socket),
  * on its own port: ws://<host>:<port>/terminal?ticket=…. The socket is accepted, then checked
  * (ticket, nonce, role in the database); a refusal closes it with 1008 and a reason before any
- * exec exists. The web app never proxies the stream.
+ * exec exists. Shells of anonymous visitors (public projects) are capped per client address and
+ * per build (config.terminal, or `anonymousLimits`); beyond a cap the socket is closed with 1008
+ * and a reason saying which. The web app never proxies the stream.
  */
-export async function startTerminalGateway(options: { deps: GatewayDeps; host: string; port: number; idleMs?: number }): Promise<TerminalGateway> {
+export async function startTerminalGateway(options: { deps: GatewayDeps; host: string; port: number; idleMs?: number; anonymousLimits?: AnonymousShellLimits }): Promise<TerminalGateway> {
   const { deps } = options;
   const counts = { started: 0, refused: 0 };
+  const anonymous = new AnonymousShellLimiter(
+    options.anonymousLimits ?? { perAddress: deps.config.terminal.anonymousPerAddress, perBuild: deps.config.terminal.anonymousPerBuild },
+  );
   const sessions = new Set<{ stop(reason: ShellSessionEnd["reason"]): void }>();
   const server = http.createServer((_req, res) => {
     res.writeHead(426, { "content-type": "text/plain" }).end("Slipway terminal gateway: websocket only.\n");
@@ -63,6 +69,14 @@ export async function startTerminalGateway(options: { deps: GatewayDeps; host: s
       ws.close(known && error.code === "invalid_state" ? TERMINAL_CLOSE.error : TERMINAL_CLOSE.policy, Buffer.from(message).subarray(0, 120).toString());
       return;
     }
+    // Reserved synchronously (no await since the check): concurrent visitors cannot overshoot a cap.
+    const slot = target.anonymous ? anonymous.acquire({ address: ip, buildId: target.buildId }) : null;
+    if (slot && !slot.ok) {
+      counts.refused++;
+      deps.logger.info({ reason: slot.reason, buildId: target.buildId, ip }, "terminal: visitor shell refused (cap)");
+      ws.close(TERMINAL_CLOSE.policy, slot.reason);
+      return;
+    }
     let opened: string | null = null;
     try {
       const pg = await deps.postgres();
@@ -93,6 +107,8 @@ export async function startTerminalGateway(options: { deps: GatewayDeps; host: s
     } catch (error) {
       deps.logger.error({ err: error }, "terminal: session failed");
       if (ws.readyState === ws.OPEN) ws.close(TERMINAL_CLOSE.error, "internal error");
+    } finally {
+      if (slot?.ok) slot.release();
     }
   }
 

@@ -2,6 +2,9 @@ import type { DockerEngine, Mount, ResourceLimits } from "@slipway/docker";
 import { CONTAINER_PATHS, addonsPath } from "./odoo-args";
 import { ODOO_RC_PATH, ensureOdooConfig, odooConfigHostPath } from "./odoo-config";
 
+/** Every Odoo run is this user (the official image's `odoo`, uid 101), never root. */
+export const ODOO_USER = "odoo";
+
 /** Database connection as seen from inside the Odoo containers (official image env contract). */
 export interface OdooDbConnection {
   host: string;
@@ -17,7 +20,7 @@ export interface OdooContext {
   image: string;
   database: string;
   db: OdooDbConnection;
-  /** The builds network (internal: no egress), where the PostgreSQL server and mail catcher live. */
+  /** The project's network (internal: no egress), where the PostgreSQL server is reachable. */
   network: string;
   /** Host folder of the checkout (mounted read-only) and its addons folders, relative to it. */
   checkout?: { hostPath: string; addonsFolders: readonly string[] };

@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { classifyRun, type RunClassification, type RunKind } from "@slipway/domain";
-import { ensureVolume, runToCompletion } from "@slipway/docker";
-import { contextEnv, contextLimits, contextMounts, ensureContextConfig, type OdooContext } from "./odoo-context";
+import { BUILD_SECURITY, ensureVolume, runToCompletion } from "@slipway/docker";
+import { ODOO_USER, contextEnv, contextLimits, contextMounts, ensureContextConfig, type OdooContext } from "./odoo-context";
 
 export type StepLogName = "install.log" | "update.log" | "neutralize.log" | "odoo.log" | "pip.log" | "import.log";
 
@@ -60,6 +60,9 @@ export async function runOdooStep(options: {
         mounts: contextMounts(ctx),
         network: ctx.network,
         limits: { cpus: limits.cpus, memoryBytes: limits.memoryBytes },
+        // The official image's user (uid 101), whatever USER the project's image says.
+        user: ODOO_USER,
+        security: BUILD_SECURITY,
       },
       timeoutMs: limits.timeoutMs,
       logFile,

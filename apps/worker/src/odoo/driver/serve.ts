@@ -2,6 +2,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { classifyRun, type RunClassification } from "@slipway/domain";
 import {
+  BUILD_SECURITY,
   connectToNetwork,
   createAndStart,
   ensureVolume,
@@ -13,7 +14,7 @@ import {
   type LogFollower,
 } from "@slipway/docker";
 import { HTTP_PORT, serveArgs } from "./odoo-args";
-import { contextAddonsPath, contextEnv, contextLimits, contextMounts, ensureContextConfig, type OdooContext } from "./odoo-context";
+import { ODOO_USER, contextAddonsPath, contextEnv, contextLimits, contextMounts, ensureContextConfig, type OdooContext } from "./odoo-context";
 import { platformLine } from "./run-step";
 
 export interface ServeOptions {
@@ -109,6 +110,9 @@ export async function serve(options: ServeOptions): Promise<ServeResult> {
         mounts: contextMounts(ctx),
         network: ctx.network,
         limits: { cpus: limits.cpus, memoryBytes: limits.memoryBytes },
+        // The official image's user (uid 101), whatever USER the project's image says.
+        user: ODOO_USER,
+        security: BUILD_SECURITY,
         restart: options.restart ?? "unless-stopped",
       },
     });

@@ -19,13 +19,12 @@ import { createTemporaryDatabase } from "@slipway/db/testing";
 import { volumeName } from "@slipway/domain";
 import { removeNetworks, runStreaming, type ContainerSpec } from "@slipway/docker";
 import { createWorkerDeps } from "../apps/worker/src/deps";
-import { ensureManagedPostgres } from "../apps/worker/src/odoo/managed-postgres";
-import { withClient } from "../apps/worker/src/odoo/odoo-databases";
+import { removeProjectNetwork } from "../apps/worker/src/isolation/project-network";
+import { createDatabase, databaseCredentials, dropDatabase, ensureManagedPostgres, ident, withClient } from "../apps/worker/src/postgres";
 import { createBackup } from "../apps/worker/src/backups/create-backup";
 import { toolsContextOf } from "../apps/worker/src/backups/engine/context";
 import { moveFilestores } from "../apps/worker/src/backups/engine/filestore-volume";
 import { loadBackup } from "../apps/worker/src/backups/engine/load-backup";
-import { dropDatabase } from "../apps/worker/src/backups/engine/pg-tools";
 import type { BackupManifest } from "../apps/worker/src/backups/engine/manifest";
 import { restoreBackup } from "../apps/worker/src/backups/restore-backup";
 import { LocalBackupStore } from "../apps/worker/src/backups/store/local-store";
@@ -70,29 +69,37 @@ const ownPg = ensureManagedPostgres({
   containerName: `slipway-test-bkbench-pg-${tag}`,
   volumeName: `slipway-test-bkbench-pg-${tag}`,
   platformNetwork: `slipway-test-bkbench-platform-${tag}`,
-  buildsNetwork: `slipway-test-bkbench-builds-${tag}`,
+  toolsNetwork: `slipway-test-bkbench-tools-${tag}`,
   labels,
 });
 const deps = { ...baseDeps, postgres: () => ownPg };
 const store = new LocalBackupStore(join(tmp, "store"));
 let databases: string[] = [];
+let projectSlug: string | null = null;
 try {
   console.log(`backups benchmark: database ${dbMiB} MiB, filestore ${fsMiB} MiB (${FILE_KIB} KiB files), ${retained} retained, churn ${churn * 100} %/day`);
   const fixture = await createBackupProject(deps, { labels });
   const { production, pg } = fixture;
+  projectSlug = fixture.project.slug;
   const database = production.database;
   const volume = volumeName({ databaseName: database });
   databases = [database];
   const ctx = await toolsContextOf(deps, labels);
-  const pgEnv = { PGHOST: pg.hostForBuilds, PGPORT: String(pg.port), PGUSER: pg.user, PGPASSWORD: pg.password };
-  const byHand = async (role: string, cmd: string[], mounts: ContainerSpec["mounts"], network: string = pg.buildsNetwork) => {
-    const run = await runStreaming({ docker: deps.docker, spec: { image: ctx.image, user: "0:0", entrypoint: cmd.slice(0, 1), cmd: cmd.slice(1), env: pgEnv, mounts, network, labels: { ...labels, role } } });
+  // By hand as Slipway's tools containers log in: the role of the one database worked on, on the
+  // tools network; `null`: no database, no network.
+  const byHand = async (role: string, cmd: string[], mounts: ContainerSpec["mounts"], db: string | null) => {
+    const creds = db ? databaseCredentials(pg, db) : null;
+    const env: Record<string, string> = creds ? { PGHOST: creds.host, PGPORT: String(creds.port), PGUSER: creds.user, PGPASSWORD: creds.password } : {};
+    const network = creds ? pg.toolsNetwork : "none";
+    const run = await runStreaming({ docker: deps.docker, spec: { image: ctx.image, user: "0:0", entrypoint: cmd.slice(0, 1), cmd: cmd.slice(1), env, mounts, network, labels: { ...labels, role } } });
     if (run.exitCode !== 0) throw new Error(`${cmd.join(" ")}: ${run.stderr}`);
   };
 
   // Data: a table of random text up to the size, and random attachments named like Odoo's.
   const [, fillMs] = await timed(async () => {
     await withClient({ pg, database }, async (c) => {
+      // Owned by the database's own role, like Odoo's tables (its role dumps and restores it).
+      await c.query(`SET ROLE ${ident(database)}`);
       await c.query("CREATE TABLE bench_data (id bigserial PRIMARY KEY, n int, payload text)");
       while (Number((await c.query<{ s: string }>("SELECT pg_database_size(current_database())::text AS s")).rows[0]!.s) < dbMiB * MiB) {
         await c.query("INSERT INTO bench_data (n, payload) SELECT i, md5(random()::text) || repeat(md5(random()::text), 8) FROM generate_series(1, 100000) i");
@@ -108,8 +115,8 @@ try {
   const [first, backupMs] = await timed(() => createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1, 2)) }));
   const m = first.manifest as unknown as BackupManifest;
   const payload = dbBytes + m.filestore.bytes;
-  const [, dumpMs] = await timed(() => byHand("bench-pg-dump", ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file=/out/dump.pgc", database], [{ type: "bind", source: tmp, target: "/out" }]).then(() => undefined));
-  const [, tarMs] = await timed(() => byHand("bench-tar", ["tar", "-cf", "/out/filestore.tar", "-C", `/data/filestore/${database}`, "."], [{ type: "bind", source: tmp, target: "/out" }, { type: "volume", source: volume, target: "/data", readOnly: true }], "none"));
+  const [, dumpMs] = await timed(() => byHand("bench-pg-dump", ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file=/out/dump.pgc", database], [{ type: "bind", source: tmp, target: "/out" }], database).then(() => undefined));
+  const [, tarMs] = await timed(() => byHand("bench-tar", ["tar", "-cf", "/out/filestore.tar", "-C", `/data/filestore/${database}`, "."], [{ type: "bind", source: tmp, target: "/out" }, { type: "volume", source: volume, target: "/data", readOnly: true }], null));
   const handDump = statSync(join(tmp, "dump.pgc")).size;
   const handTar = statSync(join(tmp, "filestore.tar")).size;
   console.log("\n1. backup (database + filestore)");
@@ -125,9 +132,10 @@ try {
   await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
   const handDb = `slipway_bench_${randomBytes(4).toString("hex")}`;
   const [, handRestoreMs] = await timed(async () => {
-    await withClient({ pg }, (c) => c.query(`CREATE DATABASE "${handDb}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`));
-    await byHand("bench-pg-restore", ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", handDb, "/out/dump.pgc"], [{ type: "bind", source: tmp, target: "/out", readOnly: true }]);
-    await byHand("bench-untar", ["sh", "-c", `mkdir -p /data/filestore/${dir} && tar -xf /out/filestore.tar -C /data/filestore/${dir}`], [{ type: "bind", source: tmp, target: "/out", readOnly: true }, { type: "volume", source: volume, target: "/data" }], "none");
+    // Empty, UTF-8, C collation, its own role: as Slipway's load creates its scratch database.
+    await createDatabase({ pg, name: handDb });
+    await byHand("bench-pg-restore", ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", handDb, "/out/dump.pgc"], [{ type: "bind", source: tmp, target: "/out", readOnly: true }], handDb);
+    await byHand("bench-untar", ["sh", "-c", `mkdir -p /data/filestore/${dir} && tar -xf /out/filestore.tar -C /data/filestore/${dir}`], [{ type: "bind", source: tmp, target: "/out", readOnly: true }, { type: "volume", source: volume, target: "/data" }], null);
   });
   await dropDatabase({ pg, name: handDb });
   await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
@@ -147,7 +155,7 @@ try {
   const fullCopies: number[] = [handDump + handTar];
   const times: number[] = [];
   for (let day = 1; day < retained; day++) {
-    await byHand("bench-churn", ["sh", "-c", `cd /data/filestore/${database} && find . -type f -name '[0-9a-f]*' | shuf -n ${perDay} | xargs -r rm -f`], [{ type: "volume", source: volume, target: "/data" }], "none");
+    await byHand("bench-churn", ["sh", "-c", `cd /data/filestore/${database} && find . -type f -name '[0-9a-f]*' | shuf -n ${perDay} | xargs -r rm -f`], [{ type: "volume", source: volume, target: "/data" }], null);
     await addAttachments(deps, { database, count: perDay, size: FILE_KIB * 1024, labels });
     const [b, ms] = await timed(() => createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1 + day, 2)) }));
     const bm = b.manifest as unknown as BackupManifest;
@@ -166,6 +174,8 @@ try {
   console.log(`   saving                  ${((1 - stored / full) * 100).toFixed(0)} % (filestore alone: ${size(objects)} vs ${size(fullCopies.length * m.filestore.bytes)})`);
 } finally {
   await cleanupBackupTests(deps, { databases, labels });
+  // The project's network (made by the fixture, labelled by project): its server is gone by now.
+  if (projectSlug) await removeProjectNetwork({ docker: deps.docker, pg: await ownPg, slug: projectSlug }).catch(() => undefined);
   await removeNetworks({ docker: deps.docker, labels });
   await deps.redis.quit().catch(() => undefined);
   await deps.queues.close().catch(() => undefined);

@@ -21,7 +21,8 @@ import { listContainers } from "@slipway/docker";
 import { signPayload } from "@slipway/github";
 import { createWorkerDeps } from "../apps/worker/src/deps";
 import { releaseBuild } from "../apps/worker/src/builds/resources";
-import { dropDatabase } from "../apps/worker/src/odoo/odoo-databases";
+import { ensureProjectNetwork, removeProjectNetwork } from "../apps/worker/src/isolation/project-network";
+import { createDatabase, databaseCredentials, dropDatabase } from "../apps/worker/src/postgres";
 import { createFixtureRepo } from "../apps/worker/src/testing/fixture-repo";
 
 const run = promisify(execFile);
@@ -64,7 +65,7 @@ async function main() {
   const repo = createFixtureRepo();
   const user = await deps.prisma.user.create({ data: { login: "bench" } });
   const slug = `bench${randomBytes(2).toString("hex")}`;
-  await insertProject(deps.prisma, {
+  const project = await insertProject(deps.prisma, {
     slug, name: "Bench", repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: image,
     baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret(secret, config.encryptionKey), creatorId: user.id,
   });
@@ -117,22 +118,28 @@ async function main() {
       if (b.result !== "green") throw new Error(`journey build ended ${b.state}/${b.result}: ${b.failureReason}`);
     }
 
-    // The same Odoo commands by hand.
+    // The same Odoo commands by hand, as a build runs them: on the project's network, logged in as
+    // the database's own role, the database created empty (with its role) before `-i base`.
     const pg = await deps.postgres();
+    const network = await ensureProjectNetwork({ docker: deps.docker, pg, project });
     const manual: number[] = [];
     for (let i = 0; i < journeys; i++) {
       const dir = mkdtempSync(path.join(tmpdir(), "slipway-manual-"));
       const dbName = `manual-bench-${i}-${process.pid}`;
       const volume = `slipway-manual-bench-${i}-${process.pid}`;
-      const base = ["run", "--rm", "--network", pg.buildsNetwork, "-e", `HOST=${pg.hostForBuilds}`, "-e", `USER=${pg.user}`, "-e", `PASSWORD=${pg.password}`, "-v", `${volume}:/var/lib/odoo`, "-v", `${dir}/src:/home/odoo/src/user:ro`];
+      const creds = databaseCredentials(pg, dbName);
+      // The password through the docker client's environment (`-e PASSWORD`), not its command line.
+      const withPassword = { env: { ...process.env, PASSWORD: creds.password } };
+      const base = ["run", "--rm", "--network", network.name, "-e", `HOST=${creds.host}`, "-e", `PORT=${creds.port}`, "-e", `USER=${creds.user}`, "-e", "PASSWORD", "-v", `${volume}:/var/lib/odoo`, "-v", `${dir}/src:/home/odoo/src/user:ro`];
       const t0 = performance.now();
       await run("git", ["clone", "-q", "--depth", "1", "--branch", "main", `file://${repo.url}`, `${dir}/src`]);
       const addons = ["--addons-path", "/home/odoo/src/user/addons"];
-      await run("docker", [...base, image, "odoo", "-d", dbName, ...addons, "-i", "base", "--stop-after-init"]);
-      await run("docker", [...base, image, "odoo", "-d", dbName, ...addons, "-i", "green_addon", "--test-enable", "--stop-after-init"]);
+      await createDatabase({ pg, name: dbName });
+      await run("docker", [...base, image, "odoo", "-d", dbName, ...addons, "-i", "base", "--stop-after-init"], withPassword);
+      await run("docker", [...base, image, "odoo", "-d", dbName, ...addons, "-i", "green_addon", "--test-enable", "--stop-after-init"], withPassword);
       const name = `slipway-manual-bench-${i}-${process.pid}`;
-      await run("docker", [...base.filter((a) => a !== "--rm"), "-d", "--name", name, image, "odoo", "-d", dbName, ...addons, "--db-filter", `^${dbName}$`]);
-      const { stdout } = await run("docker", ["inspect", "-f", `{{ (index .NetworkSettings.Networks "${pg.buildsNetwork}").IPAddress }}`, name]);
+      await run("docker", [...base.filter((a) => a !== "--rm"), "-d", "--name", name, image, "odoo", "-d", dbName, ...addons, "--db-filter", `^${dbName}$`], withPassword);
+      const { stdout } = await run("docker", ["inspect", "-f", `{{ (index .NetworkSettings.Networks "${network.name}").IPAddress }}`, name]);
       await waitUntil(async () => (await fetch(`http://${stdout.trim()}:8069/web/health`)).status === 200, 60_000, 50);
       manual.push(performance.now() - t0);
       await run("docker", ["rm", "-f", name]);
@@ -146,6 +153,8 @@ async function main() {
     worker?.kill("SIGTERM");
     web.kill("SIGTERM");
     for (const b of await deps.prisma.build.findMany({ select: { id: true, databaseName: true } })) await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+    // The project's network (made by its builds and the by-hand runs): its containers are gone.
+    await removeProjectNetwork({ docker: deps.docker, pg: await deps.postgres(), slug }).catch(() => undefined);
     await deps.redis.flushdb().catch(() => undefined);
     await deps.queues.close();
     await deps.redis.quit();

@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { connectDocker, removeContainer, removeContainers, removeNetworks, removeVolumes } from "@slipway/docker";
-import { ensureManagedPostgres } from "../apps/worker/src/odoo/managed-postgres";
-import { dropDatabase } from "../apps/worker/src/odoo/odoo-databases";
+import { ensureProjectNetwork } from "../apps/worker/src/isolation/project-network";
+import { createDatabase as createEmptyDatabase, databaseCredentials, dropDatabase, ensureManagedPostgres } from "../apps/worker/src/postgres";
 import { createDatabase, installModules, serve, type OdooContext } from "../apps/worker/src/odoo/driver";
 
 const run = promisify(execFile);
@@ -42,15 +42,19 @@ async function main() {
   const pg = await ensureManagedPostgres({
     docker, image: process.env.SLIPWAY_ODOO_PG_IMAGE ?? "slipway/postgres:15", home,
     containerName: `slipway-bench-pg-${tag}`, volumeName: `slipway-bench-pg-${tag}`,
-    platformNetwork: `slipway-bench-platform-${tag}`, buildsNetwork: `slipway-bench-builds-${tag}`, labels,
+    platformNetwork: `slipway-bench-platform-${tag}`, toolsNetwork: `slipway-bench-tools-${tag}`, labels,
   });
+  // As a build: the project's network, and the role of the one database a run works on (ADR 0005).
+  const network = await ensureProjectNetwork({ docker, pg, project: { id: tag, slug: tag }, labels });
   const logDir = join(home, "logs");
   const ctx = (database: string): OdooContext => ({
-    docker, image, database, network: pg.buildsNetwork, dataVolume: `slipway-bench-data-${database}`, logDir, labels,
-    db: { host: pg.hostForBuilds, port: pg.port, user: pg.user, password: pg.password },
+    docker, image, database, network: network.name, dataVolume: `slipway-bench-data-${database}`, logDir, labels,
+    db: databaseCredentials(pg, database),
     checkout: { hostPath: fixtures, addonsFolders: ["."] },
   });
   const base = `${tag}_base`;
+  // The platform creates every database (and its role) empty; Odoo's `-i base` fills it.
+  await createEmptyDatabase({ pg, name: base });
   const created = await createDatabase({ ctx: ctx(base), withDemo: true });
   console.log(`createDatabase (demo): ${fmt(created.durationMs)} → ${created.classification.status}`);
 
@@ -74,18 +78,23 @@ async function main() {
     const dbA = `${tag}_d${i}`;
     const dbB = `${tag}_h${i}`;
     // Both start from a copy-free fresh database with base: same work on both sides.
+    await createEmptyDatabase({ pg, name: dbA });
+    await createEmptyDatabase({ pg, name: dbB });
     await createDatabase({ ctx: ctx(dbA), withDemo: true });
     await createDatabase({ ctx: ctx(dbB), withDemo: true });
     const d = await installModules({ ctx: ctx(dbA), modules, withDemo: true, tests: { enabled: true } });
     viaDriver.push(d.durationMs);
+    // The credentials and network the driver gives dbB's runs; the password through the docker
+    // client's environment (`-e PASSWORD`), not its command line.
+    const creds = databaseCredentials(pg, dbB);
     const t0 = Date.now();
     await run("docker", [
-      "run", "--rm", "--network", pg.buildsNetwork, "--label", "org.slipway.bench=odoo-runtime",
-      "-e", `HOST=${pg.hostForBuilds}`, "-e", `PORT=${pg.port}`, "-e", `USER=${pg.user}`, "-e", `PASSWORD=${pg.password}`,
+      "run", "--rm", "--network", network.name, "--label", "org.slipway.bench=odoo-runtime",
+      "-e", `HOST=${creds.host}`, "-e", `PORT=${creds.port}`, "-e", `USER=${creds.user}`, "-e", "PASSWORD",
       "-v", `slipway-bench-data-${dbB}:/var/lib/odoo`, "-v", `${fixtures}:/home/odoo/src/user:ro`,
       image, "odoo", "-d", dbB, "--data-dir", "/var/lib/odoo", "--addons-path", "/home/odoo/src/user",
       "-i", module, "--test-enable", "--stop-after-init",
-    ]).catch((e: { code?: number; stderr?: string }) => console.log(`hand run ${i} failed (exit ${e.code}): ${String(e.stderr).slice(-300)}`));
+    ], { env: { ...process.env, PASSWORD: creds.password } }).catch((e: { code?: number; stderr?: string }) => console.log(`hand run ${i} failed (exit ${e.code}): ${String(e.stderr).slice(-300)}`));
     if (d.classification.status !== "green") console.log(`driver run ${i}: ${d.classification.reasons.join("; ")}`);
     byHand.push(Date.now() - t0);
     await dropDatabase({ pg, name: dbA });

@@ -14,19 +14,19 @@ import { ensureVolume, listVolumes, removeVolume, runToCompletion } from "@slipw
 import { volumeName } from "@slipway/domain";
 import { createWorkerDeps } from "../apps/worker/src/deps";
 import { filestoreOperation } from "../apps/worker/src/odoo/copy-filestore";
-import { databaseSize, listDatabases, withClient } from "../apps/worker/src/odoo/odoo-databases";
-import { dropDatabaseSafely as dropDatabase, templateCopy as copyDatabase } from "../apps/worker/src/odoo/snapshot";
 import { dumpRestore } from "../apps/worker/src/odoo/staging-source";
+import { copyDatabase, createDatabase, databaseSize, dropDatabase, ident, listDatabases, withClient } from "../apps/worker/src/postgres";
 
 const sizesMb = (process.argv[2] ?? "100,1024").split(",").map(Number);
 const filestoreMb = Number(process.argv[3] ?? 1024);
 const files = Number(process.argv[4] ?? 10000);
-const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
 const tag = `benchstg${randomBytes(3).toString("hex")}`;
 const labels = { bench: tag };
 
 const deps = createWorkerDeps({ config: loadWorkerConfig(process.env), logger: pino({ level: "silent" }) });
 const pg = await deps.postgres();
+// Helpers run the platform's tools image, as the worker's own filestore helper does.
+const image = deps.config.odooPgImage;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (b: number) => `${(b / 1024 ** 2).toFixed(0)} MB`;
 
@@ -44,9 +44,11 @@ async function shell(script: string, mounts: { type: "volume" | "bind"; source: 
 
 /** A database of about `sizeMb` (rows of ~300 bytes with a primary key, plus Odoo-like parameters). */
 async function makeProduction(name: string, sizeMb: number): Promise<number> {
-  await withClient({ pg }, (c) => c.query(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`));
+  await createDatabase({ pg, name });
   const rows = Math.round((sizeMb * 1024 ** 2) / 330);
   await withClient({ pg, database: name }, async (c) => {
+    // Owned by the database's own role, as Odoo's tables are (the copy dumps as that role).
+    await c.query(`SET ROLE ${ident(name)}`);
     await c.query("CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar NOT NULL UNIQUE, value text)");
     await c.query("INSERT INTO ir_config_parameter (key, value) VALUES ('database.uuid', gen_random_uuid()::text)");
     await c.query("CREATE TABLE bench_line (id bigint PRIMARY KEY, ref text, payload text, qty int, created timestamp)");
@@ -78,12 +80,12 @@ try {
     console.log(`\n== database ${mb(bytes)} (asked ${sizeMb} MB, filled in ${s(fillMs)}) ==`);
     const source = `${tag}_snapshot`;
     const [refreshMs] = await timed(() => dumpRestore({ docker: deps.docker, pg, source: prod, target: source }));
-    const [fsSourceMs, fsSource] = await timed(() => filestoreOperation({ docker: deps.docker, image, op: "copy", source: { volume: prodVolume, database: prodFilestoreDb }, target: { volume: prodVolume, database: source }, labels }));
+    const [fsSourceMs, fsSource] = await timed(() => filestoreOperation({ docker: deps.docker, toolsImage: image, op: "copy", source: { volume: prodVolume, database: prodFilestoreDb }, target: { volume: prodVolume, database: source }, labels }));
 
     const staging = `${tag}-s1`;
     const stagingVolume = volumeName({ databaseName: staging });
     const [templateMs] = await timed(() => copyDatabase({ pg, source, target: staging }));
-    const [linkMs, link] = await timed(() => filestoreOperation({ docker: deps.docker, image, op: "copy", source: { volume: prodVolume, database: source }, target: { volume: stagingVolume, database: staging }, labels }));
+    const [linkMs, link] = await timed(() => filestoreOperation({ docker: deps.docker, toolsImage: image, op: "copy", source: { volume: prodVolume, database: source }, target: { volume: stagingVolume, database: staging }, labels }));
     const staging2 = `${tag}-s2`;
     const [fileCopyMs] = await timed(() => withClient({ pg }, (c) => c.query(`CREATE DATABASE "${staging2}" TEMPLATE "${source}" STRATEGY FILE_COPY`)));
 
@@ -112,7 +114,7 @@ try {
     results.push(...lines);
     for (const d of [prod, source, staging, staging2, baseline]) await dropDatabase({ pg, name: d });
     for (const v of [stagingVolume, baselineVolume]) await removeVolume({ docker: deps.docker, name: v });
-    await filestoreOperation({ docker: deps.docker, image, op: "remove", target: { volume: prodVolume, database: source }, labels });
+    await filestoreOperation({ docker: deps.docker, toolsImage: image, op: "remove", target: { volume: prodVolume, database: source }, labels });
   }
   console.log(`\nSummary (${new Date().toISOString()}, ${tag}):\n${results.join("\n")}`);
 } finally {

@@ -4,6 +4,11 @@ export async function register(): Promise<void> {
   // (crypto, pg), so it is skipped in the edge runtime. The import stays dynamic for the same reason.
   // eslint-disable-next-line no-restricted-syntax
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Before anything is written: uploads, merges and the initial password are private (umask 077).
+  const { exitOnConfigError, loadWebConfig, privateStateFolders, restrictFileModes, securePrivateFolders } = await import("@slipway/config");
+  restrictFileModes();
+  const config = exitOnConfigError(() => loadWebConfig());
+  securePrivateFolders({ home: config.home, folders: privateStateFolders(config) });
   const { bootstrapLocalAdmin } = await import("./server/auth/bootstrap-local-admin");
   await bootstrapLocalAdmin();
 }

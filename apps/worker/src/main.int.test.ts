@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { loadWorkerConfig } from "@slipway/config";
 import { createQueues, createRedisConnection, enqueue, readWorkerHeartbeat } from "@slipway/queue";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,6 +77,11 @@ describe("worker process", () => {
       expect(beat.pid).toBe(worker.child.pid);
       expect(beat.ageMs).toBeLessThan(6_000);
       expect(await redis.pttl("slipway:worker:heartbeat")).toBeGreaterThan(5_000);
+      // Issue 11 item 10: the process runs with umask 077 and has made its state folders private.
+      expect(/^Umask:\s*(\d+)$/m.exec(readFileSync(`/proc/${worker.child.pid}/status`, "utf8"))?.[1]).toBe("0077");
+      const config = loadWorkerConfig({ ...process.env, REDIS_URL: redisUrl });
+      for (const folder of [join(config.home, "builds"), config.backups.root]) expect(statSync(folder).mode & 0o777, folder).toBe(0o700);
+      expect(statSync(config.home).mode & 0o077, "SLIPWAY_HOME: nobody else may list it").toBe(statSync(config.home).mode & 0o011);
 
       const queues = createQueues({ connection: redis });
       try {

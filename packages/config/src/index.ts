@@ -1,5 +1,6 @@
 export * from "./config-error";
 export * from "./load-config";
 export * from "./secrets";
+export * from "./file-modes";
 export { repoRoot, defaultSlipwayHome } from "./paths";
 export type { LogLevel } from "./variables";

@@ -1,5 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import { DomainError } from "@slipway/domain";
+import { makeTreeReadable } from "./readable-tree";
 import { runGit } from "./run-git";
 
 export interface FetchRevisionOptions {
@@ -24,7 +25,11 @@ export interface FetchedRevision {
 
 const SHA = /^[0-9a-f]{40}$/;
 
-/** Checks out one exact revision, with its submodules, into dest (idempotent: dest is recreated). */
+/**
+ * Checks out one exact revision, with its submodules, into dest (idempotent: dest is recreated).
+ * The checkout is left readable by every user (a+rX, symlinks untouched) whatever the process's
+ * umask: it is mounted read-only into Odoo containers that run as another user.
+ */
 export async function fetchRevision(opts: FetchRevisionOptions): Promise<FetchedRevision> {
   const { url, revision, branch, dest, timeoutMs } = opts;
   if (!SHA.test(revision)) throw new DomainError("invalid_input", `"${revision}" is not a full commit sha.`);
@@ -52,5 +57,6 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<Fetched
     .split("\n")
     .map((l) => l.trim().split(/\s+/)[1])
     .filter((p): p is string => !!p);
+  await makeTreeReadable(dest);
   return { revision: sha!, subject: subject ?? "", author: author ?? "", submodules };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,6 +59,21 @@ describe("git adapter against real repositories", () => {
     expect(got.submodules).toEqual(["third_party"]);
     expect(readFileSync(path.join(dest, "my_addon", "__manifest__.py"), "utf8")).toContain("'1.0'");
     expect(existsSync(path.join(dest, "third_party", "vendor_addon", "__manifest__.py"))).toBe(true);
+  });
+
+  it("leaves the checkout readable by every user (Odoo runs as uid 101) even under the platform's umask 077", async () => {
+    const dest = path.join(dir, "checkout-077");
+    const previous = process.umask(0o077);
+    try {
+      await fetchRevision({ url: bare, revision: first, branch: "main", dest, allowLocalSubmodules: true });
+    } finally {
+      process.umask(previous);
+    }
+    const mode = (p: string) => statSync(path.join(dest, p)).mode & 0o777;
+    expect(mode(".")).toBe(0o755);
+    expect(mode("my_addon")).toBe(0o755);
+    expect(mode("my_addon/__manifest__.py")).toBe(0o644);
+    expect(mode("third_party/vendor_addon/__manifest__.py")).toBe(0o644);
   });
 
   it("refuses local submodules unless allowed, and unknown revisions, with clear errors", async () => {

@@ -4,3 +4,4 @@ export * from "./ls-remote";
 export * from "./fetch-revision";
 export * from "./merge-and-push";
 export * from "./private-address";
+export * from "./readable-tree";

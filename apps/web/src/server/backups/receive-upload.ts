@@ -45,7 +45,8 @@ export async function receiveUpload(deps: UploadDeps, options: { access: Project
   const upload = `u-${randomBytes(12).toString("hex")}`;
   const keys = uploadKeys(upload);
   const partial = storePath(deps.root, keys.partial);
-  await mkdir(dirname(partial), { recursive: true });
+  // Private whatever the umask: uploads are production data (issue 11 item 10).
+  await mkdir(dirname(partial), { recursive: true, mode: 0o700 });
   let size = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -56,7 +57,7 @@ export async function receiveUpload(deps: UploadDeps, options: { access: Project
   });
   try {
     const body = request.body ? Readable.fromWeb(request.body as import("node:stream/web").ReadableStream) : Readable.from([]);
-    await pipeline(body, meter, createWriteStream(partial, { flags: "wx" }));
+    await pipeline(body, meter, createWriteStream(partial, { flags: "wx", mode: 0o600 }));
   } catch (error) {
     await rm(partial, { force: true });
     if (error instanceof LimitExceeded) return tooLarge(deps.maxBytes);
@@ -69,7 +70,7 @@ export async function receiveUpload(deps: UploadDeps, options: { access: Project
   await rename(partial, storePath(deps.root, keys.data));
   const fileName = decodeName(request.headers.get("x-file-name"));
   const meta: UploadMeta = { projectId: options.access.project.id, branchId: branch.id, userId: user.id, fileName, sizeBytes: size, uploadedAt: new Date().toISOString() };
-  await writeFile(storePath(deps.root, keys.meta), JSON.stringify(meta));
+  await writeFile(storePath(deps.root, keys.meta), JSON.stringify(meta), { mode: 0o600 });
   await recordAudit({ prisma: deps.prisma, projectId: meta.projectId, actorId: user.id, action: "backup.upload", target: branch.name, details: { upload, fileName, sizeBytes: size } });
   await enqueue(deps.queues, "backup.inspect-upload", { branchId: branch.id, upload });
   return { ok: true, upload, sizeBytes: size };

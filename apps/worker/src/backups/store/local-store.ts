@@ -8,12 +8,16 @@ import { DomainError } from "@slipway/domain";
 import { assertStoreKey, SHA256_RE, type BackupStore, type StoredBlob } from "./backup-store";
 
 const RESERVED = ["objects", "tmp"];
+/** Backups hold production data: folders and files are private to the platform's user, whatever the umask. */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 
 /**
  * The backup store in a local directory (default `<SLIPWAY_HOME>/backups`):
  *   <root>/<key>                 blobs (`backups/<id>/dump.pgc`, …)
  *   <root>/objects/<aa>/<sha256> content-addressed filestore files
  *   <root>/tmp/                  writes in progress (renamed into place when complete)
+ * Folders are created 0700 and files 0600.
  */
 export class LocalBackupStore implements BackupStore {
   readonly description: string;
@@ -38,7 +42,7 @@ export class LocalBackupStore implements BackupStore {
   /** Streams `body` to a temporary file while hashing it. */
   private async writeTemp(body: Readable): Promise<StoredBlob & { path: string }> {
     const dir = join(this.root, "tmp");
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
     const path = join(dir, `${Date.now()}-${randomBytes(6).toString("hex")}`);
     const hash = createHash("sha256");
     let size = 0;
@@ -50,7 +54,7 @@ export class LocalBackupStore implements BackupStore {
       },
     });
     try {
-      await pipeline(body, meter, createWriteStream(path));
+      await pipeline(body, meter, createWriteStream(path, { mode: FILE_MODE }));
     } catch (error) {
       await rm(path, { force: true });
       throw error;
@@ -61,7 +65,7 @@ export class LocalBackupStore implements BackupStore {
   async put(key: string, body: Readable): Promise<StoredBlob> {
     const target = this.blobPath(key);
     const temp = await this.writeTemp(body);
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true, mode: DIR_MODE });
     await rename(temp.path, target);
     return { size: temp.size, sha256: temp.sha256 };
   }
@@ -112,11 +116,11 @@ export class LocalBackupStore implements BackupStore {
   async putObject(body: Readable | AsyncIterable<Buffer>): Promise<StoredBlob & { created: boolean }> {
     // Written by hand (one file handle, no stream chain): filestores hold thousands of small files.
     const dir = join(this.root, "tmp");
-    if (!this.dirs.has(dir)) await mkdir(dir, { recursive: true }).then(() => this.dirs.add(dir));
+    if (!this.dirs.has(dir)) await mkdir(dir, { recursive: true, mode: DIR_MODE }).then(() => this.dirs.add(dir));
     const temp = join(dir, `${Date.now()}-${randomBytes(6).toString("hex")}`);
     const hash = createHash("sha256");
     let size = 0;
-    const handle = await open(temp, "w");
+    const handle = await open(temp, "w", FILE_MODE);
     try {
       try {
         for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -130,7 +134,7 @@ export class LocalBackupStore implements BackupStore {
       const sha256 = hash.digest("hex");
       const target = this.objectPath(sha256);
       const parent = dirname(target);
-      if (!this.dirs.has(parent)) await mkdir(parent, { recursive: true }).then(() => this.dirs.add(parent));
+      if (!this.dirs.has(parent)) await mkdir(parent, { recursive: true, mode: DIR_MODE }).then(() => this.dirs.add(parent));
       try {
         // link() fails when the object exists: no window where a reader sees a partial file.
         await link(temp, target);

@@ -66,7 +66,7 @@ test("a push with passing tests turns green without a reload, and Connect opens 
   await expect(page.getByTestId("step-timeline")).toBeVisible();
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   // The build's own hostname (Chromium resolves *.localhost to loopback), through the proxy.
-  await expect(page).toHaveURL(new RegExp(`^http://${slug}-main-1\\.slipway\\.localhost:\\d+/web`), { timeout: 30_000 });
+  await expect(page).toHaveURL(new RegExp(`^http://${slug}--main-1\\.slipway\\.localhost:\\d+/web`), { timeout: 30_000 });
   await expect(page.locator("body")).toContainText("admin");
 });
 

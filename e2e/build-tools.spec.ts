@@ -62,7 +62,7 @@ test("odoo.log is followed live: a request served by the build appears in the Lo
   const marker = `/web/health?e2e=${randomBytes(4).toString("hex")}`;
   const visitor = await context.newPage();
   // From the request's answer (Odoo has written its log line) to the line shown in the view.
-  await visitor.goto(`http://${slug}-main-1.slipway.localhost:${process.env.SLIPWAY_PROXY_PORT ?? "8480"}${marker}`);
+  await visitor.goto(`http://${slug}--main-1.slipway.localhost:${process.env.SLIPWAY_PROXY_PORT ?? "8480"}${marker}`);
   const answered = Date.now();
   await expect(page.getByTestId("log-lines")).toContainText(`"GET ${marker} HTTP/1.1" 200`, { timeout: 5_000 });
   const latencyMs = Date.now() - answered;

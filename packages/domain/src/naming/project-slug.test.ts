@@ -21,6 +21,7 @@ describe("project slugs", () => {
     expect(reason("acme-")).toBe("the project name cannot start or end with a hyphen");
     expect(reason("xn--acme")).toBe("the project name cannot contain two hyphens in a row");
     expect(reason("postgres")).toBe('"postgres" is reserved');
+    expect(reason("odoo")).toBe('"odoo" is reserved');
     expect(() => assertProjectSlug("A")).toThrow("at least 3 characters");
   });
 });

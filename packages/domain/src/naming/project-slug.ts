@@ -6,7 +6,9 @@ import { DomainError } from "../errors";
 export const PROJECT_SLUG_MIN = 3;
 export const PROJECT_SLUG_MAX = 40;
 // The production database is named after the project: never one of PostgreSQL's own.
-const RESERVED = new Set(["postgres", "template0", "template1"]);
+// `odoo`: the single shared role of clusters made before per-database roles (ADR 0005) still owns
+// their old databases; a project of that name would give it a login again.
+const RESERVED = new Set(["postgres", "template0", "template1", "odoo"]);
 
 export type SlugCheck = { ok: true } | { ok: false; reason: string };
 

@@ -3,7 +3,7 @@
 // (GNU tar, coreutils) streams it out as tar, or extracts a tar stream into it.
 import { PassThrough, Readable } from "node:stream";
 import { DomainError } from "@slipway/domain";
-import type { ContainerSpec } from "@slipway/docker";
+import { BUILD_SECURITY, type ContainerSpec } from "@slipway/docker";
 import { readTar, type TarEntry } from "../archive/tar";
 import { streamContainer, type ToolsContext } from "../../postgres";
 
@@ -24,6 +24,8 @@ function helperSpec(ctx: ToolsContext, volume: string, role: string, script: str
     entrypoint: ["sh", "-c", script, "sh", ...args],
     mounts: [{ type: "volume", source: volume, target: MOUNT, readOnly }],
     network: "none",
+    // Root without its powers: reading needs only to bypass file modes; writing, to set owners.
+    security: { ...BUILD_SECURITY, capAdd: readOnly ? ["DAC_READ_SEARCH"] : ["CHOWN", "DAC_OVERRIDE", "FOWNER"] },
     labels: { ...ctx.labels, role },
   };
 }

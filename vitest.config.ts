@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // Integration tests need the services `npm test` (or `npm run services:up`) started; their
@@ -31,7 +32,8 @@ export default defineConfig({
           name: "int",
           include: ["packages/*/src/**/*.int.test.ts", "apps/*/src/**/*.int.test.ts", "prisma/**/*.int.test.ts"],
           exclude,
-          env: servicesEnv(),
+          // Test repositories live in temporary folders: the allowed root of local repositories.
+          env: { SLIPWAY_LOCAL_REPOS_ROOT: process.env.SLIPWAY_LOCAL_REPOS_ROOT ?? tmpdir(), ...servicesEnv() },
           testTimeout: 180_000,
           hookTimeout: 300_000,
           // Integration files share one Docker engine and PostgreSQL server on 2 cores.

@@ -78,6 +78,8 @@ export interface WorkerConfig extends BaseConfig {
   readonly backups: BackupConfig;
   /** The SMTP catcher of non-production builds' mail (listens on the builds network's gateway). */
   readonly mailCatcher: { readonly port: number };
+  /** Local-path repositories (and local submodules) must live under this folder; undefined: refused. */
+  readonly localReposRoot?: string;
   /** Garbage collection of non-production databases (PRODUCT.md §3 lifetimes). */
   readonly gc: { readonly developmentIdleDays: number; readonly stagingMaxAgeDays: number };
   /** Web shells of anonymous visitors (public projects): concurrent sessions per client address and per build. */
@@ -162,6 +164,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     defaultOdooImage: worker.values.SLIPWAY_DEFAULT_ODOO_IMAGE,
     backups: toBackups(worker.values, base.values.SLIPWAY_HOME),
     mailCatcher: { port: worker.values.SLIPWAY_MAIL_CATCHER_PORT },
+    ...(worker.values.SLIPWAY_LOCAL_REPOS_ROOT ? { localReposRoot: worker.values.SLIPWAY_LOCAL_REPOS_ROOT } : {}),
     gc: { developmentIdleDays: worker.values.SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS, stagingMaxAgeDays: worker.values.SLIPWAY_GC_STAGING_MAX_AGE_DAYS },
     terminal: { anonymousPerAddress: worker.values.SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS, anonymousPerBuild: worker.values.SLIPWAY_SHELL_ANONYMOUS_PER_BUILD },
   });

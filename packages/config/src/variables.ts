@@ -205,6 +205,8 @@ export const workerVariables = {
   ...backupVariables,
   /** SMTP port of the mail catcher (non-production builds' outgoing mail), on the builds network's gateway. */
   SLIPWAY_MAIL_CATCHER_PORT: withDefault(port, "2525"),
+  // The worker checks every fetch (the project's URL and its submodules') against the same rules as the web.
+  SLIPWAY_LOCAL_REPOS_ROOT: optional(absolutePath),
   /** Garbage collection: development databases unused for this many days are removed. */
   SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: withDefault(days, "3"),
   /** Garbage collection: staging databases older than this many days are removed. */

@@ -76,6 +76,23 @@ describe("git adapter against real repositories", () => {
     expect(mode("third_party/vendor_addon/__manifest__.py")).toBe(0o644);
   });
 
+  it("vets the project's URL and every submodule's before fetching from it (a submodule pointing elsewhere is refused)", async () => {
+    const seen: string[] = [];
+    // Control: a vetter that accepts sees both URLs, the submodule's as git resolved it.
+    await fetchRevision({ url: bare, revision: first, branch: "main", dest: path.join(dir, "vetted"), allowLocalSubmodules: true, vetUrl: async (u) => void seen.push(u) });
+    expect(seen).toEqual([bare, subBare]);
+    // A vetter refusing the submodule's URL (say, outside the local repositories root): nothing fetched from it.
+    const dest = path.join(dir, "refused");
+    const refusal = fetchRevision({
+      url: bare, revision: first, branch: "main", dest, allowLocalSubmodules: true,
+      vetUrl: async (u) => {
+        if (u === subBare) throw new Error(`refused ${u}`);
+      },
+    });
+    await expect(refusal).rejects.toThrow(`refused ${subBare}`);
+    expect(existsSync(path.join(dest, "third_party", "vendor_addon"))).toBe(false);
+  });
+
   it("refuses local submodules unless allowed, and unknown revisions, with clear errors", async () => {
     await expect(fetchRevision({ url: bare, revision: second, branch: "main", dest: path.join(dir, "c2") })).rejects.toThrow(/submodules/);
     await expect(

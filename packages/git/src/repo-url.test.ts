@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { assertPublicRepoHost, parseRepoUrl, repoUrlHost, resolveLocalRepo } from "./repo-url";
+import { assertPublicRepoHost, parseRepoUrl, repoUrlHost, repoUrlVetter, resolveLocalRepo } from "./repo-url";
 
 describe("parseRepoUrl", () => {
   it("recognises GitHub https and ssh URLs with owner and repo", () => {
@@ -109,5 +109,21 @@ describe("local repositories", () => {
     await expect(local(root)).rejects.toThrow(/must be inside/);
     await expect(local(path.join(root, "file.txt"))).rejects.toThrow(/not a Git repository folder/);
     await expect(local("/etc/passwd-not-there")).rejects.toThrow(/must be inside/);
+  });
+});
+
+describe("repoUrlVetter (every fetch: the project's URL and its submodules')", () => {
+  const root = mkdtempSync(path.join(tmpdir(), "slipway-vet-"));
+  mkdirSync(path.join(root, "sub.git"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("accepts a local repository inside the root and a public host; refuses the rest", async () => {
+    const vet = repoUrlVetter({ localRoot: root });
+    await expect(vet(path.join(root, "sub.git"))).resolves.toBeUndefined();
+    await expect(vet("https://93.184.216.34/team/addons.git")).resolves.toBeUndefined();
+    await expect(vet("/etc")).rejects.toThrow(/must be inside/);
+    await expect(vet("http://169.254.169.254/latest/meta-data")).rejects.toThrow();
+    await expect(vet("ssh://git@127.0.0.1/repo.git")).rejects.toThrow();
+    await expect(repoUrlVetter({ localRoot: undefined })(path.join(root, "sub.git"))).rejects.toThrow(/not enabled/);
   });
 });

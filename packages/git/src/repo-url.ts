@@ -138,3 +138,16 @@ export async function resolveLocalRepo(repo: ParsedRepoUrl, root: string | undef
   if (!(await stat(real)).isDirectory()) throw new DomainError("invalid_input", `${path} is not a Git repository folder.`);
   return real;
 }
+
+/**
+ * The rules of project creation, applied again at every fetch, to the project's URL and to each
+ * submodule's: a local path must be inside `localRoot`, a network host must be public (its name
+ * resolved now: it may point elsewhere than when the project was created).
+ */
+export function repoUrlVetter(options: { localRoot: string | undefined }): (url: string) => Promise<void> {
+  return async (url) => {
+    const repo = parseRepoUrl(url);
+    if (repo.kind === "local") await resolveLocalRepo(repo, options.localRoot);
+    else await assertPublicRepoHost(repo, { resolve: resolveHostAddresses });
+  };
+}

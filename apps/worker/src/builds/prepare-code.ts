@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import type { Branch, Build, Prisma, Project } from "@slipway/db";
 import { connectSecretFor, type AddonsDiscovery } from "@slipway/domain";
-import { fetchRevision, parseRepoUrl } from "@slipway/git";
+import { fetchRevision, parseRepoUrl, repoUrlVetter } from "@slipway/git";
 import type { WorkerDeps } from "../deps";
 import { discoverAddons } from "../odoo/discover-addons";
 import { ensureBuildEgressNetwork, ensureProjectNetwork, type ProjectNetwork } from "../isolation/project-network";
@@ -39,7 +39,7 @@ export async function prepareCode(input: { deps: WorkerDeps; build: Build; branc
   if (!existsSync(ws.src)) runner.forget("fetch", "discover", "dependencies");
   await runner.step("fetch", async () => {
     const repo = parseRepoUrl(project.repoUrl);
-    const fetched = await fetchRevision({ url: project.repoUrl, revision: build.revision, branch: branch.name, dest: ws.src, allowLocalSubmodules: repo.kind === "local" });
+    const fetched = await fetchRevision({ url: project.repoUrl, revision: build.revision, branch: branch.name, dest: ws.src, allowLocalSubmodules: repo.kind === "local", vetUrl: repoUrlVetter({ localRoot: deps.config.localReposRoot }) });
     await recorder.update({ commitMessage: build.commitMessage ?? fetched.subject, commitAuthor: build.commitAuthor ?? fetched.author });
     return { detail: { revision: fetched.revision, subject: fetched.subject, submodules: fetched.submodules } };
   });

@@ -13,6 +13,7 @@ import { createRedisConnection, subscribeProjectNotices, type JobHandler, type P
 import { createWorkerDeps, type WorkerDeps } from "../deps";
 import { withBackupNotices } from "./backup-notices";
 import { backupTransferHandlers, sweepTransfers } from "./transfer-jobs";
+import { removeTestProjectNetworks } from "../testing/cleanup-networks";
 
 // The transfer jobs on real files, PostgreSQL and Redis (no Docker needed for these paths).
 const root = mkdtempSync(join(tmpdir(), "slipway-transfers-"));
@@ -53,6 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (deps) await removeTestProjectNetworks(deps).catch(() => undefined);
   await deps?.redis.quit().catch(() => undefined);
   await deps?.queues.close().catch(() => undefined);
   await deps?.prisma.$disconnect();

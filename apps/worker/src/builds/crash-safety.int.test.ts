@@ -10,6 +10,7 @@ import { listContainers } from "@slipway/docker";
 import { enqueue } from "@slipway/queue";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
 import { databaseExists } from "../postgres";
+import { removeTestProjectNetworks } from "../testing/cleanup-networks";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { releaseBuild } from "./resources";
 
@@ -77,6 +78,7 @@ afterAll(async () => {
   }
   if (deps) {
     for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } })) await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+    await removeTestProjectNetworks(deps).catch(() => undefined);
     await deps.redis.flushdb().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
     await deps.redis.quit().catch(() => undefined);

@@ -13,6 +13,7 @@ import { databaseExists } from "../postgres";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { releaseBuild } from "./resources";
 import { runBuild } from "./run-build";
+import { removeTestProjectNetworks } from "../testing/cleanup-networks";
 
 const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
 let db: TemporaryDatabase;
@@ -99,6 +100,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (deps) {
     for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } })) await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+    await removeTestProjectNetworks(deps).catch(() => undefined);
     await deps.redis.quit().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
     await prisma.$disconnect();

@@ -15,6 +15,7 @@ import { routeIdForBuild } from "../proxy/caddy";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { collectGarbage, GC_EVENT } from "./collect-garbage";
 import { GC_SCHEDULER_ID, scheduleGarbageCollection } from "./gc-schedule";
+import { removeTestProjectNetworks } from "../testing/cleanup-networks";
 
 // Garbage collection against real builds (stand-in image: container, database, volume, route),
 // with a fake clock: `now` is passed in, days after the builds were created.
@@ -63,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (deps) {
     for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } })) await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+    await removeTestProjectNetworks(deps).catch(() => undefined);
     await deps.redis.quit().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
     await prisma.$disconnect();

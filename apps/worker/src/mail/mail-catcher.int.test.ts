@@ -17,6 +17,7 @@ import { databaseCredentials, queryDatabase, type ManagedPostgres } from "../pos
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { startWorkerMailCatcher } from "./run-mail-catcher";
 import type { MailCatcher } from "./smtp-catcher";
+import { removeTestProjectNetworks } from "../testing/cleanup-networks";
 
 // A real development build (stand-in image) sends mail with Odoo's own API through `odoo shell`
 // in its container; the worker's catcher, listening on the builds network's gateway, must store it
@@ -70,6 +71,7 @@ afterAll(async () => {
       await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
       rmSync(path.join(deps.config.home, "mails", b.id), { recursive: true, force: true });
     }
+    await removeTestProjectNetworks(deps).catch(() => undefined);
     await deps.redis.quit().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
     await prisma.$disconnect();

@@ -14,6 +14,7 @@ import { followRunningServers } from "./follow-running-servers";
 import { RequestLogReader } from "./request-log-reader";
 import { ServerLogKeeper } from "./server-log-keeper";
 import { sampleMetrics, type MonitorState } from "./sample-metrics";
+import { removeTestProjectNetworks } from "../testing/cleanup-networks";
 
 // Monitor sampling and server-log following against real PostgreSQL, Redis and Docker: a
 // stand-in Odoo container plays a running build's server (it prints a numbered line every 100 ms).
@@ -55,6 +56,7 @@ afterAll(async () => {
   if (deps) {
     await removeContainers({ docker: deps.docker, labels: TEST_LABEL }).catch(() => undefined);
     await withClient({ pg: await deps.postgres() }, (c) => c.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`)).catch(() => undefined);
+    await removeTestProjectNetworks(deps).catch(() => undefined);
     await deps.redis.quit().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
     await prisma.$disconnect();

@@ -9,6 +9,7 @@ import { createAndStart, removeContainers } from "@slipway/docker";
 import { issueShellTicket, shellTicketKey, TERMINAL_CLOSE } from "@slipway/domain";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
 import { startTerminalGateway, type TerminalGateway } from "./gateway";
+import { removeTestProjectNetworks } from "../testing/cleanup-networks";
 
 // The terminal gateway against real PostgreSQL, Redis and Docker: a stand-in Odoo container plays
 // the build's server. Refusals must come from the socket itself, before any exec is started.
@@ -118,6 +119,7 @@ afterAll(async () => {
   await idleGateway?.close();
   if (deps) {
     await removeContainers({ docker: deps.docker, labels: TEST_LABEL }).catch(() => undefined);
+    await removeTestProjectNetworks(deps).catch(() => undefined);
     await deps.redis.quit().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
     await prisma.$disconnect();

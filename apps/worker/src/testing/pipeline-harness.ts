@@ -15,7 +15,7 @@ import { runBuild } from "../builds/run-build";
 import { releaseBuild } from "../builds/resources";
 import { createWorkerDeps, type WorkerDeps } from "../deps";
 import { dropDatabase, listDatabases, queryDatabase } from "../postgres";
-import { removeProjectNetwork } from "../isolation/project-network";
+import { removeTestProjectNetworks } from "./cleanup-networks";
 import { createTreeRepo, type Tree, type TreeRepo } from "./tree-repo";
 
 export interface PipelineHarness {
@@ -94,7 +94,7 @@ export async function createPipelineHarness(options: { prefix: string; image: st
       const pg = await deps.postgres();
       for (const name of await listDatabases({ pg })) if (name.startsWith(slug)) await dropDatabase({ pg, name }).catch(() => undefined);
       for (const v of await listVolumes({ docker: deps.docker, labels: { project: projectId } })) await removeVolume({ docker: deps.docker, name: v.name }).catch(() => undefined);
-      await removeProjectNetwork({ docker: deps.docker, pg, slug }).catch(() => undefined);
+      await removeTestProjectNetworks(deps).catch(() => undefined);
       for (const route of await deps.caddy.routes()) {
         const id = String(route["@id"] ?? "");
         const builds = new Set((await prisma.build.findMany({ select: { id: true } })).map((b) => b.id));

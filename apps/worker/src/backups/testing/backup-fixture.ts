@@ -15,6 +15,7 @@ import { withClient } from "../../postgres";
 import { toolsContextOf } from "../engine/context";
 import { readFilestore } from "../engine/filestore-volume";
 import { ensureProjectNetwork } from "../../isolation/project-network";
+import { removeTestProjectNetworks } from "../../testing/cleanup-networks";
 import { databaseCredentials, dropDatabase, ensureDatabase } from "../../postgres";
 
 // The stand-in image and its fixture addons (tests and the benchmark run without the real Odoo).
@@ -110,4 +111,5 @@ export async function cleanupBackupTests(deps: WorkerDeps, options: { databases:
   // Leftover scratch databases of failed runs of this suite's projects are named slipway_*_<hex>: not ours to guess; they are dropped by the use cases themselves.
   await removeContainers({ docker: deps.docker, labels: options.labels }).catch(() => undefined);
   await removeVolumes({ docker: deps.docker, labels: options.labels }).catch(() => undefined);
+  await removeTestProjectNetworks(deps);
 }

@@ -25,11 +25,7 @@ export function ConnectPanel({ slug, buildId, signedLogin }: { slug: string; bui
           </button>
           <span className="text-xs text-slate-500" data-testid="connect-login-page">Opens the Odoo login page: your role does not log in automatically on this stage.</span>
         </form>
-        {error ? (
-          <p role="alert" className="text-sm text-red-700">
-            {error}
-          </p>
-        ) : null}
+        <ConnectError error={error} />
       </div>
     );
   }
@@ -60,11 +56,15 @@ export function ConnectPanel({ slug, buildId, signedLogin }: { slug: string; bui
           </button>
         </form>
       </div>
-      {error ? (
-        <p role="alert" className="text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
+      <ConnectError error={error} />
     </div>
   );
+}
+
+function ConnectError({ error }: { error: string | null | undefined }) {
+  return error ? (
+    <p role="alert" className="text-sm text-red-700">
+      {error}
+    </p>
+  ) : null;
 }

@@ -2,6 +2,7 @@ import type { AuthUser } from "@slipway/db";
 import { isDomainError } from "@slipway/domain";
 import type { z } from "zod";
 import { accessErrorResponse, crossSiteRefusal, errorJson, loadProjectAccess, routeViewer, type ProjectAccess } from "../access";
+import { readBodyText } from "../access/read-body";
 import { deps } from "../deps";
 
 const MAX_JSON = 16 * 1024;
@@ -44,13 +45,16 @@ export async function backupRoute(
   }
 }
 
-/** A small JSON body validated by `schema`, or the 400/413 Response to send. */
+/**
+ * A small JSON body (at most 16 KiB, counted while reading) validated by `schema`, or the 400/413
+ * Response to send. Called from `act`, so after the viewer and the project are authorized.
+ */
 export async function jsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<{ ok: true; body: z.infer<S> } | { ok: false; response: Response }> {
-  const text = await request.text();
-  if (text.length > MAX_JSON) return { ok: false, response: errorJson(413, "invalid_input", "The request body is too large.") };
+  const read = await readBodyText(request, MAX_JSON);
+  if (!read.ok) return { ok: false, response: errorJson(413, "invalid_input", "The request body is too large.") };
   let json: unknown;
   try {
-    json = JSON.parse(text || "{}");
+    json = JSON.parse(read.text || "{}");
   } catch {
     return { ok: false, response: errorJson(400, "invalid_input", "The request body is not JSON.") };
   }

@@ -29,12 +29,46 @@ const pingSchema = z.object({ zen: z.string().optional(), hook_id: z.number().op
 export interface PushEvent {
   kind: "push";
   branch: string;
+  /** The branch's revision before the push, when the sender says (null when not sent or created). */
+  before: string | null;
   revision: string | null;
   deleted: boolean;
   created: boolean;
   message: string | null;
   author: string | null;
   repositoryFullName: string | null;
+}
+
+export const MAX_BRANCH_NAME_LENGTH = 255;
+
+/**
+ * Why `name` is not a branch name git would accept (`git check-ref-format refs/heads/<name>`), or
+ * null when it is. Also refuses names above MAX_BRANCH_NAME_LENGTH characters (Slipway's cap:
+ * branch names end up in hostnames, paths and database rows).
+ */
+export function branchNameProblem(name: string): string | null {
+  if (name === "") return "it is empty";
+  if (name.length > MAX_BRANCH_NAME_LENGTH) return `it is longer than ${MAX_BRANCH_NAME_LENGTH} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) return "it contains a control character";
+  if (/[ ~^:?*[\\]/.test(name)) return "it contains a space or one of ~ ^ : ? * [ \\";
+  if (name.includes("..")) return 'it contains ".."';
+  if (name.includes("@{") || name === "@") return 'it is "@" or contains "@{"';
+  if (name.startsWith("/") || name.endsWith("/") || name.includes("//")) return "it has an empty path component";
+  if (name.endsWith(".")) return 'it ends with "."';
+  for (const component of name.split("/")) {
+    if (component.startsWith(".")) return 'a path component starts with "."';
+    if (component.endsWith(".lock")) return 'a path component ends with ".lock"';
+  }
+  return null;
+}
+
+/** Throws invalid_input (a 400 at the edge) unless `name` is a valid branch name. */
+export function assertBranchName(name: string): void {
+  const problem = branchNameProblem(name);
+  if (!problem) return;
+  const shown = JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+  throw new DomainError("invalid_input", `The branch name ${shown} is not valid: ${problem}.`);
 }
 
 export type WebhookEvent = PushEvent | { kind: "ping" } | { kind: "ignored"; reason: string };
@@ -56,11 +90,14 @@ export function parsePush(body: string): PushEvent | { kind: "ignored"; reason: 
   }
   const p = parsed.data;
   if (!p.ref.startsWith("refs/heads/")) return { kind: "ignored", reason: `${p.ref} is not a branch` };
+  const branch = p.ref.slice("refs/heads/".length);
+  assertBranchName(branch);
   const deleted = p.deleted ?? p.after === ZERO;
   const author = p.head_commit?.author;
   return {
     kind: "push",
-    branch: p.ref.slice("refs/heads/".length),
+    branch,
+    before: p.before && p.before !== ZERO ? p.before : null,
     revision: deleted ? null : p.after,
     deleted,
     created: p.created ?? p.before === ZERO,

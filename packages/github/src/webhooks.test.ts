@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isDomainError } from "@slipway/domain";
-import { parseGithubEvent, parsePush, signPayload, verifySignature } from "./index";
+import { branchNameProblem, parseGithubEvent, parsePush, signPayload, verifySignature } from "./index";
 
 const sha = (c: string) => c.repeat(40);
 const push = (extra: Record<string, unknown> = {}) =>
@@ -29,6 +29,7 @@ describe("push payloads", () => {
     expect(parseGithubEvent({ event: "push", body: push() })).toEqual({
       kind: "push",
       branch: "feature/login",
+      before: sha("a"),
       revision: sha("b"),
       deleted: false,
       created: false,
@@ -47,6 +48,26 @@ describe("push payloads", () => {
   it("ignores unknown events and answers pings", () => {
     expect(parseGithubEvent({ event: "issues", body: "{}" })).toMatchObject({ kind: "ignored" });
     expect(parseGithubEvent({ event: "ping", body: JSON.stringify({ zen: "Keep it simple", hook_id: 1 }) })).toEqual({ kind: "ping" });
+  });
+
+  it("refuses branch names git would refuse, and names over 255 characters, with invalid_input (issue 12, L2)", () => {
+    const refused = (ref: string) => {
+      try {
+        parsePush(push({ ref }));
+      } catch (e) {
+        return isDomainError(e, "invalid_input") ? e.message : `other error: ${String(e)}`;
+      }
+      return "accepted";
+    };
+    for (const name of ["", "a\u0000b", "x".repeat(256), "a..b", "a\u0007b", "a\u007fb", "has space", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b", "/a", "a/", "a//b", ".hidden", "a/.b", "a.lock", "a/b.lock/c", "a.", "@", "a@{1}"]) {
+      expect(refused(`refs/heads/${name}`), JSON.stringify(name)).toMatch(/^The branch name .* is not valid: /);
+    }
+    expect(refused("refs/heads/a\u0000b")).toContain("control character");
+    expect(refused(`refs/heads/${"x".repeat(3000)}`)).toContain("longer than 255 characters");
+    for (const name of ["main", "feature/login", "17.0-fix_é", "release/v1.2", "x".repeat(255), "a@b", "a.b.c", "fix-#12"]) {
+      expect(refused(`refs/heads/${name}`), name).toBe("accepted");
+    }
+    expect(branchNameProblem("ok/name")).toBeNull();
   });
 
   it("refuses malformed bodies with invalid_input", () => {

@@ -12,12 +12,25 @@ export interface PushInput {
   author?: string | null;
   /** Idempotency key of the delivery (webhook id); omitted for polls. */
   deliveryId?: string;
+  /**
+   * A second idempotency key, of the payload (e.g. its SHA-256): the same signed body sent again
+   * under a new delivery id is a replay and changes nothing (issue 12, H3).
+   */
+  payloadKey?: string;
+  /**
+   * The head the push started from (`before`; null for a created branch). When set and the
+   * branch has a recorded head, the push applies only if it matches that head: otherwise nothing
+   * is written and the outcome is `stale` (a replayed old push, or a forced push the caller must
+   * verify against the repository itself). The branch row is locked while checking.
+   */
+  expectedHead?: string | null;
   event?: string;
   actorId?: string | null;
 }
 
 export type PushOutcome =
   | { kind: "duplicate" }
+  | { kind: "stale"; recordedHead: string | null }
   | { kind: "archived"; branchId: string | null }
   | { kind: "recorded"; branchId: string; createdBranch: boolean; build: Build | null; reason: string };
 
@@ -29,10 +42,17 @@ export type PushOutcome =
 export async function recordPush(prisma: PrismaClient, input: PushInput): Promise<PushOutcome> {
   try {
     return await prisma.$transaction(async (tx) => {
-      if (input.deliveryId) {
+      for (const id of [input.deliveryId, input.payloadKey]) {
+        if (!id) continue;
         await tx.webhookDelivery.create({
-          data: { id: input.deliveryId, projectId: input.projectId, event: input.event ?? "push", outcome: input.revision ? "push" : "delete" },
+          data: { id, projectId: input.projectId, event: input.event ?? "push", outcome: input.revision ? "push" : "delete" },
         });
+      }
+      if (input.expectedHead !== undefined) {
+        const rows = await tx.$queryRaw<{ headRevision: string | null }[]>`
+          SELECT "headRevision" FROM "Branch" WHERE "projectId" = ${input.projectId}::uuid AND "name" = ${input.branch} FOR UPDATE`;
+        const recorded = rows[0];
+        if (recorded && recorded.headRevision !== null && recorded.headRevision !== input.expectedHead) throw new StalePush(recorded.headRevision);
       }
       if (!input.revision) {
         const branch = await archiveBranch(tx, { projectId: input.projectId, name: input.branch });
@@ -77,7 +97,15 @@ export async function recordPush(prisma: PrismaClient, input: PushInput): Promis
       };
     });
   } catch (e) {
-    if (input.deliveryId && isUniqueViolation(e, "WebhookDelivery_pkey")) return { kind: "duplicate" };
+    if (e instanceof StalePush) return { kind: "stale", recordedHead: e.recordedHead };
+    if ((input.deliveryId || input.payloadKey) && isUniqueViolation(e, "WebhookDelivery_pkey")) return { kind: "duplicate" };
     throw e;
+  }
+}
+
+/** Rolls the push's transaction back (its delivery rows included): see PushInput.expectedHead. */
+class StalePush extends Error {
+  constructor(readonly recordedHead: string | null) {
+    super("the push does not start from the recorded head");
   }
 }

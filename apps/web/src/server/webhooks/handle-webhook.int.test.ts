@@ -1,8 +1,13 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret } from "@slipway/config";
 import { createPrismaClient, insertProject, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
+import { listRemoteBranches } from "@slipway/git";
 import { signPayload } from "@slipway/github";
 import { handleWebhook, type WebhookDeps } from "./handle-webhook";
 
@@ -12,6 +17,7 @@ let db: TemporaryDatabase;
 let prisma: PrismaClient;
 let deps: WebhookDeps;
 const enqueued: string[] = [];
+const logged: string[] = [];
 const sha = (c: string) => c.repeat(40);
 
 const push = (branch: string, after: string) =>
@@ -25,7 +31,7 @@ beforeAll(async () => {
     slug: "acme", name: "Acme", repoUrl: "https://github.com/acme/addons.git", repoKind: "github", githubOwner: "acme", githubRepo: "addons",
     odooVersion: "17.0", odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret(secret, key), creatorId: user.id,
   });
-  deps = { prisma, encryptionKey: key, enqueueBuild: async (id) => void enqueued.push(id) };
+  deps = { prisma, encryptionKey: key, remoteHeads: (url) => listRemoteBranches({ url }), log: (m) => void logged.push(m), enqueueBuild: async (id) => void enqueued.push(id) };
 });
 
 afterAll(async () => {
@@ -82,5 +88,107 @@ describe("webhook handling against a real database", () => {
     expect((await handleWebhook(deps, req)).status).toBe(202);
     expect(await handleWebhook(deps, req)).toEqual({ status: 200, body: { duplicate: true } });
     expect((await handleWebhook(deps, { ...req, projectSlug: "nope" })).status).toBe(401);
+  });
+});
+
+describe("replayed and forced pushes never move a branch backwards (issue 12, H3)", () => {
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.org", ...args], { cwd, encoding: "utf8" }).trim();
+  let dir: string;
+  let bare: string;
+  let work: string;
+  const commits: Record<string, string> = {};
+
+  const commit = (name: string) => {
+    writeFileSync(path.join(work, "file.txt"), `${name}\n`);
+    git(work, "add", ".");
+    git(work, "commit", "-qm", name);
+    commits[name] = git(work, "rev-parse", "HEAD");
+    return commits[name];
+  };
+  const generic = (payload: Record<string, unknown>, delivery: string) => {
+    const body = JSON.stringify({ ref: "refs/heads/main", ...payload });
+    return handleWebhook(deps, { source: "generic", projectSlug: "replay", event: "push", deliveryId: delivery, signature: signPayload(secret, body), body });
+  };
+  const head = async () => (await prisma.branch.findFirstOrThrow({ where: { project: { slug: "replay" }, name: "main" } })).headRevision;
+  const builds = () => prisma.build.count({ where: { project: { slug: "replay" } } });
+  const finishBuilds = () => prisma.build.updateMany({ where: { project: { slug: "replay" } }, data: { state: "running", inProgressSlot: null } });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "slipway-webhook-replay-"));
+    bare = path.join(dir, "repo.git");
+    work = path.join(dir, "work");
+    git(dir, "init", "-q", "--bare", "-b", "main", bare);
+    git(dir, "init", "-q", "-b", "main", work);
+    commit("A");
+    commit("B");
+    git(work, "push", "-q", bare, "main");
+    const user = await prisma.user.findFirstOrThrow({ where: { login: "ada" } });
+    await insertProject(prisma, {
+      slug: "replay", name: "Replay", repoUrl: bare, repoKind: "generic",
+      odooVersion: "17.0", odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret(secret, key), creatorId: user.id,
+    });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("answers a captured push replayed under a new delivery id as a duplicate (same body)", async () => {
+    const created = { before: sha("0"), after: commits.A };
+    expect((await generic(created, "r-1")).status).toBe(202);
+    await finishBuilds();
+    const moved = { before: commits.A, after: commits.B };
+    expect((await generic(moved, "r-2")).status).toBe(202);
+    await finishBuilds();
+    expect(await head()).toBe(commits.B);
+    const count = await builds();
+    expect(await generic(created, "r-3-new-id")).toEqual({ status: 200, body: { duplicate: true } });
+    expect(await head()).toBe(commits.B);
+    expect(await builds()).toBe(count);
+  });
+
+  it("refuses an old push whose `before` is not the recorded head and whose revision is not the repository's tip", async () => {
+    const count = await builds();
+    logged.length = 0;
+    // Signed by the project's secret but never seen (its body differs): e.g. captured from elsewhere.
+    const res = await generic({ before: sha("0"), after: commits.A, head_commit: { id: commits.A, message: "A again" } }, "r-4");
+    expect(res.status).toBe(409);
+    expect(await head()).toBe(commits.B);
+    expect(await builds()).toBe(count);
+    expect(logged.join("\n")).toMatch(/refused a stale or replayed push to replay\/main/);
+    // Neither a push without `before`, nor a replayed deletion.
+    expect((await generic({ after: commits.A }, "r-5")).status).toBe(409);
+    expect((await generic({ before: commits.A, after: sha("0"), deleted: true }, "r-6")).status).toBe(409);
+    expect(await head()).toBe(commits.B);
+    const branch = await prisma.branch.findFirstOrThrow({ where: { project: { slug: "replay" }, name: "main" } });
+    expect(branch.archivedAt).toBeNull();
+    expect(await builds()).toBe(count);
+    // Refused deliveries leave no trace: the genuine one can still arrive under its id.
+    expect(await prisma.webhookDelivery.count({ where: { id: { in: ["generic:r-4", "generic:r-5", "generic:r-6"] } } })).toBe(0);
+  });
+
+  it("applies a forced push when the repository's tip confirms it, and logs it", async () => {
+    git(work, "reset", "-q", "--hard", commits.A!);
+    const forced = commit("C");
+    git(work, "push", "-q", "--force", bare, "main");
+    logged.length = 0;
+    const count = await builds();
+    // `before` as the sender saw it (not what Slipway recorded): a forced push after a missed delivery.
+    const res = await generic({ before: sha("d"), after: forced }, "r-7");
+    expect(res.status).toBe(202);
+    expect(await head()).toBe(forced);
+    expect(await builds()).toBe(count + 1);
+    expect(logged.join("\n")).toMatch(/forced push to replay\/main .* verified against the repository's tip/);
+    await finishBuilds();
+    // The push it replaced cannot come back.
+    expect((await generic({ before: commits.A, after: commits.B, head_commit: null }, "r-8")).status).toBe(409);
+    expect(await head()).toBe(forced);
+  });
+
+  it("moves forward normally when `before` is the recorded head", async () => {
+    const next = commit("D");
+    git(work, "push", "-q", bare, "main");
+    logged.length = 0;
+    expect((await generic({ before: commits.C, after: next }, "r-9")).status).toBe(202);
+    expect(await head()).toBe(next);
+    expect(logged).toEqual([]);
   });
 });

@@ -18,6 +18,13 @@ export interface WebhookRequest {
 export interface WebhookDeps {
   prisma: PrismaClient;
   encryptionKey: Buffer;
+  /**
+   * The repository's branch heads now (`git ls-remote` through @slipway/git, the URL vetted like
+   * every fetch): consulted only for a push whose `before` is not the recorded head.
+   */
+  remoteHeads: (repoUrl: string) => Promise<Map<string, string>>;
+  /** Where replays and forced pushes are reported (default: the console). */
+  log?: (message: string) => void;
   enqueueBuild: (buildId: string) => Promise<void>;
   /** Tells open project pages that branches changed (best effort). */
   notifyProject?: (projectId: string) => Promise<void>;
@@ -42,7 +49,12 @@ function repositoryFullName(body: string): string | null {
 /**
  * Verifies and applies one webhook delivery. Order matters: nothing is written or queued unless
  * the signature matches a project's secret and the payload parses; unknown events are
- * acknowledged (202) and ignored; a delivery id seen before changes nothing.
+ * acknowledged (202) and ignored; a delivery id or a body seen before changes nothing.
+ *
+ * A branch never moves backwards on a replay (issue 12, H3): a push applies when its `before` is
+ * the recorded head (or it creates a branch Slipway does not know). Otherwise it is a replayed
+ * old push or a forced push: it applies only if its revision is the repository's current tip of
+ * the branch (its absence for a deletion), checked with `git ls-remote`, and is logged either way.
  */
 export async function handleWebhook(deps: WebhookDeps, req: WebhookRequest): Promise<WebhookResponse> {
   let candidates: Project[];
@@ -78,15 +90,38 @@ export async function handleWebhook(deps: WebhookDeps, req: WebhookRequest): Pro
   if (!delivery) return reply(400, { error: "The X-GitHub-Delivery header is missing." });
   if (delivery.length > 200) return reply(400, { error: "The delivery id is too long." });
 
-  const outcome = await recordPush(deps.prisma, {
+  const push = {
     projectId: project.id,
     branch: event.branch,
     revision: event.revision,
     message: event.message,
     author: event.author,
     deliveryId: `${req.source}:${delivery}`,
+    payloadKey: `${req.source}:payload:${project.id}:${createHash("sha256").update(req.body).digest("hex")}`,
     event: "push",
-  });
+  };
+  // "" never matches a recorded head: a push that does not say where it started is verified.
+  let outcome = await recordPush(deps.prisma, { ...push, expectedHead: event.created ? null : (event.before ?? "") });
+  if (outcome.kind === "stale" && outcome.recordedHead === event.revision) return reply(200, { unchanged: true, branch: event.branch });
+  if (outcome.kind === "stale") {
+    const log = deps.log ?? ((message: string) => console.warn(message));
+    const what = `push to ${project.slug}/${event.branch} (${event.before?.slice(0, 8) ?? "?"} → ${event.revision?.slice(0, 8) ?? "deleted"}, recorded head ${outcome.recordedHead?.slice(0, 8) ?? "none"}, delivery ${delivery})`;
+    let tip: string | undefined;
+    try {
+      tip = (await deps.remoteHeads(project.repoUrl)).get(event.branch);
+    } catch (e) {
+      log(`Slipway web: refused a ${what}: it does not start from the recorded head and the repository's tip could not be read (${(e as Error).message}).`);
+      return reply(409, { error: "The push does not start from the branch's recorded head and the repository could not be asked for its current tip; nothing was changed." });
+    }
+    if ((tip ?? null) !== event.revision) {
+      log(`Slipway web: refused a stale or replayed ${what}: the repository's tip is ${tip?.slice(0, 8) ?? "absent"}.`);
+      return reply(409, { error: "The push is not the branch's current state in the repository (a replayed or out-of-date delivery); nothing was changed." });
+    }
+    log(`Slipway web: forced ${what}, verified against the repository's tip.`);
+    // Conditional on the head just seen: a push recorded meanwhile wins, and this one is refused.
+    outcome = await recordPush(deps.prisma, { ...push, expectedHead: outcome.recordedHead });
+    if (outcome.kind === "stale") return reply(409, { error: "The branch moved while the push was being verified; nothing was changed." });
+  }
   if (outcome.kind === "duplicate") return reply(200, { duplicate: true });
   await deps.notifyProject?.(project.id).catch(() => undefined);
   if (outcome.kind === "archived") return reply(202, { archived: event.branch });

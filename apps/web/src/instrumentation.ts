@@ -7,6 +7,9 @@ export async function register(): Promise<void> {
   // Before anything is written: uploads, merges and the initial password are private (umask 077).
   const { exitOnConfigError, loadWebConfig, privateStateFolders, restrictFileModes, securePrivateFolders } = await import("@slipway/config");
   restrictFileModes();
+  // Every request carries its connection's own address for clientIp() (issue 12, M2).
+  const { installPeerAddressHeader } = await import("./server/peer-address");
+  installPeerAddressHeader();
   const config = exitOnConfigError(() => loadWebConfig());
   securePrivateFolders({ home: config.home, folders: privateStateFolders(config) });
   const { bootstrapLocalAdmin } = await import("./server/auth/bootstrap-local-admin");

@@ -90,6 +90,18 @@ describe("loadWebConfig", () => {
     expect(error.problems.map((p) => p.variable).sort()).toEqual(["SLIPWAY_GITHUB_ORGS", "SLIPWAY_LOCAL_REPOS_ROOT", "SLIPWAY_ODOO_IMAGES", "SLIPWAY_PROJECT_CREATORS"]);
   });
 
+  it("trusts no proxy by default and reads trusted proxies and the live-stream cap (issue 12, M2/M3)", () => {
+    expect(loadWebConfig(valid).trustedProxies).toEqual([]);
+    expect(loadWebConfig(valid).eventStreamsPerAddress).toBe(16);
+    const config = loadWebConfig({ ...valid, SLIPWAY_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8 ::1 fd00::/8", SLIPWAY_EVENT_STREAMS_PER_ADDRESS: "4" });
+    expect(config.trustedProxies).toEqual(["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"]);
+    expect(config.eventStreamsPerAddress).toBe(4);
+    for (const bad of ["localhost", "10.0.0.0/33", "1.2.3.4/", "::1/129", "1.2.3"]) {
+      expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_TRUSTED_PROXIES: bad })).problems.map((p) => p.variable), bad).toEqual(["SLIPWAY_TRUSTED_PROXIES"]);
+    }
+    expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_EVENT_STREAMS_PER_ADDRESS: "0" })).problems.map((p) => p.variable)).toEqual(["SLIPWAY_EVENT_STREAMS_PER_ADDRESS"]);
+  });
+
   it("lists every missing required variable", () => {
     const error = problemsOf(() => loadWebConfig({}));
     expect(error.problems.map((p) => p.variable).sort()).toEqual([

@@ -58,6 +58,10 @@ export interface WebConfig extends BaseConfig {
     /** Members of these organisations may sign in (besides collaborators of a project). */
     readonly organisations: readonly string[];
   };
+  /** Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR blocks (none by default). */
+  readonly trustedProxies: readonly string[];
+  /** Concurrent live-update streams (SSE) per client address. */
+  readonly eventStreamsPerAddress: number;
   /** Who may create projects and from what (issue 11: who may create what). */
   readonly projects: {
     /** Logins allowed to create projects besides platform superusers. */
@@ -132,6 +136,8 @@ export function loadWebConfig(env: Env = process.env): WebConfig {
     sessionSecret: web.values.SLIPWAY_SESSION_SECRET,
     backups: toBackups(backups.values, base.values.SLIPWAY_HOME),
     defaultOdooImage: web.values.SLIPWAY_DEFAULT_ODOO_IMAGE,
+    trustedProxies: web.values.SLIPWAY_TRUSTED_PROXIES ?? [],
+    eventStreamsPerAddress: web.values.SLIPWAY_EVENT_STREAMS_PER_ADDRESS,
     github: {
       ...(web.values.SLIPWAY_GITHUB_CLIENT_ID && web.values.SLIPWAY_GITHUB_CLIENT_SECRET
         ? { oauth: { clientId: web.values.SLIPWAY_GITHUB_CLIENT_ID, clientSecret: web.values.SLIPWAY_GITHUB_CLIENT_SECRET } }

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { defaultSlipwayHome } from "./paths";
@@ -133,8 +134,31 @@ const count = z
   .transform(Number)
   .refine((n) => n >= 1 && n <= 10_000, { error: "out of range (expected 1-10000)" });
 
+/** One IPv4/IPv6 address or CIDR block (`10.0.0.0/8`, `::1`, `fd00::/8`). */
+function isAddressOrBlock(item: string): boolean {
+  const [address, prefix, ...rest] = item.split("/");
+  if (rest.length > 0 || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const addressList = z
+  .string()
+  .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+  .refine((items) => items.every(isAddressOrBlock), { error: "invalid address list (comma-separated IP addresses or CIDR blocks)" });
+
 /** Variables only the web process reads. */
 export const webVariables = {
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR blocks). Unset: none; the
+   * client address is the connection's, whatever a request claims (login throttling, SSE caps).
+   */
+  SLIPWAY_TRUSTED_PROXIES: optional(addressList),
+  /** Live-update streams (Server-Sent Events) one client address may hold open at once. */
+  SLIPWAY_EVENT_STREAMS_PER_ADDRESS: withDefault(count, "16"),
   SLIPWAY_SESSION_SECRET: required(
     z.string().refine((s) => s.length >= 32, { error: "too short (at least 32 characters)" }),
   ),

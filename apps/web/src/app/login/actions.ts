@@ -29,7 +29,7 @@ export async function logInAction(_previous: LoginFormState, form: FormData): Pr
       policy: loginPolicy,
       login,
       password,
-      ip: clientIp(requestHeaders),
+      ip: clientIp(requestHeaders, config.trustedProxies),
       userAgent: requestHeaders.get("user-agent"),
     });
   } catch (error) {

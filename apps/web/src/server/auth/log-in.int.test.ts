@@ -14,7 +14,7 @@ const adminUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
 if (!adminUrl || !redisUrl) throw new Error("DATABASE_URL/REDIS_URL are not set: run `npm run services:up` (it writes .slipway/env)");
 
-const policy = { maxFailures: 5, windowMs: 15 * 60_000 };
+const policy = { freeAttempts: 5, addressFreeAttempts: 20, baseDelayMs: 15 * 60_000, maxDelayMs: 15 * 60_000, windowMs: 60 * 60_000 };
 
 describe("local admin bootstrap and password login (real PostgreSQL and Redis)", () => {
   const prefix = `slipway-test:login:${randomBytes(6).toString("hex")}`;
@@ -109,24 +109,39 @@ describe("local admin bootstrap and password login (real PostgreSQL and Redis)",
     expect(await prisma.session.count()).toBe(before);
   });
 
-  it("locks a login after 5 failures, even for the right password and from another address", async () => {
+  it("throttles a login guessed from one address, but never locks its owner out from another (issue 12, M2)", async () => {
     await ensureLocalAdmin({ users, login: "frank", password: "frank-password" });
+    const stranger = "203.0.113.9";
     for (let i = 0; i < 5; i++) {
-      expect(await attempt("frank", `guess-${i}`, `203.0.113.${i}`)).toMatchObject({ ok: false, reason: "invalid_credentials" });
+      expect(await attempt("frank", `guess-${i}`, stranger)).toMatchObject({ ok: false, reason: "invalid_credentials" });
     }
     const before = await prisma.session.count();
-    const locked = await attempt("Frank", "frank-password", "203.0.113.99");
+    const locked = await attempt("Frank", "frank-password", stranger);
     expect(locked).toMatchObject({ ok: false, reason: "locked" });
-    expect(locked.ok ? "" : locked.message).toMatch(/locked; try again in 15 minutes/);
+    expect(locked.ok ? "" : locked.message).toMatch(/Wait 15 minutes before trying again/);
     expect(await prisma.session.count()).toBe(before);
+    // The owner, elsewhere, signs in at once.
+    expect((await attempt("frank", "frank-password", "198.51.100.77")).ok).toBe(true);
   });
 
-  it("locks an address after 5 failures across logins; a success first clears the counters", async () => {
+  it("counts 30 parallel guesses one by one: only the free attempts reach the password check (issue 12, M2)", async () => {
+    await ensureLocalAdmin({ users, login: "ivy", password: "ivy-password" });
+    let checked = 0;
+    const counting = { ...users, findCredentialsByLogin: async (q: { login: string }) => (checked++, users.findCredentialsByLogin(q)) };
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => logIn({ users: counting, sessions, failures, policy, login: "ivy", password: `guess-${i}`, ip: "203.0.113.30" })),
+    );
+    expect(results.filter((r) => !r.ok && r.reason === "invalid_credentials")).toHaveLength(5);
+    expect(results.filter((r) => !r.ok && r.reason === "locked")).toHaveLength(25);
+    expect(checked).toBe(5);
+  });
+
+  it("slows an address trying many logins; a success first gives its attempt back", async () => {
     await ensureLocalAdmin({ users, login: "gina", password: "gina-password" });
     const ip = "203.0.113.200";
-    for (let i = 0; i < 4; i++) await attempt(`someone-${i}`, "x", ip);
+    for (let i = 0; i < 18; i++) expect((await attempt(`someone-${i}`, "x", ip)).ok).toBe(false);
     expect((await attempt("gina", "gina-password", ip)).ok).toBe(true);
-    for (let i = 0; i < 5; i++) await attempt(`someone-else-${i}`, "x", ip);
+    for (const login of ["someone-else-1", "someone-else-2"]) expect(await attempt(login, "x", ip)).toMatchObject({ reason: "invalid_credentials" });
     expect(await attempt("gina", "gina-password", ip)).toMatchObject({ ok: false, reason: "locked" });
     expect((await attempt("gina", "gina-password", "203.0.113.201")).ok).toBe(true);
   });

@@ -1,6 +1,6 @@
 import type { SessionRepository, UserRepository } from "@slipway/db";
 import type { LoginFailureStore } from "./login-failure-store";
-import { decideLoginAttempt, lockedMessage, normalizeLoginForLimit, type LoginRateLimitPolicy } from "./login-rate-limit";
+import { lockedMessage, normalizeLoginForLimit, type LoginRateLimitPolicy } from "./login-rate-limit";
 import { dummyPasswordHash, verifyPassword } from "./password";
 import { generateSessionToken, hashSessionToken, sessionExpiry } from "./session-policy";
 
@@ -12,8 +12,11 @@ export type LogInResult =
 export const INVALID_CREDENTIALS_MESSAGE = "Wrong login or password.";
 
 /**
- * Password login: refuses locked-out attempts before checking anything, counts every failure,
- * and creates a session (storing only the token's hash) on success.
+ * Password login (issue 12, M2): first reserves the attempt — one atomic step in Redis that
+ * refuses it while the (login, address) or the address must still wait, and otherwise counts it
+ * and sets the next wait — then verifies the password. Parallel guesses are therefore counted one
+ * by one. A success forgets the pair's attempts and creates a session (storing only the token's
+ * hash). Throttling is per (login, address): nobody can lock an account out for its owner.
  */
 export async function logIn(options: {
   users: UserRepository;
@@ -30,18 +33,18 @@ export async function logIn(options: {
   const login = options.login.trim();
   const keys = { ip: options.ip, login: normalizeLoginForLimit(login) };
 
-  const decision = decideLoginAttempt({ policy: options.policy, ...(await options.failures.read(keys)) });
-  if (!decision.allowed) return { ok: false, reason: "locked", message: lockedMessage(decision.retryAfterMs) };
+  const reservation = await options.failures.reserve({ keys, policy: options.policy });
+  if (!reservation.allowed) return { ok: false, reason: "locked", message: lockedMessage(reservation.retryAfterMs) };
 
   const user = login === "" ? null : await options.users.findCredentialsByLogin({ login });
   const hash = user?.passwordHash ?? (await dummyPasswordHash());
   const passwordMatches = await verifyPassword({ password: options.password, hash });
+  // The reserved attempt stays counted: that is the failure.
   if (!user || !user.passwordHash || user.disabled || !passwordMatches) {
-    await options.failures.recordFailure({ keys, windowMs: options.policy.windowMs });
     return { ok: false, reason: "invalid_credentials", message: INVALID_CREDENTIALS_MESSAGE };
   }
 
-  await options.failures.clear(keys);
+  await options.failures.succeeded(keys);
   const token = generateSessionToken();
   const createdAt = now();
   const expiresAt = sessionExpiry({ createdAt, now: createdAt });

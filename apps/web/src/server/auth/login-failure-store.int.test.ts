@@ -2,13 +2,16 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisLoginFailureStore } from "./login-failure-store";
+import type { LoginRateLimitPolicy } from "./login-rate-limit";
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) throw new Error("REDIS_URL is not set: run `npm run services:up` (it writes .slipway/env)");
 
-describe("Redis login failure store", () => {
+const policy: LoginRateLimitPolicy = { freeAttempts: 3, addressFreeAttempts: 6, baseDelayMs: 60_000, maxDelayMs: 600_000, windowMs: 3_600_000 };
+
+describe("Redis login attempt store (issue 12, M2)", () => {
   // A unique prefix per run: the shared Redis also holds the real app's counters.
-  const prefix = `slipway-test:login-failures:${randomBytes(6).toString("hex")}`;
+  const prefix = `slipway-test:login-attempts:${randomBytes(6).toString("hex")}`;
   let redis: Redis;
 
   beforeAll(() => {
@@ -20,74 +23,62 @@ describe("Redis login failure store", () => {
     redis.disconnect();
   });
 
-  it("reads zero for unknown keys", async () => {
-    const store = createRedisLoginFailureStore({ redis, prefix });
-    expect(await store.read({ ip: "192.0.2.1", login: "nobody" })).toEqual({
-      ip: { count: 0, resetInMs: 0 },
-      login: { count: 0, resetInMs: 0 },
-    });
-  });
-
-  it("counts failures per address and per login within one window", async () => {
-    const store = createRedisLoginFailureStore({ redis, prefix });
-    await store.recordFailure({ keys: { ip: "192.0.2.2", login: "alice" }, windowMs: 60_000 });
-    await store.recordFailure({ keys: { ip: "192.0.2.2", login: "bob" }, windowMs: 60_000 });
-    await store.recordFailure({ keys: { ip: "192.0.2.3", login: "alice" }, windowMs: 60_000 });
-
-    const counts = await store.read({ ip: "192.0.2.2", login: "alice" });
-    expect(counts.ip.count).toBe(2);
-    expect(counts.login.count).toBe(2);
-    expect(counts.ip.resetInMs).toBeGreaterThan(55_000);
-    expect(counts.ip.resetInMs).toBeLessThanOrEqual(60_000);
-  });
-
-  it("keeps the window start: later failures do not extend the expiry", async () => {
-    const store = createRedisLoginFailureStore({ redis, prefix });
-    const keys = { ip: "192.0.2.4", login: "carol" };
-    await store.recordFailure({ keys, windowMs: 60_000 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await store.recordFailure({ keys, windowMs: 60_000 });
-    const { login } = await store.read(keys);
-    expect(login.count).toBe(2);
-    expect(login.resetInMs).toBeLessThanOrEqual(59_800);
-  });
-
-  it("forgets a window once it has passed", async () => {
-    const store = createRedisLoginFailureStore({ redis, prefix });
-    const keys = { ip: "192.0.2.5", login: "dave" };
-    await store.recordFailure({ keys, windowMs: 200 });
-    expect((await store.read(keys)).login.count).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(await store.read(keys)).toEqual({ ip: { count: 0, resetInMs: 0 }, login: { count: 0, resetInMs: 0 } });
-  });
-
-  it("counts concurrent failures exactly, and is shared across connections (processes)", async () => {
-    const keys = { ip: "192.0.2.6", login: "erin" };
+  it("reserves atomically: of 30 parallel attempts on two connections exactly the free ones go through", async () => {
     const other = new Redis(redisUrl);
     try {
       const stores = [createRedisLoginFailureStore({ redis, prefix }), createRedisLoginFailureStore({ redis: other, prefix })];
-      await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.recordFailure({ keys, windowMs: 60_000 })));
-      expect((await stores[0]!.read(keys)).login.count).toBe(20);
-      expect((await stores[1]!.read(keys)).ip.count).toBe(20);
+      const keys = { ip: "192.0.2.6", login: "erin" };
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => stores[i % 2]!.reserve({ keys, policy })));
+      expect(results.filter((r) => r.allowed)).toHaveLength(3);
+      const refused = results.find((r) => !r.allowed);
+      expect(refused && !refused.allowed && refused.retryAfterMs).toBeGreaterThan(59_000);
     } finally {
       other.disconnect();
     }
   });
 
-  it("clears both counters", async () => {
+  it("waits progressively longer after each throttled attempt", async () => {
+    const fast = { ...policy, freeAttempts: 1, baseDelayMs: 100, maxDelayMs: 10_000 };
     const store = createRedisLoginFailureStore({ redis, prefix });
     const keys = { ip: "192.0.2.7", login: "frank" };
-    await store.recordFailure({ keys, windowMs: 60_000 });
-    await store.clear(keys);
-    expect((await store.read(keys)).ip.count).toBe(0);
-    expect((await store.read(keys)).login.count).toBe(0);
+    expect(await store.reserve({ keys, policy: fast })).toEqual({ allowed: true });
+    const first = await store.reserve({ keys, policy: fast });
+    expect(first.allowed).toBe(false);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await store.reserve({ keys, policy: fast })).toEqual({ allowed: true });
+    const second = await store.reserve({ keys, policy: fast });
+    expect(second.allowed ? 0 : second.retryAfterMs).toBeGreaterThan(150);
+    expect(second.allowed ? 0 : second.retryAfterMs).toBeLessThanOrEqual(200);
+  });
+
+  it("counts per (login, address): another address trying the same login is not held back", async () => {
+    const store = createRedisLoginFailureStore({ redis, prefix });
+    for (let i = 0; i < 3; i++) await store.reserve({ keys: { ip: "203.0.113.66", login: "admin" }, policy });
+    expect((await store.reserve({ keys: { ip: "203.0.113.66", login: "admin" }, policy })).allowed).toBe(false);
+    expect(await store.reserve({ keys: { ip: "198.51.100.1", login: "admin" }, policy })).toEqual({ allowed: true });
+  });
+
+  it("slows one address trying many logins, and a success gives the pair back its attempts", async () => {
+    const store = createRedisLoginFailureStore({ redis, prefix });
+    const ip = "203.0.113.70";
+    for (let i = 0; i < 2; i++) expect((await store.reserve({ keys: { ip, login: "gina" }, policy })).allowed).toBe(true);
+    await store.succeeded({ ip, login: "gina" });
+    for (let i = 0; i < 3; i++) expect((await store.reserve({ keys: { ip, login: "gina" }, policy })).allowed).toBe(true);
+    for (let i = 0; i < 2; i++) expect((await store.reserve({ keys: { ip, login: `spray-${i}` }, policy })).allowed).toBe(true);
+    // 6 counted for the address (one given back on success): the next login from it waits.
+    expect((await store.reserve({ keys: { ip, login: "spray-9" }, policy })).allowed).toBe(false);
+  });
+
+  it("keeps no address-wide counter for an unknown address (everyone's bucket)", async () => {
+    const store = createRedisLoginFailureStore({ redis, prefix });
+    for (let i = 0; i < 10; i++) expect((await store.reserve({ keys: { ip: "unknown", login: `u-${i}` }, policy })).allowed).toBe(true);
+    expect(await redis.keys(`${prefix}:ip:unknown`)).toEqual([]);
   });
 
   it("escapes hostile keys instead of letting them collide or span namespaces", async () => {
     const store = createRedisLoginFailureStore({ redis, prefix });
-    await store.recordFailure({ keys: { ip: "x", login: "a:ip:x" }, windowMs: 60_000 });
-    expect((await store.read({ ip: "x", login: "other" })).ip.count).toBe(1);
-    expect((await store.read({ ip: "a", login: "a:ip:x" })).login.count).toBe(1);
-    expect(await redis.keys(`${prefix}:login:a:ip:x`)).toEqual([]);
+    await store.reserve({ keys: { ip: "x", login: "a:ip:x" }, policy });
+    expect(await redis.keys(`${prefix}:pair:x:a:ip:x`)).toEqual([]);
+    expect(await redis.keys(`${prefix}:pair:x:a%3Aip%3Ax`)).toHaveLength(1);
   });
 });

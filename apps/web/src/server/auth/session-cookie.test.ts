@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { clientIp, sessionCookieOptions } from "./session-cookie";
+import { sessionTokenFrom } from "../projects/request-user";
+import { clientIp, cookieFrom, PEER_ADDRESS_HEADER, sessionCookieOptions, trustedProxyMatcher } from "./session-cookie";
 
 describe("sessionCookieOptions", () => {
   it("is httpOnly and SameSite=Lax, Secure only behind https", () => {
@@ -12,16 +13,44 @@ describe("sessionCookieOptions", () => {
   });
 });
 
-describe("clientIp", () => {
+describe("clientIp (issue 12, M2)", () => {
   const headers = (values: Record<string, string>) => new Headers(values);
+  const peer = (address: string, extra: Record<string, string> = {}) => headers({ [PEER_ADDRESS_HEADER]: address, ...extra });
 
-  it("takes the last X-Forwarded-For entry (added by the nearest proxy)", () => {
-    expect(clientIp(headers({ "x-forwarded-for": "6.6.6.6, 203.0.113.7" }))).toBe("203.0.113.7");
-    expect(clientIp(headers({ "x-forwarded-for": "127.0.0.1" }))).toBe("127.0.0.1");
+  it("is the connection's address, whatever X-Forwarded-For or X-Real-IP claim, when no proxy is trusted", () => {
+    expect(clientIp(peer("203.0.113.7", { "x-forwarded-for": "6.6.6.6", "x-real-ip": "7.7.7.7" }))).toBe("203.0.113.7");
+    expect(clientIp(peer("::ffff:203.0.113.7"))).toBe("203.0.113.7");
+    expect(clientIp(peer("2001:DB8::1"))).toBe("2001:db8::1");
   });
 
-  it("falls back to X-Real-IP, then to a shared bucket", () => {
-    expect(clientIp(headers({ "x-real-ip": "198.51.100.2" }))).toBe("198.51.100.2");
+  it("never takes a header's word without a known peer", () => {
+    expect(clientIp(headers({ "x-forwarded-for": "6.6.6.6", "x-real-ip": "7.7.7.7" }))).toBe("unknown");
     expect(clientIp(headers({}))).toBe("unknown");
+    expect(clientIp(peer("not-an-address"))).toBe("unknown");
+  });
+
+  it("believes X-Forwarded-For from a trusted proxy only, read from the right up to the first untrusted hop", () => {
+    const trusted = ["127.0.0.1", "10.0.0.0/8"];
+    expect(clientIp(peer("127.0.0.1", { "x-forwarded-for": "6.6.6.6, 203.0.113.7" }), trusted)).toBe("203.0.113.7");
+    expect(clientIp(peer("::ffff:127.0.0.1", { "x-forwarded-for": "6.6.6.6, 203.0.113.7, 10.1.2.3" }), trusted)).toBe("203.0.113.7");
+    expect(clientIp(peer("198.51.100.9", { "x-forwarded-for": "203.0.113.7" }), trusted)).toBe("198.51.100.9");
+    expect(clientIp(peer("127.0.0.1"), trusted)).toBe("127.0.0.1");
+    expect(clientIp(peer("10.0.0.1", { "x-forwarded-for": "garbage, 10.0.0.2" }), trusted)).toBe("10.0.0.2");
+  });
+
+  it("matches IPv6 blocks", () => {
+    expect(trustedProxyMatcher(["fd00::/8"])("fd12::1")).toBe(true);
+    expect(trustedProxyMatcher(["fd00::/8"])("fe80::1")).toBe(false);
+    expect(trustedProxyMatcher([])("127.0.0.1")).toBe(false);
+  });
+});
+
+describe("cookieFrom (issue 12, L1)", () => {
+  it("decodes a cookie's value and treats malformed percent-encoding as no cookie", () => {
+    expect(cookieFrom("a=1; b=two%20words", "b")).toBe("two words");
+    expect(cookieFrom("slipway_session=%E0%A4%A", "slipway_session")).toBeUndefined();
+    expect(cookieFrom("slipway_session=%", "slipway_session")).toBeUndefined();
+    expect(sessionTokenFrom("x=1; slipway_session=%zz")).toBeUndefined();
+    expect(cookieFrom(null, "b")).toBeUndefined();
   });
 });

@@ -1,18 +1,11 @@
 import { isDomainError } from "@slipway/domain";
 import { NextResponse } from "next/server";
-import { clientIp, SESSION_COOKIE, sessionCookieOptions } from "../auth/session-cookie";
+import { clientIp, cookieFrom, SESSION_COOKIE, sessionCookieOptions } from "../auth/session-cookie";
 import type { WebDeps } from "../deps";
 import { completeGithubLogin } from "./complete-github-login";
 import { callbackUrl, GITHUB_STATE_COOKIE, newOauthState, stateCookieOptions } from "./oauth-state";
 
-/** A cookie's value in a Cookie header. */
-export function cookieFrom(header: string | null, name: string): string | undefined {
-  for (const part of (header ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}
+export { cookieFrom };
 
 type Deps = Pick<WebDeps, "config" | "prisma" | "sessions">;
 
@@ -51,7 +44,7 @@ export async function finishGithubLogin(deps: Deps, request: Request): Promise<R
         code: url.searchParams.get("code"),
         state: url.searchParams.get("state"),
         cookieState: cookieFrom(request.headers.get("cookie"), GITHUB_STATE_COOKIE),
-        ip: clientIp(request.headers),
+        ip: clientIp(request.headers, config.trustedProxies),
         userAgent: request.headers.get("user-agent"),
       },
     );

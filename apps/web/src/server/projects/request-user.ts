@@ -1,14 +1,10 @@
 import type { AuthUser, SessionRepository } from "@slipway/db";
 import { resolveSession } from "../auth/resolve-session";
-import { SESSION_COOKIE } from "../auth/session-cookie";
+import { cookieFrom, SESSION_COOKIE } from "../auth/session-cookie";
 
-/** The session cookie's value in a Cookie header, if any. */
+/** The session cookie's value in a Cookie header, if any (a malformed one counts as none). */
 export function sessionTokenFrom(cookieHeader: string | null): string | undefined {
-  for (const part of (cookieHeader ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
+  return cookieFrom(cookieHeader, SESSION_COOKIE);
 }
 
 /**

@@ -23,7 +23,7 @@ async function run(form: FormData, act: (ctx: { access: ProjectAccess; ip: strin
   let query: string;
   try {
     const access = await loadProjectAccess({ prisma: d.prisma, user: await getCurrentUser(), slug });
-    query = `notice=${encodeURIComponent(await act({ access, ip: clientIp(await headers()) }))}`;
+    query = `notice=${encodeURIComponent(await act({ access, ip: clientIp(await headers(), d.config.trustedProxies) }))}`;
   } catch (e) {
     if (!isDomainError(e)) {
       console.error(`Slipway web: settings change failed: ${(e as Error).stack ?? e}`);

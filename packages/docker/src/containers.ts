@@ -54,6 +54,8 @@ export interface ContainerSpec {
    */
   network?: string;
   networkAliases?: string[];
+  /** A fixed IPv4 address on `network` (only on a network created with a subnet of its own). */
+  ipv4Address?: string;
   extraNetworks?: string[];
   limits?: ResourceLimits;
   security?: SecurityOptions;
@@ -114,7 +116,7 @@ function createOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
       ReadonlyRootfs: spec.security?.readOnlyRootfs,
     },
     NetworkingConfig: spec.network && spec.network !== "none"
-      ? { EndpointsConfig: { [spec.network]: { Aliases: spec.networkAliases } } }
+      ? { EndpointsConfig: { [spec.network]: { Aliases: spec.networkAliases, ...(spec.ipv4Address ? { IPAMConfig: { IPv4Address: spec.ipv4Address } } : {}) } } }
       : undefined,
   };
 }

@@ -14,3 +14,4 @@ export type { LogLine, StreamName } from "./demux";
 export * from "./stream-container";
 export * from "./network-gateway";
 export * from "./stream-fifo";
+export * from "./events";

@@ -25,6 +25,8 @@ export async function ensureNetwork(options: {
   bridgeName?: string;
   /** false: containers on this network cannot reach each other (only the gateway and beyond). */
   interContainer?: boolean;
+  /** An IPv4 subnet (CIDR) of its own instead of one from the engine's pools, and its gateway (the host's address on it). */
+  subnet?: { subnet: string; gateway: string };
 }): Promise<NetworkInfo> {
   const { docker, name } = options;
   const existing = await inspectNetwork({ docker, name });
@@ -35,6 +37,7 @@ export async function ensureNetwork(options: {
       Driver: "bridge",
       Internal: options.internal ?? false,
       CheckDuplicate: true,
+      ...(options.subnet ? { IPAM: { Driver: "default", Config: [{ Subnet: options.subnet.subnet, Gateway: options.subnet.gateway }] } } : {}),
       Options: {
         ...(options.bridgeName ? { "com.docker.network.bridge.name": options.bridgeName } : {}),
         ...(options.interContainer === false ? { "com.docker.network.bridge.enable_icc": "false" } : {}),

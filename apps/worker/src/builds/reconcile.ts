@@ -1,30 +1,52 @@
-import { DomainError, inProgressStates } from "@slipway/domain";
-import { inspectContainer, listContainers, removeContainer } from "@slipway/docker";
-import { projectNetworkIp } from "../isolation/project-network";
-import { requeue } from "@slipway/queue";
+import { inProgressStates } from "@slipway/domain";
+import { listContainers, removeContainer } from "@slipway/docker";
+import { jobOptionsFor, requeue, type Queues } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { followRunningServers } from "../monitor/follow-running-servers";
-import { odooUpstreams, routeIdForBuild, ROUTE_PREFIX } from "../proxy/caddy";
-import { PRODUCTION_WORKERS } from "./production-pipeline";
+import { routeIdForBuild, ROUTE_PREFIX } from "../proxy/caddy";
+import { refreshRoutes, SERVER_ROLE, type RouteRefreshReport } from "../proxy/route-keeper";
 
 export interface ReconcileReport {
   resumed: string[];
   removedContainers: number;
   removedRoutes: number;
+  /** Running builds whose server container is gone altogether: marked stopped. */
+  stopped: string[];
+  routes: RouteRefreshReport;
+}
+
+export const RECONCILE_EVERY_MS = 60_000;
+export const RECONCILE_SCHEDULER_ID = "maintenance.reconcile-every-minute";
+/** A `queued` build younger than this may still be getting its job from the web app: left alone by the scheduled pass. */
+export const QUEUED_GRACE_MS = 60_000;
+
+/**
+ * Registers (idempotently) `maintenance.reconcile` every minute with BullMQ's job scheduler. The
+ * worker calls it again every minute as well: a flushed Redis loses the scheduler with the jobs.
+ */
+export async function scheduleReconcile(queues: Queues, everyMs = RECONCILE_EVERY_MS): Promise<void> {
+  const { attempts, removeOnComplete, removeOnFail } = jobOptionsFor("maintenance.reconcile", {});
+  await queues.get("maintenance").upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every: everyMs }, { name: "maintenance.reconcile", data: {}, opts: { attempts, removeOnComplete, removeOnFail } });
 }
 
 /**
  * Brings rows, jobs, containers and routes back in line after a crash or restart (the database
- * row is the source of truth): interrupted builds are queued again (runBuild resumes them or fails
- * them after repeated interruptions); containers and routes of builds that are not running are
- * removed, and running builds get their route back. Safe to run at any time; builds running in this
- * process are left alone.
+ * row is the source of truth): builds in progress that no job carries any more and this process
+ * does not run (a dead worker, a flushed Redis, a finish that failed) are queued again — runBuild
+ * resumes them, records the end again, or fails them and frees the branch's slot after repeated
+ * interruptions; containers and routes of builds that are neither running nor in progress are
+ * removed; running builds whose server is gone are stopped; every running build's route is
+ * re-resolved from its server container (route-keeper.ts). Safe to run at any time (the worker
+ * runs it at start and every minute); builds running in this process are left alone.
+ * `queuedOlderThanMs`: `queued` builds younger than that are not requeued (the web may be enqueueing them).
  */
-export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { resumed: [], removedContainers: 0, removedRoutes: 0 };
-  const inProgress = await deps.prisma.build.findMany({ where: { state: { in: [...inProgressStates] } }, select: { id: true } });
+export async function reconcile(deps: WorkerDeps, options: { queuedOlderThanMs?: number } = {}): Promise<ReconcileReport> {
+  const report: ReconcileReport = { resumed: [], removedContainers: 0, removedRoutes: 0, stopped: [], routes: { routed: [], unavailable: [], unchanged: 0, conflicts: [] } };
+  const queuedBefore = new Date(Date.now() - (options.queuedOlderThanMs ?? 0));
+  const inProgress = await deps.prisma.build.findMany({ where: { state: { in: [...inProgressStates] } }, select: { id: true, state: true, createdAt: true } });
   for (const b of inProgress) {
     if (deps.running.has(b.id)) continue;
+    if (b.state === "queued" && b.createdAt > queuedBefore) continue;
     // runBuild counts the resumption, removes the interrupted attempt's containers and goes on.
     const { requeued } = await requeue(deps.queues, "build.run", { buildId: b.id });
     if (requeued) report.resumed.push(b.id);
@@ -42,32 +64,25 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
       report.removedContainers++;
     }
   }
-  // Routes of builds that are not running go; running builds get theirs back (Caddy restarted).
-  const runningBuilds = await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, projectId: true, hostname: true, stage: true } });
-  const running = new Set(runningBuilds.map((b) => b.id));
-  const routed = new Set(await deps.caddy.routeIds());
+  // Running builds whose server container is gone altogether (not merely stopped: a restore or a
+  // production update stops it for a while) are stopped; the others' routes follow their servers.
+  const runningBuilds = await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true } });
   for (const b of runningBuilds) {
-    if (routed.has(routeIdForBuild(b.id)) || !b.hostname) continue;
-    const [server] = await listContainers({ docker: deps.docker, labels: { build: b.id, role: "odoo-server" }, all: false });
-    const info = server ? await inspectContainer({ docker: deps.docker, id: server.id }) : null;
-    const ip = info ? projectNetworkIp(info.networks) : null;
-    if (ip) {
-      // A hostname another project's route holds is left to it (and logged); the others go on.
-      await deps.caddy
-        .upsertRoute({ id: routeIdForBuild(b.id), projectId: b.projectId, hosts: [b.hostname], ...odooUpstreams(ip, b.stage === "production" ? PRODUCTION_WORKERS : 0) })
-        .catch((e: unknown) => {
-          if (!(e instanceof DomainError && e.code === "conflict")) throw e;
-          deps.logger.warn({ buildId: b.id, err: e.message }, "route not restored");
-        });
-    } else {
-      await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
-    }
+    if (!b.hostname) continue;
+    const servers = await listContainers({ docker: deps.docker, labels: { build: b.id, role: SERVER_ROLE }, all: true });
+    if (servers.length > 0) continue;
+    const res = await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
+    if (res.count) report.stopped.push(b.id);
   }
+  report.routes = await refreshRoutes(deps);
+  // Routes of builds that are neither running nor in progress go (a build in progress may have routed already).
+  const keep = new Set((await deps.prisma.build.findMany({ where: { state: { in: ["running", ...inProgressStates] } }, select: { id: true } })).map((b) => b.id));
+  const routed = new Set(await deps.caddy.routeIds());
   // Likewise only routes of this control plane's builds (ids are UUIDs: never ambiguous).
   const routedIds = [...routed].map((r) => r.slice(ROUTE_PREFIX.length)).filter((id) => /^[0-9a-f-]{36}$/.test(id));
   const known = new Set((await deps.prisma.build.findMany({ where: { id: { in: routedIds } }, select: { id: true } })).map((b) => b.id));
   for (const id of routedIds) {
-    if (known.has(id) && !running.has(id)) {
+    if (known.has(id) && !keep.has(id)) {
       await deps.caddy.removeRoute(routeIdForBuild(id));
       report.removedRoutes++;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PROJECT_VAR, hostHolder, maintenanceRouteId, routeIdForBuild, routeProjectId } from "./caddy";
+import { PROJECT_VAR, hostHolder, maintenanceRouteId, routeIdForBuild, routeProjectId, routeUpstreams } from "./caddy";
 
 const route = (id: string, hosts: string[], projectId?: string) => ({
   "@id": id,
@@ -46,5 +46,31 @@ describe("routeProjectId", () => {
     expect(routeProjectId(route(routeIdForBuild("x"), ["h"], A))).toBe(A);
     expect(routeProjectId(route(routeIdForBuild("x"), ["h"]))).toBeNull();
     expect(routeProjectId({})).toBeNull();
+  });
+});
+
+describe("routeUpstreams", () => {
+  const proxied = (http: string, ws: string) => ({
+    "@id": routeIdForBuild("x"),
+    handle: [
+      { handler: "vars", [PROJECT_VAR]: A },
+      {
+        handler: "subroute",
+        routes: [
+          { match: [{ path: ["/web/database"] }], handle: [{ handler: "static_response", status_code: 403 }] },
+          { match: [{ path: ["/websocket"] }], handle: [{ handler: "reverse_proxy", upstreams: [{ dial: ws }] }] },
+          { handle: [{ handler: "reverse_proxy", upstreams: [{ dial: http }] }] },
+        ],
+      },
+    ],
+  });
+
+  it("reads where a build route proxies to", () => {
+    expect(routeUpstreams(proxied("10.1.2.3:8069", "10.1.2.3:8072"))).toEqual({ upstream: "10.1.2.3:8069", websocketUpstream: "10.1.2.3:8072" });
+  });
+
+  it("is null for a route that proxies nowhere (the 502 answer of a build whose server is not running)", () => {
+    expect(routeUpstreams({ "@id": routeIdForBuild("x"), handle: [{ handler: "vars", [PROJECT_VAR]: A }, { handler: "static_response", status_code: 502 }] })).toBeNull();
+    expect(routeUpstreams({})).toBeNull();
   });
 });

@@ -122,29 +122,40 @@ export class CaddyClient {
         throw new DomainError("conflict", `The hostname ${holder.host} is already routed to another project (route ${holder.id}); it was not taken over.`);
       }
       await this.removeRoute(route.id);
-      const proxy = (dial: string) => ({ handler: "reverse_proxy", upstreams: [{ dial }] });
-      const body = {
-        "@id": route.id,
-        match: [{ host: route.hosts }],
-        handle: [
-          { handler: "vars", [PROJECT_VAR]: route.projectId },
-          {
-            handler: "subroute",
-            routes: [
-              {
-                match: [{ path: DATABASE_MANAGER_PATHS }],
-                handle: [{ handler: "static_response", status_code: 403, headers: { "Content-Type": ["text/plain; charset=utf-8"] }, body: DATABASE_MANAGER_REFUSAL }],
-              },
-              { match: [{ path: ["/websocket", "/websocket/*", "/longpolling/*"] }], handle: [proxy(route.websocketUpstream)] },
-              { handle: [proxy(route.upstream)] },
-            ],
-          },
-        ],
-        terminal: true,
-      };
+      const body = buildRouteBody(route);
       // Index 0 inserts before everything, in particular before the catch-all.
       const res = await this.call("PUT", `${this.routesPath}/0`, body);
       await this.expectOk(res, `register ${route.hosts.join(", ")}`);
+    });
+  }
+
+  /**
+   * Points a build's route at `target` (its server's ports), or, with `target` null, makes it answer
+   * 502 "not running" (UNAVAILABLE_PAGE) instead of proxying anywhere. An existing route is replaced
+   * where it stands (a maintenance page in front of it stays in front); a missing one is inserted
+   * first. Same hostname rule as upsertRoute (conflict, nothing changes). Returns what it did.
+   */
+  async setBuildRoute(route: { id: string; projectId: string; hosts: string[] }, target: Pick<BuildRoute, "upstream" | "websocketUpstream"> | null): Promise<"unchanged" | "replaced" | "inserted"> {
+    if (!route.id.startsWith(ROUTE_PREFIX)) throw new DomainError("invalid_input", `Route ids start with ${ROUTE_PREFIX}`);
+    if (!route.projectId) throw new DomainError("invalid_input", "A build route names its project");
+    return this.serialized(async () => {
+      await this.ensureCatchAll();
+      const routes = await this.routes();
+      const holder = hostHolder(routes, route);
+      if (holder) {
+        throw new DomainError("conflict", `The hostname ${holder.host} is already routed to another project (route ${holder.id}); it was not taken over.`);
+      }
+      const body = target ? buildRouteBody({ ...route, ...target }) : unavailableRouteBody(route);
+      const current = routes.find((r) => r["@id"] === route.id);
+      if (current) {
+        if (JSON.stringify(normalized(current)) === JSON.stringify(normalized(body))) return "unchanged";
+        const res = await this.call("PATCH", `/id/${encodeURIComponent(route.id)}`, body);
+        await this.expectOk(res, `update ${route.hosts.join(", ")}`);
+        return "replaced";
+      }
+      const res = await this.call("PUT", `${this.routesPath}/0`, body);
+      await this.expectOk(res, `register ${route.hosts.join(", ")}`);
+      return "inserted";
     });
   }
 
@@ -237,4 +248,75 @@ export function routeIdForBuild(buildId: string): string {
  */
 export function odooUpstreams(ip: string, workers: number): Pick<BuildRoute, "upstream" | "websocketUpstream"> {
   return { upstream: `${ip}:8069`, websocketUpstream: `${ip}:${workers > 0 ? 8072 : 8069}` };
+}
+
+/** The page a build route answers (502) while its build's server is not running. */
+export const UNAVAILABLE_PAGE =
+  "<!doctype html><html><head><meta charset=\"utf-8\"><title>Build not running</title></head>" +
+  "<body style=\"font-family:sans-serif;text-align:center;margin-top:20vh\"><h1>This build is not running right now</h1>" +
+  "<p>Its server is stopped or restarting. Please try again in a moment.</p></body></html>\n";
+
+function buildRouteBody(route: BuildRoute): Record<string, unknown> {
+  const proxy = (dial: string) => ({ handler: "reverse_proxy", upstreams: [{ dial }] });
+  return {
+    "@id": route.id,
+    match: [{ host: route.hosts }],
+    handle: [
+      { handler: "vars", [PROJECT_VAR]: route.projectId },
+      {
+        handler: "subroute",
+        routes: [
+          {
+            match: [{ path: DATABASE_MANAGER_PATHS }],
+            handle: [{ handler: "static_response", status_code: 403, headers: { "Content-Type": ["text/plain; charset=utf-8"] }, body: DATABASE_MANAGER_REFUSAL }],
+          },
+          { match: [{ path: ["/websocket", "/websocket/*", "/longpolling/*"] }], handle: [proxy(route.websocketUpstream)] },
+          { handle: [proxy(route.upstream)] },
+        ],
+      },
+    ],
+    terminal: true,
+  };
+}
+
+/** A build route that proxies nowhere: 502 with UNAVAILABLE_PAGE (its project and hostnames kept). */
+function unavailableRouteBody(route: { id: string; projectId: string; hosts: string[] }): Record<string, unknown> {
+  return {
+    "@id": route.id,
+    match: [{ host: route.hosts }],
+    handle: [
+      { handler: "vars", [PROJECT_VAR]: route.projectId },
+      {
+        handler: "static_response",
+        status_code: 502,
+        headers: { "Content-Type": ["text/html; charset=utf-8"], "Retry-After": ["10"], "Cache-Control": ["no-store"] },
+        body: UNAVAILABLE_PAGE,
+      },
+    ],
+    terminal: true,
+  };
+}
+
+/** Route JSON as compared for "unchanged" (Caddy may echo numbers and keys in its own way). */
+function normalized(route: Record<string, unknown>): unknown {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sort) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v;
+  return sort(route);
+}
+
+/**
+ * Where a build route sends its traffic: the dial addresses of its HTTP and websocket proxies, or
+ * null when it proxies nowhere (the 502 "not running" answer, or anything unexpected).
+ */
+export function routeUpstreams(route: Record<string, unknown>): Pick<BuildRoute, "upstream" | "websocketUpstream"> | null {
+  const handlers = Array.isArray(route.handle) ? (route.handle as Array<Record<string, unknown>>) : [];
+  const sub = handlers.find((h) => h.handler === "subroute");
+  const routes = sub && Array.isArray(sub.routes) ? (sub.routes as Array<Record<string, unknown>>) : [];
+  const dials = routes.map((r) => {
+    const proxy = (Array.isArray(r.handle) ? (r.handle as Array<Record<string, unknown>>) : []).find((h) => h.handler === "reverse_proxy");
+    const upstreams = proxy && Array.isArray(proxy.upstreams) ? (proxy.upstreams as Array<{ dial?: unknown }>) : [];
+    return typeof upstreams[0]?.dial === "string" ? upstreams[0].dial : null;
+  });
+  const [websocket, http] = [dials[dials.length - 2], dials[dials.length - 1]];
+  return http && websocket ? { upstream: http, websocketUpstream: websocket } : null;
 }

@@ -10,6 +10,7 @@ import { ServerLogKeeper } from "./monitor/server-log-keeper";
 import { ensureManagedPostgres, type ManagedPostgres } from "./postgres";
 import { ensureHostFirewall } from "./isolation/host-firewall";
 import { CaddyClient } from "./proxy/caddy";
+import type { FaultInjector } from "./recovery/swap-journal";
 
 /** Everything the worker talks to, composed once per process (no DI container). */
 export interface WorkerDeps {
@@ -39,6 +40,8 @@ export interface WorkerDeps {
    * 0: taken after the build asked for it (always current production); see ADR 0002.
    */
   stagingSourceMaxAgeMs?: number;
+  /** Tests only: simulated crashes at the step boundaries of journaled operations (recovery/swap-journal.ts). */
+  faults?: FaultInjector;
 }
 
 /** Platform addons every build server loads (`--load`): routes for all databases, never installed. */

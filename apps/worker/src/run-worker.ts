@@ -2,8 +2,9 @@ import type { WorkerConfig } from "@slipway/config";
 import { clearWorkerHeartbeat, createRedisConnection, startWorkers, type WorkerEvent } from "@slipway/queue";
 import type { Logger } from "pino";
 import { startHeartbeat } from "./heartbeat-loop";
-import { reconcile, RECONCILE_EVERY_MS, scheduleReconcile } from "./builds/reconcile";
-import { startRouteKeeper } from "./proxy/route-keeper";
+import { reconcile } from "./builds/reconcile";
+import { resumeInterruptedSwaps } from "./recovery/resume-swaps";
+import { CRITICAL_SECTION_GRACE_MS, drainCriticalSections } from "./recovery/swap-journal";
 import { createWorkerDeps } from "./deps";
 import { createJobHandlers } from "./jobs/handlers";
 import { syncBackupSchedulers } from "./backups/schedule-backups";
@@ -55,14 +56,6 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
   // Non-production builds send their mail to the catcher; garbage collection runs hourly.
   const mailCatcher = runMailCatcher(deps);
   void scheduleGarbageCollection(deps.queues).catch((error: unknown) => logger.error({ err: error }, "could not schedule garbage collection"));
-  // Reconciliation every minute (requeues builds whose job was lost, frees stuck slots); the
-  // scheduler is asserted again every minute: a flushed Redis loses it with the jobs.
-  const scheduleReconciliation = () => scheduleReconcile(deps.queues).catch((error: unknown) => logger.error({ err: error }, "could not schedule reconciliation"));
-  void scheduleReconciliation();
-  const reconcileSchedule = setInterval(() => void scheduleReconciliation(), RECONCILE_EVERY_MS);
-  reconcileSchedule.unref();
-  // Routes follow their build's server container: at start, on server start/die/destroy, every minute.
-  const routeKeeper = startRouteKeeper({ deps });
   // Daily production backups: one BullMQ scheduler per project, kept in sync with the projects
   // (created or deleted by the web app) at start and every ten minutes.
   const syncBackups = () =>
@@ -70,8 +63,12 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
   void syncBackups();
   const backupSync = setInterval(() => void syncBackups(), 10 * 60_000);
   backupSync.unref();
-  // A crash loses nothing: interrupted builds resume, leftovers (containers, routes) go.
-  void reconcile(deps)
+  // A crash loses nothing: a production rollback or restore swap left half-way is completed or
+  // rolled back first (database and filestore), then interrupted builds resume, leftovers go.
+  void resumeInterruptedSwaps(deps)
+    .then((report) => { if (report.completed.length + report.rolledBack.length + report.failed.length > 0) logger.warn(report, "recovered interrupted swaps"); })
+    .catch((error) => logger.error({ err: error }, "swap recovery failed"))
+    .then(() => reconcile(deps))
     .then((report) => logger.info(report, "reconciled builds, containers and routes"))
     .catch((error) => logger.error({ err: error }, "reconciliation failed"));
 
@@ -79,9 +76,10 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
     async stop() {
       // Stop taking jobs first; the heartbeat keeps going while running jobs finish.
       const result = await workers.close({ graceMs: SHUTDOWN_GRACE_MS });
+      // A rename sequence in flight (production rollback, restore swap) reaches its end; past the
+      // bound the journal hands it to the next start.
+      await drainCriticalSections(CRITICAL_SECTION_GRACE_MS);
       clearInterval(backupSync);
-      clearInterval(reconcileSchedule);
-      await routeKeeper.stop();
       await (await terminal)?.close();
       await monitor.stop();
       deps.serverLogs.stopAll();

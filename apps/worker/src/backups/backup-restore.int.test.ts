@@ -96,7 +96,7 @@ describe("backup → restore", () => {
     const ctx = await toolsContextOf(deps, labels);
     const steps: string[] = [];
     await expect(
-      swapDatabase({ ctx, target: { database: production.database, volume: production.ctx.dataVolume, containerName: server.name }, scratchDatabase: "slipway_restore_missing", incomingDir: ".incoming-missing", onStep: (s) => steps.push(s) }),
+      swapDatabase({ ctx, target: { database: production.database, volume: production.ctx.dataVolume, containerName: server.name }, scratchDatabase: "slipway_restore_missing", incomingDir: ".incoming-missing", onStep: (s) => steps.push(s), home: deps.config.home }),
     ).rejects.toThrow(/rename of database slipway_restore_missing/);
     expect(steps.slice(0, 2)).toEqual(["stop server", "swap databases"]);
     expect(steps.at(-1)).toMatch(/^rollback: /);

@@ -21,7 +21,6 @@ import { odooMajorOf, odooSeriesOf } from "./engine/manifest";
 import { disableCronsAndMail, neutralizeCopy, type MailCatcher } from "./engine/neutralize-copy";
 import { createDatabase, dropDatabase, pgRestoreCustom, psqlLoad } from "../postgres";
 import { swapDatabase } from "./engine/swap-database";
-import { refreshRoutes } from "../proxy/route-keeper";
 import { inspectImport, type ImportLimits, type ImportPlan } from "./inspect-import";
 
 export interface ImportDatabaseOptions extends BackupDeps {
@@ -115,8 +114,7 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
     step("safety backup");
     const store = backupStoreOf(options);
     const safety = await createBackup({ deps, store, branchId: target.branch.id, kind: "safety", signal: options.signal });
-    await swapDatabase({ ctx, target, scratchDatabase: scratch, incomingDir: incoming, onStep: step });
-    await refreshRoutes(deps).catch((e: unknown) => deps.logger.warn({ err: String(e) }, "route refresh after the import failed"));
+    await swapDatabase({ ctx, target, scratchDatabase: scratch, incomingDir: incoming, onStep: step, home: deps.config.home, faults: deps.faults });
     step("backup of the imported database");
     const imported = await createBackup({ deps, store, branchId: target.branch.id, kind: "import", signal: options.signal });
     await deps.prisma.event.create({
@@ -131,8 +129,6 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
     });
     return { format: plan.format, odooVersion: series, filestoreFiles: files.length, safetyBackupId: safety.id, importBackupId: imported.id, warnings: run.stderr.slice(-8000) };
   } finally {
-    // The swap stopped and started the server (a new address): its route follows it now, success or not.
-    await refreshRoutes(deps).catch((e: unknown) => deps.logger.warn({ err: String(e) }, "route refresh after the import failed"));
     await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
     await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [incoming] }).catch(() => undefined);
   }

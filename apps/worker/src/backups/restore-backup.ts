@@ -16,7 +16,6 @@ import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { neutralizeCopy, type MailCatcher } from "./engine/neutralize-copy";
 import { dropDatabase } from "../postgres";
 import { swapDatabase } from "./engine/swap-database";
-import { refreshRoutes } from "../proxy/route-keeper";
 
 export interface RestoreBackupOptions extends BackupDeps {
   backupId: string;
@@ -83,7 +82,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     }
     step("safety backup");
     const safety = await createBackup({ deps, store, branchId: target.branch.id, kind: "safety", signal: options.signal });
-    await swapDatabase({ ctx, target, scratchDatabase: scratch, incomingDir: incoming, onStep: step });
+    await swapDatabase({ ctx, target, scratchDatabase: scratch, incomingDir: incoming, onStep: step, home: deps.config.home, faults: deps.faults });
     await deps.prisma.event.create({
       data: {
         projectId: target.project.id,
@@ -96,8 +95,6 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     });
     return { database: target.database, safetyBackupId: safety.id, neutralized: staging };
   } finally {
-    // The swap stopped and started the server (a new address): its route follows it now, success or not.
-    await refreshRoutes(deps).catch((e: unknown) => deps.logger.warn({ err: String(e) }, "route refresh after the restore failed"));
     // After a success both are gone already (renamed into place); after a failure they are leftovers.
     await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
     await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [incoming] }).catch(() => undefined);

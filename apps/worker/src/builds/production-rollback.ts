@@ -7,12 +7,13 @@ import type { WorkerDeps } from "../deps";
 import { platformLine } from "../odoo/driver";
 import { projectNetworkIp } from "../isolation/project-network";
 import { databaseExists } from "../postgres";
-import { dropSnapshot, preUpdateSnapshotName, restoreSnapshot, type SnapshotTarget } from "../odoo/snapshot";
+import { dropSnapshot, preUpdateSnapshotName, restoreSnapshot, resumeSnapshotRestore, type SnapshotTarget } from "../odoo/snapshot";
+import { InjectedCrash, readSwapRecord, type FaultInjector } from "../recovery/swap-journal";
 import { maintenanceRouteId, odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import { buildWorkspace } from "./workspace";
 import { removeBuildResources } from "./resources";
 
-type Target = SnapshotTarget & { snapshot: string; logFile: string };
+type Target = SnapshotTarget & { snapshot: string; logFile: string; home: string; faults?: FaultInjector };
 
 function note(target: Target, text: string): void {
   try {
@@ -33,10 +34,11 @@ export async function rollbackProduction(options: { deps: WorkerDeps; buildId: s
       await restoreSnapshot(target);
       note(target, `database ${target.database} and its filestore restored from ${target.snapshot}`);
     } catch (e) {
+      if (e instanceof InjectedCrash) throw e;
       problems.push(`the snapshot could not be restored: ${(e as Error).message}`);
       note(target, `RESTORE FAILED: ${(e as Error).message}`);
     }
-  } else {
+  } else if (!readSwapRecord(target.home, target.database)) {
     // The update never ran: the database is untouched; a half-taken snapshot is dropped.
     await dropSnapshot(target).catch(() => undefined);
     note(target, "the update did not start: the database was not modified");
@@ -52,9 +54,16 @@ export async function rollbackProduction(options: { deps: WorkerDeps; buildId: s
   return "production was rolled back: the database is back to its state before the update and the previous build serves again";
 }
 
-/** After a worker crash inside the critical section: restore the snapshot before trying again. */
+/**
+ * After a worker crash inside the critical section: a journaled restore left half-way is completed
+ * first (database and filestore), then the snapshot is restored before trying again.
+ */
 export async function restoreInterruptedUpdate(options: { deps: WorkerDeps; target: Target; snapshotTaken: boolean }): Promise<void> {
   const { target } = options;
+  if (await resumeSnapshotRestore({ ...target })) {
+    note(target, "an earlier attempt was interrupted while restoring the snapshot: the restore was completed");
+    return;
+  }
   if (options.snapshotTaken && (await databaseExists({ pg: target.pg, name: target.snapshot }))) {
     note(target, "an earlier attempt was interrupted during the update: restoring the snapshot first");
     await restoreSnapshot(target);
@@ -94,7 +103,10 @@ export async function recoverAbandonedProductionBuild(deps: WorkerDeps, build: {
   const target: Target = {
     docker: deps.docker, pg, toolsImage: deps.config.odooPgImage, volume: volumeName({ databaseName: build.databaseName }), database: build.databaseName,
     labels: { build: build.id }, logFile: `${buildWorkspace(deps.config.home, build.id).logs}/update.log`, snapshot: preUpdateSnapshotName(build.databaseName, build.number),
+    home: deps.config.home, faults: deps.faults,
   };
+  // A restore the dead worker left half-way is completed before anything else is decided.
+  await resumeSnapshotRestore({ ...target });
   return rollbackProduction({
     deps, buildId: build.id, hostname: build.hostname, target, previousBuildId: plan?.previousBuildId ?? null,
     maintenanceRouteId: maintenanceRouteId(build.id), snapshotTaken: steps.get("snapshot")?.state === "succeeded" && (await databaseExists({ pg, name: target.snapshot })),

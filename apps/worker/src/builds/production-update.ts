@@ -22,6 +22,7 @@ import { rollbackProduction, restoreInterruptedUpdate } from "./production-rollb
 import { takeUpdateBackup } from "./update-backup";
 import { releaseBuild } from "./resources";
 import { BuildStopped } from "./step-failure";
+import { faultAt, InjectedCrash, readSwapRecord } from "../recovery/swap-journal";
 import { asJson, failureFrom, outcomeOfError, type StepRunner } from "./step-runner";
 
 export interface ProductionUpdatePlan {
@@ -47,7 +48,7 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
   const { deps, build } = input;
   const pg = await deps.postgres();
   const snapshot = preUpdateSnapshotName(names.databaseName, build.number);
-  const target = { docker: deps.docker, pg, toolsImage: deps.config.odooPgImage, volume: names.volumeName, database: names.databaseName, labels: ctx.labels, logFile: `${ctx.logDir}/update.log`, snapshot };
+  const target = { docker: deps.docker, pg, toolsImage: deps.config.odooPgImage, volume: names.volumeName, database: names.databaseName, labels: ctx.labels, logFile: `${ctx.logDir}/update.log`, snapshot, home: deps.config.home, faults: deps.faults };
   const hasWork = plan.update.length + plan.install.length > 0;
 
   const startServer = () =>
@@ -80,8 +81,9 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
     return { ok: true, classification: combineRunClassifications(runner.classifications) };
   }
 
-  // An earlier attempt of this build died inside the critical section: put production back first.
-  if (runner.done.has("maintenance") && !runner.done.has("route")) {
+  // An earlier attempt of this build died inside the critical section: put production back first
+  // (a journaled snapshot restore left half-way is completed whatever the steps say).
+  if ((runner.done.has("maintenance") && !runner.done.has("route")) || readSwapRecord(deps.config.home, names.databaseName)) {
     await restoreInterruptedUpdate({ deps, target, snapshotTaken: runner.done.has("snapshot") });
     runner.forget("maintenance", "snapshot", "backup", "update", "start", "route");
   }
@@ -106,10 +108,12 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
       const stopped = await stopServers(deps, plan.previousBuildId);
       return { detail: { stoppedContainers: stopped } };
     });
+    await faultAt(deps.faults, "production-update:maintenance");
     await runner.step("snapshot", async () => {
       const r = await takeSnapshot(target);
       return { detail: { snapshot, filestoreMode: r.filestoreMode, files: r.files } };
     });
+    await faultAt(deps.faults, "production-update:snapshot");
     await runner.step("update", async () => {
       const r = await applyModulePlan({ ctx, install: plan.install, update: plan.update });
       if (r.classification.status === "red") return failureFrom("update", r.classification);
@@ -117,9 +121,15 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
       await writeAppliedChecksums({ pg, database: names.databaseName, checksums: checksumsToRecord(plan, { modules: installedBefore, languages: [], appliedChecksums: {} }) });
       return { detail: { install: plan.install, update: plan.update, classification: asJson(r.classification), durationMs: r.durationMs } };
     });
+    await faultAt(deps.faults, "production-update:update");
     const server = await startServer();
+    await faultAt(deps.faults, "production-update:start");
     await routeTo(server.ip);
   } catch (e) {
+    // A shutdown inside the critical section does not start a rollback it could not finish: the
+    // build stays in progress behind the maintenance page and the next start resumes it
+    // (restoreInterruptedUpdate puts the snapshot back, then the update is tried again).
+    if ((e instanceof BuildStopped && e.why === "shutdown") || e instanceof InjectedCrash) throw e;
     const failure = e instanceof BuildStopped ? null : outcomeOfError(e);
     const rolledBack = await rollbackProduction({ deps, buildId: build.id, hostname: names.hostname, target, previousBuildId: plan.previousBuildId, maintenanceRouteId: maintenanceRouteId(build.id), snapshotTaken: runner.done.has("snapshot") });
     if (!failure) throw e;

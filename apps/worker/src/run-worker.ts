@@ -2,7 +2,8 @@ import type { WorkerConfig } from "@slipway/config";
 import { clearWorkerHeartbeat, createRedisConnection, startWorkers, type WorkerEvent } from "@slipway/queue";
 import type { Logger } from "pino";
 import { startHeartbeat } from "./heartbeat-loop";
-import { reconcile } from "./builds/reconcile";
+import { reconcile, RECONCILE_EVERY_MS, scheduleReconcile } from "./builds/reconcile";
+import { startRouteKeeper } from "./proxy/route-keeper";
 import { resumeInterruptedSwaps } from "./recovery/resume-swaps";
 import { CRITICAL_SECTION_GRACE_MS, drainCriticalSections } from "./recovery/swap-journal";
 import { createWorkerDeps } from "./deps";
@@ -56,6 +57,14 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
   // Non-production builds send their mail to the catcher; garbage collection runs hourly.
   const mailCatcher = runMailCatcher(deps);
   void scheduleGarbageCollection(deps.queues).catch((error: unknown) => logger.error({ err: error }, "could not schedule garbage collection"));
+  // Reconciliation every minute (requeues builds whose job was lost, frees stuck slots); the
+  // scheduler is asserted again every minute: a flushed Redis loses it with the jobs.
+  const scheduleReconciliation = () => scheduleReconcile(deps.queues).catch((error: unknown) => logger.error({ err: error }, "could not schedule reconciliation"));
+  void scheduleReconciliation();
+  const reconcileSchedule = setInterval(() => void scheduleReconciliation(), RECONCILE_EVERY_MS);
+  reconcileSchedule.unref();
+  // Routes follow their build's server container: at start, on server start/die/destroy, every minute.
+  const routeKeeper = startRouteKeeper({ deps });
   // Daily production backups: one BullMQ scheduler per project, kept in sync with the projects
   // (created or deleted by the web app) at start and every ten minutes.
   const syncBackups = () =>
@@ -80,6 +89,8 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
       // bound the journal hands it to the next start.
       await drainCriticalSections(CRITICAL_SECTION_GRACE_MS);
       clearInterval(backupSync);
+      clearInterval(reconcileSchedule);
+      await routeKeeper.stop();
       await (await terminal)?.close();
       await monitor.stop();
       deps.serverLogs.stopAll();

@@ -21,6 +21,7 @@ import { odooMajorOf, odooSeriesOf } from "./engine/manifest";
 import { disableCronsAndMail, neutralizeCopy, type MailCatcher } from "./engine/neutralize-copy";
 import { createDatabase, dropDatabase, pgRestoreCustom, psqlLoad } from "../postgres";
 import { swapDatabase } from "./engine/swap-database";
+import { refreshRoutes } from "../proxy/route-keeper";
 import { inspectImport, type ImportLimits, type ImportPlan } from "./inspect-import";
 
 export interface ImportDatabaseOptions extends BackupDeps {
@@ -115,6 +116,7 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
     const store = backupStoreOf(options);
     const safety = await createBackup({ deps, store, branchId: target.branch.id, kind: "safety", signal: options.signal });
     await swapDatabase({ ctx, target, scratchDatabase: scratch, incomingDir: incoming, onStep: step, home: deps.config.home, faults: deps.faults });
+    await refreshRoutes(deps).catch((e: unknown) => deps.logger.warn({ err: String(e) }, "route refresh after the import failed"));
     step("backup of the imported database");
     const imported = await createBackup({ deps, store, branchId: target.branch.id, kind: "import", signal: options.signal });
     await deps.prisma.event.create({
@@ -129,6 +131,8 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
     });
     return { format: plan.format, odooVersion: series, filestoreFiles: files.length, safetyBackupId: safety.id, importBackupId: imported.id, warnings: run.stderr.slice(-8000) };
   } finally {
+    // The swap stopped and started the server (a new address): its route follows it now, success or not.
+    await refreshRoutes(deps).catch((e: unknown) => deps.logger.warn({ err: String(e) }, "route refresh after the import failed"));
     await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
     await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [incoming] }).catch(() => undefined);
   }

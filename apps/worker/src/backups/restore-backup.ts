@@ -16,6 +16,7 @@ import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { neutralizeCopy, type MailCatcher } from "./engine/neutralize-copy";
 import { dropDatabase } from "../postgres";
 import { swapDatabase } from "./engine/swap-database";
+import { refreshRoutes } from "../proxy/route-keeper";
 
 export interface RestoreBackupOptions extends BackupDeps {
   backupId: string;
@@ -95,6 +96,8 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     });
     return { database: target.database, safetyBackupId: safety.id, neutralized: staging };
   } finally {
+    // The swap stopped and started the server (a new address): its route follows it now, success or not.
+    await refreshRoutes(deps).catch((e: unknown) => deps.logger.warn({ err: String(e) }, "route refresh after the restore failed"));
     // After a success both are gone already (renamed into place); after a failure they are leftovers.
     await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
     await moveFilestores({ ctx, volume: target.volume, moves: [], remove: [incoming] }).catch(() => undefined);

@@ -43,6 +43,14 @@ async function ensureRule(chain: string, rule: string[], position?: number): Pro
   if (!added) throw new Error(`iptables refused the rule ${chain} ${rule.join(" ")}`);
 }
 
+/** Closes a port `ensureHostFirewall` opened to builds (a catcher that stops); absent is fine. */
+export async function closeHostFirewallPort(port: number): Promise<void> {
+  const rule = ["-p", "tcp", "--dport", String(port), "-j", "ACCEPT"];
+  while (await iptables(["-C", FIREWALL_ALLOW_CHAIN, ...rule])) {
+    if (!(await iptables(["-D", FIREWALL_ALLOW_CHAIN, ...rule]))) return;
+  }
+}
+
 /**
  * Installs (idempotently) the INPUT rules for build bridges; `allowTcpPorts` are host ports build
  * containers may open (the mail catcher). Needs root and iptables: throws with the reason otherwise.

@@ -1,6 +1,6 @@
 import { publishProjectNotice } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
-import { ensureHostFirewall } from "../isolation/host-firewall";
+import { closeHostFirewallPort, ensureHostFirewall } from "../isolation/host-firewall";
 import { createBuildSenders } from "./build-senders";
 import { startMailCatcher, type MailCatcher } from "./smtp-catcher";
 import { storeMail } from "./store-mail";
@@ -30,6 +30,14 @@ export async function startWorkerMailCatcher(deps: WorkerDeps, options: { port?:
     deps.logger.error({ err: (error as Error).message }, "host firewall: the mail catcher's port could not be opened to builds"),
   );
   deps.mailCatcher = catcher;
+  // A catcher on another port than the configured one (tests) closes its port to builds with it.
+  if (catcher.port !== deps.config.mailCatcher.port) {
+    const close = catcher.close.bind(catcher);
+    catcher.close = async () => {
+      await close();
+      await closeHostFirewallPort(catcher.port);
+    };
+  }
   deps.logger.info({ addresses: catcher.addresses }, "mail catcher listening");
   return catcher;
 }

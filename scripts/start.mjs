@@ -2,6 +2,7 @@
 // `npm start`: installs and starts what is missing (Docker engine, PostgreSQL, Redis, Caddy, local
 // images), applies migrations, builds and starts the web app and the worker, and prints the URL and
 // how to log in. Idempotent; Ctrl-C stops what this run started, and nothing else.
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { provision, stopStarted, PORTS } from "./lib/provision.mjs";
@@ -37,6 +38,12 @@ try {
     env.SLIPWAY_DEFAULT_ODOO_IMAGE = "slipway/odoo-standin:{version}";
     console.log("[start] no official odoo image on this machine: new projects default to slipway/odoo-standin:<version>");
   }
+  // Working default for trying Slipway with local bare repositories: they may live under
+  // .slipway/repos (and only there; SLIPWAY_LOCAL_REPOS_ROOT overrides it).
+  if (!process.env.SLIPWAY_LOCAL_REPOS_ROOT) {
+    env.SLIPWAY_LOCAL_REPOS_ROOT = path.join(env.SLIPWAY_HOME, "repos");
+    mkdirSync(env.SLIPWAY_LOCAL_REPOS_ROOT, { recursive: true, mode: 0o700 });
+  }
   console.log("[start] applying migrations");
   await migrate({ root, env });
   console.log("[start] building the web app (cached when nothing changed)");
@@ -53,7 +60,8 @@ try {
       process.env.SLIPWAY_ADMIN_PASSWORD
         ? "  Password:       the value of SLIPWAY_ADMIN_PASSWORD"
         : "  Password:       printed above by the web app on its first start (kept in .slipway/initial-admin-password)",
-      `  Build URLs:     http://<project>-<branch>-<build>.${process.env.SLIPWAY_BASE_DOMAIN || "slipway.localhost"}:${PORTS.proxy}`,
+      `  Local repos:    ${env.SLIPWAY_LOCAL_REPOS_ROOT ?? process.env.SLIPWAY_LOCAL_REPOS_ROOT} (local-path repositories must live there)`,
+      `  Build URLs:     http://<project>--<branch>-<build>.${process.env.SLIPWAY_BASE_DOMAIN || "slipway.localhost"}:${PORTS.proxy}`,
       `  Web shells:     ws://${host}:${process.env.SLIPWAY_TERMINAL_PORT || 3001}/terminal (the worker's terminal gateway; SLIPWAY_TERMINAL_PORT)`,
       "  Stop:           Ctrl-C",
       "",

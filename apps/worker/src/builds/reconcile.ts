@@ -35,14 +35,16 @@ export async function scheduleReconcile(queues: Queues, everyMs = RECONCILE_EVER
  * does not run (a dead worker, a flushed Redis, a finish that failed) are queued again — runBuild
  * resumes them, records the end again, or fails them and frees the branch's slot after repeated
  * interruptions; containers and routes of builds that are neither running nor in progress are
- * removed; running builds whose server is gone are stopped; every running build's route is
- * re-resolved from its server container (route-keeper.ts). Safe to run at any time (the worker
- * runs it at start and every minute); builds running in this process are left alone.
- * `queuedOlderThanMs`: `queued` builds younger than that are not requeued (the web may be enqueueing them).
+ * removed; at start, running builds whose server container is gone are stopped; every running
+ * build's route is re-resolved from its server container (route-keeper.ts). Safe to run at any time
+ * (the worker runs it at start and, `scheduled`, every minute); builds running in this process are
+ * left alone. The scheduled pass leaves `queued` builds younger than QUEUED_GRACE_MS to the web (it
+ * may be enqueueing them), and stops no build: a server missing for a minute answers 502 until a
+ * restart decides (as before, only the start marks such builds stopped).
  */
-export async function reconcile(deps: WorkerDeps, options: { queuedOlderThanMs?: number } = {}): Promise<ReconcileReport> {
+export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean } = {}): Promise<ReconcileReport> {
   const report: ReconcileReport = { resumed: [], removedContainers: 0, removedRoutes: 0, stopped: [], routes: { routed: [], unavailable: [], unchanged: 0, conflicts: [] } };
-  const queuedBefore = new Date(Date.now() - (options.queuedOlderThanMs ?? 0));
+  const queuedBefore = new Date(Date.now() - (options.scheduled ? QUEUED_GRACE_MS : 0));
   const inProgress = await deps.prisma.build.findMany({ where: { state: { in: [...inProgressStates] } }, select: { id: true, state: true, createdAt: true } });
   for (const b of inProgress) {
     if (deps.running.has(b.id)) continue;
@@ -64,9 +66,9 @@ export async function reconcile(deps: WorkerDeps, options: { queuedOlderThanMs?:
       report.removedContainers++;
     }
   }
-  // Running builds whose server container is gone altogether (not merely stopped: a restore or a
-  // production update stops it for a while) are stopped; the others' routes follow their servers.
-  const runningBuilds = await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true } });
+  // At start, running builds whose server container is gone altogether (not merely stopped: a
+  // restore or a production update stops it for a while) are stopped; routes follow their servers.
+  const runningBuilds = options.scheduled ? [] : await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true } });
   for (const b of runningBuilds) {
     if (!b.hostname) continue;
     const servers = await listContainers({ docker: deps.docker, labels: { build: b.id, role: SERVER_ROLE }, all: true });

@@ -3,7 +3,7 @@ import { withBackupNotices } from "../backups/backup-notices";
 import { backupTransferHandlers } from "../backups/transfer-jobs";
 import type { JobHandlers } from "@slipway/queue";
 import { cancelBuild } from "../builds/cancel-build";
-import { QUEUED_GRACE_MS, reconcile } from "../builds/reconcile";
+import { reconcile } from "../builds/reconcile";
 import { runBuild } from "../builds/run-build";
 import type { WorkerDeps } from "../deps";
 import { collectGarbage } from "../gc/collect-garbage";
@@ -25,8 +25,8 @@ export function createJobHandlers(deps: WorkerDeps) {
       deps.logger.info({ collected: report.collected.length, failed: report.failed.length }, "garbage collection pass");
     },
     "maintenance.reconcile": async () => {
-      // Every minute (scheduleReconcile): a queued build younger than a minute may still be getting its job.
-      const report = await reconcile(deps, { queuedOlderThanMs: QUEUED_GRACE_MS });
+      // Every minute (scheduleReconcile).
+      const report = await reconcile(deps, { scheduled: true });
       deps.logger.info(report, "reconciled builds, containers and routes");
     },
   } satisfies JobHandlers;

@@ -164,14 +164,14 @@ describe("routes follow containers, not addresses", () => {
     // Nobody watched: the route still names the old address, now the impostor's.
     expect(routeUpstreams((await currentRoute())!)?.upstream).toBe(`${before}:8069`);
 
-    const report = await reconcile(h.deps);
+    const report = await reconcile(h.deps, { scheduled: true });
     expect(report.routes.routed).toContain(buildId);
     expect(routeUpstreams((await currentRoute())!)?.upstream).toBe(`${after}:8069`);
     await waitFor("the build to answer", async () => (await h.get(hostname, "/web/health").catch(() => null))?.status === 200);
     expect((await sample(1_000)).filter((a) => a.body.includes(IMPOSTOR) || a.status !== 200)).toEqual([]);
     // The build is still running (its server exists), and a second pass changes nothing.
     expect((await h.prisma.build.findUniqueOrThrow({ where: { id: buildId } })).state).toBe("running");
-    expect((await reconcile(h.deps)).routes).toMatchObject({ routed: [], unavailable: [], unchanged: 1 });
+    expect((await reconcile(h.deps, { scheduled: true })).routes).toMatchObject({ routed: [], unavailable: [], unchanged: 1 });
     await removeContainers({ docker: h.deps.docker, labels: { test: tag } });
     expect(impostor).toBeTruthy();
   }, 120_000);
@@ -192,8 +192,14 @@ describe("routes follow containers, not addresses", () => {
     await waitFor("the build to answer", async () => (await h.get(hostname, "/web/health").catch(() => null))?.status === 200);
   }, 120_000);
 
-  it("a running build whose server container is gone altogether is stopped and its route removed", async () => {
+  it("a running build whose server container is gone altogether answers 502 meanwhile, and is stopped (route removed) by the reconciliation at start", async () => {
     await removeContainers({ docker: h.deps.docker, labels: { build: buildId, role: "odoo-server" } });
+    // The every-minute pass stops nothing: the route answers 502.
+    const scheduled = await reconcile(h.deps, { scheduled: true });
+    expect(scheduled.stopped).toEqual([]);
+    expect(scheduled.routes.unavailable).toContain(buildId);
+    expect((await h.prisma.build.findUniqueOrThrow({ where: { id: buildId } })).state).toBe("running");
+    expect((await h.get(hostname, "/web/health")).status).toBe(502);
     const report = await reconcile(h.deps);
     expect(report.stopped).toContain(buildId);
     expect((await h.prisma.build.findUniqueOrThrow({ where: { id: buildId } })).state).toBe("stopped");

@@ -45,8 +45,9 @@ export async function ensureNetwork(options: {
       Labels: toDockerLabels(options.labels),
     });
   } catch (error) {
-    // Another process created it between our inspect and create: that is what we wanted.
-    if (!isConflict(error)) await engineCall(`create network ${name}`, () => Promise.reject(error));
+    // Another process created it between our inspect and create: that is what we wanted. (The engine
+    // may answer a name conflict, or, with a bridge name, "networks have same bridge name".)
+    if (!isConflict(error) && !(await inspectNetwork({ docker, name }))) await engineCall(`create network ${name}`, () => Promise.reject(error));
   }
   const created = await inspectNetwork({ docker, name });
   if (!created) throw new Error(`network ${name} vanished after creation`);

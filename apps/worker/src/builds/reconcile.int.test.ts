@@ -63,7 +63,7 @@ describe("scheduled reconciliation", () => {
     expect(schedulers[0]!.name).toBe("maintenance.reconcile");
   });
 
-  it("requeues a queued build whose job was lost, which then runs; frees the slot of a build no worker runs; leaves a young queued build to the web", async () => {
+  it("requeues a queued build whose job was lost, which then runs; retries a build whose finish failed; frees the slot of a build no worker runs; leaves a young queued build to the web", async () => {
     // Lost job: enqueued, then gone (Redis flushed); the row is two minutes old.
     const lost = await queuedBuild("main", "green_addon");
     await enqueue(h.deps.queues, "build.run", { buildId: lost });
@@ -77,6 +77,25 @@ describe("scheduled reconciliation", () => {
     const young = await queuedBuild("young", "green_addon");
     expect(await jobOf(lost)).toBeUndefined();
     expect(await jobOf(stale)).toBeUndefined();
+    // Failed finish: the job ran, the build started, then recording its end failed (control-plane
+    // database gone a moment): the job is failed (one attempt), the row still in progress.
+    const unfinished = await queuedBuild("unfinished", "green_addon");
+    await enqueue(h.deps.queues, "build.run", { buildId: unfinished });
+    const failing = createRedisConnection({ url: redisUrl, role: "worker", name: "slipway-test-reconcile-failing" });
+    const failingWorkers = startWorkers({
+      connection: failing,
+      handlers: {
+        ...createJobHandlers(h.deps),
+        "build.run": async ({ buildId }) => {
+          await h.prisma.build.update({ where: { id: buildId }, data: { state: "starting", startedAt: new Date() } });
+          throw new Error("could not record the end of the build: the control-plane database is unreachable");
+        },
+      },
+    });
+    await waitFor("the job to fail", async () => (await (await jobOf(unfinished))?.getState()) === "failed", 30_000);
+    await failingWorkers.close({ graceMs: 5_000 });
+    await failing.quit();
+    expect((await row(unfinished)).state).toBe("starting");
 
     // The worker's schedule, every second here instead of every minute.
     await scheduleReconcile(h.deps.queues, 1_000);
@@ -102,8 +121,14 @@ describe("scheduled reconciliation", () => {
       const b = await row(lost);
       return b.state === "running" || b.state === "failed" ? b : null;
     });
-    expect(ran.state).toBe("running");
-    expect(ran.result).toBe("green");
+    expect({ state: ran.state, result: ran.result, reason: ran.failureReason }).toEqual({ state: "running", result: "green", reason: null });
     expect((await h.get(ran.hostname!, "/web/health")).status).toBe(200);
+    // The failed finish is retried: the build resumes and records its end.
+    const finished = await waitFor("the unfinished build to end", async () => {
+      const b = await row(unfinished);
+      return b.state === "running" || b.state === "failed" ? b : null;
+    });
+    expect({ state: finished.state, result: finished.result, slot: finished.inProgressSlot, reason: finished.failureReason }).toEqual({ state: "running", result: "green", slot: null, reason: null });
+    expect(await h.prisma.event.count({ where: { buildId: unfinished, kind: "build.resumed" } })).toBe(1);
   }, 300_000);
 });

@@ -11,6 +11,7 @@
 // with 1 hub subscriber and 3-4 Redis clients in all (before: one connection per viewer); a notice
 // reached every viewer in 71 / 207 / 267 / 400 / 402 ms; RSS 262 → 516 MiB. The harness stopped
 // near 9,800: both ends of every connection live in this process (ulimit -n 20000, 2 per viewer).
+// Once every viewer is gone the hub is back to 0 channels and 0 listeners (its connection stays).
 import { randomBytes } from "node:crypto";
 import { Agent, createServer, get, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -47,8 +48,11 @@ const server = createServer((req, res) => {
   const headers = { [PEER_ADDRESS_HEADER]: String(req.headers["x-bench-address"]) };
   void GET(new Request(`http://127.0.0.1${req.url}`, { headers, signal: abort.signal }), { params: Promise.resolve({ slug }) }).then((response) => {
     res.writeHead(response.status, Object.fromEntries(response.headers));
-    if (response.body) Readable.fromWeb(response.body as NodeReadableStream).pipe(res);
-    else res.end();
+    if (!response.body) return void res.end();
+    // As Next does (pipeTo with an abort on close): a gone client cancels the body stream.
+    const body = Readable.fromWeb(response.body as NodeReadableStream);
+    res.on("close", () => body.destroy());
+    body.pipe(res);
   });
 });
 server.maxConnections = 100_000;

@@ -4,7 +4,7 @@ import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/tes
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/fake-github";
 import { resolveSession } from "../auth/resolve-session";
-import { SESSION_COOKIE } from "../auth/session-cookie";
+import { PEER_ADDRESS_HEADER, SESSION_COOKIE } from "../auth/session-cookie";
 import { GITHUB_STATE_COOKIE } from "./oauth-state";
 import { cookieFrom, finishGithubLogin, startGithubLogin } from "./routes";
 
@@ -76,7 +76,8 @@ describe("Sign in with GitHub (OAuth web flow against a fake GitHub, real Postgr
     expect(callback.origin + callback.pathname).toBe(`${publicUrl}/api/auth/github/callback`);
     expect(callback.searchParams.get("state")).toBe(stateCookie);
     if (options.tamperState) callback.searchParams.set("state", `${stateCookie.slice(0, -2)}xx`);
-    const headers: Record<string, string> = { "x-forwarded-for": "10.0.0.9", "user-agent": "vitest" };
+    // The connection's address (stamped by the server); a client's X-Forwarded-For is not believed.
+    const headers: Record<string, string> = { [PEER_ADDRESS_HEADER]: "10.0.0.9", "x-forwarded-for": "6.6.6.6", "user-agent": "vitest" };
     if (!options.dropCookie) headers.cookie = `${GITHUB_STATE_COOKIE}=${stateCookie}`;
     return finishGithubLogin(deps, new Request(callback, { headers }));
   }

@@ -191,4 +191,21 @@ describe("replayed and forced pushes never move a branch backwards (issue 12, H3
     expect(await head()).toBe(next);
     expect(logged).toEqual([]);
   });
+
+  it("applies a push of the revision already recorded (the poller saw it first) without asking the repository", async () => {
+    await finishBuilds();
+    const asked: string[] = [];
+    const remoteHeads = deps.remoteHeads;
+    deps.remoteHeads = async (url) => (asked.push(url), remoteHeads(url));
+    try {
+      const count = await builds();
+      const res = await generic({ before: commits.C, after: commits.D, head_commit: { id: commits.D, message: "D, seen by the poller" } }, "r-10");
+      expect(res.status).toBe(202);
+      expect(await head()).toBe(commits.D);
+      expect(await builds()).toBe(count + 1);
+      expect(asked).toEqual([]);
+    } finally {
+      deps.remoteHeads = remoteHeads;
+    }
+  });
 });

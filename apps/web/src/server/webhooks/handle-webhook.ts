@@ -102,7 +102,10 @@ export async function handleWebhook(deps: WebhookDeps, req: WebhookRequest): Pro
   };
   // "" never matches a recorded head: a push that does not say where it started is verified.
   let outcome = await recordPush(deps.prisma, { ...push, expectedHead: event.created ? null : (event.before ?? "") });
-  if (outcome.kind === "stale" && outcome.recordedHead === event.revision) return reply(200, { unchanged: true, branch: event.branch });
+  if (outcome.kind === "stale" && outcome.recordedHead === event.revision) {
+    // Already the recorded head (the poller saw it first): nothing moves, so no question to ask.
+    outcome = await recordPush(deps.prisma, { ...push, expectedHead: outcome.recordedHead });
+  }
   if (outcome.kind === "stale") {
     const log = deps.log ?? ((message: string) => console.warn(message));
     const what = `push to ${project.slug}/${event.branch} (${event.before?.slice(0, 8) ?? "?"} → ${event.revision?.slice(0, 8) ?? "deleted"}, recorded head ${outcome.recordedHead?.slice(0, 8) ?? "none"}, delivery ${delivery})`;

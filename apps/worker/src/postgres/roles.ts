@@ -28,8 +28,12 @@ export interface RoleSource {
   port: number;
 }
 
+/**
+ * Hex, never base64url: the official image's entrypoint passes it as `--db_password $PASSWORD` to
+ * argparse (wait-for-psql.py) and Odoo, which take a value starting with `-` for an option.
+ */
 export function rolePassword(pg: RoleSource, role: string): string {
-  return createHmac("sha256", pg.roleSecret).update(`slipway-role:${role}`).digest("base64url");
+  return createHmac("sha256", pg.roleSecret).update(`slipway-role:${role}`).digest("hex");
 }
 
 /** The credentials of the role owning `database` (its own name), as containers reach the server. */

@@ -13,6 +13,7 @@ import { databaseExists } from "../postgres";
 import { removeTestProjectNetworks } from "../testing/cleanup-networks";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { releaseBuild } from "./resources";
+import { waitFor as waitForShared } from "../testing/wait-for";
 
 // A real worker process, killed with SIGKILL in the middle of a build, then started again.
 const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
@@ -31,15 +32,7 @@ function startWorker(): ChildProcess {
   return child;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 150_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 150_000) => waitForShared(what, fn, timeoutMs);
 
 async function queuedBuild(branch: string, addons: string[]) {
   const revision = repo.push(branch, addons);

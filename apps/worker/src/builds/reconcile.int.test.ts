@@ -6,6 +6,7 @@ import { createJobHandlers } from "../jobs/handlers";
 import { createPipelineHarness, type PipelineHarness } from "../testing/pipeline-harness";
 import { fixtureAddon } from "../testing/tree-repo";
 import { RECONCILE_EVERY_MS, RECONCILE_SCHEDULER_ID, scheduleReconcile } from "./reconcile";
+import { waitFor as waitForShared } from "../testing/wait-for";
 
 // Issue 12, M6: `maintenance.reconcile` runs on a schedule, so a build whose job was lost (Redis
 // flushed or down when the web enqueued it, a worker gone) is not stuck until the next restart.
@@ -15,15 +16,7 @@ let redisUrl: string;
 let connection: Redis | null = null;
 let workers: RunningWorkers | null = null;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 180_000) => waitForShared(what, fn, timeoutMs);
 
 /** A queued build of `branch` (the web's part: the row), without its job. */
 async function queuedBuild(branch: string, addon: string): Promise<string> {

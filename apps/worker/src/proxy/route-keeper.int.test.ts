@@ -7,6 +7,7 @@ import { createPipelineHarness, type PipelineHarness } from "../testing/pipeline
 import { fixtureAddon } from "../testing/tree-repo";
 import { maintenanceRouteId, routeIdForBuild, routeUpstreams, UNAVAILABLE_PAGE } from "./caddy";
 import { refreshRoutes, startRouteKeeper, type RouteKeeper } from "./route-keeper";
+import { waitFor as waitForShared } from "../testing/wait-for";
 
 // Issue 12, H5/H5b: a route follows its build's server container, never a stale address. The
 // project's network is created with a subnet of its own so the test can hand the address of a
@@ -63,15 +64,7 @@ async function startImpostor(ip: string): Promise<string> {
   }
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000) => waitForShared(what, fn, timeoutMs);
 
 /** Requests the build's hostname for `ms`: every answer is recorded (status and body). */
 async function sample(ms: number): Promise<Array<{ status: number; body: string }>> {

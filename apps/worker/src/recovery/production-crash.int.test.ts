@@ -14,6 +14,7 @@ import { addAttachments, fingerprint } from "../backups/testing/backup-fixture";
 import { createPipelineHarness, type PipelineHarness } from "../testing/pipeline-harness";
 import { fixtureAddon, type Tree } from "../testing/tree-repo";
 import { listSwapRecords, readSwapRecord } from "./swap-journal";
+import { waitFor as waitForShared } from "../testing/wait-for";
 
 const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
 const mainTs = fileURLToPath(new URL("../main.ts", import.meta.url));
@@ -54,15 +55,7 @@ async function stopWorker(): Promise<void> {
   worker = null;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 240_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 240_000) => waitForShared(what, fn, timeoutMs);
 
 async function push(tree: Tree): Promise<string> {
   const revision = h.repo.push("main", tree);

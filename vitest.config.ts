@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Integration tests need the services `npm test` (or `npm run services:up`) started; their
@@ -15,12 +16,16 @@ function servicesEnv(): Record<string, string> {
   return env;
 }
 
+// The web app's path alias (apps/web/tsconfig.json: "@/*" is apps/web/src/*).
+const resolve = { alias: [{ find: /^@\/(.*)$/, replacement: fileURLToPath(new URL("./apps/web/src/$1", import.meta.url)) }] };
+
 const exclude = ["**/node_modules/**", "**/.next/**", "**/dist/**", "e2e/**"];
 
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: "unit",
           include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "scripts/**/*.test.ts"],
@@ -28,6 +33,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: "int",
           include: ["packages/*/src/**/*.int.test.ts", "apps/*/src/**/*.int.test.ts", "prisma/**/*.int.test.ts"],

@@ -58,7 +58,10 @@ async function du(dir: string): Promise<number> {
 }
 
 const db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
-const baseDeps = createWorkerDeps({ config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url }), logger: pino({ level: "silent" }) });
+const baseDeps = createWorkerDeps({
+  config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url }),
+  logger: pino({ level: "silent" }),
+});
 // Its own managed PostgreSQL server (same image and code path as slipway-postgres), so nothing
 // else running on the machine shares or disturbs the server being measured.
 const tag = randomBytes(3).toString("hex");
@@ -77,7 +80,9 @@ const store = new LocalBackupStore(join(tmp, "store"));
 let databases: string[] = [];
 let projectSlug: string | null = null;
 try {
-  console.log(`backups benchmark: database ${dbMiB} MiB, filestore ${fsMiB} MiB (${FILE_KIB} KiB files), ${retained} retained, churn ${churn * 100} %/day`);
+  console.log(
+    `backups benchmark: database ${dbMiB} MiB, filestore ${fsMiB} MiB (${FILE_KIB} KiB files), ${retained} retained, churn ${churn * 100} %/day`,
+  );
   const fixture = await createBackupProject(deps, { labels });
   const { production, pg } = fixture;
   projectSlug = fixture.project.slug;
@@ -89,9 +94,23 @@ try {
   // tools network; `null`: no database, no network.
   const byHand = async (role: string, cmd: string[], mounts: ContainerSpec["mounts"], db: string | null) => {
     const creds = db ? databaseCredentials(pg, db) : null;
-    const env: Record<string, string> = creds ? { PGHOST: creds.host, PGPORT: String(creds.port), PGUSER: creds.user, PGPASSWORD: creds.password } : {};
+    const env: Record<string, string> = creds
+      ? { PGHOST: creds.host, PGPORT: String(creds.port), PGUSER: creds.user, PGPASSWORD: creds.password }
+      : {};
     const network = creds ? pg.toolsNetwork : "none";
-    const run = await runStreaming({ docker: deps.docker, spec: { image: ctx.image, user: "0:0", entrypoint: cmd.slice(0, 1), cmd: cmd.slice(1), env, mounts, network, labels: { ...labels, role } } });
+    const run = await runStreaming({
+      docker: deps.docker,
+      spec: {
+        image: ctx.image,
+        user: "0:0",
+        entrypoint: cmd.slice(0, 1),
+        cmd: cmd.slice(1),
+        env,
+        mounts,
+        network,
+        labels: { ...labels, role },
+      },
+    });
     if (run.exitCode !== 0) throw new Error(`${cmd.join(" ")}: ${run.stderr}`);
   };
 
@@ -102,26 +121,53 @@ try {
       await c.query(`SET ROLE ${ident(database)}`);
       await c.query("CREATE TABLE bench_data (id bigserial PRIMARY KEY, n int, payload text)");
       while (Number((await c.query<{ s: string }>("SELECT pg_database_size(current_database())::text AS s")).rows[0]!.s) < dbMiB * MiB) {
-        await c.query("INSERT INTO bench_data (n, payload) SELECT i, md5(random()::text) || repeat(md5(random()::text), 8) FROM generate_series(1, 100000) i");
+        await c.query(
+          "INSERT INTO bench_data (n, payload) SELECT i, md5(random()::text) || repeat(md5(random()::text), 8) FROM generate_series(1, 100000) i",
+        );
       }
       await c.query("VACUUM ANALYZE bench_data");
     });
     await addAttachments(deps, { database, count: Math.round((fsMiB * 1024) / FILE_KIB), size: FILE_KIB * 1024, labels });
   });
-  const dbBytes = await withClient({ pg, database }, async (c) => Number((await c.query<{ s: string }>("SELECT pg_database_size(current_database())::text AS s")).rows[0]!.s));
+  const dbBytes = await withClient({ pg, database }, async (c) =>
+    Number((await c.query<{ s: string }>("SELECT pg_database_size(current_database())::text AS s")).rows[0]!.s),
+  );
   console.log(`setup: ${size(dbBytes)} database, filestore written in ${secs(fillMs)}`);
 
   // 1. Backup.
-  const [first, backupMs] = await timed(() => createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1, 2)) }));
+  const [first, backupMs] = await timed(() =>
+    createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1, 2)) }),
+  );
   const m = first.manifest as unknown as BackupManifest;
   const payload = dbBytes + m.filestore.bytes;
-  const [, dumpMs] = await timed(() => byHand("bench-pg-dump", ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file=/out/dump.pgc", database], [{ type: "bind", source: tmp, target: "/out" }], database).then(() => undefined));
-  const [, tarMs] = await timed(() => byHand("bench-tar", ["tar", "-cf", "/out/filestore.tar", "-C", `/data/filestore/${database}`, "."], [{ type: "bind", source: tmp, target: "/out" }, { type: "volume", source: volume, target: "/data", readOnly: true }], null));
+  const [, dumpMs] = await timed(() =>
+    byHand(
+      "bench-pg-dump",
+      ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file=/out/dump.pgc", database],
+      [{ type: "bind", source: tmp, target: "/out" }],
+      database,
+    ).then(() => undefined),
+  );
+  const [, tarMs] = await timed(() =>
+    byHand(
+      "bench-tar",
+      ["tar", "-cf", "/out/filestore.tar", "-C", `/data/filestore/${database}`, "."],
+      [
+        { type: "bind", source: tmp, target: "/out" },
+        { type: "volume", source: volume, target: "/data", readOnly: true },
+      ],
+      null,
+    ),
+  );
   const handDump = statSync(join(tmp, "dump.pgc")).size;
   const handTar = statSync(join(tmp, "filestore.tar")).size;
   console.log("\n1. backup (database + filestore)");
-  console.log(`   slipway                 ${secs(backupMs)}  ${rate(payload, backupMs)}  (dump + row counts ${secs(m.durations?.dumpMs ?? 0)} → ${size(m.dump.size)}, filestore ${secs(m.durations?.filestoreMs ?? 0)} → ${m.filestore.files} files ${size(m.filestore.bytes)})`);
-  console.log(`   pg_dump -Fc + tar       ${secs(dumpMs + tarMs)}  ${rate(payload, dumpMs + tarMs)}  (pg_dump ${secs(dumpMs)} → ${size(handDump)}, tar ${secs(tarMs)} → ${size(handTar)})`);
+  console.log(
+    `   slipway                 ${secs(backupMs)}  ${rate(payload, backupMs)}  (dump + row counts ${secs(m.durations?.dumpMs ?? 0)} → ${size(m.dump.size)}, filestore ${secs(m.durations?.filestoreMs ?? 0)} → ${m.filestore.files} files ${size(m.filestore.bytes)})`,
+  );
+  console.log(
+    `   pg_dump -Fc + tar       ${secs(dumpMs + tarMs)}  ${rate(payload, dumpMs + tarMs)}  (pg_dump ${secs(dumpMs)} → ${size(handDump)}, tar ${secs(tarMs)} → ${size(handTar)})`,
+  );
   console.log(`   ratio                   ${((backupMs / (dumpMs + tarMs)) * 100).toFixed(0)} % of the by-hand time`);
 
   // 2. Restore.
@@ -134,8 +180,21 @@ try {
   const [, handRestoreMs] = await timed(async () => {
     // Empty, UTF-8, C collation, its own role: as Slipway's load creates its scratch database.
     await createDatabase({ pg, name: handDb });
-    await byHand("bench-pg-restore", ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", handDb, "/out/dump.pgc"], [{ type: "bind", source: tmp, target: "/out", readOnly: true }], handDb);
-    await byHand("bench-untar", ["sh", "-c", `mkdir -p /data/filestore/${dir} && tar -xf /out/filestore.tar -C /data/filestore/${dir}`], [{ type: "bind", source: tmp, target: "/out", readOnly: true }, { type: "volume", source: volume, target: "/data" }], null);
+    await byHand(
+      "bench-pg-restore",
+      ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", handDb, "/out/dump.pgc"],
+      [{ type: "bind", source: tmp, target: "/out", readOnly: true }],
+      handDb,
+    );
+    await byHand(
+      "bench-untar",
+      ["sh", "-c", `mkdir -p /data/filestore/${dir} && tar -xf /out/filestore.tar -C /data/filestore/${dir}`],
+      [
+        { type: "bind", source: tmp, target: "/out", readOnly: true },
+        { type: "volume", source: volume, target: "/data" },
+      ],
+      null,
+    );
   });
   await dropDatabase({ pg, name: handDb });
   await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
@@ -144,7 +203,9 @@ try {
   await store.delete(`backups/${restored.safetyBackupId}`);
   await deps.prisma.backup.delete({ where: { id: restored.safetyBackupId } });
   console.log("\n2. restore");
-  console.log(`   slipway load            ${secs(loadMs)}  ${rate(payload, loadMs)}  (pg_restore from the store + filestore from objects, beside the live database)`);
+  console.log(
+    `   slipway load            ${secs(loadMs)}  ${rate(payload, loadMs)}  (pg_restore from the store + filestore from objects, beside the live database)`,
+  );
   console.log(`   pg_restore + tar -x     ${secs(handRestoreMs)}  ${rate(payload, handRestoreMs)}`);
   console.log(`   ratio                   ${((loadMs / handRestoreMs) * 100).toFixed(0)} % of the by-hand time`);
   console.log(`   slipway whole restore   ${secs(fullMs)}  (load + safety backup + swap; the server is down only during the swap)`);
@@ -155,23 +216,39 @@ try {
   const fullCopies: number[] = [handDump + handTar];
   const times: number[] = [];
   for (let day = 1; day < retained; day++) {
-    await byHand("bench-churn", ["sh", "-c", `cd /data/filestore/${database} && find . -type f -name '[0-9a-f]*' | shuf -n ${perDay} | xargs -r rm -f`], [{ type: "volume", source: volume, target: "/data" }], null);
+    await byHand(
+      "bench-churn",
+      ["sh", "-c", `cd /data/filestore/${database} && find . -type f -name '[0-9a-f]*' | shuf -n ${perDay} | xargs -r rm -f`],
+      [{ type: "volume", source: volume, target: "/data" }],
+      null,
+    );
     await addAttachments(deps, { database, count: perDay, size: FILE_KIB * 1024, labels });
-    const [b, ms] = await timed(() => createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1 + day, 2)) }));
+    const [b, ms] = await timed(() =>
+      createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1 + day, 2)) }),
+    );
     const bm = b.manifest as unknown as BackupManifest;
     times.push(ms);
     fullCopies.push(bm.dump.size + bm.filestore.bytes);
   }
-  const daily = await deps.prisma.backup.findMany({ where: { branchId: production.branch.id, kind: "daily", state: "done" }, select: { manifest: true } });
+  const daily = await deps.prisma.backup.findMany({
+    where: { branchId: production.branch.id, kind: "daily", state: "done" },
+    select: { manifest: true },
+  });
   const dumps = daily.reduce((t, b) => t + (b.manifest as unknown as BackupManifest).dump.size, 0);
   const objects = await du(join(tmp, "store", "objects"));
   const stored = await du(join(tmp, "store"));
   const full = fullCopies.reduce((a, b) => a + b, 0);
   console.log(`\n3. ${daily.length} retained daily backups, ${perDay} files (${churn * 100} %) replaced per day`);
-  console.log(`   incremental backup      median ${secs([...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0)} (unchanged files listed, not read)`);
-  console.log(`   stored by slipway       ${size(stored)} (dumps ${size(dumps)}, filestore objects ${size(objects)}, indexes + manifests ${size(stored - dumps - objects)})`);
+  console.log(
+    `   incremental backup      median ${secs([...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0)} (unchanged files listed, not read)`,
+  );
+  console.log(
+    `   stored by slipway       ${size(stored)} (dumps ${size(dumps)}, filestore objects ${size(objects)}, indexes + manifests ${size(stored - dumps - objects)})`,
+  );
   console.log(`   ${retained} full copies          ${size(full)}`);
-  console.log(`   saving                  ${((1 - stored / full) * 100).toFixed(0)} % (filestore alone: ${size(objects)} vs ${size(fullCopies.length * m.filestore.bytes)})`);
+  console.log(
+    `   saving                  ${((1 - stored / full) * 100).toFixed(0)} % (filestore alone: ${size(objects)} vs ${size(fullCopies.length * m.filestore.bytes)})`,
+  );
 } finally {
   await cleanupBackupTests(deps, { databases, labels });
   // The project's network (made by the fixture, labelled by project): its server is gone by now.

@@ -58,7 +58,14 @@ async function main() {
   const db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
   const redisUrl = new URL(process.env.REDIS_URL!);
   redisUrl.pathname = "/10";
-  const env = { ...process.env, DATABASE_URL: db.url, REDIS_URL: redisUrl.toString(), SLIPWAY_WEB_PORT: String(port), SLIPWAY_LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" };
+  const env = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    REDIS_URL: redisUrl.toString(),
+    SLIPWAY_WEB_PORT: String(port),
+    SLIPWAY_LOG_LEVEL: "warn",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
   const config = loadWorkerConfig(env);
   const deps = createWorkerDeps({ config, logger: pino({ level: "silent" }) });
   await deps.redis.flushdb();
@@ -66,8 +73,15 @@ async function main() {
   const user = await deps.prisma.user.create({ data: { login: "bench" } });
   const slug = `bench${randomBytes(2).toString("hex")}`;
   const project = await insertProject(deps.prisma, {
-    slug, name: "Bench", repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: image,
-    baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret(secret, config.encryptionKey), creatorId: user.id,
+    slug,
+    name: "Bench",
+    repoUrl: repo.url,
+    repoKind: "generic",
+    odooVersion: "17.0",
+    odooImage: image,
+    baseDomain: "slipway.localhost",
+    webhookSecretEnc: encryptSecret(secret, config.encryptionKey),
+    creatorId: user.id,
   });
   const nextBin = createRequire(path.join(root, "apps/web/package.json")).resolve("next/dist/bin/next");
   const web = startProcess([nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], path.join(root, "apps/web"), env);
@@ -96,7 +110,9 @@ async function main() {
       if (!buildId) throw new Error("no build queued");
     }
     const waiting = await deps.queues.get("builds").getWaitingCount();
-    console.log(`webhook → job queued, ${deliveries} deliveries: p50 ${ms(pct(latencies, 50))}, p99 ${ms(pct(latencies, 99))}, max ${ms(Math.max(...latencies))} (jobs waiting: ${waiting})`);
+    console.log(
+      `webhook → job queued, ${deliveries} deliveries: p50 ${ms(pct(latencies, 50))}, p99 ${ms(pct(latencies, 99))}, max ${ms(Math.max(...latencies))} (jobs waiting: ${waiting})`,
+    );
     await deps.queues.get("builds").obliterate({ force: true });
     await deps.prisma.build.updateMany({ data: { state: "cancelled", inProgressSlot: null } });
 
@@ -108,7 +124,10 @@ async function main() {
       const sha = repo.push("main", ["green_addon"], `journey ${i}`);
       const t0 = performance.now();
       const { buildId } = await post(JSON.stringify({ ref: "refs/heads/main", after: sha }), `j-${i}`);
-      await waitUntil(async () => (await listContainers({ docker: deps.docker, labels: { build: buildId!, role: "odoo-server" }, all: false })).length > 0);
+      await waitUntil(
+        async () =>
+          (await listContainers({ docker: deps.docker, labels: { build: buildId!, role: "odoo-server" }, all: false })).length > 0,
+      );
       started.push(performance.now() - t0);
       const b = await waitUntil(async () => {
         const row = await deps.prisma.build.findUniqueOrThrow({ where: { id: buildId! } });
@@ -130,16 +149,46 @@ async function main() {
       const creds = databaseCredentials(pg, dbName);
       // The password through the docker client's environment (`-e PASSWORD`), not its command line.
       const withPassword = { env: { ...process.env, PASSWORD: creds.password } };
-      const base = ["run", "--rm", "--network", network.name, "-e", `HOST=${creds.host}`, "-e", `PORT=${creds.port}`, "-e", `USER=${creds.user}`, "-e", "PASSWORD", "-v", `${volume}:/var/lib/odoo`, "-v", `${dir}/src:/home/odoo/src/user:ro`];
+      const base = [
+        "run",
+        "--rm",
+        "--network",
+        network.name,
+        "-e",
+        `HOST=${creds.host}`,
+        "-e",
+        `PORT=${creds.port}`,
+        "-e",
+        `USER=${creds.user}`,
+        "-e",
+        "PASSWORD",
+        "-v",
+        `${volume}:/var/lib/odoo`,
+        "-v",
+        `${dir}/src:/home/odoo/src/user:ro`,
+      ];
       const t0 = performance.now();
       await run("git", ["clone", "-q", "--depth", "1", "--branch", "main", `file://${repo.url}`, `${dir}/src`]);
       const addons = ["--addons-path", "/home/odoo/src/user/addons"];
       await createDatabase({ pg, name: dbName });
       await run("docker", [...base, image, "odoo", "-d", dbName, ...addons, "-i", "base", "--stop-after-init"], withPassword);
-      await run("docker", [...base, image, "odoo", "-d", dbName, ...addons, "-i", "green_addon", "--test-enable", "--stop-after-init"], withPassword);
+      await run(
+        "docker",
+        [...base, image, "odoo", "-d", dbName, ...addons, "-i", "green_addon", "--test-enable", "--stop-after-init"],
+        withPassword,
+      );
       const name = `slipway-manual-bench-${i}-${process.pid}`;
-      await run("docker", [...base.filter((a) => a !== "--rm"), "-d", "--name", name, image, "odoo", "-d", dbName, ...addons, "--db-filter", `^${dbName}$`], withPassword);
-      const { stdout } = await run("docker", ["inspect", "-f", `{{ (index .NetworkSettings.Networks "${network.name}").IPAddress }}`, name]);
+      await run(
+        "docker",
+        [...base.filter((a) => a !== "--rm"), "-d", "--name", name, image, "odoo", "-d", dbName, ...addons, "--db-filter", `^${dbName}$`],
+        withPassword,
+      );
+      const { stdout } = await run("docker", [
+        "inspect",
+        "-f",
+        `{{ (index .NetworkSettings.Networks "${network.name}").IPAddress }}`,
+        name,
+      ]);
       await waitUntil(async () => (await fetch(`http://${stdout.trim()}:8069/web/health`)).status === 200, 60_000, 50);
       manual.push(performance.now() - t0);
       await run("docker", ["rm", "-f", name]);
@@ -148,11 +197,14 @@ async function main() {
       rmSync(dir, { recursive: true, force: true });
     }
     console.log(`webhook → server container started: median ${s(median(started))} over ${journeys}`);
-    console.log(`push → green (platform): median ${s(median(green))}; same commands by hand: median ${s(median(manual))}; ratio ${(median(green) / median(manual)).toFixed(2)}`);
+    console.log(
+      `push → green (platform): median ${s(median(green))}; same commands by hand: median ${s(median(manual))}; ratio ${(median(green) / median(manual)).toFixed(2)}`,
+    );
   } finally {
     worker?.kill("SIGTERM");
     web.kill("SIGTERM");
-    for (const b of await deps.prisma.build.findMany({ select: { id: true, databaseName: true } })) await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+    for (const b of await deps.prisma.build.findMany({ select: { id: true, databaseName: true } }))
+      await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
     // The project's network (made by its builds and the by-hand runs): its containers are gone.
     await removeProjectNetwork({ docker: deps.docker, pg: await deps.postgres(), slug }).catch(() => undefined);
     await deps.redis.flushdb().catch(() => undefined);

@@ -11,7 +11,12 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { connectDocker, removeContainer, removeContainers, removeNetworks, removeVolumes } from "@slipway/docker";
 import { ensureProjectNetwork } from "../apps/worker/src/isolation/project-network";
-import { createDatabase as createEmptyDatabase, databaseCredentials, dropDatabase, ensureManagedPostgres } from "../apps/worker/src/postgres";
+import {
+  createDatabase as createEmptyDatabase,
+  databaseCredentials,
+  dropDatabase,
+  ensureManagedPostgres,
+} from "../apps/worker/src/postgres";
 import { createDatabase, installModules, serve, type OdooContext } from "../apps/worker/src/odoo/driver";
 
 const run = promisify(execFile);
@@ -28,7 +33,10 @@ const fixtures = join(home, "checkout");
 const modules = existsSync(join(fixture, "__manifest__.py"))
   ? [fixture.split("/").pop()!]
   : readdirSync(fixture).filter((m) => existsSync(join(fixture, m, "__manifest__.py")));
-for (const m of modules) cpSync(modules.length === 1 && existsSync(join(fixture, "__manifest__.py")) ? fixture : join(fixture, m), join(fixtures, m), { recursive: true });
+for (const m of modules)
+  cpSync(modules.length === 1 && existsSync(join(fixture, "__manifest__.py")) ? fixture : join(fixture, m), join(fixtures, m), {
+    recursive: true,
+  });
 const module = modules.join(",");
 
 const median = (xs: number[]) => {
@@ -40,15 +48,26 @@ const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main() {
   const pg = await ensureManagedPostgres({
-    docker, image: process.env.SLIPWAY_ODOO_PG_IMAGE ?? "slipway/postgres:15", home,
-    containerName: `slipway-bench-pg-${tag}`, volumeName: `slipway-bench-pg-${tag}`,
-    platformNetwork: `slipway-bench-platform-${tag}`, toolsNetwork: `slipway-bench-tools-${tag}`, labels,
+    docker,
+    image: process.env.SLIPWAY_ODOO_PG_IMAGE ?? "slipway/postgres:15",
+    home,
+    containerName: `slipway-bench-pg-${tag}`,
+    volumeName: `slipway-bench-pg-${tag}`,
+    platformNetwork: `slipway-bench-platform-${tag}`,
+    toolsNetwork: `slipway-bench-tools-${tag}`,
+    labels,
   });
   // As a build: the project's network, and the role of the one database a run works on (ADR 0005).
   const network = await ensureProjectNetwork({ docker, pg, project: { id: tag, slug: tag }, labels });
   const logDir = join(home, "logs");
   const ctx = (database: string): OdooContext => ({
-    docker, image, database, network: network.name, dataVolume: `slipway-bench-data-${database}`, logDir, labels,
+    docker,
+    image,
+    database,
+    network: network.name,
+    dataVolume: `slipway-bench-data-${database}`,
+    logDir,
+    labels,
     db: databaseCredentials(pg, database),
     checkout: { hostPath: fixtures, addonsFolders: ["."] },
   });
@@ -88,13 +107,44 @@ async function main() {
     // client's environment (`-e PASSWORD`), not its command line.
     const creds = databaseCredentials(pg, dbB);
     const t0 = Date.now();
-    await run("docker", [
-      "run", "--rm", "--network", network.name, "--label", "org.slipway.bench=odoo-runtime",
-      "-e", `HOST=${creds.host}`, "-e", `PORT=${creds.port}`, "-e", `USER=${creds.user}`, "-e", "PASSWORD",
-      "-v", `slipway-bench-data-${dbB}:/var/lib/odoo`, "-v", `${fixtures}:/home/odoo/src/user:ro`,
-      image, "odoo", "-d", dbB, "--data-dir", "/var/lib/odoo", "--addons-path", "/home/odoo/src/user",
-      "-i", module, "--test-enable", "--stop-after-init",
-    ], { env: { ...process.env, PASSWORD: creds.password } }).catch((e: { code?: number; stderr?: string }) => console.log(`hand run ${i} failed (exit ${e.code}): ${String(e.stderr).slice(-300)}`));
+    await run(
+      "docker",
+      [
+        "run",
+        "--rm",
+        "--network",
+        network.name,
+        "--label",
+        "org.slipway.bench=odoo-runtime",
+        "-e",
+        `HOST=${creds.host}`,
+        "-e",
+        `PORT=${creds.port}`,
+        "-e",
+        `USER=${creds.user}`,
+        "-e",
+        "PASSWORD",
+        "-v",
+        `slipway-bench-data-${dbB}:/var/lib/odoo`,
+        "-v",
+        `${fixtures}:/home/odoo/src/user:ro`,
+        image,
+        "odoo",
+        "-d",
+        dbB,
+        "--data-dir",
+        "/var/lib/odoo",
+        "--addons-path",
+        "/home/odoo/src/user",
+        "-i",
+        module,
+        "--test-enable",
+        "--stop-after-init",
+      ],
+      { env: { ...process.env, PASSWORD: creds.password } },
+    ).catch((e: { code?: number; stderr?: string }) =>
+      console.log(`hand run ${i} failed (exit ${e.code}): ${String(e.stderr).slice(-300)}`),
+    );
     if (d.classification.status !== "green") console.log(`driver run ${i}: ${d.classification.reasons.join("; ")}`);
     byHand.push(Date.now() - t0);
     await dropDatabase({ pg, name: dbA });

@@ -36,8 +36,15 @@ const prisma = deps().prisma;
 const slug = `bench-sse-${randomBytes(3).toString("hex")}`;
 const user = await prisma.user.create({ data: { login: slug } });
 const project = await insertProject(prisma, {
-  slug, name: slug, repoUrl: "/srv/git/bench.git", repoKind: "generic", odooVersion: "17.0",
-  odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: user.id,
+  slug,
+  name: slug,
+  repoUrl: "/srv/git/bench.git",
+  repoKind: "generic",
+  odooVersion: "17.0",
+  odooImage: "odoo:17.0",
+  baseDomain: "slipway.localhost",
+  webhookSecretEnc: "v1:x:y:z",
+  creatorId: user.id,
 });
 await prisma.project.update({ where: { id: project.id }, data: { publicAccess: true } });
 
@@ -46,14 +53,16 @@ const server = createServer((req, res) => {
   const abort = new AbortController();
   res.on("close", () => abort.abort());
   const headers = { [PEER_ADDRESS_HEADER]: String(req.headers["x-bench-address"]) };
-  void GET(new Request(`http://127.0.0.1${req.url}`, { headers, signal: abort.signal }), { params: Promise.resolve({ slug }) }).then((response) => {
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    if (!response.body) return void res.end();
-    // As Next does (pipeTo with an abort on close): a gone client cancels the body stream.
-    const body = Readable.fromWeb(response.body as NodeReadableStream);
-    res.on("close", () => body.destroy());
-    body.pipe(res);
-  });
+  void GET(new Request(`http://127.0.0.1${req.url}`, { headers, signal: abort.signal }), { params: Promise.resolve({ slug }) }).then(
+    (response) => {
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      if (!response.body) return void res.end();
+      // As Next does (pipeTo with an abort on close): a gone client cancels the body stream.
+      const body = Readable.fromWeb(response.body as NodeReadableStream);
+      res.on("close", () => body.destroy());
+      body.pipe(res);
+    },
+  );
 });
 server.maxConnections = 100_000;
 await new Promise<void>((resolve) => server.listen({ port: 0, host: "127.0.0.1", backlog: 8192 }, resolve));
@@ -87,23 +96,26 @@ function connectOnce(i: number): Promise<Viewer> {
     // 4 viewers per address (the cap is 16): N/4 distinct addresses from 10.0.0.0/8.
     const a = Math.floor(i / 4);
     const address = `10.${(a >> 16) & 255}.${(a >> 8) & 255}.${a & 255}`;
-    const req = get({ host: "127.0.0.1", port, path: `/api/projects/${slug}/events`, agent, headers: { "x-bench-address": address } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`viewer ${i}: HTTP ${res.statusCode}`));
-      const viewer: Viewer = { res, notices: 0 };
-      let subscribed = false;
-      res.setEncoding("utf8");
-      res.on("data", (text: string) => {
-        if (!subscribed && text.includes(": subscribed")) {
-          subscribed = true;
-          resolve(viewer);
-        }
-        if (text.includes("event: notice")) {
-          viewer.notices++;
-          noticeWaiters.shift()?.();
-        }
-      });
-      res.on("error", () => undefined); // closed by the benchmark itself at the end
-    });
+    const req = get(
+      { host: "127.0.0.1", port, path: `/api/projects/${slug}/events`, agent, headers: { "x-bench-address": address } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`viewer ${i}: HTTP ${res.statusCode}`));
+        const viewer: Viewer = { res, notices: 0 };
+        let subscribed = false;
+        res.setEncoding("utf8");
+        res.on("data", (text: string) => {
+          if (!subscribed && text.includes(": subscribed")) {
+            subscribed = true;
+            resolve(viewer);
+          }
+          if (text.includes("event: notice")) {
+            viewer.notices++;
+            noticeWaiters.shift()?.();
+          }
+        });
+        res.on("error", () => undefined); // closed by the benchmark itself at the end
+      },
+    );
     req.on("error", reject);
   });
 }
@@ -151,13 +163,17 @@ try {
   const hub = projectNoticeHub(redisUrl);
   for (let i = 0; i < 100 && hub.stats().listeners > 0; i++) await new Promise((r) => setTimeout(r, 100));
   const after = await redisClients();
-  console.log(`hub listeners after closing: ${JSON.stringify(projectNoticeHub(redisUrl).stats())}; Redis clients: ${after.total} (${after.hub})`);
+  console.log(
+    `hub listeners after closing: ${JSON.stringify(projectNoticeHub(redisUrl).stats())}; Redis clients: ${after.total} (${after.hub})`,
+  );
   server.close();
   agent.destroy();
   projectNoticeHub(redisUrl).close();
   admin.disconnect();
   deps().redis.disconnect();
-  await deps().queues.close().catch(() => undefined);
+  await deps()
+    .queues.close()
+    .catch(() => undefined);
   await prisma.$disconnect();
   await db.drop();
 }

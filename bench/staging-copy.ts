@@ -36,8 +36,16 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [Date.now() - t, r];
 }
 
-async function shell(script: string, mounts: { type: "volume" | "bind"; source: string; target: string }[], env: Record<string, string> = {}): Promise<number> {
-  const run = await runToCompletion({ docker: deps.docker, spec: { image, labels: { ...labels, role: "bench" }, entrypoint: ["sh", "-c", script], user: "0:0", env, mounts }, timeoutMs: 30 * 60_000 });
+async function shell(
+  script: string,
+  mounts: { type: "volume" | "bind"; source: string; target: string }[],
+  env: Record<string, string> = {},
+): Promise<number> {
+  const run = await runToCompletion({
+    docker: deps.docker,
+    spec: { image, labels: { ...labels, role: "bench" }, entrypoint: ["sh", "-c", script], user: "0:0", env, mounts },
+    timeoutMs: 30 * 60_000,
+  });
   if (run.exitCode !== 0) throw new Error(`helper exited ${run.exitCode}: ${script.slice(0, 80)}`);
   return run.durationMs;
 }
@@ -52,7 +60,9 @@ async function makeProduction(name: string, sizeMb: number): Promise<number> {
     await c.query("CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar NOT NULL UNIQUE, value text)");
     await c.query("INSERT INTO ir_config_parameter (key, value) VALUES ('database.uuid', gen_random_uuid()::text)");
     await c.query("CREATE TABLE bench_line (id bigint PRIMARY KEY, ref text, payload text, qty int, created timestamp)");
-    await c.query(`INSERT INTO bench_line SELECT g, md5(g::text), repeat(md5((g * 7)::text), 7), g % 1000, now() - (g || ' seconds')::interval FROM generate_series(1, ${rows}) g`);
+    await c.query(
+      `INSERT INTO bench_line SELECT g, md5(g::text), repeat(md5((g * 7)::text), 7), g % 1000, now() - (g || ' seconds')::interval FROM generate_series(1, ${rows}) g`,
+    );
     await c.query("VACUUM ANALYZE bench_line");
   });
   return databaseSize({ pg, name });
@@ -80,14 +90,34 @@ try {
     console.log(`\n== database ${mb(bytes)} (asked ${sizeMb} MB, filled in ${s(fillMs)}) ==`);
     const source = `${tag}_snapshot`;
     const [refreshMs] = await timed(() => dumpRestore({ docker: deps.docker, pg, source: prod, target: source }));
-    const [fsSourceMs, fsSource] = await timed(() => filestoreOperation({ docker: deps.docker, toolsImage: image, op: "copy", source: { volume: prodVolume, database: prodFilestoreDb }, target: { volume: prodVolume, database: source }, labels }));
+    const [fsSourceMs, fsSource] = await timed(() =>
+      filestoreOperation({
+        docker: deps.docker,
+        toolsImage: image,
+        op: "copy",
+        source: { volume: prodVolume, database: prodFilestoreDb },
+        target: { volume: prodVolume, database: source },
+        labels,
+      }),
+    );
 
     const staging = `${tag}-s1`;
     const stagingVolume = volumeName({ databaseName: staging });
     const [templateMs] = await timed(() => copyDatabase({ pg, source, target: staging }));
-    const [linkMs, link] = await timed(() => filestoreOperation({ docker: deps.docker, toolsImage: image, op: "copy", source: { volume: prodVolume, database: source }, target: { volume: stagingVolume, database: staging }, labels }));
+    const [linkMs, link] = await timed(() =>
+      filestoreOperation({
+        docker: deps.docker,
+        toolsImage: image,
+        op: "copy",
+        source: { volume: prodVolume, database: source },
+        target: { volume: stagingVolume, database: staging },
+        labels,
+      }),
+    );
     const staging2 = `${tag}-s2`;
-    const [fileCopyMs] = await timed(() => withClient({ pg }, (c) => c.query(`CREATE DATABASE "${staging2}" TEMPLATE "${source}" STRATEGY FILE_COPY`)));
+    const [fileCopyMs] = await timed(() =>
+      withClient({ pg }, (c) => c.query(`CREATE DATABASE "${staging2}" TEMPLATE "${source}" STRATEGY FILE_COPY`)),
+    );
 
     const baseline = `${tag}-b`;
     const [dumpMs] = await timed(() => dumpRestore({ docker: deps.docker, pg, source: prod, target: baseline }));
@@ -114,13 +144,20 @@ try {
     results.push(...lines);
     for (const d of [prod, source, staging, staging2, baseline]) await dropDatabase({ pg, name: d });
     for (const v of [stagingVolume, baselineVolume]) await removeVolume({ docker: deps.docker, name: v });
-    await filestoreOperation({ docker: deps.docker, toolsImage: image, op: "remove", target: { volume: prodVolume, database: source }, labels });
+    await filestoreOperation({
+      docker: deps.docker,
+      toolsImage: image,
+      op: "remove",
+      target: { volume: prodVolume, database: source },
+      labels,
+    });
   }
   console.log(`\nSummary (${new Date().toISOString()}, ${tag}):\n${results.join("\n")}`);
 } finally {
   const names = await listDatabases({ pg }).catch(() => [] as string[]);
   for (const d of names) if (d.startsWith(tag)) await dropDatabase({ pg, name: d }).catch(() => undefined);
-  for (const v of await listVolumes({ docker: deps.docker, labels }).catch(() => [])) await removeVolume({ docker: deps.docker, name: v.name }).catch(() => undefined);
+  for (const v of await listVolumes({ docker: deps.docker, labels }).catch(() => []))
+    await removeVolume({ docker: deps.docker, name: v.name }).catch(() => undefined);
   await deps.redis.quit().catch(() => undefined);
   await deps.queues.close().catch(() => undefined);
   await deps.prisma.$disconnect().catch(() => undefined);

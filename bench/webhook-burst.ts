@@ -33,8 +33,15 @@ const config = loadWebConfig();
 const user = await d.prisma.user.create({ data: { login: "bench" } });
 const slug = `bench${randomBytes(2).toString("hex")}`;
 await insertProject(d.prisma, {
-  slug, name: "Bench", repoUrl: "/srv/git/bench.git", repoKind: "generic", odooVersion: "17.0", odooImage: "odoo:17.0",
-  baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret(secret, config.encryptionKey), creatorId: user.id,
+  slug,
+  name: "Bench",
+  repoUrl: "/srv/git/bench.git",
+  repoKind: "generic",
+  odooVersion: "17.0",
+  odooImage: "odoo:17.0",
+  baseDomain: "slipway.localhost",
+  webhookSecretEnc: encryptSecret(secret, config.encryptionKey),
+  creatorId: user.id,
 });
 
 const post = async (body: string, delivery: string): Promise<number> => {
@@ -51,7 +58,8 @@ const ms = (n: number) => `${n.toFixed(0)} ms`;
 
 try {
   const revision = "a".repeat(40);
-  for (let i = 0; i < 20; i++) await post(JSON.stringify({ ref: `refs/heads/warmup-${i}`, before: "0".repeat(40), after: revision }), `warm-${i}`);
+  for (let i = 0; i < 20; i++)
+    await post(JSON.stringify({ ref: `refs/heads/warmup-${i}`, before: "0".repeat(40), after: revision }), `warm-${i}`);
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const gap = (seconds * 1000) / deliveries;
@@ -74,11 +82,18 @@ try {
   const total = (performance.now() - start) / 1000;
   const waiting = await d.queues.get("builds").getWaitingCount();
   const builds = await d.prisma.build.count({ where: { branch: { name: { startsWith: "burst-" } } } });
-  console.log(`${deliveries} deliveries sent over ${seconds} s, all answered after ${total.toFixed(1)} s; answers: ${JSON.stringify(Object.fromEntries(statuses))}`);
-  console.log(`webhook → queued: p50 ${ms(pct(latencies, 50))}, p95 ${ms(pct(latencies, 95))}, p99 ${ms(pct(latencies, 99))}, max ${ms(Math.max(...latencies))}`);
+  console.log(
+    `${deliveries} deliveries sent over ${seconds} s, all answered after ${total.toFixed(1)} s; answers: ${JSON.stringify(Object.fromEntries(statuses))}`,
+  );
+  console.log(
+    `webhook → queued: p50 ${ms(pct(latencies, 50))}, p95 ${ms(pct(latencies, 95))}, p99 ${ms(pct(latencies, 99))}, max ${ms(Math.max(...latencies))}`,
+  );
   console.log(`builds written: ${builds}; build.run jobs waiting: ${waiting}`);
 } finally {
-  await d.queues.get("builds").obliterate({ force: true }).catch(() => undefined);
+  await d.queues
+    .get("builds")
+    .obliterate({ force: true })
+    .catch(() => undefined);
   await d.redis.flushdb().catch(() => undefined);
   d.redis.disconnect();
   await d.queues.close().catch(() => undefined);

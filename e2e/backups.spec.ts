@@ -21,8 +21,6 @@ test.beforeAll(() => {
 });
 test.afterAll(() => repo?.remove());
 
-
-
 async function push(page: Page, branch: string, revision: string) {
   expect((await pushWebhook(page, { slug, secret, branch, revision })).status()).toBe(202);
 }
@@ -39,10 +37,22 @@ test("an admin backs up the production branch, downloads the Odoo zip and restor
   secret = await createProject(page, { name: "Backups", slug, repoUrl: repo.url, version: "17.0" });
   await push(page, "main", repo.push("main", ["green_addon"]));
   await expect
-    .poll(async () => (await queryControlPlane<{ state: string }>('SELECT b.state::text FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1 AND b.number = 1', [slug]))[0]?.state, { timeout: 180_000 })
+    .poll(
+      async () =>
+        (
+          await queryControlPlane<{ state: string }>(
+            'SELECT b.state::text FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1 AND b.number = 1',
+            [slug],
+          )
+        )[0]?.state,
+      { timeout: 180_000 },
+    )
     .toBe("running");
   // main becomes the production branch (the Branches view's route); its running build's database is production's now.
-  const moved = await page.request.post(`/api/projects/${slug}/branches/main/stage`, { data: { stage: "production" }, headers: { origin: new URL(page.url()).origin } });
+  const moved = await page.request.post(`/api/projects/${slug}/branches/main/stage`, {
+    data: { stage: "production" },
+    headers: { origin: new URL(page.url()).origin },
+  });
   expect(moved.status()).toBe(200);
 
   await page.goto(`/projects/${slug}/backups`);
@@ -73,22 +83,46 @@ test("an admin backs up the production branch, downloads the Odoo zip and restor
 
   // Restore: the dialog names what gets overwritten; the worker takes a safety backup first.
   await row.getByRole("button", { name: "Restore…" }).click();
-  await expect(page.getByTestId("restore-warning")).toContainText("This overwrites the database and filestore of main (production). A safety backup of main is taken first");
+  await expect(page.getByTestId("restore-warning")).toContainText(
+    "This overwrites the database and filestore of main (production). A safety backup of main is taken first",
+  );
   await page.getByRole("button", { name: "Restore into main" }).click();
   await expect
-    .poll(async () => (await queryControlPlane<{ n: string }>(`SELECT count(*)::text AS n FROM "Event" e JOIN "Project" p ON p.id = e."projectId" WHERE p.slug = $1 AND e.kind = 'backup.restored'`, [slug]))[0]?.n, { timeout: 240_000 })
+    .poll(
+      async () =>
+        (
+          await queryControlPlane<{ n: string }>(
+            `SELECT count(*)::text AS n FROM "Event" e JOIN "Project" p ON p.id = e."projectId" WHERE p.slug = $1 AND e.kind = 'backup.restored'`,
+            [slug],
+          )
+        )[0]?.n,
+      { timeout: 240_000 },
+    )
     .toBe("1");
   expect(await backupsOf("safety")).toEqual([expect.objectContaining({ state: "done" })]);
   await expect(page.locator('[data-testid^="backup-"][data-kind="safety"]')).toHaveCount(1, { timeout: 30_000 });
-  const audit = await queryControlPlane<{ action: string }>(`SELECT a.action FROM "AuditEntry" a JOIN "Project" p ON p.id = a."projectId" WHERE p.slug = $1 AND a.action LIKE 'backup.%' ORDER BY a."createdAt"`, [slug]);
+  const audit = await queryControlPlane<{ action: string }>(
+    `SELECT a.action FROM "AuditEntry" a JOIN "Project" p ON p.id = a."projectId" WHERE p.slug = $1 AND a.action LIKE 'backup.%' ORDER BY a."createdAt"`,
+    [slug],
+  );
   expect(audit.map((a) => a.action)).toEqual(["backup.create", "backup.download", "backup.restore"]);
 });
 
 test("a Developer of the project sees no production backups", async ({ browser, baseURL }) => {
-  const [user] = await queryControlPlane<{ id: string }>(`INSERT INTO "User" (id, login, "updatedAt") VALUES ($1, $2, now()) RETURNING id`, [randomUUID(), `dev-${randomBytes(3).toString("hex")}`]);
-  await queryControlPlane(`INSERT INTO "Collaborator" (id, "projectId", "userId", role, "updatedAt") SELECT $1, p.id, $2, 'developer', now() FROM "Project" p WHERE p.slug = $3`, [randomUUID(), user!.id, slug]);
+  const [user] = await queryControlPlane<{ id: string }>(
+    `INSERT INTO "User" (id, login, "updatedAt") VALUES ($1, $2, now()) RETURNING id`,
+    [randomUUID(), `dev-${randomBytes(3).toString("hex")}`],
+  );
+  await queryControlPlane(
+    `INSERT INTO "Collaborator" (id, "projectId", "userId", role, "updatedAt") SELECT $1, p.id, $2, 'developer', now() FROM "Project" p WHERE p.slug = $3`,
+    [randomUUID(), user!.id, slug],
+  );
   const token = generateSessionToken();
-  await queryControlPlane(`INSERT INTO "Session" (id, "tokenHash", "userId", "expiresAt") VALUES ($1, $2, $3, now() + interval '1 hour')`, [randomUUID(), hashSessionToken(token), user!.id]);
+  await queryControlPlane(`INSERT INTO "Session" (id, "tokenHash", "userId", "expiresAt") VALUES ($1, $2, $3, now() + interval '1 hour')`, [
+    randomUUID(),
+    hashSessionToken(token),
+    user!.id,
+  ]);
   const context = await browser.newContext();
   await context.addCookies([{ name: SESSION_COOKIE, value: token, url: baseURL! }]);
   const page = await context.newPage();

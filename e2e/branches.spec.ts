@@ -26,7 +26,8 @@ test.afterAll(() => repo?.remove());
 /** A branch off main with one more file (fixture pushes create unrelated orphan branches). */
 function branchOffMain(branch: string): string {
   const work = mkdtempSync(path.join(tmpdir(), "slipway-e2e-branch-"));
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=Ada", "-c", "user.email=ada@example.org", ...args], { cwd: work, encoding: "utf8" }).trim();
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=Ada", "-c", "user.email=ada@example.org", ...args], { cwd: work, encoding: "utf8" }).trim();
   try {
     git("clone", "-q", repo.url, ".");
     git("checkout", "-q", "-b", branch, "origin/main");
@@ -40,8 +41,8 @@ function branchOffMain(branch: string): string {
   }
 }
 
-const head = (branch: string) => execFileSync("git", ["--git-dir", repo.url, "rev-parse", `refs/heads/${branch}`], { encoding: "utf8" }).trim();
-
+const head = (branch: string) =>
+  execFileSync("git", ["--git-dir", repo.url, "rev-parse", `refs/heads/${branch}`], { encoding: "utf8" }).trim();
 
 async function push(page: Page, branch: string, revision: string) {
   expect((await pushWebhook(page, { slug, secret, branch, revision, message: `work on ${branch}` })).status()).toBe(202);
@@ -91,11 +92,29 @@ test("the Mails tab lists a build's caught message and shows its HTML sandboxed,
   const home = process.env.SLIPWAY_HOME || path.resolve(".slipway");
   const file = path.join(home, "mails", build!.id, `${id}.eml`);
   mkdirSync(path.dirname(file), { recursive: true });
-  const raw = ["From: odoo@example.com", "To: customer@example.com", "Subject: Welcome aboard", "MIME-Version: 1.0", 'Content-Type: multipart/alternative; boundary="b"', "", "--b", "Content-Type: text/plain", "", "Hello in text", "--b", "Content-Type: text/html", "", "<h1>Hello in HTML</h1><script>top.location='https://example.com'</script>", "--b--", ""].join("\r\n");
+  const raw = [
+    "From: odoo@example.com",
+    "To: customer@example.com",
+    "Subject: Welcome aboard",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/alternative; boundary="b"',
+    "",
+    "--b",
+    "Content-Type: text/plain",
+    "",
+    "Hello in text",
+    "--b",
+    "Content-Type: text/html",
+    "",
+    "<h1>Hello in HTML</h1><script>top.location='https://example.com'</script>",
+    "--b--",
+    "",
+  ].join("\r\n");
   writeFileSync(file, raw);
-  await queryControlPlane('INSERT INTO "Mail" (id, "projectId", "buildId", "fromAddress", "toAddresses", subject, "sizeBytes", "hasAttachments", "rawPath") VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8)', [
-    id, build!.projectId, build!.id, "odoo@example.com", ["customer@example.com"], "Welcome aboard", raw.length, file,
-  ]);
+  await queryControlPlane(
+    'INSERT INTO "Mail" (id, "projectId", "buildId", "fromAddress", "toAddresses", subject, "sizeBytes", "hasAttachments", "rawPath") VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8)',
+    [id, build!.projectId, build!.id, "odoo@example.com", ["customer@example.com"], "Welcome aboard", raw.length, file],
+  );
   try {
     const { login, password } = adminCredentials();
     await page.goto("/login");

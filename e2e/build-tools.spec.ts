@@ -18,8 +18,6 @@ test.beforeAll(() => {
 });
 test.afterAll(() => repo?.remove());
 
-
-
 const push = (page: Page, branch: string, revision: string) =>
   pushWebhook(page, { slug, secret, branch, revision, message: `Add the green addon on ${branch}` });
 
@@ -34,7 +32,10 @@ test("a running build's shell runs a typed command in its container and shows th
   await cell.getByRole("link", { name: "#1" }).click();
 
   // Shell opens in its own browser tab.
-  const [shell] = await Promise.all([context.waitForEvent("page"), page.getByTestId("build-tools-nav").getByRole("link", { name: /Shell/ }).click()]);
+  const [shell] = await Promise.all([
+    context.waitForEvent("page"),
+    page.getByTestId("build-tools-nav").getByRole("link", { name: /Shell/ }).click(),
+  ]);
   await expect(shell).toHaveURL(new RegExp(`/projects/${slug}/builds/1/shell$`));
   await expect(shell.getByTestId("shell-frame")).toHaveAttribute("data-color", "yellow");
   await expect(shell.getByTestId("shell-status")).toHaveAttribute("data-state", "open", { timeout: 20_000 });
@@ -73,7 +74,9 @@ test("odoo.log is followed live: a request served by the build appears in the Lo
   await expect(page.getByTestId("log-status")).toHaveAttribute("data-status", "paused");
   await page.getByRole("button", { name: "Play" }).click();
   await expect(page.getByTestId("log-status")).toHaveAttribute("data-status", "following", { timeout: 10_000 });
-  const download = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download" }).click()]).then(([d]) => d);
+  const download = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download" }).click()]).then(
+    ([d]) => d,
+  );
   expect(download.suggestedFilename()).toBe(`${slug}-1-odoo.log`);
 });
 

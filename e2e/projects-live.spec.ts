@@ -37,7 +37,10 @@ async function signIn(page: Page): Promise<void> {
 }
 
 /** Writes a finished build the way the worker records one. */
-async function insertBuild(number: number, fields: { state: string; result: string; hostname?: string; offending?: unknown[] }): Promise<string> {
+async function insertBuild(
+  number: number,
+  fields: { state: string; result: string; hostname?: string; offending?: unknown[] },
+): Promise<string> {
   const id = randomUUID();
   builds[number] = id;
   await queryControlPlane(
@@ -45,10 +48,24 @@ async function insertBuild(number: number, fields: { state: string; result: stri
        hostname, "databaseName", "offendingLines", "startedAt", "finishedAt", "updatedAt")
      VALUES ($1, $2, $3, $4, 'development', $5, $6, 'Dev <dev@example.com>', $7::"BuildState", $8::"BuildResult", NULL, $9, $10, $11::jsonb,
        now() - interval '95 seconds', now(), now())`,
-    [id, projectId, branchId, number, `${number}`.repeat(40).slice(0, 40), `Commit number ${number}`, fields.state, fields.result,
-      fields.hostname ?? null, fields.hostname ? `${slug}--feature-live-${number}` : null, JSON.stringify(fields.offending ?? null)],
+    [
+      id,
+      projectId,
+      branchId,
+      number,
+      `${number}`.repeat(40).slice(0, 40),
+      `Commit number ${number}`,
+      fields.state,
+      fields.result,
+      fields.hostname ?? null,
+      fields.hostname ? `${slug}--feature-live-${number}` : null,
+      JSON.stringify(fields.offending ?? null),
+    ],
   );
-  const steps: [string, string, string | null][] = [["fetch", "succeeded", null], ["install", fields.result === "red" ? "failed" : "succeeded", fields.result === "red" ? "1 test failed" : null]];
+  const steps: [string, string, string | null][] = [
+    ["fetch", "succeeded", null],
+    ["install", fields.result === "red" ? "failed" : "succeeded", fields.result === "red" ? "1 test failed" : null],
+  ];
   for (const [position, [name, state, error]] of steps.entries()) {
     await queryControlPlane(
       `INSERT INTO "BuildStep" (id, "buildId", name, position, state, error, "startedAt", "finishedAt")
@@ -79,8 +96,15 @@ test("a new build appears in the Builds view without a reload, and its page show
 
   projectId = (await queryControlPlane<{ id: string }>('SELECT id FROM "Project" WHERE slug = $1', [slug]))[0]!.id;
   branchId = randomUUID();
-  await queryControlPlane(`INSERT INTO "Branch" (id, "projectId", name, "headRevision", "updatedAt") VALUES ($1, $2, 'feature-live', $3, now())`, [branchId, projectId, "1".repeat(40)]);
-  const red = await insertBuild(1, { state: "failed", result: "red", offending: [{ step: "install", level: "ERROR", line: 42, text: "FAIL: TestLive.test_fails", run: "install" }] });
+  await queryControlPlane(
+    `INSERT INTO "Branch" (id, "projectId", name, "headRevision", "updatedAt") VALUES ($1, $2, 'feature-live', $3, now())`,
+    [branchId, projectId, "1".repeat(40)],
+  );
+  const red = await insertBuild(1, {
+    state: "failed",
+    result: "red",
+    offending: [{ step: "install", level: "ERROR", line: 42, text: "FAIL: TestLive.test_fails", run: "install" }],
+  });
   const logs = path.join(home, "builds", red, "logs");
   mkdirSync(logs, { recursive: true });
   createdLogDirs.push(path.dirname(logs));
@@ -119,11 +143,18 @@ test("Connect and Connect as post a signed token to the build (never in the URL)
   const hostname = `${slug}--feature-live-2.slipway.localhost`;
   const opened: { url: URL; method: string; token: string | null }[] = [];
   // Stands in for the build's Odoo behind the proxy.
-  await page.route((url) => url.hostname === hostname, (route) => {
-    const request = route.request();
-    opened.push({ url: new URL(request.url()), method: request.method(), token: new URLSearchParams(request.postData() ?? "").get("token") });
-    return route.fulfill({ status: 200, contentType: "text/html", body: "<h1>Odoo stand-in</h1>" });
-  });
+  await page.route(
+    (url) => url.hostname === hostname,
+    (route) => {
+      const request = route.request();
+      opened.push({
+        url: new URL(request.url()),
+        method: request.method(),
+        token: new URLSearchParams(request.postData() ?? "").get("token"),
+      });
+      return route.fulfill({ status: 200, contentType: "text/html", body: "<h1>Odoo stand-in</h1>" });
+    },
+  );
   const claims = (token: string | null) => JSON.parse(Buffer.from(token!.split(".")[0]!, "base64url").toString());
 
   await page.goto(`/projects/${slug}/builds/2`);

@@ -81,7 +81,8 @@ test("the admin creates a project from a local bare repository, after fixing a b
   await expect(setup.getByTestId("webhook-generic-url")).toHaveText(`${baseURL}/api/webhooks/git/${slug}`);
   await expect(setup.getByTestId("webhook-secret")).toHaveText(/^[0-9a-f]{64}$/);
   // Branches view: the three stages (the repository is empty, so no branch yet).
-  for (const stage of ["Production", "Staging", "Development"]) await expect(page.getByRole("heading", { name: new RegExp(`^${stage}`) })).toBeVisible();
+  for (const stage of ["Production", "Staging", "Development"])
+    await expect(page.getByRole("heading", { name: new RegExp(`^${stage}`) })).toBeVisible();
   await page.getByRole("link", { name: "Builds" }).click();
   await expect(page).toHaveURL(/tab=builds/);
   await expect(page.getByText("No branches yet.")).toBeVisible();
@@ -91,7 +92,13 @@ test("the admin creates a project from a local bare repository, after fixing a b
        FROM "Project" p JOIN "Collaborator" c ON c."projectId" = p.id JOIN "User" u ON u.id = c."userId" WHERE p.slug = $1`,
     [slug],
   );
-  expect(row).toMatchObject({ repoUrl: repoPath, odooVersion: "17.0", odooImage: expect.stringContaining("17.0"), role: "admin", login: adminCredentials().login });
+  expect(row).toMatchObject({
+    repoUrl: repoPath,
+    odooVersion: "17.0",
+    odooImage: expect.stringContaining("17.0"),
+    role: "admin",
+    login: adminCredentials().login,
+  });
 
   // The project is listed.
   await page.getByRole("link", { name: "← Projects" }).click();

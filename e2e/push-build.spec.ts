@@ -19,8 +19,6 @@ test.beforeAll(() => {
 });
 test.afterAll(() => repo?.remove());
 
-
-
 /** The build's row as the worker left it: a red build shows its reason in the test's failure diff. */
 const push = (page: Page, branch: string, revision: string, opts: { delivery?: string; signWith?: string } = {}) =>
   pushWebhook(page, { slug, secret, branch, revision, ...opts });
@@ -28,18 +26,29 @@ const push = (page: Page, branch: string, revision: string, opts: { delivery?: s
 async function finalBuild(number: number) {
   let row: { state: string; result: string | null; failureReason: string | null } | undefined;
   await expect
-    .poll(async () => {
-      [row] = await queryControlPlane<{ state: string; result: string | null; failureReason: string | null }>(
-        'SELECT b.state::text, b.result::text, b."failureReason" FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1 AND b.number = $2',
-        [slug, number],
-      );
-      return row && ["running", "failed", "cancelled"].includes(row.state);
-    }, { timeout: 180_000 })
+    .poll(
+      async () => {
+        [row] = await queryControlPlane<{ state: string; result: string | null; failureReason: string | null }>(
+          'SELECT b.state::text, b.result::text, b."failureReason" FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1 AND b.number = $2',
+          [slug, number],
+        );
+        return row && ["running", "failed", "cancelled"].includes(row.state);
+      },
+      { timeout: 180_000 },
+    )
     .toBe(true);
   return row!;
 }
 
-const buildCount = async () => Number((await queryControlPlane<{ n: string }>('SELECT count(*)::text AS n FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1', [slug]))[0]?.n);
+const buildCount = async () =>
+  Number(
+    (
+      await queryControlPlane<{ n: string }>(
+        'SELECT count(*)::text AS n FROM "Build" b JOIN "Project" p ON p.id = b."projectId" WHERE p.slug = $1',
+        [slug],
+      )
+    )[0]?.n,
+  );
 
 test("a push with passing tests turns green without a reload, and Connect opens Odoo logged in", async ({ page }) => {
   await logInAsAdmin(page);

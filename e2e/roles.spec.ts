@@ -27,7 +27,10 @@ test.beforeAll(async () => {
      VALUES ($1, $2, 'Roles shop', '/srv/git/roles.git', '17.0', 'odoo:17.0', 'slipway.localhost', $3, now())`,
     [projectId, slug, encryptSecret("e2e-webhook-secret", Buffer.from(process.env.SLIPWAY_ENCRYPTION_KEY ?? "", "base64"))],
   );
-  await queryControlPlane(`INSERT INTO "Collaborator" (id, "projectId", "userId", role, "updatedAt") VALUES (gen_random_uuid(), $1, $2, 'admin', now())`, [projectId, admin.id]);
+  await queryControlPlane(
+    `INSERT INTO "Collaborator" (id, "projectId", "userId", role, "updatedAt") VALUES (gen_random_uuid(), $1, $2, 'admin', now())`,
+    [projectId, admin.id],
+  );
   for (const [stage, number] of Object.entries(numbers)) {
     const branchId = randomUUID();
     await queryControlPlane(
@@ -38,8 +41,16 @@ test.beforeAll(async () => {
     await queryControlPlane(
       `INSERT INTO "Build" (id, "projectId", "branchId", number, stage, revision, state, result, "inProgressSlot", hostname, "databaseName", "offendingLines", "updatedAt")
        VALUES (gen_random_uuid(), $1, $2, $3, $4::"Stage", $5, 'running', 'red', NULL, $6, $7, $8::jsonb, now())`,
-      [projectId, branchId, number, stage, "b".repeat(40), `${slug}-${stage}.slipway.localhost`, `${slug}_${stage}`.replaceAll("-", "_"),
-        JSON.stringify([{ step: "install", level: "ERROR", line: 3, text: `secret ${stage} failure` }])],
+      [
+        projectId,
+        branchId,
+        number,
+        stage,
+        "b".repeat(40),
+        `${slug}-${stage}.slipway.localhost`,
+        `${slug}_${stage}`.replaceAll("-", "_"),
+        JSON.stringify([{ step: "install", level: "ERROR", line: 3, text: `secret ${stage} failure` }]),
+      ],
     );
   }
 });
@@ -58,7 +69,8 @@ async function signInAsAdmin(page: Page): Promise<void> {
 }
 
 const buildPage = (stage: keyof typeof numbers) => `/projects/${slug}/builds/${numbers[stage]}`;
-const post = (request: APIRequestContext, path: string) => request.post(path, { data: {}, headers: { origin: new URL(test.info().project.use.baseURL!).origin } });
+const post = (request: APIRequestContext, path: string) =>
+  request.post(path, { data: {}, headers: { origin: new URL(test.info().project.use.baseURL!).origin } });
 
 test("an admin adds a GitHub user by username; they become a Developer and the change is audited", async ({ page }) => {
   await signInAsAdmin(page);
@@ -114,7 +126,12 @@ test("the same requests made directly by the Developer are refused", async ({ pa
   await expect(page).toHaveURL(/\/projects$/);
   const request = page.request;
 
-  for (const path of [`${buildPage("production")}/logs`, `${buildPage("production")}/shell`, `/projects/${slug}/settings`, `/projects/${slug}/audit`]) {
+  for (const path of [
+    `${buildPage("production")}/logs`,
+    `${buildPage("production")}/shell`,
+    `/projects/${slug}/settings`,
+    `/projects/${slug}/audit`,
+  ]) {
     expect((await request.get(path)).status(), path).toBe(404);
   }
   expect((await request.get(`/api/projects/${slug}/builds/${numbers.production}/logs`)).status()).toBe(403);
@@ -131,7 +148,11 @@ test("the same requests made directly by the Developer are refused", async ({ pa
   expect(connect.status()).toBe(200);
   expect(await connect.json()).toEqual({ url: expect.stringMatching(/\/web\/login$/), method: "GET" });
   const development = await (await post(request, `/api/projects/${slug}/builds/${numbers.development}/connect`)).json();
-  expect(development).toMatchObject({ method: "POST", url: expect.stringMatching(/\/slipway\/connect$/), fields: { token: expect.any(String) } });
+  expect(development).toMatchObject({
+    method: "POST",
+    url: expect.stringMatching(/\/slipway\/connect$/),
+    fields: { token: expect.any(String) },
+  });
 });
 
 test("visitors: a private project sends them to sign in; a public one shows development logs only", async ({ browser, baseURL }) => {

@@ -97,7 +97,15 @@ describe("prisma migrations (offline engine shim)", () => {
   it("enforces one production branch per project and one build in progress per branch", async () => {
     db = createPrismaClient(dbUrl);
     const project = await db.project.create({
-      data: { slug: "acme", name: "Acme", repoUrl: "/srv/acme.git", odooVersion: "17.0", odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "x" },
+      data: {
+        slug: "acme",
+        name: "Acme",
+        repoUrl: "/srv/acme.git",
+        odooVersion: "17.0",
+        odooImage: "odoo:17.0",
+        baseDomain: "slipway.localhost",
+        webhookSecretEnc: "x",
+      },
     });
     const main = await db.branch.create({ data: { projectId: project.id, name: "main", stage: "production", productionSlot: true } });
     const secondProduction = { projectId: project.id, name: "prod2", stage: "production" as const, productionSlot: true };

@@ -83,7 +83,10 @@ async function main(argv) {
     process.stdout.write("Migrations are up to date with prisma/schema.prisma.\n");
     return 0;
   }
-  const name = (argv[0] ?? "").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  const name = (argv[0] ?? "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
   if (!name || argv.length !== 1) {
     process.stderr.write("usage: node scripts/migrate-new.mjs <name> | --check\n");
     return 2;

@@ -20,7 +20,11 @@ import pg from "pg";
 const TEXT_OID = 25;
 // "char" (18) and name (19, name[] 1003) appear in the engine's catalog queries; adapter-pg has
 // no column type for some of them. Rewriting the OID before pg picks a parser reads them as text.
-const OID_AS = new Map([[18, TEXT_OID], [19, TEXT_OID], [1003, 1009]]);
+const OID_AS = new Map([
+  [18, TEXT_OID],
+  [19, TEXT_OID],
+  [1003, 1009],
+]);
 const addFields = pg.Result.prototype.addFields;
 pg.Result.prototype.addFields = function addFieldsAsText(fields) {
   for (const field of fields) field.dataTypeID = OID_AS.get(field.dataTypeID) ?? field.dataTypeID;

@@ -31,7 +31,12 @@ process.on("SIGTERM", () => void shutdown(0));
 try {
   let env;
   ({ env, started } = await provision({ root, want: ["docker", "postgres", "redis", "caddy", "images"] }));
-  env = { SLIPWAY_WEB_HOST: host, SLIPWAY_WEB_PORT: String(port), SLIPWAY_PUBLIC_URL: process.env.SLIPWAY_PUBLIC_URL || `http://${host}:${port}`, ...env };
+  env = {
+    SLIPWAY_WEB_HOST: host,
+    SLIPWAY_WEB_PORT: String(port),
+    SLIPWAY_PUBLIC_URL: process.env.SLIPWAY_PUBLIC_URL || `http://${host}:${port}`,
+    ...env,
+  };
   // Working defaults offline: without the official image (no registry here), new projects default
   // to the local stand-in image, which honours the same contract. Configurable per project.
   if (!process.env.SLIPWAY_DEFAULT_ODOO_IMAGE && (await run("docker", ["image", "inspect", "odoo:17.0"])).code !== 0) {
@@ -47,7 +52,10 @@ try {
   console.log("[start] applying migrations");
   await migrate({ root, env });
   console.log("[start] building the web app (cached when nothing changed)");
-  const built = await runInherit("npx", ["turbo", "run", "build", "--filter=@slipway/web", "--output-logs=errors-only"], { cwd: root, env: toolEnv(env) });
+  const built = await runInherit("npx", ["turbo", "run", "build", "--filter=@slipway/web", "--output-logs=errors-only"], {
+    cwd: root,
+    env: toolEnv(env),
+  });
   if (built !== 0) throw new Error("the web app did not build");
   platform = await startPlatform({ root, env, host, port });
   const login = process.env.SLIPWAY_ADMIN_LOGIN || "admin";

@@ -2,7 +2,7 @@
 // `npm test`: provisions the machine like `npm start`, then runs lint, the type check, unit tests,
 // integration tests (real PostgreSQL, Redis, Docker, git) and the Playwright e2e tests in Debian's
 // Chromium against the real web app and worker. Stops only what it started itself.
-//   npm test -- --only unit,int     run some steps (lint, typecheck, unit, int, build, e2e)
+//   npm test -- --only unit,int     run some steps (lint, format, typecheck, unit, int, build, e2e)
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,24 +57,42 @@ const t0 = Date.now();
 try {
   const needsServices = ["int", "e2e"].some(wanted);
   if (needsServices) {
-    ({ env, started } = await provision({ root, want: ["docker", "postgres", "redis", "caddy", "images", ...(wanted("e2e") ? ["chromium"] : [])] }));
+    ({ env, started } = await provision({
+      root,
+      want: ["docker", "postgres", "redis", "caddy", "images", ...(wanted("e2e") ? ["chromium"] : [])],
+    }));
     results.push({ name: "provision", ok: true, seconds: (Date.now() - t0) / 1000 });
   }
   rmSync(reports, { recursive: true, force: true });
   mkdirSync(reports, { recursive: true });
 
   await step("lint", () => sh("npx", ["eslint", ".", "--max-warnings=0"], env));
-  await step("typecheck", async () => (await sh("npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"], env)) && (await sh("npx", ["tsc", "-p", "e2e/tsconfig.json"], env)) && sh("npx", ["tsc", "-p", "bench/tsconfig.json"], env));
+  await step("format", () => sh("npx", ["prettier", "--check", "**/*.{ts,tsx,mjs,js,cjs}"], env));
+  await step(
+    "typecheck",
+    async () =>
+      (await sh("npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"], env)) &&
+      (await sh("npx", ["tsc", "-p", "e2e/tsconfig.json"], env)) &&
+      sh("npx", ["tsc", "-p", "bench/tsconfig.json"], env),
+  );
   await step("unit", async () => {
     const file = path.join(reports, "unit.json");
-    const ok = await sh("npx", ["vitest", "run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], env);
+    const ok = await sh(
+      "npx",
+      ["vitest", "run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
+      env,
+    );
     countVitest(file);
     return ok;
   });
   await step("int", async () => {
     await migrate({ root, env });
     const file = path.join(reports, "int.json");
-    const ok = await sh("npx", ["vitest", "run", "--project", "int", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], env);
+    const ok = await sh(
+      "npx",
+      ["vitest", "run", "--project", "int", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
+      env,
+    );
     countVitest(file);
     return ok;
   });
@@ -105,7 +123,11 @@ try {
       const platform = await startPlatform({ root, env: e2eEnv, host: "127.0.0.1", port: 3100 });
       try {
         const file = path.join(reports, "e2e.json");
-        const ok = await sh("npx", ["playwright", "test", "--reporter=list,json"], { ...e2eEnv, E2E_BASE_URL: platform.url, PLAYWRIGHT_JSON_OUTPUT_NAME: file });
+        const ok = await sh("npx", ["playwright", "test", "--reporter=list,json"], {
+          ...e2eEnv,
+          E2E_BASE_URL: platform.url,
+          PLAYWRIGHT_JSON_OUTPUT_NAME: file,
+        });
         countPlaywright(file);
         return ok;
       } finally {

@@ -42,7 +42,13 @@ async function readBody(req: IncomingMessage): Promise<Record<string, string>> {
 }
 
 function publicUser(user: FakeGithubUser) {
-  return { id: user.id, login: user.login, name: user.name ?? null, avatar_url: user.avatar_url ?? `https://avatars.example/u/${user.id}`, type: "User" };
+  return {
+    id: user.id,
+    login: user.login,
+    name: user.name ?? null,
+    avatar_url: user.avatar_url ?? `https://avatars.example/u/${user.id}`,
+    type: "User",
+  };
 }
 
 export async function startFakeGithub(options: { port?: number; clientId?: string; clientSecret?: string } = {}): Promise<FakeGithub> {
@@ -60,7 +66,8 @@ export async function startFakeGithub(options: { port?: number; clientId?: strin
     void (async () => {
       if (req.method === "GET" && url.pathname === "/login/oauth/authorize") {
         const redirectUri = url.searchParams.get("redirect_uri");
-        if (url.searchParams.get("client_id") !== clientId || !redirectUri) return json(res, 400, { error: "unknown client or missing redirect_uri" });
+        if (url.searchParams.get("client_id") !== clientId || !redirectUri)
+          return json(res, 400, { error: "unknown client or missing redirect_uri" });
         if (!signedIn) return json(res, 401, { error: "nobody is signed in to the fake GitHub (call signInAs)" });
         const code = randomBytes(10).toString("hex");
         codes.set(code, { login: signedIn, redirectUri });
@@ -102,7 +109,9 @@ export async function startFakeGithub(options: { port?: number; clientId?: strin
         if (!user) return json(res, 401, { message: "Bad credentials" });
         const org = decodeURIComponent(membership[1]!);
         const member = (user.orgs ?? []).some((o) => o.toLowerCase() === org.toLowerCase());
-        return member ? json(res, 200, { state: "active", role: "member", organization: { login: org } }) : json(res, 404, { message: "Not Found" });
+        return member
+          ? json(res, 200, { state: "active", role: "member", organization: { login: org } })
+          : json(res, 404, { message: "Not Found" });
       }
       const byLogin = /^\/users\/([^/]+)$/.exec(url.pathname);
       if (req.method === "GET" && byLogin) {

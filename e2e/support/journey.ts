@@ -39,9 +39,15 @@ export function pushWebhook(
     after: p.revision,
     head_commit: { id: p.revision, message: p.message ?? `push ${p.branch}` },
   });
-  const signature = `sha256=${createHmac("sha256", p.signWith ?? p.secret).update(body).digest("hex")}`;
+  const signature = `sha256=${createHmac("sha256", p.signWith ?? p.secret)
+    .update(body)
+    .digest("hex")}`;
   return page.request.post(`/api/webhooks/git/${p.slug}`, {
     data: body,
-    headers: { "content-type": "application/json", "x-hub-signature-256": signature, "x-slipway-delivery": p.delivery ?? randomBytes(8).toString("hex") },
+    headers: {
+      "content-type": "application/json",
+      "x-hub-signature-256": signature,
+      "x-slipway-delivery": p.delivery ?? randomBytes(8).toString("hex"),
+    },
   });
 }

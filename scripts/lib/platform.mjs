@@ -54,7 +54,10 @@ export async function startPlatform({ root, env, host, port, quiet = false }) {
   const nextBin = createRequire(path.join(root, "apps/web/package.json")).resolve("next/dist/bin/next");
   const web = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], { ...common, cwd: path.join(root, "apps/web") });
   const worker = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { ...common, cwd: path.join(root, "apps/worker") });
-  for (const [c, label] of [[web, "web"], [worker, "worker"]]) {
+  for (const [c, label] of [
+    [web, "web"],
+    [worker, "worker"],
+  ]) {
     if (quiet) {
       c.stdout.resume();
       c.stderr.resume();
@@ -65,10 +68,14 @@ export async function startPlatform({ root, env, host, port, quiet = false }) {
     });
   }
   const url = `http://${host}:${port}`;
-  await waitFor(`the web app at ${url}/api/health`, async () => {
-    for (const p of procs) if (p.child.exitCode !== null) throw new Error(`${p.name} exited with code ${p.child.exitCode}`);
-    return (await httpGet(`${url}/api/health`, { timeoutMs: 5000 }))?.status === 200;
-  }, { timeoutMs: 120_000, intervalMs: 500 }).catch(async (e) => {
+  await waitFor(
+    `the web app at ${url}/api/health`,
+    async () => {
+      for (const p of procs) if (p.child.exitCode !== null) throw new Error(`${p.name} exited with code ${p.child.exitCode}`);
+      return (await httpGet(`${url}/api/health`, { timeoutMs: 5000 }))?.status === 200;
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  ).catch(async (e) => {
     await stopPlatform(procs);
     throw e;
   });

@@ -78,7 +78,14 @@ export function httpGet(url, { socketPath, timeoutMs = 2000, headers = {} } = {}
   return new Promise((resolve) => {
     const u = new URL(url);
     const req = http.request(
-      { socketPath, host: socketPath ? undefined : u.hostname, port: socketPath ? undefined : u.port, path: u.pathname + u.search, headers, timeout: timeoutMs },
+      {
+        socketPath,
+        host: socketPath ? undefined : u.hostname,
+        port: socketPath ? undefined : u.port,
+        path: u.pathname + u.search,
+        headers,
+        timeout: timeoutMs,
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8");

@@ -23,7 +23,9 @@ const APT = {
 function pgBinDir() {
   const base = "/usr/lib/postgresql";
   if (!existsSync(base)) return null;
-  const versions = readdirSync(base).filter((v) => existsSync(`${base}/${v}/bin/initdb`)).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(`${base}/${v}/bin/initdb`))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length ? `${base}/${versions[0]}/bin` : null;
 }
 
@@ -87,7 +89,10 @@ async function ensureDocker({ home, log, started }) {
   const fd = openSync(logFile, "a");
   // One internal network per project (ADR 0005): the engine's default pools hold about 30
   // networks; /24s out of 172.20.0.0/14 hold 1024.
-  const child = spawn(which("dockerd") ?? "dockerd", ["--default-address-pool", "base=172.20.0.0/14,size=24"], { detached: true, stdio: ["ignore", fd, fd] });
+  const child = spawn(which("dockerd") ?? "dockerd", ["--default-address-pool", "base=172.20.0.0/14,size=24"], {
+    detached: true,
+    stdio: ["ignore", fd, fd],
+  });
   child.unref();
   log(`docker: starting dockerd (log ${logFile})`);
   await waitFor("the Docker engine", () => dockerPing(socketPath), { timeoutMs: 90_000 });
@@ -133,10 +138,24 @@ async function ensurePostgres({ home, log, started, secrets }) {
     writeFileSync(pwfile, secrets.postgresPassword + "\n", { mode: 0o600 });
     await must("chown", ["postgres:postgres", pwfile]);
     log(`postgres: initialising a cluster in ${data}`);
-    await pg("initdb", ["-D", data, "-U", "slipway", `--pwfile=${pwfile}`, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"]);
+    await pg("initdb", [
+      "-D",
+      data,
+      "-U",
+      "slipway",
+      `--pwfile=${pwfile}`,
+      "--auth-local=trust",
+      "--auth-host=scram-sha-256",
+      "-E",
+      "UTF8",
+      "--locale=C.UTF-8",
+    ]);
     rmSync(pwfile);
     const conf = [`port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${root}'`, "max_connections = 200"];
-    writeFileSync(path.join(data, "postgresql.conf"), readFileSync(path.join(data, "postgresql.conf"), "utf8") + "\n" + conf.join("\n") + "\n");
+    writeFileSync(
+      path.join(data, "postgresql.conf"),
+      readFileSync(path.join(data, "postgresql.conf"), "utf8") + "\n" + conf.join("\n") + "\n",
+    );
   }
   const url = `postgresql://slipway:${secrets.postgresPassword}@127.0.0.1:${port}/slipway`;
   if (await tcpOpen("127.0.0.1", port)) {
@@ -147,7 +166,22 @@ async function ensurePostgres({ home, log, started, secrets }) {
     started.push({ name: "postgres", stop: () => pg("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]).catch(() => {}) });
   }
   // The platform's database; migrations create the tables.
-  const exists = await run("runuser", ["-u", "postgres", "--", `${bin}/psql`, "-h", root, "-p", String(port), "-U", "slipway", "-d", "postgres", "-Atc", "SELECT 1 FROM pg_database WHERE datname = 'slipway'"]);
+  const exists = await run("runuser", [
+    "-u",
+    "postgres",
+    "--",
+    `${bin}/psql`,
+    "-h",
+    root,
+    "-p",
+    String(port),
+    "-U",
+    "slipway",
+    "-d",
+    "postgres",
+    "-Atc",
+    "SELECT 1 FROM pg_database WHERE datname = 'slipway'",
+  ]);
   if (exists.stdout.trim() !== "1") await pg("createdb", ["-h", root, "-p", String(port), "-U", "slipway", "slipway"]);
   return { url };
 }
@@ -171,7 +205,18 @@ async function ensureRedis({ home, log, started, secrets }) {
   const conf = path.join(dir, "redis.conf");
   writeFileSync(
     conf,
-    [`port ${port}`, "bind 127.0.0.1", "protected-mode yes", `dir ${dir}`, "daemonize yes", `pidfile ${dir}/redis.pid`, `logfile ${dir}/redis.log`, `requirepass ${secrets.redisPassword}`, "appendonly yes", 'save ""'].join("\n") + "\n",
+    [
+      `port ${port}`,
+      "bind 127.0.0.1",
+      "protected-mode yes",
+      `dir ${dir}`,
+      "daemonize yes",
+      `pidfile ${dir}/redis.pid`,
+      `logfile ${dir}/redis.log`,
+      `requirepass ${secrets.redisPassword}`,
+      "appendonly yes",
+      'save ""',
+    ].join("\n") + "\n",
     { mode: 0o600 },
   );
   log(`redis: starting on 127.0.0.1:${port}`);
@@ -234,7 +279,9 @@ export async function provision({ root, home = path.join(root, ".slipway"), want
   const t0 = Date.now();
   mkdirSync(path.join(home, "logs"), { recursive: true });
   const started = [];
-  const packages = ["docker", "redis", "caddy", "postgres", "git", "debootstrap"].filter((k) => want.includes(k) || (k === "debootstrap" && want.includes("images")));
+  const packages = ["docker", "redis", "caddy", "postgres", "git", "debootstrap"].filter(
+    (k) => want.includes(k) || (k === "debootstrap" && want.includes("images")),
+  );
   if (want.includes("chromium")) packages.push("chromium");
   await ensurePackages(packages, log);
   const secrets = loadSecrets(home);
@@ -257,7 +304,13 @@ export async function provision({ root, home = path.join(root, ".slipway"), want
   }
   env.SLIPWAY_SESSION_SECRET = secrets.sessionSecret;
   env.SLIPWAY_ENCRYPTION_KEY = secrets.encryptionKey;
-  writeFileSync(path.join(home, "env"), Object.entries(env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
+  writeFileSync(
+    path.join(home, "env"),
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n") + "\n",
+    { mode: 0o600 },
+  );
   log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { env, started };
 }

@@ -5,7 +5,9 @@ export async function register(): Promise<void> {
   // eslint-disable-next-line no-restricted-syntax
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   // Before anything is written: uploads, merges and the initial password are private (umask 077).
-  const { exitOnConfigError, loadWebConfig, privateStateFolders, restrictFileModes, securePrivateFolders } = await import("@slipway/config");
+  const { exitOnConfigError, loadWebConfig, privateStateFolders, restrictFileModes, securePrivateFolders } = await import(
+    "@slipway/config"
+  );
   restrictFileModes();
   // Every request carries its connection's own address for clientIp() (issue 12, M2).
   const { installPeerAddressHeader } = await import("./server/peer-address");

@@ -68,7 +68,10 @@ export function createWorkerDeps(options: { config: WorkerConfig; logger: Logger
       pg ??= ensureManagedPostgres({ docker, image: config.odooPgImage, home: config.home })
         .then(async (server) => {
           await ensureHostFirewall({ allowTcpPorts: [config.mailCatcher.port] }).catch((error: unknown) =>
-            logger.error({ err: (error as Error).message }, "host firewall could not be installed: build containers may reach this host's services"),
+            logger.error(
+              { err: (error as Error).message },
+              "host firewall could not be installed: build containers may reach this host's services",
+            ),
           );
           return server;
         })

@@ -9,9 +9,7 @@ export function startHeartbeat(options: {
 }): { stop(): Promise<void> } {
   let pending: Promise<void> = Promise.resolve();
   const beat = () => {
-    pending = writeWorkerHeartbeat(options.redis, { ...options.info, at: new Date().toISOString() }).catch(
-      options.onError,
-    );
+    pending = writeWorkerHeartbeat(options.redis, { ...options.info, at: new Date().toISOString() }).catch(options.onError);
   };
   beat();
   const timer = setInterval(beat, options.intervalMs);

@@ -39,9 +39,7 @@ function startWorker(env: NodeJS.ProcessEnv) {
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<Exit>((done) =>
-    child.on("exit", (code, signal) => done({ code, signal, stdout, stderr })),
-  );
+  const exited = new Promise<Exit>((done) => child.on("exit", (code, signal) => done({ code, signal, stdout, stderr })));
   return { child, exited, output: () => stdout };
 }
 
@@ -98,7 +96,12 @@ describe("worker process", () => {
 
       // Logs are JSON lines on stdout; the "completed" event is logged just after BullMQ moves the
       // job, so wait for the line rather than assume it is already there.
-      const messages = () => worker.output().trim().split("\n").map((l) => (JSON.parse(l) as { msg: string }).msg);
+      const messages = () =>
+        worker
+          .output()
+          .trim()
+          .split("\n")
+          .map((l) => (JSON.parse(l) as { msg: string }).msg);
       await waitFor(async () => (messages().includes("job completed") ? true : undefined), 10_000);
       expect(messages()).toContain("worker started");
       expect(messages()).toContain("job completed");

@@ -11,7 +11,10 @@ restrictFileModes();
 const config = exitOnConfigError(() => loadWorkerConfig());
 const logger = createLogger({ level: config.logLevel });
 const secured = securePrivateFolders({ home: config.home, folders: privateStateFolders(config) });
-logger.info({ home: config.home, homeMode: secured.home.toString(8), folders: secured.folders.length }, "state folders private (umask 077)");
+logger.info(
+  { home: config.home, homeMode: secured.home.toString(8), folders: secured.folders.length },
+  "state folders private (umask 077)",
+);
 // The platform addons are mounted into Odoo containers (uid 101): they must stay readable by all
 // even when the installation was cloned with a strict umask.
 void makeTreeReadable(PLATFORM_ADDONS_PATH).catch((error: unknown) =>

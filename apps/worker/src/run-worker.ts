@@ -56,10 +56,13 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
   });
   // Non-production builds send their mail to the catcher; garbage collection runs hourly.
   const mailCatcher = runMailCatcher(deps);
-  void scheduleGarbageCollection(deps.queues).catch((error: unknown) => logger.error({ err: error }, "could not schedule garbage collection"));
+  void scheduleGarbageCollection(deps.queues).catch((error: unknown) =>
+    logger.error({ err: error }, "could not schedule garbage collection"),
+  );
   // Reconciliation every minute (requeues builds whose job was lost, frees stuck slots); the
   // scheduler is asserted again every minute: a flushed Redis loses it with the jobs.
-  const scheduleReconciliation = () => scheduleReconcile(deps.queues).catch((error: unknown) => logger.error({ err: error }, "could not schedule reconciliation"));
+  const scheduleReconciliation = () =>
+    scheduleReconcile(deps.queues).catch((error: unknown) => logger.error({ err: error }, "could not schedule reconciliation"));
   void scheduleReconciliation();
   const reconcileSchedule = setInterval(() => void scheduleReconciliation(), RECONCILE_EVERY_MS);
   reconcileSchedule.unref();
@@ -75,7 +78,9 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
   // A crash loses nothing: a production rollback or restore swap left half-way is completed or
   // rolled back first (database and filestore), then interrupted builds resume, leftovers go.
   void resumeInterruptedSwaps(deps)
-    .then((report) => { if (report.completed.length + report.rolledBack.length + report.failed.length > 0) logger.warn(report, "recovered interrupted swaps"); })
+    .then((report) => {
+      if (report.completed.length + report.rolledBack.length + report.failed.length > 0) logger.warn(report, "recovered interrupted swaps");
+    })
     .catch((error) => logger.error({ err: error }, "swap recovery failed"))
     .then(() => reconcile(deps))
     .then((report) => logger.info(report, "reconciled builds, containers and routes"))

@@ -16,7 +16,13 @@ describe("private state folders", () => {
 
   it("lists the folders holding tenants' data, the backup store wherever it is", () => {
     expect(privateStateFolders({ home: "/srv/s", backups: { root: "/mnt/backups" } })).toEqual([
-      "/srv/s/builds", "/srv/s/logs", "/srv/s/tmp", "/srv/s/mails", "/srv/s/merges", "/srv/s/odoo-postgres", "/mnt/backups",
+      "/srv/s/builds",
+      "/srv/s/logs",
+      "/srv/s/tmp",
+      "/srv/s/mails",
+      "/srv/s/merges",
+      "/srv/s/odoo-postgres",
+      "/mnt/backups",
     ]);
   });
 

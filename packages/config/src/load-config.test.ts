@@ -71,8 +71,15 @@ describe("loadWebConfig", () => {
       SLIPWAY_GITHUB_OAUTH_URL: "http://127.0.0.1:3199/",
       SLIPWAY_GITHUB_API_URL: "http://127.0.0.1:3199",
     });
-    expect(config.github).toEqual({ oauth: { clientId: "Iv1.abc", clientSecret: "shh" }, oauthUrl: "http://127.0.0.1:3199", apiUrl: "http://127.0.0.1:3199", organisations: [] });
-    expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_GITHUB_API_URL: "ftp://x" })).problems[0]?.variable).toBe("SLIPWAY_GITHUB_API_URL");
+    expect(config.github).toEqual({
+      oauth: { clientId: "Iv1.abc", clientSecret: "shh" },
+      oauthUrl: "http://127.0.0.1:3199",
+      apiUrl: "http://127.0.0.1:3199",
+      organisations: [],
+    });
+    expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_GITHUB_API_URL: "ftp://x" })).problems[0]?.variable).toBe(
+      "SLIPWAY_GITHUB_API_URL",
+    );
   });
 
   it("reads who may create projects and from what, refusing everything not allowed by default", () => {
@@ -84,22 +91,48 @@ describe("loadWebConfig", () => {
       SLIPWAY_ODOO_IMAGES: "odoo:17.0,registry.example.com/odoo:*",
       SLIPWAY_GITHUB_ORGS: "acme,odoo-partners",
     });
-    expect(config.projects).toEqual({ creators: ["ada", "grace", "bob"], localReposRoot: "/srv/git", odooImages: ["odoo:17.0", "registry.example.com/odoo:*"] });
+    expect(config.projects).toEqual({
+      creators: ["ada", "grace", "bob"],
+      localReposRoot: "/srv/git",
+      odooImages: ["odoo:17.0", "registry.example.com/odoo:*"],
+    });
     expect(config.github.organisations).toEqual(["acme", "odoo-partners"]);
-    const error = problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_LOCAL_REPOS_ROOT: "srv/git", SLIPWAY_GITHUB_ORGS: "-bad", SLIPWAY_PROJECT_CREATORS: "a;b", SLIPWAY_ODOO_IMAGES: "odoo 17|x" }));
-    expect(error.problems.map((p) => p.variable).sort()).toEqual(["SLIPWAY_GITHUB_ORGS", "SLIPWAY_LOCAL_REPOS_ROOT", "SLIPWAY_ODOO_IMAGES", "SLIPWAY_PROJECT_CREATORS"]);
+    const error = problemsOf(() =>
+      loadWebConfig({
+        ...valid,
+        SLIPWAY_LOCAL_REPOS_ROOT: "srv/git",
+        SLIPWAY_GITHUB_ORGS: "-bad",
+        SLIPWAY_PROJECT_CREATORS: "a;b",
+        SLIPWAY_ODOO_IMAGES: "odoo 17|x",
+      }),
+    );
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      "SLIPWAY_GITHUB_ORGS",
+      "SLIPWAY_LOCAL_REPOS_ROOT",
+      "SLIPWAY_ODOO_IMAGES",
+      "SLIPWAY_PROJECT_CREATORS",
+    ]);
   });
 
   it("trusts no proxy by default and reads trusted proxies and the live-stream cap (issue 12, M2/M3)", () => {
     expect(loadWebConfig(valid).trustedProxies).toEqual([]);
     expect(loadWebConfig(valid).eventStreamsPerAddress).toBe(16);
-    const config = loadWebConfig({ ...valid, SLIPWAY_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8 ::1 fd00::/8", SLIPWAY_EVENT_STREAMS_PER_ADDRESS: "4" });
+    const config = loadWebConfig({
+      ...valid,
+      SLIPWAY_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8 ::1 fd00::/8",
+      SLIPWAY_EVENT_STREAMS_PER_ADDRESS: "4",
+    });
     expect(config.trustedProxies).toEqual(["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"]);
     expect(config.eventStreamsPerAddress).toBe(4);
     for (const bad of ["localhost", "10.0.0.0/33", "1.2.3.4/", "::1/129", "1.2.3"]) {
-      expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_TRUSTED_PROXIES: bad })).problems.map((p) => p.variable), bad).toEqual(["SLIPWAY_TRUSTED_PROXIES"]);
+      expect(
+        problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_TRUSTED_PROXIES: bad })).problems.map((p) => p.variable),
+        bad,
+      ).toEqual(["SLIPWAY_TRUSTED_PROXIES"]);
     }
-    expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_EVENT_STREAMS_PER_ADDRESS: "0" })).problems.map((p) => p.variable)).toEqual(["SLIPWAY_EVENT_STREAMS_PER_ADDRESS"]);
+    expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_EVENT_STREAMS_PER_ADDRESS: "0" })).problems.map((p) => p.variable)).toEqual([
+      "SLIPWAY_EVENT_STREAMS_PER_ADDRESS",
+    ]);
   });
 
   it("lists every missing required variable", () => {
@@ -160,12 +193,22 @@ describe("loadWorkerConfig", () => {
   });
 
   it("reads the anonymous shell caps and refuses zero", () => {
-    expect(loadWorkerConfig({ ...valid, SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS: "1", SLIPWAY_SHELL_ANONYMOUS_PER_BUILD: "3" }).terminal).toEqual({ anonymousPerAddress: 1, anonymousPerBuild: 3 });
-    expect(problemsOf(() => loadWorkerConfig({ ...valid, SLIPWAY_SHELL_ANONYMOUS_PER_BUILD: "0" })).problems.map((p) => p.variable)).toEqual(["SLIPWAY_SHELL_ANONYMOUS_PER_BUILD"]);
+    expect(
+      loadWorkerConfig({ ...valid, SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS: "1", SLIPWAY_SHELL_ANONYMOUS_PER_BUILD: "3" }).terminal,
+    ).toEqual({ anonymousPerAddress: 1, anonymousPerBuild: 3 });
+    expect(
+      problemsOf(() => loadWorkerConfig({ ...valid, SLIPWAY_SHELL_ANONYMOUS_PER_BUILD: "0" })).problems.map((p) => p.variable),
+    ).toEqual(["SLIPWAY_SHELL_ANONYMOUS_PER_BUILD"]);
   });
 
   it("reads the backup settings", () => {
-    const config = loadWorkerConfig({ ...valid, SLIPWAY_BACKUP_DIR: "/srv/b", SLIPWAY_BACKUP_HOUR: "23", SLIPWAY_BACKUP_TIME_ZONE: "Europe/Paris", SLIPWAY_IMPORT_MAX_BYTES: "1000" });
+    const config = loadWorkerConfig({
+      ...valid,
+      SLIPWAY_BACKUP_DIR: "/srv/b",
+      SLIPWAY_BACKUP_HOUR: "23",
+      SLIPWAY_BACKUP_TIME_ZONE: "Europe/Paris",
+      SLIPWAY_IMPORT_MAX_BYTES: "1000",
+    });
     expect(config.backups).toEqual({ root: "/srv/b", hour: 23, timeZone: "Europe/Paris", importMaxBytes: 1000 });
     const error = problemsOf(() => loadWorkerConfig({ ...valid, SLIPWAY_BACKUP_HOUR: "24", SLIPWAY_BACKUP_TIME_ZONE: "Mars/Olympus" }));
     expect(error.problems.map((p) => p.variable).sort()).toEqual(["SLIPWAY_BACKUP_HOUR", "SLIPWAY_BACKUP_TIME_ZONE"]);
@@ -175,7 +218,9 @@ describe("loadWorkerConfig", () => {
     const env = { ...valid, SLIPWAY_BACKUP_DIR: "/srv/b", SLIPWAY_IMPORT_MAX_BYTES: "1000" };
     expect(loadWebConfig(env).backups).toEqual(loadWorkerConfig(env).backups);
     expect(loadWebConfig(valid).backups.importMaxBytes).toBe(20 * 1024 ** 3);
-    expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_IMPORT_MAX_BYTES: "lots" })).problems.map((p) => p.variable)).toEqual(["SLIPWAY_IMPORT_MAX_BYTES"]);
+    expect(problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_IMPORT_MAX_BYTES: "lots" })).problems.map((p) => p.variable)).toEqual([
+      "SLIPWAY_IMPORT_MAX_BYTES",
+    ]);
   });
 
   it("rejects worker-specific bad values together with base ones", () => {

@@ -40,7 +40,12 @@ export interface BackupConfig {
 }
 
 function toBackups(v: ParsedVariables<typeof backupVariables>, home: string): BackupConfig {
-  return { root: v.SLIPWAY_BACKUP_DIR ?? join(home, "backups"), hour: v.SLIPWAY_BACKUP_HOUR, timeZone: v.SLIPWAY_BACKUP_TIME_ZONE, importMaxBytes: v.SLIPWAY_IMPORT_MAX_BYTES };
+  return {
+    root: v.SLIPWAY_BACKUP_DIR ?? join(home, "backups"),
+    hour: v.SLIPWAY_BACKUP_HOUR,
+    timeZone: v.SLIPWAY_BACKUP_TIME_ZONE,
+    importMaxBytes: v.SLIPWAY_IMPORT_MAX_BYTES,
+  };
 }
 
 export interface WebConfig extends BaseConfig {
@@ -151,9 +156,7 @@ export function loadWebConfig(env: Env = process.env): WebConfig {
       ...(web.values.SLIPWAY_LOCAL_REPOS_ROOT ? { localReposRoot: web.values.SLIPWAY_LOCAL_REPOS_ROOT } : {}),
       odooImages: web.values.SLIPWAY_ODOO_IMAGES,
     },
-    admin: password === undefined
-      ? { login: web.values.SLIPWAY_ADMIN_LOGIN }
-      : { login: web.values.SLIPWAY_ADMIN_LOGIN, password },
+    admin: password === undefined ? { login: web.values.SLIPWAY_ADMIN_LOGIN } : { login: web.values.SLIPWAY_ADMIN_LOGIN, password },
   });
 }
 
@@ -171,8 +174,14 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     backups: toBackups(worker.values, base.values.SLIPWAY_HOME),
     mailCatcher: { port: worker.values.SLIPWAY_MAIL_CATCHER_PORT },
     ...(worker.values.SLIPWAY_LOCAL_REPOS_ROOT ? { localReposRoot: worker.values.SLIPWAY_LOCAL_REPOS_ROOT } : {}),
-    gc: { developmentIdleDays: worker.values.SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS, stagingMaxAgeDays: worker.values.SLIPWAY_GC_STAGING_MAX_AGE_DAYS },
-    terminal: { anonymousPerAddress: worker.values.SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS, anonymousPerBuild: worker.values.SLIPWAY_SHELL_ANONYMOUS_PER_BUILD },
+    gc: {
+      developmentIdleDays: worker.values.SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS,
+      stagingMaxAgeDays: worker.values.SLIPWAY_GC_STAGING_MAX_AGE_DAYS,
+    },
+    terminal: {
+      anonymousPerAddress: worker.values.SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS,
+      anonymousPerBuild: worker.values.SLIPWAY_SHELL_ANONYMOUS_PER_BUILD,
+    },
   });
 }
 

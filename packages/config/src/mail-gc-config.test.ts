@@ -17,7 +17,12 @@ describe("worker config: mail catcher and garbage collection", () => {
   });
 
   it("reads SLIPWAY_MAIL_CATCHER_PORT and the GC limits (fractions of days allowed)", () => {
-    const config = loadWorkerConfig({ ...valid, SLIPWAY_MAIL_CATCHER_PORT: "2626", SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: "0.5", SLIPWAY_GC_STAGING_MAX_AGE_DAYS: "30" });
+    const config = loadWorkerConfig({
+      ...valid,
+      SLIPWAY_MAIL_CATCHER_PORT: "2626",
+      SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: "0.5",
+      SLIPWAY_GC_STAGING_MAX_AGE_DAYS: "30",
+    });
     expect(config.mailCatcher.port).toBe(2626);
     expect(config.gc).toEqual({ developmentIdleDays: 0.5, stagingMaxAgeDays: 30 });
   });
@@ -25,11 +30,20 @@ describe("worker config: mail catcher and garbage collection", () => {
   it("refuses bad values, each named", () => {
     let error: unknown;
     try {
-      loadWorkerConfig({ ...valid, SLIPWAY_MAIL_CATCHER_PORT: "70000", SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: "0", SLIPWAY_GC_STAGING_MAX_AGE_DAYS: "soon" });
+      loadWorkerConfig({
+        ...valid,
+        SLIPWAY_MAIL_CATCHER_PORT: "70000",
+        SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: "0",
+        SLIPWAY_GC_STAGING_MAX_AGE_DAYS: "soon",
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(["SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS", "SLIPWAY_GC_STAGING_MAX_AGE_DAYS", "SLIPWAY_MAIL_CATCHER_PORT"]);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      "SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS",
+      "SLIPWAY_GC_STAGING_MAX_AGE_DAYS",
+      "SLIPWAY_MAIL_CATCHER_PORT",
+    ]);
   });
 });

@@ -43,19 +43,13 @@ const port = z
   .transform(Number)
   .refine((n) => n >= 1 && n <= 65535, { error: "port out of range (expected 1-65535)" });
 
-const hostname = z
-  .string()
-  .regex(/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:]+\]?$/, { error: "invalid host name or address" });
+const hostname = z.string().regex(/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:]+\]?$/, { error: "invalid host name or address" });
 
-const domain = z
-  .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
-    error: "invalid domain (expected lower-case labels such as slipway.example.com)",
-  });
+const domain = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+  error: "invalid domain (expected lower-case labels such as slipway.example.com)",
+});
 
-const dockerImage = z
-  .string()
-  .regex(/^[a-z0-9][A-Za-z0-9._\-/:{}]*(@sha256:[a-f0-9]{64})?$/, { error: "invalid Docker image reference" });
+const dockerImage = z.string().regex(/^[a-z0-9][A-Za-z0-9._\-/:{}]*(@sha256:[a-f0-9]{64})?$/, { error: "invalid Docker image reference" });
 
 const encryptionKey = z.string().transform((value, ctx) => {
   const hint = "generate one with: openssl rand -base64 32";
@@ -84,7 +78,10 @@ export type LogLevel = (typeof logLevels)[number];
 export const baseVariables = {
   DATABASE_URL: required(url(["postgres:", "postgresql:"])),
   REDIS_URL: required(url(["redis:", "rediss:"])),
-  SLIPWAY_HOME: withDefault(z.string().transform((p) => resolve(p)), defaultSlipwayHome),
+  SLIPWAY_HOME: withDefault(
+    z.string().transform((p) => resolve(p)),
+    defaultSlipwayHome,
+  ),
   SLIPWAY_ENCRYPTION_KEY: required(encryptionKey),
   SLIPWAY_WEB_HOST: withDefault(hostname, "127.0.0.1"),
   SLIPWAY_WEB_PORT: withDefault(port, "3000"),
@@ -96,10 +93,7 @@ export const baseVariables = {
   /** Terminal gateway (web shell websockets): the worker listens on SLIPWAY_WEB_HOST at this port. */
   SLIPWAY_TERMINAL_PORT: withDefault(port, "3001"),
   SLIPWAY_BASE_DOMAIN: withDefault(domain, "slipway.localhost"),
-  SLIPWAY_LOG_LEVEL: withDefault(
-    z.enum(logLevels, { error: `invalid log level (expected one of ${logLevels.join(", ")})` }),
-    "info",
-  ),
+  SLIPWAY_LOG_LEVEL: withDefault(z.enum(logLevels, { error: `invalid log level (expected one of ${logLevels.join(", ")})` }), "info"),
 };
 
 // The web fills the project form's image with it; the worker falls back to it.
@@ -159,23 +153,25 @@ export const webVariables = {
   SLIPWAY_TRUSTED_PROXIES: optional(addressList),
   /** Live-update streams (Server-Sent Events) one client address may hold open at once. */
   SLIPWAY_EVENT_STREAMS_PER_ADDRESS: withDefault(count, "16"),
-  SLIPWAY_SESSION_SECRET: required(
-    z.string().refine((s) => s.length >= 32, { error: "too short (at least 32 characters)" }),
-  ),
+  SLIPWAY_SESSION_SECRET: required(z.string().refine((s) => s.length >= 32, { error: "too short (at least 32 characters)" })),
   SLIPWAY_ADMIN_LOGIN: withDefault(
     z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, { error: "invalid login (letters, digits, . _ @ -; up to 64)" }),
     "admin",
   ),
   SLIPWAY_DEFAULT_ODOO_IMAGE: defaultOdooImage,
-  SLIPWAY_ADMIN_PASSWORD: optional(
-    z.string().refine((s) => s.length >= 8, { error: "too short (at least 8 characters)" }),
-  ),
+  SLIPWAY_ADMIN_PASSWORD: optional(z.string().refine((s) => s.length >= 8, { error: "too short (at least 8 characters)" })),
   /** GitHub OAuth app; "Sign in with GitHub" shows only when both are set. */
   SLIPWAY_GITHUB_CLIENT_ID: optional(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "invalid client id" })),
   SLIPWAY_GITHUB_CLIENT_SECRET: optional(z.string().min(1)),
   /** Where GitHub's OAuth pages live (a test server in tests, GitHub Enterprise's host). */
-  SLIPWAY_GITHUB_OAUTH_URL: withDefault(url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")), "https://github.com"),
-  SLIPWAY_GITHUB_API_URL: withDefault(url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")), "https://api.github.com"),
+  SLIPWAY_GITHUB_OAUTH_URL: withDefault(
+    url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
+    "https://github.com",
+  ),
+  SLIPWAY_GITHUB_API_URL: withDefault(
+    url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
+    "https://api.github.com",
+  ),
   /** GitHub organisations whose members may sign in with GitHub (besides collaborators of a project). */
   SLIPWAY_GITHUB_ORGS: optional(githubOrgList),
   /** Logins (besides platform superusers) allowed to create projects. */
@@ -192,7 +188,11 @@ export const backupVariables = {
   SLIPWAY_BACKUP_DIR: optional(z.string().transform((p) => resolve(p))),
   /** Hour (0-23, in SLIPWAY_BACKUP_TIME_ZONE) of the daily production backups. */
   SLIPWAY_BACKUP_HOUR: withDefault(
-    z.string().regex(/^\d{1,2}$/, { error: "not an hour (expected 0-23)" }).transform(Number).refine((n) => n <= 23, { error: "hour out of range (expected 0-23)" }),
+    z
+      .string()
+      .regex(/^\d{1,2}$/, { error: "not an hour (expected 0-23)" })
+      .transform(Number)
+      .refine((n) => n <= 23, { error: "hour out of range (expected 0-23)" }),
     "2",
   ),
   /** IANA time zone of the daily schedule and of the retention's calendar days. */

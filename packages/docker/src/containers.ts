@@ -115,18 +115,24 @@ function createOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
       PidsLimit: spec.security?.pidsLimit,
       ReadonlyRootfs: spec.security?.readOnlyRootfs,
     },
-    NetworkingConfig: spec.network && spec.network !== "none"
-      ? { EndpointsConfig: { [spec.network]: { Aliases: spec.networkAliases, ...(spec.ipv4Address ? { IPAMConfig: { IPv4Address: spec.ipv4Address } } : {}) } } }
-      : undefined,
+    NetworkingConfig:
+      spec.network && spec.network !== "none"
+        ? {
+            EndpointsConfig: {
+              [spec.network]: {
+                Aliases: spec.networkAliases,
+                ...(spec.ipv4Address ? { IPAMConfig: { IPv4Address: spec.ipv4Address } } : {}),
+              },
+            },
+          }
+        : undefined,
   };
 }
 
 /** Creates a container (not started) and attaches its extra networks. */
 export async function createContainer(options: { docker: DockerEngine; spec: ContainerSpec }): Promise<string> {
   const { docker, spec } = options;
-  const container = await engineCall(`create container ${spec.name ?? spec.image}`, () =>
-    api(docker).createContainer(createOptions(spec)),
-  );
+  const container = await engineCall(`create container ${spec.name ?? spec.image}`, () => api(docker).createContainer(createOptions(spec)));
   try {
     for (const network of spec.extraNetworks ?? []) {
       await connectToNetwork({ docker, network, container: container.id, aliases: spec.networkAliases });
@@ -202,7 +208,9 @@ export async function inspectContainer(options: { docker: DockerEngine; id: stri
 /** Stops gracefully (SIGTERM, then SIGKILL after the timeout); stopped or missing is fine. */
 export async function stopContainer(options: { docker: DockerEngine; id: string; timeoutSeconds?: number }): Promise<void> {
   try {
-    await api(options.docker).getContainer(options.id).stop({ t: options.timeoutSeconds ?? 10 });
+    await api(options.docker)
+      .getContainer(options.id)
+      .stop({ t: options.timeoutSeconds ?? 10 });
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 304 || status === 404) return;
@@ -224,7 +232,9 @@ export async function killContainer(options: { docker: DockerEngine; id: string 
 /** Removes a container (with its anonymous volumes); missing is fine. */
 export async function removeContainer(options: { docker: DockerEngine; id: string; force?: boolean }): Promise<void> {
   try {
-    await api(options.docker).getContainer(options.id).remove({ force: options.force ?? false, v: true });
+    await api(options.docker)
+      .getContainer(options.id)
+      .remove({ force: options.force ?? false, v: true });
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     // 404: gone; 409 "removal already in progress" also means it is going away.

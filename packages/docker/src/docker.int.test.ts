@@ -133,7 +133,13 @@ describe("long-running containers", () => {
     const plain = await execCommand({ docker, id: name, cmd: ["bash", "-c", "cat; echo err >&2; exit 4"], stdin: "from stdin\n" });
     expect(plain).toEqual({ exitCode: 4, stdout: "from stdin\n", stderr: "err\n" });
 
-    const tty = await openTtyExec({ docker, id: name, cmd: ["bash", "-c", "sleep 0.5; stty size; tty -s && echo is-a-tty; exit 5"], cols: 100, rows: 30 });
+    const tty = await openTtyExec({
+      docker,
+      id: name,
+      cmd: ["bash", "-c", "sleep 0.5; stty size; tty -s && echo is-a-tty; exit 5"],
+      cols: 100,
+      rows: 30,
+    });
     let out = "";
     tty.stream.on("data", (d: Buffer) => (out += d.toString()));
     expect(await tty.exited).toBe(5);
@@ -141,7 +147,12 @@ describe("long-running containers", () => {
     expect(out).toContain("30 100");
 
     const logs = await readLogs({ docker, id: name });
-    expect(logs).toEqual(expect.arrayContaining([{ stream: "stdout", line: "started" }, { stream: "stderr", line: "warn" }]));
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        { stream: "stdout", line: "started" },
+        { stream: "stderr", line: "warn" },
+      ]),
+    );
     const followed: LogLine[] = [];
     const follower = await followLogs({ docker, id: name, tail: 1, onLine: (l) => followed.push(l) });
     await new Promise((r) => setTimeout(r, 300));

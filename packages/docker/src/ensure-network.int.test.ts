@@ -14,7 +14,9 @@ describe("ensureNetwork", () => {
     const name = `slipway-test-${tag}`;
     const bridgeName = `slt${createHash("sha1").update(name).digest("hex").slice(0, 12)}`;
     // With a bridge name the engine refuses the loser with "networks have same bridge name", not a name conflict.
-    const made = await Promise.all(Array.from({ length: 4 }, () => ensureNetwork({ docker, name, internal: true, bridgeName, labels: { role: "test", test: tag } })));
+    const made = await Promise.all(
+      Array.from({ length: 4 }, () => ensureNetwork({ docker, name, internal: true, bridgeName, labels: { role: "test", test: tag } })),
+    );
     expect(new Set(made.map((n) => n.id)).size).toBe(1);
     expect(made[0]!.name).toBe(name);
   }, 60_000);

@@ -22,11 +22,29 @@ describe("watchContainerEvents", () => {
   it("delivers start, die and destroy of the containers matching its labels only, in order", async () => {
     const seen: ContainerEvent[] = [];
     let connected = 0;
-    const watch = watchContainerEvents({ docker, labels: { test: tag, role: "watched" }, actions: ["start", "die", "destroy"], onEvent: (e) => seen.push(e), onConnected: () => connected++ });
+    const watch = watchContainerEvents({
+      docker,
+      labels: { test: tag, role: "watched" },
+      actions: ["start", "die", "destroy"],
+      onEvent: (e) => seen.push(e),
+      onConnected: () => connected++,
+    });
     try {
       await until("the stream to open", () => connected === 1);
-      const other = await createAndStart({ docker, spec: { name: `slipway-${tag}-other`, image: IMAGE, cmd: ["sleep", "300"], labels: { role: "other", test: tag }, network: "none" } });
-      const c = await createAndStart({ docker, spec: { name: `slipway-${tag}-watched`, image: IMAGE, cmd: ["sleep", "300"], labels: { role: "watched", test: tag }, network: "none" } });
+      const other = await createAndStart({
+        docker,
+        spec: { name: `slipway-${tag}-other`, image: IMAGE, cmd: ["sleep", "300"], labels: { role: "other", test: tag }, network: "none" },
+      });
+      const c = await createAndStart({
+        docker,
+        spec: {
+          name: `slipway-${tag}-watched`,
+          image: IMAGE,
+          cmd: ["sleep", "300"],
+          labels: { role: "watched", test: tag },
+          network: "none",
+        },
+      });
       await stopContainer({ docker, id: c.id, timeoutSeconds: 1 });
       await removeContainers({ docker, labels: { test: tag } });
       await until("destroy", () => seen.some((e) => e.action === "destroy"));

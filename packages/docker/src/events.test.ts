@@ -6,10 +6,18 @@ describe("parseEvent", () => {
     const line = JSON.stringify({
       Type: "container",
       Action: "die",
-      Actor: { ID: "abc123", Attributes: { "org.slipway.build": "b1", "org.slipway.role": "odoo-server", image: "odoo:17", exitCode: "0" } },
+      Actor: {
+        ID: "abc123",
+        Attributes: { "org.slipway.build": "b1", "org.slipway.role": "odoo-server", image: "odoo:17", exitCode: "0" },
+      },
       time: 1_700_000_000,
     });
-    expect(parseEvent(line)).toEqual({ action: "die", containerId: "abc123", labels: { build: "b1", role: "odoo-server" }, time: 1_700_000_000 });
+    expect(parseEvent(line)).toEqual({
+      action: "die",
+      containerId: "abc123",
+      labels: { build: "b1", role: "odoo-server" },
+      time: 1_700_000_000,
+    });
   });
 
   it("ignores other event types and lines that are not JSON", () => {

@@ -100,7 +100,14 @@ export function watchContainerEvents(options: {
 
 /** One JSON line of the event stream; null for anything else than a container event. */
 export function parseEvent(line: string): ContainerEvent | null {
-  let raw: { Type?: string; Action?: string; status?: string; id?: string; time?: number; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+  let raw: {
+    Type?: string;
+    Action?: string;
+    status?: string;
+    id?: string;
+    time?: number;
+    Actor?: { ID?: string; Attributes?: Record<string, string> };
+  };
   try {
     raw = JSON.parse(line) as typeof raw;
   } catch {

@@ -37,23 +37,26 @@ async function exitCodeOf(docker: DockerEngine, execId: string): Promise<number>
 export async function execCommand(options: ExecOptions & { stdin?: string | Buffer; timeoutMs?: number }): Promise<ExecResult> {
   const { docker } = options;
   const exec = await engineCall(`exec in ${options.id}`, () =>
-    api(docker).getContainer(options.id).exec({
-      Cmd: options.cmd,
-      User: options.user,
-      Env: envList(options.env),
-      WorkingDir: options.workingDir,
-      AttachStdout: true,
-      AttachStderr: true,
-      AttachStdin: options.stdin !== undefined,
-      Tty: false,
-    }),
+    api(docker)
+      .getContainer(options.id)
+      .exec({
+        Cmd: options.cmd,
+        User: options.user,
+        Env: envList(options.env),
+        WorkingDir: options.workingDir,
+        AttachStdout: true,
+        AttachStderr: true,
+        AttachStdin: options.stdin !== undefined,
+        Tty: false,
+      }),
   );
-  const stream = (await engineCall("start exec", () =>
-    exec.start({ hijack: true, stdin: options.stdin !== undefined }),
-  )) as Duplex;
+  const stream = (await engineCall("start exec", () => exec.start({ hijack: true, stdin: options.stdin !== undefined }))) as Duplex;
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const demux = lineDemuxer(() => undefined, (s, data) => (s === "stderr" ? err : out).push(data));
+  const demux = lineDemuxer(
+    () => undefined,
+    (s, data) => (s === "stderr" ? err : out).push(data),
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = options.timeoutMs
       ? setTimeout(() => {
@@ -94,16 +97,18 @@ export interface TtySession {
 export async function openTtyExec(options: ExecOptions & { cols?: number; rows?: number }): Promise<TtySession> {
   const { docker } = options;
   const exec = await engineCall(`exec in ${options.id}`, () =>
-    api(docker).getContainer(options.id).exec({
-      Cmd: options.cmd,
-      User: options.user,
-      Env: envList({ TERM: "xterm-256color", ...options.env }),
-      WorkingDir: options.workingDir,
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: true,
-    }),
+    api(docker)
+      .getContainer(options.id)
+      .exec({
+        Cmd: options.cmd,
+        User: options.user,
+        Env: envList({ TERM: "xterm-256color", ...options.env }),
+        WorkingDir: options.workingDir,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+      }),
   );
   const stream = (await engineCall("start exec", () => exec.start({ hijack: true, stdin: true, Tty: true }))) as Duplex;
   const resize = async (size: { cols: number; rows: number }) => {

@@ -40,7 +40,9 @@ export async function imageExists(options: { docker: DockerEngine; image: string
 
 export async function removeImage(options: { docker: DockerEngine; image: string; force?: boolean }): Promise<void> {
   try {
-    await api(options.docker).getImage(options.image).remove({ force: options.force ?? false });
+    await api(options.docker)
+      .getImage(options.image)
+      .remove({ force: options.force ?? false });
   } catch (error) {
     if (!isNotFound(error)) await engineCall(`remove image ${options.image}`, () => Promise.reject(error));
   }

@@ -37,7 +37,9 @@ export async function ensureNetwork(options: {
       Driver: "bridge",
       Internal: options.internal ?? false,
       CheckDuplicate: true,
-      ...(options.subnet ? { IPAM: { Driver: "default", Config: [{ Subnet: options.subnet.subnet, Gateway: options.subnet.gateway }] } } : {}),
+      ...(options.subnet
+        ? { IPAM: { Driver: "default", Config: [{ Subnet: options.subnet.subnet, Gateway: options.subnet.gateway }] } }
+        : {}),
       Options: {
         ...(options.bridgeName ? { "com.docker.network.bridge.name": options.bridgeName } : {}),
         ...(options.interContainer === false ? { "com.docker.network.bridge.enable_icc": "false" } : {}),
@@ -47,7 +49,8 @@ export async function ensureNetwork(options: {
   } catch (error) {
     // Another process created it between our inspect and create: that is what we wanted. (The engine
     // may answer a name conflict, or, with a bridge name, "networks have same bridge name".)
-    if (!isConflict(error) && !(await inspectNetwork({ docker, name }))) await engineCall(`create network ${name}`, () => Promise.reject(error));
+    if (!isConflict(error) && !(await inspectNetwork({ docker, name })))
+      await engineCall(`create network ${name}`, () => Promise.reject(error));
   }
   const created = await inspectNetwork({ docker, name });
   if (!created) throw new Error(`network ${name} vanished after creation`);
@@ -65,9 +68,7 @@ export async function inspectNetwork(options: { docker: DockerEngine; name: stri
 }
 
 export async function listNetworks(options: { docker: DockerEngine; labels: LabelSelector }): Promise<NetworkInfo[]> {
-  const list = await engineCall("list networks", () =>
-    api(options.docker).listNetworks({ filters: labelFilters(options.labels) }),
-  );
+  const list = await engineCall("list networks", () => api(options.docker).listNetworks({ filters: labelFilters(options.labels) }));
   return list.map((n) => ({ id: n.Id, name: n.Name, internal: Boolean(n.Internal), labels: fromDockerLabels(n.Labels) }));
 }
 
@@ -105,7 +106,12 @@ export async function disconnectFromNetwork(options: { docker: DockerEngine; net
 }
 
 /** Attaches a running or stopped container to a network; already attached is fine. */
-export async function connectToNetwork(options: { docker: DockerEngine; network: string; container: string; aliases?: string[] }): Promise<void> {
+export async function connectToNetwork(options: {
+  docker: DockerEngine;
+  network: string;
+  container: string;
+  aliases?: string[];
+}): Promise<void> {
   try {
     await api(options.docker)
       .getNetwork(options.network)

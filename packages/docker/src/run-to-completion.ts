@@ -61,7 +61,11 @@ export async function runToCompletion(options: RunOptions): Promise<RunResult> {
     const stream = (await engineCall(`attach to ${id}`, () =>
       api(docker).getContainer(id).attach({ stream: true, stdout: true, stderr: true, logs: true }),
     )) as unknown as Readable;
-    const consumer = logConsumer(spec.tty ?? false, (line) => options.onLine?.(line), (_s, data) => log?.write(data));
+    const consumer = logConsumer(
+      spec.tty ?? false,
+      (line) => options.onLine?.(line),
+      (_s, data) => log?.write(data),
+    );
     const streamDone = new Promise<void>((resolve) => {
       stream.on("data", (chunk: Buffer) => consumer.push(chunk));
       const finish = () => {

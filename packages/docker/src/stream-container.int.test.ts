@@ -31,17 +31,29 @@ describe.each(Object.entries(modes))("streamed containers through %s", (_mode, r
     const out = new PassThrough();
     const hash = createHash("sha256");
     out.on("data", (c: Buffer) => hash.update(c));
-    const result = await run({ docker, spec: { image, entrypoint: ["sh", "-c", "cat; echo done >&2"], user: "100", labels }, stdin: Readable.from([data.subarray(0, 5e6), data.subarray(5e6)]), stdout: out });
+    const result = await run({
+      docker,
+      spec: { image, entrypoint: ["sh", "-c", "cat; echo done >&2"], user: "100", labels },
+      stdin: Readable.from([data.subarray(0, 5e6), data.subarray(5e6)]),
+      stdout: out,
+    });
     expect(result).toMatchObject({ exitCode: 0, timedOut: false, stderr: "done\n" });
     expect(hash.digest("hex")).toBe(sha(data));
   });
 
   it("returns the exit code of a process that stops reading early, without waiting for the input", async () => {
-    const endless = Readable.from((function* () {
-      for (let i = 0; i < 2000; i++) yield randomBytes(1 << 20);
-    })());
+    const endless = Readable.from(
+      (function* () {
+        for (let i = 0; i < 2000; i++) yield randomBytes(1 << 20);
+      })(),
+    );
     const started = Date.now();
-    const result = await run({ docker, spec: { image, entrypoint: ["sh", "-c", "head -c 10 >/dev/null; echo bad >&2; exit 3"], labels }, stdin: endless, stdout: new PassThrough().resume() });
+    const result = await run({
+      docker,
+      spec: { image, entrypoint: ["sh", "-c", "head -c 10 >/dev/null; echo bad >&2; exit 3"], labels },
+      stdin: endless,
+      stdout: new PassThrough().resume(),
+    });
     expect(result).toMatchObject({ exitCode: 3, stderr: "bad\n" });
     expect(Date.now() - started).toBeLessThan(20_000);
   });
@@ -49,7 +61,9 @@ describe.each(Object.entries(modes))("streamed containers through %s", (_mode, r
   it("kills the container when the consumer fails, and leaves nothing behind", async () => {
     const failing = new PassThrough({ highWaterMark: 1024 });
     setTimeout(() => failing.destroy(new Error("consumer gave up")), 300);
-    await expect(run({ docker, spec: { image, entrypoint: ["sh", "-c", "cat /dev/zero"], labels }, stdout: failing })).rejects.toThrow(/consumer gave up|Premature close/);
+    await expect(run({ docker, spec: { image, entrypoint: ["sh", "-c", "cat /dev/zero"], labels }, stdout: failing })).rejects.toThrow(
+      /consumer gave up|Premature close/,
+    );
     expect(await listContainers({ docker, labels: { test: "stream-container" } })).toEqual([]);
     expect(readdirSync(ioDir)).toEqual([]);
   });

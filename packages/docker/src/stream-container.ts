@@ -75,7 +75,11 @@ export async function runStreaming(options: {
     const timeout = new Promise<"timeout">((resolve) => {
       if (options.timeoutMs) timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
     });
-    const exited = await Promise.race([waitContainer({ docker, id }).finally(() => exitedNow()), timeout, guarded.then(() => new Promise<never>(() => undefined))]);
+    const exited = await Promise.race([
+      waitContainer({ docker, id }).finally(() => exitedNow()),
+      timeout,
+      guarded.then(() => new Promise<never>(() => undefined)),
+    ]);
     clearTimeout(timer);
     let exitCode: number;
     if (exited === "timeout") {

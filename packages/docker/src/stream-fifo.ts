@@ -61,7 +61,13 @@ export async function runStreamingViaFifos(options: {
     );
     let result: StreamRunResult;
     try {
-      result = await runStreaming({ docker: options.docker, spec, timeoutMs: options.timeoutMs, signal: options.signal, onCreated: (id) => (containerId = id) });
+      result = await runStreaming({
+        docker: options.docker,
+        spec,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        onCreated: (id) => (containerId = id),
+      });
     } finally {
       await releasePipes(inPath, outPath, Boolean(options.stdin), Boolean(options.stdout));
     }

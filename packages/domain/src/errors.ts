@@ -1,11 +1,4 @@
-export const domainErrorCodes = [
-  "not_found",
-  "forbidden",
-  "conflict",
-  "invalid_state",
-  "invalid_input",
-  "upstream_failed",
-] as const;
+export const domainErrorCodes = ["not_found", "forbidden", "conflict", "invalid_state", "invalid_input", "upstream_failed"] as const;
 
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 
@@ -18,11 +11,7 @@ export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly details?: Readonly<Record<string, unknown>>;
 
-  constructor(
-    code: DomainErrorCode,
-    message: string,
-    options: { details?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
+  constructor(code: DomainErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "DomainError";
     this.code = code;

@@ -58,7 +58,9 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<Fetched
   const updateSubmodules = async (cwd: string, depth: number): Promise<void> => {
     if (depth > 8) throw new DomainError("invalid_input", "Submodules are nested more than 8 levels deep.");
     await git(["submodule", "init", "-q"], "read the submodules", {}, cwd);
-    const urls = await git(["config", "--local", "--get-regexp", "^submodule\\..*\\.url$"], "read the submodule URLs", {}, cwd).catch(() => ({ stdout: "" }));
+    const urls = await git(["config", "--local", "--get-regexp", "^submodule\\..*\\.url$"], "read the submodule URLs", {}, cwd).catch(
+      () => ({ stdout: "" }),
+    );
     for (const line of urls.stdout.split("\n").filter(Boolean)) {
       const subUrl = line.slice(line.indexOf(" ") + 1);
       await opts.vetUrl?.(subUrl);

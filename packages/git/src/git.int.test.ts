@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchRevision, listRemoteBranches } from "./index";
 
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "protocol.file.allow=always", ...args], { cwd, encoding: "utf8" }).trim();
+  execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "protocol.file.allow=always", ...args], {
+    cwd,
+    encoding: "utf8",
+  }).trim();
 
 let dir: string;
 let bare: string;
@@ -79,12 +82,23 @@ describe("git adapter against real repositories", () => {
   it("vets the project's URL and every submodule's before fetching from it (a submodule pointing elsewhere is refused)", async () => {
     const seen: string[] = [];
     // Control: a vetter that accepts sees both URLs, the submodule's as git resolved it.
-    await fetchRevision({ url: bare, revision: first, branch: "main", dest: path.join(dir, "vetted"), allowLocalSubmodules: true, vetUrl: async (u) => void seen.push(u) });
+    await fetchRevision({
+      url: bare,
+      revision: first,
+      branch: "main",
+      dest: path.join(dir, "vetted"),
+      allowLocalSubmodules: true,
+      vetUrl: async (u) => void seen.push(u),
+    });
     expect(seen).toEqual([bare, subBare]);
     // A vetter refusing the submodule's URL (say, outside the local repositories root): nothing fetched from it.
     const dest = path.join(dir, "refused");
     const refusal = fetchRevision({
-      url: bare, revision: first, branch: "main", dest, allowLocalSubmodules: true,
+      url: bare,
+      revision: first,
+      branch: "main",
+      dest,
+      allowLocalSubmodules: true,
       vetUrl: async (u) => {
         if (u === subBare) throw new Error(`refused ${u}`);
       },
@@ -95,9 +109,11 @@ describe("git adapter against real repositories", () => {
 
   it("refuses local submodules unless allowed, and unknown revisions, with clear errors", async () => {
     await expect(fetchRevision({ url: bare, revision: second, branch: "main", dest: path.join(dir, "c2") })).rejects.toThrow(/submodules/);
-    await expect(
-      fetchRevision({ url: bare, revision: "0".repeat(40), branch: "main", dest: path.join(dir, "c3") }),
-    ).rejects.toThrow(/git could not/);
-    await expect(fetchRevision({ url: bare, revision: "HEAD", branch: "main", dest: path.join(dir, "c4") })).rejects.toThrow(/full commit sha/);
+    await expect(fetchRevision({ url: bare, revision: "0".repeat(40), branch: "main", dest: path.join(dir, "c3") })).rejects.toThrow(
+      /git could not/,
+    );
+    await expect(fetchRevision({ url: bare, revision: "HEAD", branch: "main", dest: path.join(dir, "c4") })).rejects.toThrow(
+      /full commit sha/,
+    );
   });
 });

@@ -5,7 +5,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeAndPush } from "./index";
 
-const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.org", ...args], { cwd, encoding: "utf8" }).trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.org", ...args], { cwd, encoding: "utf8" }).trim();
 
 let dir: string;
 let bare: string;
@@ -51,14 +52,19 @@ describe("mergeAndPush against a real bare repository", () => {
     if (out.kind !== "merged") throw new Error("unreachable");
     expect(head("main")).toBe(out.revision);
     expect(git(dir, "--git-dir", bare, "rev-parse", `${out.revision}^1`, `${out.revision}^2`).split("\n")).toEqual([before, feature]);
-    expect(git(dir, "--git-dir", bare, "log", "-1", "--format=%s|%an|%ae", out.revision)).toBe("Merge branch 'feature' into main|Slipway (for ada)|ada@example.org");
+    expect(git(dir, "--git-dir", bare, "log", "-1", "--format=%s|%an|%ae", out.revision)).toBe(
+      "Merge branch 'feature' into main|Slipway (for ada)|ada@example.org",
+    );
     expect(head("feature")).toBe(feature);
     expect(existsSync(workdir)).toBe(false);
   });
 
   it("reports up to date when the target already contains the source", async () => {
     const main = head("main");
-    expect(await mergeAndPush({ url: bare, source: "feature", target: "main", workdir: path.join(dir, "merge-2"), author })).toEqual({ kind: "up_to_date", revision: main });
+    expect(await mergeAndPush({ url: bare, source: "feature", target: "main", workdir: path.join(dir, "merge-2"), author })).toEqual({
+      kind: "up_to_date",
+      revision: main,
+    });
     expect(head("main")).toBe(main);
   });
 
@@ -71,12 +77,20 @@ describe("mergeAndPush against a real bare repository", () => {
   });
 
   it("refuses option-like or invalid branch names before running git", async () => {
-    await expect(mergeAndPush({ url: bare, source: "--upload-pack=evil", target: "main", workdir: path.join(dir, "m4"), author })).rejects.toThrow(/not a valid branch name/);
-    await expect(mergeAndPush({ url: bare, source: "a..b", target: "main", workdir: path.join(dir, "m4"), author })).rejects.toThrow(/not a valid branch name/);
-    await expect(mergeAndPush({ url: bare, source: "main", target: "main", workdir: path.join(dir, "m4"), author })).rejects.toThrow(/into itself/);
+    await expect(
+      mergeAndPush({ url: bare, source: "--upload-pack=evil", target: "main", workdir: path.join(dir, "m4"), author }),
+    ).rejects.toThrow(/not a valid branch name/);
+    await expect(mergeAndPush({ url: bare, source: "a..b", target: "main", workdir: path.join(dir, "m4"), author })).rejects.toThrow(
+      /not a valid branch name/,
+    );
+    await expect(mergeAndPush({ url: bare, source: "main", target: "main", workdir: path.join(dir, "m4"), author })).rejects.toThrow(
+      /into itself/,
+    );
   });
 
   it("fails clearly when a branch does not exist", async () => {
-    await expect(mergeAndPush({ url: bare, source: "nope", target: "main", workdir: path.join(dir, "m5"), author })).rejects.toThrow(/git could not fetch nope and main/);
+    await expect(mergeAndPush({ url: bare, source: "nope", target: "main", workdir: path.join(dir, "m5"), author })).rejects.toThrow(
+      /git could not fetch nope and main/,
+    );
   });
 });

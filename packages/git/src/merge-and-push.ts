@@ -54,7 +54,13 @@ export async function mergeAndPush(options: MergeAndPushOptions): Promise<MergeO
     await git(["init", "-q"], "initialise the merge folder");
     await git(["remote", "add", "origin", "--", url], "add the remote");
     await git(
-      ["fetch", "-q", "origin", `+refs/heads/${target}:refs/remotes/origin/${target}`, `+refs/heads/${source}:refs/remotes/origin/${source}`],
+      [
+        "fetch",
+        "-q",
+        "origin",
+        `+refs/heads/${target}:refs/remotes/origin/${target}`,
+        `+refs/heads/${source}:refs/remotes/origin/${source}`,
+      ],
       `fetch ${source} and ${target} from ${url}`,
     );
     await git(["checkout", "-q", "-B", target, `refs/remotes/origin/${target}`], `check out ${target}`);
@@ -64,10 +70,16 @@ export async function mergeAndPush(options: MergeAndPushOptions): Promise<MergeO
       .catch(() => false);
     if (upToDate) return { kind: "up_to_date", revision: previous };
     try {
-      await git(["merge", "--no-ff", "--no-edit", "-m", `Merge branch '${source}' into ${target}`, `refs/remotes/origin/${source}`], `merge ${source} into ${target}`);
+      await git(
+        ["merge", "--no-ff", "--no-edit", "-m", `Merge branch '${source}' into ${target}`, `refs/remotes/origin/${source}`],
+        `merge ${source} into ${target}`,
+      );
     } catch (error) {
       const unmerged = await git(["diff", "--name-only", "--diff-filter=U"], "list the conflicting files").catch(() => ({ stdout: "" }));
-      const files = unmerged.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+      const files = unmerged.stdout
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
       await git(["merge", "--abort"], "abort the merge").catch(() => undefined);
       if (files.length > 0) return { kind: "conflict", files, previous };
       throw error;
@@ -76,10 +88,14 @@ export async function mergeAndPush(options: MergeAndPushOptions): Promise<MergeO
     try {
       await git(["push", "-q", "origin", `HEAD:refs/heads/${target}`], `push ${target} to ${url}`);
     } catch (error) {
-      throw new DomainError("conflict", `The merge could not be pushed: ${target} changed meanwhile or the server refused it (${(error as Error).message}). Nothing was forced; try again.`, {
-        cause: error,
-        details: { source, target },
-      });
+      throw new DomainError(
+        "conflict",
+        `The merge could not be pushed: ${target} changed meanwhile or the server refused it (${(error as Error).message}). Nothing was forced; try again.`,
+        {
+          cause: error,
+          details: { source, target },
+        },
+      );
     }
     return { kind: "merged", revision, previous };
   } finally {

@@ -27,7 +27,7 @@ const NON_PUBLIC_V4: readonly Range[] = [
 
 function inRange(value: number, [base, bits]: Range): boolean {
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((value & mask) >>> 0) === ((base & mask) >>> 0);
+  return (value & mask) >>> 0 === (base & mask) >>> 0;
 }
 
 function v4NonPublic(value: number): boolean {
@@ -118,5 +118,11 @@ export function isNonPublicAddress(address: string): boolean | null {
 /** Host names that always mean this machine, whatever DNS says. */
 export function isLocalHostName(host: string): boolean {
   const name = host.toLowerCase().replace(/\.+$/, "");
-  return name === "localhost" || name.endsWith(".localhost") || name === "localhost.localdomain" || name === "ip6-localhost" || name === "ip6-loopback";
+  return (
+    name === "localhost" ||
+    name.endsWith(".localhost") ||
+    name === "localhost.localdomain" ||
+    name === "ip6-localhost" ||
+    name === "ip6-loopback"
+  );
 }

@@ -19,7 +19,14 @@ describe("makeTreeReadable", () => {
     writeFileSync(path.join(tree, "addon", "data", "tool.sh"), "#!/bin/sh\n");
     symlinkSync(secret, path.join(tree, "addon", "link-to-host"));
     symlinkSync(base, path.join(tree, "link-to-dir"));
-    for (const [p, m] of [[tree, 0o700], [path.join(tree, "addon"), 0o700], [path.join(tree, "addon", "data"), 0o700], [path.join(tree, "addon", "__manifest__.py"), 0o600], [path.join(tree, "addon", "data", "tool.sh"), 0o700]] as const) chmodSync(p, m);
+    for (const [p, m] of [
+      [tree, 0o700],
+      [path.join(tree, "addon"), 0o700],
+      [path.join(tree, "addon", "data"), 0o700],
+      [path.join(tree, "addon", "__manifest__.py"), 0o600],
+      [path.join(tree, "addon", "data", "tool.sh"), 0o700],
+    ] as const)
+      chmodSync(p, m);
     chmodSync(base, 0o700);
 
     expect(await makeTreeReadable(tree)).toBe(5);

@@ -52,18 +52,38 @@ describe("repository hosts", () => {
       throw new Error("DNS must not be asked about a literal");
     };
     for (const url of [
-      "http://127.0.0.1:20190/config/", "http://169.254.169.254/latest/meta-data", "https://localhost/repo.git", "https://LOCALHOST./repo.git",
-      "http://2130706433/repo.git", "http://0x7f000001/repo.git", "http://0177.0.0.1/repo.git", "http://127.1/repo.git", "http://0.0.0.0/repo.git",
-      "http://[::1]/repo.git", "http://[::ffff:127.0.0.1]/repo.git", "http://[fe80::1]/repo.git", "http://[fd00::1]/repo.git", "http://[::]/repo.git",
-      "http://%31%32%37.0.0.1/repo.git", "git@127.0.0.1:team/repo.git", "git@2130706433:team/repo.git", "ssh://git@192.168.1.10/team/repo.git",
-      "ssh://git@0x7f.1:22/repo.git", "deploy@10.0.0.5:team/repo.git", "git@api.localhost:x/y.git",
+      "http://127.0.0.1:20190/config/",
+      "http://169.254.169.254/latest/meta-data",
+      "https://localhost/repo.git",
+      "https://LOCALHOST./repo.git",
+      "http://2130706433/repo.git",
+      "http://0x7f000001/repo.git",
+      "http://0177.0.0.1/repo.git",
+      "http://127.1/repo.git",
+      "http://0.0.0.0/repo.git",
+      "http://[::1]/repo.git",
+      "http://[::ffff:127.0.0.1]/repo.git",
+      "http://[fe80::1]/repo.git",
+      "http://[fd00::1]/repo.git",
+      "http://[::]/repo.git",
+      "http://%31%32%37.0.0.1/repo.git",
+      "git@127.0.0.1:team/repo.git",
+      "git@2130706433:team/repo.git",
+      "ssh://git@192.168.1.10/team/repo.git",
+      "ssh://git@0x7f.1:22/repo.git",
+      "deploy@10.0.0.5:team/repo.git",
+      "git@api.localhost:x/y.git",
     ]) {
       await expect(check(url, never), url).rejects.toThrow(/loopback, link-local, private or reserved/);
     }
   });
 
   it("refuses a name that resolves to a private address, accepts public ones and names that do not resolve", async () => {
-    const dns: Record<string, string[]> = { "metadata.evil.example": ["93.184.216.34", "169.254.169.254"], "git.example.org": ["140.82.112.3", "2606:4700::1111"], "v6.evil.example": ["::1"] };
+    const dns: Record<string, string[]> = {
+      "metadata.evil.example": ["93.184.216.34", "169.254.169.254"],
+      "git.example.org": ["140.82.112.3", "2606:4700::1111"],
+      "v6.evil.example": ["::1"],
+    };
     const resolve = async (host: string) => {
       const found = dns[host];
       if (!found) throw Object.assign(new Error("not found"), { code: "ENOTFOUND" });

@@ -53,7 +53,8 @@ export function repoUrlHost(repo: ParsedRepoUrl): string | null {
   if (repo.kind === "github") return "github.com";
   if (repo.kind === "https") {
     const authority = /^https?:\/\/([^/?#]*)/.exec(repo.url)?.[1] ?? "";
-    if ((authority.match(/@/g) ?? []).length > 1) throw new DomainError("invalid_input", `"${repo.url}" has an ambiguous user part (more than one "@").`);
+    if ((authority.match(/@/g) ?? []).length > 1)
+      throw new DomainError("invalid_input", `"${repo.url}" has an ambiguous user part (more than one "@").`);
     let hostname: string;
     try {
       hostname = new URL(repo.url).hostname;
@@ -64,7 +65,8 @@ export function repoUrlHost(repo: ParsedRepoUrl): string | null {
   }
   const ssh = /^ssh:\/\/[^@\s]+@([^\s/:]+)/.exec(repo.url) ?? /^[A-Za-z0-9._-]+@([A-Za-z0-9.-]+):/.exec(repo.url);
   const host = ssh?.[1] ?? "";
-  if (!/^[A-Za-z0-9.-]+$/.test(host) || host.startsWith("-")) throw new DomainError("invalid_input", `"${repo.url}" does not name a valid host.`);
+  if (!/^[A-Za-z0-9.-]+$/.test(host) || host.startsWith("-"))
+    throw new DomainError("invalid_input", `"${repo.url}" does not name a valid host.`);
   return host.toLowerCase();
 }
 
@@ -81,7 +83,10 @@ function privateHostError(url: string, host: string, resolved?: string): DomainE
  * literals in any notation, and — when `resolve` is given — names resolving to such an address
  * (checked at creation; a name that does not resolve yet is accepted, git will fail on it).
  */
-export async function assertPublicRepoHost(repo: ParsedRepoUrl, options: { resolve?: (host: string) => Promise<string[]> } = {}): Promise<void> {
+export async function assertPublicRepoHost(
+  repo: ParsedRepoUrl,
+  options: { resolve?: (host: string) => Promise<string[]> } = {},
+): Promise<void> {
   const host = repoUrlHost(repo);
   if (host === null || repo.kind === "github") return;
   if (isLocalHostName(host) || isNonPublicAddress(host) === true) throw privateHostError(repo.url, host);
@@ -108,17 +113,22 @@ export async function resolveHostAddresses(host: string): Promise<string[]> {
 export async function resolveLocalRepo(repo: ParsedRepoUrl, root: string | undefined): Promise<string> {
   if (repo.kind !== "local") throw new Error("resolveLocalRepo needs a local repository");
   if (!root) {
-    throw new DomainError("invalid_input", "Local repositories are not enabled on this Slipway (SLIPWAY_LOCAL_REPOS_ROOT is not set): use an https:// or ssh URL.");
+    throw new DomainError(
+      "invalid_input",
+      "Local repositories are not enabled on this Slipway (SLIPWAY_LOCAL_REPOS_ROOT is not set): use an https:// or ssh URL.",
+    );
   }
   // Percent-encoding ("%2e%2e") would be read one way here and another way by git.
-  if (repo.url.includes("%")) throw new DomainError("invalid_input", "A local repository path must not contain percent-encoding; write the path as it is.");
+  if (repo.url.includes("%"))
+    throw new DomainError("invalid_input", "A local repository path must not contain percent-encoding; write the path as it is.");
   let path: string;
   try {
     path = repo.url.startsWith("file:") ? fileURLToPath(repo.url) : repo.url;
   } catch {
     throw new DomainError("invalid_input", `"${repo.url}" is not a valid file:// URL (only file:///absolute/path).`);
   }
-  if (!isAbsolute(path) || path.split("/").includes("..")) throw new DomainError("invalid_input", "A local repository path must be absolute and must not contain '..'.");
+  if (!isAbsolute(path) || path.split("/").includes(".."))
+    throw new DomainError("invalid_input", "A local repository path must be absolute and must not contain '..'.");
   const outside = new DomainError("invalid_input", `Local repositories must be inside ${root}; "${repo.url}" is not.`);
   let realRoot: string;
   let real: string;
@@ -131,7 +141,8 @@ export async function resolveLocalRepo(repo: ParsedRepoUrl, root: string | undef
     real = await realpath(path);
   } catch {
     // Said only for paths inside the root: no probing of what exists elsewhere.
-    if (path.startsWith(root.endsWith(sep) ? root : root + sep)) throw new DomainError("invalid_input", `There is no repository at ${path}.`);
+    if (path.startsWith(root.endsWith(sep) ? root : root + sep))
+      throw new DomainError("invalid_input", `There is no repository at ${path}.`);
     throw outside;
   }
   if (!real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) throw outside;

@@ -18,7 +18,13 @@ export interface RunGitOptions {
 
 // No credential prompts: a job must fail, never wait for a human. Typed as a plain record and
 // asserted: Next's global types make NODE_ENV a required ProcessEnv key in the apps importing this.
-const GIT_ENV = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/tmp", GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false", LC_ALL: "C" } as Record<string, string> as NodeJS.ProcessEnv;
+const GIT_ENV = {
+  PATH: "/usr/local/bin:/usr/bin:/bin",
+  HOME: "/tmp",
+  GIT_TERMINAL_PROMPT: "0",
+  GIT_ASKPASS: "/bin/false",
+  LC_ALL: "C",
+} as Record<string, string> as NodeJS.ProcessEnv;
 
 /** Runs git with an argument array (never a shell), no prompts, and a time limit. */
 export function runGit({ args, cwd, config = {}, timeoutMs = 120_000, what }: RunGitOptions): Promise<GitResult> {

@@ -6,7 +6,15 @@ export function signPayload(secret: string, body: string | Buffer): string {
 }
 
 /** Constant-time check of a signature header against the raw request body. */
-export function verifySignature({ secret, body, signature }: { secret: string; body: string | Buffer; signature: string | null | undefined }): boolean {
+export function verifySignature({
+  secret,
+  body,
+  signature,
+}: {
+  secret: string;
+  body: string | Buffer;
+  signature: string | null | undefined;
+}): boolean {
   if (!signature || !/^sha256=[0-9a-f]{64}$/.test(signature)) return false;
   const expected = Buffer.from(signPayload(secret, body));
   const given = Buffer.from(signature);

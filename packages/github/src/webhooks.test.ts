@@ -59,7 +59,32 @@ describe("push payloads", () => {
       }
       return "accepted";
     };
-    for (const name of ["", "a\u0000b", "x".repeat(256), "a..b", "a\u0007b", "a\u007fb", "has space", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b", "/a", "a/", "a//b", ".hidden", "a/.b", "a.lock", "a/b.lock/c", "a.", "@", "a@{1}"]) {
+    for (const name of [
+      "",
+      "a\u0000b",
+      "x".repeat(256),
+      "a..b",
+      "a\u0007b",
+      "a\u007fb",
+      "has space",
+      "a~1",
+      "a^",
+      "a:b",
+      "a?",
+      "a*",
+      "a[b",
+      "a\\b",
+      "/a",
+      "a/",
+      "a//b",
+      ".hidden",
+      "a/.b",
+      "a.lock",
+      "a/b.lock/c",
+      "a.",
+      "@",
+      "a@{1}",
+    ]) {
       expect(refused(`refs/heads/${name}`), JSON.stringify(name)).toMatch(/^The branch name .* is not valid: /);
     }
     expect(refused("refs/heads/a\u0000b")).toContain("control character");

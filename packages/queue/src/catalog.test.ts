@@ -41,7 +41,8 @@ describe("job catalog", () => {
         "backup.export": { backupId: buildId },
         "backup.inspect-upload": { branchId: buildId, upload: "u-1" },
       };
-      const payload = payloads[name] ?? (name.startsWith("build.") ? { buildId } : name.startsWith("maintenance.") ? {} : { projectId: buildId });
+      const payload =
+        payloads[name] ?? (name.startsWith("build.") ? { buildId } : name.startsWith("maintenance.") ? {} : { projectId: buildId });
       const options = jobOptionsFor(name, parsePayload(name, payload));
       const key = options.jobId ?? options.deduplication?.id;
       expect(key).toBeTruthy();

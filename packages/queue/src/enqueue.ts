@@ -18,9 +18,7 @@ export interface Queues {
 /** One BullMQ Queue per catalog queue, sharing the given connection. */
 export function createQueues(options: { connection: Redis; prefix?: string }): Queues {
   const prefix = options.prefix ?? DEFAULT_QUEUE_PREFIX;
-  const queues = new Map<QueueName, Queue>(
-    queueNames.map((name) => [name, new Queue(name, { connection: options.connection, prefix })]),
-  );
+  const queues = new Map<QueueName, Queue>(queueNames.map((name) => [name, new Queue(name, { connection: options.connection, prefix })]));
   return {
     prefix,
     get(name) {
@@ -68,11 +66,7 @@ export function parsePayload<N extends JobName>(name: N, payload: unknown): JobP
  * Validates the payload, then queues the job on its catalog queue. Returns the BullMQ job id; a
  * deduplicated enqueue returns the id of the job already queued.
  */
-export async function enqueue<N extends JobName>(
-  queues: Queues,
-  name: N,
-  payload: JobPayload<N>,
-): Promise<{ jobId: string }> {
+export async function enqueue<N extends JobName>(queues: Queues, name: N, payload: JobPayload<N>): Promise<{ jobId: string }> {
   const data = parsePayload(name, payload);
   const job = await queues.get(jobCatalog[name].queue).add(name, data, jobOptionsFor(name, data));
   if (job.id === undefined) throw new DomainError("upstream_failed", `Redis returned no id for job ${name}`);
@@ -84,7 +78,11 @@ export async function enqueue<N extends JobName>(
  * kept job of the earlier attempt would swallow the new one, so it is removed first unless it is
  * still waiting or running (then nothing needs doing).
  */
-export async function requeue<N extends JobName>(queues: Queues, name: N, payload: JobPayload<N>): Promise<{ jobId: string; requeued: boolean }> {
+export async function requeue<N extends JobName>(
+  queues: Queues,
+  name: N,
+  payload: JobPayload<N>,
+): Promise<{ jobId: string; requeued: boolean }> {
   const data = parsePayload(name, payload);
   const options = jobOptionsFor(name, data);
   const queue = queues.get(jobCatalog[name].queue);
@@ -92,7 +90,8 @@ export async function requeue<N extends JobName>(queues: Queues, name: N, payloa
     const existing = await queue.getJob(options.jobId);
     if (existing) {
       const state = await existing.getState();
-      if (state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children") return { jobId: options.jobId, requeued: false };
+      if (state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children")
+        return { jobId: options.jobId, requeued: false };
       if (state === "active") {
         // An active job whose lock expired belongs to a dead worker; BullMQ's stalled check moves it.
         return { jobId: options.jobId, requeued: false };

@@ -44,10 +44,7 @@ export async function readWorkerHeartbeat(
  * Removes the heartbeat on clean shutdown, only if it is still this process's own (same pid and
  * start time: in containers every worker may be pid 1).
  */
-export async function clearWorkerHeartbeat(
-  redis: Redis,
-  options: { pid: number; startedAt: string; key?: string },
-): Promise<boolean> {
+export async function clearWorkerHeartbeat(redis: Redis, options: { pid: number; startedAt: string; key?: string }): Promise<boolean> {
   const key = options.key ?? DEFAULT_HEARTBEAT_KEY;
   // Compare-and-delete atomically so a newer worker's heartbeat is never removed.
   const removed = await redis.eval(

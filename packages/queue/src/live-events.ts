@@ -22,7 +22,11 @@ export async function publishProjectNotice(redis: Redis, notice: ProjectNotice):
  * Subscribes a DEDICATED connection (a subscribed ioredis client can do nothing else) to one
  * project's notices. Returns an unsubscribe function that also closes the connection.
  */
-export async function subscribeProjectNotices(subscriber: Redis, projectId: string, onNotice: (n: ProjectNotice) => void): Promise<() => Promise<void>> {
+export async function subscribeProjectNotices(
+  subscriber: Redis,
+  projectId: string,
+  onNotice: (n: ProjectNotice) => void,
+): Promise<() => Promise<void>> {
   const channel = projectChannel(projectId);
   const listener = (ch: string, message: string) => {
     if (ch !== channel) return;

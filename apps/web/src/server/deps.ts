@@ -1,5 +1,12 @@
 import { exitOnConfigError, loadWebConfig, type WebConfig } from "@slipway/config";
-import { createSessionRepository, createUserRepository, getPrisma, type PrismaClient, type SessionRepository, type UserRepository } from "@slipway/db";
+import {
+  createSessionRepository,
+  createUserRepository,
+  getPrisma,
+  type PrismaClient,
+  type SessionRepository,
+  type UserRepository,
+} from "@slipway/db";
 import { createQueues, createRedisConnection, enqueue, type Queues } from "@slipway/queue";
 import type { Redis } from "ioredis";
 import { createRedisLoginFailureStore, type LoginFailureStore } from "./auth/login-failure-store";

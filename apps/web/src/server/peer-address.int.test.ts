@@ -16,7 +16,9 @@ describe("the connection's address on every request (issue 12, M2)", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      await (await fetch(`http://127.0.0.1:${port}/`, { headers: { [PEER_ADDRESS_HEADER]: "6.6.6.6", "x-forwarded-for": "6.6.6.6" } })).text();
+      await (
+        await fetch(`http://127.0.0.1:${port}/`, { headers: { [PEER_ADDRESS_HEADER]: "6.6.6.6", "x-forwarded-for": "6.6.6.6" } })
+      ).text();
       expect(seen[0]![PEER_ADDRESS_HEADER]).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
       const headers = new Headers(seen[0] as Record<string, string>);
       expect(clientIp(headers)).toBe("127.0.0.1");

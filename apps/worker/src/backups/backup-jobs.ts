@@ -13,7 +13,8 @@ import { verifyBackup, verifyLatestBackups } from "./verify-backup";
 
 /** Uploaded imports wait in `<backup store root>/uploads/<name>` (the web writes them there). */
 export function importUploadPath(deps: Pick<WorkerDeps, "config">, upload: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(upload)) throw new DomainError("invalid_input", `invalid upload name ${JSON.stringify(upload)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(upload))
+    throw new DomainError("invalid_input", `invalid upload name ${JSON.stringify(upload)}`);
   return join(deps.config.backups.root, "uploads", upload);
 }
 
@@ -40,7 +41,13 @@ export function backupJobHandlers(deps: WorkerDeps): {
       await restoreBackup({ deps, ...payload, signal });
     },
     "backup.import": async (payload, { signal }) => {
-      await importDatabase({ deps, branchId: payload.branchId, file: importUploadPath(deps, payload.upload), confirmOverwrite: payload.confirmOverwrite, signal });
+      await importDatabase({
+        deps,
+        branchId: payload.branchId,
+        file: importUploadPath(deps, payload.upload),
+        confirmOverwrite: payload.confirmOverwrite,
+        signal,
+      });
     },
     "backup.verify": async (payload, { signal }) => {
       await verifyBackup({ deps, backupId: payload.backupId, signal });

@@ -24,15 +24,23 @@ async function whereOf(deps: Pick<WorkerDeps, "prisma">, payload: Record<string,
   return projectId ? { projectId } : null;
 }
 
-export function withBackupNotices<H extends Partial<{ [N in JobName]: JobHandler<N> }>>(deps: Pick<WorkerDeps, "prisma" | "redis" | "logger">, handlers: H): H {
+export function withBackupNotices<H extends Partial<{ [N in JobName]: JobHandler<N> }>>(
+  deps: Pick<WorkerDeps, "prisma" | "redis" | "logger">,
+  handlers: H,
+): H {
   const notify = async (where: Where | null) => {
     if (!where) return;
-    await publishProjectNotice(deps.redis, { projectId: where.projectId, ...(where.branchId ? { branchId: where.branchId } : {}), kind: where.branchId ? "branch" : "project" }).catch((error: unknown) =>
-      deps.logger.warn({ err: error }, "backup notice not published"),
-    );
+    await publishProjectNotice(deps.redis, {
+      projectId: where.projectId,
+      ...(where.branchId ? { branchId: where.branchId } : {}),
+      kind: where.branchId ? "branch" : "project",
+    }).catch((error: unknown) => deps.logger.warn({ err: error }, "backup notice not published"));
   };
   const wrapped: Record<string, unknown> = {};
-  for (const [name, handler] of Object.entries(handlers) as [string, (payload: Record<string, unknown>, context: unknown) => Promise<void>][]) {
+  for (const [name, handler] of Object.entries(handlers) as [
+    string,
+    (payload: Record<string, unknown>, context: unknown) => Promise<void>,
+  ][]) {
     wrapped[name] = async (payload: Record<string, unknown>, context: unknown) => {
       const where = await whereOf(deps, payload).catch(() => null);
       await notify(where);

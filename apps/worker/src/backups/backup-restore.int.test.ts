@@ -25,7 +25,10 @@ let fixture: Awaited<ReturnType<typeof createBackupProject>>;
 
 beforeAll(async () => {
   db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
-  deps = createWorkerDeps({ config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url, SLIPWAY_BACKUP_DIR: join(tmp, "store") }), logger: pino({ level: "silent" }) });
+  deps = createWorkerDeps({
+    config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url, SLIPWAY_BACKUP_DIR: join(tmp, "store") }),
+    logger: pino({ level: "silent" }),
+  });
   store = new LocalBackupStore(join(tmp, "store"));
   fixture = await createBackupProject(deps, { labels, staging: true });
   await addAttachments(deps, { database: fixture.production.database, count: 40, size: 3000, labels });
@@ -33,7 +36,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (deps) {
-    await cleanupBackupTests(deps, { databases: [fixture?.production.database, fixture?.staging?.database].filter((d): d is string => Boolean(d)), labels });
+    await cleanupBackupTests(deps, {
+      databases: [fixture?.production.database, fixture?.staging?.database].filter((d): d is string => Boolean(d)),
+      labels,
+    });
     await deps.redis.quit().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
     await deps.prisma.$disconnect();
@@ -56,13 +62,27 @@ describe("backup → restore", () => {
     expect(manifest.tables.res_partner).toBeGreaterThan(0);
 
     // Damage production: rows gone, a table changed, a file added.
-    await queryDatabase({ pg: fixture.pg, database: production.database, sql: "UPDATE res_partner SET name = name || ' (damaged)' WHERE id > 1" });
-    await queryDatabase({ pg: fixture.pg, database: production.database, sql: "DELETE FROM ir_config_parameter WHERE key = 'web.base.url'" });
+    await queryDatabase({
+      pg: fixture.pg,
+      database: production.database,
+      sql: "UPDATE res_partner SET name = name || ' (damaged)' WHERE id > 1",
+    });
+    await queryDatabase({
+      pg: fixture.pg,
+      database: production.database,
+      sql: "DELETE FROM ir_config_parameter WHERE key = 'web.base.url'",
+    });
     await addAttachments(deps, { database: production.database, count: 2, size: 100, labels });
     expect(await fingerprint(deps, production.database)).not.toEqual(before);
 
     const steps: string[] = [];
-    const result = await restoreBackup({ deps, store, backupId: backup.id, targetBranchId: production.branch.id, onStep: (s) => steps.push(s) });
+    const result = await restoreBackup({
+      deps,
+      store,
+      backupId: backup.id,
+      targetBranchId: production.branch.id,
+      onStep: (s) => steps.push(s),
+    });
     expect(result.neutralized).toBe(false);
     expect(await fingerprint(deps, production.database)).toEqual(before);
     const safety = await deps.prisma.backup.findUniqueOrThrow({ where: { id: result.safetyBackupId } });
@@ -76,9 +96,19 @@ describe("backup → restore", () => {
   it("restores production into staging, neutralized", async () => {
     const { production, staging } = fixture;
     const backup = await deps.prisma.backup.findFirstOrThrow({ where: { branchId: production.branch.id, kind: "daily", state: "done" } });
-    const result = await restoreBackup({ deps, store, backupId: backup.id, targetBranchId: staging!.branch.id, catcher: { host: "172.17.0.1", port: 2525 } });
+    const result = await restoreBackup({
+      deps,
+      store,
+      backupId: backup.id,
+      targetBranchId: staging!.branch.id,
+      catcher: { host: "172.17.0.1", port: 2525 },
+    });
     expect(result.neutralized).toBe(true);
-    const flag = await queryDatabase<{ value: string }>({ pg: fixture.pg, database: staging!.database, sql: "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'" });
+    const flag = await queryDatabase<{ value: string }>({
+      pg: fixture.pg,
+      database: staging!.database,
+      sql: "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'",
+    });
     expect(flag.map((r) => r.value.toLowerCase())).toEqual(["true"]);
     const prod = await fingerprint(deps, production.database);
     const copy = await fingerprint(deps, staging!.database);
@@ -90,13 +120,25 @@ describe("backup → restore", () => {
     const { production } = fixture;
     const server = await createAndStart({
       docker: deps.docker,
-      spec: { image: deps.config.odooPgImage, name: `slipway-test-bk-server-${production.database}`, entrypoint: ["sh", "-c", "trap \"exit 0\" TERM; sleep 600 & wait"], labels: { ...labels, role: "test-server" } },
+      spec: {
+        image: deps.config.odooPgImage,
+        name: `slipway-test-bk-server-${production.database}`,
+        entrypoint: ["sh", "-c", 'trap "exit 0" TERM; sleep 600 & wait'],
+        labels: { ...labels, role: "test-server" },
+      },
     });
     const before = await fingerprint(deps, production.database);
     const ctx = await toolsContextOf(deps, labels);
     const steps: string[] = [];
     await expect(
-      swapDatabase({ ctx, target: { database: production.database, volume: production.ctx.dataVolume, containerName: server.name }, scratchDatabase: "slipway_restore_missing", incomingDir: ".incoming-missing", onStep: (s) => steps.push(s), home: deps.config.home }),
+      swapDatabase({
+        ctx,
+        target: { database: production.database, volume: production.ctx.dataVolume, containerName: server.name },
+        scratchDatabase: "slipway_restore_missing",
+        incomingDir: ".incoming-missing",
+        onStep: (s) => steps.push(s),
+        home: deps.config.home,
+      }),
     ).rejects.toThrow(/rename of database slipway_restore_missing/);
     expect(steps.slice(0, 2)).toEqual(["stop server", "swap databases"]);
     expect(steps.at(-1)).toMatch(/^rollback: /);

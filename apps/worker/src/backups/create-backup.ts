@@ -4,7 +4,14 @@
 // and a manifest. Streams only. The Backup row goes pending → running → done | failed.
 import { PassThrough, Readable } from "node:stream";
 import { type Backup, Prisma } from "@slipway/db";
-import { assertBackupAllowed, assertManualBackupAllowed, calendarKey, defaultRetentionPolicy, DomainError, type BackupKind } from "@slipway/domain";
+import {
+  assertBackupAllowed,
+  assertManualBackupAllowed,
+  calendarKey,
+  defaultRetentionPolicy,
+  DomainError,
+  type BackupKind,
+} from "@slipway/domain";
 import { withClient } from "../postgres";
 import { backupLocation, backupStoreOf, branchDatabase, toolsContextOf, type BackupDeps } from "./engine/context";
 import { backupFilestore } from "./engine/backup-filestore";
@@ -26,16 +33,31 @@ const DAY = 86_400_000;
 
 /** Expiry shown to users; retention (pruneBackups) is what actually deletes. */
 export function expiryOf(kind: BackupKind, takenAt: Date): Date | null {
-  const days = { daily: null, manual: defaultRetentionPolicy.manualDays, update: defaultRetentionPolicy.updateDays, safety: defaultRetentionPolicy.safetyDays, import: defaultRetentionPolicy.importDays }[kind];
+  const days = {
+    daily: null,
+    manual: defaultRetentionPolicy.manualDays,
+    update: defaultRetentionPolicy.updateDays,
+    safety: defaultRetentionPolicy.safetyDays,
+    import: defaultRetentionPolicy.importDays,
+  }[kind];
   return days === null ? null : new Date(takenAt.getTime() + days * DAY);
 }
 
 /** Manual backups of the branch taken on `now`'s calendar day (time zone of the settings). */
-export async function manualBackupsToday(options: { deps: { prisma: BackupDeps["deps"]["prisma"]; config: { backups: { timeZone: string } } }; branchId: string; now: Date }): Promise<number> {
+export async function manualBackupsToday(options: {
+  deps: { prisma: BackupDeps["deps"]["prisma"]; config: { backups: { timeZone: string } } };
+  branchId: string;
+  now: Date;
+}): Promise<number> {
   const tz = options.deps.config.backups.timeZone;
   const today = calendarKey(options.now, "day", tz);
   const recent = await options.deps.prisma.backup.findMany({
-    where: { branchId: options.branchId, kind: "manual", state: { not: "failed" }, createdAt: { gte: new Date(options.now.getTime() - 2 * DAY) } },
+    where: {
+      branchId: options.branchId,
+      kind: "manual",
+      state: { not: "failed" },
+      createdAt: { gte: new Date(options.now.getTime() - 2 * DAY) },
+    },
     select: { createdAt: true },
   });
   return recent.filter((b) => calendarKey(b.createdAt, "day", tz) === today).length;
@@ -51,13 +73,23 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   let row: Backup;
   if (options.backupId) {
     const existing = await deps.prisma.backup.findUnique({ where: { id: options.backupId } });
-    if (!existing || existing.branchId !== options.branchId) throw new DomainError("not_found", `backup ${options.backupId} does not exist`);
+    if (!existing || existing.branchId !== options.branchId)
+      throw new DomainError("not_found", `backup ${options.backupId} does not exist`);
     if (existing.state === "done") return existing;
     row = existing;
   } else {
-    if (options.kind === "manual") assertManualBackupAllowed({ existingToday: await manualBackupsToday({ ...options, now }), stage: target.branch.stage });
+    if (options.kind === "manual")
+      assertManualBackupAllowed({ existingToday: await manualBackupsToday({ ...options, now }), stage: target.branch.stage });
     row = await deps.prisma.backup.create({
-      data: { projectId: target.project.id, branchId: target.branch.id, buildId: options.buildId ?? target.buildId, kind: options.kind, state: "pending", createdAt: now, expiresAt: expiryOf(options.kind, now) },
+      data: {
+        projectId: target.project.id,
+        branchId: target.branch.id,
+        buildId: options.buildId ?? target.buildId,
+        kind: options.kind,
+        state: "pending",
+        createdAt: now,
+        expiresAt: expiryOf(options.kind, now),
+      },
     });
   }
   const location = backupLocation(row.id);
@@ -83,14 +115,22 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
       return { facts, dump, ms: Date.now() - started };
     });
     // 2. Filestore at the same time (another container): each file once in the store.
-    const filestorePhase = backupFilestore({ deps, store, ctx, branchId: target.branch.id, volume: target.volume, database: target.database, location, backupId: row.id }).then((r) => ({ ...r, ms: Date.now() - started }));
+    const filestorePhase = backupFilestore({
+      deps,
+      store,
+      ctx,
+      branchId: target.branch.id,
+      volume: target.volume,
+      database: target.database,
+      location,
+      backupId: row.id,
+    }).then((r) => ({ ...r, ms: Date.now() - started }));
     // Both settle before anything else happens: a failure must not leave the other writing.
     const [dumped, files] = await Promise.allSettled([dumpPhase, filestorePhase]);
     if (dumped.status === "rejected") throw dumped.reason;
     if (files.status === "rejected") throw files.reason;
     const { facts, dump } = dumped.value;
     const { counts } = files.value;
-
 
     // 3. Manifest; its sha256 is the backup's checksum.
     const manifest: BackupManifest = {
@@ -121,7 +161,10 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
     });
   } catch (error) {
     await store.delete(location).catch(() => undefined);
-    await deps.prisma.backup.update({ where: { id: row.id }, data: { state: "failed", error: (error as Error).message.slice(0, 2000), finishedAt: new Date() } });
+    await deps.prisma.backup.update({
+      where: { id: row.id },
+      data: { state: "failed", error: (error as Error).message.slice(0, 2000), finishedAt: new Date() },
+    });
     throw error;
   }
 }

@@ -9,9 +9,14 @@ import { pruneBackups, type PruneResult } from "./prune-backups";
 
 export type DailyBackupResult = { backup: Backup; pruned: PruneResult } | { skipped: string };
 
-export async function dailyBackup(options: BackupDeps & { projectId: string; now?: Date; signal?: AbortSignal }): Promise<DailyBackupResult> {
+export async function dailyBackup(
+  options: BackupDeps & { projectId: string; now?: Date; signal?: AbortSignal },
+): Promise<DailyBackupResult> {
   const { deps } = options;
-  const production = await deps.prisma.branch.findFirst({ where: { projectId: options.projectId, stage: "production" }, select: { id: true } });
+  const production = await deps.prisma.branch.findFirst({
+    where: { projectId: options.projectId, stage: "production" },
+    select: { id: true },
+  });
   if (!production) return { skipped: "the project has no production branch" };
   let backup: Backup;
   try {

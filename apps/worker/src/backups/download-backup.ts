@@ -22,13 +22,20 @@ export interface BackupDownload {
   sizeBytes: number | null;
 }
 
-export async function downloadBackup(options: BackupDeps & { backupId: string; format: DownloadFormat; signal?: AbortSignal }): Promise<BackupDownload> {
+export async function downloadBackup(
+  options: BackupDeps & { backupId: string; format: DownloadFormat; signal?: AbortSignal },
+): Promise<BackupDownload> {
   const store = backupStoreOf(options);
   const { manifest } = await loadableBackup(options);
   const stamp = manifest.createdAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const base = `${manifest.database}_${stamp}`;
   if (options.format === "dump") {
-    return { stream: await store.get(manifest.dump.key), fileName: `${base}.dump`, contentType: "application/octet-stream", sizeBytes: manifest.dump.size };
+    return {
+      stream: await store.get(manifest.dump.key),
+      fileName: `${base}.dump`,
+      contentType: "application/octet-stream",
+      sizeBytes: manifest.dump.size,
+    };
   }
   if (options.format !== "zip") throw new DomainError("invalid_input", `unknown download format ${String(options.format)}`);
   const ctx = await toolsContextOf(options.deps, { download: manifest.backupId }, options.signal);

@@ -54,12 +54,19 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
   const step = options.onStep ?? (() => undefined);
   const target = await branchDatabase(deps, options.branchId);
   if (options.confirmOverwrite !== true) {
-    throw new DomainError("invalid_input", `Importing a database overwrites the database and filestore of branch ${target.branch.name}: confirm it first.`);
+    throw new DomainError(
+      "invalid_input",
+      `Importing a database overwrites the database and filestore of branch ${target.branch.name}: confirm it first.`,
+    );
   }
   assertBackupAllowed({ stage: target.branch.stage, kind: "import" });
   const staging = target.branch.stage === "staging";
   step("validate the upload");
-  const plan = await inspectImport({ path: options.file, projectOdooVersion: target.project.odooVersion, limits: { maxBytes: deps.config.backups.importMaxBytes, ...options.limits } });
+  const plan = await inspectImport({
+    path: options.file,
+    projectOdooVersion: target.project.odooVersion,
+    limits: { maxBytes: deps.config.backups.importMaxBytes, ...options.limits },
+  });
 
   const ctx = await toolsContextOf(deps, { project: target.project.slug, branch: target.branch.id }, options.signal);
   const network = await ensureProjectNetwork({ docker: deps.docker, pg: ctx.pg, project: target.project });
@@ -75,15 +82,24 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
     if (run.timedOut) throw new DomainError("upstream_failed", "loading the dump timed out");
     const series = await withClient({ pg: ctx.pg, database: scratch }, async (c) => {
       try {
-        const r = await c.query<{ v: string | null }>("SELECT latest_version AS v FROM ir_module_module WHERE name = 'base' AND state = 'installed'");
+        const r = await c.query<{ v: string | null }>(
+          "SELECT latest_version AS v FROM ir_module_module WHERE name = 'base' AND state = 'installed'",
+        );
         return odooSeriesOf(r.rows[0]?.v);
       } catch {
         return null;
       }
     });
-    if (!series) throw new DomainError("invalid_input", `The dump holds no Odoo database (no installed base module). ${run.stderr.trim().split("\n").slice(-3).join(" ")}`.trim());
+    if (!series)
+      throw new DomainError(
+        "invalid_input",
+        `The dump holds no Odoo database (no installed base module). ${run.stderr.trim().split("\n").slice(-3).join(" ")}`.trim(),
+      );
     if (odooMajorOf(series) !== odooMajorOf(target.project.odooVersion)) {
-      throw new DomainError("invalid_input", `This dump holds an Odoo ${series} database but the project runs Odoo ${target.project.odooVersion}: upgrade it to ${target.project.odooVersion} first.`);
+      throw new DomainError(
+        "invalid_input",
+        `This dump holds an Odoo ${series} database but the project runs Odoo ${target.project.odooVersion}: upgrade it to ${target.project.odooVersion} first.`,
+      );
     }
 
     step("load the filestore");
@@ -115,7 +131,15 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
     step("safety backup");
     const store = backupStoreOf(options);
     const safety = await createBackup({ deps, store, branchId: target.branch.id, kind: "safety", signal: options.signal });
-    await swapDatabase({ ctx, target, scratchDatabase: scratch, incomingDir: incoming, onStep: step, home: deps.config.home, faults: deps.faults });
+    await swapDatabase({
+      ctx,
+      target,
+      scratchDatabase: scratch,
+      incomingDir: incoming,
+      onStep: step,
+      home: deps.config.home,
+      faults: deps.faults,
+    });
     await refreshRoutes(deps).catch((e: unknown) => deps.logger.warn({ err: String(e) }, "route refresh after the import failed"));
     step("backup of the imported database");
     const imported = await createBackup({ deps, store, branchId: target.branch.id, kind: "import", signal: options.signal });
@@ -129,7 +153,14 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
         data: { safetyBackupId: safety.id, importBackupId: imported.id } as Prisma.InputJsonValue,
       },
     });
-    return { format: plan.format, odooVersion: series, filestoreFiles: files.length, safetyBackupId: safety.id, importBackupId: imported.id, warnings: run.stderr.slice(-8000) };
+    return {
+      format: plan.format,
+      odooVersion: series,
+      filestoreFiles: files.length,
+      safetyBackupId: safety.id,
+      importBackupId: imported.id,
+      warnings: run.stderr.slice(-8000),
+    };
   } finally {
     // The swap stopped and started the server (a new address): its route follows it now, success or not.
     await refreshRoutes(deps).catch((e: unknown) => deps.logger.warn({ err: String(e) }, "route refresh after the import failed"));

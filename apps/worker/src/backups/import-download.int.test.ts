@@ -30,10 +30,17 @@ let dumpPath: string;
 let original: Awaited<ReturnType<typeof fingerprint>>;
 
 /** Tables the import changes on purpose (crons and mail servers disabled). */
-const withoutDisabled = (f: typeof original) => ({ ...f, tables: Object.fromEntries(Object.entries(f.tables).filter(([t]) => t !== "ir_cron" && t !== "ir_mail_server")) });
+const withoutDisabled = (f: typeof original) => ({
+  ...f,
+  tables: Object.fromEntries(Object.entries(f.tables).filter(([t]) => t !== "ir_cron" && t !== "ir_mail_server")),
+});
 
 async function zipOf(path: string, entries: { name: string; data: Buffer | string; method?: "store" | "deflate" }[]): Promise<string> {
-  const inputs: ZipEntryInput[] = entries.map((e) => ({ name: e.name, method: e.method ?? "deflate", open: async () => Readable.from([Buffer.from(e.data)]) }));
+  const inputs: ZipEntryInput[] = entries.map((e) => ({
+    name: e.name,
+    method: e.method ?? "deflate",
+    open: async () => Readable.from([Buffer.from(e.data)]),
+  }));
   await pipeline(writeZip(inputs), createWriteStream(path));
   return path;
 }
@@ -59,7 +66,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (deps) {
-    await cleanupBackupTests(deps, { databases: [fixture?.production.database, fixture?.staging?.database].filter((d): d is string => Boolean(d)), labels });
+    await cleanupBackupTests(deps, {
+      databases: [fixture?.production.database, fixture?.staging?.database].filter((d): d is string => Boolean(d)),
+      labels,
+    });
     await deps.redis.quit().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
     await deps.prisma.$disconnect();
@@ -101,9 +111,15 @@ describe("import", () => {
   it("imports a Slipway zip into production through the Odoo-format path: same data, crons and mail off", async () => {
     const { production } = fixture;
     await queryDatabase({ pg: fixture.pg, database: production.database, sql: "UPDATE res_partner SET name = 'x'" });
-    await queryDatabase({ pg: fixture.pg, database: production.database, sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, active) VALUES ('prod', 'smtp.example.com', 587, 'starttls', true)" });
+    await queryDatabase({
+      pg: fixture.pg,
+      database: production.database,
+      sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, active) VALUES ('prod', 'smtp.example.com', 587, 'starttls', true)",
+    });
     const before = await fingerprint(deps, production.database);
-    const refused = await refusal(() => importDatabase({ deps, store, branchId: production.branch.id, file: zipPath, confirmOverwrite: false }));
+    const refused = await refusal(() =>
+      importDatabase({ deps, store, branchId: production.branch.id, file: zipPath, confirmOverwrite: false }),
+    );
     expect(refused.code).toBe("invalid_input");
     expect(refused.message).toMatch(/overwrites the database and filestore of branch main: confirm it first/);
     expect(await fingerprint(deps, production.database)).toEqual(before);
@@ -111,10 +127,19 @@ describe("import", () => {
     const result = await importDatabase({ deps, store, branchId: production.branch.id, file: zipPath, confirmOverwrite: true });
     expect(result).toMatchObject({ format: "zip", odooVersion: "17.0", filestoreFiles: Object.keys(original.files).length });
     expect(withoutDisabled(await fingerprint(deps, production.database))).toEqual(withoutDisabled(original));
-    const crons = await queryDatabase<{ n: string }>({ pg: fixture.pg, database: production.database, sql: "SELECT count(*)::text AS n FROM ir_cron WHERE active" });
+    const crons = await queryDatabase<{ n: string }>({
+      pg: fixture.pg,
+      database: production.database,
+      sql: "SELECT count(*)::text AS n FROM ir_cron WHERE active",
+    });
     expect(crons[0]!.n).toBe("1"); // the autovacuum only
-    expect(await queryDatabase({ pg: fixture.pg, database: production.database, sql: "SELECT 1 FROM ir_mail_server WHERE active" })).toEqual([]);
-    const kinds = await deps.prisma.backup.findMany({ where: { id: { in: [result.safetyBackupId, result.importBackupId] } }, select: { kind: true, state: true } });
+    expect(
+      await queryDatabase({ pg: fixture.pg, database: production.database, sql: "SELECT 1 FROM ir_mail_server WHERE active" }),
+    ).toEqual([]);
+    const kinds = await deps.prisma.backup.findMany({
+      where: { id: { in: [result.safetyBackupId, result.importBackupId] } },
+      select: { kind: true, state: true },
+    });
     expect(kinds.map((k) => `${k.kind}:${k.state}`).sort()).toEqual(["import:done", "safety:done"]);
   }, 300_000);
 
@@ -122,7 +147,11 @@ describe("import", () => {
     const staging = fixture.staging!;
     const result = await importDatabase({ deps, store, branchId: staging.branch.id, file: dumpPath, confirmOverwrite: true, catcher });
     expect(result).toMatchObject({ format: "dump", odooVersion: "17.0", filestoreFiles: 0 });
-    const flag = await queryDatabase<{ value: string }>({ pg: fixture.pg, database: staging.database, sql: "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'" });
+    const flag = await queryDatabase<{ value: string }>({
+      pg: fixture.pg,
+      database: staging.database,
+      sql: "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'",
+    });
     expect(flag.map((r) => r.value.toLowerCase())).toEqual(["true"]);
     expect((await fingerprint(deps, staging.database)).tables.res_partner).toBe(original.tables.res_partner);
   }, 300_000);
@@ -131,15 +160,59 @@ describe("import", () => {
     const { production } = fixture;
     const before = await fingerprint(deps, production.database);
     const backupsBefore = await deps.prisma.backup.count();
-    const manifest = JSON.stringify({ odoo_dump: "1", db_name: "x", version: "17.0", major_version: "17.0", pg_version: "15.0", modules: { base: "17.0.1.3" } });
+    const manifest = JSON.stringify({
+      odoo_dump: "1",
+      db_name: "x",
+      version: "17.0",
+      major_version: "17.0",
+      pg_version: "15.0",
+      modules: { base: "17.0.1.3" },
+    });
     const sql = "--\n-- PostgreSQL database dump\n--\nSELECT 1;\n";
     const cases: [string, string, RegExp][] = [
-      ["traversal", await zipOf(join(tmp, "evil.zip"), [{ name: "dump.sql", data: sql }, { name: "manifest.json", data: manifest }, { name: "filestore/../../../etc/cron.d/x", data: "boom" }]), /unsafe path "filestore\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/x"/],
-      ["absolute", await zipOf(join(tmp, "abs.zip"), [{ name: "/etc/passwd", data: "x" }, { name: "dump.sql", data: sql }, { name: "manifest.json", data: manifest }]), /unsafe path "\/etc\/passwd"/],
-      ["bomb", await zipOf(join(tmp, "bomb.zip"), [{ name: "manifest.json", data: manifest }, { name: "dump.sql", data: Buffer.alloc(64 * 1024 ** 2) }]), /expands \d+× \(limit 200×\): this looks like a zip bomb/],
-      ["version", await zipOf(join(tmp, "v16.zip"), [{ name: "dump.sql", data: sql }, { name: "manifest.json", data: manifest.replaceAll("17.0", "16.0") }]), /made with Odoo 16\.0 but the project runs Odoo 17\.0/],
+      [
+        "traversal",
+        await zipOf(join(tmp, "evil.zip"), [
+          { name: "dump.sql", data: sql },
+          { name: "manifest.json", data: manifest },
+          { name: "filestore/../../../etc/cron.d/x", data: "boom" },
+        ]),
+        /unsafe path "filestore\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/x"/,
+      ],
+      [
+        "absolute",
+        await zipOf(join(tmp, "abs.zip"), [
+          { name: "/etc/passwd", data: "x" },
+          { name: "dump.sql", data: sql },
+          { name: "manifest.json", data: manifest },
+        ]),
+        /unsafe path "\/etc\/passwd"/,
+      ],
+      [
+        "bomb",
+        await zipOf(join(tmp, "bomb.zip"), [
+          { name: "manifest.json", data: manifest },
+          { name: "dump.sql", data: Buffer.alloc(64 * 1024 ** 2) },
+        ]),
+        /expands \d+× \(limit 200×\): this looks like a zip bomb/,
+      ],
+      [
+        "version",
+        await zipOf(join(tmp, "v16.zip"), [
+          { name: "dump.sql", data: sql },
+          { name: "manifest.json", data: manifest.replaceAll("17.0", "16.0") },
+        ]),
+        /made with Odoo 16\.0 but the project runs Odoo 17\.0/,
+      ],
       ["no manifest", await zipOf(join(tmp, "nomanifest.zip"), [{ name: "dump.sql", data: sql }]), /no manifest\.json/],
-      ["not a dump", await zipOf(join(tmp, "notdump.zip"), [{ name: "dump.sql", data: "hello" }, { name: "manifest.json", data: manifest }]), /not a PostgreSQL plain-text dump/],
+      [
+        "not a dump",
+        await zipOf(join(tmp, "notdump.zip"), [
+          { name: "dump.sql", data: "hello" },
+          { name: "manifest.json", data: manifest },
+        ]),
+        /not a PostgreSQL plain-text dump/,
+      ],
     ];
     writeFileSync(join(tmp, "random.bin"), "not a backup at all");
     cases.push(["garbage", join(tmp, "random.bin"), /Unrecognised file/]);
@@ -149,10 +222,25 @@ describe("import", () => {
       expect(e.message, what).toMatch(message);
     }
     // A total over the limit, even with honest ratios.
-    const big = await zipOf(join(tmp, "big.zip"), [{ name: "dump.sql", data: sql }, { name: "manifest.json", data: manifest }, { name: "filestore/ab/1", data: Buffer.alloc(3 * 1024 ** 2, 7), method: "store" }]);
-    const e = await refusal(() => importDatabase({ deps, store, branchId: production.branch.id, file: big, confirmOverwrite: true, limits: { maxBytes: 4 * 1024 ** 2, maxUncompressedBytes: 2 * 1024 ** 2 } }));
+    const big = await zipOf(join(tmp, "big.zip"), [
+      { name: "dump.sql", data: sql },
+      { name: "manifest.json", data: manifest },
+      { name: "filestore/ab/1", data: Buffer.alloc(3 * 1024 ** 2, 7), method: "store" },
+    ]);
+    const e = await refusal(() =>
+      importDatabase({
+        deps,
+        store,
+        branchId: production.branch.id,
+        file: big,
+        confirmOverwrite: true,
+        limits: { maxBytes: 4 * 1024 ** 2, maxUncompressedBytes: 2 * 1024 ** 2 },
+      }),
+    );
     expect(e.message).toMatch(/expands to more than 2\.0 MiB/);
-    const tooBig = await refusal(() => importDatabase({ deps, store, branchId: production.branch.id, file: big, confirmOverwrite: true, limits: { maxBytes: 1024 ** 2 } }));
+    const tooBig = await refusal(() =>
+      importDatabase({ deps, store, branchId: production.branch.id, file: big, confirmOverwrite: true, limits: { maxBytes: 1024 ** 2 } }),
+    );
     expect(tooBig.message).toMatch(/above the 1\.0 MiB import limit/);
 
     expect(await fingerprint(deps, production.database)).toEqual(before);

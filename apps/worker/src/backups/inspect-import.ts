@@ -27,7 +27,17 @@ export interface OdooDumpManifestJson {
 }
 
 export type ImportPlan =
-  | { format: "zip"; path: string; sizeBytes: number; uncompressedBytes: number; manifest: OdooDumpManifestJson; odooVersion: string; dump: ZipEntryInfo; filestore: { entry: ZipEntryInfo; path: string }[]; ignored: string[] }
+  | {
+      format: "zip";
+      path: string;
+      sizeBytes: number;
+      uncompressedBytes: number;
+      manifest: OdooDumpManifestJson;
+      odooVersion: string;
+      dump: ZipEntryInfo;
+      filestore: { entry: ZipEntryInfo; path: string }[];
+      ignored: string[];
+    }
   | { format: "dump"; path: string; sizeBytes: number };
 
 const refuse = (message: string, details?: Record<string, unknown>) => new DomainError("invalid_input", message, { details });
@@ -56,15 +66,23 @@ async function readEntry(path: string, entry: ZipEntryInfo, fileSize: number, ma
 }
 
 /** Checks the upload; the plan says what to load. Throws DomainError invalid_input with a clear message. */
-export async function inspectImport(options: { path: string; projectOdooVersion: string; limits: ImportLimits; deep?: boolean }): Promise<ImportPlan> {
+export async function inspectImport(options: {
+  path: string;
+  projectOdooVersion: string;
+  limits: ImportLimits;
+  deep?: boolean;
+}): Promise<ImportPlan> {
   const { path, limits } = options;
   const size = (await stat(path)).size;
   if (size === 0) throw refuse("The uploaded file is empty.");
-  if (size > limits.maxBytes) throw refuse(`The file is ${mib(size)}, above the ${mib(limits.maxBytes)} import limit.`, { size, limit: limits.maxBytes });
+  if (size > limits.maxBytes)
+    throw refuse(`The file is ${mib(size)}, above the ${mib(limits.maxBytes)} import limit.`, { size, limit: limits.maxBytes });
   const magic = await head(path, 5);
   if (magic.toString("latin1") === "PGDMP") return { format: "dump", path, sizeBytes: size };
   if (magic.readUInt32LE(0) !== 0x04034b50) {
-    throw refuse("Unrecognised file: expected an Odoo database-manager backup (.zip with dump.sql) or a pg_dump custom-format dump (pg_dump -Fc).");
+    throw refuse(
+      "Unrecognised file: expected an Odoo database-manager backup (.zip with dump.sql) or a pg_dump custom-format dump (pg_dump -Fc).",
+    );
   }
 
   let entries: ZipEntryInfo[];
@@ -89,19 +107,28 @@ export async function inspectImport(options: { path: string; projectOdooVersion:
     if (entry.isSymlink) throw refuse(`The zip contains a symbolic link "${name}": refused.`, { entry: name });
     if (entry.encrypted) throw refuse(`The zip entry "${name}" is encrypted: refused.`, { entry: name });
     if (entry.isDirectory) continue;
-    if (entry.method !== 0 && entry.method !== 8) throw refuse(`The zip entry "${name}" uses an unsupported compression method.`, { entry: name });
+    if (entry.method !== 0 && entry.method !== 8)
+      throw refuse(`The zip entry "${name}" uses an unsupported compression method.`, { entry: name });
     if (entry.size > 1024 ** 2 && entry.size > maxRatio * Math.max(entry.compressedSize, 1)) {
-      throw refuse(`The zip entry "${name}" expands ${Math.round(entry.size / Math.max(entry.compressedSize, 1))}× (limit ${maxRatio}×): this looks like a zip bomb, refused.`, { entry: name });
+      throw refuse(
+        `The zip entry "${name}" expands ${Math.round(entry.size / Math.max(entry.compressedSize, 1))}× (limit ${maxRatio}×): this looks like a zip bomb, refused.`,
+        { entry: name },
+      );
     }
     total += entry.size;
-    if (total > maxTotal) throw refuse(`The zip expands to more than ${mib(maxTotal)}: this looks like a zip bomb, refused.`, { limit: maxTotal });
+    if (total > maxTotal)
+      throw refuse(`The zip expands to more than ${mib(maxTotal)}: this looks like a zip bomb, refused.`, { limit: maxTotal });
     if (name === "dump.sql") dump = entry;
     else if (name === "manifest.json") manifestEntry = entry;
-    else if (name.startsWith("filestore/") && isSafeRelativePath(name.slice("filestore/".length))) filestore.push({ entry, path: name.slice("filestore/".length) });
+    else if (name.startsWith("filestore/") && isSafeRelativePath(name.slice("filestore/".length)))
+      filestore.push({ entry, path: name.slice("filestore/".length) });
     else ignored.push(name);
   }
   if (!manifestEntry) throw refuse("The zip has no manifest.json: it is not an Odoo database-manager backup.");
-  if (!dump) throw refuse("The zip has no dump.sql: it is not an Odoo database-manager backup (choose the zip format with the filestore, or upload a pg_dump -Fc file).");
+  if (!dump)
+    throw refuse(
+      "The zip has no dump.sql: it is not an Odoo database-manager backup (choose the zip format with the filestore, or upload a pg_dump -Fc file).",
+    );
 
   let manifest: OdooDumpManifestJson;
   try {
@@ -115,7 +142,10 @@ export async function inspectImport(options: { path: string; projectOdooVersion:
   const [found, wanted] = [odooMajorOf(odooVersion), odooMajorOf(options.projectOdooVersion)];
   if (found === null) throw refuse("The zip's manifest.json does not say which Odoo version made the dump.");
   if (found !== wanted) {
-    throw refuse(`This backup was made with Odoo ${odooVersion} but the project runs Odoo ${options.projectOdooVersion}: upgrade the database to ${options.projectOdooVersion} first (or import it into a project of its version).`, { found: odooVersion, wanted: options.projectOdooVersion });
+    throw refuse(
+      `This backup was made with Odoo ${odooVersion} but the project runs Odoo ${options.projectOdooVersion}: upgrade the database to ${options.projectOdooVersion} first (or import it into a project of its version).`,
+      { found: odooVersion, wanted: options.projectOdooVersion },
+    );
   }
   const start = (await readEntry(path, dump, size, 64 * 1024)).toString("utf8");
   if (!/PostgreSQL database dump/.test(start) && !/^\s*(--|SET |CREATE |BEGIN)/.test(start)) {
@@ -127,7 +157,8 @@ export async function inspectImport(options: { path: string; projectOdooVersion:
       try {
         for await (const chunk of await openZipEntry(path, entry, size)) void chunk;
       } catch (error) {
-        if (error instanceof ZipFormatError) throw refuse(`The zip is damaged or lies about its sizes: ${error.message}.`, { entry: entry.name });
+        if (error instanceof ZipFormatError)
+          throw refuse(`The zip is damaged or lies about its sizes: ${error.message}.`, { entry: entry.name });
         throw refuse(`The zip entry "${entry.name}" cannot be read: ${(error as Error).message}.`, { entry: entry.name });
       }
     }

@@ -18,16 +18,26 @@ export interface PruneResult {
 
 const DAY = 86_400_000;
 
-export async function pruneBackups(options: BackupDeps & { projectId: string; now?: Date; policy?: Partial<RetentionPolicy>; objectGraceMs?: number }): Promise<PruneResult> {
+export async function pruneBackups(
+  options: BackupDeps & { projectId: string; now?: Date; policy?: Partial<RetentionPolicy>; objectGraceMs?: number },
+): Promise<PruneResult> {
   const { deps } = options;
   const store = backupStoreOf(options);
   const now = options.now ?? new Date();
-  const rows = await deps.prisma.backup.findMany({ where: { projectId: options.projectId }, select: { id: true, branchId: true, kind: true, state: true, createdAt: true, location: true } });
+  const rows = await deps.prisma.backup.findMany({
+    where: { projectId: options.projectId },
+    select: { id: true, branchId: true, kind: true, state: true, createdAt: true, location: true },
+  });
   const toDelete = rows.filter((r) => r.state === "failed" && now.getTime() - r.createdAt.getTime() > DAY).map((r) => r.id);
   const byBranch = new Map<string, typeof rows>();
   for (const r of rows.filter((r) => r.state === "done")) byBranch.set(r.branchId, [...(byBranch.get(r.branchId) ?? []), r]);
   for (const backups of byBranch.values()) {
-    const decision = selectBackupsToKeep({ backups: backups.map((b) => ({ id: b.id, takenAt: b.createdAt, kind: b.kind })), now, policy: options.policy, timeZone: deps.config.backups.timeZone });
+    const decision = selectBackupsToKeep({
+      backups: backups.map((b) => ({ id: b.id, takenAt: b.createdAt, kind: b.kind })),
+      now,
+      policy: options.policy,
+      timeZone: deps.config.backups.timeZone,
+    });
     toDelete.push(...decision.drop);
   }
   const locations = new Map(rows.map((r) => [r.id, r.location]));
@@ -43,10 +53,15 @@ export async function pruneBackups(options: BackupDeps & { projectId: string; no
 }
 
 /** Deletes objects that no backup of the store lists any more (mark and sweep over every project). */
-export async function sweepObjects(options: BackupDeps & { store: BackupStore; graceMs: number }): Promise<{ deletedObjects: number; freedObjectBytes: number }> {
+export async function sweepObjects(
+  options: BackupDeps & { store: BackupStore; graceMs: number },
+): Promise<{ deletedObjects: number; freedObjectBytes: number }> {
   const { deps, store } = options;
   const live = new Set<string>();
-  const rows = await deps.prisma.backup.findMany({ where: { state: { in: ["done", "running", "pending"] } }, select: { id: true, state: true, location: true, manifest: true, createdAt: true } });
+  const rows = await deps.prisma.backup.findMany({
+    where: { state: { in: ["done", "running", "pending"] } },
+    select: { id: true, state: true, location: true, manifest: true, createdAt: true },
+  });
   for (const row of rows) {
     if (!isStoreLocation(row.location)) continue;
     if (row.state !== "done" || !row.manifest) {

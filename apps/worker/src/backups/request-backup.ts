@@ -14,12 +14,22 @@ export async function requestManualBackup(options: {
 }): Promise<Backup> {
   const { deps } = options;
   const now = options.now ?? new Date();
-  const branch = await deps.prisma.branch.findUnique({ where: { id: options.branchId }, select: { id: true, projectId: true, stage: true } });
+  const branch = await deps.prisma.branch.findUnique({
+    where: { id: options.branchId },
+    select: { id: true, projectId: true, stage: true },
+  });
   if (!branch) throw new DomainError("not_found", `branch ${options.branchId} does not exist`);
   const existingToday = await manualBackupsToday({ deps, branchId: branch.id, now });
   assertManualBackupAllowed({ existingToday, stage: branch.stage });
   const row = await deps.prisma.backup.create({
-    data: { projectId: branch.projectId, branchId: branch.id, kind: "manual", state: "pending", createdAt: now, expiresAt: expiryOf("manual", now) },
+    data: {
+      projectId: branch.projectId,
+      branchId: branch.id,
+      kind: "manual",
+      state: "pending",
+      createdAt: now,
+      expiresAt: expiryOf("manual", now),
+    },
   });
   await enqueue(deps.queues, "backup.create", { backupId: row.id });
   return row;

@@ -37,11 +37,14 @@ export interface RestoreResult {
 }
 
 /** A completed backup of our store, with its manifest; refuses snapshots, pending, failed ones. */
-export async function loadableBackup(options: BackupDeps & { backupId: string }): Promise<{ row: { id: string; projectId: string; branchId: string; odooVersion: string | null }; manifest: BackupManifest }> {
+export async function loadableBackup(
+  options: BackupDeps & { backupId: string },
+): Promise<{ row: { id: string; projectId: string; branchId: string; odooVersion: string | null }; manifest: BackupManifest }> {
   const row = await options.deps.prisma.backup.findUnique({ where: { id: options.backupId } });
   if (!row) throw new DomainError("not_found", `backup ${options.backupId} does not exist`);
   if (row.state !== "done") throw new DomainError("invalid_state", `backup ${row.id} is ${row.state}, not restorable`);
-  if (!isStoreLocation(row.location) || !row.manifest) throw new DomainError("invalid_state", `backup ${row.id} is not in the backup store (location ${row.location ?? "none"})`);
+  if (!isStoreLocation(row.location) || !row.manifest)
+    throw new DomainError("invalid_state", `backup ${row.id} is not in the backup store (location ${row.location ?? "none"})`);
   return { row, manifest: row.manifest as unknown as BackupManifest };
 }
 
@@ -51,12 +54,17 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   const step = options.onStep ?? (() => undefined);
   const { row, manifest } = await loadableBackup(options);
   const target = await branchDatabase(deps, options.targetBranchId);
-  if (target.project.id !== row.projectId) throw new DomainError("invalid_input", "a backup can only be restored into a branch of its own project");
-  if (target.branch.stage === "development") throw new DomainError("invalid_input", "backups are restored into the production branch or a staging branch, not a development branch");
+  if (target.project.id !== row.projectId)
+    throw new DomainError("invalid_input", "a backup can only be restored into a branch of its own project");
+  if (target.branch.stage === "development")
+    throw new DomainError("invalid_input", "backups are restored into the production branch or a staging branch, not a development branch");
   const staging = target.branch.stage === "staging";
   const [wanted, found] = [odooMajorOf(target.project.odooVersion), odooMajorOf(manifest.odoo.version)];
   if (found !== null && wanted !== null && found !== wanted) {
-    throw new DomainError("invalid_input", `this backup holds an Odoo ${manifest.odoo.version} database but the project runs Odoo ${target.project.odooVersion}`);
+    throw new DomainError(
+      "invalid_input",
+      `this backup holds an Odoo ${manifest.odoo.version} database but the project runs Odoo ${target.project.odooVersion}`,
+    );
   }
 
   const ctx = await toolsContextOf(deps, { project: target.project.slug, branch: target.branch.id }, options.signal);
@@ -83,7 +91,15 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     }
     step("safety backup");
     const safety = await createBackup({ deps, store, branchId: target.branch.id, kind: "safety", signal: options.signal });
-    await swapDatabase({ ctx, target, scratchDatabase: scratch, incomingDir: incoming, onStep: step, home: deps.config.home, faults: deps.faults });
+    await swapDatabase({
+      ctx,
+      target,
+      scratchDatabase: scratch,
+      incomingDir: incoming,
+      onStep: step,
+      home: deps.config.home,
+      faults: deps.faults,
+    });
     await deps.prisma.event.create({
       data: {
         projectId: target.project.id,

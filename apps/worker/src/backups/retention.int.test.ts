@@ -64,7 +64,9 @@ describe("daily job and restore tests", () => {
   }, 120_000);
 
   it("marks a damaged backup: a filestore object changed, row counts not matching", async () => {
-    const index = readFileSync(join(tmp, "store", first.manifest.filestore.indexKey), "utf8").trim().split("\n");
+    const index = readFileSync(join(tmp, "store", first.manifest.filestore.indexKey), "utf8")
+      .trim()
+      .split("\n");
     const victim = (JSON.parse(index[0]!) as { h: string }).h;
     const objectPath = join(tmp, "store", "objects", victim.slice(0, 2), victim);
     const good = readFileSync(objectPath);
@@ -94,14 +96,29 @@ describe("120 days of daily runs", () => {
     const baseDump = readFileSync(join(tmp, "store", first.manifest.dump.key)); // the first backup is pruned on the way
     const addDay = async (takenAt: Date, kind: "daily" | "manual") => {
       // Each run is the first backup plus 1 new attachment (churn): files copied, objects shared.
-      const row = await deps.prisma.backup.create({ data: { projectId: fixture.project.id, branchId: fixture.production.branch.id, kind, state: "running", createdAt: takenAt } });
+      const row = await deps.prisma.backup.create({
+        data: { projectId: fixture.project.id, branchId: fixture.production.branch.id, kind, state: "running", createdAt: takenAt },
+      });
       const location = `backups/${row.id}`;
       const object = await store.putObject(Readable.from([randomBytes(3000)]));
-      const index = await store.put(`${location}/filestore.jsonl`, Readable.from([baseIndex + JSON.stringify({ p: `zz/${row.id}`, h: object.sha256, s: object.size }) + "\n"]));
+      const index = await store.put(
+        `${location}/filestore.jsonl`,
+        Readable.from([baseIndex + JSON.stringify({ p: `zz/${row.id}`, h: object.sha256, s: object.size }) + "\n"]),
+      );
       const dump = await store.put(`${location}/dump.pgc`, Readable.from([baseDump]));
-      const manifest: BackupManifest = { ...first.manifest, backupId: row.id, kind, createdAt: takenAt.toISOString(), dump: { key: `${location}/dump.pgc`, ...dump }, filestore: { ...first.manifest.filestore, indexKey: `${location}/filestore.jsonl`, indexSha256: index.sha256 } };
+      const manifest: BackupManifest = {
+        ...first.manifest,
+        backupId: row.id,
+        kind,
+        createdAt: takenAt.toISOString(),
+        dump: { key: `${location}/dump.pgc`, ...dump },
+        filestore: { ...first.manifest.filestore, indexKey: `${location}/filestore.jsonl`, indexSha256: index.sha256 },
+      };
       await store.put(`${location}/manifest.json`, Readable.from([JSON.stringify(manifest)]));
-      await deps.prisma.backup.update({ where: { id: row.id }, data: { state: "done", location, manifest: manifest as unknown as Prisma.InputJsonValue } });
+      await deps.prisma.backup.update({
+        where: { id: row.id },
+        data: { state: "done", location, manifest: manifest as unknown as Prisma.InputJsonValue },
+      });
       uniqueObject.set(row.id, object.sha256);
       dateOf.set(row.id, `${takenAt.toISOString().slice(0, 10)}${kind === "manual" ? " manual" : ""}`);
     };
@@ -118,9 +135,14 @@ describe("120 days of daily runs", () => {
       "2026-03-31", // March (monthly)
       "2026-04-12", // ISO week 15
       "2026-04-19", // ISO week 16
-      "2026-04-24", "2026-04-25", "2026-04-26", // daily (26: also week 17)
-      "2026-04-27", "2026-04-27 manual", // manual: kept 7 days
-      "2026-04-28", "2026-04-29", "2026-04-30", // daily (30: also week 18 and April)
+      "2026-04-24",
+      "2026-04-25",
+      "2026-04-26", // daily (26: also week 17)
+      "2026-04-27",
+      "2026-04-27 manual", // manual: kept 7 days
+      "2026-04-28",
+      "2026-04-29",
+      "2026-04-30", // daily (30: also week 18 and April)
     ]);
     // Files: exactly the kept backups' folders remain; objects of dropped backups are gone.
     const folders = new Set((await store.list("backups")).map((k) => k.split("/")[1]));
@@ -137,7 +159,9 @@ describe("schedulers", () => {
   it("registers one daily backup per project at the configured hour and removes those of deleted projects", async () => {
     const queues = createQueues({ connection: deps.redis, prefix: `slipway-test-bk-${randomBytes(4).toString("hex")}` });
     try {
-      const other = await deps.prisma.project.create({ data: { ...(({ id: _id, createdAt: _c, updatedAt: _u, ...p }) => p)(fixture.project), slug: `${fixture.project.slug}x` } });
+      const other = await deps.prisma.project.create({
+        data: { ...(({ id: _id, createdAt: _c, updatedAt: _u, ...p }) => p)(fixture.project), slug: `${fixture.project.slug}x` },
+      });
       expect(await syncBackupSchedulers({ deps: { ...deps, queues } })).toEqual({ projects: 2, removed: 0 });
       const queue = queues.get(jobCatalog["backup.daily"].queue);
       const schedulers = await queue.getJobSchedulers(0, -1);
@@ -148,7 +172,9 @@ describe("schedulers", () => {
       // Idempotent, and a deleted project loses its schedule.
       await deps.prisma.project.delete({ where: { id: other.id } });
       expect(await syncBackupSchedulers({ deps: { ...deps, queues } })).toEqual({ projects: 1, removed: 1 });
-      expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual([dailySchedulerId(fixture.project.id), VERIFY_SCHEDULER_ID].sort());
+      expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(
+        [dailySchedulerId(fixture.project.id), VERIFY_SCHEDULER_ID].sort(),
+      );
     } finally {
       await queues.get("backups").obliterate({ force: true });
       await queues.close();

@@ -13,7 +13,9 @@ export function dailySchedulerId(projectId: string): string {
   return `${DAILY_PREFIX}${projectId}`;
 }
 
-export async function syncBackupSchedulers(options: { deps: Pick<WorkerDeps, "prisma" | "config"> & { queues: Queues } }): Promise<{ projects: number; removed: number }> {
+export async function syncBackupSchedulers(options: {
+  deps: Pick<WorkerDeps, "prisma" | "config"> & { queues: Queues };
+}): Promise<{ projects: number; removed: number }> {
   const { deps } = options;
   const { hour, timeZone } = deps.config.backups;
   const queue = deps.queues.get(jobCatalog["backup.daily"].queue);
@@ -21,11 +23,19 @@ export async function syncBackupSchedulers(options: { deps: Pick<WorkerDeps, "pr
   for (const { id } of projects) {
     const payload = { projectId: id };
     const { jobId: _jobId, deduplication: _dedupe, ...opts } = jobOptionsFor("backup.daily", payload);
-    await queue.upsertJobScheduler(dailySchedulerId(id), { pattern: `0 ${hour} * * *`, tz: timeZone }, { name: "backup.daily", data: payload, opts });
+    await queue.upsertJobScheduler(
+      dailySchedulerId(id),
+      { pattern: `0 ${hour} * * *`, tz: timeZone },
+      { name: "backup.daily", data: payload, opts },
+    );
   }
   const verifyQueue = deps.queues.get(jobCatalog["backup.verify-latest"].queue);
   const { jobId: _v, deduplication: _d, ...verifyOpts } = jobOptionsFor("backup.verify-latest", {});
-  await verifyQueue.upsertJobScheduler(VERIFY_SCHEDULER_ID, { pattern: `0 ${(hour + 2) % 24} * * *`, tz: timeZone }, { name: "backup.verify-latest", data: {}, opts: verifyOpts });
+  await verifyQueue.upsertJobScheduler(
+    VERIFY_SCHEDULER_ID,
+    { pattern: `0 ${(hour + 2) % 24} * * *`, tz: timeZone },
+    { name: "backup.verify-latest", data: {}, opts: verifyOpts },
+  );
 
   const known = new Set(projects.map((p) => dailySchedulerId(p.id)));
   let removed = 0;

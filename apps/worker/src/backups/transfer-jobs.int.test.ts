@@ -22,7 +22,14 @@ let deps: WorkerDeps;
 let branchId: string;
 let projectId: string;
 
-const manifest = JSON.stringify({ odoo_dump: "1", db_name: "shop", version: "17.0", major_version: "17.0", pg_version: "15.0", modules: { base: "17.0.1.3" } });
+const manifest = JSON.stringify({
+  odoo_dump: "1",
+  db_name: "shop",
+  version: "17.0",
+  major_version: "17.0",
+  pg_version: "15.0",
+  modules: { base: "17.0.1.3" },
+});
 
 /** Writes an upload the way the web does (bytes + meta) and returns its name. */
 function upload(bytes: Buffer | ((path: string) => void)): string {
@@ -37,7 +44,8 @@ function upload(bytes: Buffer | ((path: string) => void)): string {
 }
 
 function zip(path: string, entries: Record<string, string>): void {
-  const script = "import zipfile,sys,json\nz=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED)\nfor k,v in json.loads(sys.argv[2]).items(): z.writestr(k,v)\nz.close()";
+  const script =
+    "import zipfile,sys,json\nz=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED)\nfor k,v in json.loads(sys.argv[2]).items(): z.writestr(k,v)\nz.close()";
   execFileSync("python3", ["-c", script, path, JSON.stringify(entries)]);
 }
 
@@ -46,9 +54,22 @@ const job = { jobId: "t", attempt: 1, signal: new AbortController().signal };
 
 beforeAll(async () => {
   db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
-  deps = createWorkerDeps({ config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url, SLIPWAY_BACKUP_DIR: root, SLIPWAY_IMPORT_MAX_BYTES: "100000" }), logger: pino({ level: "silent" }) });
+  deps = createWorkerDeps({
+    config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url, SLIPWAY_BACKUP_DIR: root, SLIPWAY_IMPORT_MAX_BYTES: "100000" }),
+    logger: pino({ level: "silent" }),
+  });
   const user = await deps.prisma.user.create({ data: { login: "t" } });
-  const project = await insertProject(deps.prisma, { slug: "transfers", name: "T", repoUrl: "/x.git", repoKind: "generic", odooVersion: "17.0", odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: user.id });
+  const project = await insertProject(deps.prisma, {
+    slug: "transfers",
+    name: "T",
+    repoUrl: "/x.git",
+    repoKind: "generic",
+    odooVersion: "17.0",
+    odooImage: "odoo:17.0",
+    baseDomain: "slipway.localhost",
+    webhookSecretEnc: "v1:x:y:z",
+    creatorId: user.id,
+  });
   projectId = project.id;
   branchId = (await deps.prisma.branch.create({ data: { projectId, name: "main", stage: "production", productionSlot: true } })).id;
 });
@@ -64,7 +85,9 @@ afterAll(async () => {
 
 describe("backup.inspect-upload", () => {
   it("accepts an Odoo zip and a pg custom dump, with what the page shows", async () => {
-    const good = upload((p) => zip(p, { "dump.sql": "--\n-- PostgreSQL database dump\n--\nSELECT 1;\n", "manifest.json": manifest, "filestore/ab/abc": "x" }));
+    const good = upload((p) =>
+      zip(p, { "dump.sql": "--\n-- PostgreSQL database dump\n--\nSELECT 1;\n", "manifest.json": manifest, "filestore/ab/abc": "x" }),
+    );
     await backupTransferHandlers(deps)["backup.inspect-upload"]({ branchId, upload: good }, job);
     expect(check(good)).toMatchObject({ ok: true, format: "zip", odooVersion: "17.0", database: "shop", filestoreFiles: 1 });
     expect(existsSync(join(root, uploadKeys(good).data))).toBe(true);
@@ -75,8 +98,14 @@ describe("backup.inspect-upload", () => {
 
   it("refuses ../ paths, another Odoo version and oversized files with the engine's message, and drops the bytes", async () => {
     const cases: [string, RegExp][] = [
-      [upload((p) => zip(p, { "dump.sql": "SELECT 1;", "manifest.json": manifest, "filestore/../../etc/x": "boom" })), /unsafe path "filestore\/\.\.\/\.\.\/etc\/x"/],
-      [upload((p) => zip(p, { "dump.sql": "SELECT 1;", "manifest.json": manifest.replaceAll("17.0", "16.0") })), /made with Odoo 16\.0 but the project runs Odoo 17\.0/],
+      [
+        upload((p) => zip(p, { "dump.sql": "SELECT 1;", "manifest.json": manifest, "filestore/../../etc/x": "boom" })),
+        /unsafe path "filestore\/\.\.\/\.\.\/etc\/x"/,
+      ],
+      [
+        upload((p) => zip(p, { "dump.sql": "SELECT 1;", "manifest.json": manifest.replaceAll("17.0", "16.0") })),
+        /made with Odoo 16\.0 but the project runs Odoo 17\.0/,
+      ],
       [upload(randomBytes(200_000)), /above the .* import limit/],
     ];
     for (const [name, message] of cases) {
@@ -91,7 +120,9 @@ describe("backup.inspect-upload", () => {
   it("refuses an upload sent for another branch", async () => {
     const name = upload(Buffer.from("PGDMP"));
     const other = (await deps.prisma.branch.create({ data: { projectId, name: "other", stage: "staging" } })).id;
-    await expect(backupTransferHandlers(deps)["backup.inspect-upload"]({ branchId: other, upload: name }, job)).rejects.toThrow(/was not sent for branch/);
+    await expect(backupTransferHandlers(deps)["backup.inspect-upload"]({ branchId: other, upload: name }, job)).rejects.toThrow(
+      /was not sent for branch/,
+    );
     expect(existsSync(join(root, uploadKeys(name).check))).toBe(false);
   });
 });

@@ -43,17 +43,41 @@ export async function inspectUpload(options: { deps: WorkerDeps; branchId: strin
   const { deps } = options;
   const keys = uploadKeys(options.upload);
   const meta = JSON.parse(await readFile(pathOf(deps, keys.meta), "utf8")) as UploadMeta;
-  if (meta.branchId !== options.branchId) throw new DomainError("invalid_input", `upload ${options.upload} was not sent for branch ${options.branchId}`);
-  const branch = await deps.prisma.branch.findUnique({ where: { id: options.branchId }, select: { projectId: true, project: { select: { odooVersion: true } } } });
+  if (meta.branchId !== options.branchId)
+    throw new DomainError("invalid_input", `upload ${options.upload} was not sent for branch ${options.branchId}`);
+  const branch = await deps.prisma.branch.findUnique({
+    where: { id: options.branchId },
+    select: { projectId: true, project: { select: { odooVersion: true } } },
+  });
   if (!branch || branch.projectId !== meta.projectId) throw new DomainError("not_found", `branch ${options.branchId} does not exist`);
   let check: UploadCheck;
   try {
-    const plan = await inspectImport({ path: pathOf(deps, keys.data), projectOdooVersion: branch.project.odooVersion, limits: { maxBytes: deps.config.backups.importMaxBytes } });
+    const plan = await inspectImport({
+      path: pathOf(deps, keys.data),
+      projectOdooVersion: branch.project.odooVersion,
+      limits: { maxBytes: deps.config.backups.importMaxBytes },
+    });
     check =
       plan.format === "zip"
-        ? { ok: true, checkedAt: new Date().toISOString(), format: "zip", sizeBytes: plan.sizeBytes, odooVersion: plan.odooVersion, database: plan.manifest.db_name ?? null, filestoreFiles: plan.filestore.length }
+        ? {
+            ok: true,
+            checkedAt: new Date().toISOString(),
+            format: "zip",
+            sizeBytes: plan.sizeBytes,
+            odooVersion: plan.odooVersion,
+            database: plan.manifest.db_name ?? null,
+            filestoreFiles: plan.filestore.length,
+          }
         : // A custom dump's Odoo version is read from its data during the import itself.
-          { ok: true, checkedAt: new Date().toISOString(), format: "dump", sizeBytes: plan.sizeBytes, odooVersion: null, database: null, filestoreFiles: 0 };
+          {
+            ok: true,
+            checkedAt: new Date().toISOString(),
+            format: "dump",
+            sizeBytes: plan.sizeBytes,
+            odooVersion: null,
+            database: null,
+            filestoreFiles: 0,
+          };
   } catch (error) {
     if (!isDomainError(error, "invalid_input")) throw error;
     check = { ok: false, checkedAt: new Date().toISOString(), message: error.message };
@@ -64,7 +88,11 @@ export async function inspectUpload(options: { deps: WorkerDeps; branchId: strin
   return check;
 }
 
-export async function exportBackupZip(options: { deps: WorkerDeps; backupId: string; signal?: AbortSignal }): Promise<{ sizeBytes: number }> {
+export async function exportBackupZip(options: {
+  deps: WorkerDeps;
+  backupId: string;
+  signal?: AbortSignal;
+}): Promise<{ sizeBytes: number }> {
   const { deps } = options;
   const keys = exportKeys(options.backupId);
   await rm(pathOf(deps, keys.error), { force: true });
@@ -74,7 +102,10 @@ export async function exportBackupZip(options: { deps: WorkerDeps; backupId: str
     const stored = await backupStoreOf({ deps }).put(keys.zip, download.stream);
     return { sizeBytes: stored.size };
   } catch (error) {
-    await writeJson(pathOf(deps, keys.error), { message: (error as Error).message.slice(0, 2000), failedAt: new Date().toISOString() }).catch(() => undefined);
+    await writeJson(pathOf(deps, keys.error), {
+      message: (error as Error).message.slice(0, 2000),
+      failedAt: new Date().toISOString(),
+    }).catch(() => undefined);
     throw error;
   }
 }
@@ -83,7 +114,10 @@ async function notify(deps: WorkerDeps, where: { projectId: string; branchId: st
   await publishProjectNotice(deps.redis, { ...where, kind: "branch" }).catch(() => undefined);
 }
 
-export function backupTransferHandlers(deps: WorkerDeps): { "backup.inspect-upload": JobHandler<"backup.inspect-upload">; "backup.export": JobHandler<"backup.export"> } {
+export function backupTransferHandlers(deps: WorkerDeps): {
+  "backup.inspect-upload": JobHandler<"backup.inspect-upload">;
+  "backup.export": JobHandler<"backup.export">;
+} {
   return {
     "backup.inspect-upload": async (payload) => {
       try {

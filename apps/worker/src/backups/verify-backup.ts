@@ -86,7 +86,9 @@ export async function verifyBackup(options: BackupDeps & { backupId: string; sig
   const ok = problems.length === 0;
   await deps.prisma.backup.update({
     where: { id: manifest.backupId },
-    data: ok ? { verifiedAt: new Date(), verifyError: null } : { verifiedAt: null, verifyError: problems.slice(0, 20).join("; ").slice(0, 4000) },
+    data: ok
+      ? { verifiedAt: new Date(), verifyError: null }
+      : { verifiedAt: null, verifyError: problems.slice(0, 20).join("; ").slice(0, 4000) },
   });
   if (!ok) deps.logger.warn({ backupId: manifest.backupId, problems: problems.slice(0, 20) }, "backup restore test failed");
   return { backupId: manifest.backupId, ok, problems };
@@ -99,7 +101,11 @@ export async function verifyLatestBackups(options: BackupDeps & { signal?: Abort
   const results: VerifyResult[] = [];
   for (const project of projects) {
     const latest = (
-      await deps.prisma.backup.findMany({ where: { projectId: project.id, state: "done", branch: { stage: "production" } }, orderBy: { createdAt: "desc" }, take: 10 })
+      await deps.prisma.backup.findMany({
+        where: { projectId: project.id, state: "done", branch: { stage: "production" } },
+        orderBy: { createdAt: "desc" },
+        take: 10,
+      })
     ).find((b) => isStoreLocation(b.location));
     if (!latest) continue;
     try {

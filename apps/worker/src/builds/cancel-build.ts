@@ -8,7 +8,10 @@ import { killBuildContainers } from "./resources";
  * step container killed, so its pipeline reaches a checkpoint that sees the request and cleans up.
  */
 export async function cancelBuild(deps: WorkerDeps, { buildId }: { buildId: string }): Promise<void> {
-  const build = await deps.prisma.build.findUnique({ where: { id: buildId }, select: { id: true, state: true, projectId: true, startedAt: true } });
+  const build = await deps.prisma.build.findUnique({
+    where: { id: buildId },
+    select: { id: true, state: true, projectId: true, startedAt: true },
+  });
   if (!build || !isInProgress(build.state as BuildState)) return;
   await deps.prisma.build.updateMany({ where: { id: buildId, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
   if (build.state === "queued" && !build.startedAt && !deps.running.has(buildId)) {

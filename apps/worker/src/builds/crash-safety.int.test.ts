@@ -32,7 +32,8 @@ function startWorker(): ChildProcess {
   return child;
 }
 
-const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 150_000) => waitForShared(what, fn, timeoutMs);
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 150_000) =>
+  waitForShared(what, fn, timeoutMs);
 
 async function queuedBuild(branch: string, addons: string[]) {
   const revision = repo.push(branch, addons);
@@ -58,8 +59,15 @@ beforeAll(async () => {
   const user = await prisma.user.create({ data: { login: "ada" } });
   projectId = (
     await insertProject(prisma, {
-      slug: `crash${randomBytes(3).toString("hex")}`, name: "Crash", repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: image,
-      baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: user.id,
+      slug: `crash${randomBytes(3).toString("hex")}`,
+      name: "Crash",
+      repoUrl: repo.url,
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: image,
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: encryptSecret("s", config.encryptionKey),
+      creatorId: user.id,
     })
   ).id;
 });
@@ -70,7 +78,8 @@ afterAll(async () => {
     await new Promise((r) => worker!.once("exit", r));
   }
   if (deps) {
-    for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } })) await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+    for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } }))
+      await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
     await removeTestProjectNetworks(deps).catch(() => undefined);
     await deps.redis.flushdb().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
@@ -87,17 +96,25 @@ describe("crash safety and cancellation with a real worker process", () => {
     const id = await queuedBuild("main", ["slow_addon"]);
     await waitFor("the build to be testing", async () => (await state(id)).state === "testing");
     // The test step's container runs on after its worker dies.
-    await waitFor("the test container", async () => (await listContainers({ docker: deps.docker, labels: { build: id }, all: false })).length > 0, 30_000);
+    await waitFor(
+      "the test container",
+      async () => (await listContainers({ docker: deps.docker, labels: { build: id }, all: false })).length > 0,
+      30_000,
+    );
     worker.kill("SIGKILL");
     await new Promise((r) => worker!.once("exit", r));
 
     worker = startWorker();
     // BullMQ hands the dead worker's job over once its lock expires (≈30 s), then the build redoes
     // its database steps with the 20 s test: a loaded machine needs more than the default wait.
-    const done = await waitFor("the build to end", async () => {
-      const b = await state(id);
-      return ["running", "failed", "cancelled"].includes(b.state) ? b : null;
-    }, 300_000);
+    const done = await waitFor(
+      "the build to end",
+      async () => {
+        const b = await state(id);
+        return ["running", "failed", "cancelled"].includes(b.state) ? b : null;
+      },
+      300_000,
+    );
     expect(done.failureReason).toBeNull();
     expect(done).toMatchObject({ state: "running", result: "green" });
     expect(await prisma.event.count({ where: { buildId: id, kind: "build.resumed" } })).toBe(1);
@@ -109,10 +126,14 @@ describe("crash safety and cancellation with a real worker process", () => {
     const id = await queuedBuild("feature/cancel-me", ["slow_addon"]);
     await waitFor("the build to be testing", async () => (await state(id)).state === "testing");
     await enqueue(deps.queues, "build.cancel", { buildId: id });
-    const done = await waitFor("the build to be cancelled", async () => {
-      const b = await state(id);
-      return b.state === "cancelled" ? b : null;
-    }, 60_000);
+    const done = await waitFor(
+      "the build to be cancelled",
+      async () => {
+        const b = await state(id);
+        return b.state === "cancelled" ? b : null;
+      },
+      60_000,
+    );
     expect(done.inProgressSlot).toBeNull();
     expect(await listContainers({ docker: deps.docker, labels: { build: id }, all: true })).toEqual([]);
     expect(await databaseExists({ pg: await deps.postgres(), name: done.databaseName! })).toBe(false);

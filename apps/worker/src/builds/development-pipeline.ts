@@ -42,9 +42,19 @@ export type PipelineOutcome = { ok: true; classification: RunClassification } | 
  */
 export async function runDevelopmentPipeline(input: PipelineInput): Promise<PipelineOutcome> {
   const { deps, build, branch, project, recorder, checkpoint } = input;
-  const names = buildResourceNames({ project: project.slug, branch: branch.name, buildNumber: build.number, stage: "development", baseDomain: project.baseDomain });
+  const names = buildResourceNames({
+    project: project.slug,
+    branch: branch.name,
+    buildNumber: build.number,
+    stage: "development",
+    baseDomain: project.baseDomain,
+  });
   await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
-  const runner = await createStepRunner({ recorder, checkpoint, plan: developmentSteps({ installMode: branch.installMode, testsEnabled: branch.testsEnabled }) });
+  const runner = await createStepRunner({
+    recorder,
+    checkpoint,
+    plan: developmentSteps({ installMode: branch.installMode, testsEnabled: branch.testsEnabled }),
+  });
 
   try {
     const code = await prepareCode({ deps, build, branch, project, recorder, runner });
@@ -76,13 +86,26 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       await runner.skip("install", "the repository has no module to install");
     } else {
       await runner.step("install", async () => {
-        const r = await installModules({ ctx, modules, withDemo: true, tests: { enabled: runsTests(branch), tags: branch.testTags ?? undefined } });
+        const r = await installModules({
+          ctx,
+          modules,
+          withDemo: true,
+          tests: { enabled: runsTests(branch), tags: branch.testTags ?? undefined },
+        });
         if (r.classification.status === "red") return failureFrom("install", r.classification);
         return { detail: { modules, classification: asJson(r.classification), durationMs: r.durationMs } };
       });
     }
 
-    await serveAndRoute({ deps, runner, build, ctx, names, workers: DEVELOPMENT_WORKERS, smtp: await mailCatcherAddress(deps, await code.network()) });
+    await serveAndRoute({
+      deps,
+      runner,
+      build,
+      ctx,
+      names,
+      workers: DEVELOPMENT_WORKERS,
+      smtp: await mailCatcherAddress(deps, await code.network()),
+    });
     return { ok: true, classification: combineRunClassifications(runner.classifications) };
   } catch (e) {
     return { ok: false, ...outcomeOfError(e) };

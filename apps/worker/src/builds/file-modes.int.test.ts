@@ -65,7 +65,10 @@ describe("file modes under the platform's umask 077", () => {
     // Logs: the build's folder and its logs folder 0700, every log file 0600.
     expect(mode(ws.root)).toBe(0o700);
     const logs = modesUnder(ws.logs);
-    expect([...logs.dirs.values()].every((m) => m === 0o700), JSON.stringify([...logs.dirs])).toBe(true);
+    expect(
+      [...logs.dirs.values()].every((m) => m === 0o700),
+      JSON.stringify([...logs.dirs]),
+    ).toBe(true);
     expect([...logs.files.keys()].map((f) => path.basename(f))).toEqual(expect.arrayContaining(["install.log", "odoo.log"]));
     expect([...logs.files].filter(([, m]) => m !== 0o600)).toEqual([]);
 
@@ -91,7 +94,14 @@ describe("file modes under the platform's umask 077", () => {
       const object = await store.putObject(Readable.from([Buffer.from("attachment")]));
       expect(mode(path.join(root, "backups", "b1", "dump.pgc"))).toBe(0o600);
       expect(mode(path.join(root, "objects", object.sha256.slice(0, 2), object.sha256))).toBe(0o600);
-      for (const dir of [root, path.join(root, "backups"), path.join(root, "backups", "b1"), path.join(root, "objects"), path.join(root, "objects", object.sha256.slice(0, 2)), path.join(root, "tmp")]) {
+      for (const dir of [
+        root,
+        path.join(root, "backups"),
+        path.join(root, "backups", "b1"),
+        path.join(root, "objects"),
+        path.join(root, "objects", object.sha256.slice(0, 2)),
+        path.join(root, "tmp"),
+      ]) {
         expect(mode(dir), dir).toBe(0o700);
       }
     } finally {

@@ -31,7 +31,14 @@ export interface PreparedCode {
   network(): Promise<ProjectNetwork>;
 }
 
-export async function prepareCode(input: { deps: WorkerDeps; build: Build; branch: Branch; project: Project; recorder: BuildRecorder; runner: StepRunner }): Promise<PreparedCode> {
+export async function prepareCode(input: {
+  deps: WorkerDeps;
+  build: Build;
+  branch: Branch;
+  project: Project;
+  recorder: BuildRecorder;
+  runner: StepRunner;
+}): Promise<PreparedCode> {
   const { deps, build, branch, project, recorder, runner } = input;
   const ws = buildWorkspace(deps.config.home, build.id);
   const labels = buildLabels({ project, branch, build });
@@ -39,7 +46,14 @@ export async function prepareCode(input: { deps: WorkerDeps; build: Build; branc
   if (!existsSync(ws.src)) runner.forget("fetch", "discover", "dependencies");
   await runner.step("fetch", async () => {
     const repo = parseRepoUrl(project.repoUrl);
-    const fetched = await fetchRevision({ url: project.repoUrl, revision: build.revision, branch: branch.name, dest: ws.src, allowLocalSubmodules: repo.kind === "local", vetUrl: repoUrlVetter({ localRoot: deps.config.localReposRoot }) });
+    const fetched = await fetchRevision({
+      url: project.repoUrl,
+      revision: build.revision,
+      branch: branch.name,
+      dest: ws.src,
+      allowLocalSubmodules: repo.kind === "local",
+      vetUrl: repoUrlVetter({ localRoot: deps.config.localReposRoot }),
+    });
     await recorder.update({ commitMessage: build.commitMessage ?? fetched.subject, commitAuthor: build.commitAuthor ?? fetched.author });
     return { detail: { revision: fetched.revision, subject: fetched.subject, submodules: fetched.submodules } };
   });
@@ -49,7 +63,13 @@ export async function prepareCode(input: { deps: WorkerDeps; build: Build; branc
       return {
         failed: true as const,
         reason: `the repository's addons cannot be used: ${found.problems.map((p) => `${p.path}: ${p.reason}`).join("; ")}`,
-        offending: found.problems.map((p, i) => ({ step: "discover", level: "ERROR", line: i + 1, run: "install" as const, text: `${p.path}: ${p.reason}` })),
+        offending: found.problems.map((p, i) => ({
+          step: "discover",
+          level: "ERROR",
+          line: i + 1,
+          run: "install" as const,
+          text: `${p.path}: ${p.reason}`,
+        })),
       };
     }
     return { detail: found as unknown as Prisma.JsonValue };

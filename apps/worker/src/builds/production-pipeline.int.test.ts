@@ -14,7 +14,10 @@ const withVersion = (tree: Tree, version: string): Tree => ({
 // Version 1.1 whose update fails: a data file with a record on a model that does not exist.
 const brokenV11: Tree = {
   ...withVersion(v1, "1.1"),
-  "addons/green_addon/__manifest__.py": withVersion(v1, "1.1")["addons/green_addon/__manifest__.py"]!.replace("'views/green_views.xml',", "'views/green_views.xml',\n        'views/broken.xml',"),
+  "addons/green_addon/__manifest__.py": withVersion(v1, "1.1")["addons/green_addon/__manifest__.py"]!.replace(
+    "'views/green_views.xml',",
+    "'views/green_views.xml',\n        'views/broken.xml',",
+  ),
   "addons/green_addon/views/broken.xml": `<?xml version="1.0" encoding="utf-8"?>\n<odoo>\n    <record id="broken_record" model="no.such.model">\n        <field name="name">x</field>\n    </record>\n</odoo>\n`,
 };
 
@@ -24,7 +27,9 @@ const brokenV11: Tree = {
  */
 function probe(host: string): Promise<number | string> {
   const once = () => h.get(host, "/web/health").then((r) => r.status);
-  return once().catch((e: Error & { code?: string }) => (e.code === "ECONNRESET" ? once() : Promise.reject(e))).catch((e: Error) => `error: ${e.message}`);
+  return once()
+    .catch((e: Error & { code?: string }) => (e.code === "ECONNRESET" ? once() : Promise.reject(e)))
+    .catch((e: Error) => `error: ${e.message}`);
 }
 
 /** Polls the production hostname through Caddy while `work` runs; returns every status seen. */
@@ -72,11 +77,17 @@ describe("production builds", () => {
     expect(build.failureReason).toBeNull();
     expect(build).toMatchObject({ stage: "production", state: "running", result: "green", databaseName: h.slug, hostname: host() });
     firstId = build.id;
-    const mods = await h.sql<{ state: string; latest_version: string }>(h.slug, "SELECT state, latest_version FROM ir_module_module WHERE name = 'green_addon'");
+    const mods = await h.sql<{ state: string; latest_version: string }>(
+      h.slug,
+      "SELECT state, latest_version FROM ir_module_module WHERE name = 'green_addon'",
+    );
     expect(mods).toEqual([{ state: "installed", latest_version: "17.0.1.0" }]);
     expect(await h.sql(h.slug, "SELECT id FROM green_item")).toEqual([]); // no demo record
     expect((await h.get(host(), "/web/health")).status).toBe(200);
-    const checksums = await h.sql<{ value: string }>(h.slug, "SELECT value FROM ir_config_parameter WHERE key = 'slipway.module_checksums'");
+    const checksums = await h.sql<{ value: string }>(
+      h.slug,
+      "SELECT value FROM ir_config_parameter WHERE key = 'slipway.module_checksums'",
+    );
     expect(Object.keys(JSON.parse(checksums[0]!.value))).toEqual(["green_addon"]);
   });
 
@@ -89,9 +100,13 @@ describe("production builds", () => {
     expect(build.failureReason).toMatch(/rolled back/);
     expect(build.steps.find((s) => s.name === "update")?.state).toBe("failed");
     // Nothing lost: the row, the parameter, the installed version.
-    expect(await h.sql(h.slug, "SELECT value FROM ir_config_parameter WHERE key = 'test.written_before_update'")).toEqual([{ value: "precious" }]);
+    expect(await h.sql(h.slug, "SELECT value FROM ir_config_parameter WHERE key = 'test.written_before_update'")).toEqual([
+      { value: "precious" },
+    ]);
     expect(await h.sql(h.slug, "SELECT name, qty FROM green_item")).toEqual([{ name: "kept", qty: 21 }]);
-    expect(await h.sql(h.slug, "SELECT latest_version FROM ir_module_module WHERE name = 'green_addon'")).toEqual([{ latest_version: "17.0.1.0" }]);
+    expect(await h.sql(h.slug, "SELECT latest_version FROM ir_module_module WHERE name = 'green_addon'")).toEqual([
+      { latest_version: "17.0.1.0" },
+    ]);
     // The previous build serves again; visitors only ever saw production or the maintenance page.
     expect((await h.prisma.build.findUniqueOrThrow({ where: { id: firstId } })).state).toBe("running");
     expect(new Set(statuses.filter((s) => s !== 200 && s !== 503))).toEqual(new Set());
@@ -109,7 +124,9 @@ describe("production builds", () => {
     const { result: build, statuses } = await watchHealth(host(), () => h.pushAndBuild("main", withVersion(v1, "1.1")));
     expect(build.failureReason).toBeNull();
     expect(build).toMatchObject({ state: "running", modulesToUpdate: ["green_addon"] });
-    expect(await h.sql(h.slug, "SELECT latest_version FROM ir_module_module WHERE name = 'green_addon'")).toEqual([{ latest_version: "17.0.1.1" }]);
+    expect(await h.sql(h.slug, "SELECT latest_version FROM ir_module_module WHERE name = 'green_addon'")).toEqual([
+      { latest_version: "17.0.1.1" },
+    ]);
     expect(await h.sql(h.slug, "SELECT name FROM green_item")).toEqual([{ name: "kept" }]);
     expect((await h.prisma.build.findUniqueOrThrow({ where: { id: firstId } })).state).toBe("stopped");
     expect(new Set(statuses.filter((s) => s !== 200 && s !== 503))).toEqual(new Set());

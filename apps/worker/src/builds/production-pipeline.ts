@@ -36,14 +36,24 @@ export type PlanDetail = { mode: "first" } | ({ mode: "update" } & ProductionUpd
 
 export async function runProductionPipeline(input: PipelineInput): Promise<PipelineOutcome> {
   const { deps, build, branch, project, recorder, checkpoint } = input;
-  const names = buildResourceNames({ project: project.slug, branch: branch.name, buildNumber: build.number, stage: "production", baseDomain: project.baseDomain });
+  const names = buildResourceNames({
+    project: project.slug,
+    branch: branch.name,
+    buildNumber: build.number,
+    stage: "production",
+    baseDomain: project.baseDomain,
+  });
   await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
   const runner = await createStepRunner({ recorder, checkpoint, plan: PRODUCTION_STEPS });
   try {
     // One production build at a time per project, whatever its branch (the branch's own slot is a
     // database constraint; this covers a production branch that changed while a build ran).
-    const other = await deps.prisma.build.findFirst({ where: { projectId: project.id, stage: "production", id: { not: build.id }, inProgressSlot: true, startedAt: { not: null } }, select: { number: true } });
-    if (other) runner.fail("plan", `production build #${other.number} is in progress; this one was refused (one production build at a time)`);
+    const other = await deps.prisma.build.findFirst({
+      where: { projectId: project.id, stage: "production", id: { not: build.id }, inProgressSlot: true, startedAt: { not: null } },
+      select: { number: true },
+    });
+    if (other)
+      runner.fail("plan", `production build #${other.number} is in progress; this one was refused (one production build at a time)`);
 
     const code = await prepareCode({ deps, build, branch, project, recorder, runner });
     const pg = await deps.postgres();
@@ -59,13 +69,38 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
     const plan = (await runner.step("plan", async () => {
       if (!(await databaseExists({ pg, name: names.databaseName }))) return { detail: { mode: "first" } };
       const database = await readDatabaseModules({ pg, database: names.databaseName });
-      if (!database.modules.has("base")) throw new DomainError("invalid_state", `the production database ${names.databaseName} exists but has no Odoo modules table content: it is not an Odoo database`);
-      const checksums = await computeChecksums({ checkoutDir: code.ws.src, modules: repoModules, excludePatterns: project.checksumExcludes, languages: database.languages });
-      const p = planModuleChanges({ discovery: code.discovery, database, series: project.odooVersion, rule: project.moduleUpdateRule, checksums, wanted });
+      if (!database.modules.has("base"))
+        throw new DomainError(
+          "invalid_state",
+          `the production database ${names.databaseName} exists but has no Odoo modules table content: it is not an Odoo database`,
+        );
+      const checksums = await computeChecksums({
+        checkoutDir: code.ws.src,
+        modules: repoModules,
+        excludePatterns: project.checksumExcludes,
+        languages: database.languages,
+      });
+      const p = planModuleChanges({
+        discovery: code.discovery,
+        database,
+        series: project.odooVersion,
+        rule: project.moduleUpdateRule,
+        checksums,
+        wanted,
+      });
       const previous = await previousProductionBuild(deps, { projectId: project.id, buildId: build.id });
       const requirementsChanged = previous ? previous.requirementsHash !== code.discovery.requirementsHash : false;
       await recorder.update({ modulesToUpdate: [...p.update, ...p.install] });
-      const detail: PlanDetail = { mode: "update", update: p.update, install: p.install, versionChanges: p.versionChanges, checksums: p.checksums, previousBuildId: previous?.id ?? null, requirementsChanged, installedBefore: [...database.modules].filter(([, s]) => s.state === "installed").map(([n]) => n) };
+      const detail: PlanDetail = {
+        mode: "update",
+        update: p.update,
+        install: p.install,
+        versionChanges: p.versionChanges,
+        checksums: p.checksums,
+        previousBuildId: previous?.id ?? null,
+        requirementsChanged,
+        installedBefore: [...database.modules].filter(([, s]) => s.state === "installed").map(([n]) => n),
+      };
       return { detail: asJson(detail) };
     })) as unknown as PlanDetail;
 
@@ -77,7 +112,8 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
 
     // First build. Database steps are all-or-nothing: a half-created database from a crashed
     // attempt is dropped (it holds nothing yet: the plan found no production database).
-    for (const s of ["backup", "maintenance", "snapshot", "update"]) await runner.skip(s, "first production build: the database is created");
+    for (const s of ["backup", "maintenance", "snapshot", "update"])
+      await runner.skip(s, "first production build: the database is created");
     if (!(runner.done.has("create_database") && (runner.done.has("install") || wanted.length === 0))) {
       runner.forget("create_database", "install");
       await dropDatabase({ pg, name: names.databaseName });
@@ -96,12 +132,25 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
         const r = await installModules({ ctx, modules: wanted, withDemo: false });
         if (r.classification.status === "red") return failureFrom("install", r.classification);
         const database = await readDatabaseModules({ pg, database: names.databaseName });
-        const checksums = await computeChecksums({ checkoutDir: code.ws.src, modules: repoModules.filter((m) => database.modules.get(m.name)?.state === "installed"), excludePatterns: project.checksumExcludes, languages: database.languages });
+        const checksums = await computeChecksums({
+          checkoutDir: code.ws.src,
+          modules: repoModules.filter((m) => database.modules.get(m.name)?.state === "installed"),
+          excludePatterns: project.checksumExcludes,
+          languages: database.languages,
+        });
         await writeAppliedChecksums({ pg, database: names.databaseName, checksums });
         return { detail: { modules: wanted, classification: asJson(r.classification), durationMs: r.durationMs } };
       });
     }
-    await serveAndRoute({ deps, runner, build, ctx, names, workers: PRODUCTION_WORKERS, egressNetworks: [await ensureEgressNetwork({ docker: deps.docker })] });
+    await serveAndRoute({
+      deps,
+      runner,
+      build,
+      ctx,
+      names,
+      workers: PRODUCTION_WORKERS,
+      egressNetworks: [await ensureEgressNetwork({ docker: deps.docker })],
+    });
     return { ok: true, classification: combineRunClassifications(runner.classifications) };
   } catch (e) {
     return { ok: false, ...outcomeOfError(e) };

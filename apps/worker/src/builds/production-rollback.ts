@@ -24,7 +24,15 @@ function note(target: Target, text: string): void {
 }
 
 /** Returns the sentence appended to the build's failure reason. */
-export async function rollbackProduction(options: { deps: WorkerDeps; buildId: string; hostname: string; target: Target; previousBuildId: string | null; maintenanceRouteId: string; snapshotTaken: boolean }): Promise<string> {
+export async function rollbackProduction(options: {
+  deps: WorkerDeps;
+  buildId: string;
+  hostname: string;
+  target: Target;
+  previousBuildId: string | null;
+  maintenanceRouteId: string;
+  snapshotTaken: boolean;
+}): Promise<string> {
   const { deps, target } = options;
   const problems: string[] = [];
   await removeBuildResources({ deps, buildId: options.buildId, volumes: [], containers: true, role: "odoo-server" });
@@ -70,7 +78,11 @@ export async function restoreInterruptedUpdate(options: { deps: WorkerDeps; targ
   }
 }
 
-async function restartPrevious(deps: WorkerDeps, buildId: string | null, hostname: string): Promise<{ ok: true } | { ok: false; problem: string }> {
+async function restartPrevious(
+  deps: WorkerDeps,
+  buildId: string | null,
+  hostname: string,
+): Promise<{ ok: true } | { ok: false; problem: string }> {
   if (!buildId) return { ok: false, problem: "there is no previous production build to serve" };
   const [server] = await listContainers({ docker: deps.docker, labels: { build: buildId, role: "odoo-server" }, all: true });
   if (!server) return { ok: false, problem: "the previous build's server container is gone" };
@@ -94,21 +106,36 @@ async function restartPrevious(deps: WorkerDeps, buildId: string | null, hostnam
  * A production build given up after repeated worker crashes: when it had entered the critical
  * section (maintenance page up) without finishing, production is rolled back like after a failure.
  */
-export async function recoverAbandonedProductionBuild(deps: WorkerDeps, build: { id: string; number: number; databaseName: string | null; hostname: string | null }): Promise<string | null> {
+export async function recoverAbandonedProductionBuild(
+  deps: WorkerDeps,
+  build: { id: string; number: number; databaseName: string | null; hostname: string | null },
+): Promise<string | null> {
   const steps = new Map((await deps.prisma.buildStep.findMany({ where: { buildId: build.id } })).map((s) => [s.name, s]));
   const entered = steps.get("maintenance")?.state === "succeeded" || steps.get("maintenance")?.state === "running";
   if (!entered || steps.get("route")?.state === "succeeded" || !build.databaseName || !build.hostname) return null;
   const plan = steps.get("plan")?.detail as { previousBuildId?: string | null } | null;
   const pg = await deps.postgres();
   const target: Target = {
-    docker: deps.docker, pg, toolsImage: deps.config.odooPgImage, volume: volumeName({ databaseName: build.databaseName }), database: build.databaseName,
-    labels: { build: build.id }, logFile: `${buildWorkspace(deps.config.home, build.id).logs}/update.log`, snapshot: preUpdateSnapshotName(build.databaseName, build.number),
-    home: deps.config.home, faults: deps.faults,
+    docker: deps.docker,
+    pg,
+    toolsImage: deps.config.odooPgImage,
+    volume: volumeName({ databaseName: build.databaseName }),
+    database: build.databaseName,
+    labels: { build: build.id },
+    logFile: `${buildWorkspace(deps.config.home, build.id).logs}/update.log`,
+    snapshot: preUpdateSnapshotName(build.databaseName, build.number),
+    home: deps.config.home,
+    faults: deps.faults,
   };
   // A restore the dead worker left half-way is completed before anything else is decided.
   await resumeSnapshotRestore({ ...target });
   return rollbackProduction({
-    deps, buildId: build.id, hostname: build.hostname, target, previousBuildId: plan?.previousBuildId ?? null,
-    maintenanceRouteId: maintenanceRouteId(build.id), snapshotTaken: steps.get("snapshot")?.state === "succeeded" && (await databaseExists({ pg, name: target.snapshot })),
+    deps,
+    buildId: build.id,
+    hostname: build.hostname,
+    target,
+    previousBuildId: plan?.previousBuildId ?? null,
+    maintenanceRouteId: maintenanceRouteId(build.id),
+    snapshotTaken: steps.get("snapshot")?.state === "succeeded" && (await databaseExists({ pg, name: target.snapshot })),
   });
 }

@@ -36,26 +36,57 @@ export interface ProductionUpdatePlan {
 }
 
 /** The production build serving now (running), with the requirements hash of its checkout. */
-export async function previousProductionBuild(deps: WorkerDeps, options: { projectId: string; buildId: string }): Promise<{ id: string; number: number; requirementsHash: string } | null> {
-  const prev = await deps.prisma.build.findFirst({ where: { projectId: options.projectId, stage: "production", state: "running", id: { not: options.buildId } }, orderBy: { number: "desc" }, select: { id: true, number: true } });
+export async function previousProductionBuild(
+  deps: WorkerDeps,
+  options: { projectId: string; buildId: string },
+): Promise<{ id: string; number: number; requirementsHash: string } | null> {
+  const prev = await deps.prisma.build.findFirst({
+    where: { projectId: options.projectId, stage: "production", state: "running", id: { not: options.buildId } },
+    orderBy: { number: "desc" },
+    select: { id: true, number: true },
+  });
   if (!prev) return null;
   const discover = await deps.prisma.buildStep.findUnique({ where: { buildId_name: { buildId: prev.id, name: "discover" } } });
   return { ...prev, requirementsHash: (discover?.detail as AddonsDiscovery | null)?.requirementsHash ?? "" };
 }
 
-export async function runProductionUpdate(options: { input: PipelineInput; runner: StepRunner; ctx: OdooContext; names: BuildResourceNames; plan: { mode: "update" } & ProductionUpdatePlan }): Promise<PipelineOutcome> {
+export async function runProductionUpdate(options: {
+  input: PipelineInput;
+  runner: StepRunner;
+  ctx: OdooContext;
+  names: BuildResourceNames;
+  plan: { mode: "update" } & ProductionUpdatePlan;
+}): Promise<PipelineOutcome> {
   const { input, runner, ctx, names, plan } = options;
   const { deps, build } = input;
   const pg = await deps.postgres();
   const snapshot = preUpdateSnapshotName(names.databaseName, build.number);
-  const target = { docker: deps.docker, pg, toolsImage: deps.config.odooPgImage, volume: names.volumeName, database: names.databaseName, labels: ctx.labels, logFile: `${ctx.logDir}/update.log`, snapshot, home: deps.config.home, faults: deps.faults };
+  const target = {
+    docker: deps.docker,
+    pg,
+    toolsImage: deps.config.odooPgImage,
+    volume: names.volumeName,
+    database: names.databaseName,
+    labels: ctx.labels,
+    logFile: `${ctx.logDir}/update.log`,
+    snapshot,
+    home: deps.config.home,
+    faults: deps.faults,
+  };
   const hasWork = plan.update.length + plan.install.length > 0;
 
   const startServer = () =>
     runner.step(
       "start",
       async () => {
-        const s = await serve({ ctx, containerName: names.containerName, workers: 2, healthTimeoutMs: 120_000, serverWideModules: PLATFORM_SERVER_WIDE_MODULES, egressNetworks: [await ensureEgressNetwork({ docker: deps.docker })] });
+        const s = await serve({
+          ctx,
+          containerName: names.containerName,
+          workers: 2,
+          healthTimeoutMs: 120_000,
+          serverWideModules: PLATFORM_SERVER_WIDE_MODULES,
+          egressNetworks: [await ensureEgressNetwork({ docker: deps.docker })],
+        });
         if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
         if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
         return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
@@ -66,7 +97,12 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
     runner.step(
       "route",
       async () => {
-        await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), projectId: build.projectId, hosts: [names.hostname], ...odooUpstreams(ip, 2) });
+        await deps.caddy.upsertRoute({
+          id: routeIdForBuild(build.id),
+          projectId: build.projectId,
+          hosts: [names.hostname],
+          ...odooUpstreams(ip, 2),
+        });
         await deps.caddy.removeRoute(maintenanceRouteId(build.id));
         return { detail: { hostname: names.hostname } };
       },
@@ -74,7 +110,8 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
     );
 
   if (!hasWork) {
-    for (const s of ["backup", "maintenance", "snapshot", "update"]) await runner.skip(s, "no module to update or install: the new server takes over without downtime");
+    for (const s of ["backup", "maintenance", "snapshot", "update"])
+      await runner.skip(s, "no module to update or install: the new server takes over without downtime");
     const server = await startServer();
     await routeTo(server.ip);
     await stopPrevious(deps, plan.previousBuildId);
@@ -92,7 +129,8 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
   // while nothing has been touched yet.
   try {
     await runner.step("backup", async () => {
-      if (plan.versionChanges.length === 0 && !plan.requirementsChanged) return { detail: { taken: false, why: "no manifest version nor requirements.txt change" } };
+      if (plan.versionChanges.length === 0 && !plan.requirementsChanged)
+        return { detail: { taken: false, why: "no manifest version nor requirements.txt change" } };
       return { detail: asJson(await takeUpdateBackup({ deps, build, previousBuildId: plan.previousBuildId })) };
     });
   } catch (e) {
@@ -118,7 +156,11 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
       const r = await applyModulePlan({ ctx, install: plan.install, update: plan.update });
       if (r.classification.status === "red") return failureFrom("update", r.classification);
       const installedBefore = new Map(plan.installedBefore.map((n) => [n, { state: "installed", latestVersion: null }]));
-      await writeAppliedChecksums({ pg, database: names.databaseName, checksums: checksumsToRecord(plan, { modules: installedBefore, languages: [], appliedChecksums: {} }) });
+      await writeAppliedChecksums({
+        pg,
+        database: names.databaseName,
+        checksums: checksumsToRecord(plan, { modules: installedBefore, languages: [], appliedChecksums: {} }),
+      });
       return { detail: { install: plan.install, update: plan.update, classification: asJson(r.classification), durationMs: r.durationMs } };
     });
     await faultAt(deps.faults, "production-update:update");
@@ -131,7 +173,15 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
     // (restoreInterruptedUpdate puts the snapshot back, then the update is tried again).
     if ((e instanceof BuildStopped && e.why === "shutdown") || e instanceof InjectedCrash) throw e;
     const failure = e instanceof BuildStopped ? null : outcomeOfError(e);
-    const rolledBack = await rollbackProduction({ deps, buildId: build.id, hostname: names.hostname, target, previousBuildId: plan.previousBuildId, maintenanceRouteId: maintenanceRouteId(build.id), snapshotTaken: runner.done.has("snapshot") });
+    const rolledBack = await rollbackProduction({
+      deps,
+      buildId: build.id,
+      hostname: names.hostname,
+      target,
+      previousBuildId: plan.previousBuildId,
+      maintenanceRouteId: maintenanceRouteId(build.id),
+      snapshotTaken: runner.done.has("snapshot"),
+    });
     if (!failure) throw e;
     return { ok: false, ...failure, reason: `${failure.reason} — ${rolledBack}` };
   }
@@ -139,7 +189,9 @@ export async function runProductionUpdate(options: { input: PipelineInput; runne
   await stopPrevious(deps, plan.previousBuildId);
   // Keep the newest snapshot (this update's) for a manual look back; older ones go.
   for (const old of (await listPreUpdateSnapshots({ pg, database: names.databaseName })).filter((n) => n !== snapshot)) {
-    await dropSnapshot({ ...target, snapshot: old }).catch((err) => deps.logger.warn({ err: String(err), snapshot: old }, "could not drop an old snapshot"));
+    await dropSnapshot({ ...target, snapshot: old }).catch((err) =>
+      deps.logger.warn({ err: String(err), snapshot: old }, "could not drop an old snapshot"),
+    );
   }
   if (!(await databaseExists({ pg, name: snapshot }))) deps.logger.warn({ snapshot }, "the pre-update snapshot vanished");
   return { ok: true, classification: combineRunClassifications(runner.classifications) };

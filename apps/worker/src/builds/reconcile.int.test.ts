@@ -16,11 +16,16 @@ let redisUrl: string;
 let connection: Redis | null = null;
 let workers: RunningWorkers | null = null;
 
-const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 180_000) => waitForShared(what, fn, timeoutMs);
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 180_000) =>
+  waitForShared(what, fn, timeoutMs);
 
 /** A queued build of `branch` (the web's part: the row), without its job. */
 async function queuedBuild(branch: string, addon: string): Promise<string> {
-  await h.prisma.branch.upsert({ where: { projectId_name: { projectId: h.projectId, name: branch } }, create: { projectId: h.projectId, name: branch, stage: "development" }, update: {} });
+  await h.prisma.branch.upsert({
+    where: { projectId_name: { projectId: h.projectId, name: branch } },
+    create: { projectId: h.projectId, name: branch, stage: "development" },
+    update: {},
+  });
   const revision = h.repo.push(branch, fixtureAddon(addon));
   const outcome = await recordPush(h.prisma, { projectId: h.projectId, branch, revision, message: `push to ${branch}`, author: "Ada" });
   if (outcome.kind !== "recorded" || !outcome.build) throw new Error(`no build queued: ${JSON.stringify(outcome)}`);
@@ -50,7 +55,9 @@ describe("scheduled reconciliation", () => {
   it("registers one every-minute scheduler however often the worker starts", async () => {
     await scheduleReconcile(h.deps.queues);
     await scheduleReconcile(h.deps.queues);
-    const schedulers = (await h.deps.queues.get("maintenance").getJobSchedulers()).filter((s) => s.key === RECONCILE_SCHEDULER_ID || s.id === RECONCILE_SCHEDULER_ID);
+    const schedulers = (await h.deps.queues.get("maintenance").getJobSchedulers()).filter(
+      (s) => s.key === RECONCILE_SCHEDULER_ID || s.id === RECONCILE_SCHEDULER_ID,
+    );
     expect(schedulers).toHaveLength(1);
     expect(Number(schedulers[0]!.every)).toBe(RECONCILE_EVERY_MS);
     expect(schedulers[0]!.name).toBe("maintenance.reconcile");
@@ -64,8 +71,12 @@ describe("scheduled reconciliation", () => {
     await h.prisma.build.update({ where: { id: lost }, data: { createdAt: new Date(Date.now() - 120_000) } });
     // Stale slot: in progress, its worker gone twice already, no job anywhere.
     const stale = await queuedBuild("stale", "green_addon");
-    await h.prisma.build.update({ where: { id: stale }, data: { state: "fetching", createdAt: new Date(Date.now() - 600_000), startedAt: new Date(Date.now() - 300_000) } });
-    for (let i = 0; i < 2; i++) await h.prisma.event.create({ data: { projectId: h.projectId, buildId: stale, kind: "build.resumed", message: "resumed" } });
+    await h.prisma.build.update({
+      where: { id: stale },
+      data: { state: "fetching", createdAt: new Date(Date.now() - 600_000), startedAt: new Date(Date.now() - 300_000) },
+    });
+    for (let i = 0; i < 2; i++)
+      await h.prisma.event.create({ data: { projectId: h.projectId, buildId: stale, kind: "build.resumed", message: "resumed" } });
     // Young: the web wrote the row a moment ago and may be enqueueing it right now.
     const young = await queuedBuild("young", "green_addon");
     expect(await jobOf(lost)).toBeUndefined();
@@ -95,10 +106,14 @@ describe("scheduled reconciliation", () => {
     connection = createRedisConnection({ url: redisUrl, role: "worker", name: "slipway-test-reconcile" });
     workers = startWorkers({ connection, handlers: createJobHandlers(h.deps) });
 
-    const freed = await waitFor("the stale build to end", async () => {
-      const b = await row(stale);
-      return b.state === "failed" ? b : null;
-    }, 60_000);
+    const freed = await waitFor(
+      "the stale build to end",
+      async () => {
+        const b = await row(stale);
+        return b.state === "failed" ? b : null;
+      },
+      60_000,
+    );
     expect(freed.inProgressSlot).toBeNull();
     expect(freed.failureReason).toMatch(/worker stopped/);
     // The young build is still the web's: no job was made for it.
@@ -114,14 +129,23 @@ describe("scheduled reconciliation", () => {
       const b = await row(lost);
       return b.state === "running" || b.state === "failed" ? b : null;
     });
-    expect({ state: ran.state, result: ran.result, reason: ran.failureReason }).toEqual({ state: "running", result: "green", reason: null });
+    expect({ state: ran.state, result: ran.result, reason: ran.failureReason }).toEqual({
+      state: "running",
+      result: "green",
+      reason: null,
+    });
     expect((await h.get(ran.hostname!, "/web/health")).status).toBe(200);
     // The failed finish is retried: the build resumes and records its end.
     const finished = await waitFor("the unfinished build to end", async () => {
       const b = await row(unfinished);
       return b.state === "running" || b.state === "failed" ? b : null;
     });
-    expect({ state: finished.state, result: finished.result, slot: finished.inProgressSlot, reason: finished.failureReason }).toEqual({ state: "running", result: "green", slot: null, reason: null });
+    expect({ state: finished.state, result: finished.result, slot: finished.inProgressSlot, reason: finished.failureReason }).toEqual({
+      state: "running",
+      result: "green",
+      slot: null,
+      reason: null,
+    });
     expect(await h.prisma.event.count({ where: { buildId: unfinished, kind: "build.resumed" } })).toBe(1);
   }, 300_000);
 });

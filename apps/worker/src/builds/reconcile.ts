@@ -26,7 +26,13 @@ export const QUEUED_GRACE_MS = 60_000;
  */
 export async function scheduleReconcile(queues: Queues, everyMs = RECONCILE_EVERY_MS): Promise<void> {
   const { attempts, removeOnComplete, removeOnFail } = jobOptionsFor("maintenance.reconcile", {});
-  await queues.get("maintenance").upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every: everyMs }, { name: "maintenance.reconcile", data: {}, opts: { attempts, removeOnComplete, removeOnFail } });
+  await queues
+    .get("maintenance")
+    .upsertJobScheduler(
+      RECONCILE_SCHEDULER_ID,
+      { every: everyMs },
+      { name: "maintenance.reconcile", data: {}, opts: { attempts, removeOnComplete, removeOnFail } },
+    );
 }
 
 /**
@@ -43,9 +49,18 @@ export async function scheduleReconcile(queues: Queues, everyMs = RECONCILE_EVER
  * restart decides (as before, only the start marks such builds stopped).
  */
 export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean } = {}): Promise<ReconcileReport> {
-  const report: ReconcileReport = { resumed: [], removedContainers: 0, removedRoutes: 0, stopped: [], routes: { routed: [], unavailable: [], unchanged: 0, conflicts: [] } };
+  const report: ReconcileReport = {
+    resumed: [],
+    removedContainers: 0,
+    removedRoutes: 0,
+    stopped: [],
+    routes: { routed: [], unavailable: [], unchanged: 0, conflicts: [] },
+  };
   const queuedBefore = new Date(Date.now() - (options.scheduled ? QUEUED_GRACE_MS : 0));
-  const inProgress = await deps.prisma.build.findMany({ where: { state: { in: [...inProgressStates] } }, select: { id: true, state: true, createdAt: true } });
+  const inProgress = await deps.prisma.build.findMany({
+    where: { state: { in: [...inProgressStates] } },
+    select: { id: true, state: true, createdAt: true },
+  });
   for (const b of inProgress) {
     if (deps.running.has(b.id)) continue;
     if (b.state === "queued" && b.createdAt > queuedBefore) continue;
@@ -57,7 +72,11 @@ export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean
   // Containers of this platform's builds that are neither running nor in progress (found by
   // label). Containers of projects this control plane does not know belong to another Slipway
   // sharing the Docker engine: never touched.
-  const live = new Set((await deps.prisma.build.findMany({ where: { state: { in: ["running", ...inProgressStates] } }, select: { id: true } })).map((b) => b.id));
+  const live = new Set(
+    (await deps.prisma.build.findMany({ where: { state: { in: ["running", ...inProgressStates] } }, select: { id: true } })).map(
+      (b) => b.id,
+    ),
+  );
   const projects = new Set((await deps.prisma.project.findMany({ select: { id: true } })).map((p) => p.id));
   for (const c of await listContainers({ docker: deps.docker, labels: { build: true }, all: true })) {
     const id = c.labels.build;
@@ -68,17 +87,26 @@ export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean
   }
   // At start, running builds whose server container is gone altogether (not merely stopped: a
   // restore or a production update stops it for a while) are stopped; routes follow their servers.
-  const runningBuilds = options.scheduled ? [] : await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true } });
+  const runningBuilds = options.scheduled
+    ? []
+    : await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true } });
   for (const b of runningBuilds) {
     if (!b.hostname) continue;
     const servers = await listContainers({ docker: deps.docker, labels: { build: b.id, role: SERVER_ROLE }, all: true });
     if (servers.length > 0) continue;
-    const res = await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
+    const res = await deps.prisma.build.updateMany({
+      where: { id: b.id, state: "running" },
+      data: { state: "stopped", stoppedAt: new Date() },
+    });
     if (res.count) report.stopped.push(b.id);
   }
   report.routes = await refreshRoutes(deps);
   // Routes of builds that are neither running nor in progress go (a build in progress may have routed already).
-  const keep = new Set((await deps.prisma.build.findMany({ where: { state: { in: ["running", ...inProgressStates] } }, select: { id: true } })).map((b) => b.id));
+  const keep = new Set(
+    (await deps.prisma.build.findMany({ where: { state: { in: ["running", ...inProgressStates] } }, select: { id: true } })).map(
+      (b) => b.id,
+    ),
+  );
   const routed = new Set(await deps.caddy.routeIds());
   // Likewise only routes of this control plane's builds (ids are UUIDs: never ambiguous).
   const routedIds = [...routed].map((r) => r.slice(ROUTE_PREFIX.length)).filter((id) => /^[0-9a-f-]{36}$/.test(id));

@@ -71,7 +71,12 @@ export class BuildRecorder {
   }
 
   /** Ends the build: releases the branch's in-progress slot; false when it had already ended. */
-  async finish(outcome: { state: "running" | "failed" | "cancelled"; result: BuildResult | null; reason?: string | null; offending?: (OffendingLine & { step: string })[] }): Promise<boolean> {
+  async finish(outcome: {
+    state: "running" | "failed" | "cancelled";
+    result: BuildResult | null;
+    reason?: string | null;
+    offending?: (OffendingLine & { step: string })[];
+  }): Promise<boolean> {
     const res = await this.prisma.build.updateMany({
       where: { id: this.buildId, state: { in: [...inProgressStates] } },
       data: {

@@ -11,7 +11,13 @@ export function buildLabels({ project, branch, build }: { project: Project; bran
 }
 
 /** Removes a build's containers (all, or of one role) and the given volumes. Idempotent. */
-export async function removeBuildResources(options: { deps: WorkerDeps; buildId: string; containers: boolean; role?: string; volumes: string[] }): Promise<void> {
+export async function removeBuildResources(options: {
+  deps: WorkerDeps;
+  buildId: string;
+  containers: boolean;
+  role?: string;
+  volumes: string[];
+}): Promise<void> {
   const { deps, buildId } = options;
   if (options.containers) {
     const selector: Record<string, string> = { build: buildId };
@@ -34,14 +40,26 @@ export async function killBuildContainers(deps: WorkerDeps, buildId: string): Pr
  * Everything a build owns outside the control-plane database: route, containers, database and its
  * data volume. `keepData` stops a build but keeps its database (older development builds).
  */
-export async function releaseBuild(options: { deps: WorkerDeps; build: Pick<Build, "id" | "databaseName">; keepData: boolean }): Promise<void> {
+export async function releaseBuild(options: {
+  deps: WorkerDeps;
+  build: Pick<Build, "id" | "databaseName">;
+  keepData: boolean;
+}): Promise<void> {
   const { deps, build } = options;
-  await deps.caddy.removeRoute(routeIdForBuild(build.id)).catch((e) => deps.logger.warn({ err: String(e), buildId: build.id }, "could not remove the route"));
+  await deps.caddy
+    .removeRoute(routeIdForBuild(build.id))
+    .catch((e) => deps.logger.warn({ err: String(e), buildId: build.id }, "could not remove the route"));
   await removeBuildResources({ deps, buildId: build.id, containers: true, volumes: [] });
   if (!options.keepData && build.databaseName) {
     // Drops only a database this build owns by name (C6): never another project's, whatever the row says.
-    const row = await deps.prisma.build.findUnique({ where: { id: build.id }, select: { number: true, stage: true, project: { select: { slug: true } } } });
-    if (!row || !buildOwnsDatabase({ project: row.project.slug, stage: row.stage, buildNumber: row.number, database: build.databaseName })) {
+    const row = await deps.prisma.build.findUnique({
+      where: { id: build.id },
+      select: { number: true, stage: true, project: { select: { slug: true } } },
+    });
+    if (
+      !row ||
+      !buildOwnsDatabase({ project: row.project.slug, stage: row.stage, buildNumber: row.number, database: build.databaseName })
+    ) {
       throw new DomainError("invalid_state", `build ${build.id} does not own database ${build.databaseName}: not dropped`);
     }
     const pg = await deps.postgres();

@@ -23,7 +23,11 @@ let repo: FixtureRepo;
 let projectId: string;
 const slug = `pipe${randomBytes(3).toString("hex")}`;
 
-function proxyGet(host: string, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function proxyGet(
+  host: string,
+  urlPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: "127.0.0.1", port: deps.config.proxyPort, path: urlPath, headers: { host, ...headers } }, (res) => {
@@ -37,11 +41,21 @@ function proxyGet(host: string, urlPath: string, headers: Record<string, string>
 }
 
 /** A form POST through the proxy (as a browser submits the control panel's connect form). */
-function proxyPostForm(host: string, urlPath: string, form: Record<string, string>): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function proxyPostForm(
+  host: string,
+  urlPath: string,
+  form: Record<string, string>,
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   const body = new URLSearchParams(form).toString();
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port: deps.config.proxyPort, path: urlPath, method: "POST", headers: { host, "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) } },
+      {
+        host: "127.0.0.1",
+        port: deps.config.proxyPort,
+        path: urlPath,
+        method: "POST",
+        headers: { host, "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -58,8 +72,16 @@ function proxyPostForm(host: string, urlPath: string, form: Record<string, strin
 function proxyUpgrade(host: string, urlPath: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request({
-      host: "127.0.0.1", port: deps.config.proxyPort, path: urlPath,
-      headers: { host, connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": randomBytes(16).toString("base64") },
+      host: "127.0.0.1",
+      port: deps.config.proxyPort,
+      path: urlPath,
+      headers: {
+        host,
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": randomBytes(16).toString("base64"),
+      },
     });
     req.on("upgrade", (res, socket) => {
       socket.destroy();
@@ -91,15 +113,23 @@ beforeAll(async () => {
   const user = await prisma.user.create({ data: { login: "ada" } });
   projectId = (
     await insertProject(prisma, {
-      slug, name: "Pipeline", repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: image,
-      baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: user.id,
+      slug,
+      name: "Pipeline",
+      repoUrl: repo.url,
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: image,
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: encryptSecret("s", config.encryptionKey),
+      creatorId: user.id,
     })
   ).id;
 });
 
 afterAll(async () => {
   if (deps) {
-    for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } })) await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+    for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } }))
+      await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
     await removeTestProjectNetworks(deps).catch(() => undefined);
     await deps.redis.quit().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
@@ -115,8 +145,13 @@ describe("development build pipeline with the stand-in Odoo image", () => {
     expect(build.failureReason).toBeNull();
     expect(build).toMatchObject({ state: "running", result: "green", inProgressSlot: null });
     expect(build.steps.map((s) => [s.name, s.state])).toEqual([
-      ["fetch", "succeeded"], ["discover", "succeeded"], ["dependencies", "succeeded"], ["create_database", "succeeded"],
-      ["install", "succeeded"], ["start", "succeeded"], ["route", "succeeded"],
+      ["fetch", "succeeded"],
+      ["discover", "succeeded"],
+      ["dependencies", "succeeded"],
+      ["create_database", "succeeded"],
+      ["install", "succeeded"],
+      ["start", "succeeded"],
+      ["route", "succeeded"],
     ]);
     const install = readFileSync(path.join(deps.config.home, "builds", build.id, "logs", "install.log"), "utf8");
     expect(install).toContain("odoo.tests.result: 0 failed, 0 error(s)");
@@ -127,7 +162,13 @@ describe("development build pipeline with the stand-in Odoo image", () => {
     expect(health.body).toContain("pass");
     expect(await proxyUpgrade(build.hostname!, "/websocket")).toBe(101);
 
-    const sign = () => signConnectToken(connectSecretFor(deps.config.encryptionKey, build.id), { db: build.databaseName!, login: "admin", exp: Math.floor(Date.now() / 1000) + 60, nonce: randomBytes(16).toString("hex") });
+    const sign = () =>
+      signConnectToken(connectSecretFor(deps.config.encryptionKey, build.id), {
+        db: build.databaseName!,
+        login: "admin",
+        exp: Math.floor(Date.now() / 1000) + 60,
+        nonce: randomBytes(16).toString("hex"),
+      });
     // A token in a URL is refused (it would be in the request log): the panel posts it.
     expect((await proxyGet(build.hostname!, `/slipway/connect?token=${encodeURIComponent(sign())}`)).status).toBe(405);
     const token = sign();
@@ -150,7 +191,9 @@ describe("development build pipeline with the stand-in Odoo image", () => {
     expect((await proxyPostForm(build.hostname!, "/slipway/connect", { token: sign() })).status).toBe(303);
     // Odoo's request log has the connect requests, never the posted token.
     const odooLog = path.join(deps.config.home, "builds", build.id, "logs", "odoo.log");
-    await expect.poll(() => readFileSync(odooLog, "utf8").match(/POST \/slipway\/connect/g)?.length ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(() => readFileSync(odooLog, "utf8").match(/POST \/slipway\/connect/g)?.length ?? 0, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(3);
     expect(readFileSync(odooLog, "utf8")).not.toContain(token);
     expect(readFileSync(odooLog, "utf8")).not.toContain(token.split(".")[1]!);
   });

@@ -39,9 +39,20 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       const resumes = await deps.prisma.event.count({ where: { buildId, kind: "build.resumed" } });
       await removeBuildResources({ deps, buildId, containers: true, volumes: [] });
       if (resumes >= MAX_RESUMES) {
-        const rolledBack = build.stage === "production" ? await recoverAbandonedProductionBuild(deps, build).catch((e) => `rollback failed: ${(e as Error).message}`) : null;
-        await releaseBuild({ deps, build: { id: build.id, databaseName: build.databaseName }, keepData: !(await ownsDatabase(deps, build).catch(() => false)) }).catch(() => undefined);
-        await recorder.finish({ state: "failed", result: "red", reason: `the worker stopped ${resumes + 1} times during this build${rolledBack ? ` — ${rolledBack}` : ""}` });
+        const rolledBack =
+          build.stage === "production"
+            ? await recoverAbandonedProductionBuild(deps, build).catch((e) => `rollback failed: ${(e as Error).message}`)
+            : null;
+        await releaseBuild({
+          deps,
+          build: { id: build.id, databaseName: build.databaseName },
+          keepData: !(await ownsDatabase(deps, build).catch(() => false)),
+        }).catch(() => undefined);
+        await recorder.finish({
+          state: "failed",
+          result: "red",
+          reason: `the worker stopped ${resumes + 1} times during this build${rolledBack ? ` — ${rolledBack}` : ""}`,
+        });
         return;
       }
       await recorder.event("build.resumed", `Build #${build.number} resumed after the worker stopped`, branch.id);
@@ -49,7 +60,8 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
     }
     await recorder.markStarted();
     log.info("build started");
-    const pipeline = build.stage === "production" ? runProductionPipeline : build.stage === "staging" ? runStagingPipeline : runDevelopmentPipeline;
+    const pipeline =
+      build.stage === "production" ? runProductionPipeline : build.stage === "staging" ? runStagingPipeline : runDevelopmentPipeline;
     const outcome = await pipeline({ deps, build, branch, project, recorder, checkpoint });
     if (outcome.ok) {
       const c = outcome.classification;
@@ -60,7 +72,11 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       }
       log.info({ result }, "build running");
     } else {
-      await releaseBuild({ deps, build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null }, keepData: !(await ownsDatabase(deps, build)) });
+      await releaseBuild({
+        deps,
+        build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null },
+        keepData: !(await ownsDatabase(deps, build)),
+      });
       await recorder.finish({ state: "failed", result: "red", reason: outcome.reason, offending: outcome.offending });
       await recorder.event("build.failed", `Build #${build.number} is red: ${outcome.reason.slice(0, 200)}`, branch.id);
       log.info({ reason: outcome.reason }, "build red");
@@ -73,7 +89,11 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
     }
     await killBuildContainers(deps, build.id);
     const keepData = !(await ownsDatabase(deps, build).catch(() => false));
-    await releaseBuild({ deps, build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null }, keepData }).catch(() => undefined);
+    await releaseBuild({
+      deps,
+      build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null },
+      keepData,
+    }).catch(() => undefined);
     if (e instanceof BuildStopped) {
       await recorder.finish({ state: "cancelled", result: null, reason: "cancelled" });
       await recorder.event("build.cancelled", `Build #${build.number} was cancelled`, branch.id);
@@ -104,7 +124,10 @@ async function currentDatabaseName(deps: WorkerDeps, buildId: string): Promise<s
 
 /** Older development builds of the branch are stopped, not deleted: their database stays (GC later). */
 async function stopOlderBuilds(deps: WorkerDeps, { branchId, keepBuildId }: { branchId: string; keepBuildId: string }): Promise<void> {
-  const older = await deps.prisma.build.findMany({ where: { branchId, state: "running", id: { not: keepBuildId } }, select: { id: true, databaseName: true } });
+  const older = await deps.prisma.build.findMany({
+    where: { branchId, state: "running", id: { not: keepBuildId } },
+    select: { id: true, databaseName: true },
+  });
   for (const b of older) {
     await releaseBuild({ deps, build: b, keepData: true });
     await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
@@ -112,7 +135,10 @@ async function stopOlderBuilds(deps: WorkerDeps, { branchId, keepBuildId }: { br
 }
 
 /** Pushes that arrived while this build ran are built now (the newest head only). */
-async function buildBranchHeadIfMoved(deps: WorkerDeps, { branchId, builtRevision }: { branchId: string; builtRevision: string }): Promise<void> {
+async function buildBranchHeadIfMoved(
+  deps: WorkerDeps,
+  { branchId, builtRevision }: { branchId: string; builtRevision: string },
+): Promise<void> {
   const branch = await deps.prisma.branch.findUnique({ where: { id: branchId } });
   if (!branch?.headRevision || branch.headRevision === builtRevision || branch.archivedAt || branch.pushBehavior === "do_nothing") return;
   const already = await deps.prisma.build.findFirst({ where: { branchId, revision: branch.headRevision } });

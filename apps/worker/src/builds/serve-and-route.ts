@@ -46,7 +46,12 @@ export async function serveAndRoute(options: {
   await runner.step(
     "route",
     async () => {
-      await deps.caddy.upsertRoute({ id: routeIdForBuild(build.id), projectId: build.projectId, hosts: [names.hostname], ...odooUpstreams(server.ip, workers) });
+      await deps.caddy.upsertRoute({
+        id: routeIdForBuild(build.id),
+        projectId: build.projectId,
+        hosts: [names.hostname],
+        ...odooUpstreams(server.ip, workers),
+      });
       return { detail: { hostname: names.hostname } };
     },
     false,

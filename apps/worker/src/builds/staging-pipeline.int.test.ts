@@ -7,7 +7,10 @@ const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0"
 let h: PipelineHarness;
 
 const v1 = fixtureAddon("green_addon");
-const v11: Tree = { ...v1, "addons/green_addon/__manifest__.py": v1["addons/green_addon/__manifest__.py"]!.replace("'version': '1.0'", "'version': '1.1'") };
+const v11: Tree = {
+  ...v1,
+  "addons/green_addon/__manifest__.py": v1["addons/green_addon/__manifest__.py"]!.replace("'version': '1.0'", "'version': '1.1'"),
+};
 
 interface Identity {
   uuid: string | undefined;
@@ -18,11 +21,18 @@ interface Identity {
 }
 
 async function identity(database: string): Promise<Identity> {
-  const param = async (key: string) => (await h.sql<{ value: string }>(database, "SELECT value FROM ir_config_parameter WHERE key = $1", [key]))[0]?.value;
+  const param = async (key: string) =>
+    (await h.sql<{ value: string }>(database, "SELECT value FROM ir_config_parameter WHERE key = $1", [key]))[0]?.value;
   const crons = await h.sql<{ n: number }>(database, "SELECT count(*)::int AS n FROM ir_cron WHERE active");
   const servers = await h.sql<{ name: string }>(database, "SELECT name FROM ir_mail_server WHERE active ORDER BY name");
   const green = await h.sql<{ latest_version: string }>(database, "SELECT latest_version FROM ir_module_module WHERE name = 'green_addon'");
-  return { uuid: await param("database.uuid"), neutralized: await param("database.is_neutralized"), activeCrons: crons[0]!.n, activeMailServers: servers.map((s) => s.name), greenVersion: green[0]?.latest_version };
+  return {
+    uuid: await param("database.uuid"),
+    neutralized: await param("database.is_neutralized"),
+    activeCrons: crons[0]!.n,
+    activeMailServers: servers.map((s) => s.name),
+    greenVersion: green[0]?.latest_version,
+  };
 }
 
 beforeAll(async () => {
@@ -48,7 +58,10 @@ describe("staging builds", () => {
     expect(prod.state).toBe("running");
     await h.sql(h.slug, "INSERT INTO green_item (name, qty, double_qty) VALUES ('from production', 2, 4)");
     // A real mail server and an active cron in production, as a live database has.
-    await h.sql(h.slug, "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, sequence, active) VALUES ('Real SMTP', 'smtp.example.com', 587, 'starttls', 1, true)");
+    await h.sql(
+      h.slug,
+      "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, sequence, active) VALUES ('Real SMTP', 'smtp.example.com', 587, 'starttls', 1, true)",
+    );
     production = await identity(h.slug);
     expect(production.activeCrons).toBeGreaterThan(1);
 
@@ -56,8 +69,14 @@ describe("staging builds", () => {
     expect(build.failureReason).toBeNull();
     expect(build).toMatchObject({ stage: "staging", state: "running", modulesToUpdate: ["green_addon"] });
     expect(build.steps.map((s) => [s.name, s.state])).toEqual([
-      ["fetch", "succeeded"], ["discover", "succeeded"], ["dependencies", "succeeded"], ["copy", "succeeded"],
-      ["neutralize", "succeeded"], ["update", "succeeded"], ["start", "succeeded"], ["route", "succeeded"],
+      ["fetch", "succeeded"],
+      ["discover", "succeeded"],
+      ["dependencies", "succeeded"],
+      ["copy", "succeeded"],
+      ["neutralize", "succeeded"],
+      ["update", "succeeded"],
+      ["start", "succeeded"],
+      ["route", "succeeded"],
     ]);
     firstStaging = { id: build.id, databaseName: build.databaseName! };
     const staging = await identity(build.databaseName!);
@@ -65,7 +84,10 @@ describe("staging builds", () => {
     expect(staging.uuid).not.toBe(production.uuid);
     expect(staging.neutralized).toBe("true");
     expect(staging.activeMailServers).toEqual(["Slipway mail catcher"]);
-    const crons = await h.sql<{ name: string }>(build.databaseName!, "SELECT d.name FROM ir_cron c JOIN ir_model_data d ON d.model = 'ir.cron' AND d.res_id = c.id WHERE c.active");
+    const crons = await h.sql<{ name: string }>(
+      build.databaseName!,
+      "SELECT d.name FROM ir_cron c JOIN ir_model_data d ON d.model = 'ir.cron' AND d.res_id = c.id WHERE c.active",
+    );
     expect(crons).toEqual([{ name: "autovacuum_job" }]);
     expect(staging.greenVersion).toBe("17.0.1.1");
     // Production data came along, including its filestore.
@@ -81,25 +103,37 @@ describe("staging builds", () => {
   });
 
   it("push behaviour 'update previous build' takes the previous database over: no copy, still neutralized", async () => {
-    await h.prisma.branch.update({ where: { projectId_name: { projectId: h.projectId, name: "staging-1" } }, data: { pushBehavior: "update_previous" } });
+    await h.prisma.branch.update({
+      where: { projectId_name: { projectId: h.projectId, name: "staging-1" } },
+      data: { pushBehavior: "update_previous" },
+    });
     await h.sql(firstStaging.databaseName, "INSERT INTO green_item (name, qty, double_qty) VALUES ('made in staging', 1, 2)");
     const tree = { ...v11, "addons/green_addon/README.md": "again\n" };
     const build = await h.pushAndBuild("staging-1", tree);
     expect(build.failureReason).toBeNull();
     expect(build.state).toBe("running");
     expect((build.steps.find((s) => s.name === "copy")!.detail as { mode: string }).mode).toBe("reuse");
-    expect(await h.sql(build.databaseName!, "SELECT name FROM green_item ORDER BY id")).toEqual([{ name: "from production" }, { name: "made in staging" }]);
+    expect(await h.sql(build.databaseName!, "SELECT name FROM green_item ORDER BY id")).toEqual([
+      { name: "from production" },
+      { name: "made in staging" },
+    ]);
     expect((await identity(build.databaseName!)).neutralized).toBe("true");
     expect(await databaseExists({ pg: await h.deps.postgres(), name: firstStaging.databaseName })).toBe(false);
-    expect(await h.prisma.build.findUniqueOrThrow({ where: { id: firstStaging.id } })).toMatchObject({ state: "stopped", databaseName: null });
+    expect(await h.prisma.build.findUniqueOrThrow({ where: { id: firstStaging.id } })).toMatchObject({
+      state: "stopped",
+      databaseName: null,
+    });
     expect(await identity(h.slug)).toEqual(production);
   });
 
   it("refuses to start when the neutralization cannot be verified: red, reason lists the failed checks, nothing served", async () => {
     // A catcher address that the verification cannot match: the statements use it, but a trigger
     // in production (copied along) re-activates the real server right after.
-    await h.sql(h.slug, `CREATE OR REPLACE FUNCTION keep_real_smtp() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.name = 'Real SMTP' THEN NEW.active := true; END IF; RETURN NEW; END $$`);
+    await h.sql(
+      h.slug,
+      `CREATE OR REPLACE FUNCTION keep_real_smtp() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.name = 'Real SMTP' THEN NEW.active := true; END IF; RETURN NEW; END $$`,
+    );
     await h.sql(h.slug, "CREATE TRIGGER keep_real_smtp BEFORE UPDATE ON ir_mail_server FOR EACH ROW EXECUTE FUNCTION keep_real_smtp()");
     const build = await h.pushAndBuild("staging-2", v11, { stage: "staging" });
     expect(build).toMatchObject({ state: "failed", result: "red" });
@@ -115,7 +149,8 @@ describe("staging builds", () => {
       const first = await h.pushAndBuild("staging-3", v11, { stage: "staging" });
       const second = await h.pushAndBuild("staging-4", v11, { stage: "staging" });
       for (const b of [first, second]) expect(b.failureReason).toBeNull();
-      const detail = (b: typeof first) => b.steps.find((s) => s.name === "copy")!.detail as { sourceRefreshed: boolean; filestoreMode: string };
+      const detail = (b: typeof first) =>
+        b.steps.find((s) => s.name === "copy")!.detail as { sourceRefreshed: boolean; filestoreMode: string };
       expect(detail(first)).toMatchObject({ sourceRefreshed: true, filestoreMode: "hardlink" });
       expect(detail(second)).toMatchObject({ sourceRefreshed: false, filestoreMode: "hardlink" });
       expect(await databaseExists({ pg: await h.deps.postgres(), name: `${h.slug}_snapshot` })).toBe(true);

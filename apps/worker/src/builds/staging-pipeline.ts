@@ -4,7 +4,13 @@
 // mail to the catcher → route. Push behaviour "update previous build": the previous staging
 // build's database is taken over (renamed to this build's, filestore moved): no copy, no new
 // neutralization (verified again), just the update and a restart.
-import { buildResourceNames, combineRunClassifications, selectModulesToInstall, volumeName, type BuildResourceNames } from "@slipway/domain";
+import {
+  buildResourceNames,
+  combineRunClassifications,
+  selectModulesToInstall,
+  volumeName,
+  type BuildResourceNames,
+} from "@slipway/domain";
 import { type WorkerDeps } from "../deps";
 import { applyModulePlan } from "../odoo/apply-module-plan";
 import { filestoreOperation } from "../odoo/copy-filestore";
@@ -37,7 +43,13 @@ type CopyDetail = { mode: "copy" | "reuse"; oldUuid: string; from?: string };
 
 export async function runStagingPipeline(input: PipelineInput): Promise<PipelineOutcome> {
   const { deps, build, branch, project, recorder, checkpoint } = input;
-  const names = buildResourceNames({ project: project.slug, branch: branch.name, buildNumber: build.number, stage: "staging", baseDomain: project.baseDomain });
+  const names = buildResourceNames({
+    project: project.slug,
+    branch: branch.name,
+    buildNumber: build.number,
+    stage: "staging",
+    baseDomain: project.baseDomain,
+  });
   await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
   const runner = await createStepRunner({ recorder, checkpoint, plan: STAGING_STEPS });
   try {
@@ -51,42 +63,83 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
     // A copy interrupted half-way is redone from scratch.
     if (!runner.done.has("copy")) await dropDatabase({ pg, name: names.databaseName });
     const copy = (await runner.step("copy", async () => {
-      const previous = branch.pushBehavior === "update_previous" ? await previousStagingBuild(deps, { branchId: branch.id, buildId: build.id }) : null;
+      const previous =
+        branch.pushBehavior === "update_previous" ? await previousStagingBuild(deps, { branchId: branch.id, buildId: build.id }) : null;
       if (previous) {
         await takeOver({ deps, labels: ctx.labels, previous, names });
         const oldUuid = await readDatabaseUuid({ pg, database: production.database }).catch(() => "");
         return { detail: asJson({ mode: "reuse", from: previous.id, oldUuid } satisfies CopyDetail) };
       }
-      const latestProduction = await deps.prisma.build.findFirst({ where: { projectId: project.id, stage: "production", finishedAt: { not: null } }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } });
+      const latestProduction = await deps.prisma.build.findFirst({
+        where: { projectId: project.id, stage: "production", finishedAt: { not: null } },
+        orderBy: { finishedAt: "desc" },
+        select: { finishedAt: true },
+      });
       const r = await copyProductionForStaging({
-        docker: deps.docker, pg, toolsImage: deps.config.odooPgImage, ...production,
+        docker: deps.docker,
+        pg,
+        toolsImage: deps.config.odooPgImage,
+        ...production,
         maxAgeMs: deps.stagingSourceMaxAgeMs ?? DEFAULT_STAGING_SOURCE_MAX_AGE_MS,
         notBefore: latestProduction?.finishedAt ?? null,
         target: { database: names.databaseName, volume: names.volumeName },
         labels: ctx.labels,
       });
       const oldUuid = await readDatabaseUuid({ pg, database: names.databaseName });
-      return { detail: asJson({ mode: "copy", oldUuid, sourceTakenAt: r.takenAt.toISOString(), sourceRefreshed: r.refreshed, refreshMs: r.durationMs, copyMs: r.copyMs, filestoreMode: r.filestoreMode, files: r.files }) };
+      return {
+        detail: asJson({
+          mode: "copy",
+          oldUuid,
+          sourceTakenAt: r.takenAt.toISOString(),
+          sourceRefreshed: r.refreshed,
+          refreshMs: r.durationMs,
+          copyMs: r.copyMs,
+          filestoreMode: r.filestoreMode,
+          files: r.files,
+        }),
+      };
     })) as unknown as CopyDetail;
 
     await runner.step("neutralize", async () => {
       if (copy.mode === "reuse") {
-        const v = await verifyNeutralization({ pg, database: names.databaseName, catcher, oldUuid: copy.oldUuid, logFile: `${ctx.logDir}/neutralize.log` });
-        if (v.failed.length > 0) return { failed: true as const, reason: `neutralization verification failed: ${v.failed.join("; ")}`, offending: [] };
+        const v = await verifyNeutralization({
+          pg,
+          database: names.databaseName,
+          catcher,
+          oldUuid: copy.oldUuid,
+          logFile: `${ctx.logDir}/neutralize.log`,
+        });
+        if (v.failed.length > 0)
+          return { failed: true as const, reason: `neutralization verification failed: ${v.failed.join("; ")}`, offending: [] };
         return { detail: { reused: true, checks: v.checks } };
       }
       const n = await neutralizeDatabase({ ctx, pg, odooVersion: project.odooVersion, catcher, oldUuid: copy.oldUuid });
       if (!n.ok) return { failed: true as const, reason: n.reason, offending: n.offending };
-      return { detail: { newUuid: n.newUuid, odooNeutralize: n.odooNeutralize, checks: n.checks, classification: asJson(n.classification) } };
+      return {
+        detail: { newUuid: n.newUuid, odooNeutralize: n.odooNeutralize, checks: n.checks, classification: asJson(n.classification) },
+      };
     });
 
     await runner.step("update", async () => {
       const database = await readDatabaseModules({ pg, database: names.databaseName });
       const repoModules = code.discovery.modules.filter((m) => m.manifest.installable);
-      const checksums = await computeChecksums({ checkoutDir: code.ws.src, modules: repoModules, excludePatterns: project.checksumExcludes, languages: database.languages });
-      const plan = planModuleChanges({ discovery: code.discovery, database, series: project.odooVersion, rule: project.moduleUpdateRule, checksums, wanted });
+      const checksums = await computeChecksums({
+        checkoutDir: code.ws.src,
+        modules: repoModules,
+        excludePatterns: project.checksumExcludes,
+        languages: database.languages,
+      });
+      const plan = planModuleChanges({
+        discovery: code.discovery,
+        database,
+        series: project.odooVersion,
+        rule: project.moduleUpdateRule,
+        checksums,
+        wanted,
+      });
       await recorder.update({ modulesToUpdate: [...plan.update, ...plan.install] });
-      if (plan.update.length + plan.install.length === 0) return { detail: asJson({ update: [], install: [], note: "same modules as production" }) };
+      if (plan.update.length + plan.install.length === 0)
+        return { detail: asJson({ update: [], install: [], note: "same modules as production" }) };
       const r = await applyModulePlan({ ctx, install: plan.install, update: plan.update });
       if (r.classification.status === "red") return failureFrom("update", r.classification);
       await writeAppliedChecksums({ pg, database: names.databaseName, checksums: checksumsToRecord(plan, database) });
@@ -101,22 +154,48 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
 }
 
 /** The branch's latest staging build whose database still exists (running or stopped). */
-async function previousStagingBuild(deps: WorkerDeps, options: { branchId: string; buildId: string }): Promise<{ id: string; databaseName: string } | null> {
+async function previousStagingBuild(
+  deps: WorkerDeps,
+  options: { branchId: string; buildId: string },
+): Promise<{ id: string; databaseName: string } | null> {
   const pg = await deps.postgres();
-  const candidates = await deps.prisma.build.findMany({ where: { branchId: options.branchId, stage: "staging", id: { not: options.buildId }, state: { in: ["running", "stopped"] }, databaseName: { not: null } }, orderBy: { number: "desc" }, take: 3, select: { id: true, databaseName: true } });
+  const candidates = await deps.prisma.build.findMany({
+    where: {
+      branchId: options.branchId,
+      stage: "staging",
+      id: { not: options.buildId },
+      state: { in: ["running", "stopped"] },
+      databaseName: { not: null },
+    },
+    orderBy: { number: "desc" },
+    take: 3,
+    select: { id: true, databaseName: true },
+  });
   for (const c of candidates) if (await databaseExists({ pg, name: c.databaseName! })) return { id: c.id, databaseName: c.databaseName! };
   return null;
 }
 
 /** Stops the previous build and moves its database and filestore under this build's names. */
-async function takeOver(options: { deps: WorkerDeps; labels: Record<string, string>; previous: { id: string; databaseName: string }; names: BuildResourceNames }): Promise<void> {
+async function takeOver(options: {
+  deps: WorkerDeps;
+  labels: Record<string, string>;
+  previous: { id: string; databaseName: string };
+  names: BuildResourceNames;
+}): Promise<void> {
   const { deps, previous, names } = options;
   const pg = await deps.postgres();
   await releaseBuild({ deps, build: { id: previous.id, databaseName: null }, keepData: true });
   await deps.prisma.build.updateMany({ where: { id: previous.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
   await renameDatabase({ pg, from: previous.databaseName, to: names.databaseName });
   const fromVolume = volumeName({ databaseName: previous.databaseName });
-  await filestoreOperation({ docker: deps.docker, toolsImage: deps.config.odooPgImage, op: "move", source: { volume: fromVolume, database: previous.databaseName }, target: { volume: names.volumeName, database: names.databaseName }, labels: options.labels });
+  await filestoreOperation({
+    docker: deps.docker,
+    toolsImage: deps.config.odooPgImage,
+    op: "move",
+    source: { volume: fromVolume, database: previous.databaseName },
+    target: { volume: names.volumeName, database: names.databaseName },
+    labels: options.labels,
+  });
   await removeBuildResources({ deps, buildId: previous.id, containers: false, volumes: [fromVolume] });
   await deps.prisma.build.update({ where: { id: previous.id }, data: { databaseName: null } });
 }

@@ -37,7 +37,11 @@ export interface StepRunner {
   fail(step: string, reason: string): never;
 }
 
-export async function createStepRunner(options: { recorder: BuildRecorder; checkpoint: () => Promise<void>; plan: readonly PlannedStep[] }): Promise<StepRunner> {
+export async function createStepRunner(options: {
+  recorder: BuildRecorder;
+  checkpoint: () => Promise<void>;
+  plan: readonly PlannedStep[];
+}): Promise<StepRunner> {
   const { recorder, checkpoint, plan } = options;
   const done = await recorder.completedSteps();
   const classifications: RunClassification[] = [];

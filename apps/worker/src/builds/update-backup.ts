@@ -7,10 +7,17 @@ import { DomainError } from "@slipway/domain";
 import { createBackup } from "../backups/create-backup";
 import type { WorkerDeps } from "../deps";
 
-export async function takeUpdateBackup(options: { deps: WorkerDeps; build: Build; previousBuildId: string | null }): Promise<{ taken: true; backupId: string; location: string | null; sizeBytes: string | null }> {
+export async function takeUpdateBackup(options: {
+  deps: WorkerDeps;
+  build: Build;
+  previousBuildId: string | null;
+}): Promise<{ taken: true; backupId: string; location: string | null; sizeBytes: string | null }> {
   const { deps, build } = options;
-  const previous = options.previousBuildId ? await deps.prisma.build.findUnique({ where: { id: options.previousBuildId }, select: { branchId: true } }) : null;
-  if (!previous) throw new DomainError("invalid_state", "no production build is serving: there is no database to back up before the update");
+  const previous = options.previousBuildId
+    ? await deps.prisma.build.findUnique({ where: { id: options.previousBuildId }, select: { branchId: true } })
+    : null;
+  if (!previous)
+    throw new DomainError("invalid_state", "no production build is serving: there is no database to back up before the update");
   const row = await createBackup({ deps, branchId: previous.branchId, kind: "update", buildId: build.id });
   if (row.state !== "done") throw new DomainError("upstream_failed", `the update backup failed: ${row.error ?? row.state}`);
   return { taken: true, backupId: row.id, location: row.location, sizeBytes: row.sizeBytes === null ? null : String(row.sizeBytes) };

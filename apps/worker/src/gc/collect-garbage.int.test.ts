@@ -48,22 +48,35 @@ async function resourcesOf(build: { id: string; databaseName: string | null }) {
 
 beforeAll(async () => {
   db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
-  const config = loadWorkerConfig({ ...process.env, DATABASE_URL: db.url, SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: "3", SLIPWAY_GC_STAGING_MAX_AGE_DAYS: "90" });
+  const config = loadWorkerConfig({
+    ...process.env,
+    DATABASE_URL: db.url,
+    SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: "3",
+    SLIPWAY_GC_STAGING_MAX_AGE_DAYS: "90",
+  });
   deps = createWorkerDeps({ config, logger: pino({ level: "silent" }) });
   prisma = deps.prisma;
   repo = createFixtureRepo();
   const user = await prisma.user.create({ data: { login: "ada" } });
   projectId = (
     await insertProject(prisma, {
-      slug, name: "GC", repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: image,
-      baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: user.id,
+      slug,
+      name: "GC",
+      repoUrl: repo.url,
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: image,
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: encryptSecret("s", config.encryptionKey),
+      creatorId: user.id,
     })
   ).id;
 }, 120_000);
 
 afterAll(async () => {
   if (deps) {
-    for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } })) await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
+    for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } }))
+      await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
     await removeTestProjectNetworks(deps).catch(() => undefined);
     await deps.redis.quit().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
@@ -86,10 +99,30 @@ describe("maintenance.gc with a fake clock", () => {
     const staging = await prisma.branch.create({ data: { projectId, name: "uat", stage: "staging" } });
     const prod = await prisma.branch.create({ data: { projectId, name: "main", stage: "production", productionSlot: true } });
     const oldStaging = await prisma.build.create({
-      data: { projectId, branchId: staging.id, number: 90, stage: "staging", revision: "a".repeat(40), state: "stopped", inProgressSlot: null, databaseName: `${slug}--uat-90`, createdAt: new Date(t0 - 87.5 * DAY) },
+      data: {
+        projectId,
+        branchId: staging.id,
+        number: 90,
+        stage: "staging",
+        revision: "a".repeat(40),
+        state: "stopped",
+        inProgressSlot: null,
+        databaseName: `${slug}--uat-90`,
+        createdAt: new Date(t0 - 87.5 * DAY),
+      },
     });
     await prisma.build.create({
-      data: { projectId, branchId: prod.id, number: 91, stage: "production", revision: "b".repeat(40), state: "running", inProgressSlot: null, databaseName: `${slug}--main-91`, createdAt: new Date(t0 - 400 * DAY) },
+      data: {
+        projectId,
+        branchId: prod.id,
+        number: 91,
+        stage: "production",
+        revision: "b".repeat(40),
+        state: "running",
+        inProgressSlot: null,
+        databaseName: `${slug}--main-91`,
+        createdAt: new Date(t0 - 400 * DAY),
+      },
     });
 
     expect((await collectGarbage(deps, { now: new Date(t0 + 2 * DAY) })).collected).toEqual([]);
@@ -123,7 +156,10 @@ describe("maintenance.gc with a fake clock", () => {
       const schedulers = await queues.get("maintenance").getJobSchedulers();
       expect(schedulers.map((s) => [s.key, s.name, s.every])).toEqual([[GC_SCHEDULER_ID, "maintenance.gc", 3_600_000]]);
     } finally {
-      await queues.get("maintenance").obliterate({ force: true }).catch(() => undefined);
+      await queues
+        .get("maintenance")
+        .obliterate({ force: true })
+        .catch(() => undefined);
       await queues.close();
     }
   });

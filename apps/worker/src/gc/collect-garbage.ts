@@ -34,9 +34,27 @@ export async function collectGarbage(deps: Deps, options: { now?: Date } = {}): 
       // A build of a branch with a build in progress may be what that build takes over (staging "update previous").
       branch: { builds: { none: { inProgressSlot: true } } },
     },
-    select: { id: true, projectId: true, branchId: true, number: true, stage: true, state: true, createdAt: true, lastUsedAt: true, databaseName: true, branch: { select: { pinned: true } } },
+    select: {
+      id: true,
+      projectId: true,
+      branchId: true,
+      number: true,
+      stage: true,
+      state: true,
+      createdAt: true,
+      lastUsedAt: true,
+      databaseName: true,
+      branch: { select: { pinned: true } },
+    },
   });
-  const forGc: BuildForGc[] = candidates.map((b) => ({ id: b.id, stage: b.stage, state: b.state as BuildState, createdAt: b.createdAt, lastUsedAt: b.lastUsedAt, pinned: b.branch.pinned }));
+  const forGc: BuildForGc[] = candidates.map((b) => ({
+    id: b.id,
+    stage: b.stage,
+    state: b.state as BuildState,
+    createdAt: b.createdAt,
+    lastUsedAt: b.lastUsedAt,
+    pinned: b.branch.pinned,
+  }));
   const selected = selectBuildsToCollect({ builds: forGc, now, policy: deps.config.gc });
   const byId = new Map(candidates.map((b) => [b.id, b]));
   const report: GcReport = { collected: [], failed: [] };
@@ -47,7 +65,14 @@ export async function collectGarbage(deps: Deps, options: { now?: Date } = {}): 
       await prisma.$transaction(async (tx) => {
         await tx.build.updateMany({ where: { id: build.id, state: "running" }, data: { state: "stopped", stoppedAt: now } });
         await tx.event.create({
-          data: { projectId: build.projectId, branchId: build.branchId, buildId: build.id, kind: GC_EVENT, message: `Build #${build.number}: ${item.message}`, data: { reason: item.reason, dueAt: item.dueAt.toISOString() } },
+          data: {
+            projectId: build.projectId,
+            branchId: build.branchId,
+            buildId: build.id,
+            kind: GC_EVENT,
+            message: `Build #${build.number}: ${item.message}`,
+            data: { reason: item.reason, dueAt: item.dueAt.toISOString() },
+          },
         });
       });
       report.collected.push({ id: build.id, reason: item.reason });
@@ -66,6 +91,9 @@ async function foldHttpActivity(deps: Deps): Promise<void> {
   for (const row of rows) {
     const at = row._max.at;
     if (!at) continue;
-    await deps.prisma.build.updateMany({ where: { id: row.buildId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] }, data: { lastUsedAt: at } });
+    await deps.prisma.build.updateMany({
+      where: { id: row.buildId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] },
+      data: { lastUsedAt: at },
+    });
   }
 }

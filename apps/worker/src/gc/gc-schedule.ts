@@ -10,5 +10,11 @@ export const GC_SCHEDULER_ID = "maintenance.gc-hourly";
  */
 export async function scheduleGarbageCollection(queues: Queues, everyMs = GC_EVERY_MS): Promise<void> {
   const { attempts, removeOnComplete, removeOnFail } = jobOptionsFor("maintenance.gc", {});
-  await queues.get("maintenance").upsertJobScheduler(GC_SCHEDULER_ID, { every: everyMs }, { name: "maintenance.gc", data: {}, opts: { attempts, removeOnComplete, removeOnFail } });
+  await queues
+    .get("maintenance")
+    .upsertJobScheduler(
+      GC_SCHEDULER_ID,
+      { every: everyMs },
+      { name: "maintenance.gc", data: {}, opts: { attempts, removeOnComplete, removeOnFail } },
+    );
 }

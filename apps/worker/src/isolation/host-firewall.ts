@@ -61,7 +61,8 @@ export async function ensureHostFirewall(options: { allowTcpPorts?: number[] } =
       throw new Error(`cannot create the iptables chain ${chain} (is the worker root, is iptables installed?)`);
     }
   }
-  for (const port of options.allowTcpPorts ?? []) await ensureRule(FIREWALL_ALLOW_CHAIN, ["-p", "tcp", "--dport", String(port), "-j", "ACCEPT"]);
+  for (const port of options.allowTcpPorts ?? [])
+    await ensureRule(FIREWALL_ALLOW_CHAIN, ["-p", "tcp", "--dport", String(port), "-j", "ACCEPT"]);
   // Order inside the chain: replies, the allowed ports, then a refusal (REJECT: probes fail fast).
   await ensureRule(FIREWALL_CHAIN, ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"], 1);
   await ensureRule(FIREWALL_CHAIN, ["-j", FIREWALL_ALLOW_CHAIN], 2);
@@ -75,6 +76,7 @@ export async function ensureHostFirewall(options: { allowTcpPorts?: number[] } =
   await ensureRule("DOCKER-USER", ["-i", EGRESS_NETWORK.bridge, "-d", "169.254.0.0/16", "-j", "REJECT"], 1);
   for (const range of PRIVATE_RANGES) await ensureRule("DOCKER-USER", ["-i", BUILD_EGRESS_NETWORK.bridge, "-d", range, "-j", "REJECT"], 1);
   for (const resolver of hostResolvers()) {
-    for (const proto of ["udp", "tcp"]) await ensureRule("DOCKER-USER", ["-i", BUILD_EGRESS_NETWORK.bridge, "-d", resolver, "-p", proto, "--dport", "53", "-j", "RETURN"], 1);
+    for (const proto of ["udp", "tcp"])
+      await ensureRule("DOCKER-USER", ["-i", BUILD_EGRESS_NETWORK.bridge, "-d", resolver, "-p", proto, "--dport", "53", "-j", "RETURN"], 1);
   }
 }

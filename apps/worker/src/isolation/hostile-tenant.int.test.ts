@@ -56,7 +56,16 @@ import { routeIdForBuild } from "../proxy/caddy";
 import { startTerminalGateway, type TerminalGateway } from "../terminal/gateway";
 import type { Tree } from "../testing/tree-repo";
 import { auditContainer, containerGateways, type ContainerAudit } from "./testing/engine-api";
-import { BASE_DOMAIN, createTenants, quoteIdent, quoteLiteral, randomSlug, type BuildRow, type Tenant, type Tenants } from "./testing/tenants";
+import {
+  BASE_DOMAIN,
+  createTenants,
+  quoteIdent,
+  quoteLiteral,
+  randomSlug,
+  type BuildRow,
+  type Tenant,
+  type Tenants,
+} from "./testing/tenants";
 
 const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
 const PROBE_DIR = fileURLToPath(new URL("./probe/hostile_probe", import.meta.url));
@@ -111,11 +120,26 @@ interface ProbeReport {
   errors: Record<string, string>;
   seconds: number;
   timings: Record<string, number>;
-  identity?: { uid: number; euid: number; status: Record<string, string>; pids_max: { path: string; value: string } | null; env_keys: string[] };
-  harvest?: { credentials: { source: string; user: string | null; password: string | null }[]; masters: { source: string }[]; configs: { path: string; list_db?: string; admin_passwd_is_admin?: boolean }[] };
+  identity?: {
+    uid: number;
+    euid: number;
+    status: Record<string, string>;
+    pids_max: { path: string; value: string } | null;
+    env_keys: string[];
+  };
+  harvest?: {
+    credentials: { source: string; user: string | null; password: string | null }[];
+    masters: { source: string }[];
+    configs: { path: string; list_db?: string; admin_passwd_is_admin?: boolean }[];
+  };
   postgres?: { attempts: PgAttempt[]; error?: string };
   odoo?: HttpProbe[];
-  network?: { tcp: TcpProbe[]; routes: { dest: string; gateway: string }[]; docker_socket: Record<string, { exists: boolean; connected?: boolean; answer?: string }>; target_http: HttpProbe[] };
+  network?: {
+    tcp: TcpProbe[];
+    routes: { dest: string; gateway: string }[];
+    docker_socket: Record<string, { exists: boolean; connected?: boolean; answer?: string }>;
+    target_http: HttpProbe[];
+  };
   fork?: { max: number; spawned: number; error: string | null; spawn_after_cleanup: string };
 }
 
@@ -246,7 +270,13 @@ function parseReport(text: string, where: string): ProbeReport {
 
 /** Runs the probe as Odoo does: an exec as the odoo user, with the container's own environment. */
 async function probeAsOdoo(forkMax: number): Promise<ProbeReport> {
-  const res = await execCommand({ docker: world.deps.docker, id: bDev.containerName!, user: "odoo", cmd: ["python3", PROBE_PATH, await probeConfig({ forkMax, sections: ["postgres", "odoo", "network", "fork"] })], timeoutMs: 150_000 });
+  const res = await execCommand({
+    docker: world.deps.docker,
+    id: bDev.containerName!,
+    user: "odoo",
+    cmd: ["python3", PROBE_PATH, await probeConfig({ forkMax, sections: ["postgres", "odoo", "network", "fork"] })],
+    timeoutMs: 150_000,
+  });
   if (res.exitCode !== 0) throw new Error(`probe exited ${res.exitCode}: ${res.stderr.slice(-2000)}`);
   return logged(parseReport(res.stdout, "exec"), "exec as odoo");
 }
@@ -269,7 +299,10 @@ async function probeThroughShell(ticket: string): Promise<ProbeReport> {
       if (error) reject(error);
       else resolve(report!);
     };
-    const timer = setTimeout(() => finish(new Error(`no probe report from the shell within 120 s; output: ${output.slice(-2000)}`)), 120_000);
+    const timer = setTimeout(
+      () => finish(new Error(`no probe report from the shell within 120 s; output: ${output.slice(-2000)}`)),
+      120_000,
+    );
     ws.on("open", () => ws.send(JSON.stringify({ t: "in", d: command })));
     ws.on("message", (data, isBinary) => {
       if (!isBinary) return;
@@ -277,7 +310,9 @@ async function probeThroughShell(ticket: string): Promise<ProbeReport> {
       const m = /<<HOSTILE-PROBE:([A-Za-z0-9+/=]+):END>>/.exec(output);
       if (m) finish(null, logged(parseReport(Buffer.from(m[1]!, "base64").toString("utf8"), "shell"), "web shell"));
     });
-    ws.on("close", (code, reason) => finish(new Error(`the shell closed (${code} ${reason.toString()}) before the probe reported; output: ${output.slice(-2000)}`)));
+    ws.on("close", (code, reason) =>
+      finish(new Error(`the shell closed (${code} ${reason.toString()}) before the probe reported; output: ${output.slice(-2000)}`)),
+    );
     ws.on("error", () => undefined);
   });
 }
@@ -308,7 +343,9 @@ function expectNoCrossTenantDatabaseAccess(report: ProbeReport): void {
   const leaked = attempts.filter((a) => JSON.stringify(a.results ?? {}).includes(aSecret)).map((a) => `${a.user}@${a.db}`);
   expect(leaked, "A's secret row read").toEqual([]);
   const ownRole = okAttempts(report).find((a) => a.db === bDev.databaseName)?.user;
-  const foreign = okAttempts(report).filter((a) => a.user !== ownRole).map((a) => `${a.user}@${a.db} (password from ${a.password_from})`);
+  const foreign = okAttempts(report)
+    .filter((a) => a.user !== ownRole)
+    .map((a) => `${a.user}@${a.db} (password from ${a.password_from})`);
   expect(foreign, "logins with any role but B's own").toEqual([]);
 }
 
@@ -326,13 +363,21 @@ function result(report: ProbeReport, name: string, via: string): HttpProbe {
 /** Odoo's db service refused: HTTP 403 (proxy) or a JSON-RPC AccessDenied error — never a result, never a 404. */
 function expectDbServiceRefused(r: HttpProbe, what: string): void {
   const refused = r.status === 403 || (r.status === 200 && /access ?denied/i.test(r.json_error ?? ""));
-  const hint = r.status === 404 ? " — 404: this server has no db service; the stand-in must implement Odoo's (issue 11 item 2) for the check to be honest" : "";
+  const hint =
+    r.status === 404
+      ? " — 404: this server has no db service; the stand-in must implement Odoo's (issue 11 item 2) for the check to be honest"
+      : "";
   expect(refused, `${what}: ${r.status} ${r.json_error ?? r.snippet ?? r.error ?? ""}${hint}`).toBe(true);
   expect(r.json_has_result ?? false, `${what} returned a result`).toBe(false);
 }
 
 function expectNoLeak(r: HttpProbe, what: string): void {
-  expect({ zip: r.is_zip, dump: r.is_pg_dump, secret: r.mentions_target_secret, targetDb: r.mentions_target_db }, what).toEqual({ zip: false, dump: false, secret: false, targetDb: false });
+  expect({ zip: r.is_zip, dump: r.is_pg_dump, secret: r.mentions_target_secret, targetDb: r.mentions_target_db }, what).toEqual({
+    zip: false,
+    dump: false,
+    secret: false,
+    targetDb: false,
+  });
 }
 
 // -- setup ---------------------------------------------------------------------------------------------------
@@ -341,7 +386,11 @@ beforeAll(async () => {
   careless = await startTrap();
   pipTrap = await startTrap();
   const watcher = await world.engine.watchContainerCreates((id, labels) => {
-    if (Object.keys(labels).some((k) => k.startsWith("org.slipway."))) audits.set(id, auditContainer(world.engine, id).catch(() => null));
+    if (Object.keys(labels).some((k) => k.startsWith("org.slipway.")))
+      audits.set(
+        id,
+        auditContainer(world.engine, id).catch(() => null),
+      );
   });
   stopWatching = watcher.close;
   A = await world.createTenant({ slug: randomSlug("hta") });
@@ -390,9 +439,13 @@ afterAll(async () => {
  */
 async function createDecoy(production: string): Promise<string> {
   const name = `${A.slug}--decoy-1`;
-  const [[owner, acl]] = (await world.superSql("postgres", `SELECT pg_get_userbyid(datdba), coalesce(datacl::text, '') FROM pg_database WHERE datname = ${quoteLiteral(production)}`)) as [[string, string]];
+  const [[owner, acl]] = (await world.superSql(
+    "postgres",
+    `SELECT pg_get_userbyid(datdba), coalesce(datacl::text, '') FROM pg_database WHERE datname = ${quoteLiteral(production)}`,
+  )) as [[string, string]];
   await world.superSql("postgres", `CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(owner)} TEMPLATE template0`);
-  if (acl !== "" && !/(^|[{,])=[A-Za-z]*c/.test(acl)) await world.superSql("postgres", `REVOKE ALL ON DATABASE ${quoteIdent(name)} FROM PUBLIC`);
+  if (acl !== "" && !/(^|[{,])=[A-Za-z]*c/.test(acl))
+    await world.superSql("postgres", `REVOKE ALL ON DATABASE ${quoteIdent(name)} FROM PUBLIC`);
   await plantSecret(name, aSecret);
   return name;
 }
@@ -445,16 +498,37 @@ describe("inside B's server (Odoo's environment)", () => {
 
   it("C1: B's role cannot create databases or roles, escalate, read server files, run programs, or change A's database", () => {
     const own = okAttempts(report).find((a) => a.db === bDev.databaseName)!;
-    expect(own.results!.privileges!.rows, "rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls").toEqual([["False", "False", "False", "False", "False"]]);
-    const allowed = (name: string) => okAttempts(report).filter((a) => a.results?.[name]?.ok).map((a) => `${a.user}@${a.db}`);
-    for (const name of ["create_database", "create_role", "alter_self_createdb", "read_server_file", "copy_to_program", "create_extension_dblink", "set_role_target", "set_role_postgres", "alter_target_database", "drop_decoy"]) {
+    expect(own.results!.privileges!.rows, "rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls").toEqual([
+      ["False", "False", "False", "False", "False"],
+    ]);
+    const allowed = (name: string) =>
+      okAttempts(report)
+        .filter((a) => a.results?.[name]?.ok)
+        .map((a) => `${a.user}@${a.db}`);
+    for (const name of [
+      "create_database",
+      "create_role",
+      "alter_self_createdb",
+      "read_server_file",
+      "copy_to_program",
+      "create_extension_dblink",
+      "set_role_target",
+      "set_role_postgres",
+      "alter_target_database",
+      "drop_decoy",
+    ]) {
       expect(allowed(name), name).toEqual([]);
     }
   });
 
   it("C1: the maintenance database (postgres) takes nothing from B: no table, no function, no change to A's databases", () => {
     for (const name of ["create_table", "create_function", "alter_target_database", "drop_decoy"]) {
-      expect(okAttempts(report).filter((a) => a.db === "postgres" && a.results?.[name]?.ok).map((a) => a.user), name).toEqual([]);
+      expect(
+        okAttempts(report)
+          .filter((a) => a.db === "postgres" && a.results?.[name]?.ok)
+          .map((a) => a.user),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -464,13 +538,17 @@ describe("inside B's server (Odoo's environment)", () => {
     expect(conf?.admin_passwd_is_admin, "the master password is Odoo's default").toBe(false);
     for (const via of ["loopback", "own-ip"]) {
       expectDbServiceRefused(result(report, "jsonrpc db.list", via), `jsonrpc db.list via ${via}`);
-      for (const r of (report.odoo ?? []).filter((x) => x.via === via && /^jsonrpc db\.(dump|drop)/.test(x.name))) expectDbServiceRefused(r, `${r.name} via ${via}`);
+      for (const r of (report.odoo ?? []).filter((x) => x.via === via && /^jsonrpc db\.(dump|drop)/.test(x.name)))
+        expectDbServiceRefused(r, `${r.name} via ${via}`);
       const list = result(report, "web/database/list", via);
       expect(list.json_has_result ?? false, `/web/database/list via ${via} returned ${JSON.stringify(list.json_result_list)}`).toBe(false);
       for (const r of (report.odoo ?? []).filter((x) => x.via === via && x.name.startsWith("xmlrpc"))) {
         expect(r.status === 200 && r.xmlrpc_has_params === true, `${r.name} via ${via} answered a result`).toBe(false);
       }
-      for (const r of (report.odoo ?? []).filter((x) => x.via === via && !["health", "version_info", "jsonrpc common.version"].includes(x.name))) expectNoLeak(r, `${r.name} via ${via}`);
+      for (const r of (report.odoo ?? []).filter(
+        (x) => x.via === via && !["health", "version_info", "jsonrpc common.version"].includes(x.name),
+      ))
+        expectNoLeak(r, `${r.name} via ${via}`);
     }
     expect(await world.databaseExists(decoyDb), "A's database survived the drops").toBe(true);
     expect(await secretOf(aProd.databaseName!)).toEqual([aSecret]);
@@ -480,9 +558,20 @@ describe("inside B's server (Odoo's environment)", () => {
     const net = report.network!;
     const reached = net.tcp.filter((t) => t.kind === "attack" && t.result === "open").map((t) => t.name);
     expect(reached, "attack targets that accepted a TCP connection").toEqual([]);
-    expect(net.target_http.filter((r) => r.status !== undefined).map((r) => `${r.name}: ${r.status}`), "HTTP answers from A's server").toEqual([]);
-    expect(Object.entries(net.docker_socket).filter(([, s]) => s.connected).map(([p]) => p), "Docker sockets").toEqual([]);
-    expect(careless.connections.filter((c) => !/^(::ffff:)?127\./.test(c.from)).map((c) => c.from), "connections the host's 0.0.0.0 service accepted").toEqual([]);
+    expect(
+      net.target_http.filter((r) => r.status !== undefined).map((r) => `${r.name}: ${r.status}`),
+      "HTTP answers from A's server",
+    ).toEqual([]);
+    expect(
+      Object.entries(net.docker_socket)
+        .filter(([, s]) => s.connected)
+        .map(([p]) => p),
+      "Docker sockets",
+    ).toEqual([]);
+    expect(
+      careless.connections.filter((c) => !/^(::ffff:)?127\./.test(c.from)).map((c) => c.from),
+      "connections the host's 0.0.0.0 service accepted",
+    ).toEqual([]);
   });
 
   it("H4: non-root, no capability, no-new-privileges, a PidsLimit; a fork bomb ends at the limit and B's server survives", async () => {
@@ -504,7 +593,8 @@ describe("inside B's server (Odoo's environment)", () => {
 });
 
 describe("through the proxy", () => {
-  const jsonrpc = (service: string, method: string, args: unknown[]) => JSON.stringify({ jsonrpc: "2.0", method: "call", id: 1, params: { service, method, args } });
+  const jsonrpc = (service: string, method: string, args: unknown[]) =>
+    JSON.stringify({ jsonrpc: "2.0", method: "call", id: 1, params: { service, method, args } });
   const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
   it("control: B's hostname serves B's Odoo, its addon's route and JSON-RPC, and the proxy does not refuse /jsonrpc as a whole", async () => {
@@ -513,10 +603,15 @@ describe("through the proxy", () => {
     const ping = await world.proxy(host, "GET", "/hostile_probe/ping");
     expect(ping.status).toBe(200);
     expect(ping.text).toBe(`hostile-probe ${bDev.databaseName}`);
-    const info = await world.proxy(host, "POST", "/web/webclient/version_info", { body: JSON.stringify({ jsonrpc: "2.0", method: "call", id: 1, params: {} }), contentType: "application/json" });
+    const info = await world.proxy(host, "POST", "/web/webclient/version_info", {
+      body: JSON.stringify({ jsonrpc: "2.0", method: "call", id: 1, params: {} }),
+      contentType: "application/json",
+    });
     expect(info.status).toBe(200);
     expect(JSON.parse(info.text)).toHaveProperty("result");
-    expect((await world.proxy(host, "POST", "/jsonrpc", { body: jsonrpc("common", "version", []), contentType: "application/json" })).status).not.toBe(403);
+    expect(
+      (await world.proxy(host, "POST", "/jsonrpc", { body: jsonrpc("common", "version", []), contentType: "application/json" })).status,
+    ).not.toBe(403);
   });
 
   it("C5: /web/database/*, /xmlrpc/db and /xmlrpc/2/db answer 403 on B's hostname (no login), whatever the master password", async () => {
@@ -526,7 +621,12 @@ describe("through the proxy", () => {
       ["GET", "/web/database/manager", undefined, undefined],
       ["GET", "/web/database/selector", undefined, undefined],
       ["POST", "/web/database/list", JSON.stringify({ jsonrpc: "2.0", method: "call", id: 1, params: {} }), "application/json"],
-      ["POST", "/web/database/backup", form({ master_pwd: "admin", name: target, backup_format: "zip" }), "application/x-www-form-urlencoded"],
+      [
+        "POST",
+        "/web/database/backup",
+        form({ master_pwd: "admin", name: target, backup_format: "zip" }),
+        "application/x-www-form-urlencoded",
+      ],
       ["POST", "/web/database/drop", form({ master_pwd: "admin", name: decoyDb }), "application/x-www-form-urlencoded"],
       ["POST", "/xmlrpc/2/db", "<?xml version='1.0'?><methodCall><methodName>list</methodName><params></params></methodCall>", "text/xml"],
       ["POST", "/xmlrpc/db", "<?xml version='1.0'?><methodCall><methodName>list</methodName><params></params></methodCall>", "text/xml"],
@@ -536,7 +636,8 @@ describe("through the proxy", () => {
     for (const [method, urlPath, body, contentType] of cases) {
       const r = await world.proxy(host, method, urlPath, { body, contentType });
       answers.push(`${method} ${urlPath}: ${r.status}`);
-      if (r.text.includes(aSecret) || r.text.includes(target) || r.body.subarray(0, 2).toString() === "PK") leaks.push(`${method} ${urlPath}`);
+      if (r.text.includes(aSecret) || r.text.includes(target) || r.body.subarray(0, 2).toString() === "PK")
+        leaks.push(`${method} ${urlPath}`);
     }
     expect(answers).toEqual(cases.map(([m, p]) => `${m} ${p}: 403`));
     expect(leaks, "answers naming or leaking A's database").toEqual([]);
@@ -547,7 +648,11 @@ describe("through the proxy", () => {
     const host = bDev.hostname!;
     const target = aProd.databaseName!;
     const outcomes: string[] = [];
-    for (const [method, args] of [["list", []], ["dump", ["admin", target, "zip"]], ["drop", ["admin", decoyDb]]] as [string, unknown[]][]) {
+    for (const [method, args] of [
+      ["list", []],
+      ["dump", ["admin", target, "zip"]],
+      ["drop", ["admin", decoyDb]],
+    ] as [string, unknown[]][]) {
       const r = await world.proxy(host, "POST", "/jsonrpc", { body: jsonrpc("db", method, args), contentType: "application/json" });
       let parsed: { result?: unknown; error?: { message?: string; data?: { name?: string } } } = {};
       try {
@@ -558,7 +663,10 @@ describe("through the proxy", () => {
       const error = `${parsed.error?.message ?? ""} ${parsed.error?.data?.name ?? ""}`.trim();
       const refused = r.status === 403 || (r.status === 200 && /access ?denied/i.test(error) && parsed.result === undefined);
       const leaked = r.text.includes(target) || r.text.includes(aSecret);
-      if (!refused || leaked) outcomes.push(`db.${method}: ${r.status} ${error || r.text.slice(0, 120)}${leaked ? " (names or leaks A's database)" : ""}${r.status === 404 ? " — 404: no db service to refuse (stand-in, issue 11 item 2)" : ""}`);
+      if (!refused || leaked)
+        outcomes.push(
+          `db.${method}: ${r.status} ${error || r.text.slice(0, 120)}${leaked ? " (names or leaks A's database)" : ""}${r.status === 404 ? " — 404: no db service to refuse (stand-in, issue 11 item 2)" : ""}`,
+        );
     }
     expect(outcomes, "db service calls not refused").toEqual([]);
     expect(await world.databaseExists(decoyDb), "A's database survived db.drop").toBe(true);
@@ -568,7 +676,9 @@ describe("through the proxy", () => {
 
 describe("in B's web shell", () => {
   it("C1: an admin's shell on B (the shell's own PGUSER/PGPASSWORD) reads B's row and nothing of A's", async () => {
-    const report = await probeThroughShell(issueShellTicket({ key: shellTicketKey(world.deps.config.encryptionKey), userId: B.adminId, buildId: bDev.id }).ticket);
+    const report = await probeThroughShell(
+      issueShellTicket({ key: shellTicketKey(world.deps.config.encryptionKey), userId: B.adminId, buildId: bDev.id }).ticket,
+    );
     expectOwnDatabaseReadable(report);
     expect(report.identity!.env_keys, "the shell's psql environment").toEqual(expect.arrayContaining(["PGUSER", "PGPASSWORD"]));
     expectNoCrossTenantDatabaseAccess(report);
@@ -577,10 +687,15 @@ describe("in B's web shell", () => {
 
   it("C2: an anonymous visitor's shell on public project B reads B's row (control) and nothing of private project A", async () => {
     expect((await world.prisma.project.findUniqueOrThrow({ where: { id: A.id } })).publicAccess, "A is private").toBe(false);
-    const report = await probeThroughShell(issueShellTicket({ key: shellTicketKey(world.deps.config.encryptionKey), userId: null, buildId: bDev.id }).ticket);
+    const report = await probeThroughShell(
+      issueShellTicket({ key: shellTicketKey(world.deps.config.encryptionKey), userId: null, buildId: bDev.id }).ticket,
+    );
     expectOwnDatabaseReadable(report);
     expectNoCrossTenantDatabaseAccess(report);
-    expect(report.network!.tcp.filter((t) => t.kind === "attack" && t.result === "open").map((t) => t.name), "reachable attack targets").toEqual([]);
+    expect(
+      report.network!.tcp.filter((t) => t.kind === "attack" && t.result === "open").map((t) => t.name),
+      "reachable attack targets",
+    ).toEqual([]);
   }, 150_000);
 });
 
@@ -603,10 +718,16 @@ describe("connect tokens", () => {
   // to /slipway/connect (never in a URL: Odoo logs request lines with their query strings).
   const token = (build: BuildRow) =>
     signConnectToken(connectSecretFor(world.deps.config.encryptionKey, build.id), {
-      db: build.databaseName!, login: "admin", exp: Math.floor(Date.now() / 1000) + 60, nonce: randomBytes(16).toString("hex"),
+      db: build.databaseName!,
+      login: "admin",
+      exp: Math.floor(Date.now() / 1000) + 60,
+      nonce: randomBytes(16).toString("hex"),
     });
   const post = (build: BuildRow, t: string) =>
-    world.proxy(build.hostname!, "POST", "/slipway/connect", { body: new URLSearchParams({ token: t }).toString(), contentType: "application/x-www-form-urlencoded" });
+    world.proxy(build.hostname!, "POST", "/slipway/connect", {
+      body: new URLSearchParams({ token: t }).toString(),
+      contentType: "application/x-www-form-urlencoded",
+    });
 
   it("M5: a connect token logs in once (control); the same token replayed, posted or in a URL, is refused", async () => {
     const t = token(bDev);
@@ -615,7 +736,10 @@ describe("connect tokens", () => {
     expect(String(first.headers.location)).toMatch(/\/web$/);
     expect(String(first.headers["set-cookie"] ?? "")).toMatch(/session_id=/);
     const replays = [await post(bDev, t), await world.proxy(bDev.hostname!, "GET", `/slipway/connect?token=${encodeURIComponent(t)}`)];
-    expect(replays.map((r) => r.status >= 400), `replays answered ${replays.map((r) => r.status).join(", ")}`).toEqual([true, true]);
+    expect(
+      replays.map((r) => r.status >= 400),
+      `replays answered ${replays.map((r) => r.status).join(", ")}`,
+    ).toEqual([true, true]);
     for (const r of replays) expect(String(r.headers["set-cookie"] ?? "")).not.toMatch(/session_id=/);
   });
 
@@ -631,7 +755,17 @@ describe("connect tokens", () => {
     const t = token(bDev);
     await post(bDev, t);
     const log = path.join(world.deps.config.home, "builds", bDev.id, "logs", "odoo.log");
-    await expect.poll(() => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter((l) => l.includes("/slipway/connect")).length : 0), { timeout: 5_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        () =>
+          existsSync(log)
+            ? readFileSync(log, "utf8")
+                .split("\n")
+                .filter((l) => l.includes("/slipway/connect")).length
+            : 0,
+        { timeout: 5_000 },
+      )
+      .toBeGreaterThan(0);
     const text = readFileSync(log, "utf8");
     expect(text.includes(t) || text.includes(encodeURIComponent(t)), "the token is in odoo.log").toBe(false);
   });
@@ -666,7 +800,13 @@ describe("colliding names", () => {
 
   it("C6: the proxy refuses to give Q's hostname to P's build (control: P's own route is accepted again)", async () => {
     const pIp = (await serverOf(pDev)).ips[0]!;
-    const takeover = { id: routeIdForBuild(pDev.id), projectId: P.id, hosts: [qProd.hostname!], upstream: `${pIp}:8069`, websocketUpstream: `${pIp}:8069` };
+    const takeover = {
+      id: routeIdForBuild(pDev.id),
+      projectId: P.id,
+      hosts: [qProd.hostname!],
+      upstream: `${pIp}:8069`,
+      websocketUpstream: `${pIp}:8069`,
+    };
     await expect(world.deps.caddy.upsertRoute(takeover as never)).rejects.toThrow(/already routed|conflict/i);
     expect((await world.proxy(qProd.hostname!, "GET", "/hostile_probe/ping")).text).toBe(`hostile-probe ${qProd.databaseName}`);
     await world.deps.caddy.upsertRoute({ ...takeover, hosts: [pDev.hostname!] } as never);
@@ -734,8 +874,13 @@ describe("requirements image", () => {
     const outcome = await m4!.done;
     const pipLog = path.join(world.deps.config.home, "builds", m4!.buildId, "logs", "pip.log");
     const log = existsSync(pipLog) ? readFileSync(pipLog, "utf8") : "";
-    expect(log, `pip.log (build: ${outcome instanceof Error ? outcome.message : outcome.state})`).toContain(`${DOCKER0}:${pipTrap.port}/m4/`);
-    expect(pipTrap.connections.map((c) => c.from), "connections the requirements build opened to the host").toEqual([]);
+    expect(log, `pip.log (build: ${outcome instanceof Error ? outcome.message : outcome.state})`).toContain(
+      `${DOCKER0}:${pipTrap.port}/m4/`,
+    );
+    expect(
+      pipTrap.connections.map((c) => c.from),
+      "connections the requirements build opened to the host",
+    ).toEqual([]);
   }, 200_000);
 });
 
@@ -750,7 +895,10 @@ describe("every container started for the tenants", () => {
     const buildContainers = ours.filter((a) => a.role.startsWith("odoo-") && a.role !== "odoo-postgres");
     const helpers = ours.filter((a) => !buildContainers.includes(a));
     expect(buildContainers.filter((a) => a.role === "odoo-server").length, "server containers seen").toBeGreaterThan(0);
-    expect(buildContainers.filter((a) => a.role !== "odoo-server").length, "one-off Odoo runs (install, neutralize …) seen").toBeGreaterThan(0);
+    expect(
+      buildContainers.filter((a) => a.role !== "odoo-server").length,
+      "one-off Odoo runs (install, neutralize …) seen",
+    ).toBeGreaterThan(0);
     const roles = ours.map((a) => a.role);
     expect(roles, "a filestore helper (A's staging copy) was seen").toContain("filestore-helper");
 
@@ -761,7 +909,11 @@ describe("every container started for the tenants", () => {
     };
     for (const a of ours) {
       check(a, `CapDrop ${JSON.stringify(a.capDrop)}`, a.capDrop.map((c) => c.toUpperCase()).includes("ALL"));
-      check(a, `SecurityOpt ${JSON.stringify(a.securityOpt)}`, a.securityOpt.some((o) => /^no-new-privileges(:true)?$/.test(o)));
+      check(
+        a,
+        `SecurityOpt ${JSON.stringify(a.securityOpt)}`,
+        a.securityOpt.some((o) => /^no-new-privileges(:true)?$/.test(o)),
+      );
       check(a, "privileged", !a.privileged);
       check(a, `network ${a.networkMode}`, !["default", "bridge", "host"].includes(a.networkMode) && !a.networks.includes("bridge"));
       check(a, "mounts the Docker socket", !a.binds.some((b) => /docker\.sock$/.test(b.source)));

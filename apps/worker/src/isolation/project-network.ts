@@ -26,10 +26,21 @@ export interface ProjectNetwork {
 }
 
 /** Creates (or reuses) the project's network and attaches the managed PostgreSQL server to it. */
-export async function ensureProjectNetwork(options: { docker: DockerEngine; pg: ManagedPostgres; project: { id: string; slug: string }; labels?: Record<string, string> }): Promise<ProjectNetwork> {
+export async function ensureProjectNetwork(options: {
+  docker: DockerEngine;
+  pg: ManagedPostgres;
+  project: { id: string; slug: string };
+  labels?: Record<string, string>;
+}): Promise<ProjectNetwork> {
   const { docker } = options;
   const name = projectNetworkName(options.project.slug);
-  await ensureNetwork({ docker, name, internal: true, bridgeName: bridgeNameFor(name), labels: { ...options.labels, project: options.project.id, role: "project-network" } });
+  await ensureNetwork({
+    docker,
+    name,
+    internal: true,
+    bridgeName: bridgeNameFor(name),
+    labels: { ...options.labels, project: options.project.id, role: "project-network" },
+  });
   await connectToNetwork({ docker, network: name, container: options.pg.containerName });
   const gateway = await networkGateway({ docker, name });
   if (!gateway) throw new Error(`the project network ${name} has no IPv4 gateway`);
@@ -50,7 +61,13 @@ export async function removeProjectNetwork(options: { docker: DockerEngine; pg: 
 export const EGRESS_NETWORK = { name: "slipway-egress", bridge: `${BUILD_BRIDGE_PREFIX}-egress` } as const;
 
 export async function ensureEgressNetwork(options: { docker: DockerEngine }): Promise<string> {
-  await ensureNetwork({ docker: options.docker, name: EGRESS_NETWORK.name, bridgeName: EGRESS_NETWORK.bridge, interContainer: false, labels: { role: "egress-network" } });
+  await ensureNetwork({
+    docker: options.docker,
+    name: EGRESS_NETWORK.name,
+    bridgeName: EGRESS_NETWORK.bridge,
+    interContainer: false,
+    labels: { role: "egress-network" },
+  });
   return EGRESS_NETWORK.name;
 }
 
@@ -67,6 +84,12 @@ export function projectNetworkIp(networks: Record<string, string>): string | nul
 export const BUILD_EGRESS_NETWORK = { name: "slipway-build-egress", bridge: `${BUILD_BRIDGE_PREFIX}-pip` } as const;
 
 export async function ensureBuildEgressNetwork(options: { docker: DockerEngine }): Promise<string> {
-  await ensureNetwork({ docker: options.docker, name: BUILD_EGRESS_NETWORK.name, bridgeName: BUILD_EGRESS_NETWORK.bridge, interContainer: false, labels: { role: "build-egress-network" } });
+  await ensureNetwork({
+    docker: options.docker,
+    name: BUILD_EGRESS_NETWORK.name,
+    bridgeName: BUILD_EGRESS_NETWORK.bridge,
+    interContainer: false,
+    labels: { role: "build-egress-network" },
+  });
   return BUILD_EGRESS_NETWORK.name;
 }

@@ -56,8 +56,15 @@ beforeAll(async () => {
   const user = await prisma.user.create({ data: { login: "ada" } });
   projectId = (
     await insertProject(prisma, {
-      slug, name: "Mail", repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: image,
-      baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: user.id,
+      slug,
+      name: "Mail",
+      repoUrl: repo.url,
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: image,
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: encryptSecret("s", config.encryptionKey),
+      creatorId: user.id,
     })
   ).id;
   // Port 0: a worker running on this machine may hold SLIPWAY_MAIL_CATCHER_PORT already.
@@ -92,13 +99,19 @@ describe("mail catcher with real builds", () => {
     const other = await pushAndBuild("other");
     expect([sender.state, other.state]).toEqual(["running", "running"]);
     // The catcher listens on the project network's gateway since the first build asked for it.
-    const gateway = execFileSync("docker", ["network", "inspect", projectNetworkName(slug), "--format", "{{(index .IPAM.Config 0).Gateway}}"], { encoding: "utf8" }).trim();
+    const gateway = execFileSync(
+      "docker",
+      ["network", "inspect", projectNetworkName(slug), "--format", "{{(index .IPAM.Config 0).Gateway}}"],
+      { encoding: "utf8" },
+    ).trim();
     const gatewayAddress = catcher.addresses.find((a) => a.host === gateway);
     expect(gatewayAddress).toEqual({ host: gateway, port: catcher.port });
     expect(deps.mailCatcher).toBe(catcher);
 
     // The development server was started with the catcher as its SMTP server (real Odoo flags).
-    const cmd = JSON.parse(execFileSync("docker", ["inspect", "--format", "{{json .Config.Cmd}}", sender.containerName!], { encoding: "utf8" })) as string[];
+    const cmd = JSON.parse(
+      execFileSync("docker", ["inspect", "--format", "{{json .Config.Cmd}}", sender.containerName!], { encoding: "utf8" }),
+    ) as string[];
     const smtp = cmd.slice(cmd.indexOf("--smtp"), cmd.indexOf("--smtp") + 4);
     expect(smtp).toEqual(["--smtp", gatewayAddress!.host, "--smtp-port", String(gatewayAddress!.port)]);
 
@@ -138,7 +151,9 @@ describe("mail catcher with real builds", () => {
     // Production first: its database holds a real, active SMTP server, as a live database does.
     const run = async (name: string, stage: "production" | "staging") => {
       const revision = repo.push(name, ["green_addon"]);
-      const branch = await prisma.branch.create({ data: { projectId, name, stage, productionSlot: stage === "production" ? true : null, headRevision: revision } });
+      const branch = await prisma.branch.create({
+        data: { projectId, name, stage, productionSlot: stage === "production" ? true : null, headRevision: revision },
+      });
       const queued = await queueBuild(prisma, { projectId, branchId: branch.id, revision });
       await runBuild(deps, { buildId: queued!.id, signal: new AbortController().signal });
       return prisma.build.findUniqueOrThrow({ where: { id: queued!.id } });
@@ -146,7 +161,11 @@ describe("mail catcher with real builds", () => {
     const production = await run("prod", "production");
     expect(production.failureReason).toBeNull();
     const pg = await deps.postgres();
-    await queryDatabase({ pg, database: production.databaseName!, sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, sequence, active) VALUES ('Real SMTP', 'smtp.example.com', 587, 1, true)" });
+    await queryDatabase({
+      pg,
+      database: production.databaseName!,
+      sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, sequence, active) VALUES ('Real SMTP', 'smtp.example.com', 587, 1, true)",
+    });
     const staging = await run("acceptance", "staging");
     expect(staging.failureReason).toBeNull();
     expect(staging.state).toBe("running");
@@ -169,7 +188,9 @@ describe("mail catcher with real builds", () => {
   it("refuses a connection that does not come from a build, and stores nothing", async () => {
     const local = catcher.addresses.find((a) => a.host === "127.0.0.1")!;
     const transport = nodemailer.createTransport({ host: local.host, port: local.port, secure: false, ignoreTLS: true });
-    await expect(transport.sendMail({ from: "x@example.com", to: "y@example.com", subject: "spoof", text: "hi" })).rejects.toThrow(/554|non-production Slipway builds/);
+    await expect(transport.sendMail({ from: "x@example.com", to: "y@example.com", subject: "spoof", text: "hi" })).rejects.toThrow(
+      /554|non-production Slipway builds/,
+    );
     expect(await prisma.mail.count({ where: { subject: "spoof" } })).toBe(0);
   });
 });

@@ -21,7 +21,9 @@ export async function startWorkerMailCatcher(deps: WorkerDeps, options: { port?:
     store: async (m) => {
       const stored = await storeMail({ prisma: deps.prisma, home: deps.config.home, ...m });
       // The Mails tab refreshes live, like the other build pages.
-      await publishProjectNotice(deps.redis, { projectId: m.sender.projectId, buildId: m.sender.buildId, kind: "build" }).catch(() => undefined);
+      await publishProjectNotice(deps.redis, { projectId: m.sender.projectId, buildId: m.sender.buildId, kind: "build" }).catch(
+        () => undefined,
+      );
       return stored;
     },
     logger: deps.logger,

@@ -55,7 +55,10 @@ export async function startMailCatcher(options: StartMailCatcherOptions): Promis
         .resolve(session.remoteAddress)
         .then((sender) => {
           if (!sender) {
-            logger.warn({ remote: session.remoteAddress }, "mail catcher: connection from an address that is no non-production build, refused");
+            logger.warn(
+              { remote: session.remoteAddress },
+              "mail catcher: connection from an address that is no non-production build, refused",
+            );
             return callback(smtpError("Only non-production Slipway builds may send mail here", 554));
           }
           bySession.set(session.id, sender);
@@ -69,7 +72,11 @@ export async function startMailCatcher(options: StartMailCatcherOptions): Promis
     onAuth(_auth: unknown, _session: SMTPServerSession, callback: (error: Error | null, response?: { user: string }) => void) {
       callback(null, { user: "build" });
     },
-    onData(stream: NodeJS.ReadableStream & { sizeExceeded?: boolean }, session: SMTPServerSession, callback: (error?: Error | null, message?: string) => void) {
+    onData(
+      stream: NodeJS.ReadableStream & { sizeExceeded?: boolean },
+      session: SMTPServerSession,
+      callback: (error?: Error | null, message?: string) => void,
+    ) {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("end", () => {

@@ -29,7 +29,10 @@ export async function storeMail(options: {
   const rawPath = mailPath(home, sender.buildId, id);
   await mkdir(path.dirname(rawPath), { recursive: true, mode: 0o700 });
   await writeFile(rawPath, raw, { mode: 0o600 });
-  const headerTo = [parsed.to ?? []].flat().flatMap((a) => a.value.map((v) => v.address ?? "")).filter(Boolean);
+  const headerTo = [parsed.to ?? []]
+    .flat()
+    .flatMap((a) => a.value.map((v) => v.address ?? ""))
+    .filter(Boolean);
   try {
     await prisma.mail.create({
       data: {

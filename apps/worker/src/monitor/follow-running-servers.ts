@@ -7,8 +7,13 @@ import type { WorkerDeps } from "../deps";
  * by this process (worker restart, container restarted by its policy). Returns how many were
  * attached. Called by reconcile at worker start and by every Monitor tick.
  */
-export async function followRunningServers(deps: Pick<WorkerDeps, "prisma" | "docker" | "config" | "serverLogs" | "logger">): Promise<number> {
-  const builds = await deps.prisma.build.findMany({ where: { state: "running", containerName: { not: null } }, select: { id: true, containerName: true } });
+export async function followRunningServers(
+  deps: Pick<WorkerDeps, "prisma" | "docker" | "config" | "serverLogs" | "logger">,
+): Promise<number> {
+  const builds = await deps.prisma.build.findMany({
+    where: { state: "running", containerName: { not: null } },
+    select: { id: true, containerName: true },
+  });
   await deps.serverLogs.renew();
   let attached = 0;
   for (const b of builds) {
@@ -16,7 +21,15 @@ export async function followRunningServers(deps: Pick<WorkerDeps, "prisma" | "do
     try {
       const container = await inspectContainer({ docker: deps.docker, id: b.containerName! });
       if (!container?.running || container.labels.build !== b.id) continue;
-      if (await deps.serverLogs.ensure({ docker: deps.docker, buildId: b.id, containerId: container.id, logDir: buildWorkspace(deps.config.home, b.id).logs })) attached++;
+      if (
+        await deps.serverLogs.ensure({
+          docker: deps.docker,
+          buildId: b.id,
+          containerId: container.id,
+          logDir: buildWorkspace(deps.config.home, b.id).logs,
+        })
+      )
+        attached++;
     } catch (error) {
       deps.logger.warn({ err: error, buildId: b.id }, "cannot follow the server log");
     }

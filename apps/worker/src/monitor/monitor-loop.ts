@@ -5,7 +5,6 @@ import { followRunningServers } from "./follow-running-servers";
 import { RequestLogReader } from "./request-log-reader";
 import { sampleMetrics, type MonitorState } from "./sample-metrics";
 
-
 /**
  * Samples running builds every `intervalMs` (30 s), starting now, and keeps their odoo.log followed. With several worker processes
  * one tick per period runs (a Redis lock that expires just before the next period); a tick still

@@ -27,7 +27,8 @@ const buildId = randomUUID();
 const databaseName = `mon_${randomBytes(3).toString("hex")}`;
 let logDir = "";
 
-const line = (status: number, ms: number) => `2026-11-21 11:03:21,500 7 INFO ${databaseName} werkzeug: 172.18.0.1 - - [21/Nov/2026 11:03:21] "GET /web HTTP/1.1" ${status} - 3 0.001 ${(ms / 1000 - 0.001).toFixed(3)}\n`;
+const line = (status: number, ms: number) =>
+  `2026-11-21 11:03:21,500 7 INFO ${databaseName} werkzeug: 172.18.0.1 - - [21/Nov/2026 11:03:21] "GET /web HTTP/1.1" ${status} - 3 0.001 ${(ms / 1000 - 0.001).toFixed(3)}\n`;
 
 beforeAll(async () => {
   db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
@@ -36,16 +37,42 @@ beforeAll(async () => {
   prisma = deps.prisma;
   const user = await prisma.user.create({ data: { login: "mona" } });
   const project = await insertProject(prisma, {
-    slug: `mon${randomBytes(3).toString("hex")}`, name: "Monitor", repoUrl: "/nowhere", repoKind: "generic", odooVersion: "17.0", odooImage: image,
-    baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: user.id,
+    slug: `mon${randomBytes(3).toString("hex")}`,
+    name: "Monitor",
+    repoUrl: "/nowhere",
+    repoKind: "generic",
+    odooVersion: "17.0",
+    odooImage: image,
+    baseDomain: "slipway.localhost",
+    webhookSecretEnc: encryptSecret("s", config.encryptionKey),
+    creatorId: user.id,
   });
   const branch = await prisma.branch.create({ data: { projectId: project.id, name: "main" } });
   const containerName = `slipway-test-mon-${randomBytes(3).toString("hex")}`;
   await createAndStart({
     docker: deps.docker,
-    spec: { name: containerName, image, entrypoint: ["/bin/sh", "-c"], cmd: ["i=0; while true; do echo server line $i; i=$((i+1)); sleep 0.1; done"], labels: { role: "odoo-server", build: buildId, project: project.id, ...TEST_LABEL } },
+    spec: {
+      name: containerName,
+      image,
+      entrypoint: ["/bin/sh", "-c"],
+      cmd: ["i=0; while true; do echo server line $i; i=$((i+1)); sleep 0.1; done"],
+      labels: { role: "odoo-server", build: buildId, project: project.id, ...TEST_LABEL },
+    },
   });
-  await prisma.build.create({ data: { id: buildId, projectId: project.id, branchId: branch.id, number: 1, stage: "development", revision: "b".repeat(40), state: "running", inProgressSlot: null, containerName, databaseName } });
+  await prisma.build.create({
+    data: {
+      id: buildId,
+      projectId: project.id,
+      branchId: branch.id,
+      number: 1,
+      stage: "development",
+      revision: "b".repeat(40),
+      state: "running",
+      inProgressSlot: null,
+      containerName,
+      databaseName,
+    },
+  });
   await withClient({ pg: await deps.postgres() }, (c) => c.query(`CREATE DATABASE "${databaseName}"`));
   logDir = buildWorkspace(config.home, buildId).logs;
   mkdirSync(logDir, { recursive: true });
@@ -55,7 +82,9 @@ afterAll(async () => {
   deps?.serverLogs.stopAll();
   if (deps) {
     await removeContainers({ docker: deps.docker, labels: TEST_LABEL }).catch(() => undefined);
-    await withClient({ pg: await deps.postgres() }, (c) => c.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`)).catch(() => undefined);
+    await withClient({ pg: await deps.postgres() }, (c) => c.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`)).catch(
+      () => undefined,
+    );
     await removeTestProjectNetworks(deps).catch(() => undefined);
     await deps.redis.quit().catch(() => undefined);
     await deps.queues.close().catch(() => undefined);
@@ -75,7 +104,11 @@ describe("server log following", () => {
     await new Promise((r) => setTimeout(r, 600));
     expect(await followRunningServers(deps)).toBe(1);
     await new Promise((r) => setTimeout(r, 800));
-    const numbers = readFileSync(file, "utf8").split("\n").map((l) => /^server line (\d+)$/.exec(l)?.[1]).filter(Boolean).map(Number);
+    const numbers = readFileSync(file, "utf8")
+      .split("\n")
+      .map((l) => /^server line (\d+)$/.exec(l)?.[1])
+      .filter(Boolean)
+      .map(Number);
     // The lines printed while nobody followed are back-filled; at most the last second repeats.
     const max = Math.max(...numbers);
     for (let i = 0; i <= max; i++) expect(numbers).toContain(i);

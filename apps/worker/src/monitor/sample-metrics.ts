@@ -21,7 +21,13 @@ const big = (n: number | null | undefined) => (n === null || n === undefined || 
 
 async function filestoreBytes(deps: Deps, containerId: string, databaseName: string): Promise<number | null> {
   // Inside the server container: its data volume is mounted there, no helper container needed.
-  const r = await execCommand({ docker: deps.docker, id: containerId, cmd: ["du", "-sk", `/var/lib/odoo/filestore/${databaseName}`], user: "odoo", timeoutMs: 60_000 });
+  const r = await execCommand({
+    docker: deps.docker,
+    id: containerId,
+    cmd: ["du", "-sk", `/var/lib/odoo/filestore/${databaseName}`],
+    user: "odoo",
+    timeoutMs: 60_000,
+  });
   const kib = /^(\d+)\s/.exec(r.stdout)?.[1];
   if (kib) return Number(kib) * 1024;
   return /No such file/.test(r.stderr) ? 0 : null;
@@ -32,7 +38,9 @@ async function connectionsByDatabase(deps: Deps): Promise<{ byDatabase: Map<stri
   try {
     const pg = await deps.postgres();
     return await withClient({ pg }, async (c) => {
-      const res = await c.query<{ datname: string | null; n: string }>("SELECT datname, count(*)::text AS n FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY datname");
+      const res = await c.query<{ datname: string | null; n: string }>(
+        "SELECT datname, count(*)::text AS n FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY datname",
+      );
       const byDatabase = new Map(res.rows.filter((r) => r.datname).map((r) => [r.datname as string, Number(r.n)]));
       return { byDatabase, total: [...byDatabase.values()].reduce((a, b) => a + b, 0) };
     });
@@ -46,10 +54,17 @@ async function connectionsByDatabase(deps: Deps): Promise<{ byDatabase: Map<stri
  * database's share of the shared PostgreSQL, storage, HTTP requests from odoo.log), stored as
  * Metric rows; old samples are deleted. A build whose container cannot be read is skipped.
  */
-export async function sampleMetrics(options: { deps: Deps; state: MonitorState; now?: Date }): Promise<{ sampled: number; pruned: number }> {
+export async function sampleMetrics(options: {
+  deps: Deps;
+  state: MonitorState;
+  now?: Date;
+}): Promise<{ sampled: number; pruned: number }> {
   const { deps, state } = options;
   const now = options.now ?? new Date();
-  const builds = await deps.prisma.build.findMany({ where: { state: "running", containerName: { not: null } }, select: { id: true, containerName: true, databaseName: true } });
+  const builds = await deps.prisma.build.findMany({
+    where: { state: "running", containerName: { not: null } },
+    select: { id: true, containerName: true, databaseName: true },
+  });
   let pgStats: ContainerStats | null = null;
   const pg = builds.length ? await deps.postgres().catch(() => null) : null;
   if (pg) pgStats = await containerStats({ docker: deps.docker, id: pg.containerName }).catch(() => null);
@@ -72,7 +87,10 @@ export async function sampleMetrics(options: { deps: Deps; state: MonitorState; 
         state.storage.set(b.id, storage);
       }
       const dbConnections = b.databaseName ? (connections?.byDatabase.get(b.databaseName) ?? 0) : null;
-      const share = connections && dbConnections !== null ? databaseShare({ databaseConnections: dbConnections, totalConnections: connections.total }) : null;
+      const share =
+        connections && dbConnections !== null
+          ? databaseShare({ databaseConnections: dbConnections, totalConnections: connections.total })
+          : null;
       await deps.prisma.metric.create({
         data: {
           buildId: b.id,

@@ -89,7 +89,12 @@ export class ServerLogKeeper {
         since = undefined;
       }
       const out = createWriteStream(file, { flags: "a" });
-      const follower = await followLogs({ docker: options.docker, id: options.containerId, since, onLine: (l) => out.write(`${l.line}\n`) });
+      const follower = await followLogs({
+        docker: options.docker,
+        id: options.containerId,
+        since,
+        onLine: (l) => out.write(`${l.line}\n`),
+      });
       void follower.done.then(() => out.end());
       this.adopt(buildId, follower);
       return true;

@@ -4,7 +4,12 @@ import { CONTAINER_PATHS, contextAddonsPath, runOdooStep, type OdooContext, type
 
 const MODULE = /^[a-z0-9_]+$/i;
 
-export function applyModulePlanArgs(options: { database: string; addonsPath: string; install: readonly string[]; update: readonly string[] }): string[] {
+export function applyModulePlanArgs(options: {
+  database: string;
+  addonsPath: string;
+  install: readonly string[];
+  update: readonly string[];
+}): string[] {
   const { install, update } = options;
   if (install.length + update.length === 0) throw new Error("nothing to install or update");
   for (const m of [...install, ...update]) if (!MODULE.test(m)) throw new Error(`invalid module name: ${m}`);
@@ -16,6 +21,11 @@ export function applyModulePlanArgs(options: { database: string; addonsPath: str
 }
 
 export function applyModulePlan(options: { ctx: OdooContext; install: readonly string[]; update: readonly string[] }): Promise<StepResult> {
-  const args = applyModulePlanArgs({ database: options.ctx.database, addonsPath: contextAddonsPath(options.ctx), install: options.install, update: options.update });
+  const args = applyModulePlanArgs({
+    database: options.ctx.database,
+    addonsPath: contextAddonsPath(options.ctx),
+    install: options.install,
+    update: options.update,
+  });
   return runOdooStep({ ctx: options.ctx, kind: "update", logName: "update.log", args });
 }

@@ -101,7 +101,10 @@ export async function filestoreOperation(options: {
   const { docker, target } = options;
   const source = options.source ?? target;
   const labels = { ...options.labels, role: "filestore-helper" };
-  const [src, dst] = await Promise.all([ensureVolume({ docker, name: source.volume, labels: { ...labels, role: "odoo-data" } }), ensureVolume({ docker, name: target.volume, labels: { ...labels, role: "odoo-data" } })]);
+  const [src, dst] = await Promise.all([
+    ensureVolume({ docker, name: source.volume, labels: { ...labels, role: "odoo-data" } }),
+    ensureVolume({ docker, name: target.volume, labels: { ...labels, role: "odoo-data" } }),
+  ]);
   const same = source.volume === target.volume;
   let mounts;
   let srcRoot: string;
@@ -111,7 +114,8 @@ export async function filestoreOperation(options: {
     srcRoot = dstRoot = "/data";
   } else {
     const parent = path.dirname(path.dirname(src.mountpoint));
-    if (parent !== path.dirname(path.dirname(dst.mountpoint))) throw new Error(`volumes ${source.volume} and ${target.volume} are not in one volumes folder`);
+    if (parent !== path.dirname(path.dirname(dst.mountpoint)))
+      throw new Error(`volumes ${source.volume} and ${target.volume} are not in one volumes folder`);
     mounts = [{ type: "bind" as const, source: parent, target: "/volumes" }];
     srcRoot = `/volumes/${path.basename(path.dirname(src.mountpoint))}/_data`;
     dstRoot = `/volumes/${path.basename(path.dirname(dst.mountpoint))}/_data`;
@@ -147,7 +151,9 @@ export async function filestoreOperation(options: {
   const text = output.join("\n");
   if (run.exitCode === 99 && options.faultPoint) throw new InjectedCrash(`filestore ${options.op}: ${options.faultPoint}`);
   if (run.timedOut || run.exitCode !== 0) {
-    throw new Error(`filestore ${options.op} ${source.volume}/${source.database} → ${target.volume}/${target.database} failed (exit ${run.exitCode}${run.timedOut ? ", timed out" : ""}): ${text.slice(-300)}`);
+    throw new Error(
+      `filestore ${options.op} ${source.volume}/${source.database} → ${target.volume}/${target.database} failed (exit ${run.exitCode}${run.timedOut ? ", timed out" : ""}): ${text.slice(-300)}`,
+    );
   }
   const mode = (/mode=(\w+)/.exec(text)?.[1] ?? "copy") as FilestoreMode;
   return { mode, files: Number(/files=(\d+)/.exec(text)?.[1] ?? 0), durationMs: run.durationMs };

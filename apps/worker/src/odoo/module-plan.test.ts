@@ -5,7 +5,13 @@ import { checksumsToRecord, planModuleChanges, type DatabaseModules } from "./mo
 import { hasOdooNeutralize } from "./neutralize-database";
 
 const mod = (name: string, version: string): DiscoveredModule =>
-  ({ name, path: `addons/${name}`, addonsPath: "addons", fromSubmodule: false, manifest: { version, installable: true } }) as unknown as DiscoveredModule;
+  ({
+    name,
+    path: `addons/${name}`,
+    addonsPath: "addons",
+    fromSubmodule: false,
+    manifest: { version, installable: true },
+  }) as unknown as DiscoveredModule;
 
 const database: DatabaseModules = {
   modules: new Map([
@@ -22,7 +28,14 @@ const checksums = { a: "sa", b: "sb-new", c: "sc", gone: "sg" };
 
 describe("planModuleChanges", () => {
   it("Odoo.sh rule: updates installed modules whose manifest version increased, installs never-seen ones", () => {
-    const plan = planModuleChanges({ discovery, database, series: "17.0", rule: "manifest_version", checksums, wanted: ["a", "b", "c", "gone"] });
+    const plan = planModuleChanges({
+      discovery,
+      database,
+      series: "17.0",
+      rule: "manifest_version",
+      checksums,
+      wanted: ["a", "b", "c", "gone"],
+    });
     expect(plan.update).toEqual(["a"]);
     expect(plan.versionChanges).toEqual([{ name: "a", from: "17.0.1.0", to: "17.0.1.1" }]);
     // "gone" is known to the database (uninstalled on purpose): it stays uninstalled.
@@ -33,7 +46,14 @@ describe("planModuleChanges", () => {
   it("checksum rule: updates installed modules whose content changed or was never recorded", () => {
     const plan = planModuleChanges({ discovery, database, series: "17.0", rule: "checksum", checksums, wanted: [] });
     expect(plan.update).toEqual(["b"]);
-    const none = planModuleChanges({ discovery, database: { ...database, appliedChecksums: {} }, series: "17.0", rule: "checksum", checksums, wanted: [] });
+    const none = planModuleChanges({
+      discovery,
+      database: { ...database, appliedChecksums: {} },
+      series: "17.0",
+      rule: "checksum",
+      checksums,
+      wanted: [],
+    });
     expect(none.update).toEqual(["a", "b"]);
   });
 });
@@ -41,7 +61,19 @@ describe("planModuleChanges", () => {
 describe("applyModulePlanArgs", () => {
   it("installs and updates in one run without demo data", () => {
     expect(applyModulePlanArgs({ database: "acme", addonsPath: "/x", install: ["c"], update: ["a", "b"] })).toEqual([
-      "odoo", "-d", "acme", "--data-dir", "/var/lib/odoo", "--addons-path", "/x", "-i", "c", "-u", "a,b", "--without-demo=all", "--stop-after-init",
+      "odoo",
+      "-d",
+      "acme",
+      "--data-dir",
+      "/var/lib/odoo",
+      "--addons-path",
+      "/x",
+      "-i",
+      "c",
+      "-u",
+      "a,b",
+      "--without-demo=all",
+      "--stop-after-init",
     ]);
     expect(() => applyModulePlanArgs({ database: "acme", addonsPath: "", install: [], update: [] })).toThrow(/nothing/);
     expect(() => applyModulePlanArgs({ database: "acme", addonsPath: "", install: ["a;rm"], update: [] })).toThrow(/invalid module/);

@@ -10,7 +10,14 @@
 // the checksums matching its schema, with no control-plane state to keep in step.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { moduleChecksum, modulesToUpdateByVersion, type AddonsDiscovery, type DiscoveredModule, type ModuleFile, type VersionUpdate } from "@slipway/domain";
+import {
+  moduleChecksum,
+  modulesToUpdateByVersion,
+  type AddonsDiscovery,
+  type DiscoveredModule,
+  type ModuleFile,
+  type VersionUpdate,
+} from "@slipway/domain";
 import type { ManagedPostgres } from "../postgres";
 import { withClient } from "../postgres";
 
@@ -31,8 +38,12 @@ export interface DatabaseModules {
 
 export async function readDatabaseModules(options: { pg: ManagedPostgres; database: string }): Promise<DatabaseModules> {
   return withClient({ pg: options.pg, database: options.database }, async (c) => {
-    const mods = await c.query<{ name: string; state: string; latest_version: string | null }>("SELECT name, state, latest_version FROM ir_module_module");
-    const langs = await c.query<{ code: string }>("SELECT code FROM res_lang WHERE active").catch(() => ({ rows: [] as { code: string }[] }));
+    const mods = await c.query<{ name: string; state: string; latest_version: string | null }>(
+      "SELECT name, state, latest_version FROM ir_module_module",
+    );
+    const langs = await c
+      .query<{ code: string }>("SELECT code FROM res_lang WHERE active")
+      .catch(() => ({ rows: [] as { code: string }[] }));
     const param = await c.query<{ value: string }>("SELECT value FROM ir_config_parameter WHERE key = $1", [CHECKSUMS_PARAMETER]);
     let applied: Record<string, string>;
     try {
@@ -49,12 +60,22 @@ export async function readDatabaseModules(options: { pg: ManagedPostgres; databa
 }
 
 /** Records the checksums of the repository's installed modules after a successful run. */
-export async function writeAppliedChecksums(options: { pg: ManagedPostgres; database: string; checksums: Record<string, string> }): Promise<void> {
+export async function writeAppliedChecksums(options: {
+  pg: ManagedPostgres;
+  database: string;
+  checksums: Record<string, string>;
+}): Promise<void> {
   await withClient({ pg: options.pg, database: options.database }, async (c) => {
     const value = JSON.stringify(options.checksums);
-    const res = await c.query("UPDATE ir_config_parameter SET value = $2, write_date = now() at time zone 'UTC' WHERE key = $1", [CHECKSUMS_PARAMETER, value]);
+    const res = await c.query("UPDATE ir_config_parameter SET value = $2, write_date = now() at time zone 'UTC' WHERE key = $1", [
+      CHECKSUMS_PARAMETER,
+      value,
+    ]);
     if (res.rowCount === 0) {
-      await c.query("INSERT INTO ir_config_parameter (key, value, create_date, write_date) VALUES ($1, $2, now() at time zone 'UTC', now() at time zone 'UTC')", [CHECKSUMS_PARAMETER, value]);
+      await c.query(
+        "INSERT INTO ir_config_parameter (key, value, create_date, write_date) VALUES ($1, $2, now() at time zone 'UTC', now() at time zone 'UTC')",
+        [CHECKSUMS_PARAMETER, value],
+      );
     }
   });
 }
@@ -74,7 +95,12 @@ async function moduleFiles(root: string, rel = ""): Promise<ModuleFile[]> {
 }
 
 /** module_auto_update checksums of the given modules of a checkout. */
-export async function computeChecksums(options: { checkoutDir: string; modules: readonly DiscoveredModule[]; excludePatterns: readonly string[]; languages: readonly string[] }): Promise<Record<string, string>> {
+export async function computeChecksums(options: {
+  checkoutDir: string;
+  modules: readonly DiscoveredModule[];
+  excludePatterns: readonly string[];
+  languages: readonly string[];
+}): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   for (const m of options.modules) {
     const files = await moduleFiles(path.join(options.checkoutDir, m.path));

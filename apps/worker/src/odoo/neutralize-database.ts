@@ -16,7 +16,13 @@ export interface MailCatcherAddress {
 }
 
 export type NeutralizeOutcome =
-  | { ok: true; newUuid: string; odooNeutralize: boolean; classification: RunClassification | null; checks: { name: string; detail: string }[] }
+  | {
+      ok: true;
+      newUuid: string;
+      odooNeutralize: boolean;
+      classification: RunClassification | null;
+      checks: { name: string; detail: string }[];
+    }
   | { ok: false; reason: string; offending: (OffendingLine & { step: string })[] };
 
 /** `odoo neutralize` exists from Odoo 16 on (`17.0`, `saas~17.2`, `16.0` → major version). */
@@ -26,13 +32,28 @@ export function hasOdooNeutralize(odooVersion: string): boolean {
 }
 
 export async function readDatabaseUuid(options: { pg: ManagedPostgres; database: string }): Promise<string> {
-  const rows = await queryDatabase<{ value: string }>({ ...options, sql: "SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'" });
+  const rows = await queryDatabase<{ value: string }>({
+    ...options,
+    sql: "SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'",
+  });
   return rows[0]?.value ?? "";
 }
 
 /** Runs the verification queries; the names and messages of failed checks, or none. */
-export async function verifyNeutralization(options: { pg: ManagedPostgres; database: string; catcher: MailCatcherAddress; oldUuid: string; newUuid?: string; logFile: string }): Promise<{ failed: string[]; checks: { name: string; detail: string }[] }> {
-  const checks = neutralizationChecks({ catcherHost: options.catcher.host, catcherPort: options.catcher.port, oldUuid: options.oldUuid, newUuid: options.newUuid });
+export async function verifyNeutralization(options: {
+  pg: ManagedPostgres;
+  database: string;
+  catcher: MailCatcherAddress;
+  oldUuid: string;
+  newUuid?: string;
+  logFile: string;
+}): Promise<{ failed: string[]; checks: { name: string; detail: string }[] }> {
+  const checks = neutralizationChecks({
+    catcherHost: options.catcher.host,
+    catcherPort: options.catcher.port,
+    oldUuid: options.oldUuid,
+    newUuid: options.newUuid,
+  });
   const failed: string[] = [];
   const results: { name: string; detail: string }[] = [];
   await withClient({ pg: options.pg, database: options.database }, async (c) => {
@@ -52,7 +73,13 @@ export async function verifyNeutralization(options: { pg: ManagedPostgres; datab
   return { failed, checks: results };
 }
 
-export async function neutralizeDatabase(options: { ctx: OdooContext; pg: ManagedPostgres; odooVersion: string; catcher: MailCatcherAddress; oldUuid: string }): Promise<NeutralizeOutcome> {
+export async function neutralizeDatabase(options: {
+  ctx: OdooContext;
+  pg: ManagedPostgres;
+  odooVersion: string;
+  catcher: MailCatcherAddress;
+  oldUuid: string;
+}): Promise<NeutralizeOutcome> {
   const { ctx, pg } = options;
   mkdirSync(ctx.logDir, { recursive: true });
   const logFile = join(ctx.logDir, "neutralize.log");
@@ -62,15 +89,27 @@ export async function neutralizeDatabase(options: { ctx: OdooContext; pg: Manage
     const run = await neutralize({ ctx });
     classification = run.classification;
     if (run.classification.status === "red") {
-      return { ok: false, reason: `odoo neutralize failed: ${run.classification.reasons.join("; ")}`, offending: run.classification.offending.map((o) => ({ ...o, step: "neutralize" })) };
+      return {
+        ok: false,
+        reason: `odoo neutralize failed: ${run.classification.reasons.join("; ")}`,
+        offending: run.classification.offending.map((o) => ({ ...o, step: "neutralize" })),
+      };
     }
   } else {
     platformLine(logFile, `Odoo ${options.odooVersion} has no "odoo neutralize": the platform's statements only`);
   }
 
   const newUuid = randomUUID();
-  const statements = neutralizationStatements({ catcherHost: options.catcher.host, catcherPort: options.catcher.port, newUuid, newSecret: randomBytes(24).toString("base64url") });
-  platformLine(logFile, `${new Date().toISOString()} platform neutralization of ${ctx.database}: ${statements.length} statements in one transaction`);
+  const statements = neutralizationStatements({
+    catcherHost: options.catcher.host,
+    catcherPort: options.catcher.port,
+    newUuid,
+    newSecret: randomBytes(24).toString("base64url"),
+  });
+  platformLine(
+    logFile,
+    `${new Date().toISOString()} platform neutralization of ${ctx.database}: ${statements.length} statements in one transaction`,
+  );
   try {
     await withClient({ pg, database: ctx.database }, async (c) => {
       await c.query("BEGIN");
@@ -90,7 +129,14 @@ export async function neutralizeDatabase(options: { ctx: OdooContext; pg: Manage
     return { ok: false, reason: `the platform's neutralization failed (rolled back): ${(e as Error).message}`, offending: [] };
   }
   platformLine(logFile, "platform neutralization committed; verifying");
-  const verdict = await verifyNeutralization({ pg, database: ctx.database, catcher: options.catcher, oldUuid: options.oldUuid, newUuid, logFile });
+  const verdict = await verifyNeutralization({
+    pg,
+    database: ctx.database,
+    catcher: options.catcher,
+    oldUuid: options.oldUuid,
+    newUuid,
+    logFile,
+  });
   if (verdict.failed.length > 0) {
     platformLine(logFile, `verification failed: the build is refused`);
     return { ok: false, reason: `neutralization verification failed: ${verdict.failed.join("; ")}`, offending: [] };

@@ -6,8 +6,24 @@
 import { DomainError } from "@slipway/domain";
 import type { DockerEngine } from "@slipway/docker";
 import { filestoreOperation } from "./copy-filestore";
-import { clearSwapRecord, criticalSection, faultAt, readSwapRecord, withSwapLock, writeSwapRecord, type FaultInjector } from "../recovery/swap-journal";
-import { assertDatabaseName, copyDatabase, databaseExists, dropDatabase, renameDatabase, withClient, type ManagedPostgres } from "../postgres";
+import {
+  clearSwapRecord,
+  criticalSection,
+  faultAt,
+  readSwapRecord,
+  withSwapLock,
+  writeSwapRecord,
+  type FaultInjector,
+} from "../recovery/swap-journal";
+import {
+  assertDatabaseName,
+  copyDatabase,
+  databaseExists,
+  dropDatabase,
+  renameDatabase,
+  withClient,
+  type ManagedPostgres,
+} from "../postgres";
 
 export interface SnapshotTarget {
   docker: DockerEngine;
@@ -64,10 +80,21 @@ export async function restoreSnapshot(target: SnapshotTarget & { snapshot: strin
         throw new DomainError("not_found", `snapshot ${target.snapshot} does not exist: ${target.database} was left as it is`);
       }
       if (journaled && !(journaled.kind === "snapshot-restore" && journaled.snapshot === target.snapshot)) {
-        throw new DomainError("conflict", `${target.database} has an unfinished ${journaled.kind} (${journaled.startedAt}): it is completed first`);
+        throw new DomainError(
+          "conflict",
+          `${target.database} has an unfinished ${journaled.kind} (${journaled.startedAt}): it is completed first`,
+        );
       }
       if (target.home && !journaled) {
-        writeSwapRecord(target.home, { kind: "snapshot-restore", database: target.database, volume: target.volume, snapshot: target.snapshot, asideDir: `.aside-${target.database}`, phase: "restoring", startedAt: new Date().toISOString() });
+        writeSwapRecord(target.home, {
+          kind: "snapshot-restore",
+          database: target.database,
+          volume: target.volume,
+          snapshot: target.snapshot,
+          asideDir: `.aside-${target.database}`,
+          phase: "restoring",
+          startedAt: new Date().toISOString(),
+        });
       }
       await faultAt(target.faults, "snapshot-restore:journaled");
       await finishSnapshotRestore(target);
@@ -101,7 +128,9 @@ async function finishSnapshotRestore(target: SnapshotTarget & { snapshot: string
 }
 
 /** Completes a journaled snapshot restore of `database` left by a dead worker; false when there is none. */
-export async function resumeSnapshotRestore(options: Omit<SnapshotTarget, "volume" | "database"> & { home: string; database: string; faults?: FaultInjector }): Promise<boolean> {
+export async function resumeSnapshotRestore(
+  options: Omit<SnapshotTarget, "volume" | "database"> & { home: string; database: string; faults?: FaultInjector },
+): Promise<boolean> {
   const record = readSwapRecord(options.home, options.database);
   if (record?.kind !== "snapshot-restore") return false;
   await withSwapLock(record.database, () =>
@@ -117,14 +146,26 @@ export async function resumeSnapshotRestore(options: Omit<SnapshotTarget, "volum
 
 export async function dropSnapshot(target: SnapshotTarget & { snapshot: string }): Promise<void> {
   await dropDatabase({ pg: target.pg, name: target.snapshot });
-  await filestoreOperation({ docker: target.docker, toolsImage: target.toolsImage, op: "remove", target: { volume: target.volume, database: target.snapshot }, labels: target.labels, logFile: target.logFile });
+  await filestoreOperation({
+    docker: target.docker,
+    toolsImage: target.toolsImage,
+    op: "remove",
+    target: { volume: target.volume, database: target.snapshot },
+    labels: target.labels,
+    logFile: target.logFile,
+  });
 }
 
 /** Pre-update snapshots of a database, oldest first (by build number). */
 export async function listPreUpdateSnapshots(options: { pg: ManagedPostgres; database: string }): Promise<string[]> {
   return withClient({ pg: options.pg }, async (c) => {
-    const res = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [`${options.database}_pre_`]);
+    const res = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [
+      `${options.database}_pre_`,
+    ]);
     const num = (n: string) => Number(n.slice(options.database.length + 5));
-    return res.rows.map((r) => r.datname).filter((n) => /^\d+$/.test(n.slice(options.database.length + 5))).sort((a, b) => num(a) - num(b));
+    return res.rows
+      .map((r) => r.datname)
+      .filter((n) => /^\d+$/.test(n.slice(options.database.length + 5)))
+      .sort((a, b) => num(a) - num(b));
   });
 }

@@ -7,7 +7,19 @@
 //     the snapshot) plus a hard-link copy of its filestore.
 import { DomainError } from "@slipway/domain";
 import { execCommand, type DockerEngine } from "@slipway/docker";
-import { adoptDatabase, copyDatabase, createDatabase, databaseExists, dropDatabase, ident, literal, renameDatabase, rolePassword, withClient, type ManagedPostgres } from "../postgres";
+import {
+  adoptDatabase,
+  copyDatabase,
+  createDatabase,
+  databaseExists,
+  dropDatabase,
+  ident,
+  literal,
+  renameDatabase,
+  rolePassword,
+  withClient,
+  type ManagedPostgres,
+} from "../postgres";
 import { filestoreOperation } from "./copy-filestore";
 
 export function stagingSourceName(database: string): string {
@@ -25,7 +37,13 @@ echo "pg_dump exit $ds, pg_restore exit $rs" >&2
 [ "$ds" = 0 ] && [ "$rs" = 0 ]`;
 
 /** pg_dump of a live database piped into pg_restore of a new one, inside the managed server's container. */
-export async function dumpRestore(options: { docker: DockerEngine; pg: ManagedPostgres; source: string; target: string; timeoutMs?: number }): Promise<{ durationMs: number }> {
+export async function dumpRestore(options: {
+  docker: DockerEngine;
+  pg: ManagedPostgres;
+  source: string;
+  target: string;
+  timeoutMs?: number;
+}): Promise<{ durationMs: number }> {
   const { pg } = options;
   const started = Date.now();
   await dropDatabase({ pg, name: options.target });
@@ -35,19 +53,30 @@ export async function dumpRestore(options: { docker: DockerEngine; pg: ManagedPo
     id: pg.containerName,
     user: "postgres",
     cmd: ["sh", "-c", DUMP_RESTORE],
-    env: { SRC: options.source, SRC_PASSWORD: rolePassword(pg, options.source), DST: options.target, DST_PASSWORD: rolePassword(pg, options.target) },
+    env: {
+      SRC: options.source,
+      SRC_PASSWORD: rolePassword(pg, options.source),
+      DST: options.target,
+      DST_PASSWORD: rolePassword(pg, options.target),
+    },
     timeoutMs: options.timeoutMs ?? 4 * 3600_000,
   });
   if (res.exitCode !== 0) {
     await dropDatabase({ pg, name: options.target }).catch(() => undefined);
-    throw new DomainError("upstream_failed", `pg_dump | pg_restore ${options.source} → ${options.target} failed: ${res.stderr.trim().slice(-500)}`);
+    throw new DomainError(
+      "upstream_failed",
+      `pg_dump | pg_restore ${options.source} → ${options.target} failed: ${res.stderr.trim().slice(-500)}`,
+    );
   }
   return { durationMs: Date.now() - started };
 }
 
 async function takenAt(pg: ManagedPostgres, name: string): Promise<Date | null> {
   return withClient({ pg }, async (c) => {
-    const res = await c.query<{ d: string | null }>("SELECT shobj_description(oid, 'pg_database') AS d FROM pg_database WHERE datname = $1", [name]);
+    const res = await c.query<{ d: string | null }>(
+      "SELECT shobj_description(oid, 'pg_database') AS d FROM pg_database WHERE datname = $1",
+      [name],
+    );
     const raw = res.rows[0]?.d;
     if (!raw) return null;
     try {
@@ -90,7 +119,9 @@ export interface StagingSource {
  * lock on the managed server (per production database), so concurrent staging builds never copy a
  * source being replaced, and one refresh serves the builds waiting behind it.
  */
-export async function copyProductionForStaging(options: StagingSourceOptions & { target: { database: string; volume: string } }): Promise<StagingSource & { filestoreMode: string; files: number; copyMs: number }> {
+export async function copyProductionForStaging(
+  options: StagingSourceOptions & { target: { database: string; volume: string } },
+): Promise<StagingSource & { filestoreMode: string; files: number; copyMs: number }> {
   const { pg } = options;
   const name = stagingSourceName(options.database);
   const started = Date.now();
@@ -105,8 +136,24 @@ export async function copyProductionForStaging(options: StagingSourceOptions & {
       const now = new Date();
       await dumpRestore({ docker: options.docker, pg, source: options.database, target: options.target.database });
       const fsStarted = Date.now();
-      const fs = await filestoreOperation({ docker: options.docker, toolsImage: options.toolsImage, op: "copy", source: { volume: options.volume, database: options.database }, target: options.target, labels: options.labels, logFile: options.logFile });
-      return { name: options.database, takenAt: now, refreshed: true, durationMs: fsStarted - started, filestoreMode: fs.mode, files: fs.files, copyMs: Date.now() - fsStarted };
+      const fs = await filestoreOperation({
+        docker: options.docker,
+        toolsImage: options.toolsImage,
+        op: "copy",
+        source: { volume: options.volume, database: options.database },
+        target: options.target,
+        labels: options.labels,
+        logFile: options.logFile,
+      });
+      return {
+        name: options.database,
+        takenAt: now,
+        refreshed: true,
+        durationMs: fsStarted - started,
+        filestoreMode: fs.mode,
+        files: fs.files,
+        copyMs: Date.now() - fsStarted,
+      };
     }
     let at = (await databaseExists({ pg, name })) ? await takenAt(pg, name) : null;
     // Fresh = taken after this copy was asked for, give or take maxAge: builds that queued behind
@@ -115,7 +162,15 @@ export async function copyProductionForStaging(options: StagingSourceOptions & {
     if (!fresh) at = await refresh(options, name);
     const refreshedMs = Date.now() - started;
     const copy = await copyFromStagingSource({ ...options, source: { database: name, volume: options.volume }, target: options.target });
-    return { name, takenAt: at!, refreshed: !fresh, durationMs: refreshedMs, filestoreMode: copy.filestoreMode, files: copy.files, copyMs: copy.durationMs };
+    return {
+      name,
+      takenAt: at!,
+      refreshed: !fresh,
+      durationMs: refreshedMs,
+      filestoreMode: copy.filestoreMode,
+      files: copy.files,
+      copyMs: copy.durationMs,
+    };
   });
 }
 
@@ -126,11 +181,29 @@ async function refresh(options: StagingSourceOptions, name: string): Promise<Dat
   await dumpRestore({ docker: options.docker, pg, source: options.database, target: next });
   // After the dump started: files created since are extra (harmless), none it references is missing.
   const volume = options.volume;
-  await filestoreOperation({ docker: options.docker, toolsImage: options.toolsImage, op: "copy", source: { volume, database: options.database }, target: { volume, database: next }, labels: options.labels, logFile: options.logFile });
-  await withClient({ pg }, (c) => c.query(`COMMENT ON DATABASE ${ident(next)} IS ${literal(JSON.stringify({ takenAt: now.toISOString(), source: options.database }))}`));
+  await filestoreOperation({
+    docker: options.docker,
+    toolsImage: options.toolsImage,
+    op: "copy",
+    source: { volume, database: options.database },
+    target: { volume, database: next },
+    labels: options.labels,
+    logFile: options.logFile,
+  });
+  await withClient({ pg }, (c) =>
+    c.query(`COMMENT ON DATABASE ${ident(next)} IS ${literal(JSON.stringify({ takenAt: now.toISOString(), source: options.database }))}`),
+  );
   await dropDatabase({ pg, name });
   await renameDatabase({ pg, from: next, to: name });
-  await filestoreOperation({ docker: options.docker, toolsImage: options.toolsImage, op: "move", source: { volume, database: next }, target: { volume, database: name }, labels: options.labels, logFile: options.logFile });
+  await filestoreOperation({
+    docker: options.docker,
+    toolsImage: options.toolsImage,
+    op: "move",
+    source: { volume, database: next },
+    target: { volume, database: name },
+    labels: options.labels,
+    logFile: options.logFile,
+  });
   return now;
 }
 
@@ -149,6 +222,14 @@ export async function copyFromStagingSource(options: {
   await copyDatabase({ pg: options.pg, source: options.source.database, target: options.target.database });
   // The copy's objects belong to the staging source's role: the staging database gets its own.
   await adoptDatabase({ pg: options.pg, database: options.target.database, from: options.source.database });
-  const fs = await filestoreOperation({ docker: options.docker, toolsImage: options.toolsImage, op: "copy", source: options.source, target: options.target, labels: options.labels, logFile: options.logFile });
+  const fs = await filestoreOperation({
+    docker: options.docker,
+    toolsImage: options.toolsImage,
+    op: "copy",
+    source: options.source,
+    target: options.target,
+    labels: options.labels,
+    logFile: options.logFile,
+  });
   return { filestoreMode: fs.mode, files: fs.files, durationMs: Date.now() - started };
 }

@@ -21,7 +21,10 @@ export function connParams(conn: ManagedPostgres, database: string): pg.ClientCo
 }
 
 /** Runs `fn` with an administration client on `database` (the maintenance database by default), always closed. */
-export async function withClient<T>(options: { pg: ManagedPostgres; database?: string }, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  options: { pg: ManagedPostgres; database?: string },
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ ...connParams(options.pg, options.database ?? "postgres"), connectionTimeoutMillis: 5_000 });
   // A session terminated by the server (drop/copy elsewhere) must not crash the worker.
   client.on("error", () => undefined);
@@ -41,19 +44,27 @@ export async function withClient<T>(options: { pg: ManagedPostgres; database?: s
 
 export async function listDatabases(options: { pg: ManagedPostgres }): Promise<string[]> {
   return withClient(options, async (c) => {
-    const res = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY datname");
+    const res = await c.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY datname",
+    );
     return res.rows.map((r) => r.datname);
   });
 }
 
 export async function databaseExists(options: { pg: ManagedPostgres; name: string }): Promise<boolean> {
-  return withClient(options, async (c) => ((await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [options.name])).rowCount ?? 0) === 1);
+  return withClient(
+    options,
+    async (c) => ((await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [options.name])).rowCount ?? 0) === 1,
+  );
 }
 
 /** Size in bytes; not_found when the database does not exist. */
 export async function databaseSize(options: { pg: ManagedPostgres; name: string }): Promise<number> {
   return withClient(options, async (c) => {
-    const res = await c.query<{ size: string | null }>("SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1", [options.name]);
+    const res = await c.query<{ size: string | null }>(
+      "SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1",
+      [options.name],
+    );
     const size = res.rows[0]?.size;
     if (size == null) throw new DomainError("not_found", `database ${options.name} does not exist`);
     return Number(size);
@@ -61,14 +72,22 @@ export async function databaseSize(options: { pg: ManagedPostgres; name: string 
 }
 
 /** One query on one Odoo database, as the administration role (verification, checks, tests). */
-export async function queryDatabase<R extends pg.QueryResultRow = Record<string, unknown>>(options: { pg: ManagedPostgres; database: string; sql: string; params?: unknown[] }): Promise<R[]> {
+export async function queryDatabase<R extends pg.QueryResultRow = Record<string, unknown>>(options: {
+  pg: ManagedPostgres;
+  database: string;
+  sql: string;
+  params?: unknown[];
+}): Promise<R[]> {
   return withClient({ pg: options.pg, database: options.database }, async (c) => (await c.query<R>(options.sql, options.params)).rows);
 }
 
 // Client sessions only: autovacuum workers belong to the superuser and may not be signalled by a
 // non-superuser (PostgreSQL raises an error); DROP, TEMPLATE copies and renames stop them by themselves.
 async function closeSessions(c: pg.Client, name: string): Promise<void> {
-  await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'", [name]);
+  await c.query(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+    [name],
+  );
 }
 
 async function lockDown(c: pg.Client, name: string): Promise<void> {
@@ -87,7 +106,9 @@ export async function createDatabase(options: { pg: ManagedPostgres; name: strin
   await withClient(options, async (c) => {
     await ensureDatabaseRole(c, options.pg, options.name);
     try {
-      await c.query(`CREATE DATABASE ${ident(options.name)} OWNER ${ident(options.name)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE ${literal(collate)} LC_CTYPE ${literal(ctype)}`);
+      await c.query(
+        `CREATE DATABASE ${ident(options.name)} OWNER ${ident(options.name)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE ${literal(collate)} LC_CTYPE ${literal(ctype)}`,
+      );
     } catch (error) {
       if (pgCode(error) === "42P04") throw new DomainError("conflict", `database ${options.name} already exists`, { cause: error });
       throw error;
@@ -136,20 +157,26 @@ export async function copyDatabase(options: { pg: ManagedPostgres; source: strin
   assertDatabaseName(options.source);
   assertDatabaseName(options.target);
   await withClient(options, async (c) => {
-    const owner = await c.query<{ owner: string }>("SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", [options.source]);
+    const owner = await c.query<{ owner: string }>("SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", [
+      options.source,
+    ]);
     if (owner.rowCount === 0) throw new DomainError("not_found", `database ${options.source} does not exist`);
     try {
       await retryWhileInUse(
         async () => {
           await closeSessions(c, options.source);
-          await c.query(`CREATE DATABASE ${ident(options.target)} WITH TEMPLATE ${ident(options.source)} OWNER ${ident(owner.rows[0]!.owner)}`);
+          await c.query(
+            `CREATE DATABASE ${ident(options.target)} WITH TEMPLATE ${ident(options.source)} OWNER ${ident(owner.rows[0]!.owner)}`,
+          );
         },
         { attempts: options.attempts ?? 10, delayMs: 200 },
       );
     } catch (error) {
       if (pgCode(error) === "42P04") throw new DomainError("conflict", `database ${options.target} already exists`, { cause: error });
       if (pgCode(error) === "3D000") throw new DomainError("not_found", `database ${options.source} does not exist`, { cause: error });
-      throw new DomainError("upstream_failed", `copy ${options.source} → ${options.target} failed: ${(error as Error).message}`, { cause: error });
+      throw new DomainError("upstream_failed", `copy ${options.source} → ${options.target} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     await lockDown(c, options.target);
   });
@@ -170,9 +197,13 @@ export async function renameDatabase(options: { pg: ManagedPostgres; from: strin
         await c.query(`ALTER DATABASE ${ident(options.from)} RENAME TO ${ident(options.to)}`);
       });
     } catch (error) {
-      throw new DomainError("upstream_failed", `rename of database ${options.from} to ${options.to} failed: ${(error as Error).message}`, { cause: error });
+      throw new DomainError("upstream_failed", `rename of database ${options.from} to ${options.to} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
-    const owner = (await c.query<{ owner: string }>("SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", [options.to])).rows[0]?.owner;
+    const owner = (
+      await c.query<{ owner: string }>("SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", [options.to])
+    ).rows[0]?.owner;
     if (owner === options.from && !(await roleExists(c, options.to))) {
       await c.query(`ALTER ROLE ${ident(options.from)} RENAME TO ${ident(options.to)}`);
       await c.query(`ALTER ROLE ${ident(options.to)} WITH PASSWORD ${literal(rolePassword(options.pg, options.to))}`);
@@ -192,7 +223,10 @@ export async function adoptDatabase(options: { pg: ManagedPostgres; database: st
   if (options.from === role) return;
   const others = await withClient(options, async (c) => {
     await ensureDatabaseRole(c, options.pg, role);
-    const res = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE pg_get_userbyid(datdba) = $1 AND datname <> $2", [options.from, options.database]);
+    const res = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE pg_get_userbyid(datdba) = $1 AND datname <> $2", [
+      options.from,
+      options.database,
+    ]);
     return res.rows.map((r) => r.datname);
   });
   await withClient({ pg: options.pg, database: options.database }, async (c) => {

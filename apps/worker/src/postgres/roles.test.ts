@@ -8,7 +8,12 @@ describe("database role credentials", () => {
     expect(rolePassword(server, "acme")).toBe(rolePassword(server, "acme"));
     expect(rolePassword(server, "acme")).not.toBe(rolePassword(server, "acme--main-1"));
     expect(rolePassword({ ...server, roleSecret: "t".repeat(43) }, "acme")).not.toBe(rolePassword(server, "acme"));
-    expect(databaseCredentials(server, "acme")).toEqual({ host: "slipway-postgres", port: 5432, user: "acme", password: rolePassword(server, "acme") });
+    expect(databaseCredentials(server, "acme")).toEqual({
+      host: "slipway-postgres",
+      port: 5432,
+      user: "acme",
+      password: rolePassword(server, "acme"),
+    });
   });
 
   it("never start with '-' (the image's entrypoint hands them to argparse as --db_password VALUE)", () => {

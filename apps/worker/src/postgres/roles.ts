@@ -66,7 +66,10 @@ export async function ensureDatabaseRole(c: Client, pg: RoleSource, role: string
       await c.query(`ALTER ROLE ${ident(role)} WITH ${attributes}`);
     }
   }
-  const member = await c.query("SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles a ON a.oid = m.member WHERE r.rolname = $1 AND a.rolname = $2", [role, ADMIN_ROLE]);
+  const member = await c.query(
+    "SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles a ON a.oid = m.member WHERE r.rolname = $1 AND a.rolname = $2",
+    [role, ADMIN_ROLE],
+  );
   if ((member.rowCount ?? 0) === 0) await c.query(`GRANT ${ident(role)} TO ${ident(ADMIN_ROLE)}`);
 }
 

@@ -7,7 +7,21 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isDomainError } from "@slipway/domain";
 import { connectDocker, inspectContainer, removeContainers, removeNetworks, removeVolumes, runToCompletion } from "@slipway/docker";
-import { adoptDatabase, copyDatabase, createDatabase, databaseCredentials, databaseExists, databaseSize, dropDatabase, ensureManagedPostgres, listDatabases, queryDatabase, renameDatabase, withClient, type ManagedPostgres } from "./index";
+import {
+  adoptDatabase,
+  copyDatabase,
+  createDatabase,
+  databaseCredentials,
+  databaseExists,
+  databaseSize,
+  dropDatabase,
+  ensureManagedPostgres,
+  listDatabases,
+  queryDatabase,
+  renameDatabase,
+  withClient,
+  type ManagedPostgres,
+} from "./index";
 
 const docker = connectDocker({ socketPath: process.env.SLIPWAY_DOCKER_SOCKET ?? "/var/run/docker.sock" });
 const tag = `${process.pid}`;
@@ -25,7 +39,12 @@ const options = {
 };
 
 /** Logs in from the worker's host with the given role; the error code when refused. */
-async function login(conn: ManagedPostgres, user: string, password: string, database: string): Promise<{ ok: true; client: pg.Client } | { ok: false; code: string }> {
+async function login(
+  conn: ManagedPostgres,
+  user: string,
+  password: string,
+  database: string,
+): Promise<{ ok: true; client: pg.Client } | { ok: false; code: string }> {
   const client = new pg.Client({ host: conn.host, port: conn.port, user, password, database, connectionTimeoutMillis: 5_000 });
   client.on("error", () => undefined);
   try {
@@ -49,11 +68,23 @@ async function asRole<T>(conn: ManagedPostgres, database: string, fn: (c: pg.Cli
 }
 
 /** psql in a container on the tools network (not the platform network), as `user`. */
-async function psqlFromTools(conn: ManagedPostgres, user: string, password: string, database: string): Promise<{ exitCode: number | null; output: string }> {
+async function psqlFromTools(
+  conn: ManagedPostgres,
+  user: string,
+  password: string,
+  database: string,
+): Promise<{ exitCode: number | null; output: string }> {
   const lines: string[] = [];
   const run = await runToCompletion({
     docker,
-    spec: { image, entrypoint: ["psql"], cmd: ["-h", conn.hostForBuilds, "-U", user, "-d", database, "-tAc", "SELECT 'in:' || current_user"], env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: "5" }, network: conn.toolsNetwork, labels: { test: "managed-postgres", role: "probe" } },
+    spec: {
+      image,
+      entrypoint: ["psql"],
+      cmd: ["-h", conn.hostForBuilds, "-U", user, "-d", database, "-tAc", "SELECT 'in:' || current_user"],
+      env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: "5" },
+      network: conn.toolsNetwork,
+      labels: { test: "managed-postgres", role: "probe" },
+    },
     timeoutMs: 30_000,
     onLine: (l) => lines.push(l.line),
   });
@@ -83,7 +114,10 @@ describe("managed PostgreSQL", () => {
     expect(again.admin.password).toBe(conn.admin.password);
     expect(again.roleSecret).toBe(conn.roleSecret);
     expect((await inspectContainer({ docker, id: options.containerName }))!.id).toBe(info!.id);
-    const self = await withClient({ pg: conn }, async (c) => (await c.query("SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user")).rows[0]);
+    const self = await withClient(
+      { pg: conn },
+      async (c) => (await c.query("SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user")).rows[0],
+    );
     expect(self).toEqual({ rolsuper: false, rolcreatedb: true, rolcreaterole: true });
 
     // Another state folder (or a lost one) drives the same server: the running container's own
@@ -114,9 +148,15 @@ describe("managed PostgreSQL", () => {
     const maint = await login(conn, credsA.user, credsA.password, "postgres");
     expect(maint.ok).toBe(true);
     if (maint.ok) {
-      const created = await maint.client.query("CREATE DATABASE mpg_evil").then(() => "created", (e: { code?: string }) => e.code);
+      const created = await maint.client.query("CREATE DATABASE mpg_evil").then(
+        () => "created",
+        (e: { code?: string }) => e.code,
+      );
       expect(created).toBe("42501");
-      const table = await maint.client.query("CREATE TABLE public.evil (v int)").then(() => "created", (e: { code?: string }) => e.code);
+      const table = await maint.client.query("CREATE TABLE public.evil (v int)").then(
+        () => "created",
+        (e: { code?: string }) => e.code,
+      );
       expect(table).toBe("42501");
       const roles = await maint.client.query<{ rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean; member_of: number }>(
         "SELECT rolsuper, rolcreatedb, rolcreaterole, (SELECT count(*)::int FROM pg_auth_members WHERE member = r.oid) AS member_of FROM pg_roles r WHERE rolname = current_user",
@@ -125,7 +165,10 @@ describe("managed PostgreSQL", () => {
       await maint.client.end();
     }
     // CONNECT is revoked from PUBLIC on every database: only its owner (and the administration role through it).
-    const acl = await withClient({ pg: conn }, async (c) => (await c.query<{ acl: string }>("SELECT datacl::text AS acl FROM pg_database WHERE datname = $1", [a])).rows[0]!.acl);
+    const acl = await withClient(
+      { pg: conn },
+      async (c) => (await c.query<{ acl: string }>("SELECT datacl::text AS acl FROM pg_database WHERE datname = $1", [a])).rows[0]!.acl,
+    );
     expect(acl).not.toMatch(/(^|[{,])=/);
     // The administration role is refused from any network but the platform's, even with its password …
     const adminFromTools = await psqlFromTools(conn, conn.admin.user, conn.admin.password, a);
@@ -135,11 +178,16 @@ describe("managed PostgreSQL", () => {
     const roleFromTools = await psqlFromTools(conn, credsA.user, credsA.password, a);
     expect(roleFromTools.output).toContain(`in:${a}`);
     // The superuser never logs in over the network.
-    expect((await psqlFromTools(conn, "postgres", "postgres", "postgres")).output).toMatch(/pg_hba.conf rejects connection .*user "postgres"/);
+    expect((await psqlFromTools(conn, "postgres", "postgres", "postgres")).output).toMatch(
+      /pg_hba.conf rejects connection .*user "postgres"/,
+    );
 
     await dropDatabase({ pg: conn, name: a });
     await dropDatabase({ pg: conn, name: b });
-    const roles = await withClient({ pg: conn }, async (c) => (await c.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [[a, b]])).rowCount);
+    const roles = await withClient(
+      { pg: conn },
+      async (c) => (await c.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [[a, b]])).rowCount,
+    );
     expect(roles).toBe(0);
   });
 
@@ -153,7 +201,13 @@ describe("managed PostgreSQL", () => {
 
     // A client still connected to the source (a running Odoo): the copy closes it.
     await asRole(conn, src, async () => copyDatabase({ pg: conn, source: src, target: dst })).catch(() => undefined);
-    expect(await queryDatabase({ pg: conn, database: dst, sql: "SELECT v, pg_get_userbyid(relowner) AS owner FROM t, pg_class WHERE relname = 't'" })).toEqual([{ v: 42, owner: src }]);
+    expect(
+      await queryDatabase({
+        pg: conn,
+        database: dst,
+        sql: "SELECT v, pg_get_userbyid(relowner) AS owner FROM t, pg_class WHERE relname = 't'",
+      }),
+    ).toEqual([{ v: 42, owner: src }]);
     const creds = databaseCredentials(conn, src);
     expect(await login(conn, creds.user, creds.password, dst)).toEqual({ ok: false, code: "28000" });
     const conflict = await copyDatabase({ pg: conn, source: src, target: dst }).catch((e: unknown) => e);
@@ -167,8 +221,21 @@ describe("managed PostgreSQL", () => {
     // Adoption: the snapshot's objects (owned by the origin's role, now `moved`) become the snapshot's own role's.
     await adoptDatabase({ pg: conn, database: dst, from: moved });
     expect(await asRole(conn, dst, async (c) => (await c.query("SELECT v FROM t")).rows)).toEqual([{ v: 42 }]);
-    const owners = await withClient({ pg: conn }, async (c) => (await c.query("SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = ANY($1) ORDER BY 1", [[moved, dst]])).rows);
-    expect(owners).toEqual([{ datname: moved, owner: moved }, { datname: dst, owner: dst }].sort((x, y) => x.datname.localeCompare(y.datname)));
+    const owners = await withClient(
+      { pg: conn },
+      async (c) =>
+        (
+          await c.query("SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = ANY($1) ORDER BY 1", [
+            [moved, dst],
+          ])
+        ).rows,
+    );
+    expect(owners).toEqual(
+      [
+        { datname: moved, owner: moved },
+        { datname: dst, owner: dst },
+      ].sort((x, y) => x.datname.localeCompare(y.datname)),
+    );
 
     await asRole(conn, dst, async () => dropDatabase({ pg: conn, name: dst })).catch(() => undefined);
     expect(await databaseExists({ pg: conn, name: dst })).toBe(false);

@@ -11,7 +11,17 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import pg from "pg";
 import { DomainError } from "@slipway/domain";
-import { containerIp, ensureContainer, ensureNetwork, ensureVolume, execCommand, inspectContainer, networkSubnet, removeContainer, type DockerEngine } from "@slipway/docker";
+import {
+  containerIp,
+  ensureContainer,
+  ensureNetwork,
+  ensureVolume,
+  execCommand,
+  inspectContainer,
+  networkSubnet,
+  removeContainer,
+  type DockerEngine,
+} from "@slipway/docker";
 import { renderHba } from "./hba";
 import { ADMIN_ROLE } from "./roles";
 import { ident, literal } from "./sql";
@@ -100,7 +110,14 @@ async function superuserSql(docker: DockerEngine, container: string, sql: string
  */
 async function applyAccessModel(docker: DockerEngine, container: string, secrets: Secrets, platformSubnet: string): Promise<void> {
   const hba = renderHba({ platformSubnet });
-  const write = await execCommand({ docker, id: container, user: "postgres", cmd: ["sh", "-c", 'cat > "$PGDATA/pg_hba.conf.new" && mv "$PGDATA/pg_hba.conf.new" "$PGDATA/pg_hba.conf"'], stdin: hba, timeoutMs: 30_000 });
+  const write = await execCommand({
+    docker,
+    id: container,
+    user: "postgres",
+    cmd: ["sh", "-c", 'cat > "$PGDATA/pg_hba.conf.new" && mv "$PGDATA/pg_hba.conf.new" "$PGDATA/pg_hba.conf"'],
+    stdin: hba,
+    timeoutMs: 30_000,
+  });
   if (write.exitCode !== 0) throw new DomainError("upstream_failed", `could not write pg_hba.conf: ${write.stderr.trim()}`);
   const admin = ident(ADMIN_ROLE);
   await superuserSql(
@@ -126,7 +143,14 @@ async function applyAccessModel(docker: DockerEngine, container: string, secrets
 }
 
 async function tryConnect(conn: ManagedPostgres): Promise<"ok" | "auth" | "down"> {
-  const client = new pg.Client({ host: conn.host, port: conn.port, user: conn.admin.user, password: conn.admin.password, database: "postgres", connectionTimeoutMillis: 2_000 });
+  const client = new pg.Client({
+    host: conn.host,
+    port: conn.port,
+    user: conn.admin.user,
+    password: conn.admin.password,
+    database: "postgres",
+    connectionTimeoutMillis: 2_000,
+  });
   client.on("error", () => undefined);
   try {
     await client.connect();
@@ -164,7 +188,13 @@ export async function ensureManagedPostgres(options: EnsureManagedPostgresOption
 
   await ensureNetwork({ docker, name: platformNetwork, labels: { ...extra, role: "platform-network" } });
   // Tools containers reach the server and nothing else: no egress, no builds, no host services.
-  await ensureNetwork({ docker, name: toolsNetwork, internal: true, bridgeName: toolsNetwork === MANAGED_PG_DEFAULTS.toolsNetwork ? TOOLS_BRIDGE : undefined, labels: { ...extra, role: "tools-network" } });
+  await ensureNetwork({
+    docker,
+    name: toolsNetwork,
+    internal: true,
+    bridgeName: toolsNetwork === MANAGED_PG_DEFAULTS.toolsNetwork ? TOOLS_BRIDGE : undefined,
+    labels: { ...extra, role: "tools-network" },
+  });
   await ensureVolume({ docker, name: volumeName, labels: { ...extra, role: "odoo-postgres-data" } });
   const info = await ensureContainer({
     docker,
@@ -187,21 +217,39 @@ export async function ensureManagedPostgres(options: EnsureManagedPostgresOption
   let applied = false;
   for (;;) {
     const ip = await containerIp({ docker, container: info.id, network: platformNetwork });
-    const ready = ip ? (await execCommand({ docker, id: info.id, user: "postgres", cmd: ["pg_isready", "-q", "-h", "/run/postgresql"], timeoutMs: 10_000 }).catch(() => null))?.exitCode === 0 : false;
+    const ready = ip
+      ? (
+          await execCommand({
+            docker,
+            id: info.id,
+            user: "postgres",
+            cmd: ["pg_isready", "-q", "-h", "/run/postgresql"],
+            timeoutMs: 10_000,
+          }).catch(() => null)
+        )?.exitCode === 0
+      : false;
     if (ip && ready) {
       if (!applied) {
         await applyAccessModel(docker, info.id, secrets, platformSubnet);
         applied = true;
       }
       const conn: ManagedPostgres = {
-        containerName, host: ip, port: 5432, admin: { user: ADMIN_ROLE, password: secrets.adminPassword }, roleSecret: secrets.roleSecret,
-        hostForBuilds: containerName, platformNetwork, toolsNetwork,
+        containerName,
+        host: ip,
+        port: 5432,
+        admin: { user: ADMIN_ROLE, password: secrets.adminPassword },
+        roleSecret: secrets.roleSecret,
+        hostForBuilds: containerName,
+        platformNetwork,
+        toolsNetwork,
       };
       if ((await tryConnect(conn)) === "ok") return conn;
     }
     const now = await inspectContainer({ docker, id: info.id });
-    if (!now?.running) throw new DomainError("upstream_failed", `the Odoo PostgreSQL container ${containerName} stopped (exit ${now?.exitCode ?? "?"})`);
-    if (Date.now() > deadline) throw new DomainError("upstream_failed", `the Odoo PostgreSQL server ${containerName} was not ready in time`);
+    if (!now?.running)
+      throw new DomainError("upstream_failed", `the Odoo PostgreSQL container ${containerName} stopped (exit ${now?.exitCode ?? "?"})`);
+    if (Date.now() > deadline)
+      throw new DomainError("upstream_failed", `the Odoo PostgreSQL server ${containerName} was not ready in time`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -18,7 +18,10 @@ export function pgCode(error: unknown): string | undefined {
  * Runs `fn` again while PostgreSQL answers 55006 (object in use: a client reconnected to a
  * database between closing its sessions and the statement that needs none), with a growing pause.
  */
-export async function retryWhileInUse<T>(fn: (attempt: number) => Promise<T>, options: { attempts?: number; delayMs?: number } = {}): Promise<T> {
+export async function retryWhileInUse<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: { attempts?: number; delayMs?: number } = {},
+): Promise<T> {
   const attempts = options.attempts ?? 10;
   for (let attempt = 1; ; attempt++) {
     try {

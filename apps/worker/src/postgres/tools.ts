@@ -5,7 +5,14 @@
 import { randomBytes } from "node:crypto";
 import { Transform, type Readable, type TransformCallback, type Writable } from "node:stream";
 import { DomainError } from "@slipway/domain";
-import { BUILD_SECURITY, runStreaming, runStreamingViaFifos, type ContainerSpec, type DockerEngine, type StreamRunResult } from "@slipway/docker";
+import {
+  BUILD_SECURITY,
+  runStreaming,
+  runStreamingViaFifos,
+  type ContainerSpec,
+  type DockerEngine,
+  type StreamRunResult,
+} from "@slipway/docker";
 import { assertDatabaseName } from "./databases";
 import { databaseCredentials } from "./roles";
 import type { ManagedPostgres } from "./server";
@@ -26,7 +33,10 @@ export interface ToolsContext {
 }
 
 /** Runs a helper container with streamed stdin/stdout, through pipes when the context has an ioDir. */
-export function streamContainer(ctx: ToolsContext, options: { spec: ContainerSpec; stdin?: Readable; stdout?: Writable }): Promise<StreamRunResult> {
+export function streamContainer(
+  ctx: ToolsContext,
+  options: { spec: ContainerSpec; stdin?: Readable; stdout?: Writable },
+): Promise<StreamRunResult> {
   const common = { docker: ctx.docker, spec: options.spec, stdin: options.stdin, stdout: options.stdout, signal: ctx.signal };
   return ctx.ioDir ? runStreamingViaFifos({ ...common, ioDir: ctx.ioDir }) : runStreaming(common);
 }
@@ -38,7 +48,9 @@ function toolSpec(ctx: ToolsContext, role: string, cmd: string[], database: stri
     image: ctx.image,
     entrypoint: [cmd[0]!],
     cmd: cmd.slice(1),
-    env: creds ? { PGHOST: creds.host, PGPORT: String(creds.port), PGUSER: creds.user, PGPASSWORD: creds.password, PGAPPNAME: `slipway-${role}` } : {},
+    env: creds
+      ? { PGHOST: creds.host, PGPORT: String(creds.port), PGUSER: creds.user, PGPASSWORD: creds.password, PGAPPNAME: `slipway-${role}` }
+      : {},
     network: creds ? ctx.pg.toolsNetwork : "none",
     user: "postgres",
     security: BUILD_SECURITY,
@@ -48,17 +60,28 @@ function toolSpec(ctx: ToolsContext, role: string, cmd: string[], database: stri
 
 function failIfNonZero(what: string, run: StreamRunResult): StreamRunResult {
   if (run.exitCode !== 0) {
-    throw new DomainError("upstream_failed", `${what} failed (exit ${run.exitCode}): ${run.stderr.trim().split("\n").slice(-5).join(" | ")}`);
+    throw new DomainError(
+      "upstream_failed",
+      `${what} failed (exit ${run.exitCode}): ${run.stderr.trim().split("\n").slice(-5).join(" | ")}`,
+    );
   }
   return run;
 }
 
 /** `pg_dump -Fc` of `database` to `out`; with `snapshot`, the dump sees exactly that snapshot. */
-export async function pgDumpCustom(options: { ctx: ToolsContext; database: string; out: Writable; snapshot?: string }): Promise<StreamRunResult> {
+export async function pgDumpCustom(options: {
+  ctx: ToolsContext;
+  database: string;
+  out: Writable;
+  snapshot?: string;
+}): Promise<StreamRunResult> {
   assertDatabaseName(options.database);
   const args = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--dbname", options.database];
   if (options.snapshot) args.push(`--snapshot=${options.snapshot}`);
-  const run = await streamContainer(options.ctx, { spec: toolSpec(options.ctx, "backup-pg-dump", args, options.database), stdout: options.out });
+  const run = await streamContainer(options.ctx, {
+    spec: toolSpec(options.ctx, "backup-pg-dump", args, options.database),
+    stdout: options.out,
+  });
   return failIfNonZero(`pg_dump of ${options.database}`, run);
 }
 
@@ -67,18 +90,30 @@ export async function pgDumpCustom(options: { ctx: ToolsContext; database: strin
  * error (our own backups); imports follow Odoo's database manager and tolerate statements a
  * non-superuser cannot run (extension comments …), the result being checked afterwards.
  */
-export async function pgRestoreCustom(options: { ctx: ToolsContext; database: string; input: Readable; strict: boolean }): Promise<StreamRunResult> {
+export async function pgRestoreCustom(options: {
+  ctx: ToolsContext;
+  database: string;
+  input: Readable;
+  strict: boolean;
+}): Promise<StreamRunResult> {
   assertDatabaseName(options.database);
   const args = ["pg_restore", "--no-owner", "--no-privileges", "--dbname", options.database];
   if (options.strict) args.push("--exit-on-error", "--single-transaction");
-  const run = await streamContainer(options.ctx, { spec: toolSpec(options.ctx, "backup-pg-restore", args, options.database), stdin: options.input });
+  const run = await streamContainer(options.ctx, {
+    spec: toolSpec(options.ctx, "backup-pg-restore", args, options.database),
+    stdin: options.input,
+  });
   return options.strict ? failIfNonZero(`pg_restore into ${options.database}`, run) : run;
 }
 
 /** Plain SQL (what Odoo's database manager puts in dump.sql) from a custom-format dump. */
 export async function pgCustomToPlain(options: { ctx: ToolsContext; input: Readable; out: Writable }): Promise<StreamRunResult> {
   const args = ["pg_restore", "--no-owner", "--no-privileges", "--file=-"];
-  const run = await streamContainer(options.ctx, { spec: toolSpec(options.ctx, "backup-pg-plain", args, null), stdin: options.input, stdout: options.out });
+  const run = await streamContainer(options.ctx, {
+    spec: toolSpec(options.ctx, "backup-pg-plain", args, null),
+    stdin: options.input,
+    stdout: options.out,
+  });
   return failIfNonZero("pg_restore to plain SQL", run);
 }
 
@@ -93,8 +128,21 @@ export async function psqlLoad(options: { ctx: ToolsContext; database: string; i
   assertDatabaseName(options.database);
   const key = randomBytes(16).toString("hex");
   const filtered = options.input.pipe(new PlainSqlGuard(key));
-  const args = ["psql", "--quiet", "--no-psqlrc", "--set=ON_ERROR_STOP=1", "--single-transaction", "--dbname", options.database, "--file=-"];
-  const run = streamContainer(options.ctx, { spec: toolSpec(options.ctx, "backup-psql", args, options.database), stdin: filtered, stdout: undefined });
+  const args = [
+    "psql",
+    "--quiet",
+    "--no-psqlrc",
+    "--set=ON_ERROR_STOP=1",
+    "--single-transaction",
+    "--dbname",
+    options.database,
+    "--file=-",
+  ];
+  const run = streamContainer(options.ctx, {
+    spec: toolSpec(options.ctx, "backup-psql", args, options.database),
+    stdin: filtered,
+    stdout: undefined,
+  });
   const refused = new Promise<never>((_, reject) => filtered.on("error", reject));
   return Promise.race([run, refused]);
 }
@@ -117,7 +165,13 @@ export class PlainSqlGuard extends Transform {
     const lines = text.split("\n");
     this.rest = lines.pop() ?? "";
     try {
-      this.push(lines.map((l) => this.check(l)).filter((l) => l !== null).map((l) => `${l}\n`).join(""));
+      this.push(
+        lines
+          .map((l) => this.check(l))
+          .filter((l) => l !== null)
+          .map((l) => `${l}\n`)
+          .join(""),
+      );
       done();
     } catch (error) {
       done(error as Error);
@@ -141,10 +195,12 @@ export class PlainSqlGuard extends Transform {
     const trimmed = line.trimStart();
     if (/^\\(restrict|unrestrict)\s+\S+\s*$/.test(trimmed)) return null;
     if (trimmed.startsWith("\\")) {
-      throw new DomainError("invalid_input", `dump.sql line ${this.line}: psql meta-command refused (${JSON.stringify(trimmed.slice(0, 40))}); an import may contain SQL and COPY data only`);
+      throw new DomainError(
+        "invalid_input",
+        `dump.sql line ${this.line}: psql meta-command refused (${JSON.stringify(trimmed.slice(0, 40))}); an import may contain SQL and COPY data only`,
+      );
     }
     if (/^COPY\s.+\sFROM\s+stdin;\s*$/i.test(line)) this.inCopy = true;
     return line;
   }
 }
-

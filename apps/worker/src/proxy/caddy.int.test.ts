@@ -51,8 +51,20 @@ afterAll(async () => {
 
 describe("Caddy routes through the real admin API", () => {
   it("routes a build hostname, /websocket to the gevent port, and forgets it on removal", async () => {
-    await caddy.upsertRoute({ id, projectId: projectA, hosts: [host], upstream: `127.0.0.1:${port(httpServer)}`, websocketUpstream: `127.0.0.1:${port(wsServer)}` });
-    await caddy.upsertRoute({ id, projectId: projectA, hosts: [host], upstream: `127.0.0.1:${port(httpServer)}`, websocketUpstream: `127.0.0.1:${port(wsServer)}` });
+    await caddy.upsertRoute({
+      id,
+      projectId: projectA,
+      hosts: [host],
+      upstream: `127.0.0.1:${port(httpServer)}`,
+      websocketUpstream: `127.0.0.1:${port(wsServer)}`,
+    });
+    await caddy.upsertRoute({
+      id,
+      projectId: projectA,
+      hosts: [host],
+      upstream: `127.0.0.1:${port(httpServer)}`,
+      websocketUpstream: `127.0.0.1:${port(wsServer)}`,
+    });
     expect((await caddy.routeIds()).filter((r) => r === id)).toHaveLength(1);
     expect(await get("/web/login", host)).toEqual({ status: 200, body: "http /web/login http" });
     expect((await get("/websocket", host)).body).toBe("gevent /websocket http");
@@ -64,7 +76,13 @@ describe("Caddy routes through the real admin API", () => {
   });
 
   it("answers 403 for Odoo's database manager on a build hostname, whatever the spelling, and proxies the rest", async () => {
-    await caddy.upsertRoute({ id, projectId: projectA, hosts: [host], upstream: `127.0.0.1:${port(httpServer)}`, websocketUpstream: `127.0.0.1:${port(wsServer)}` });
+    await caddy.upsertRoute({
+      id,
+      projectId: projectA,
+      hosts: [host],
+      upstream: `127.0.0.1:${port(httpServer)}`,
+      websocketUpstream: `127.0.0.1:${port(wsServer)}`,
+    });
     const refused = [
       ["GET", "/web/database/manager"],
       ["GET", "/web/database/selector"],
@@ -94,14 +112,28 @@ describe("Caddy routes through the real admin API", () => {
   it("refuses to route a hostname another project's build holds; the same project's next build takes it over", async () => {
     const up = { upstream: `127.0.0.1:${port(httpServer)}`, websocketUpstream: `127.0.0.1:${port(wsServer)}` };
     await caddy.upsertRoute({ id, projectId: projectA, hosts: [host], ...up });
-    const takeover = caddy.upsertRoute({ id: otherId, projectId: projectB, hosts: [host.toUpperCase()], upstream: `127.0.0.1:${port(wsServer)}`, websocketUpstream: `127.0.0.1:${port(wsServer)}` });
+    const takeover = caddy.upsertRoute({
+      id: otherId,
+      projectId: projectB,
+      hosts: [host.toUpperCase()],
+      upstream: `127.0.0.1:${port(wsServer)}`,
+      websocketUpstream: `127.0.0.1:${port(wsServer)}`,
+    });
     await expect(takeover).rejects.toBeInstanceOf(DomainError);
     await expect(takeover).rejects.toMatchObject({ code: "conflict" });
-    await expect(caddy.upsertMaintenanceRoute({ id: otherMaintenance, projectId: projectB, hosts: [host] })).rejects.toMatchObject({ code: "conflict" });
+    await expect(caddy.upsertMaintenanceRoute({ id: otherMaintenance, projectId: projectB, hosts: [host] })).rejects.toMatchObject({
+      code: "conflict",
+    });
     expect(await caddy.routeIds()).not.toContain(otherId);
     expect(await get("/web/login", host)).toEqual({ status: 200, body: "http /web/login http" });
     // The same project's next build: allowed, and it answers (inserted first).
-    await caddy.upsertRoute({ id: nextId, projectId: projectA, hosts: [host], upstream: `127.0.0.1:${port(wsServer)}`, websocketUpstream: `127.0.0.1:${port(wsServer)}` });
+    await caddy.upsertRoute({
+      id: nextId,
+      projectId: projectA,
+      hosts: [host],
+      upstream: `127.0.0.1:${port(wsServer)}`,
+      websocketUpstream: `127.0.0.1:${port(wsServer)}`,
+    });
     expect((await get("/web/login", host)).body).toBe("gevent /web/login http");
     // Once project A lets the hostname go, project B may have it.
     await caddy.removeRoute(id);

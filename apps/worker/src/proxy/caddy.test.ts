@@ -26,18 +26,38 @@ describe("hostHolder", () => {
   });
 
   it("refuses a hostname behind another project's maintenance page", () => {
-    expect(hostHolder(routes, { id: routeIdForBuild("build-b1"), projectId: B, hosts: ["x.slipway.localhost", "shop.slipway.localhost"] })?.id).toBe(maintenanceRouteId("build-a2"));
+    expect(
+      hostHolder(routes, { id: routeIdForBuild("build-b1"), projectId: B, hosts: ["x.slipway.localhost", "shop.slipway.localhost"] })?.id,
+    ).toBe(maintenanceRouteId("build-a2"));
   });
 
   it("lets the same project's next build take its hostname, a route replace itself, and free hostnames through", () => {
     expect(hostHolder(routes, { id: routeIdForBuild("build-a3"), projectId: A, hosts: ["acme.slipway.localhost"] })).toBeNull();
-    expect(hostHolder([route(routeIdForBuild("build-a1"), ["acme.slipway.localhost"], A)], { id: routeIdForBuild("build-a1"), projectId: B, hosts: ["acme.slipway.localhost"] })).toBeNull();
+    expect(
+      hostHolder([route(routeIdForBuild("build-a1"), ["acme.slipway.localhost"], A)], {
+        id: routeIdForBuild("build-a1"),
+        projectId: B,
+        hosts: ["acme.slipway.localhost"],
+      }),
+    ).toBeNull();
     expect(hostHolder(routes, { id: routeIdForBuild("build-b1"), projectId: B, hosts: ["b.slipway.localhost"] })).toBeNull();
   });
 
   it("ignores routes that are not the platform's, and routes that name no project", () => {
-    expect(hostHolder([route("someone-else", ["acme.slipway.localhost"], A)], { id: routeIdForBuild("b"), projectId: B, hosts: ["acme.slipway.localhost"] })).toBeNull();
-    expect(hostHolder([route(routeIdForBuild("old"), ["acme.slipway.localhost"])], { id: routeIdForBuild("b"), projectId: B, hosts: ["acme.slipway.localhost"] })).toBeNull();
+    expect(
+      hostHolder([route("someone-else", ["acme.slipway.localhost"], A)], {
+        id: routeIdForBuild("b"),
+        projectId: B,
+        hosts: ["acme.slipway.localhost"],
+      }),
+    ).toBeNull();
+    expect(
+      hostHolder([route(routeIdForBuild("old"), ["acme.slipway.localhost"])], {
+        id: routeIdForBuild("b"),
+        projectId: B,
+        hosts: ["acme.slipway.localhost"],
+      }),
+    ).toBeNull();
   });
 });
 
@@ -66,11 +86,22 @@ describe("routeUpstreams", () => {
   });
 
   it("reads where a build route proxies to", () => {
-    expect(routeUpstreams(proxied("10.1.2.3:8069", "10.1.2.3:8072"))).toEqual({ upstream: "10.1.2.3:8069", websocketUpstream: "10.1.2.3:8072" });
+    expect(routeUpstreams(proxied("10.1.2.3:8069", "10.1.2.3:8072"))).toEqual({
+      upstream: "10.1.2.3:8069",
+      websocketUpstream: "10.1.2.3:8072",
+    });
   });
 
   it("is null for a route that proxies nowhere (the 502 answer of a build whose server is not running)", () => {
-    expect(routeUpstreams({ "@id": routeIdForBuild("x"), handle: [{ handler: "vars", [PROJECT_VAR]: A }, { handler: "static_response", status_code: 502 }] })).toBeNull();
+    expect(
+      routeUpstreams({
+        "@id": routeIdForBuild("x"),
+        handle: [
+          { handler: "vars", [PROJECT_VAR]: A },
+          { handler: "static_response", status_code: 502 },
+        ],
+      }),
+    ).toBeNull();
     expect(routeUpstreams({})).toBeNull();
   });
 });

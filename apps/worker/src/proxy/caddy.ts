@@ -39,8 +39,8 @@ const DATABASE_MANAGER_REFUSAL = "Odoo's database manager is disabled on Slipway
 const CATCH_ALL_ID = "slipway-not-found";
 export const MAINTENANCE_PREFIX = "slipway-maintenance-";
 export const MAINTENANCE_PAGE =
-  "<!doctype html><html><head><meta charset=\"utf-8\"><title>Maintenance in progress</title></head>" +
-  "<body style=\"font-family:sans-serif;text-align:center;margin-top:20vh\"><h1>Maintenance in progress</h1>" +
+  '<!doctype html><html><head><meta charset="utf-8"><title>Maintenance in progress</title></head>' +
+  '<body style="font-family:sans-serif;text-align:center;margin-top:20vh"><h1>Maintenance in progress</h1>' +
   "<p>This database is being updated. Please come back in a few minutes.</p></body></html>\n";
 
 export class CaddyClient {
@@ -119,7 +119,10 @@ export class CaddyClient {
       await this.ensureCatchAll();
       const holder = hostHolder(await this.routes(), route);
       if (holder) {
-        throw new DomainError("conflict", `The hostname ${holder.host} is already routed to another project (route ${holder.id}); it was not taken over.`);
+        throw new DomainError(
+          "conflict",
+          `The hostname ${holder.host} is already routed to another project (route ${holder.id}); it was not taken over.`,
+        );
       }
       await this.removeRoute(route.id);
       const body = buildRouteBody(route);
@@ -135,7 +138,10 @@ export class CaddyClient {
    * where it stands (a maintenance page in front of it stays in front); a missing one is inserted
    * first. Same hostname rule as upsertRoute (conflict, nothing changes). Returns what it did.
    */
-  async setBuildRoute(route: { id: string; projectId: string; hosts: string[] }, target: Pick<BuildRoute, "upstream" | "websocketUpstream"> | null): Promise<"unchanged" | "replaced" | "inserted"> {
+  async setBuildRoute(
+    route: { id: string; projectId: string; hosts: string[] },
+    target: Pick<BuildRoute, "upstream" | "websocketUpstream"> | null,
+  ): Promise<"unchanged" | "replaced" | "inserted"> {
     if (!route.id.startsWith(ROUTE_PREFIX)) throw new DomainError("invalid_input", `Route ids start with ${ROUTE_PREFIX}`);
     if (!route.projectId) throw new DomainError("invalid_input", "A build route names its project");
     return this.serialized(async () => {
@@ -143,7 +149,10 @@ export class CaddyClient {
       const routes = await this.routes();
       const holder = hostHolder(routes, route);
       if (holder) {
-        throw new DomainError("conflict", `The hostname ${holder.host} is already routed to another project (route ${holder.id}); it was not taken over.`);
+        throw new DomainError(
+          "conflict",
+          `The hostname ${holder.host} is already routed to another project (route ${holder.id}); it was not taken over.`,
+        );
       }
       const body = target ? buildRouteBody({ ...route, ...target }) : unavailableRouteBody(route);
       const current = routes.find((r) => r["@id"] === route.id);
@@ -165,13 +174,17 @@ export class CaddyClient {
    * never mistakes it for a build route; remove it with removeRoute(id) once a real route is back.
    */
   async upsertMaintenanceRoute(route: { id: string; projectId: string; hosts: string[] }): Promise<void> {
-    if (!route.id.startsWith(MAINTENANCE_PREFIX)) throw new DomainError("invalid_input", `Maintenance route ids start with ${MAINTENANCE_PREFIX}`);
+    if (!route.id.startsWith(MAINTENANCE_PREFIX))
+      throw new DomainError("invalid_input", `Maintenance route ids start with ${MAINTENANCE_PREFIX}`);
     if (!route.projectId) throw new DomainError("invalid_input", "A maintenance route names its project");
     return this.serialized(async () => {
       await this.ensureCatchAll();
       const holder = hostHolder(await this.routes(), route);
       if (holder) {
-        throw new DomainError("conflict", `The hostname ${holder.host} is already routed to another project (route ${holder.id}); no maintenance page was put in front of it.`);
+        throw new DomainError(
+          "conflict",
+          `The hostname ${holder.host} is already routed to another project (route ${holder.id}); no maintenance page was put in front of it.`,
+        );
       }
       await this.removeRoute(route.id);
       const body = {
@@ -221,7 +234,10 @@ function routeHosts(route: Record<string, unknown>): string[] {
  * routes that carry no project id (registered before they did) are not an owner anyone can be
  * checked against, and are replaced as before.
  */
-export function hostHolder(routes: Array<Record<string, unknown>>, wanted: { id: string; projectId: string; hosts: string[] }): { host: string; id: string } | null {
+export function hostHolder(
+  routes: Array<Record<string, unknown>>,
+  wanted: { id: string; projectId: string; hosts: string[] },
+): { host: string; id: string } | null {
   const hosts = new Set(wanted.hosts.map((h) => h.toLowerCase()));
   for (const route of routes) {
     const id = String(route["@id"] ?? "");
@@ -252,8 +268,8 @@ export function odooUpstreams(ip: string, workers: number): Pick<BuildRoute, "up
 
 /** The page a build route answers (502) while its build's server is not running. */
 export const UNAVAILABLE_PAGE =
-  "<!doctype html><html><head><meta charset=\"utf-8\"><title>Build not running</title></head>" +
-  "<body style=\"font-family:sans-serif;text-align:center;margin-top:20vh\"><h1>This build is not running right now</h1>" +
+  '<!doctype html><html><head><meta charset="utf-8"><title>Build not running</title></head>' +
+  '<body style="font-family:sans-serif;text-align:center;margin-top:20vh"><h1>This build is not running right now</h1>' +
   "<p>Its server is stopped or restarting. Please try again in a moment.</p></body></html>\n";
 
 function buildRouteBody(route: BuildRoute): Record<string, unknown> {
@@ -268,7 +284,14 @@ function buildRouteBody(route: BuildRoute): Record<string, unknown> {
         routes: [
           {
             match: [{ path: DATABASE_MANAGER_PATHS }],
-            handle: [{ handler: "static_response", status_code: 403, headers: { "Content-Type": ["text/plain; charset=utf-8"] }, body: DATABASE_MANAGER_REFUSAL }],
+            handle: [
+              {
+                handler: "static_response",
+                status_code: 403,
+                headers: { "Content-Type": ["text/plain; charset=utf-8"] },
+                body: DATABASE_MANAGER_REFUSAL,
+              },
+            ],
           },
           { match: [{ path: ["/websocket", "/websocket/*", "/longpolling/*"] }], handle: [proxy(route.websocketUpstream)] },
           { handle: [proxy(route.upstream)] },
@@ -300,7 +323,15 @@ function unavailableRouteBody(route: { id: string; projectId: string; hosts: str
 /** Route JSON as compared for "unchanged" (Caddy may echo numbers and keys in its own way). */
 function normalized(route: Record<string, unknown>): unknown {
   const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v;
+    Array.isArray(v)
+      ? v.map(sort)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, sort(x)]),
+          )
+        : v;
   return sort(route);
 }
 

@@ -47,7 +47,14 @@ beforeAll(async () => {
   for (let attempt = 0; ; attempt++) {
     const prefix = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}`;
     try {
-      await ensureNetwork({ docker: h.deps.docker, name: network, internal: true, bridgeName: bridgeNameFor(network), subnet: { subnet: `${prefix}.0/24`, gateway: `${prefix}.1` }, labels: { project: h.projectId, role: "project-network" } });
+      await ensureNetwork({
+        docker: h.deps.docker,
+        name: network,
+        internal: true,
+        bridgeName: bridgeNameFor(network),
+        subnet: { subnet: `${prefix}.0/24`, gateway: `${prefix}.1` },
+        labels: { project: h.projectId, role: "project-network" },
+      });
       break;
     } catch (e) {
       if (attempt > 20) throw e;

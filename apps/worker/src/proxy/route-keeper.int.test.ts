@@ -1,6 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAndStart, ensureNetwork, inspectContainer, listContainers, removeContainers, startContainer, stopContainer } from "@slipway/docker";
+import {
+  createAndStart,
+  ensureNetwork,
+  inspectContainer,
+  listContainers,
+  removeContainers,
+  startContainer,
+  stopContainer,
+} from "@slipway/docker";
 import { reconcile } from "../builds/reconcile";
 import { bridgeNameFor, projectNetworkName } from "../isolation/project-network";
 import { createPipelineHarness, type PipelineHarness } from "../testing/pipeline-harness";
@@ -64,7 +72,8 @@ async function startImpostor(ip: string): Promise<string> {
   }
 }
 
-const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000) => waitForShared(what, fn, timeoutMs);
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000) =>
+  waitForShared(what, fn, timeoutMs);
 
 /** Requests the build's hostname for `ms`: every answer is recorded (status and body). */
 async function sample(ms: number): Promise<Array<{ status: number; body: string }>> {
@@ -89,7 +98,14 @@ beforeAll(async () => {
     const prefix = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}`;
     const subnet = { subnet: `${prefix}.0/24`, gateway: `${prefix}.1` };
     try {
-      await ensureNetwork({ docker: h.deps.docker, name: network, internal: true, bridgeName: bridgeNameFor(network), subnet, labels: { project: h.projectId, role: "project-network" } });
+      await ensureNetwork({
+        docker: h.deps.docker,
+        name: network,
+        internal: true,
+        bridgeName: bridgeNameFor(network),
+        subnet,
+        labels: { project: h.projectId, role: "project-network" },
+      });
       break;
     } catch (e) {
       if (attempt > 20) throw e;

@@ -32,7 +32,10 @@ export interface RouteRefreshReport {
  * The address on its project's network of the running server container of `build`, checked
  * against the container's own labels (build, project, role) right now; null when there is none.
  */
-export async function buildServerAddress(deps: Pick<WorkerDeps, "docker">, build: { id: string; projectId: string; projectSlug: string }): Promise<string | null> {
+export async function buildServerAddress(
+  deps: Pick<WorkerDeps, "docker">,
+  build: { id: string; projectId: string; projectSlug: string },
+): Promise<string | null> {
   const network = projectNetworkName(build.projectSlug);
   for (const c of await listContainers({ docker: deps.docker, labels: { build: build.id, role: SERVER_ROLE }, all: false })) {
     const info = await inspectContainer({ docker: deps.docker, id: c.id });
@@ -44,7 +47,10 @@ export async function buildServerAddress(deps: Pick<WorkerDeps, "docker">, build
   return null;
 }
 
-function sameTarget(a: Pick<BuildRoute, "upstream" | "websocketUpstream"> | null, b: Pick<BuildRoute, "upstream" | "websocketUpstream"> | null): boolean {
+function sameTarget(
+  a: Pick<BuildRoute, "upstream" | "websocketUpstream"> | null,
+  b: Pick<BuildRoute, "upstream" | "websocketUpstream"> | null,
+): boolean {
   if (a === null || b === null) return a === b;
   return a.upstream === b.upstream && a.websocketUpstream === b.websocketUpstream;
 }

@@ -38,7 +38,10 @@ const table: { operation: string; step: string; outcome: string; recoveryMs: num
 
 beforeAll(async () => {
   db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
-  deps = createWorkerDeps({ config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url, SLIPWAY_BACKUP_DIR: join(tmp, "store") }), logger: pino({ level: "silent" }) });
+  deps = createWorkerDeps({
+    config: loadWorkerConfig({ ...process.env, DATABASE_URL: db.url, SLIPWAY_BACKUP_DIR: join(tmp, "store") }),
+    logger: pino({ level: "silent" }),
+  });
   // The production code's test hook: a crash at the named boundary (or inside the filestore helper).
   deps.faults = {
     at: (point) => {
@@ -59,7 +62,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (table.length > 0) {
-    const lines = ["| operation | crash after | outcome | recovery |", "|---|---|---|---|", ...table.map((r) => `| ${r.operation} | ${r.step} | ${r.outcome} | ${(r.recoveryMs / 1000).toFixed(2)} s |`)];
+    const lines = [
+      "| operation | crash after | outcome | recovery |",
+      "|---|---|---|---|",
+      ...table.map((r) => `| ${r.operation} | ${r.step} | ${r.outcome} | ${(r.recoveryMs / 1000).toFixed(2)} s |`),
+    ];
     console.log(`crash recovery (issue 12 H6):\n${lines.join("\n")}`);
   }
   if (deps) {
@@ -79,13 +86,29 @@ async function filestoreFolders(volume: string): Promise<string[]> {
   const { PassThrough } = await import("node:stream");
   const out = new PassThrough();
   out.on("data", (c: Buffer) => chunks.push(c));
-  const run = await streamContainer(ctx, { spec: { image: ctx.image, user: "0:0", entrypoint: ["sh", "-c", "ls -A /data/filestore"], mounts: [{ type: "volume", source: volume, target: "/data", readOnly: true }], network: "none", security: { ...BUILD_SECURITY, capAdd: ["DAC_READ_SEARCH"] }, labels: { ...ctx.labels, role: "test-ls" } }, stdout: out });
+  const run = await streamContainer(ctx, {
+    spec: {
+      image: ctx.image,
+      user: "0:0",
+      entrypoint: ["sh", "-c", "ls -A /data/filestore"],
+      mounts: [{ type: "volume", source: volume, target: "/data", readOnly: true }],
+      network: "none",
+      security: { ...BUILD_SECURITY, capAdd: ["DAC_READ_SEARCH"] },
+      labels: { ...ctx.labels, role: "test-ls" },
+    },
+    stdout: out,
+  });
   expect(run.exitCode).toBe(0);
   return Buffer.concat(chunks).toString("utf8").split("\n").filter(Boolean).sort();
 }
 
 async function databasesLike(prefix: string): Promise<string[]> {
-  const rows = await queryDatabase<{ datname: string }>({ pg: fixture.pg, database: "postgres", sql: "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", params: [prefix] });
+  const rows = await queryDatabase<{ datname: string }>({
+    pg: fixture.pg,
+    database: "postgres",
+    sql: "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+    params: [prefix],
+  });
   return rows.map((r) => r.datname);
 }
 
@@ -100,13 +123,23 @@ async function serverAnswers(): Promise<number | null> {
 
 /** The database is owned by its own role (ADR 0005), whatever renames happened. */
 async function owner(database: string): Promise<string | undefined> {
-  const rows = await queryDatabase<{ owner: string }>({ pg: fixture.pg, database: "postgres", sql: "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", params: [database] });
+  const rows = await queryDatabase<{ owner: string }>({
+    pg: fixture.pg,
+    database: "postgres",
+    sql: "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1",
+    params: [database],
+  });
   return rows[0]?.owner;
 }
 
 async function damage(database: string, tag: string): Promise<void> {
   await queryDatabase({ pg: fixture.pg, database, sql: "UPDATE res_partner SET name = name || $1 WHERE id > 1", params: [` (${tag})`] });
-  await queryDatabase({ pg: fixture.pg, database, sql: "INSERT INTO ir_config_parameter (key, value) VALUES ($1, 'x')", params: [`test.${tag}`] });
+  await queryDatabase({
+    pg: fixture.pg,
+    database,
+    sql: "INSERT INTO ir_config_parameter (key, value) VALUES ($1, 'x')",
+    params: [`test.${tag}`],
+  });
   await addAttachments(deps, { database, count: 2, size: 100, labels });
 }
 
@@ -116,7 +149,14 @@ describe("filestore copies never empty a target whose source is missing", () => 
     const volume = fixture.production.ctx.dataVolume;
     const before = await fingerprint(deps, database);
     await expect(
-      filestoreOperation({ docker: deps.docker, toolsImage: deps.config.odooPgImage, op: "copy", source: { volume, database: `${database}_missing` }, target: { volume, database }, labels }),
+      filestoreOperation({
+        docker: deps.docker,
+        toolsImage: deps.config.odooPgImage,
+        op: "copy",
+        source: { volume, database: `${database}_missing` },
+        target: { volume, database },
+        labels,
+      }),
     ).rejects.toThrow(/source .* is missing; the target .* is kept/);
     expect((await fingerprint(deps, database)).files).toEqual(before.files);
   }, 120_000);
@@ -125,7 +165,8 @@ describe("filestore copies never empty a target whose source is missing", () => 
 // `npm test` crashes at the steps where data was lost before (a fast subset); `npm run test:faults`
 // (SLIPWAY_FAULTS=all) at every step boundary.
 const ALL_FAULTS = process.env.SLIPWAY_FAULTS === "all";
-const faultSubset = <T extends { name: string }>(steps: readonly T[], fast: readonly string[]): readonly T[] => (ALL_FAULTS ? steps : steps.filter((s) => fast.includes(s.name)));
+const faultSubset = <T extends { name: string }>(steps: readonly T[], fast: readonly string[]): readonly T[] =>
+  ALL_FAULTS ? steps : steps.filter((s) => fast.includes(s.name));
 
 describe("production rollback (snapshot restore) killed at each step", () => {
   // Boundaries in the worker (`point`) and inside the filestore helper (`helper`).
@@ -144,7 +185,18 @@ describe("production rollback (snapshot restore) killed at each step", () => {
       const volume = fixture.production.ctx.dataVolume;
       n++;
       const snapshot = preUpdateSnapshotName(database, n);
-      const target = { docker: deps.docker, pg: fixture.pg, toolsImage: deps.config.odooPgImage, volume, database, labels, logFile: join(tmp, "update.log"), snapshot, home: deps.config.home, faults: deps.faults };
+      const target = {
+        docker: deps.docker,
+        pg: fixture.pg,
+        toolsImage: deps.config.odooPgImage,
+        volume,
+        database,
+        labels,
+        logFile: join(tmp, "update.log"),
+        snapshot,
+        home: deps.config.home,
+        faults: deps.faults,
+      };
       // The update's critical section: server stopped, snapshot, the update changes data and files.
       await stopContainer({ docker: deps.docker, id: serverName, timeoutSeconds: 10 });
       const before = await fingerprint(deps, database);
@@ -154,7 +206,17 @@ describe("production rollback (snapshot restore) killed at each step", () => {
 
       // The failed update's rollback dies at the boundary.
       crashAt = { point: s.point, helper: s.helper };
-      await expect(rollbackProduction({ deps, buildId: build.id, hostname: "unused.slipway.localhost", target, previousBuildId: null, maintenanceRouteId: "unused", snapshotTaken: true })).rejects.toThrow(InjectedCrash);
+      await expect(
+        rollbackProduction({
+          deps,
+          buildId: build.id,
+          hostname: "unused.slipway.localhost",
+          target,
+          previousBuildId: null,
+          maintenanceRouteId: "unused",
+          snapshotTaken: true,
+        }),
+      ).rejects.toThrow(InjectedCrash);
       crashAt = {};
       expect(readSwapRecord(deps.config.home, database)).not.toBeNull();
 
@@ -177,23 +239,58 @@ describe("production rollback (snapshot restore) killed at each step", () => {
     const { database, build } = fixture.production;
     const volume = fixture.production.ctx.dataVolume;
     const snapshot = preUpdateSnapshotName(database, 200);
-    const target = { docker: deps.docker, pg: fixture.pg, toolsImage: deps.config.odooPgImage, volume, database, labels, logFile: join(tmp, "update.log"), snapshot, home: deps.config.home, faults: deps.faults };
+    const target = {
+      docker: deps.docker,
+      pg: fixture.pg,
+      toolsImage: deps.config.odooPgImage,
+      volume,
+      database,
+      labels,
+      logFile: join(tmp, "update.log"),
+      snapshot,
+      home: deps.config.home,
+      faults: deps.faults,
+    };
     await stopContainer({ docker: deps.docker, id: serverName, timeoutSeconds: 10 });
     const before = await fingerprint(deps, database);
     await takeSnapshot(target);
     await damage(database, "update-200");
     crashAt = { helper: "aside" };
-    await expect(rollbackProduction({ deps, buildId: build.id, hostname: "unused.slipway.localhost", target, previousBuildId: null, maintenanceRouteId: "unused", snapshotTaken: true })).rejects.toThrow(InjectedCrash);
+    await expect(
+      rollbackProduction({
+        deps,
+        buildId: build.id,
+        hostname: "unused.slipway.localhost",
+        target,
+        previousBuildId: null,
+        maintenanceRouteId: "unused",
+        snapshotTaken: true,
+      }),
+    ).rejects.toThrow(InjectedCrash);
     crashAt = {};
     // Only the snapshot's copy of the filestore is left: the live one is aside, the database renamed back.
-    expect(await filestoreOperation({ docker: deps.docker, toolsImage: deps.config.odooPgImage, op: "copy", source: { volume, database }, target: { volume, database: snapshot }, labels }).catch((e: Error) => e.message)).toMatch(/refused/);
+    expect(
+      await filestoreOperation({
+        docker: deps.docker,
+        toolsImage: deps.config.odooPgImage,
+        op: "copy",
+        source: { volume, database },
+        target: { volume, database: snapshot },
+        labels,
+      }).catch((e: Error) => e.message),
+    ).toMatch(/refused/);
     // Worker start: the journal is completed before any build resumes.
     const report = await resumeInterruptedSwaps(deps);
     expect(report.completed).toContain(database);
     expect(await fingerprint(deps, database)).toEqual(before);
     expect(await filestoreFolders(volume)).toEqual([database]);
     expect(await serverAnswers()).toBe(200);
-    table.push({ operation: "production rollback (worker start)", step: "live filestore aside, then a copy over the snapshot tried", outcome: "refused; completed at start: pre-update data and files, 200", recoveryMs: report.durationMs });
+    table.push({
+      operation: "production rollback (worker start)",
+      step: "live filestore aside, then a copy over the snapshot tried",
+      outcome: "refused; completed at start: pre-update data and files, 200",
+      recoveryMs: report.durationMs,
+    });
   }, 240_000);
 });
 
@@ -217,7 +314,11 @@ describe("backup restore (swap) killed at each step", () => {
     backupId = (await createBackup({ deps, store, branchId: production.branch.id, kind: "daily" })).id;
   }, 300_000);
 
-  for (const s of faultSubset(steps, ["live database renamed aside", "restored filestore moved in", "swap committed, aside copies not dropped"])) {
+  for (const s of faultSubset(steps, [
+    "live database renamed aside",
+    "restored filestore moved in",
+    "swap committed, aside copies not dropped",
+  ])) {
     it(`crash after: ${s.name} → the restarted worker ${s.committed ? "finishes the restore" : "puts the previous database back"} (checksums, 200)`, async () => {
       const { database, branch } = fixture.production;
       const volume = fixture.production.ctx.dataVolume;
@@ -244,7 +345,12 @@ describe("backup restore (swap) killed at each step", () => {
       // The server was running: the recovery started it again.
       expect((await inspectContainer({ docker: deps.docker, id: serverName }))?.running).toBe(true);
       expect(await serverAnswers()).toBe(200);
-      table.push({ operation: "backup restore", step: s.name, outcome: s.committed ? "finished: restored data and files, 200" : "rolled back: pre-restore data and files, 200", recoveryMs: report.durationMs });
+      table.push({
+        operation: "backup restore",
+        step: s.name,
+        outcome: s.committed ? "finished: restored data and files, 200" : "rolled back: pre-restore data and files, 200",
+        recoveryMs: report.durationMs,
+      });
     }, 300_000);
   }
 });

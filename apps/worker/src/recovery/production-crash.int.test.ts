@@ -34,7 +34,10 @@ const broken = (version: string, note: string): Tree => {
   const t = withVersion(version, note);
   return {
     ...t,
-    "addons/green_addon/__manifest__.py": t["addons/green_addon/__manifest__.py"]!.replace("'views/green_views.xml',", "'views/green_views.xml',\n        'views/broken.xml',"),
+    "addons/green_addon/__manifest__.py": t["addons/green_addon/__manifest__.py"]!.replace(
+      "'views/green_views.xml',",
+      "'views/green_views.xml',\n        'views/broken.xml',",
+    ),
     "addons/green_addon/views/broken.xml": `<?xml version="1.0" encoding="utf-8"?>\n<odoo>\n    <record id="broken_record" model="no.such.model">\n        <field name="name">x</field>\n    </record>\n</odoo>\n`,
   };
 };
@@ -55,7 +58,8 @@ async function stopWorker(): Promise<void> {
   worker = null;
 }
 
-const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 240_000) => waitForShared(what, fn, timeoutMs);
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 240_000) =>
+  waitForShared(what, fn, timeoutMs);
 
 async function push(tree: Tree): Promise<string> {
   const revision = h.repo.push("main", tree);
@@ -66,7 +70,11 @@ async function push(tree: Tree): Promise<string> {
 }
 
 const host = () => `${h.slug}.slipway.localhost`;
-const health = () => h.get(host(), "/web/health").then((r) => r.status).catch(() => 0);
+const health = () =>
+  h
+    .get(host(), "/web/health")
+    .then((r) => r.status)
+    .catch(() => 0);
 
 /** What must survive any update: the rows written before, the parameter, every filestore file. */
 async function precious() {
@@ -85,7 +93,12 @@ function intact(before: Awaited<ReturnType<typeof precious>>, version = before.v
 }
 
 async function leftovers(): Promise<string[]> {
-  const dbs = await queryDatabase<{ datname: string }>({ pg: await h.deps.postgres(), database: "postgres", sql: "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", params: [`${h.slug}_`] });
+  const dbs = await queryDatabase<{ datname: string }>({
+    pg: await h.deps.postgres(),
+    database: "postgres",
+    sql: "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+    params: [`${h.slug}_`],
+  });
   return dbs.map((d) => d.datname);
 }
 
@@ -110,7 +123,11 @@ afterEach(async () => {
 afterAll(async () => {
   await stopWorker();
   if (table.length > 0) {
-    const lines = ["| kill -9 / signal at | outcome | recovery (restart → build ended, 200) |", "|---|---|---|", ...table.map((r) => `| ${r.fault} | ${r.outcome} | ${(r.recoveryMs / 1000).toFixed(1)} s |`)];
+    const lines = [
+      "| kill -9 / signal at | outcome | recovery (restart → build ended, 200) |",
+      "|---|---|---|",
+      ...table.map((r) => `| ${r.fault} | ${r.outcome} | ${(r.recoveryMs / 1000).toFixed(1)} s |`),
+    ];
     console.log(`production update with a real worker killed (issue 12 H6):\n${lines.join("\n")}`);
   }
   await h?.deps.redis.flushdb().catch(() => undefined);
@@ -125,7 +142,10 @@ const faultSubset = (points: readonly string[], fast: readonly string[]) => (ALL
 describe("a real worker killed at each step of a production update", () => {
   let version = 1;
   // A good update: the restarted worker rolls back what was done and runs it again to the end.
-  for (const point of faultSubset(["production-update:maintenance", "production-update:snapshot", "production-update:update", "production-update:start"], ["production-update:update"])) {
+  for (const point of faultSubset(
+    ["production-update:maintenance", "production-update:snapshot", "production-update:update", "production-update:start"],
+    ["production-update:update"],
+  )) {
     it(`kill -9 after ${point.split(":")[1]} → restart: the update completes, production serves it with every row and file`, async () => {
       const before = await precious();
       version++;
@@ -144,7 +164,9 @@ describe("a real worker killed at each step of a production update", () => {
       expect(done.failureReason).toBeNull();
       expect(done).toMatchObject({ state: "running", result: "green" });
       expect(await precious()).toEqual(intact(before, `17.0.1.${version}`));
-      expect(await h.prisma.build.count({ where: { projectId: h.projectId, state: { notIn: ["running", "stopped", "failed", "cancelled"] } } })).toBe(0);
+      expect(
+        await h.prisma.build.count({ where: { projectId: h.projectId, state: { notIn: ["running", "stopped", "failed", "cancelled"] } } }),
+      ).toBe(0);
       expect(await h.prisma.build.count({ where: { projectId: h.projectId, state: "running" } })).toBe(1);
       expect(await leftovers()).toEqual([`${h.slug}_pre_${done.number}`]);
       expect(readSwapRecord(h.deps.config.home, h.slug)).toBeNull();
@@ -154,7 +176,15 @@ describe("a real worker killed at each step of a production update", () => {
   }
 
   // A failing update: the rollback itself is killed; the restart completes it from the journal.
-  for (const point of faultSubset(["snapshot-restore:journaled", "snapshot-restore:dropped-database", "snapshot-restore:renamed-database", "snapshot-restore:moved-filestore"], ["snapshot-restore:renamed-database"])) {
+  for (const point of faultSubset(
+    [
+      "snapshot-restore:journaled",
+      "snapshot-restore:dropped-database",
+      "snapshot-restore:renamed-database",
+      "snapshot-restore:moved-filestore",
+    ],
+    ["snapshot-restore:renamed-database"],
+  )) {
     it(`failing update, rollback killed after ${point.split(":")[1]} → restart: production back on its pre-update data and files`, async () => {
       const before = await precious();
       const previous = await h.prisma.build.findFirstOrThrow({ where: { projectId: h.projectId, state: "running" } });
@@ -177,9 +207,15 @@ describe("a real worker killed at each step of a production update", () => {
       expect((await h.prisma.build.findUniqueOrThrow({ where: { id: previous.id } })).state).toBe("running");
       expect(await databaseExists({ pg: await h.deps.postgres(), name: `${h.slug}_pre_${done.number}` })).toBe(false);
       expect(readSwapRecord(h.deps.config.home, h.slug)).toBeNull();
-      expect(await h.prisma.build.count({ where: { projectId: h.projectId, state: { notIn: ["running", "stopped", "failed", "cancelled"] } } })).toBe(0);
+      expect(
+        await h.prisma.build.count({ where: { projectId: h.projectId, state: { notIn: ["running", "stopped", "failed", "cancelled"] } } }),
+      ).toBe(0);
       await stopWorker();
-      table.push({ fault: `rollback: after ${point.split(":")[1]!.replace("-", " ")}`, outcome: "rollback completed, pre-update data + files, 200", recoveryMs });
+      table.push({
+        fault: `rollback: after ${point.split(":")[1]!.replace("-", " ")}`,
+        outcome: "rollback completed, pre-update data + files, 200",
+        recoveryMs,
+      });
     }, 480_000);
   }
 
@@ -187,7 +223,11 @@ describe("a real worker killed at each step of a production update", () => {
     const before = await precious();
     worker = start();
     const id = await push(broken(`1.${version + 1}`, "sigterm"));
-    await waitFor("the snapshot step", async () => (await h.prisma.buildStep.findUnique({ where: { buildId_name: { buildId: id, name: "snapshot" } } }))?.state === "succeeded");
+    await waitFor(
+      "the snapshot step",
+      async () =>
+        (await h.prisma.buildStep.findUnique({ where: { buildId_name: { buildId: id, name: "snapshot" } } }))?.state === "succeeded",
+    );
     const signalled = Date.now();
     const exited = new Promise((r) => worker!.once("exit", r));
     worker.kill("SIGTERM");
@@ -206,6 +246,10 @@ describe("a real worker killed at each step of a production update", () => {
     expect(await precious()).toEqual(intact(before));
     expect(readSwapRecord(h.deps.config.home, h.slug)).toBeNull();
     await stopWorker();
-    table.push({ fault: `SIGTERM after snapshot (worker exited in ${(exitMs / 1000).toFixed(1)} s)`, outcome: "rollback completed after restart, pre-update data + files, 200", recoveryMs });
+    table.push({
+      fault: `SIGTERM after snapshot (worker exited in ${(exitMs / 1000).toFixed(1)} s)`,
+      outcome: "rollback completed after restart, pre-update data + files, 200",
+      recoveryMs,
+    });
   }, 480_000);
 });

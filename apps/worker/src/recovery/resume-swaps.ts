@@ -21,11 +21,23 @@ export async function resumeInterruptedSwaps(deps: WorkerDeps): Promise<ResumeRe
   const records = listSwapRecords(deps.config.home);
   // Only databases of this control plane's builds: another Slipway (a test suite's worker) may share
   // the state folder and the managed server; its records are its own.
-  const ours = new Set((await deps.prisma.build.findMany({ where: { databaseName: { in: records.map((r) => r.database) } }, select: { databaseName: true } })).map((b) => b.databaseName));
+  const ours = new Set(
+    (
+      await deps.prisma.build.findMany({ where: { databaseName: { in: records.map((r) => r.database) } }, select: { databaseName: true } })
+    ).map((b) => b.databaseName),
+  );
   for (const record of records.filter((r) => ours.has(r.database))) {
     try {
       if (record.kind === "snapshot-restore") {
-        await resumeSnapshotRestore({ docker: deps.docker, pg: await deps.postgres(), toolsImage: deps.config.odooPgImage, labels: { recovery: "true" }, home: deps.config.home, database: record.database, faults: deps.faults });
+        await resumeSnapshotRestore({
+          docker: deps.docker,
+          pg: await deps.postgres(),
+          toolsImage: deps.config.odooPgImage,
+          labels: { recovery: "true" },
+          home: deps.config.home,
+          database: record.database,
+          faults: deps.faults,
+        });
         report.completed.push(record.database);
       } else {
         const ctx = await toolsContextOf(deps, { recovery: "true" });
@@ -35,7 +47,10 @@ export async function resumeInterruptedSwaps(deps: WorkerDeps): Promise<ResumeRe
     } catch (e) {
       // Left journaled: the next start (or the next operation on this database) tries again.
       report.failed.push({ database: record.database, error: (e as Error).message });
-      deps.logger.error({ database: record.database, kind: record.kind, err: (e as Error).message }, "an interrupted swap could not be recovered");
+      deps.logger.error(
+        { database: record.database, kind: record.kind, err: (e as Error).message },
+        "an interrupted swap could not be recovered",
+      );
     }
   }
   report.durationMs = Date.now() - started;

@@ -2,12 +2,30 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { clearSwapRecord, criticalSection, drainCriticalSections, journalDir, listSwapRecords, readSwapRecord, withSwapLock, writeSwapRecord, type SwapRecord } from "./swap-journal";
+import {
+  clearSwapRecord,
+  criticalSection,
+  drainCriticalSections,
+  journalDir,
+  listSwapRecords,
+  readSwapRecord,
+  withSwapLock,
+  writeSwapRecord,
+  type SwapRecord,
+} from "./swap-journal";
 
 const home = mkdtempSync(join(tmpdir(), "slipway-journal-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-const record: SwapRecord = { kind: "snapshot-restore", database: "acme", volume: "slipway-acme-data", snapshot: "acme_pre_3", asideDir: ".aside-acme", phase: "restoring", startedAt: "2026-12-04T17:00:00.000Z" };
+const record: SwapRecord = {
+  kind: "snapshot-restore",
+  database: "acme",
+  volume: "slipway-acme-data",
+  snapshot: "acme_pre_3",
+  asideDir: ".aside-acme",
+  phase: "restoring",
+  startedAt: "2026-12-04T17:00:00.000Z",
+};
 
 describe("swap journal", () => {
   it("writes a record atomically (no temporary file left, 0600 in a 0700 folder), reads, lists and clears it", () => {
@@ -26,14 +44,20 @@ describe("swap journal", () => {
 
   it("runs one operation per database at a time, in order, whatever the previous one did", async () => {
     const order: string[] = [];
-    const slow = (name: string, ms: number, fail = false) => async () => {
-      order.push(`${name}:start`);
-      await new Promise((r) => setTimeout(r, ms));
-      order.push(`${name}:end`);
-      if (fail) throw new Error(name);
-      return name;
-    };
-    const results = await Promise.allSettled([withSwapLock("a", slow("1", 30, true)), withSwapLock("a", slow("2", 5)), withSwapLock("b", slow("3", 1))]);
+    const slow =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        order.push(`${name}:start`);
+        await new Promise((r) => setTimeout(r, ms));
+        order.push(`${name}:end`);
+        if (fail) throw new Error(name);
+        return name;
+      };
+    const results = await Promise.allSettled([
+      withSwapLock("a", slow("1", 30, true)),
+      withSwapLock("a", slow("2", 5)),
+      withSwapLock("b", slow("3", 1)),
+    ]);
     expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
     expect(order.indexOf("2:start")).toBeGreaterThan(order.indexOf("1:end"));
     expect(order.indexOf("3:end")).toBeLessThan(order.indexOf("1:end"));

@@ -19,7 +19,10 @@ describe("anonymous shell caps", () => {
     expect(a3).toEqual({ ok: false, reason: expect.stringMatching(/from your address \(2 open\)/) });
     expect(limiter.acquire({ address: "198.51.100.2", buildId: "b1" }).ok).toBe(true);
     expect(limiter.acquire({ address: "198.51.100.3", buildId: "b1" }).ok).toBe(true);
-    expect(limiter.acquire({ address: "198.51.100.4", buildId: "b1" })).toEqual({ ok: false, reason: expect.stringMatching(/on this build \(3 open\)/) });
+    expect(limiter.acquire({ address: "198.51.100.4", buildId: "b1" })).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/on this build \(3 open\)/),
+    });
     if (!a1.ok) throw new Error("unreachable");
     a1.release();
     a1.release(); // idempotent: the second release frees nothing more

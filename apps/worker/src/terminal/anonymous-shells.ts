@@ -10,7 +10,11 @@ export function clientKey(address: string | null | undefined): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1]!;
   const v6 = parseIPv6(address);
-  if (v6) return `${v6.slice(0, 4).map((h) => h.toString(16)).join(":")}::/64`;
+  if (v6)
+    return `${v6
+      .slice(0, 4)
+      .map((h) => h.toString(16))
+      .join(":")}::/64`;
   return address;
 }
 

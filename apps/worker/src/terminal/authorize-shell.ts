@@ -24,7 +24,13 @@ const NONCE_PREFIX = "slipway:shell-ticket:";
  * stopped since the ticket was issued). Throws DomainError("forbidden" | "not_found" |
  * "invalid_state"); on success the nonce is spent.
  */
-export async function authorizeShell(options: { prisma: PrismaClient; redis: Redis; encryptionKey: Buffer; ticket: string; now?: number }): Promise<ShellTarget> {
+export async function authorizeShell(options: {
+  prisma: PrismaClient;
+  redis: Redis;
+  encryptionKey: Buffer;
+  ticket: string;
+  now?: number;
+}): Promise<ShellTarget> {
   const { prisma, redis } = options;
   const now = options.now ?? Date.now();
   const claims = verifyShellTicket({ key: shellTicketKey(options.encryptionKey), ticket: options.ticket, now });
@@ -35,7 +41,13 @@ export async function authorizeShell(options: { prisma: PrismaClient; redis: Red
   const build = await prisma.build.findUnique({
     where: { id: claims.buildId },
     select: {
-      id: true, number: true, stage: true, state: true, containerName: true, databaseName: true, projectId: true,
+      id: true,
+      number: true,
+      stage: true,
+      state: true,
+      containerName: true,
+      databaseName: true,
+      projectId: true,
       project: { select: { publicAccess: true } },
     },
   });
@@ -45,12 +57,16 @@ export async function authorizeShell(options: { prisma: PrismaClient; redis: Red
   if (claims.userId !== null) {
     const user = await prisma.user.findUnique({ where: { id: claims.userId }, select: { isSuperuser: true, disabledAt: true } });
     if (!user || user.disabledAt) throw new DomainError("forbidden", "Shell ticket refused: this account is disabled.");
-    const collaborator = await prisma.collaborator.findUnique({ where: { projectId_userId: { projectId: build.projectId, userId: claims.userId } }, select: { role: true } });
+    const collaborator = await prisma.collaborator.findUnique({
+      where: { projectId_userId: { projectId: build.projectId, userId: claims.userId } },
+      select: { role: true },
+    });
     if (user.isSuperuser) actor = { kind: "superuser" };
     else if (collaborator) actor = { kind: "collaborator", role: collaborator.role };
   }
   assertCan({ actor, publicAccess: build.project.publicAccess, stage: build.stage, tool: "shell" });
-  if (build.state !== "running" || !build.containerName) throw new DomainError("invalid_state", `Build #${build.number} is not running: there is no server to open a shell in.`);
+  if (build.state !== "running" || !build.containerName)
+    throw new DomainError("invalid_state", `Build #${build.number} is not running: there is no server to open a shell in.`);
   return {
     buildId: build.id,
     buildNumber: build.number,

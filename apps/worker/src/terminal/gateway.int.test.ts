@@ -57,7 +57,11 @@ function connect(g: TerminalGateway, ticket: string, opts: { input?: string[]; u
 }
 
 /** A shell kept open: resolves once the shell echoed `ready` (the session is running), or with the refusal. */
-function openShell(g: TerminalGateway, ticket: string, localAddress: string): Promise<{ ws: WebSocket; closed: Promise<Outcome> } | { refused: Outcome }> {
+function openShell(
+  g: TerminalGateway,
+  ticket: string,
+  localAddress: string,
+): Promise<{ ws: WebSocket; closed: Promise<Outcome> } | { refused: Outcome }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${g.port}/terminal?ticket=${encodeURIComponent(ticket)}&cols=80&rows=24`, { localAddress });
     let output = "";
@@ -95,21 +99,53 @@ beforeAll(async () => {
   const config = loadWorkerConfig({ ...process.env, DATABASE_URL: db.url });
   deps = createWorkerDeps({ config, logger: pino({ level: "silent" }) });
   prisma = deps.prisma;
-  for (const role of ["admin", "tester", "developer"] as const) users[role] = (await prisma.user.create({ data: { login: `${role}-${randomBytes(2).toString("hex")}` } })).id;
+  for (const role of ["admin", "tester", "developer"] as const)
+    users[role] = (await prisma.user.create({ data: { login: `${role}-${randomBytes(2).toString("hex")}` } })).id;
   const project = await insertProject(prisma, {
-    slug: `term${randomBytes(3).toString("hex")}`, name: "Terminal", repoUrl: "/nowhere", repoKind: "generic", odooVersion: "17.0", odooImage: image,
-    baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: users.admin,
+    slug: `term${randomBytes(3).toString("hex")}`,
+    name: "Terminal",
+    repoUrl: "/nowhere",
+    repoKind: "generic",
+    odooVersion: "17.0",
+    odooImage: image,
+    baseDomain: "slipway.localhost",
+    webhookSecretEnc: encryptSecret("s", config.encryptionKey),
+    creatorId: users.admin,
   });
   projectId = project.id;
-  await prisma.collaborator.createMany({ data: [{ projectId, userId: users.tester, role: "tester" }, { projectId, userId: users.developer, role: "developer" }] });
+  await prisma.collaborator.createMany({
+    data: [
+      { projectId, userId: users.tester, role: "tester" },
+      { projectId, userId: users.developer, role: "developer" },
+    ],
+  });
   const branch = await prisma.branch.create({ data: { projectId, name: "main", stage: "production", productionSlot: true } });
   buildId = randomUUID();
   const containerName = `slipway-test-term-${randomBytes(3).toString("hex")}`;
   await createAndStart({
     docker: deps.docker,
-    spec: { name: containerName, image, entrypoint: ["sleep"], cmd: ["infinity"], labels: { role: "odoo-server", build: buildId, project: projectId, ...TEST_LABEL } },
+    spec: {
+      name: containerName,
+      image,
+      entrypoint: ["sleep"],
+      cmd: ["infinity"],
+      labels: { role: "odoo-server", build: buildId, project: projectId, ...TEST_LABEL },
+    },
   });
-  await prisma.build.create({ data: { id: buildId, projectId, branchId: branch.id, number: 1, stage: "production", revision: "a".repeat(40), state: "running", inProgressSlot: null, containerName, databaseName } });
+  await prisma.build.create({
+    data: {
+      id: buildId,
+      projectId,
+      branchId: branch.id,
+      number: 1,
+      stage: "production",
+      revision: "a".repeat(40),
+      state: "running",
+      inProgressSlot: null,
+      containerName,
+      databaseName,
+    },
+  });
   gateway = await startTerminalGateway({ deps, host: "127.0.0.1", port: 0 });
   idleGateway = await startTerminalGateway({ deps, host: "127.0.0.1", port: 0, idleMs: 400 });
 }, 120_000);
@@ -147,7 +183,10 @@ describe("terminal gateway", () => {
   });
 
   it("gives an admin a shell as the odoo user with psql's environment, and records it with its duration", async () => {
-    const r = await connect(gateway, ticketFor(users.admin), { input: ["echo SLIPWAY-$((6*7)) $(id -un) $PGDATABASE $PGUSER; stty size\r"], until: /SLIPWAY-42 odoo \S+ \S+\s+30 100/ });
+    const r = await connect(gateway, ticketFor(users.admin), {
+      input: ["echo SLIPWAY-$((6*7)) $(id -un) $PGDATABASE $PGUSER; stty size\r"],
+      until: /SLIPWAY-42 odoo \S+ \S+\s+30 100/,
+    });
     expect(r.output).toContain(`SLIPWAY-42 odoo ${databaseName} `);
     expect(r.output).toMatch(/30 100/);
     // The close is recorded once the gateway has seen the socket go.
@@ -197,8 +236,15 @@ describe("visitor shells of a public project: capped per client address and per 
 
   beforeAll(async () => {
     const project = await insertProject(prisma, {
-      slug: `termpub${randomBytes(3).toString("hex")}`, name: "Public terminal", repoUrl: "/nowhere", repoKind: "generic", odooVersion: "17.0", odooImage: image,
-      baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", deps.config.encryptionKey), creatorId: users.admin,
+      slug: `termpub${randomBytes(3).toString("hex")}`,
+      name: "Public terminal",
+      repoUrl: "/nowhere",
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: image,
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: encryptSecret("s", deps.config.encryptionKey),
+      creatorId: users.admin,
     });
     await prisma.project.update({ where: { id: project.id }, data: { publicAccess: true } });
     const branch = await prisma.branch.create({ data: { projectId: project.id, name: "feature", stage: "development" } });
@@ -206,9 +252,28 @@ describe("visitor shells of a public project: capped per client address and per 
     const containerName = `slipway-test-term-${randomBytes(3).toString("hex")}`;
     await createAndStart({
       docker: deps.docker,
-      spec: { name: containerName, image, entrypoint: ["sleep"], cmd: ["infinity"], labels: { role: "odoo-server", build: devBuildId, project: project.id, ...TEST_LABEL } },
+      spec: {
+        name: containerName,
+        image,
+        entrypoint: ["sleep"],
+        cmd: ["infinity"],
+        labels: { role: "odoo-server", build: devBuildId, project: project.id, ...TEST_LABEL },
+      },
     });
-    await prisma.build.create({ data: { id: devBuildId, projectId: project.id, branchId: branch.id, number: 1, stage: "development", revision: "b".repeat(40), state: "running", inProgressSlot: null, containerName, databaseName: `${databaseName}_dev` } });
+    await prisma.build.create({
+      data: {
+        id: devBuildId,
+        projectId: project.id,
+        branchId: branch.id,
+        number: 1,
+        stage: "development",
+        revision: "b".repeat(40),
+        state: "running",
+        inProgressSlot: null,
+        containerName,
+        databaseName: `${databaseName}_dev`,
+      },
+    });
     capped = await startTerminalGateway({ deps, host: "127.0.0.1", port: 0, anonymousLimits: { perAddress: 2, perBuild: 3 } });
   }, 120_000);
 
@@ -230,10 +295,18 @@ describe("visitor shells of a public project: capped per client address and per 
     const started = capped.stats().started;
 
     const third = await openShell(capped, visitor(), "127.0.0.1");
-    expect(third).toEqual({ refused: { code: TERMINAL_CLOSE.policy, reason: "Too many visitor shells from your address (2 open): close one or sign in.", output: "" } });
+    expect(third).toEqual({
+      refused: {
+        code: TERMINAL_CLOSE.policy,
+        reason: "Too many visitor shells from your address (2 open): close one or sign in.",
+        output: "",
+      },
+    });
     await expectOpen(visitor(), "127.0.0.2");
     const fourth = await openShell(capped, visitor(), "127.0.0.3");
-    expect(fourth).toMatchObject({ refused: { code: TERMINAL_CLOSE.policy, reason: "Too many visitor shells on this build (3 open): try again later or sign in." } });
+    expect(fourth).toMatchObject({
+      refused: { code: TERMINAL_CLOSE.policy, reason: "Too many visitor shells on this build (3 open): try again later or sign in." },
+    });
     expect(capped.stats().started).toBe(started + 1);
 
     // The project's admin (a member, not a visitor) is not counted against the visitors' caps.

@@ -15,7 +15,9 @@ export interface TerminalGateway {
   close(): Promise<void>;
 }
 
-type GatewayDeps = Pick<WorkerDeps, "prisma" | "redis" | "docker" | "postgres" | "logger"> & { config: Pick<WorkerDeps["config"], "encryptionKey" | "terminal"> };
+type GatewayDeps = Pick<WorkerDeps, "prisma" | "redis" | "docker" | "postgres" | "logger"> & {
+  config: Pick<WorkerDeps["config"], "encryptionKey" | "terminal">;
+};
 
 /** Largest client frame: keystrokes and pastes, not file transfers. */
 const MAX_PAYLOAD = 1024 * 1024;
@@ -28,7 +30,13 @@ const MAX_PAYLOAD = 1024 * 1024;
  * per build (config.terminal, or `anonymousLimits`); beyond a cap the socket is closed with 1008
  * and a reason saying which. The web app never proxies the stream.
  */
-export async function startTerminalGateway(options: { deps: GatewayDeps; host: string; port: number; idleMs?: number; anonymousLimits?: AnonymousShellLimits }): Promise<TerminalGateway> {
+export async function startTerminalGateway(options: {
+  deps: GatewayDeps;
+  host: string;
+  port: number;
+  idleMs?: number;
+  anonymousLimits?: AnonymousShellLimits;
+}): Promise<TerminalGateway> {
   const { deps } = options;
   const counts = { started: 0, refused: 0 };
   const anonymous = new AnonymousShellLimiter(
@@ -58,7 +66,12 @@ export async function startTerminalGateway(options: { deps: GatewayDeps; host: s
     ws.on("message", collect);
     let target;
     try {
-      target = await authorizeShell({ prisma: deps.prisma, redis: deps.redis, encryptionKey: deps.config.encryptionKey, ticket: request.ticket });
+      target = await authorizeShell({
+        prisma: deps.prisma,
+        redis: deps.redis,
+        encryptionKey: deps.config.encryptionKey,
+        ticket: request.ticket,
+      });
     } catch (error) {
       counts.refused++;
       const known = isDomainError(error);
@@ -66,7 +79,10 @@ export async function startTerminalGateway(options: { deps: GatewayDeps; host: s
       if (!known) deps.logger.error({ err: error }, "terminal: authorization failed");
       else deps.logger.info({ reason: message }, "terminal: session refused");
       // The close reason is limited to 123 bytes.
-      ws.close(known && error.code === "invalid_state" ? TERMINAL_CLOSE.error : TERMINAL_CLOSE.policy, Buffer.from(message).subarray(0, 120).toString());
+      ws.close(
+        known && error.code === "invalid_state" ? TERMINAL_CLOSE.error : TERMINAL_CLOSE.policy,
+        Buffer.from(message).subarray(0, 120).toString(),
+      );
       return;
     }
     // Reserved synchronously (no await since the check): concurrent visitors cannot overshoot a cap.
@@ -93,7 +109,15 @@ export async function startTerminalGateway(options: { deps: GatewayDeps; host: s
         onOpen: (sessionId) => {
           opened = sessionId;
           counts.started++;
-          void recordShellAudit({ prisma: deps.prisma, action: "shell.open", projectId: target.projectId, actorId: target.userId, buildId: target.buildId, ip, details: { sessionId, buildNumber: target.buildNumber, stage: target.stage } }).catch((e: unknown) => deps.logger.warn({ err: e }, "terminal: audit failed"));
+          void recordShellAudit({
+            prisma: deps.prisma,
+            action: "shell.open",
+            projectId: target.projectId,
+            actorId: target.userId,
+            buildId: target.buildId,
+            ip,
+            details: { sessionId, buildNumber: target.buildNumber, stage: target.stage },
+          }).catch((e: unknown) => deps.logger.warn({ err: e }, "terminal: audit failed"));
         },
       });
       ws.off("message", collect);
@@ -102,7 +126,22 @@ export async function startTerminalGateway(options: { deps: GatewayDeps; host: s
       const end = await session.end;
       sessions.delete(session);
       if (opened) {
-        await recordShellAudit({ prisma: deps.prisma, action: "shell.close", projectId: target.projectId, actorId: target.userId, buildId: target.buildId, ip, details: { sessionId: opened, buildNumber: target.buildNumber, stage: target.stage, durationMs: end.durationMs, reason: end.reason, exitCode: end.exitCode ?? null } });
+        await recordShellAudit({
+          prisma: deps.prisma,
+          action: "shell.close",
+          projectId: target.projectId,
+          actorId: target.userId,
+          buildId: target.buildId,
+          ip,
+          details: {
+            sessionId: opened,
+            buildNumber: target.buildNumber,
+            stage: target.stage,
+            durationMs: end.durationMs,
+            reason: end.reason,
+            exitCode: end.exitCode ?? null,
+          },
+        });
       }
     } catch (error) {
       deps.logger.error({ err: error }, "terminal: session failed");

@@ -9,7 +9,11 @@ import type { ShellTarget } from "./authorize-shell";
 export const SHELL_USER = "odoo";
 /** bash when the image has it, else sh. Fixed argv: nothing from the client reaches a command line. */
 // Starts in the checkout (Odoo.sh: ~/src/user) when it is mounted, else in the home folder.
-export const SHELL_COMMAND = ["/bin/sh", "-c", 'cd /home/odoo/src/user 2>/dev/null || cd "$HOME" 2>/dev/null; if command -v bash >/dev/null 2>&1; then exec bash -i; else exec sh -i; fi'];
+export const SHELL_COMMAND = [
+  "/bin/sh",
+  "-c",
+  'cd /home/odoo/src/user 2>/dev/null || cd "$HOME" 2>/dev/null; if command -v bash >/dev/null 2>&1; then exec bash -i; else exec sh -i; fi',
+];
 
 export interface ShellSessionEnd {
   sessionId: string;
@@ -26,7 +30,14 @@ export interface ShellSessionEnd {
 export function shellEnv(options: { pg: ManagedPostgres; databaseName: string | null }): Record<string, string> {
   if (!options.databaseName) return { LANG: "C.UTF-8" };
   const creds = databaseCredentials(options.pg, options.databaseName);
-  return { PGHOST: creds.host, PGPORT: String(creds.port), PGUSER: creds.user, PGPASSWORD: creds.password, PGDATABASE: options.databaseName, LANG: "C.UTF-8" };
+  return {
+    PGHOST: creds.host,
+    PGPORT: String(creds.port),
+    PGUSER: creds.user,
+    PGPASSWORD: creds.password,
+    PGDATABASE: options.databaseName,
+    LANG: "C.UTF-8",
+  };
 }
 
 /**

@@ -36,7 +36,8 @@ export function createFixtureRepo(): FixtureRepo {
       else git(work, "checkout", "-q", "--orphan", branch);
       git(work, "rm", "-rqf", "--ignore-unmatch", ".");
       mkdirSync(path.join(work, "addons"), { recursive: true });
-      for (const a of addons) cpSync(path.join(FIXTURES_DIR, a), path.join(work, "addons", a), { recursive: true, filter: (s) => !s.includes("__pycache__") });
+      for (const a of addons)
+        cpSync(path.join(FIXTURES_DIR, a), path.join(work, "addons", a), { recursive: true, filter: (s) => !s.includes("__pycache__") });
       for (const [rel, content] of Object.entries(files)) {
         const target = path.join(work, rel);
         if (!target.startsWith(work + path.sep)) throw new Error(`fixture path outside the repository: ${rel}`);

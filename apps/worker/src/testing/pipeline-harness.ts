@@ -46,13 +46,24 @@ export async function createPipelineHarness(options: { prefix: string; image: st
   const user = await prisma.user.create({ data: { login: "ada" } });
   const projectId = (
     await insertProject(prisma, {
-      slug, name: slug, repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: options.image,
-      baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: user.id,
+      slug,
+      name: slug,
+      repoUrl: repo.url,
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: options.image,
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: encryptSecret("s", config.encryptionKey),
+      creatorId: user.id,
     })
   ).id;
 
   return {
-    deps, prisma, repo, projectId, slug,
+    deps,
+    prisma,
+    repo,
+    projectId,
+    slug,
     async pushAndBuild(branch, files, opts) {
       const stage = opts?.stage ?? "development";
       await prisma.branch.upsert({
@@ -93,7 +104,8 @@ export async function createPipelineHarness(options: { prefix: string; image: st
       }
       const pg = await deps.postgres();
       for (const name of await listDatabases({ pg })) if (name.startsWith(slug)) await dropDatabase({ pg, name }).catch(() => undefined);
-      for (const v of await listVolumes({ docker: deps.docker, labels: { project: projectId } })) await removeVolume({ docker: deps.docker, name: v.name }).catch(() => undefined);
+      for (const v of await listVolumes({ docker: deps.docker, labels: { project: projectId } }))
+        await removeVolume({ docker: deps.docker, name: v.name }).catch(() => undefined);
       await removeTestProjectNetworks(deps).catch(() => undefined);
       for (const route of await deps.caddy.routes()) {
         const id = String(route["@id"] ?? "");

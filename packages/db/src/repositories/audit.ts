@@ -51,12 +51,25 @@ export function listAuditEntries(prisma: PrismaClient, filter: AuditFilter) {
     where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: Math.min(filter.limit ?? 200, 1000),
-    select: { id: true, action: true, target: true, details: true, ip: true, createdAt: true, actor: { select: { login: true, name: true } } },
+    select: {
+      id: true,
+      action: true,
+      target: true,
+      details: true,
+      ip: true,
+      createdAt: true,
+      actor: { select: { login: true, name: true } },
+    },
   });
 }
 
 /** The distinct actions recorded for a project (the filter's choices). */
 export async function listAuditActions(prisma: PrismaClient, { projectId }: { projectId: string }): Promise<string[]> {
-  const rows = await prisma.auditEntry.findMany({ where: { projectId }, distinct: ["action"], select: { action: true }, orderBy: { action: "asc" } });
+  const rows = await prisma.auditEntry.findMany({
+    where: { projectId },
+    distinct: ["action"],
+    select: { action: true },
+    orderBy: { action: "asc" },
+  });
   return rows.map((r) => r.action);
 }

@@ -23,10 +23,16 @@ type BackupRowPayload = Prisma.BackupGetPayload<{ select: typeof backupRowSelect
 /** One line of the Backups tab (sizes as numbers: a backup is far below 2^53 bytes). */
 export type BackupListRow = Omit<BackupRowPayload, "sizeBytes"> & { sizeBytes: number | null };
 
-const toRow = ({ sizeBytes, ...rest }: BackupRowPayload): BackupListRow => ({ ...rest, sizeBytes: sizeBytes === null ? null : Number(sizeBytes) });
+const toRow = ({ sizeBytes, ...rest }: BackupRowPayload): BackupListRow => ({
+  ...rest,
+  sizeBytes: sizeBytes === null ? null : Number(sizeBytes),
+});
 
 /** A branch's backups, newest first. */
-export async function listBranchBackups(prisma: PrismaClient, { branchId, limit = 200 }: { branchId: string; limit?: number }): Promise<BackupListRow[]> {
+export async function listBranchBackups(
+  prisma: PrismaClient,
+  { branchId, limit = 200 }: { branchId: string; limit?: number },
+): Promise<BackupListRow[]> {
   const rows = await prisma.backup.findMany({ where: { branchId }, orderBy: { createdAt: "desc" }, take: limit, select: backupRowSelect });
   return rows.map(toRow);
 }
@@ -41,11 +47,20 @@ export interface ProjectBackup extends BackupListRow {
 }
 
 /** A backup of the project by id (null when missing, malformed or of another project). */
-export async function findProjectBackup(prisma: PrismaClient, { projectId, backupId }: { projectId: string; backupId: string }): Promise<ProjectBackup | null> {
+export async function findProjectBackup(
+  prisma: PrismaClient,
+  { projectId, backupId }: { projectId: string; backupId: string },
+): Promise<ProjectBackup | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(backupId)) return null;
   const row = await prisma.backup.findFirst({
     where: { id: backupId, projectId },
-    select: { ...backupRowSelect, projectId: true, location: true, manifest: true, branch: { select: { id: true, name: true, stage: true, archivedAt: true } } },
+    select: {
+      ...backupRowSelect,
+      projectId: true,
+      location: true,
+      manifest: true,
+      branch: { select: { id: true, name: true, stage: true, archivedAt: true } },
+    },
   });
   if (!row) return null;
   const { manifest, projectId: pid, location, branch, ...rest } = row;
@@ -66,7 +81,12 @@ export interface BackupBranch {
 export async function listBackupBranches(prisma: PrismaClient, { projectId }: { projectId: string }): Promise<BackupBranch[]> {
   const rows = await prisma.branch.findMany({
     where: { projectId, archivedAt: null },
-    select: { id: true, name: true, stage: true, builds: { where: { state: "running", databaseName: { not: null } }, select: { id: true }, take: 1 } },
+    select: {
+      id: true,
+      name: true,
+      stage: true,
+      builds: { where: { state: "running", databaseName: { not: null } }, select: { id: true }, take: 1 },
+    },
   });
   const order = { production: 0, staging: 1, development: 2 } as const;
   return rows
@@ -75,7 +95,13 @@ export async function listBackupBranches(prisma: PrismaClient, { projectId }: { 
 }
 
 /** Creation times of the branch's manual backups (not failed) since `since`: the daily quota counts them. */
-export async function listRecentManualBackupTimes(prisma: PrismaClient | Prisma.TransactionClient, { branchId, since }: { branchId: string; since: Date }): Promise<Date[]> {
-  const rows = await prisma.backup.findMany({ where: { branchId, kind: "manual", state: { not: "failed" }, createdAt: { gte: since } }, select: { createdAt: true } });
+export async function listRecentManualBackupTimes(
+  prisma: PrismaClient | Prisma.TransactionClient,
+  { branchId, since }: { branchId: string; since: Date },
+): Promise<Date[]> {
+  const rows = await prisma.backup.findMany({
+    where: { branchId, kind: "manual", state: { not: "failed" }, createdAt: { gte: since } },
+    select: { createdAt: true },
+  });
   return rows.map((r) => r.createdAt);
 }

@@ -15,8 +15,15 @@ beforeAll(async () => {
   prisma = createPrismaClient(db.url);
   const user = await prisma.user.create({ data: { login: "ada" } });
   const project = await insertProject(prisma, {
-    slug: "acme", name: "Acme", repoUrl: "/srv/git/acme.git", repoKind: "generic", odooVersion: "17.0",
-    odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "x", creatorId: user.id,
+    slug: "acme",
+    name: "Acme",
+    repoUrl: "/srv/git/acme.git",
+    repoKind: "generic",
+    odooVersion: "17.0",
+    odooImage: "odoo:17.0",
+    baseDomain: "slipway.localhost",
+    webhookSecretEnc: "x",
+    creatorId: user.id,
   });
   projectId = project.id;
 });
@@ -32,12 +39,24 @@ describe("branches and builds repositories", () => {
     expect(collab.role).toBe("admin");
     const user = await prisma.user.findFirstOrThrow();
     await expect(
-      insertProject(prisma, { slug: "acme", name: "Again", repoUrl: "/x", repoKind: "generic", odooVersion: "17.0", odooImage: "odoo:17.0", baseDomain: "b", webhookSecretEnc: "x", creatorId: user.id }),
+      insertProject(prisma, {
+        slug: "acme",
+        name: "Again",
+        repoUrl: "/x",
+        repoKind: "generic",
+        odooVersion: "17.0",
+        odooImage: "odoo:17.0",
+        baseDomain: "b",
+        webhookSecretEnc: "x",
+        creatorId: user.id,
+      }),
     ).rejects.toThrow(/already exists/);
   });
 
   it("numbers builds per project and keeps one build in progress per branch, even under concurrency", async () => {
-    const { branch, created } = await prisma.$transaction((tx) => recordBranchHead(tx, { projectId, name: "feature/a", revision: sha("a") }));
+    const { branch, created } = await prisma.$transaction((tx) =>
+      recordBranchHead(tx, { projectId, name: "feature/a", revision: sha("a") }),
+    );
     expect(created).toBe(true);
     expect(branch.stage).toBe("development");
     const results = await Promise.all(
@@ -52,7 +71,9 @@ describe("branches and builds repositories", () => {
     expect(next?.number).toBe(2);
     // The constraint itself, not only the repository, refuses a second in-progress build.
     await expect(
-      prisma.build.create({ data: { projectId, branchId: branch.id, number: 99, stage: "development", revision: sha("c"), inProgressSlot: true } }),
+      prisma.build.create({
+        data: { projectId, branchId: branch.id, number: 99, stage: "development", revision: sha("c"), inProgressSlot: true },
+      }),
     ).rejects.toThrow();
   });
 

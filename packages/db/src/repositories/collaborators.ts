@@ -18,11 +18,15 @@ export async function listCollaborators(prisma: PrismaClient, { projectId }: { p
 
 export type CollaboratorRow = Awaited<ReturnType<typeof listCollaborators>>[number];
 
-export async function insertCollaborator(prisma: PrismaClient, { projectId, userId, role }: { projectId: string; userId: string; role: Role }) {
+export async function insertCollaborator(
+  prisma: PrismaClient,
+  { projectId, userId, role }: { projectId: string; userId: string; role: Role },
+) {
   try {
     return await prisma.collaborator.create({ data: { projectId, userId, role }, select: collaboratorSelect });
   } catch (e) {
-    if (isUniqueViolation(e, "Collaborator_projectId_userId_key")) throw new DomainError("conflict", "This user is already a collaborator of the project.");
+    if (isUniqueViolation(e, "Collaborator_projectId_userId_key"))
+      throw new DomainError("conflict", "This user is already a collaborator of the project.");
     throw e;
   }
 }

@@ -93,7 +93,10 @@ export async function listBranchRows(
 }
 
 /** Branches per stage (production, staging, development), each with its last build. */
-export async function listBranchesByStage(prisma: PrismaClient, { projectId }: { projectId: string }): Promise<Record<BranchRow["stage"], BranchRow[]>> {
+export async function listBranchesByStage(
+  prisma: PrismaClient,
+  { projectId }: { projectId: string },
+): Promise<Record<BranchRow["stage"], BranchRow[]>> {
   const rows = await listBranchRows(prisma, { projectId, buildsPerBranch: 1 });
   const byStage: Record<BranchRow["stage"], BranchRow[]> = { production: [], staging: [], development: [] };
   for (const row of rows) byStage[row.stage].push(row);
@@ -122,7 +125,10 @@ const buildDetailSelect = {
 
 export type BuildDetail = Prisma.BuildGetPayload<{ select: typeof buildDetailSelect }>;
 
-export function findBuildByNumber(prisma: PrismaClient, { projectId, number }: { projectId: string; number: number }): Promise<BuildDetail | null> {
+export function findBuildByNumber(
+  prisma: PrismaClient,
+  { projectId, number }: { projectId: string; number: number },
+): Promise<BuildDetail | null> {
   return prisma.build.findUnique({ where: { projectId_number: { projectId, number } }, select: buildDetailSelect });
 }
 

@@ -45,6 +45,14 @@ export function listProjectsForUser(prisma: PrismaClient, user: { id: string; is
   return prisma.project.findMany({
     where: user.isSuperuser ? {} : { collaborators: { some: { userId: user.id } } },
     orderBy: { name: "asc" },
-    select: { id: true, slug: true, name: true, repoUrl: true, odooVersion: true, createdAt: true, _count: { select: { branches: { where: { archivedAt: null } } } } },
+    select: {
+      id: true,
+      slug: true,
+      name: true,
+      repoUrl: true,
+      odooVersion: true,
+      createdAt: true,
+      _count: { select: { branches: { where: { archivedAt: null } } } },
+    },
   });
 }

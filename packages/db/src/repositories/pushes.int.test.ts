@@ -15,8 +15,15 @@ beforeAll(async () => {
   const user = await prisma.user.create({ data: { login: "ada" } });
   projectId = (
     await insertProject(prisma, {
-      slug: "acme", name: "Acme", repoUrl: "/srv/git/acme.git", repoKind: "generic", odooVersion: "17.0",
-      odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "x", creatorId: user.id,
+      slug: "acme",
+      name: "Acme",
+      repoUrl: "/srv/git/acme.git",
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: "x",
+      creatorId: user.id,
     })
   ).id;
 });
@@ -28,11 +35,20 @@ afterAll(async () => {
 
 describe("recordPush", () => {
   it("creates the branch in development with a queued build, once per delivery", async () => {
-    const first = await recordPush(prisma, { projectId, branch: "main", revision: sha("a"), message: "Init", author: "Ada", deliveryId: "github:d1" });
+    const first = await recordPush(prisma, {
+      projectId,
+      branch: "main",
+      revision: sha("a"),
+      message: "Init",
+      author: "Ada",
+      deliveryId: "github:d1",
+    });
     expect(first).toMatchObject({ kind: "recorded", createdBranch: true });
     if (first.kind !== "recorded") throw new Error("unreachable");
     expect(first.build).toMatchObject({ number: 1, state: "queued", stage: "development", revision: sha("a") });
-    expect(await recordPush(prisma, { projectId, branch: "main", revision: sha("a"), deliveryId: "github:d1" })).toEqual({ kind: "duplicate" });
+    expect(await recordPush(prisma, { projectId, branch: "main", revision: sha("a"), deliveryId: "github:d1" })).toEqual({
+      kind: "duplicate",
+    });
     expect(await prisma.build.count()).toBe(1);
     expect(await prisma.event.count({ where: { kind: "push" } })).toBe(1);
   });
@@ -48,7 +64,9 @@ describe("recordPush", () => {
     await prisma.branch.update({ where: { projectId_name: { projectId, name: "main" } }, data: { pushBehavior: "do_nothing" } });
     await prisma.build.updateMany({ data: { state: "running", inProgressSlot: null } });
     expect(await recordPush(prisma, { projectId, branch: "main", revision: sha("c") })).toMatchObject({ kind: "recorded", build: null });
-    expect(await recordPush(prisma, { projectId, branch: "main", revision: null, deliveryId: "github:d3" })).toMatchObject({ kind: "archived" });
+    expect(await recordPush(prisma, { projectId, branch: "main", revision: null, deliveryId: "github:d3" })).toMatchObject({
+      kind: "archived",
+    });
     expect((await prisma.branch.findFirstOrThrow({ where: { name: "main" } })).archivedAt).not.toBeNull();
   });
 });

@@ -52,12 +52,21 @@ export async function recordPush(prisma: PrismaClient, input: PushInput): Promis
         const rows = await tx.$queryRaw<{ headRevision: string | null }[]>`
           SELECT "headRevision" FROM "Branch" WHERE "projectId" = ${input.projectId}::uuid AND "name" = ${input.branch} FOR UPDATE`;
         const recorded = rows[0];
-        if (recorded && recorded.headRevision !== null && recorded.headRevision !== input.expectedHead) throw new StalePush(recorded.headRevision);
+        if (recorded && recorded.headRevision !== null && recorded.headRevision !== input.expectedHead)
+          throw new StalePush(recorded.headRevision);
       }
       if (!input.revision) {
         const branch = await archiveBranch(tx, { projectId: input.projectId, name: input.branch });
         if (branch) {
-          await tx.event.create({ data: { projectId: input.projectId, branchId: branch.id, actorId: input.actorId ?? null, kind: "branch.archived", message: `Branch ${input.branch} was deleted; archived with its builds.` } });
+          await tx.event.create({
+            data: {
+              projectId: input.projectId,
+              branchId: branch.id,
+              actorId: input.actorId ?? null,
+              kind: "branch.archived",
+              message: `Branch ${input.branch} was deleted; archived with its builds.`,
+            },
+          });
         }
         return { kind: "archived" as const, branchId: branch?.id ?? null };
       }
@@ -74,7 +83,13 @@ export async function recordPush(prisma: PrismaClient, input: PushInput): Promis
         },
       });
       if (branch.pushBehavior === "do_nothing") {
-        return { kind: "recorded" as const, branchId: branch.id, createdBranch: created, build: null, reason: "push behaviour is 'do nothing'" };
+        return {
+          kind: "recorded" as const,
+          branchId: branch.id,
+          createdBranch: created,
+          build: null,
+          reason: "push behaviour is 'do nothing'",
+        };
       }
       const previous =
         branch.pushBehavior === "update_previous"

@@ -28,7 +28,13 @@ describe("session repository", () => {
   });
 
   it("finds an active session with its user, and not an expired one", async () => {
-    await sessions.create({ tokenHash: "a".repeat(64), userId, expiresAt: new Date(now.getTime() + minutes(60)), ip: "127.0.0.1", userAgent: "test" });
+    await sessions.create({
+      tokenHash: "a".repeat(64),
+      userId,
+      expiresAt: new Date(now.getTime() + minutes(60)),
+      ip: "127.0.0.1",
+      userAgent: "test",
+    });
     const found = await sessions.findActive({ tokenHash: "a".repeat(64), now });
     expect(found?.user).toEqual({ id: userId, login: "alice", name: "Alice", isSuperuser: false });
     expect(await sessions.findActive({ tokenHash: "a".repeat(64), now: new Date(now.getTime() + minutes(61)) })).toBeNull();

@@ -66,7 +66,9 @@ describe("assertCan", () => {
     expect(error.code).toBe("forbidden");
     expect(error.message).toBe("Your role (developer) does not give access to Logs on staging builds.");
     expect(error.details).toMatchObject({ actor: "developer", stage: "staging", tool: "logs" });
-    expect(forbidden({ actor: tester, publicAccess: false, action: "audit_log" }).message).toBe("Your role (tester) does not give access to the audit log.");
+    expect(forbidden({ actor: tester, publicAccess: false, action: "audit_log" }).message).toBe(
+      "Your role (tester) does not give access to the audit log.",
+    );
   });
 
   it("tells visitors to sign in, and whether the project is public", () => {

@@ -17,7 +17,9 @@ import {
 export type Actor = { kind: "collaborator"; role: Role } | { kind: "anonymous" } | { kind: "superuser" };
 
 /** What is asked: a tool of a build in a stage, or a project-level action. */
-export type AccessTarget = { stage: Stage; tool: Tool; action?: undefined } | { action: ProjectAction; stage?: undefined; tool?: undefined };
+export type AccessTarget =
+  | { stage: Stage; tool: Tool; action?: undefined }
+  | { action: ProjectAction; stage?: undefined; tool?: undefined };
 
 export type AccessQuery = { actor: Actor; publicAccess: boolean } & AccessTarget;
 
@@ -61,7 +63,12 @@ function what(target: AccessTarget): string {
 export function assertCan(query: AccessQuery): void {
   if (can(query)) return;
   const { actor, publicAccess } = query;
-  const details = { actor: actor.kind === "collaborator" ? actor.role : actor.kind, stage: query.stage, tool: query.tool, action: query.action };
+  const details = {
+    actor: actor.kind === "collaborator" ? actor.role : actor.kind,
+    stage: query.stage,
+    tool: query.tool,
+    action: query.action,
+  };
   let message: string;
   if (actor.kind === "anonymous") {
     message = publicAccess
@@ -101,7 +108,8 @@ export function allAccessCases(): AccessCase[] {
   for (const actor of accessActors)
     for (const publicAccess of [false, true]) {
       for (const stage of accessStages)
-        for (const tool of buildTools) cases.push({ actor, publicAccess, stage, tool, expected: can({ actor, publicAccess, stage, tool }) });
+        for (const tool of buildTools)
+          cases.push({ actor, publicAccess, stage, tool, expected: can({ actor, publicAccess, stage, tool }) });
       for (const action of projectActions) cases.push({ actor, publicAccess, action, expected: can({ actor, publicAccess, action }) });
     }
   return cases;

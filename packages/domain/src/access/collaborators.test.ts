@@ -8,7 +8,9 @@ const team = [
 
 describe("assertKeepsAnAdmin", () => {
   it("refuses to remove or demote the last admin, with a message saying what to do", () => {
-    expect(() => assertKeepsAnAdmin({ team, collaboratorId: "a1", role: null })).toThrow(/last admin: make another collaborator admin before removing/);
+    expect(() => assertKeepsAnAdmin({ team, collaboratorId: "a1", role: null })).toThrow(
+      /last admin: make another collaborator admin before removing/,
+    );
     expect(() => assertKeepsAnAdmin({ team, collaboratorId: "a1", role: "tester" })).toThrow(/last admin.*changing this role/);
   });
 

@@ -6,7 +6,11 @@ import type { Role } from "./matrix";
  * one admin (seed settings.md; otherwise nobody could manage the project any more). `role: null`
  * removes the collaborator.
  */
-export function assertKeepsAnAdmin(options: { team: readonly { id: string; role: Role }[]; collaboratorId: string; role: Role | null }): void {
+export function assertKeepsAnAdmin(options: {
+  team: readonly { id: string; role: Role }[];
+  collaboratorId: string;
+  role: Role | null;
+}): void {
   const { team, collaboratorId, role } = options;
   const current = team.find((c) => c.id === collaboratorId);
   if (!current) throw new DomainError("not_found", "This collaborator is not part of the project any more.");

@@ -115,7 +115,13 @@ describe("role matrix", () => {
   it("never grants a visitor something a developer cannot do", () => {
     for (const c of cases.filter((x) => x.actor.kind === "anonymous" && x.expected)) {
       const developer = cases.find(
-        (d) => d.actor.kind === "collaborator" && d.actor.role === "developer" && !d.publicAccess && d.stage === c.stage && d.tool === c.tool && d.action === c.action,
+        (d) =>
+          d.actor.kind === "collaborator" &&
+          d.actor.role === "developer" &&
+          !d.publicAccess &&
+          d.stage === c.stage &&
+          d.tool === c.tool &&
+          d.action === c.action,
       );
       expect(developer?.expected).toBe(true);
     }
@@ -123,7 +129,9 @@ describe("role matrix", () => {
 
   it("lets the superuser do exactly what an admin can", () => {
     const answers = (kind: "superuser" | "admin") =>
-      cases.filter((c) => (kind === "superuser" ? c.actor.kind === "superuser" : c.actor.kind === "collaborator" && c.actor.role === "admin")).map((c) => c.expected);
+      cases
+        .filter((c) => (kind === "superuser" ? c.actor.kind === "superuser" : c.actor.kind === "collaborator" && c.actor.role === "admin"))
+        .map((c) => c.expected);
     expect(answers("superuser")).toEqual(answers("admin"));
   });
 });

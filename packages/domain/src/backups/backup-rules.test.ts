@@ -32,7 +32,9 @@ describe("assertManualBackupAllowed", () => {
   it("applies the stage rule when the stage is given", () => {
     expect(() => assertManualBackupAllowed({ existingToday: 0, stage: "staging" })).not.toThrow();
     expect(() => assertManualBackupAllowed({ existingToday: 0, stage: "production" })).not.toThrow();
-    expect(error(() => assertManualBackupAllowed({ existingToday: 0, stage: "development" })).message).toMatch(/Development branches have no backups/);
+    expect(error(() => assertManualBackupAllowed({ existingToday: 0, stage: "development" })).message).toMatch(
+      /Development branches have no backups/,
+    );
   });
 });
 
@@ -44,7 +46,9 @@ describe("backups per stage", () => {
   });
 
   it("explains refusals", () => {
-    expect(error(() => assertBackupAllowed({ stage: "staging", kind: "daily" })).message).toMatch(/Only the production branch is backed up automatically/);
+    expect(error(() => assertBackupAllowed({ stage: "staging", kind: "daily" })).message).toMatch(
+      /Only the production branch is backed up automatically/,
+    );
     expect(error(() => assertBackupAllowed({ stage: "staging", kind: "update" })).message).toBe("Update backups are for production only.");
     for (const kind of ["daily", "manual", "update", "safety", "import"] as const) {
       const e = error(() => assertBackupAllowed({ stage: "development", kind }));

@@ -25,9 +25,13 @@ export function backupKindsFor(stage: Stage): readonly BackupKind[] {
 export function assertBackupAllowed({ stage, kind }: { stage: Stage; kind: BackupKind }): void {
   if (kindsByStage[stage].includes(kind)) return;
   if (stage === "development") {
-    throw new DomainError("invalid_input", "Development branches have no backups: their databases are rebuilt from scratch on every push.", {
-      details: { stage, kind },
-    });
+    throw new DomainError(
+      "invalid_input",
+      "Development branches have no backups: their databases are rebuilt from scratch on every push.",
+      {
+        details: { stage, kind },
+      },
+    );
   }
   const message =
     kind === "daily"

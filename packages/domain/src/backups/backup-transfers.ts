@@ -29,7 +29,15 @@ export interface UploadMeta {
 
 /** Written by the worker's `backup.inspect-upload` job: the engine's validation verdict. */
 export type UploadCheck =
-  | { ok: true; checkedAt: string; format: "zip" | "dump"; sizeBytes: number; odooVersion: string | null; database: string | null; filestoreFiles: number }
+  | {
+      ok: true;
+      checkedAt: string;
+      format: "zip" | "dump";
+      sizeBytes: number;
+      odooVersion: string | null;
+      database: string | null;
+      filestoreFiles: number;
+    }
   | { ok: false; checkedAt: string; message: string };
 
 /** The Odoo database-manager zip of a backup, prepared by `backup.export`; `error` when it failed. */

@@ -71,7 +71,12 @@ describe("selectBackupsToKeep — calendar buckets", () => {
   });
 
   it("lets only the later of two backups of the same day represent it (late or repeated runs)", () => {
-    const backups = [b("d1", "2026-05-01T02:00:00Z"), b("d2-early", "2026-05-02T02:00:00Z"), b("d2-late", "2026-05-02T14:00:00Z"), b("d3", "2026-05-03T02:00:00Z")];
+    const backups = [
+      b("d1", "2026-05-01T02:00:00Z"),
+      b("d2-early", "2026-05-02T02:00:00Z"),
+      b("d2-late", "2026-05-02T14:00:00Z"),
+      b("d3", "2026-05-03T02:00:00Z"),
+    ];
     const decision = selectBackupsToKeep({ backups, now: new Date("2026-05-03T03:00:00Z"), policy: { weekly: 0, monthly: 0 } });
     expect(kept(decision)).toEqual(["d1", "d2-late", "d3"]);
     expect(decision.drop).toEqual(["d2-early"]);
@@ -106,7 +111,11 @@ describe("selectBackupsToKeep — other kinds and safety nets", () => {
   });
 
   it("does not let other kinds take a calendar period away from daily backups", () => {
-    const backups = [b("manual-today", "2026-06-30T10:00:00Z", "manual"), b("daily-today", "2026-06-30T02:00:00Z"), b("daily-yesterday", "2026-06-29T02:00:00Z")];
+    const backups = [
+      b("manual-today", "2026-06-30T10:00:00Z", "manual"),
+      b("daily-today", "2026-06-30T02:00:00Z"),
+      b("daily-yesterday", "2026-06-29T02:00:00Z"),
+    ];
     const decision = selectBackupsToKeep({ backups, now, policy: { daily: 1, weekly: 0, monthly: 0 } });
     expect(kept(decision)).toEqual(["daily-today", "manual-today"]);
   });
@@ -123,7 +132,9 @@ describe("selectBackupsToKeep — other kinds and safety nets", () => {
     expect(() => selectBackupsToKeep({ backups: [], now, policy: { daily: -1 } })).toThrow(DomainError);
     expect(() => selectBackupsToKeep({ backups: [], now, policy: { weekly: 1.5 } })).toThrow(/whole number/);
     expect(() => selectBackupsToKeep({ backups: [b("x", "not a date")], now })).toThrow(/invalid date/);
-    expect(() => selectBackupsToKeep({ backups: [b("x", "2026-01-01T00:00:00Z")], now, timeZone: "Nowhere/Land" })).toThrow(/Unknown time zone/);
+    expect(() => selectBackupsToKeep({ backups: [b("x", "2026-01-01T00:00:00Z")], now, timeZone: "Nowhere/Land" })).toThrow(
+      /Unknown time zone/,
+    );
   });
 });
 

@@ -85,7 +85,8 @@ export function selectBackupsToKeep({
 }): RetentionDecision {
   const rules: RetentionPolicy = { ...defaultRetentionPolicy, ...policy };
   for (const [name, value] of Object.entries(rules)) {
-    if (!Number.isInteger(value) || value < 0) throw new DomainError("invalid_input", `Retention "${name}" must be a whole number ≥ 0, got ${String(value)}.`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new DomainError("invalid_input", `Retention "${name}" must be a whole number ≥ 0, got ${String(value)}.`);
   }
   if (Number.isNaN(now.getTime())) throw new DomainError("invalid_input", "Invalid current date.");
   for (const backup of backups) {

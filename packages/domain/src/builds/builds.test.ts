@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { isDomainError } from "../errors";
-import { assertCanCancel, assertCanRebuild, connectSecretFor, developmentSteps, isInProgress, signConnectToken, verifyConnectToken } from "./index";
+import {
+  assertCanCancel,
+  assertCanRebuild,
+  connectSecretFor,
+  developmentSteps,
+  isInProgress,
+  signConnectToken,
+  verifyConnectToken,
+} from "./index";
 
 describe("build states", () => {
   it("refuses a rebuild while one is in progress, allows it otherwise", () => {
@@ -27,7 +35,9 @@ describe("development steps", () => {
     const withTests = developmentSteps({ installMode: "own_modules", testsEnabled: true });
     expect(withTests.map((s) => s.name)).toEqual(["fetch", "discover", "dependencies", "create_database", "install", "start", "route"]);
     expect(withTests.find((s) => s.name === "install")?.state).toBe("testing");
-    expect(developmentSteps({ installMode: "full", testsEnabled: true }).find((s) => s.name === "install")?.state).toBe("installing_modules");
+    expect(developmentSteps({ installMode: "full", testsEnabled: true }).find((s) => s.name === "install")?.state).toBe(
+      "installing_modules",
+    );
   });
 });
 
@@ -39,7 +49,9 @@ describe("connect tokens", () => {
   it("round-trips and is bound to a build, a database and a time window", () => {
     const token = signConnectToken(secret, claims);
     expect(verifyConnectToken(secret, token, { db: "acme-main-1", now })).toEqual(claims);
-    expect(() => verifyConnectToken(connectSecretFor(Buffer.alloc(32, 7), "build-2"), token, { db: "acme-main-1", now })).toThrow(/signature/);
+    expect(() => verifyConnectToken(connectSecretFor(Buffer.alloc(32, 7), "build-2"), token, { db: "acme-main-1", now })).toThrow(
+      /signature/,
+    );
     expect(() => verifyConnectToken(secret, token, { db: "other", now })).toThrow(/another database/);
     expect(() => verifyConnectToken(secret, token, { db: "acme-main-1", now: now + 61_000 })).toThrow(/expired/);
   });

@@ -23,7 +23,8 @@ export function connectSecretFor(platformKey: Buffer, buildId: string): string {
 }
 
 export function signConnectToken(secret: string, claims: ConnectClaims): string {
-  if (!/^[A-Za-z0-9_.@+-]{1,128}$/.test(claims.login)) throw new DomainError("invalid_input", `"${claims.login}" is not a login Slipway can connect as.`);
+  if (!/^[A-Za-z0-9_.@+-]{1,128}$/.test(claims.login))
+    throw new DomainError("invalid_input", `"${claims.login}" is not a login Slipway can connect as.`);
   const payload = b64(JSON.stringify(claims));
   return `${payload}.${b64(createHmac("sha256", secret).update(payload).digest())}`;
 }
@@ -34,7 +35,8 @@ export function verifyConnectToken(secret: string, token: string, { db, now = Da
   if (!payload || !sig) throw new DomainError("forbidden", "Malformed connect token.");
   const expected = createHmac("sha256", secret).update(payload).digest();
   const given = Buffer.from(sig, "base64url");
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new DomainError("forbidden", "Bad connect token signature.");
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    throw new DomainError("forbidden", "Bad connect token signature.");
   const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as ConnectClaims;
   if (claims.db !== db) throw new DomainError("forbidden", "This connect token is for another database.");
   if (claims.exp * 1000 < now) throw new DomainError("forbidden", "This connect token has expired.");

@@ -68,5 +68,6 @@ export function assertCanRebuild(currentStates: readonly BuildState[]): void {
 
 /** Cancel makes sense only for a build in progress. */
 export function assertCanCancel(state: BuildState): void {
-  if (!isInProgress(state)) throw new DomainError("invalid_state", `This build is ${stateLabel(state).toLowerCase()}; only a build in progress can be cancelled.`);
+  if (!isInProgress(state))
+    throw new DomainError("invalid_state", `This build is ${stateLabel(state).toLowerCase()}; only a build in progress can be cancelled.`);
 }

@@ -60,7 +60,10 @@ describe("selectBuildsToCollect", () => {
   });
 
   it("follows a custom policy", () => {
-    const builds = [build({ id: "dev", stage: "development", lastUsedAt: daysAgo(2) }), build({ id: "stg", stage: "staging", createdAt: daysAgo(40) })];
+    const builds = [
+      build({ id: "dev", stage: "development", lastUsedAt: daysAgo(2) }),
+      build({ id: "stg", stage: "staging", createdAt: daysAgo(40) }),
+    ];
     expect(ids(builds, { developmentIdleDays: 1, stagingMaxAgeDays: 30 }).sort()).toEqual(["dev", "stg"]);
     expect(ids(builds, { developmentIdleDays: 7 })).toEqual([]);
     expect(ids(builds, { developmentIdleDays: 0.5 })).toEqual(["dev"]);

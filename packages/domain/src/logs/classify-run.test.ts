@@ -46,9 +46,7 @@ describe("classifyRun with real Odoo 17 output", () => {
     const r = classifyRun({ kind: "test", exitCode: 1, output: ERROR_IN_TEST });
     expect(r.status).toBe("red");
     expect(r.counts).toEqual({ warning: 2, error: 4, critical: 0, traceback: 2 });
-    expect(r.offending.find((o) => o.text.includes("ERROR: TestErrAtInstall.test_raises"))!.text).toContain(
-      "ValueError: boom",
-    );
+    expect(r.offending.find((o) => o.text.includes("ERROR: TestErrAtInstall.test_raises"))!.text).toContain("ValueError: boom");
     expect(r.offending[0]!.level).toBe("WARNING");
     expect(r.offending[0]!.text).toContain("base.group_user,1,0,0,0");
     expect(r.reasons).toContain("test log has 2 WARNING lines");
@@ -115,7 +113,7 @@ describe("classifyRun rules", () => {
   });
 
   it("a traceback printed before any log record is red", () => {
-    const out = "Traceback (most recent call last):\n  File \"/usr/bin/odoo\", line 5\nImportError: no odoo";
+    const out = 'Traceback (most recent call last):\n  File "/usr/bin/odoo", line 5\nImportError: no odoo';
     const r = classifyRun({ kind: "serve", exitCode: 1, output: out });
     expect(r.status).toBe("red");
     expect(r.offending).toEqual([{ level: "TRACEBACK", line: 1, run: "serve", text: out }]);

@@ -7,15 +7,7 @@ import { parseOdooLog, type OdooLogEntry, type OdooLogRecord } from "./parse-odo
 
 export type BuildStatusColour = "green" | "yellow" | "red";
 
-export type RunKind =
-  | "install"
-  | "update"
-  | "test"
-  | "neutralize"
-  | "serve"
-  | "shell"
-  | "pip"
-  | "import";
+export type RunKind = "install" | "update" | "test" | "neutralize" | "serve" | "shell" | "pip" | "import";
 
 export interface OffendingLine {
   /** Log level, or TRACEBACK for an unprefixed traceback, OUTPUT for the tail of a failed run. */

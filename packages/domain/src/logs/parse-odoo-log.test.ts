@@ -54,11 +54,9 @@ describe("parseOdooLog", () => {
   });
 
   it("keeps attaching continuation lines to a record across a noise line", () => {
-    const out = [
-      "2026-11-21 11:01:17,678 1 INFO db odoo.x: first",
-      "Warn: Can't find .pfb for face 'Times-Roman'",
-      "  continued",
-    ].join("\n");
+    const out = ["2026-11-21 11:01:17,678 1 INFO db odoo.x: first", "Warn: Can't find .pfb for face 'Times-Roman'", "  continued"].join(
+      "\n",
+    );
     const entries = parseOdooLog(out);
     expect(entries.map((e) => e.kind)).toEqual(["record", "noise"]);
     expect((entries[0] as OdooLogRecord).continuation).toEqual(["  continued"]);

@@ -35,8 +35,7 @@ export interface OdooLogRaw {
 
 export type OdooLogEntry = OdooLogRecord | OdooLogNoise | OdooLogRaw;
 
-const PREFIX =
-  /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[,.]\d{3}) (\d+) ([A-Z][A-Z_0-9]*) (\S+) ([^\s:]+): ?(.*)$/;
+const PREFIX = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[,.]\d{3}) (\d+) ([A-Z][A-Z_0-9]*) (\S+) ([^\s:]+): ?(.*)$/;
 
 // ESC [ params intermediates final — the colour codes Odoo adds around the level under a TTY.
 // eslint-disable-next-line no-control-regex -- matching the ESC character is the point.

@@ -12,9 +12,7 @@ describe("summarizeTests", () => {
       database: "realodoo_t3",
       line: 23,
       passed: false,
-      failures: [
-        { kind: "FAIL", test: "TestMyModel.test_fails", logger: "odoo.addons.my_addon.tests.test_my_model", line: 8 },
-      ],
+      failures: [{ kind: "FAIL", test: "TestMyModel.test_fails", logger: "odoo.addons.my_addon.tests.test_my_model", line: 8 }],
     });
   });
 

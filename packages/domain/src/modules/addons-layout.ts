@@ -128,10 +128,10 @@ export function orderAddonsPaths(paths: readonly { path: string; fromSubmodule: 
  * Odoo loads the first module of a name found along the addons path and ignores later copies;
  * keep the same winner and report the others.
  */
-export function resolveDuplicateModules(options: {
-  modules: readonly DiscoveredModule[];
-  addonsPaths: readonly string[];
-}): { modules: DiscoveredModule[]; problems: AddonsProblem[] } {
+export function resolveDuplicateModules(options: { modules: readonly DiscoveredModule[]; addonsPaths: readonly string[] }): {
+  modules: DiscoveredModule[];
+  problems: AddonsProblem[];
+} {
   const rank = new Map(options.addonsPaths.map((p, i) => [p, i]));
   const ordered = [...options.modules].sort(
     (a, b) => (rank.get(a.addonsPath) ?? Infinity) - (rank.get(b.addonsPath) ?? Infinity) || compareStrings(a.name, b.name),

@@ -71,9 +71,7 @@ describe("sha1", () => {
   it("matches known digests, including multi-block input fed in pieces", () => {
     expect(sha1Hex("")).toBe("da39a3ee5e6b4b0d3255bfef95601890afd80709");
     expect(sha1Hex("abc")).toBe("a9993e364706816aba3e25717850c26c9cd0d89d");
-    expect(sha1Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")).toBe(
-      "84983e441c3bd26ebaae4aa1f95129e5e54670f1",
-    );
+    expect(sha1Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")).toBe("84983e441c3bd26ebaae4aa1f95129e5e54670f1");
     expect(sha1Hex("a".repeat(1_000_000))).toBe("34aa973cd4c4daa4f61eeb2bdbad27316534016f");
   });
 });

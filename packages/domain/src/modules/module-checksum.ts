@@ -7,13 +7,7 @@
 import { fnmatch } from "./fnmatch";
 import { Sha1 } from "./sha1";
 
-export const DEFAULT_CHECKSUM_EXCLUDE_PATTERNS: readonly string[] = [
-  "*.pyc",
-  "*.pyo",
-  "i18n/*.pot",
-  "i18n_extra/*.pot",
-  "static/*",
-];
+export const DEFAULT_CHECKSUM_EXCLUDE_PATTERNS: readonly string[] = ["*.pyc", "*.pyo", "i18n/*.pot", "i18n_extra/*.pot", "static/*"];
 
 export interface ModuleFile {
   /** Path relative to the module folder, `/`-separated, as os.walk(followlinks=False) lists it. */

@@ -61,11 +61,7 @@ class Parser {
         return word === "True" ? true : word === "False" ? false : null;
       }
       const after = this.src.slice(this.pos + word.length).match(/^\s*\(/);
-      this.fail(
-        after
-          ? `function calls are not allowed (found "${word}(")`
-          : `names are not allowed, only literals (found "${word}")`,
-      );
+      this.fail(after ? `function calls are not allowed (found "${word}(")` : `names are not allowed, only literals (found "${word}")`);
     }
     this.fail(`expected a value, found ${this.describeHere()}`);
   }

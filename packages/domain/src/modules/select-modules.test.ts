@@ -27,10 +27,7 @@ describe("selectModulesToInstall", () => {
 
   it("an explicit list is validated against the discovered modules", () => {
     expect(selectModulesToInstall({ mode: "list", modules, list: ["web_oca", " my_a ", "my_a"] })).toEqual(["my_a", "web_oca"]);
-    expect(selectModulesToInstall({ mode: "list", modules, list: ["sale", "my_a"], otherAvailable: ["sale"] })).toEqual([
-      "my_a",
-      "sale",
-    ]);
+    expect(selectModulesToInstall({ mode: "list", modules, list: ["sale", "my_a"], otherAvailable: ["sale"] })).toEqual(["my_a", "sale"]);
     expect(() => selectModulesToInstall({ mode: "list", modules, list: ["nope", "my_a", "gone"] })).toThrow(
       "unknown modules: nope, gone (not found in the branch's addons folders)",
     );

@@ -30,7 +30,7 @@ export class Sha1 {
 
   hex(): string {
     const bitLength = this.totalBytes * 8;
-    const padding = new Uint8Array(((this.blockLength < 56 ? 56 : 120) - this.blockLength) + 8);
+    const padding = new Uint8Array((this.blockLength < 56 ? 56 : 120) - this.blockLength + 8);
     padding[0] = 0x80;
     const view = new DataView(padding.buffer);
     view.setUint32(padding.length - 8, Math.floor(bitLength / 2 ** 32));

@@ -33,14 +33,21 @@ describe("bucketMetrics", () => {
     const points = bucketMetrics({
       range: "1h",
       to,
-      samples: [sample(at, { cpuPercent: 10, requests: 1, avgResponseMs: 100, errors: 1 }), sample(at - 1, { cpuPercent: 30, memoryBytes: null, requests: 3, avgResponseMs: 20 })],
+      samples: [
+        sample(at, { cpuPercent: 10, requests: 1, avgResponseMs: 100, errors: 1 }),
+        sample(at - 1, { cpuPercent: 30, memoryBytes: null, requests: 3, avgResponseMs: 20 }),
+      ],
     });
     expect(points).toHaveLength(1);
     expect(points[0]).toMatchObject({ cpuPercent: 20, memoryBytes: 100, requests: 4, errors: 1, avgResponseMs: 40 });
   });
 
   it("leaves out samples outside the range and empty buckets (gaps, not zeros)", () => {
-    const points = bucketMetrics({ range: "1h", to, samples: [sample(to - monitorRanges["1h"].ms - 1), sample(to - 10 * width), sample(to - 2 * width)] });
+    const points = bucketMetrics({
+      range: "1h",
+      to,
+      samples: [sample(to - monitorRanges["1h"].ms - 1), sample(to - 10 * width), sample(to - 2 * width)],
+    });
     expect(points).toHaveLength(2);
     expect(points[0]!.at).toBeLessThan(points[1]!.at);
   });

@@ -2,13 +2,22 @@ import { describe, expect, it } from "vitest";
 import { WERKZEUG_500 } from "../logs/fixtures/odoo17-logs";
 import { parseRequestLine, summarizeRequests } from "./request-log";
 
-const OK = '2026-11-21 11:03:21,500 7 INFO shop-main-1 werkzeug: 172.18.0.1 - - [21/Nov/2026 11:03:21] "GET /web HTTP/1.1" 200 - 12 0.010 0.030';
-const POST = '2026-11-21 11:03:22,000 7 INFO shop-main-1 werkzeug: 10.0.0.5 - - [21/Nov/2026 11:03:22] "POST /web/dataset/call_kw/res.partner/read HTTP/1.1" 404 - 3 0.004 0.006';
+const OK =
+  '2026-11-21 11:03:21,500 7 INFO shop-main-1 werkzeug: 172.18.0.1 - - [21/Nov/2026 11:03:21] "GET /web HTTP/1.1" 200 - 12 0.010 0.030';
+const POST =
+  '2026-11-21 11:03:22,000 7 INFO shop-main-1 werkzeug: 10.0.0.5 - - [21/Nov/2026 11:03:22] "POST /web/dataset/call_kw/res.partner/read HTTP/1.1" 404 - 3 0.004 0.006';
 const UNTIMED = '2026-11-21 11:03:23,000 7 INFO ? werkzeug: 172.18.0.1 - - [21/Nov/2026 11:03:23] "GET /websocket HTTP/1.1" 101 -';
 
 describe("werkzeug request lines", () => {
   it("reads method, path, status, UTC time and the response time (SQL + remaining)", () => {
-    expect(parseRequestLine(OK)).toEqual({ at: Date.UTC(2026, 10, 21, 11, 3, 21, 500), method: "GET", path: "/web", status: 200, responseMs: 40, queryCount: 12 });
+    expect(parseRequestLine(OK)).toEqual({
+      at: Date.UTC(2026, 10, 21, 11, 3, 21, 500),
+      method: "GET",
+      path: "/web",
+      status: 200,
+      responseMs: 40,
+      queryCount: 12,
+    });
   });
   it("reads the fixture of a real Odoo 17 500 line", () => {
     const first = WERKZEUG_500.split("\n")[0]!;

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { buildOwnsDatabase, buildHostname, buildResourceNames, containerName, databaseName, normalizeBaseDomain, projectOfName, volumeName } from "./build-names";
+import {
+  buildOwnsDatabase,
+  buildHostname,
+  buildResourceNames,
+  containerName,
+  databaseName,
+  normalizeBaseDomain,
+  projectOfName,
+  volumeName,
+} from "./build-names";
 
 const isLabel = (s: string) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(s);
 
@@ -80,12 +89,23 @@ describe("build resource names", () => {
             const n = buildResourceNames({ project, branch, buildNumber, stage, baseDomain: "x.test" });
             // Production shares one database per project across its builds; everything else is per build.
             const owner = stage === "production" ? `${project}/production` : `${project}/${branch}/${buildNumber}`;
-            for (const [kind, value] of [["db", n.databaseName], ["host", n.hostname], ["volume", n.volumeName]] as const) {
+            for (const [kind, value] of [
+              ["db", n.databaseName],
+              ["host", n.hostname],
+              ["volume", n.volumeName],
+            ] as const) {
               const key = `${kind}:${value}`;
               const prior = seen.get(key);
               if (prior !== undefined) expect(prior, key).toBe(owner);
               seen.set(key, owner);
-              expect(projectOfName(value.replace(/^slipway-/, "").replace(/-data$/, "").split(".")[0]!)).toBe(project);
+              expect(
+                projectOfName(
+                  value
+                    .replace(/^slipway-/, "")
+                    .replace(/-data$/, "")
+                    .split(".")[0]!,
+                ),
+              ).toBe(project);
             }
             // Containers are per build in every stage (steps add a letters-only suffix).
             const key = `container:${n.containerName}`;

@@ -83,7 +83,11 @@ export function projectOfName(name: string): string {
  */
 export function buildOwnsDatabase(input: { project: string; stage: NamingStage; buildNumber: number; database: string }): boolean {
   if (input.stage === "production") return input.database === input.project;
-  return input.database.includes(PROJECT_SEPARATOR) && projectOfName(input.database) === input.project && input.database.endsWith(`-${input.buildNumber}`);
+  return (
+    input.database.includes(PROJECT_SEPARATOR) &&
+    projectOfName(input.database) === input.project &&
+    input.database.endsWith(`-${input.buildNumber}`)
+  );
 }
 
 export function volumeName(options: { databaseName: string }): string {

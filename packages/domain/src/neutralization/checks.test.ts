@@ -10,7 +10,12 @@ describe("neutralizationChecks", () => {
   const sqlOf = (name: string) => checks.find((c) => c.name === name)?.sql ?? "";
 
   it("verifies crons, mail servers, the flag and the uuid, each with a message", () => {
-    expect(checks.map((c) => c.name)).toEqual(["no_active_cron_but_autovacuum", "only_catcher_mail_server", "neutralized_flag_set", "uuid_changed"]);
+    expect(checks.map((c) => c.name)).toEqual([
+      "no_active_cron_but_autovacuum",
+      "only_catcher_mail_server",
+      "neutralized_flag_set",
+      "uuid_changed",
+    ]);
     for (const c of checks) {
       expect(c.sql).toMatch(/^SELECT .* AS ok,/);
       expect(c.sql).toMatch(/AS detail\s/);
@@ -35,7 +40,9 @@ describe("neutralizationChecks", () => {
     expect(sqlOf("uuid_changed")).not.toContain("lower(u.value) = ");
     const quoted = neutralizationChecks({ ...base, oldUuid: "it's-odd" }).find((c) => c.name === "uuid_changed")?.sql;
     expect(quoted).toContain("lower('it''s-odd')");
-    const withNew = neutralizationChecks({ ...base, newUuid: "1B4E28BA-2FA1-11D2-883F-0016D3CCA427" }).find((c) => c.name === "uuid_changed")?.sql;
+    const withNew = neutralizationChecks({ ...base, newUuid: "1B4E28BA-2FA1-11D2-883F-0016D3CCA427" }).find(
+      (c) => c.name === "uuid_changed",
+    )?.sql;
     expect(withNew).toContain("AND lower(u.value) = '1b4e28ba-2fa1-11d2-883f-0016d3cca427'");
   });
 

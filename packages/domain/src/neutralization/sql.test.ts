@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../errors";
-import { assertHostname, assertPort, assertSecret, assertUuid, columnExists, doBlock, ifThen, sqlIdentifier, sqlString, tableExists } from "./sql";
+import {
+  assertHostname,
+  assertPort,
+  assertSecret,
+  assertUuid,
+  columnExists,
+  doBlock,
+  ifThen,
+  sqlIdentifier,
+  sqlString,
+  tableExists,
+} from "./sql";
 
 describe("sqlString", () => {
   it("quotes and doubles single quotes; backslashes stay plain characters", () => {
@@ -34,7 +45,8 @@ describe("identifiers and guards", () => {
 
 describe("validators", () => {
   it("accepts host names and IPv4 addresses only", () => {
-    for (const ok of ["mail-catcher", "localhost", "slipway-mail.internal", "172.18.0.5", "a"]) expect(() => assertHostname(ok)).not.toThrow();
+    for (const ok of ["mail-catcher", "localhost", "slipway-mail.internal", "172.18.0.5", "a"])
+      expect(() => assertHostname(ok)).not.toThrow();
     for (const bad of ["", "-x", "x-", "a..b", "host name", "x'y", "x;y", "x$y", "[::1]", "a".repeat(64), "ünï"]) {
       expect(() => assertHostname(bad), bad).toThrow(DomainError);
     }
@@ -49,6 +61,7 @@ describe("validators", () => {
     expect(() => assertUuid("1B4E28BA-2FA1-11D2-883F-0016D3CCA427")).not.toThrow();
     expect(() => assertUuid("1b4e28ba2fa111d2883f0016d3cca427")).toThrow(DomainError);
     expect(() => assertSecret("0123456789abcdef_-XYZ")).not.toThrow();
-    for (const bad of ["short", "x".repeat(129), "0123456789abcdef'", "0123456789abcdef$"]) expect(() => assertSecret(bad)).toThrow(DomainError);
+    for (const bad of ["short", "x".repeat(129), "0123456789abcdef'", "0123456789abcdef$"])
+      expect(() => assertSecret(bad)).toThrow(DomainError);
   });
 });

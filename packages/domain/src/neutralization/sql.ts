@@ -65,7 +65,8 @@ export function assertPort(port: number, what = "Port"): void {
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function assertUuid(value: string, what = "UUID"): void {
-  if (!uuidPattern.test(value)) throw new DomainError("invalid_input", `${what} must be a UUID such as 1b4e28ba-2fa1-11d2-883f-0016d3cca427.`);
+  if (!uuidPattern.test(value))
+    throw new DomainError("invalid_input", `${what} must be a UUID such as 1b4e28ba-2fa1-11d2-883f-0016d3cca427.`);
 }
 
 const secretPattern = /^[A-Za-z0-9_-]{16,128}$/;

@@ -56,14 +56,18 @@ describe("neutralizationStatements", () => {
     const sql = byName("crons_off");
     expect(sql).toContain(`UPDATE ir_cron c SET active = false WHERE c.active AND c.id NOT IN (${AUTOVACUUM_CRON_IDS});`);
     expect(AUTOVACUUM_CRON_IDS).toContain("d.module = 'base' AND d.name = 'autovacuum_job' AND d.model = 'ir.cron'");
-    expect(AUTOVACUUM_CRON_IDS).toMatch(/WHERE NOT EXISTS \(SELECT 1 FROM ir_model_data d WHERE d\.module = 'base' AND d\.name = 'autovacuum_job'/);
+    expect(AUTOVACUUM_CRON_IDS).toMatch(
+      /WHERE NOT EXISTS \(SELECT 1 FROM ir_model_data d WHERE d\.module = 'base' AND d\.name = 'autovacuum_job'/,
+    );
     expect(AUTOVACUUM_CRON_IDS).toContain("ILIKE '%auto%vacuum%'");
   });
 
   it("makes the catcher the only active mail server, with the highest priority", () => {
     const sql = byName("mail_servers_to_catcher");
     expect(sql).toContain(`UPDATE ir_mail_server SET active = false WHERE active AND name IS DISTINCT FROM '${CATCHER_MAIL_SERVER_NAME}';`);
-    expect(sql).toContain("smtp_host = 'slipway-mail', smtp_port = 1025, smtp_user = NULL, smtp_pass = NULL, smtp_encryption = 'none',\n  sequence = 0, active = true");
+    expect(sql).toContain(
+      "smtp_host = 'slipway-mail', smtp_port = 1025, smtp_user = NULL, smtp_pass = NULL, smtp_encryption = 'none',\n  sequence = 0, active = true",
+    );
     expect(sql).toContain("VALUES ('Slipway mail catcher', 'slipway-mail', 1025, 'none', 'login', 0, true,");
     expect(sql).toContain("VALUES ('Slipway mail catcher', 'slipway-mail', 1025, 'none', 0, true,");
     expect(sql).toContain("UPDATE ir_mail_server SET from_filter = NULL WHERE name = 'Slipway mail catcher';");
@@ -80,7 +84,9 @@ describe("neutralizationStatements", () => {
 
   it("covers fetchmail, payments, delivery, IAP, website and webhooks across versions", () => {
     expect(byName("fetchmail_off")).toContain("UPDATE fetchmail_server SET active = false WHERE active;");
-    expect(byName("payment_providers_off")).toContain("UPDATE payment_provider SET state = 'disabled' WHERE state NOT IN ('test', 'disabled');");
+    expect(byName("payment_providers_off")).toContain(
+      "UPDATE payment_provider SET state = 'disabled' WHERE state NOT IN ('test', 'disabled');",
+    );
     expect(byName("payment_providers_off")).toContain("UPDATE payment_acquirer SET environment = 'test'");
     expect(byName("delivery_carriers_test")).toContain("UPDATE delivery_carrier SET prod_environment = false WHERE prod_environment;");
     expect(byName("iap_tokens_disabled")).toContain("|| '+disabled'");

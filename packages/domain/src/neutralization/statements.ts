@@ -46,7 +46,9 @@ END IF;`;
 
 /** `UPDATE table SET column = NULL` for each (table, column) that exists. */
 function clearColumns(pairs: [string, string][]): string {
-  return pairs.map(([table, column]) => ifThen(columnExists(table, column), `UPDATE ${table} SET ${column} = NULL WHERE ${column} IS NOT NULL;`)).join("\n");
+  return pairs
+    .map(([table, column]) => ifThen(columnExists(table, column), `UPDATE ${table} SET ${column} = NULL WHERE ${column} IS NOT NULL;`))
+    .join("\n");
 }
 
 /**
@@ -79,7 +81,9 @@ export function neutralizationStatements(options: NeutralizationOptions): Neutra
     {
       name: "crons_off",
       purpose: "Deactivate every scheduled action except the autovacuum",
-      sql: doBlock(ifThen(tableExists("ir_cron"), `UPDATE ir_cron c SET active = false WHERE c.active AND c.id NOT IN (${AUTOVACUUM_CRON_IDS});`)),
+      sql: doBlock(
+        ifThen(tableExists("ir_cron"), `UPDATE ir_cron c SET active = false WHERE c.active AND c.id NOT IN (${AUTOVACUUM_CRON_IDS});`),
+      ),
     },
     {
       name: "mail_servers_to_catcher",
@@ -127,9 +131,18 @@ ${ifThen(columnExists("ir_mail_server", "smtp_authentication"), `UPDATE ir_mail_
       purpose: "Disable payment providers (acquirers before Odoo 16); old acquirers go to the test environment",
       sql: doBlock(
         [
-          ifThen(columnExists("payment_provider", "state"), "UPDATE payment_provider SET state = 'disabled' WHERE state NOT IN ('test', 'disabled');"),
-          ifThen(columnExists("payment_acquirer", "state"), "UPDATE payment_acquirer SET state = 'disabled' WHERE state NOT IN ('test', 'disabled');"),
-          ifThen(columnExists("payment_acquirer", "environment"), "UPDATE payment_acquirer SET environment = 'test' WHERE environment IS DISTINCT FROM 'test';"),
+          ifThen(
+            columnExists("payment_provider", "state"),
+            "UPDATE payment_provider SET state = 'disabled' WHERE state NOT IN ('test', 'disabled');",
+          ),
+          ifThen(
+            columnExists("payment_acquirer", "state"),
+            "UPDATE payment_acquirer SET state = 'disabled' WHERE state NOT IN ('test', 'disabled');",
+          ),
+          ifThen(
+            columnExists("payment_acquirer", "environment"),
+            "UPDATE payment_acquirer SET environment = 'test' WHERE environment IS DISTINCT FROM 'test';",
+          ),
         ].join("\n"),
       ),
     },
@@ -138,7 +151,10 @@ ${ifThen(columnExists("ir_mail_server", "smtp_authentication"), `UPDATE ir_mail_
       purpose: "Put shipping connectors in test mode and deactivate external carriers",
       sql: doBlock(
         [
-          ifThen(columnExists("delivery_carrier", "prod_environment"), "UPDATE delivery_carrier SET prod_environment = false WHERE prod_environment;"),
+          ifThen(
+            columnExists("delivery_carrier", "prod_environment"),
+            "UPDATE delivery_carrier SET prod_environment = false WHERE prod_environment;",
+          ),
           ifThen(
             `${columnExists("delivery_carrier", "delivery_type")} AND ${columnExists("delivery_carrier", "active")}`,
             "UPDATE delivery_carrier SET active = false WHERE active AND delivery_type NOT IN ('fixed', 'base_on_rule');",

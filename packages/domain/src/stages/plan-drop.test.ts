@@ -7,12 +7,24 @@ const b = (name: string, stage: Stage) => ({ name, stage });
 
 describe("planDrop", () => {
   it("merges the dropped branch into the branch it is dropped onto", () => {
-    expect(planDrop({ source: b("feat", "development"), target: b("uat", "staging") })).toEqual({ kind: "merge", from: "feat", into: "uat" });
-    expect(planDrop({ source: b("uat", "staging"), target: b("main", "production") })).toEqual({ kind: "merge", from: "uat", into: "main" });
+    expect(planDrop({ source: b("feat", "development"), target: b("uat", "staging") })).toEqual({
+      kind: "merge",
+      from: "feat",
+      into: "uat",
+    });
+    expect(planDrop({ source: b("uat", "staging"), target: b("main", "production") })).toEqual({
+      kind: "merge",
+      from: "uat",
+      into: "main",
+    });
   });
 
   it("treats dropping production onto staging as a merge of production into that staging branch", () => {
-    expect(planDrop({ source: b("main", "production"), target: b("uat", "staging") })).toEqual({ kind: "merge", from: "main", into: "uat" });
+    expect(planDrop({ source: b("main", "production"), target: b("uat", "staging") })).toEqual({
+      kind: "merge",
+      from: "main",
+      into: "uat",
+    });
   });
 
   it("allows development into development and staging into staging", () => {

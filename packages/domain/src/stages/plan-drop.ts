@@ -24,9 +24,13 @@ export interface MergePlan {
  */
 export function planDrop({ source, target }: { source: BranchInStage; target: BranchInStage }): MergePlan {
   if (source.name === target.name) {
-    throw new DomainError("invalid_input", `Drop "${source.name}" onto another branch to merge it; a branch cannot be merged into itself.`, {
-      details: { branch: source.name },
-    });
+    throw new DomainError(
+      "invalid_input",
+      `Drop "${source.name}" onto another branch to merge it; a branch cannot be merged into itself.`,
+      {
+        details: { branch: source.name },
+      },
+    );
   }
   const plan: MergePlan = { kind: "merge", from: source.name, into: target.name };
   if (source.stage === "development" && target.stage === "production") {

@@ -73,7 +73,9 @@ describe("planStageMove", () => {
 
   it("refuses a same-stage move as invalid input", () => {
     for (const stage of ["production", "staging", "development"] as const) {
-      const error = refusal(() => planStageMove({ branch: branch("x", stage), target: stage, productionBranch: stage === "production" ? "x" : null }));
+      const error = refusal(() =>
+        planStageMove({ branch: branch("x", stage), target: stage, productionBranch: stage === "production" ? "x" : null }),
+      );
       expect(error.code).toBe("invalid_input");
       expect(error.message).toContain("already in");
     }

@@ -43,7 +43,8 @@ describe("shell tickets", () => {
   });
 
   it("refuses malformed tickets", () => {
-    for (const ticket of ["", "st1", "st1.a.b.c", "x.y.z", `st1.${"a".repeat(2000)}.b`]) expect(() => verifyShellTicket({ key, ticket })).toThrow(/malformed/);
+    for (const ticket of ["", "st1", "st1.a.b.c", "x.y.z", `st1.${"a".repeat(2000)}.b`])
+      expect(() => verifyShellTicket({ key, ticket })).toThrow(/malformed/);
   });
 
   it("derives a key distinct from the platform key", () => {

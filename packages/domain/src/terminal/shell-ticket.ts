@@ -33,7 +33,14 @@ function mac(key: Buffer, body: string): Buffer {
 }
 
 /** A new ticket for `userId` on `buildId`, valid `ttlMs` from `now`. */
-export function issueShellTicket(options: { key: Buffer; userId: string | null; buildId: string; now?: number; ttlMs?: number; nonce?: string }): { ticket: string; claims: ShellTicketClaims } {
+export function issueShellTicket(options: {
+  key: Buffer;
+  userId: string | null;
+  buildId: string;
+  now?: number;
+  ttlMs?: number;
+  nonce?: string;
+}): { ticket: string; claims: ShellTicketClaims } {
   if (!UUID.test(options.buildId)) throw new DomainError("invalid_input", "Not a build id.");
   const claims: ShellTicketClaims = {
     userId: options.userId,

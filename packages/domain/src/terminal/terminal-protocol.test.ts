@@ -21,7 +21,8 @@ describe("terminal client messages", () => {
     expect(parseTerminalMessage('{"t":"resize","cols":80,"rows":24}')).toEqual({ t: "resize", cols: 80, rows: 24 });
   });
   it("drops anything else", () => {
-    for (const text of ["ls", "{}", '{"t":"in","d":1}', '{"t":"resize","cols":-1,"rows":24}', '{"t":"exec","d":"rm"}', "null"]) expect(parseTerminalMessage(text)).toBeNull();
+    for (const text of ["ls", "{}", '{"t":"in","d":1}', '{"t":"resize","cols":-1,"rows":24}', '{"t":"exec","d":"rm"}', "null"])
+      expect(parseTerminalMessage(text)).toBeNull();
   });
 });
 

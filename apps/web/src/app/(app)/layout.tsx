@@ -18,7 +18,10 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           {user ? (
             <div className="flex items-center gap-4 text-sm">
               <span className="text-slate-600">
-                Signed in as <strong className="font-medium text-slate-900" data-testid="current-user">{user.login}</strong>
+                Signed in as{" "}
+                <strong className="font-medium text-slate-900" data-testid="current-user">
+                  {user.login}
+                </strong>
               </span>
               <form action={logOutAction}>
                 <button

@@ -5,7 +5,8 @@ import { generateSessionToken, hashSessionToken } from "../../server/auth/sessio
 import { SESSION_COOKIE } from "../../server/auth/session-cookie";
 
 const adminUrl = process.env.DATABASE_URL;
-if (!adminUrl || !process.env.REDIS_URL) throw new Error("DATABASE_URL/REDIS_URL are not set: run `npm run services:up` (it writes .slipway/env)");
+if (!adminUrl || !process.env.REDIS_URL)
+  throw new Error("DATABASE_URL/REDIS_URL are not set: run `npm run services:up` (it writes .slipway/env)");
 
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -60,8 +61,15 @@ describe("request bodies are read with a byte counter, after authorization where
     memberCookie = member.cookie;
     outsiderCookie = outsider.cookie;
     const project = await insertProject(prisma, {
-      slug: "bodies", name: "Bodies", repoUrl: "/srv/git/bodies.git", repoKind: "generic", odooVersion: "17.0",
-      odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: member.user.id,
+      slug: "bodies",
+      name: "Bodies",
+      repoUrl: "/srv/git/bodies.git",
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: "v1:x:y:z",
+      creatorId: member.user.id,
     });
     await prisma.collaborator.upsert({
       where: { projectId_userId: { projectId: project.id, userId: member.user.id } },
@@ -74,14 +82,18 @@ describe("request bodies are read with a byte counter, after authorization where
   afterAll(async () => {
     const { deps } = await import("../../server/deps");
     deps().redis.disconnect();
-    await deps().queues.close().catch(() => undefined);
+    await deps()
+      .queues.close()
+      .catch(() => undefined);
     await prisma?.$disconnect();
     await db?.drop();
   });
 
   it("stops a 40 MiB chunked webhook body at 5 MB (413) instead of buffering it", async () => {
     const { stream, pulled } = flood();
-    const res = await webhook(post("http://127.0.0.1/api/webhooks/github", stream, { "x-github-event": "push", "x-github-delivery": "big-1" }));
+    const res = await webhook(
+      post("http://127.0.0.1/api/webhooks/github", stream, { "x-github-event": "push", "x-github-delivery": "big-1" }),
+    );
     expect(res.status).toBe(413);
     expect(pulled()).toBeLessThanOrEqual(5 * MiB + 2 * CHUNK);
   });
@@ -89,23 +101,39 @@ describe("request bodies are read with a byte counter, after authorization where
   it("refuses build actions of viewers who may not act before reading a byte, and caps the others' bodies", async () => {
     const params = (number: string) => ({ params: Promise.resolve({ slug: "bodies", number }) });
     const anonymous = flood();
-    expect((await rebuild(post("http://127.0.0.1/api/projects/bodies/builds/1/rebuild", anonymous.stream, {}), params("1"))).status).toBe(401);
+    expect((await rebuild(post("http://127.0.0.1/api/projects/bodies/builds/1/rebuild", anonymous.stream, {}), params("1"))).status).toBe(
+      401,
+    );
     expect(anonymous.pulled()).toBeLessThanOrEqual(CHUNK);
     const outsider = flood();
-    expect((await rebuild(post("http://127.0.0.1/api/projects/bodies/builds/1/rebuild", outsider.stream, { cookie: outsiderCookie }), params("1"))).status).toBe(404);
+    expect(
+      (
+        await rebuild(
+          post("http://127.0.0.1/api/projects/bodies/builds/1/rebuild", outsider.stream, { cookie: outsiderCookie }),
+          params("1"),
+        )
+      ).status,
+    ).toBe(404);
     expect(outsider.pulled()).toBeLessThanOrEqual(CHUNK);
     const member = flood();
-    expect((await rebuild(post("http://127.0.0.1/api/projects/bodies/builds/1/rebuild", member.stream, { cookie: memberCookie }), params("1"))).status).toBe(413);
+    expect(
+      (await rebuild(post("http://127.0.0.1/api/projects/bodies/builds/1/rebuild", member.stream, { cookie: memberCookie }), params("1")))
+        .status,
+    ).toBe(413);
     expect(member.pulled()).toBeLessThanOrEqual(4096 + 2 * CHUNK);
   });
 
   it("reads a backup action's JSON only for a viewer of the project, never past 16 KiB", async () => {
     const params = { params: Promise.resolve({ slug: "bodies" }) };
     const outsider = flood();
-    expect((await backupNow(post("http://127.0.0.1/api/projects/bodies/backups", outsider.stream, { cookie: outsiderCookie }), params)).status).toBe(404);
+    expect(
+      (await backupNow(post("http://127.0.0.1/api/projects/bodies/backups", outsider.stream, { cookie: outsiderCookie }), params)).status,
+    ).toBe(404);
     expect(outsider.pulled()).toBeLessThanOrEqual(CHUNK);
     const member = flood();
-    expect((await backupNow(post("http://127.0.0.1/api/projects/bodies/backups", member.stream, { cookie: memberCookie }), params)).status).toBe(413);
+    expect(
+      (await backupNow(post("http://127.0.0.1/api/projects/bodies/backups", member.stream, { cookie: memberCookie }), params)).status,
+    ).toBe(413);
     expect(member.pulled()).toBeLessThanOrEqual(16 * 1024 + 2 * CHUNK);
   });
 });

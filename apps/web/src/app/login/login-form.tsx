@@ -20,7 +20,17 @@ export function LoginForm() {
         <label htmlFor="login" className="block text-sm font-medium text-slate-700">
           Login
         </label>
-        <input id="login" name="login" type="text" autoComplete="username" autoCapitalize="none" spellCheck={false} required defaultValue={state.login} className={inputClass} />
+        <input
+          id="login"
+          name="login"
+          type="text"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          defaultValue={state.login}
+          className={inputClass}
+        />
       </div>
       <div className="space-y-1.5">
         <label htmlFor="password" className="block text-sm font-medium text-slate-700">

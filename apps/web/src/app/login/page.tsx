@@ -19,7 +19,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <h1 className="text-2xl font-semibold tracking-tight">Sign in to Slipway</h1>
         </div>
         {error ? (
-          <p role="alert" className="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="login-error">
+          <p
+            role="alert"
+            className="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800"
+            data-testid="login-error"
+          >
             {error}
           </p>
         ) : null}
@@ -39,8 +43,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <LoginForm />
         </div>
         <p className="mt-6 text-center text-xs text-slate-500">
-          The local admin account is created on first start; its password is set by SLIPWAY_ADMIN_PASSWORD or printed once
-          in the server log.
+          The local admin account is created on first start; its password is set by SLIPWAY_ADMIN_PASSWORD or printed once in the server
+          log.
         </p>
       </div>
     </main>

@@ -14,7 +14,12 @@ import { loadProjectAccess, type ProjectAccess, type Viewer } from "./project-ac
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A project-level action: settings, audit log, collaborators, viewing the builds page. */
-export async function authorizeProjectAction(options: { prisma: PrismaClient; user: Viewer; slug: string; action: ProjectAction }): Promise<ProjectAccess> {
+export async function authorizeProjectAction(options: {
+  prisma: PrismaClient;
+  user: Viewer;
+  slug: string;
+  action: ProjectAction;
+}): Promise<ProjectAccess> {
   const access = await loadProjectAccess(options);
   access.assert({ action: options.action });
   return access;
@@ -27,7 +32,15 @@ export function authorizeTool(options: { access: ProjectAccess; stage: Stage; to
 
 export interface AuthorizedBuild {
   access: ProjectAccess;
-  build: { id: string; number: number; stage: Stage; state: string; hostname: string | null; databaseName: string | null; branchId: string };
+  build: {
+    id: string;
+    number: number;
+    stage: Stage;
+    state: string;
+    hostname: string | null;
+    databaseName: string | null;
+    branchId: string;
+  };
 }
 
 /**
@@ -51,7 +64,10 @@ export async function authorizeBuildTool(options: {
   } else {
     const n = String(options.build.number);
     if (!/^\d{1,9}$/.test(n)) throw missing;
-    const row = await prisma.build.findUnique({ where: { projectId_number: { projectId: access.project.id, number: Number(n) } }, select: { id: true } });
+    const row = await prisma.build.findUnique({
+      where: { projectId_number: { projectId: access.project.id, number: Number(n) } },
+      select: { id: true },
+    });
     buildId = row?.id;
   }
   const build = buildId ? await findProjectBuild(prisma, { projectId: access.project.id, buildId }) : null;

@@ -32,13 +32,21 @@ const headers = (ctx: ProbeContext, post: boolean): Record<string, string> => ({
 
 function request(ctx: ProbeContext, path: string, body?: unknown): Request {
   const post = body !== undefined;
-  return new Request(`${ctx.origin}${path}`, { method: post ? "POST" : "GET", headers: headers(ctx, post), body: post ? JSON.stringify(body) : undefined, signal: ctx.signal });
+  return new Request(`${ctx.origin}${path}`, {
+    method: post ? "POST" : "GET",
+    headers: headers(ctx, post),
+    body: post ? JSON.stringify(body) : undefined,
+    signal: ctx.signal,
+  });
 }
 
 /** The name of the branch of the probed build (the Backups routes name branches, not builds). */
 async function branchOf(ctx: ProbeContext): Promise<string> {
   const { deps } = await import("../deps");
-  const build = await deps().prisma.build.findFirst({ where: { number: ctx.buildNumber, project: { slug: ctx.slug } }, select: { branch: { select: { name: true } } } });
+  const build = await deps().prisma.build.findFirst({
+    where: { number: ctx.buildNumber, project: { slug: ctx.slug } },
+    select: { branch: { select: { name: true } } },
+  });
   return encodeURIComponent(build?.branch.name ?? "none");
 }
 
@@ -49,7 +57,11 @@ export const routeProbes: RouteProbe[] = [
     name: "POST /api/projects/:slug/builds/:number/connect",
     tool: "connect",
     allowedStatus: 200,
-    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/connect/route")).POST(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/connect`, { login: "admin" }), buildParams(ctx)),
+    call: async (ctx) =>
+      (await import("../../app/api/projects/[slug]/builds/[number]/connect/route")).POST(
+        request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/connect`, { login: "admin" }),
+        buildParams(ctx),
+      ),
   },
   {
     // The same route answers a signed login (a token to post, never in the URL) only where the
@@ -60,12 +72,16 @@ export const routeProbes: RouteProbe[] = [
     allowedStatus: 200,
     call: async (ctx) => {
       const route = (await import("../../app/api/projects/[slug]/builds/[number]/connect/route")).POST;
-      const response = await route(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/connect`, { login: "admin" }), buildParams(ctx));
+      const response = await route(
+        request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/connect`, { login: "admin" }),
+        buildParams(ctx),
+      );
       if (response.status !== 200) return response;
       const body = (await response.json()) as { url: string; method: string; fields?: { token?: string } };
       const token = body.fields?.token;
       if (body.method === "POST" && token && body.url.endsWith("/slipway/connect") && !body.url.includes(token)) return Response.json(body);
-      if (body.method === "GET" && body.url.endsWith("/web/login")) return Response.json({ error: { code: "forbidden", message: "login page only" } }, { status: 403 });
+      if (body.method === "GET" && body.url.endsWith("/web/login"))
+        return Response.json({ error: { code: "forbidden", message: "login page only" } }, { status: 403 });
       return Response.json({ error: { code: "unexpected", message: JSON.stringify(body) } }, { status: 500 });
     },
   },
@@ -74,48 +90,75 @@ export const routeProbes: RouteProbe[] = [
     name: "POST /api/projects/:slug/builds/:number/rebuild",
     tool: "settings",
     allowedStatus: 409,
-    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/rebuild/route")).POST(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/rebuild`, {}), buildParams(ctx)),
+    call: async (ctx) =>
+      (await import("../../app/api/projects/[slug]/builds/[number]/rebuild/route")).POST(
+        request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/rebuild`, {}),
+        buildParams(ctx),
+      ),
   },
   {
     // The running build is not in progress: allowed → 409 "cannot cancel", nothing changed.
     name: "POST /api/projects/:slug/builds/:number/cancel",
     tool: "settings",
     allowedStatus: 409,
-    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/cancel/route")).POST(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/cancel`, {}), buildParams(ctx)),
+    call: async (ctx) =>
+      (await import("../../app/api/projects/[slug]/builds/[number]/cancel/route")).POST(
+        request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/cancel`, {}),
+        buildParams(ctx),
+      ),
   },
   {
     name: "GET /api/projects/:slug/builds/:number/logs",
     tool: "logs",
     allowedStatus: 200,
-    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/logs/route")).GET(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/logs`), buildParams(ctx)),
+    call: async (ctx) =>
+      (await import("../../app/api/projects/[slug]/builds/[number]/logs/route")).GET(
+        request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/logs`),
+        buildParams(ctx),
+      ),
   },
   {
     name: "GET /api/projects/:slug/builds/:number/logs/odoo.log/follow (SSE)",
     tool: "logs",
     allowedStatus: 200,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/builds/[number]/logs/[file]/follow/route")).GET(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/logs/odoo.log/follow`), {
-        params: Promise.resolve({ slug: ctx.slug, number: String(ctx.buildNumber), file: "odoo.log" }),
-      }),
+      (await import("../../app/api/projects/[slug]/builds/[number]/logs/[file]/follow/route")).GET(
+        request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/logs/odoo.log/follow`),
+        {
+          params: Promise.resolve({ slug: ctx.slug, number: String(ctx.buildNumber), file: "odoo.log" }),
+        },
+      ),
   },
   {
     // The ticket the browser presents to the worker's terminal gateway (which checks the role again).
     name: "POST /api/projects/:slug/builds/:number/shell-ticket",
     tool: "shell",
     allowedStatus: 200,
-    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/shell-ticket/route")).POST(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/shell-ticket`, {}), buildParams(ctx)),
+    call: async (ctx) =>
+      (await import("../../app/api/projects/[slug]/builds/[number]/shell-ticket/route")).POST(
+        request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/shell-ticket`, {}),
+        buildParams(ctx),
+      ),
   },
   {
     name: "GET /api/projects/:slug/builds/:number/metrics",
     tool: "monitor",
     allowedStatus: 200,
-    call: async (ctx) => (await import("../../app/api/projects/[slug]/builds/[number]/metrics/route")).GET(request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/metrics?range=1h`), buildParams(ctx)),
+    call: async (ctx) =>
+      (await import("../../app/api/projects/[slug]/builds/[number]/metrics/route")).GET(
+        request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/metrics?range=1h`),
+        buildParams(ctx),
+      ),
   },
   {
     name: "GET /api/projects/:slug/backups?branch=",
     tool: "backups",
     allowedStatus: 200,
-    call: async (ctx) => (await import("../../app/api/projects/[slug]/backups/route")).GET(request(ctx, `/api/projects/${ctx.slug}/backups?branch=${await branchOf(ctx)}`), { params: Promise.resolve({ slug: ctx.slug }) }),
+    call: async (ctx) =>
+      (await import("../../app/api/projects/[slug]/backups/route")).GET(
+        request(ctx, `/api/projects/${ctx.slug}/backups?branch=${await branchOf(ctx)}`),
+        { params: Promise.resolve({ slug: ctx.slug }) },
+      ),
   },
   {
     // An empty upload: allowed → 400 "The uploaded file is empty." after authorization; nothing written or queued.
@@ -124,7 +167,12 @@ export const routeProbes: RouteProbe[] = [
     allowedStatus: 400,
     call: async (ctx) =>
       (await import("../../app/api/projects/[slug]/backups/uploads/route")).POST(
-        new Request(`${ctx.origin}/api/projects/${ctx.slug}/backups/uploads?branch=${await branchOf(ctx)}`, { method: "POST", headers: { ...headers(ctx, true), "content-type": "application/octet-stream" }, body: "", signal: ctx.signal }),
+        new Request(`${ctx.origin}/api/projects/${ctx.slug}/backups/uploads?branch=${await branchOf(ctx)}`, {
+          method: "POST",
+          headers: { ...headers(ctx, true), "content-type": "application/octet-stream" },
+          body: "",
+          signal: ctx.signal,
+        }),
         { params: Promise.resolve({ slug: ctx.slug }) },
       ),
   },
@@ -132,6 +180,9 @@ export const routeProbes: RouteProbe[] = [
     name: "GET /api/projects/:slug/events (SSE)",
     action: "view_project",
     allowedStatus: 200,
-    call: async (ctx) => (await import("../../app/api/projects/[slug]/events/route")).GET(request(ctx, `/api/projects/${ctx.slug}/events`), { params: Promise.resolve({ slug: ctx.slug }) }),
+    call: async (ctx) =>
+      (await import("../../app/api/projects/[slug]/events/route")).GET(request(ctx, `/api/projects/${ctx.slug}/events`), {
+        params: Promise.resolve({ slug: ctx.slug }),
+      }),
   },
 ];

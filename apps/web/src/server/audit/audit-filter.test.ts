@@ -10,9 +10,18 @@ describe("parseAuditFilter", () => {
   });
 
   it("ignores empty values and refuses malformed or reversed dates", () => {
-    expect(parseAuditFilter({ action: "", actor: undefined })).toEqual({ fromText: undefined, toText: undefined, action: undefined, actor: undefined });
+    expect(parseAuditFilter({ action: "", actor: undefined })).toEqual({
+      fromText: undefined,
+      toText: undefined,
+      action: undefined,
+      actor: undefined,
+    });
     expect(parseAuditFilter({ from: "02/01/2026" }).error).toMatch(/Dates must look like/);
-    expect(parseAuditFilter({ from: "2026-02-01", to: "2026-01-01" })).toMatchObject({ from: undefined, to: undefined, error: expect.stringMatching(/after/) });
+    expect(parseAuditFilter({ from: "2026-02-01", to: "2026-01-01" })).toMatchObject({
+      from: undefined,
+      to: undefined,
+      error: expect.stringMatching(/after/),
+    });
     expect(parseAuditFilter({ action: "x'; drop" }).action).toBeUndefined();
   });
 });

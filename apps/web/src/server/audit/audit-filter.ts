@@ -35,6 +35,7 @@ export function parseAuditFilter(query: Record<string, string | string[] | undef
   if (from === null || to === null) return { ...filter, error: "Dates must look like 2026-01-31." };
   if (from) filter.from = from;
   if (to) filter.to = new Date(to.getTime() + DAY_MS);
-  if (from && to && from.getTime() > to.getTime()) return { ...filter, from: undefined, to: undefined, error: "The start date is after the end date." };
+  if (from && to && from.getTime() > to.getTime())
+    return { ...filter, from: undefined, to: undefined, error: "The start date is after the end date." };
   return filter;
 }

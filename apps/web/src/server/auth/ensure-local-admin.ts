@@ -1,9 +1,7 @@
 import type { UserRepository } from "@slipway/db";
 import { generatePassword, hashPassword } from "./password";
 
-export type EnsureLocalAdminResult =
-  | { created: false; login: string }
-  | { created: true; login: string; generatedPassword?: string };
+export type EnsureLocalAdminResult = { created: false; login: string } | { created: true; login: string; generatedPassword?: string };
 
 /**
  * First start: creates the local admin account. The password comes from the configuration, or

@@ -103,8 +103,16 @@ describe("local admin bootstrap and password login (real PostgreSQL and Redis)",
   it("rejects wrong passwords and unknown logins alike, without creating a session", async () => {
     await ensureLocalAdmin({ users, login: "erin", password: "erin-password" });
     const before = await prisma.session.count();
-    for (const [login, password] of [["erin", "wrong"], ["nobody", "erin-password"], ["ERIN", "erin-password"]] as const) {
-      expect(await attempt(login, password, "198.51.100.20")).toEqual({ ok: false, reason: "invalid_credentials", message: INVALID_CREDENTIALS_MESSAGE });
+    for (const [login, password] of [
+      ["erin", "wrong"],
+      ["nobody", "erin-password"],
+      ["ERIN", "erin-password"],
+    ] as const) {
+      expect(await attempt(login, password, "198.51.100.20")).toEqual({
+        ok: false,
+        reason: "invalid_credentials",
+        message: INVALID_CREDENTIALS_MESSAGE,
+      });
     }
     expect(await prisma.session.count()).toBe(before);
   });
@@ -129,7 +137,9 @@ describe("local admin bootstrap and password login (real PostgreSQL and Redis)",
     let checked = 0;
     const counting = { ...users, findCredentialsByLogin: async (q: { login: string }) => (checked++, users.findCredentialsByLogin(q)) };
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => logIn({ users: counting, sessions, failures, policy, login: "ivy", password: `guess-${i}`, ip: "203.0.113.30" })),
+      Array.from({ length: 30 }, (_, i) =>
+        logIn({ users: counting, sessions, failures, policy, login: "ivy", password: `guess-${i}`, ip: "203.0.113.30" }),
+      ),
     );
     expect(results.filter((r) => !r.ok && r.reason === "invalid_credentials")).toHaveLength(5);
     expect(results.filter((r) => !r.ok && r.reason === "locked")).toHaveLength(25);
@@ -141,7 +151,8 @@ describe("local admin bootstrap and password login (real PostgreSQL and Redis)",
     const ip = "203.0.113.200";
     for (let i = 0; i < 18; i++) expect((await attempt(`someone-${i}`, "x", ip)).ok).toBe(false);
     expect((await attempt("gina", "gina-password", ip)).ok).toBe(true);
-    for (const login of ["someone-else-1", "someone-else-2"]) expect(await attempt(login, "x", ip)).toMatchObject({ reason: "invalid_credentials" });
+    for (const login of ["someone-else-1", "someone-else-2"])
+      expect(await attempt(login, "x", ip)).toMatchObject({ reason: "invalid_credentials" });
     expect(await attempt("gina", "gina-password", ip)).toMatchObject({ ok: false, reason: "locked" });
     expect((await attempt("gina", "gina-password", "203.0.113.201")).ok).toBe(true);
   });

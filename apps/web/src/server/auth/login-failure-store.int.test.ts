@@ -7,7 +7,13 @@ import type { LoginRateLimitPolicy } from "./login-rate-limit";
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) throw new Error("REDIS_URL is not set: run `npm run services:up` (it writes .slipway/env)");
 
-const policy: LoginRateLimitPolicy = { freeAttempts: 3, addressFreeAttempts: 6, baseDelayMs: 60_000, maxDelayMs: 600_000, windowMs: 3_600_000 };
+const policy: LoginRateLimitPolicy = {
+  freeAttempts: 3,
+  addressFreeAttempts: 6,
+  baseDelayMs: 60_000,
+  maxDelayMs: 600_000,
+  windowMs: 3_600_000,
+};
 
 describe("Redis login attempt store (issue 12, M2)", () => {
   // A unique prefix per run: the shared Redis also holds the real app's counters.

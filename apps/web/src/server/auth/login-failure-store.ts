@@ -68,7 +68,9 @@ export function createRedisLoginFailureStore(options: { redis: Redis; prefix?: s
     async reserve({ keys, policy }) {
       const k = redisKeys(keys);
       const free = [policy.freeAttempts, policy.addressFreeAttempts].slice(0, k.length).map(String);
-      const wait = Number(await redis.eval(RESERVE, k.length, ...k, ...free, String(policy.baseDelayMs), String(policy.maxDelayMs), String(policy.windowMs)));
+      const wait = Number(
+        await redis.eval(RESERVE, k.length, ...k, ...free, String(policy.baseDelayMs), String(policy.maxDelayMs), String(policy.windowMs)),
+      );
       return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true };
     },
 

@@ -12,7 +12,13 @@ describe("delayAfter (progressive delays, issue 12, M2)", () => {
   });
 
   it("defaults to 3 free attempts per (login, address), 20 per address, 1 s doubling up to 15 minutes", () => {
-    expect(defaultLoginRateLimitPolicy).toEqual({ freeAttempts: 3, addressFreeAttempts: 20, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, windowMs: 60 * 60_000 });
+    expect(defaultLoginRateLimitPolicy).toEqual({
+      freeAttempts: 3,
+      addressFreeAttempts: 20,
+      baseDelayMs: 1000,
+      maxDelayMs: 15 * 60_000,
+      windowMs: 60 * 60_000,
+    });
   });
 });
 

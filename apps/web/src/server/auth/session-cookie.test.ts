@@ -4,7 +4,12 @@ import { clientIp, cookieFrom, PEER_ADDRESS_HEADER, sessionCookieOptions, truste
 
 describe("sessionCookieOptions", () => {
   it("is httpOnly and SameSite=Lax, Secure only behind https", () => {
-    expect(sessionCookieOptions({ publicUrl: "http://127.0.0.1:3000" })).toMatchObject({ httpOnly: true, sameSite: "lax", secure: false, path: "/" });
+    expect(sessionCookieOptions({ publicUrl: "http://127.0.0.1:3000" })).toMatchObject({
+      httpOnly: true,
+      sameSite: "lax",
+      secure: false,
+      path: "/",
+    });
     expect(sessionCookieOptions({ publicUrl: "https://slipway.example.com" }).secure).toBe(true);
   });
 

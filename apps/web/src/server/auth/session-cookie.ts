@@ -78,7 +78,10 @@ export function clientIp(headers: { get(name: string): string | null }, trustedP
   const trusted = trustedProxyMatcher(trustedProxies);
   let client = normalizeAddress(peer);
   if (!trusted(client)) return client;
-  const hops = (headers.get("x-forwarded-for") ?? "").split(",").map((part) => part.trim()).filter(Boolean);
+  const hops = (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
   while (hops.length > 0) {
     const hop = normalizeAddress(hops.pop()!);
     if (isIP(hop) === 0) return client; // garbage in the chain: stop at the last address we can vouch for

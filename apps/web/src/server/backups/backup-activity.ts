@@ -20,7 +20,10 @@ const FAILED_SHOWN_MS = 24 * 3600_000;
 export async function branchOperations(options: { queues: Queues; branchId: string; now?: Date }): Promise<BranchOperation[]> {
   const queue = options.queues.get("backups");
   const now = (options.now ?? new Date()).getTime();
-  const [pending, failed] = await Promise.all([queue.getJobs(["active", "waiting", "delayed", "prioritized"], 0, 500), queue.getJobs(["failed"], 0, 200)]);
+  const [pending, failed] = await Promise.all([
+    queue.getJobs(["active", "waiting", "delayed", "prioritized"], 0, 500),
+    queue.getJobs(["failed"], 0, 200),
+  ]);
   const out: BranchOperation[] = [];
   const active = new Set((await queue.getJobs(["active"], 0, 50)).map((j) => j.id));
   for (const job of [...pending, ...failed]) {
@@ -38,7 +41,11 @@ export async function branchOperations(options: { queues: Queues; branchId: stri
       backupId: data.backupId ?? null,
       at: new Date(at),
       // The worker records "<domain code>: <message>"; the message is what the user needs.
-      error: isFailed ? (job.failedReason || "failed").replace(/^(invalid_input|invalid_state|not_found|conflict|forbidden|upstream_failed): /, "").slice(0, 2000) : null,
+      error: isFailed
+        ? (job.failedReason || "failed")
+            .replace(/^(invalid_input|invalid_state|not_found|conflict|forbidden|upstream_failed): /, "")
+            .slice(0, 2000)
+        : null,
     });
   }
   return out.sort((a, b) => b.at.getTime() - a.at.getTime());

@@ -49,7 +49,10 @@ export async function backupRoute(
  * A small JSON body (at most 16 KiB, counted while reading) validated by `schema`, or the 400/413
  * Response to send. Called from `act`, so after the viewer and the project are authorized.
  */
-export async function jsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<{ ok: true; body: z.infer<S> } | { ok: false; response: Response }> {
+export async function jsonBody<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): Promise<{ ok: true; body: z.infer<S> } | { ok: false; response: Response }> {
   const read = await readBodyText(request, MAX_JSON);
   if (!read.ok) return { ok: false, response: errorJson(413, "invalid_input", "The request body is too large.") };
   let json: unknown;
@@ -59,6 +62,10 @@ export async function jsonBody<S extends z.ZodType>(request: Request, schema: S)
     return { ok: false, response: errorJson(400, "invalid_input", "The request body is not JSON.") };
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return { ok: false, response: errorJson(400, "invalid_input", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")) };
+  if (!parsed.success)
+    return {
+      ok: false,
+      response: errorJson(400, "invalid_input", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")),
+    };
   return { ok: true, body: parsed.data };
 }

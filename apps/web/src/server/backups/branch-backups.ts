@@ -7,7 +7,11 @@ import { authorizeTool, SIGN_IN_REASON, type ProjectAccess } from "../access";
  * → admins, staging → testers and admins, development → nobody (its databases are rebuilt from
  * scratch on every push, so there is nothing to back up: the matrix message says so).
  */
-export async function authorizeBranchBackups(options: { prisma: PrismaClient; access: ProjectAccess; branchName: string }): Promise<BackupBranch> {
+export async function authorizeBranchBackups(options: {
+  prisma: PrismaClient;
+  access: ProjectAccess;
+  branchName: string;
+}): Promise<BackupBranch> {
   const branches = await listBackupBranches(options.prisma, { projectId: options.access.project.id });
   const branch = branches.find((b) => b.name === options.branchName);
   if (!branch) throw new DomainError("not_found", `There is no branch named "${options.branchName}" in this project.`);
@@ -22,5 +26,9 @@ export function signedIn(user: AuthUser | null): AuthUser {
 }
 
 export function requireDatabase(branch: BackupBranch, what: string): void {
-  if (!branch.hasDatabase) throw new DomainError("invalid_state", `Branch ${branch.name} has no running build, so no database to ${what}. Wait for its build to finish.`);
+  if (!branch.hasDatabase)
+    throw new DomainError(
+      "invalid_state",
+      `Branch ${branch.name} has no running build, so no database to ${what}. Wait for its build to finish.`,
+    );
 }

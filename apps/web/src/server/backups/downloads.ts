@@ -20,12 +20,16 @@ export type DownloadDeps = Pick<BackupDeps, "prisma" | "queues"> & { root: strin
 
 async function downloadable(deps: DownloadDeps, options: { access: ProjectAccess; backupId: string }): Promise<ProjectBackup> {
   const backup = await authorizeBackup(deps, options);
-  if (backup.state !== "done") throw new DomainError("invalid_state", `This backup is ${backup.state}: only a completed backup can be downloaded.`);
+  if (backup.state !== "done")
+    throw new DomainError("invalid_state", `This backup is ${backup.state}: only a completed backup can be downloaded.`);
   return backup;
 }
 
 function fileBase(backup: ProjectBackup): string {
-  const stamp = backup.createdAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = backup.createdAt
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   return `${(backup.database ?? backup.branch.name).replace(/[^A-Za-z0-9._-]/g, "_")}_${stamp}`;
 }
 
@@ -43,7 +47,10 @@ function streamFile(path: string, size: number, fileName: string, contentType: s
 }
 
 /** Where the zip of a backup stands; asks the worker to make it when there is none. */
-export async function prepareZip(deps: DownloadDeps, options: { access: ProjectAccess; user: AuthUser | null; backupId: string }): Promise<{ state: "ready" | "preparing" | "failed"; message?: string }> {
+export async function prepareZip(
+  deps: DownloadDeps,
+  options: { access: ProjectAccess; user: AuthUser | null; backupId: string },
+): Promise<{ state: "ready" | "preparing" | "failed"; message?: string }> {
   const backup = await downloadable(deps, options);
   signedIn(options.user);
   const zip = await readZipState(deps.root, backup.id);
@@ -58,7 +65,10 @@ export async function prepareZip(deps: DownloadDeps, options: { access: ProjectA
 }
 
 /** The file itself: the dump at once, the zip once prepared (409 before). Audited: production data leaves. */
-export async function openDownload(deps: DownloadDeps, options: { access: ProjectAccess; user: AuthUser | null; backupId: string; format: "zip" | "dump" }): Promise<Response> {
+export async function openDownload(
+  deps: DownloadDeps,
+  options: { access: ProjectAccess; user: AuthUser | null; backupId: string; format: "zip" | "dump" },
+): Promise<Response> {
   const backup = await downloadable(deps, options);
   const user = signedIn(options.user);
   let response: Response;
@@ -70,9 +80,17 @@ export async function openDownload(deps: DownloadDeps, options: { access: Projec
     response = streamFile(path, size, `${fileBase(backup)}.dump`, "application/octet-stream");
   } else {
     const zip = await readZipState(deps.root, backup.id);
-    if (zip.state !== "ready") throw new DomainError("invalid_state", "The zip of this backup is not prepared yet: ask for it first, it is ready in a moment.");
+    if (zip.state !== "ready")
+      throw new DomainError("invalid_state", "The zip of this backup is not prepared yet: ask for it first, it is ready in a moment.");
     response = streamFile(zip.path, zip.size, `${fileBase(backup)}.zip`, "application/zip");
   }
-  await recordAudit({ prisma: deps.prisma, projectId: options.access.project.id, actorId: user.id, action: "backup.download", target: backup.branch.name, details: { backupId: backup.id, format: options.format } });
+  await recordAudit({
+    prisma: deps.prisma,
+    projectId: options.access.project.id,
+    actorId: user.id,
+    action: "backup.download",
+    target: backup.branch.name,
+    details: { backupId: backup.id, format: options.format },
+  });
   return response;
 }

@@ -13,7 +13,10 @@ export interface BranchBackups {
 }
 
 /** A branch's backups with its restores/imports in flight (the tab and GET /backups). */
-export async function listBackups(deps: { prisma: PrismaClient; queues: Queues; timeZone: string }, options: { access: ProjectAccess; branchName: string; now?: Date }): Promise<BranchBackups> {
+export async function listBackups(
+  deps: { prisma: PrismaClient; queues: Queues; timeZone: string },
+  options: { access: ProjectAccess; branchName: string; now?: Date },
+): Promise<BranchBackups> {
   const branch = await authorizeBranchBackups({ prisma: deps.prisma, access: options.access, branchName: options.branchName });
   const [backups, operations, manualToday] = await Promise.all([
     listBranchBackups(deps.prisma, { branchId: branch.id }),

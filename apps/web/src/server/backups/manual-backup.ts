@@ -16,7 +16,10 @@ export interface BackupDeps {
 }
 
 /** Manual backups of the branch taken on `now`'s calendar day (time zone of the backup settings). */
-export async function manualBackupsToday(prisma: PrismaClient | Prisma.TransactionClient, options: { branchId: string; timeZone: string; now: Date }): Promise<number> {
+export async function manualBackupsToday(
+  prisma: PrismaClient | Prisma.TransactionClient,
+  options: { branchId: string; timeZone: string; now: Date },
+): Promise<number> {
   const today = calendarKey(options.now, "day", options.timeZone);
   const times = await listRecentManualBackupTimes(prisma, { branchId: options.branchId, since: new Date(options.now.getTime() - 2 * DAY) });
   return times.filter((t) => calendarKey(t, "day", options.timeZone) === today).length;
@@ -28,7 +31,10 @@ export async function manualBackupsToday(prisma: PrismaClient | Prisma.Transacti
  * once), queues backup.create for the worker, audits. Two clicks at the same moment cannot both be
  * the 5th: the count and the insert run under a per-branch transaction lock.
  */
-export async function requestManualBackup(deps: BackupDeps, options: { access: ProjectAccess; user: AuthUser | null; branchName: string; now?: Date }): Promise<{ backupId: string; remainingToday: number }> {
+export async function requestManualBackup(
+  deps: BackupDeps,
+  options: { access: ProjectAccess; user: AuthUser | null; branchName: string; now?: Date },
+): Promise<{ backupId: string; remainingToday: number }> {
   const branch = await authorizeBranchBackups({ prisma: deps.prisma, access: options.access, branchName: options.branchName });
   const user = signedIn(options.user);
   requireDatabase(branch, "back up");
@@ -39,10 +45,24 @@ export async function requestManualBackup(deps: BackupDeps, options: { access: P
     const existing = await manualBackupsToday(tx, { branchId: branch.id, timeZone: deps.timeZone, now });
     assertManualBackupAllowed({ existingToday: existing, stage: branch.stage });
     const row = await tx.backup.create({
-      data: { projectId, branchId: branch.id, kind: "manual", state: "pending", createdAt: now, expiresAt: new Date(now.getTime() + defaultRetentionPolicy.manualDays * DAY) },
+      data: {
+        projectId,
+        branchId: branch.id,
+        kind: "manual",
+        state: "pending",
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + defaultRetentionPolicy.manualDays * DAY),
+      },
       select: { id: true },
     });
-    await recordAudit({ prisma: tx, projectId, actorId: user.id, action: "backup.create", target: branch.name, details: { backupId: row.id, kind: "manual", stage: branch.stage } });
+    await recordAudit({
+      prisma: tx,
+      projectId,
+      actorId: user.id,
+      action: "backup.create",
+      target: branch.name,
+      details: { backupId: row.id, kind: "manual", stage: branch.stage },
+    });
     return { row, existing };
   });
   await enqueue(deps.queues, "backup.create", { backupId: row.id });

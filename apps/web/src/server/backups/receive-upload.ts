@@ -31,7 +31,10 @@ class LimitExceeded extends Error {}
  * backup.inspect-upload job runs the engine's validation; nothing else is touched until the user
  * confirms the import.
  */
-export async function receiveUpload(deps: UploadDeps, options: { access: ProjectAccess; user: AuthUser | null; branchName: string; request: Request }): Promise<UploadResult> {
+export async function receiveUpload(
+  deps: UploadDeps,
+  options: { access: ProjectAccess; user: AuthUser | null; branchName: string; request: Request },
+): Promise<UploadResult> {
   const { request } = options;
   const branch = await authorizeBranchBackups({ prisma: deps.prisma, access: options.access, branchName: options.branchName });
   const user = signedIn(options.user);
@@ -69,9 +72,23 @@ export async function receiveUpload(deps: UploadDeps, options: { access: Project
   }
   await rename(partial, storePath(deps.root, keys.data));
   const fileName = decodeName(request.headers.get("x-file-name"));
-  const meta: UploadMeta = { projectId: options.access.project.id, branchId: branch.id, userId: user.id, fileName, sizeBytes: size, uploadedAt: new Date().toISOString() };
+  const meta: UploadMeta = {
+    projectId: options.access.project.id,
+    branchId: branch.id,
+    userId: user.id,
+    fileName,
+    sizeBytes: size,
+    uploadedAt: new Date().toISOString(),
+  };
   await writeFile(storePath(deps.root, keys.meta), JSON.stringify(meta), { mode: 0o600 });
-  await recordAudit({ prisma: deps.prisma, projectId: meta.projectId, actorId: user.id, action: "backup.upload", target: branch.name, details: { upload, fileName, sizeBytes: size } });
+  await recordAudit({
+    prisma: deps.prisma,
+    projectId: meta.projectId,
+    actorId: user.id,
+    action: "backup.upload",
+    target: branch.name,
+    details: { upload, fileName, sizeBytes: size },
+  });
   await enqueue(deps.queues, "backup.inspect-upload", { branchId: branch.id, upload });
   return { ok: true, upload, sizeBytes: size };
 }
@@ -84,5 +101,10 @@ function decodeName(raw: string | null): string {
   } catch {
     /* kept as sent */
   }
-  return [...name].map((c) => (c.charCodeAt(0) < 32 || c === "/" || c === "\\" ? "_" : c)).join("").slice(0, 200) || "upload";
+  return (
+    [...name]
+      .map((c) => (c.charCodeAt(0) < 32 || c === "/" || c === "\\" ? "_" : c))
+      .join("")
+      .slice(0, 200) || "upload"
+  );
 }

@@ -8,7 +8,10 @@ import { authorizeBranchBackups, requireDatabase, signedIn } from "./branch-back
 import type { BackupDeps } from "./manual-backup";
 
 /** A backup of the project the viewer may see (the "backups" cell of its branch's stage). */
-export async function authorizeBackup(deps: Pick<BackupDeps, "prisma">, options: { access: ProjectAccess; backupId: string }): Promise<ProjectBackup> {
+export async function authorizeBackup(
+  deps: Pick<BackupDeps, "prisma">,
+  options: { access: ProjectAccess; backupId: string },
+): Promise<ProjectBackup> {
   const backup = await findProjectBackup(deps.prisma, { projectId: options.access.project.id, backupId: options.backupId });
   if (!backup) throw new DomainError("not_found", "This backup does not exist.");
   authorizeTool({ access: options.access, stage: backup.branch.stage, tool: "backups" });
@@ -22,14 +25,23 @@ export async function authorizeBackup(deps: Pick<BackupDeps, "prisma">, options:
  * production). The worker takes a safety backup first, neutralizes staging targets and rolls back
  * on failure; the tab follows the job.
  */
-export async function requestRestore(deps: BackupDeps, options: { access: ProjectAccess; user: AuthUser | null; backupId: string; targetBranch: string; confirm: boolean }): Promise<{ targetBranch: string }> {
+export async function requestRestore(
+  deps: BackupDeps,
+  options: { access: ProjectAccess; user: AuthUser | null; backupId: string; targetBranch: string; confirm: boolean },
+): Promise<{ targetBranch: string }> {
   const backup = await authorizeBackup(deps, options);
   const target = await authorizeBranchBackups({ prisma: deps.prisma, access: options.access, branchName: options.targetBranch });
   const user = signedIn(options.user);
-  if (target.stage === "development") throw new DomainError("invalid_input", "Backups are restored into the production branch or a staging branch, not a development branch.");
-  if (backup.state !== "done") throw new DomainError("invalid_state", `This backup is ${backup.state}: only a completed backup can be restored.`);
+  if (target.stage === "development")
+    throw new DomainError(
+      "invalid_input",
+      "Backups are restored into the production branch or a staging branch, not a development branch.",
+    );
+  if (backup.state !== "done")
+    throw new DomainError("invalid_state", `This backup is ${backup.state}: only a completed backup can be restored.`);
   requireDatabase(target, "restore into");
-  if (options.confirm !== true) throw new DomainError("invalid_input", `Restoring overwrites the database and filestore of branch ${target.name}: confirm it first.`);
+  if (options.confirm !== true)
+    throw new DomainError("invalid_input", `Restoring overwrites the database and filestore of branch ${target.name}: confirm it first.`);
   if (await hasPendingOperation({ queues: deps.queues, branchId: target.id })) {
     throw new DomainError("conflict", `A restore or import of ${target.name} is already queued or running; wait for it to finish.`);
   }

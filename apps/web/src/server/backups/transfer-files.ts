@@ -7,7 +7,8 @@ import { exportKeys, uploadKeys, type UploadCheck, type UploadMeta } from "@slip
 
 /** Absolute path of a store key; keys come from our own naming functions or validated manifests. */
 export function storePath(root: string, key: string): string {
-  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(key) || key.split("/").some((p) => p === "." || p === "..")) throw new Error(`invalid backup store key ${JSON.stringify(key)}`);
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(key) || key.split("/").some((p) => p === "." || p === ".."))
+    throw new Error(`invalid backup store key ${JSON.stringify(key)}`);
   return join(root, ...key.split("/"));
 }
 

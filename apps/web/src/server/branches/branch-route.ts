@@ -1,7 +1,15 @@
 import type { AuthUser } from "@slipway/db";
 import { isDomainError } from "@slipway/domain";
 import type { z } from "zod";
-import { accessErrorResponse, crossSiteRefusal, errorJson, loadProjectAccess, routeViewer, unauthorizedResponse, type ProjectAccess } from "../access";
+import {
+  accessErrorResponse,
+  crossSiteRefusal,
+  errorJson,
+  loadProjectAccess,
+  routeViewer,
+  unauthorizedResponse,
+  type ProjectAccess,
+} from "../access";
 import { deps } from "../deps";
 
 const MAX_BODY = 16 * 1024;
@@ -33,16 +41,22 @@ export async function branchRoute<S extends z.ZodType>(
     return errorJson(400, "invalid_input", "The request body is not JSON.");
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return errorJson(400, "invalid_input", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+  if (!parsed.success)
+    return errorJson(400, "invalid_input", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
   const { slug, branch } = await params;
   try {
     const access = await loadProjectAccess({ prisma: d.prisma, user, slug });
-    return Response.json(await act({ access, user, branch: safeDecode(branch), body: parsed.data }), { headers: { "cache-control": "no-store" } });
+    return Response.json(await act({ access, user, branch: safeDecode(branch), body: parsed.data }), {
+      headers: { "cache-control": "no-store" },
+    });
   } catch (e) {
     const reason = isDomainError(e) ? e.details?.reason : undefined;
     if (isDomainError(e) && (reason === "merge_conflict" || reason === "confirmation_required")) {
       const files = Array.isArray(e.details?.files) ? e.details.files : undefined;
-      return Response.json({ error: { code: e.code, message: e.message, reason, ...(files ? { files } : {}) } }, { status: 409, headers: { "cache-control": "no-store" } });
+      return Response.json(
+        { error: { code: e.code, message: e.message, reason, ...(files ? { files } : {}) } },
+        { status: 409, headers: { "cache-control": "no-store" } },
+      );
     }
     if (isDomainError(e)) return accessErrorResponse(e);
     console.error(`Slipway web: branch change failed: ${(e as Error).stack ?? e}`);

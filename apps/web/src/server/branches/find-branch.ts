@@ -9,7 +9,10 @@ export interface BranchForChange {
 }
 
 /** A non-archived branch of the project by name (route segments carry names, URL-encoded). */
-export async function findBranchByName(prisma: PrismaClient, { projectId, name }: { projectId: string; name: string }): Promise<BranchForChange> {
+export async function findBranchByName(
+  prisma: PrismaClient,
+  { projectId, name }: { projectId: string; name: string },
+): Promise<BranchForChange> {
   const branch = await prisma.branch.findFirst({
     where: { projectId, name, archivedAt: null },
     select: { id: true, name: true, stage: true, pinned: true },

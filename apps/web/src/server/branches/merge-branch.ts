@@ -27,7 +27,14 @@ export type MergeResult = { plan: MergePlan; outcome: MergeOutcome };
  */
 export async function mergeBranch(
   deps: MergeBranchDeps,
-  options: { access: ProjectAccess; source: string; into: string; confirmed: boolean; actor: { id: string; login: string; name: string | null }; ip?: string | null },
+  options: {
+    access: ProjectAccess;
+    source: string;
+    into: string;
+    confirmed: boolean;
+    actor: { id: string; login: string; name: string | null };
+    ip?: string | null;
+  },
 ): Promise<MergeResult> {
   const { access, actor } = options;
   const projectId = access.project.id;
@@ -47,13 +54,26 @@ export async function mergeBranch(
     author: { name: actor.name ?? actor.login, email: `${actor.login.replace(/[^A-Za-z0-9._-]/g, "_")}@users.slipway.invalid` },
   });
   const audit = (action: string, details: Record<string, string | string[]>) =>
-    recordAudit({ prisma: deps.prisma, projectId, actorId: actor.id, action, target: `${plan.from} → ${plan.into}`, details, ip: options.ip ?? null });
+    recordAudit({
+      prisma: deps.prisma,
+      projectId,
+      actorId: actor.id,
+      action,
+      target: `${plan.from} → ${plan.into}`,
+      details,
+      ip: options.ip ?? null,
+    });
   const event = (branchId: string, kind: string, message: string, data: Record<string, string | string[]>) =>
     deps.prisma.event.create({ data: { projectId, branchId, actorId: actor.id, kind, message, data } });
 
   if (outcome.kind === "conflict") {
     const files = outcome.files.join(", ");
-    await event(target.id, "branch.merge_conflict", `Merging ${plan.from} into ${plan.into} by ${actor.login} conflicts in ${files}; nothing was pushed.`, { from: plan.from, files: outcome.files });
+    await event(
+      target.id,
+      "branch.merge_conflict",
+      `Merging ${plan.from} into ${plan.into} by ${actor.login} conflicts in ${files}; nothing was pushed.`,
+      { from: plan.from, files: outcome.files },
+    );
     await audit("branch.merge_conflict", { from: plan.from, into: plan.into, files: outcome.files });
     throw new DomainError(
       "conflict",
@@ -65,13 +85,41 @@ export async function mergeBranch(
     const short = outcome.revision.slice(0, 12);
     await deps.prisma.$transaction(async (tx) => {
       const data = { from: plan.from, into: plan.into, revision: outcome.revision, previous: outcome.previous };
-      await tx.event.create({ data: { projectId, branchId: target.id, actorId: actor.id, kind: "branch.merge", message: `Merged ${plan.from} into ${plan.into} (${short}) by ${actor.login}.`, data } });
-      await tx.event.create({ data: { projectId, branchId: source.id, actorId: actor.id, kind: "branch.merged_into", message: `Merged into ${plan.into} (${short}) by ${actor.login}.`, data } });
-      await recordAudit({ prisma: tx, projectId, actorId: actor.id, action: "branch.merge", target: `${plan.from} → ${plan.into}`, details: data, ip: options.ip ?? null });
+      await tx.event.create({
+        data: {
+          projectId,
+          branchId: target.id,
+          actorId: actor.id,
+          kind: "branch.merge",
+          message: `Merged ${plan.from} into ${plan.into} (${short}) by ${actor.login}.`,
+          data,
+        },
+      });
+      await tx.event.create({
+        data: {
+          projectId,
+          branchId: source.id,
+          actorId: actor.id,
+          kind: "branch.merged_into",
+          message: `Merged into ${plan.into} (${short}) by ${actor.login}.`,
+          data,
+        },
+      });
+      await recordAudit({
+        prisma: tx,
+        projectId,
+        actorId: actor.id,
+        action: "branch.merge",
+        target: `${plan.from} → ${plan.into}`,
+        details: data,
+        ip: options.ip ?? null,
+      });
     });
     if (parseRepoUrl(repo.repoUrl).kind === "local") await deps.enqueuePoll(projectId);
   } else {
-    await event(target.id, "branch.merge", `Nothing to merge: ${plan.into} already contains ${plan.from} (${actor.login}).`, { from: plan.from });
+    await event(target.id, "branch.merge", `Nothing to merge: ${plan.into} already contains ${plan.from} (${actor.login}).`, {
+      from: plan.from,
+    });
   }
   await deps.notify({ projectId, branchId: target.id }).catch(() => undefined);
   return { plan, outcome };

@@ -35,18 +35,34 @@ export async function moveBranchStage(
       // Conditional on the stage read above: a concurrent move of the same branch loses cleanly.
       const updated = await tx.branch.updateMany({
         where: { id: branch.id, stage: plan.from, archivedAt: null },
-        data: { stage: plan.to, productionSlot: plan.to === "production" ? true : null, ...(plan.pushBehavior ? { pushBehavior: plan.pushBehavior } : {}) },
+        data: {
+          stage: plan.to,
+          productionSlot: plan.to === "production" ? true : null,
+          ...(plan.pushBehavior ? { pushBehavior: plan.pushBehavior } : {}),
+        },
       });
       if (updated.count !== 1) throw new DomainError("conflict", `Branch "${branch.name}" changed meanwhile; reload and try again.`);
       const data = { from: plan.from, to: plan.to, ...(plan.pushBehavior ? { pushBehavior: plan.pushBehavior } : {}) };
       await tx.event.create({ data: { projectId, branchId: branch.id, actorId: actor.id, kind: "branch.stage_move", message, data } });
-      await recordAudit({ prisma: tx, projectId, actorId: actor.id, action: "stage.move", target: branch.name, details: data, ip: options.ip ?? null });
+      await recordAudit({
+        prisma: tx,
+        projectId,
+        actorId: actor.id,
+        action: "stage.move",
+        target: branch.name,
+        details: data,
+        ip: options.ip ?? null,
+      });
     });
   } catch (e) {
     if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
-      throw new DomainError("conflict", "A project has exactly one production branch, and another branch just became it. Reload the page.", {
-        details: { branch: branch.name },
-      });
+      throw new DomainError(
+        "conflict",
+        "A project has exactly one production branch, and another branch just became it. Reload the page.",
+        {
+          details: { branch: branch.name },
+        },
+      );
     }
     throw e;
   }

@@ -19,8 +19,17 @@ export async function pinBranch(
   await deps.prisma.$transaction(async (tx) => {
     await tx.branch.update({ where: { id: branch.id }, data: { pinned } });
     const message = pinned ? `Pinned by ${actor.login}: its databases are kept by the garbage collector.` : `Unpinned by ${actor.login}.`;
-    await tx.event.create({ data: { projectId, branchId: branch.id, actorId: actor.id, kind: pinned ? "branch.pin" : "branch.unpin", message } });
-    await recordAudit({ prisma: tx, projectId, actorId: actor.id, action: pinned ? "branch.pin" : "branch.unpin", target: branch.name, ip: options.ip ?? null });
+    await tx.event.create({
+      data: { projectId, branchId: branch.id, actorId: actor.id, kind: pinned ? "branch.pin" : "branch.unpin", message },
+    });
+    await recordAudit({
+      prisma: tx,
+      projectId,
+      actorId: actor.id,
+      action: pinned ? "branch.pin" : "branch.unpin",
+      target: branch.name,
+      ip: options.ip ?? null,
+    });
   });
   await deps.notify({ projectId, branchId: branch.id }).catch(() => undefined);
   return { pinned };

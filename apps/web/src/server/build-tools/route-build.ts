@@ -9,7 +9,11 @@ export type RouteParams = { params: Promise<{ slug: string; number: string }> };
  * the role matrix cell of `tool` on its stage, checked on the server for every request and stream.
  * Returns the Response to send instead (401/403/404) when refused.
  */
-export async function buildToolForRoute(options: { request: Request; params: RouteParams["params"]; tool: Tool }): Promise<({ ok: true; userId: string | null } & AuthorizedBuild) | { ok: false; response: Response }> {
+export async function buildToolForRoute(options: {
+  request: Request;
+  params: RouteParams["params"];
+  tool: Tool;
+}): Promise<({ ok: true; userId: string | null } & AuthorizedBuild) | { ok: false; response: Response }> {
   const d = deps();
   try {
     const { slug, number } = await options.params;

@@ -11,7 +11,10 @@ export interface CancelDeps {
 }
 
 /** Records the cancel request on the build row, then asks the worker to act on it. */
-export async function cancelBuild(deps: CancelDeps, options: { access: ProjectAccess; buildId: string; actorId: string | null }): Promise<void> {
+export async function cancelBuild(
+  deps: CancelDeps,
+  options: { access: ProjectAccess; buildId: string; actorId: string | null },
+): Promise<void> {
   const { access, buildId, actorId } = options;
   const projectId = access.project.id;
   const build = await findProjectBuild(deps.prisma, { projectId, buildId });
@@ -20,9 +23,23 @@ export async function cancelBuild(deps: CancelDeps, options: { access: ProjectAc
   assertCanCancel(build.state as BuildState);
   await deps.prisma.build.updateMany({ where: { id: buildId, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
   await deps.prisma.event.create({
-    data: { projectId, branchId: build.branchId, buildId, actorId, kind: "build.cancel", message: `Cancel of build #${build.number} requested` },
+    data: {
+      projectId,
+      branchId: build.branchId,
+      buildId,
+      actorId,
+      kind: "build.cancel",
+      message: `Cancel of build #${build.number} requested`,
+    },
   });
-  await recordAudit({ prisma: deps.prisma, actorId, projectId, action: "build.cancel", target: `build #${build.number}`, details: { stage: build.stage } });
+  await recordAudit({
+    prisma: deps.prisma,
+    actorId,
+    projectId,
+    action: "build.cancel",
+    target: `build #${build.number}`,
+    details: { stage: build.stage },
+  });
   await deps.enqueueCancel(buildId);
   await deps.notify({ projectId, buildId }).catch(() => undefined);
 }

@@ -24,16 +24,17 @@ const TOKEN_LIFETIME_S = 60;
  * - "login": the build's Odoo login page (no token), for those the matrix gives Connect but not
  *   Connect as: developers on staging and production, testers on production.
  */
-export type ConnectTarget =
-  | { kind: "signed"; url: string; token: string; login: string }
-  | { kind: "login"; url: string };
+export type ConnectTarget = { kind: "signed"; url: string; token: string; login: string } | { kind: "login"; url: string };
 
 /**
  * Connect / Connect as a running build's Odoo. The matrix's "connect" cell decides whether the
  * build may be opened at all, its "connect_as" cell whether it opens logged in (as `login`,
  * default admin) or on Odoo's login page. Audited either way, and counted as use of the build.
  */
-export async function connectBuild(deps: ConnectDeps, options: { access: ProjectAccess; buildId: string; login: string }): Promise<ConnectTarget> {
+export async function connectBuild(
+  deps: ConnectDeps,
+  options: { access: ProjectAccess; buildId: string; login: string },
+): Promise<ConnectTarget> {
   const { access, buildId } = options;
   const login = options.login.trim() || "admin";
   const build = await findProjectBuild(deps.prisma, { projectId: access.project.id, buildId });
@@ -48,12 +49,21 @@ export async function connectBuild(deps: ConnectDeps, options: { access: Project
   const nonce = randomBytes(16).toString("hex");
   // Signed first: a login Slipway cannot sign for is refused before anything is recorded.
   const token = signed
-    ? signConnectToken(connectSecretFor(deps.encryptionKey, build.id), { db: build.databaseName, login, exp: Math.floor(now / 1000) + TOKEN_LIFETIME_S, nonce })
+    ? signConnectToken(connectSecretFor(deps.encryptionKey, build.id), {
+        db: build.databaseName,
+        login,
+        exp: Math.floor(now / 1000) + TOKEN_LIFETIME_S,
+        nonce,
+      })
     : null;
   // Who opened which database as whom: connecting is access to the data (PRODUCT.md §8). The nonce
   // ties this entry to the one redemption the build's addon allows.
   await recordAudit({
-    prisma: deps.prisma, actorId: access.userId, projectId: access.project.id, action: "build.connect", target: `build #${build.number}`,
+    prisma: deps.prisma,
+    actorId: access.userId,
+    projectId: access.project.id,
+    action: "build.connect",
+    target: `build #${build.number}`,
     details: token ? { stage: build.stage, login, nonce } : { stage: build.stage, loginPage: true },
   });
   // Connecting is use: the garbage collector keeps development builds used in the last days.

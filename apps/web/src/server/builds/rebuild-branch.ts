@@ -10,7 +10,10 @@ export interface RebuildDeps {
 }
 
 /** Queues a new build of the branch's head revision; refused while one is in progress. */
-export async function rebuildBranch(deps: RebuildDeps, options: { access: ProjectAccess; branchId: string; actorId: string | null }): Promise<{ buildId: string; number: number }> {
+export async function rebuildBranch(
+  deps: RebuildDeps,
+  options: { access: ProjectAccess; branchId: string; actorId: string | null },
+): Promise<{ buildId: string; number: number }> {
   const { access, branchId, actorId } = options;
   const projectId = access.project.id;
   const branch = await findProjectBranch(deps.prisma, { projectId, branchId });
@@ -30,9 +33,23 @@ export async function rebuildBranch(deps: RebuildDeps, options: { access: Projec
   // Lost a race with a push or another click: the database constraint decided.
   if (!build) throw new DomainError("conflict", "A build of this branch is already in progress; wait for it or cancel it first.");
   await deps.prisma.event.create({
-    data: { projectId, branchId, buildId: build.id, actorId, kind: "build.rebuild", message: `Rebuild of ${branch.name} requested (build #${build.number})` },
+    data: {
+      projectId,
+      branchId,
+      buildId: build.id,
+      actorId,
+      kind: "build.rebuild",
+      message: `Rebuild of ${branch.name} requested (build #${build.number})`,
+    },
   });
-  await recordAudit({ prisma: deps.prisma, actorId, projectId, action: "build.rebuild", target: `${branch.name} build #${build.number}`, details: { branch: branch.name, stage: branch.stage, revision: branch.headRevision } });
+  await recordAudit({
+    prisma: deps.prisma,
+    actorId,
+    projectId,
+    action: "build.rebuild",
+    target: `${branch.name} build #${build.number}`,
+    details: { branch: branch.name, stage: branch.stage, revision: branch.headRevision },
+  });
   await deps.enqueueBuild(build.id);
   await deps.notify({ projectId, buildId: build.id }).catch(() => undefined);
   return { buildId: build.id, number: build.number };

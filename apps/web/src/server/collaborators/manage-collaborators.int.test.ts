@@ -27,8 +27,15 @@ describe("collaborators and project settings (real PostgreSQL, fake GitHub API)"
     const owner = await prisma.user.create({ data: { login: "owner", githubId: "7000" } });
     ownerId = owner.id;
     ({ id: projectId } = await insertProject(prisma, {
-      slug: "team-shop", name: "Team shop", repoUrl: "/srv/git/t.git", repoKind: "generic", odooVersion: "17.0",
-      odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: owner.id,
+      slug: "team-shop",
+      name: "Team shop",
+      repoUrl: "/srv/git/t.git",
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: "v1:x:y:z",
+      creatorId: owner.id,
     }));
   });
 
@@ -44,24 +51,41 @@ describe("collaborators and project settings (real PostgreSQL, fake GitHub API)"
     const row = await addCollaborator(deps(), { access: await as(ownerId), login: "@octo-dev", ip: "10.1.1.1" });
     expect(row).toMatchObject({ role: "developer", user: { login: "Octo-Dev", githubId: "7001", name: "Octo Developer" } });
     await expect(addCollaborator(deps(), { access: await as(ownerId), login: "octo-dev" })).rejects.toMatchObject({ code: "conflict" });
-    await expect(addCollaborator(deps(), { access: await as(ownerId), login: "nobody-here" })).rejects.toMatchObject({ code: "not_found", message: 'There is no GitHub user named "nobody-here".' });
-    await expect(addCollaborator(deps(), { access: await as(ownerId), login: "bad name!" })).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(addCollaborator(deps(), { access: await as(ownerId), login: "nobody-here" })).rejects.toMatchObject({
+      code: "not_found",
+      message: 'There is no GitHub user named "nobody-here".',
+    });
+    await expect(addCollaborator(deps(), { access: await as(ownerId), login: "bad name!" })).rejects.toMatchObject({
+      code: "invalid_input",
+    });
     const tester = await addCollaborator(deps(), { access: await as(ownerId), login: "tess", role: "tester" });
     expect(tester.role).toBe("tester");
   });
 
   it("refuses collaborator management and settings to non-admins", async () => {
     const dev = (await collaboratorOf("Octo-Dev")).user.id;
-    await expect(addCollaborator(deps(), { access: await as(dev), login: "tess" })).rejects.toMatchObject({ code: "forbidden", message: "Your role (developer) does not give access to collaborator management." });
+    await expect(addCollaborator(deps(), { access: await as(dev), login: "tess" })).rejects.toMatchObject({
+      code: "forbidden",
+      message: "Your role (developer) does not give access to collaborator management.",
+    });
     const tessId = (await collaboratorOf("tess")).id;
-    await expect(removeCollaborator({ prisma }, { access: await as(dev), collaboratorId: tessId })).rejects.toMatchObject({ code: "forbidden" });
-    await expect(updateProjectSettings({ prisma }, { access: await as(dev), name: "x", publicAccess: true })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(removeCollaborator({ prisma }, { access: await as(dev), collaboratorId: tessId })).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    await expect(updateProjectSettings({ prisma }, { access: await as(dev), name: "x", publicAccess: true })).rejects.toMatchObject({
+      code: "forbidden",
+    });
   });
 
   it("keeps the last admin: no removal, no demotion, until another admin exists", async () => {
     const ownerRow = await collaboratorOf("owner");
-    await expect(removeCollaborator({ prisma }, { access: await as(ownerId), collaboratorId: ownerRow.id })).rejects.toMatchObject({ code: "invalid_state", message: expect.stringContaining("last admin") });
-    await expect(changeCollaboratorRole({ prisma }, { access: await as(ownerId), collaboratorId: ownerRow.id, role: "developer" })).rejects.toMatchObject({ code: "invalid_state" });
+    await expect(removeCollaborator({ prisma }, { access: await as(ownerId), collaboratorId: ownerRow.id })).rejects.toMatchObject({
+      code: "invalid_state",
+      message: expect.stringContaining("last admin"),
+    });
+    await expect(
+      changeCollaboratorRole({ prisma }, { access: await as(ownerId), collaboratorId: ownerRow.id, role: "developer" }),
+    ).rejects.toMatchObject({ code: "invalid_state" });
     const tess = await collaboratorOf("tess");
     await changeCollaboratorRole({ prisma }, { access: await as(ownerId), collaboratorId: tess.id, role: "admin" });
     await changeCollaboratorRole({ prisma }, { access: await as(ownerId), collaboratorId: ownerRow.id, role: "tester" });
@@ -85,7 +109,9 @@ describe("collaborators and project settings (real PostgreSQL, fake GitHub API)"
     await updateProjectSettings({ prisma }, { access: await as(admin.user.id), name: "Team shop", publicAccess: true }); // no change, no entry
     const octo = team.find((c) => c.user.login === "Octo-Dev")!;
     await removeCollaborator({ prisma }, { access: await as(admin.user.id), collaboratorId: octo.id });
-    const actions = (await prisma.auditEntry.findMany({ orderBy: { createdAt: "asc" }, select: { action: true, target: true } })).map((e) => `${e.action} ${e.target}`);
+    const actions = (await prisma.auditEntry.findMany({ orderBy: { createdAt: "asc" }, select: { action: true, target: true } })).map(
+      (e) => `${e.action} ${e.target}`,
+    );
     expect(actions).toEqual([
       "collaborator.add Octo-Dev",
       "collaborator.add tess",

@@ -21,33 +21,70 @@ export function parseRole(value: unknown): Role {
  * username is resolved through GitHub's API, so the User row carries the GitHub id their login
  * will match later.
  */
-export async function addCollaborator(deps: CollaboratorDeps, options: { access: ProjectAccess; login: string; role?: Role; ip?: string | null }) {
+export async function addCollaborator(
+  deps: CollaboratorDeps,
+  options: { access: ProjectAccess; login: string; role?: Role; ip?: string | null },
+) {
   const { access, ip } = options;
   access.assert({ action: "manage_collaborators" });
   const role = options.role ?? "developer";
   const account = await fetchUserByLogin({ apiUrl: deps.githubApiUrl, login: options.login });
   const user = await upsertGithubUser(deps.prisma, account);
   const row = await insertCollaborator(deps.prisma, { projectId: access.project.id, userId: user.id, role });
-  await recordAudit({ prisma: deps.prisma, actorId: access.userId, projectId: access.project.id, action: "collaborator.add", target: user.login, details: { role, githubId: account.githubId }, ip });
+  await recordAudit({
+    prisma: deps.prisma,
+    actorId: access.userId,
+    projectId: access.project.id,
+    action: "collaborator.add",
+    target: user.login,
+    details: { role, githubId: account.githubId },
+    ip,
+  });
   return row;
 }
 
 /** Changes a collaborator's role; the last admin keeps theirs. */
-export async function changeCollaboratorRole(deps: Pick<CollaboratorDeps, "prisma">, options: { access: ProjectAccess; collaboratorId: string; role: Role; ip?: string | null }) {
+export async function changeCollaboratorRole(
+  deps: Pick<CollaboratorDeps, "prisma">,
+  options: { access: ProjectAccess; collaboratorId: string; role: Role; ip?: string | null },
+) {
   const { access, role, ip } = options;
   access.assert({ action: "manage_collaborators" });
   const { before } = await changeCollaborator(deps.prisma, { projectId: access.project.id, collaboratorId: options.collaboratorId, role });
   if (before.role !== role) {
-    await recordAudit({ prisma: deps.prisma, actorId: access.userId, projectId: access.project.id, action: "collaborator.role", target: before.user.login, details: { from: before.role, to: role }, ip });
+    await recordAudit({
+      prisma: deps.prisma,
+      actorId: access.userId,
+      projectId: access.project.id,
+      action: "collaborator.role",
+      target: before.user.login,
+      details: { from: before.role, to: role },
+      ip,
+    });
   }
   return { login: before.user.login, from: before.role, to: role };
 }
 
 /** Removes a collaborator; the last admin cannot be removed. */
-export async function removeCollaborator(deps: Pick<CollaboratorDeps, "prisma">, options: { access: ProjectAccess; collaboratorId: string; ip?: string | null }) {
+export async function removeCollaborator(
+  deps: Pick<CollaboratorDeps, "prisma">,
+  options: { access: ProjectAccess; collaboratorId: string; ip?: string | null },
+) {
   const { access, ip } = options;
   access.assert({ action: "manage_collaborators" });
-  const { before } = await changeCollaborator(deps.prisma, { projectId: access.project.id, collaboratorId: options.collaboratorId, role: null });
-  await recordAudit({ prisma: deps.prisma, actorId: access.userId, projectId: access.project.id, action: "collaborator.remove", target: before.user.login, details: { role: before.role }, ip });
+  const { before } = await changeCollaborator(deps.prisma, {
+    projectId: access.project.id,
+    collaboratorId: options.collaboratorId,
+    role: null,
+  });
+  await recordAudit({
+    prisma: deps.prisma,
+    actorId: access.userId,
+    projectId: access.project.id,
+    action: "collaborator.remove",
+    target: before.user.login,
+    details: { role: before.role },
+    ip,
+  });
   return { login: before.user.login };
 }

@@ -22,5 +22,8 @@ export async function admitGithubAccount(
     if (await deps.isMember(org)) return { via: "organisation", organisation: org };
   }
   const orgs = deps.organisations.length > 0 ? ` or become a member of ${deps.organisations.join(", ")} on GitHub` : "";
-  throw new DomainError("forbidden", `The GitHub account ${account.login} has no access to this Slipway: ask a project admin to add you as a collaborator${orgs}.`);
+  throw new DomainError(
+    "forbidden",
+    `The GitHub account ${account.login} has no access to this Slipway: ask a project admin to add you as a collaborator${orgs}.`,
+  );
 }

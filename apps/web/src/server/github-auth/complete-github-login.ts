@@ -33,7 +33,11 @@ export async function completeGithubLogin(
   const accessToken = await exchangeCode({ ...github, code: options.code, redirectUri: callbackUrl(deps.publicUrl) });
   const account = await fetchAuthenticatedUser({ apiUrl: github.apiUrl, token: accessToken });
   const admission = await admitGithubAccount(
-    { prisma: deps.prisma, organisations: github.organisations ?? [], isMember: (org) => isOrganisationMember({ apiUrl: github.apiUrl, token: accessToken, org }) },
+    {
+      prisma: deps.prisma,
+      organisations: github.organisations ?? [],
+      isMember: (org) => isOrganisationMember({ apiUrl: github.apiUrl, token: accessToken, org }),
+    },
     account,
   );
   const user = await upsertGithubUser(deps.prisma, account);
@@ -43,7 +47,25 @@ export async function completeGithubLogin(
   const token = generateSessionToken();
   const now = options.now ?? new Date();
   const expiresAt = sessionExpiry({ createdAt: now, now });
-  await deps.sessions.create({ tokenHash: hashSessionToken(token), userId: user.id, expiresAt, ip: options.ip, userAgent: options.userAgent });
-  await recordAudit({ prisma: deps.prisma, actorId: user.id, projectId: null, action: "session.github_login", target: user.login, details: { githubId: account.githubId, admittedAs: admission.via, ...(admission.organisation ? { organisation: admission.organisation } : {}) }, ip: options.ip });
+  await deps.sessions.create({
+    tokenHash: hashSessionToken(token),
+    userId: user.id,
+    expiresAt,
+    ip: options.ip,
+    userAgent: options.userAgent,
+  });
+  await recordAudit({
+    prisma: deps.prisma,
+    actorId: user.id,
+    projectId: null,
+    action: "session.github_login",
+    target: user.login,
+    details: {
+      githubId: account.githubId,
+      admittedAs: admission.via,
+      ...(admission.organisation ? { organisation: admission.organisation } : {}),
+    },
+    ip: options.ip,
+  });
   return { token, expiresAt, userId: user.id, login: user.login };
 }

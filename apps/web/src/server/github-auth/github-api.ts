@@ -23,21 +23,40 @@ function toAccount(body: unknown): GithubAccount {
   if (typeof u.id !== "number" || typeof u.login !== "string" || !/^[A-Za-z0-9-]{1,39}$/.test(u.login)) {
     throw new DomainError("upstream_failed", "GitHub answered with an unexpected user.");
   }
-  return { githubId: String(u.id), login: u.login, name: typeof u.name === "string" ? u.name : null, avatarUrl: typeof u.avatar_url === "string" ? u.avatar_url : null };
+  return {
+    githubId: String(u.id),
+    login: u.login,
+    name: typeof u.name === "string" ? u.name : null,
+    avatarUrl: typeof u.avatar_url === "string" ? u.avatar_url : null,
+  };
 }
 
 const apiHeaders = { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "slipway" };
 
 /** OAuth web flow, step 2: the authorization code for an access token. */
-export async function exchangeCode(options: { oauthUrl: string; clientId: string; clientSecret: string; code: string; redirectUri: string }): Promise<string> {
+export async function exchangeCode(options: {
+  oauthUrl: string;
+  clientId: string;
+  clientSecret: string;
+  code: string;
+  redirectUri: string;
+}): Promise<string> {
   const res = await call(`${options.oauthUrl}/login/oauth/access_token`, {
     method: "POST",
     headers: { accept: "application/json", "content-type": "application/json", "user-agent": "slipway" },
-    body: JSON.stringify({ client_id: options.clientId, client_secret: options.clientSecret, code: options.code, redirect_uri: options.redirectUri }),
+    body: JSON.stringify({
+      client_id: options.clientId,
+      client_secret: options.clientSecret,
+      code: options.code,
+      redirect_uri: options.redirectUri,
+    }),
   });
   const body = (await res.json().catch(() => ({}))) as { access_token?: unknown; error?: unknown };
   if (!res.ok || typeof body.access_token !== "string") {
-    throw new DomainError("forbidden", `GitHub refused the sign-in (${typeof body.error === "string" ? body.error : `HTTP ${res.status}`}); try again.`);
+    throw new DomainError(
+      "forbidden",
+      `GitHub refused the sign-in (${typeof body.error === "string" ? body.error : `HTTP ${res.status}`}); try again.`,
+    );
   }
   return body.access_token;
 }
@@ -68,9 +87,12 @@ export async function fetchUserByLogin(options: { apiUrl: string; login: string;
  * their own token, which needs the read:org scope; private memberships count). 404/403: not a member.
  */
 export async function isOrganisationMember(options: { apiUrl: string; token: string; org: string }): Promise<boolean> {
-  const res = await call(`${options.apiUrl}/user/memberships/orgs/${encodeURIComponent(options.org)}`, { headers: { ...apiHeaders, authorization: `Bearer ${options.token}` } });
+  const res = await call(`${options.apiUrl}/user/memberships/orgs/${encodeURIComponent(options.org)}`, {
+    headers: { ...apiHeaders, authorization: `Bearer ${options.token}` },
+  });
   if (res.status === 404 || res.status === 403) return false;
-  if (!res.ok) throw new DomainError("upstream_failed", `GitHub did not answer about the organisation ${options.org} (HTTP ${res.status}).`);
+  if (!res.ok)
+    throw new DomainError("upstream_failed", `GitHub did not answer about the organisation ${options.org} (HTTP ${res.status}).`);
   const body = (await res.json().catch(() => ({}))) as { state?: unknown };
   return body.state === "active";
 }

@@ -51,8 +51,15 @@ describe("Sign in with GitHub (OAuth web flow against a fake GitHub, real Postgr
     // Dana was added to a project by her GitHub username before her first sign-in (addCollaborator
     // resolves the username to the GitHub id and writes the row).
     const project = await insertProject(prisma, {
-      slug: "gh-shop", name: "Shop", repoUrl: "https://github.com/acme/shop", repoKind: "github", odooVersion: "17.0", odooImage: "odoo:17.0",
-      baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: admin.id,
+      slug: "gh-shop",
+      name: "Shop",
+      repoUrl: "https://github.com/acme/shop",
+      repoKind: "github",
+      odooVersion: "17.0",
+      odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: "v1:x:y:z",
+      creatorId: admin.id,
     });
     const dana = await prisma.user.create({ data: { login: "dana-dev", githubId: "501" } });
     await prisma.collaborator.create({ data: { projectId: project.id, userId: dana.id, role: "developer" } });
@@ -107,7 +114,9 @@ describe("Sign in with GitHub (OAuth web flow against a fake GitHub, real Postgr
     const refused = await roundTrip();
     const location = new URL(refused.headers.get("location")!);
     expect(location.pathname).toBe("/login");
-    expect(location.searchParams.get("error")).toBe("The GitHub account mallory has no access to this Slipway: ask a project admin to add you as a collaborator or become a member of acme-odoo on GitHub.");
+    expect(location.searchParams.get("error")).toBe(
+      "The GitHub account mallory has no access to this Slipway: ask a project admin to add you as a collaborator or become a member of acme-odoo on GitHub.",
+    );
     expect(setCookie(refused, SESSION_COOKIE)).toBeUndefined();
     expect(await prisma.user.count()).toBe(users);
     expect(await prisma.session.count()).toBe(sessionsBefore);

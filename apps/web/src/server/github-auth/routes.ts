@@ -39,7 +39,12 @@ export async function finishGithubLogin(deps: Deps, request: Request): Promise<R
   let response: NextResponse;
   try {
     const result = await completeGithubLogin(
-      { prisma: deps.prisma, sessions: deps.sessions, publicUrl, github: { oauthUrl: config.github.oauthUrl, apiUrl: config.github.apiUrl, organisations: config.github.organisations, ...oauth } },
+      {
+        prisma: deps.prisma,
+        sessions: deps.sessions,
+        publicUrl,
+        github: { oauthUrl: config.github.oauthUrl, apiUrl: config.github.apiUrl, organisations: config.github.organisations, ...oauth },
+      },
       {
         code: url.searchParams.get("code"),
         state: url.searchParams.get("state"),

@@ -84,7 +84,8 @@ export async function openBuildMail(options: { prisma: PrismaClient; home: strin
  */
 export const mailHtmlHeaders: Record<string, string> = {
   "content-type": "text/html; charset=utf-8",
-  "content-security-policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-ancestors 'self'",
+  "content-security-policy":
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-ancestors 'self'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "cache-control": "private, no-store",

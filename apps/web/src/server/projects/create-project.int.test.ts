@@ -29,7 +29,14 @@ describe("project creation and the project read models (real PostgreSQL)", () =>
     resolveHost: async (host: string) => dns[host] ?? [],
   };
   const deps = (): CreateProjectDeps => ({ prisma, encryptionKey: key, pollBranches: async (id: string) => void polled.push(id), policy });
-  const input = { name: "Acme", slug: "acme", repoUrl: acmeRepo, odooVersion: "17.0", odooImage: "odoo:{version}", baseDomain: "slipway.localhost" };
+  const input = {
+    name: "Acme",
+    slug: "acme",
+    repoUrl: acmeRepo,
+    odooVersion: "17.0",
+    odooImage: "odoo:{version}",
+    baseDomain: "slipway.localhost",
+  };
   const as = (user: { id: string; login: string; isSuperuser?: boolean }) => ({ ...user, isSuperuser: user.isSuperuser ?? false });
 
   beforeAll(async () => {
@@ -57,8 +64,12 @@ describe("project creation and the project read models (real PostgreSQL)", () =>
     expect(access.actor).toEqual({ kind: "collaborator", role: "admin" });
     expect(access.can({ action: "project_settings" })).toBe(true);
     const other = await prisma.user.create({ data: { login: "stranger" } });
-    await expect(loadProjectAccess({ prisma, user: { id: other.id, isSuperuser: false }, slug: "acme" })).rejects.toThrow(/no project named "acme"/);
-    expect((await loadProjectAccess({ prisma, user: { id: other.id, isSuperuser: true }, slug: "acme" })).actor).toEqual({ kind: "superuser" });
+    await expect(loadProjectAccess({ prisma, user: { id: other.id, isSuperuser: false }, slug: "acme" })).rejects.toThrow(
+      /no project named "acme"/,
+    );
+    expect((await loadProjectAccess({ prisma, user: { id: other.id, isSuperuser: true }, slug: "acme" })).actor).toEqual({
+      kind: "superuser",
+    });
   });
 
   it("writes nothing for a bad form or a taken slug, and says why next to the field", async () => {
@@ -68,7 +79,10 @@ describe("project creation and the project read models (real PostgreSQL)", () =>
       ok: false,
       errors: { slug: "The project name must be lowercase.", repoUrl: expect.stringContaining("is not a Git URL Slipway understands") },
     });
-    expect(await createProject(deps(), { creator: user, input })).toEqual({ ok: false, errors: { slug: 'A project named "acme" already exists. Choose another name.' } });
+    expect(await createProject(deps(), { creator: user, input })).toEqual({
+      ok: false,
+      errors: { slug: 'A project named "acme" already exists. Choose another name.' },
+    });
     expect(await prisma.project.count()).toBe(count);
     expect(await prisma.collaborator.count({ where: { userId: user.id } })).toBe(0);
   });
@@ -76,43 +90,73 @@ describe("project creation and the project read models (real PostgreSQL)", () =>
   it("lets only superusers and the configured logins create projects", async () => {
     const count = await prisma.project.count();
     const dana = as(await prisma.user.create({ data: { login: "dana" } }));
-    await expect(createProject(deps(), { creator: dana, input: { ...input, slug: "dana-shop" } })).rejects.toMatchObject({ code: "forbidden", message: expect.stringMatching(/Only platform administrators/) });
+    await expect(createProject(deps(), { creator: dana, input: { ...input, slug: "dana-shop" } })).rejects.toMatchObject({
+      code: "forbidden",
+      message: expect.stringMatching(/Only platform administrators/),
+    });
     expect(await prisma.project.count()).toBe(count);
     // An allowlisted login (case-insensitive) may, without being a superuser.
     const grace = as(await prisma.user.create({ data: { login: "Grace" } }));
-    expect(await createProject(deps(), { creator: grace, input: { ...input, slug: "grace-shop" } })).toMatchObject({ ok: true, slug: "grace-shop" });
+    expect(await createProject(deps(), { creator: grace, input: { ...input, slug: "grace-shop" } })).toMatchObject({
+      ok: true,
+      slug: "grace-shop",
+    });
   });
 
   it("refuses repositories outside the local root or on non-public hosts, and images outside the allowlist, next to their field", async () => {
     const admin = as(await prisma.user.create({ data: { login: "root-admin", isSuperuser: true } }));
     const count = await prisma.project.count();
     const refused = async (patch: Partial<typeof input>) => {
-      const res = await createProject(deps(), { creator: admin, input: { ...input, slug: `refused-${randomBytes(2).toString("hex")}`, ...patch } });
+      const res = await createProject(deps(), {
+        creator: admin,
+        input: { ...input, slug: `refused-${randomBytes(2).toString("hex")}`, ...patch },
+      });
       expect(res.ok).toBe(false);
       return (res as { errors: Record<string, string> }).errors;
     };
     expect(await refused({ repoUrl: "/root" })).toEqual({ repoUrl: expect.stringMatching(/must be inside/) });
     expect(await refused({ repoUrl: "file:///etc" })).toEqual({ repoUrl: expect.stringMatching(/must be inside/) });
-    expect(await refused({ repoUrl: "http://127.0.0.1:20190/config/" })).toEqual({ repoUrl: expect.stringMatching(/loopback, link-local, private/) });
-    expect(await refused({ repoUrl: "http://169.254.169.254/latest/meta-data" })).toEqual({ repoUrl: expect.stringMatching(/loopback, link-local, private/) });
-    expect(await refused({ repoUrl: "https://rebind.example.org/team/repo.git" })).toEqual({ repoUrl: expect.stringMatching(/resolves to 10\.1\.2\.3/) });
+    expect(await refused({ repoUrl: "http://127.0.0.1:20190/config/" })).toEqual({
+      repoUrl: expect.stringMatching(/loopback, link-local, private/),
+    });
+    expect(await refused({ repoUrl: "http://169.254.169.254/latest/meta-data" })).toEqual({
+      repoUrl: expect.stringMatching(/loopback, link-local, private/),
+    });
+    expect(await refused({ repoUrl: "https://rebind.example.org/team/repo.git" })).toEqual({
+      repoUrl: expect.stringMatching(/resolves to 10\.1\.2\.3/),
+    });
     expect(await refused({ odooImage: "attacker/odoo:17.0" })).toEqual({ odooImage: expect.stringMatching(/not allowed on this Slipway/) });
-    expect(await refused({ repoUrl: "/root", odooImage: "evil:latest" })).toEqual({ repoUrl: expect.any(String), odooImage: expect.any(String) });
+    expect(await refused({ repoUrl: "/root", odooImage: "evil:latest" })).toEqual({
+      repoUrl: expect.any(String),
+      odooImage: expect.any(String),
+    });
     expect(await prisma.project.count()).toBe(count);
     // Positive controls: a public host and the stand-in image are accepted.
-    expect(await createProject(deps(), { creator: admin, input: { ...input, slug: "public-shop", repoUrl: "https://git.example.org/team/repo.git", odooImage: "slipway/odoo-standin:17.0" } })).toMatchObject({ ok: true });
+    expect(
+      await createProject(deps(), {
+        creator: admin,
+        input: { ...input, slug: "public-shop", repoUrl: "https://git.example.org/team/repo.git", odooImage: "slipway/odoo-standin:17.0" },
+      }),
+    ).toMatchObject({ ok: true });
   });
 
   it("orders builds rows production first then by last build, filters by name or commit message", async () => {
     const project = await prisma.project.findUniqueOrThrow({ where: { slug: "acme" } });
     const branch = (name: string, stage: "production" | "development" = "development") =>
-      prisma.branch.create({ data: { projectId: project.id, name, stage, productionSlot: stage === "production" ? true : null, headRevision: "a".repeat(40) } });
+      prisma.branch.create({
+        data: { projectId: project.id, name, stage, productionSlot: stage === "production" ? true : null, headRevision: "a".repeat(40) },
+      });
     const main = await branch("main", "production");
     const feature = await branch("feature-x");
     const fix = await branch("fix-y");
     await branch("idle");
     await queueBuild(prisma, { projectId: project.id, branchId: main.id, revision: "1".repeat(40), commitMessage: "Initial" });
-    await queueBuild(prisma, { projectId: project.id, branchId: fix.id, revision: "2".repeat(40), commitMessage: "Fix the invoice report" });
+    await queueBuild(prisma, {
+      projectId: project.id,
+      branchId: fix.id,
+      revision: "2".repeat(40),
+      commitMessage: "Fix the invoice report",
+    });
     await new Promise((r) => setTimeout(r, 5));
     await queueBuild(prisma, { projectId: project.id, branchId: feature.id, revision: "3".repeat(40), commitMessage: "Add a wizard" });
 

@@ -3,7 +3,14 @@ import { encryptSecret } from "@slipway/config";
 import { insertProject, type PrismaClient } from "@slipway/db";
 import { isDomainError } from "@slipway/domain";
 import { recordAudit } from "../audit/record-audit";
-import { assertImageAllowed, assertMayCreateProjects, assertRepositoryAllowed, refusalMessage, type ProjectCreationPolicy, type ProjectCreator } from "./creation-policy";
+import {
+  assertImageAllowed,
+  assertMayCreateProjects,
+  assertRepositoryAllowed,
+  refusalMessage,
+  type ProjectCreationPolicy,
+  type ProjectCreator,
+} from "./creation-policy";
 import { validateNewProject, type NewProjectErrors, type NewProjectInput } from "./new-project";
 
 export interface CreateProjectDeps {
@@ -23,7 +30,10 @@ export type CreateProjectResult = { ok: true; slug: string; projectId: string } 
  * repository outside the local root or on a non-public host, an image outside the allowlist),
  * with a random webhook secret stored encrypted; the creator becomes its admin.
  */
-export async function createProject(deps: CreateProjectDeps, { creator, input }: { creator: ProjectCreator & { id: string }; input: NewProjectInput }): Promise<CreateProjectResult> {
+export async function createProject(
+  deps: CreateProjectDeps,
+  { creator, input }: { creator: ProjectCreator & { id: string }; input: NewProjectInput },
+): Promise<CreateProjectResult> {
   assertMayCreateProjects(creator, deps.policy.creators);
   const creatorId = creator.id;
   const checked = validateNewProject(input);
@@ -57,7 +67,14 @@ export async function createProject(deps: CreateProjectDeps, { creator, input }:
     if (isDomainError(e, "conflict")) return { ok: false, errors: { slug: `${e.message} Choose another name.` } };
     throw e;
   }
-  await recordAudit({ prisma: deps.prisma, actorId: creatorId, projectId: project.id, action: "project.create", target: slug, details: { name, repoUrl: repo.url, odooVersion, odooImage } });
+  await recordAudit({
+    prisma: deps.prisma,
+    actorId: creatorId,
+    projectId: project.id,
+    action: "project.create",
+    target: slug,
+    details: { name, repoUrl: repo.url, odooVersion, odooImage },
+  });
   // The project exists even if Redis is down; the scheduled poll or the first push catches up.
   await deps.pollBranches(project.id).catch((e: Error) => console.error(`Slipway web: branch poll of ${slug} not queued: ${e.message}`));
   return { ok: true, slug, projectId: project.id };

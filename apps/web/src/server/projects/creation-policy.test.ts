@@ -13,7 +13,14 @@ describe("project creation policy", () => {
     const defaults = ["odoo:*", "slipway/odoo-standin:*"];
     expect(imageAllowed("odoo:17.0", defaults)).toBe(true);
     expect(imageAllowed("slipway/odoo-standin:18.0", defaults)).toBe(true);
-    for (const image of ["attacker/odoo:17.0", "odoo", "myodoo:17.0", "docker.io/library/odoo:17.0", "slipway/odoo-standin-evil:17.0", "odoo@sha256:" + "a".repeat(64)]) {
+    for (const image of [
+      "attacker/odoo:17.0",
+      "odoo",
+      "myodoo:17.0",
+      "docker.io/library/odoo:17.0",
+      "slipway/odoo-standin-evil:17.0",
+      "odoo@sha256:" + "a".repeat(64),
+    ]) {
       expect(imageAllowed(image, defaults), image).toBe(false);
     }
     expect(imageAllowed("registry.example.com/team/odoo:17.0", ["registry.example.com/*"])).toBe(true);

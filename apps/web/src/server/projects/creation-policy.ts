@@ -27,12 +27,18 @@ export function mayCreateProjects(user: ProjectCreator, creators: readonly strin
 
 export function assertMayCreateProjects(user: ProjectCreator, creators: readonly string[]): void {
   if (!mayCreateProjects(user, creators)) {
-    throw new DomainError("forbidden", "Only platform administrators (and the logins listed in SLIPWAY_PROJECT_CREATORS) may create projects; ask one to create it and add you as a collaborator.");
+    throw new DomainError(
+      "forbidden",
+      "Only platform administrators (and the logins listed in SLIPWAY_PROJECT_CREATORS) may create projects; ask one to create it and add you as a collaborator.",
+    );
   }
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replaceAll("*", ".*")
+    .replaceAll("?", ".");
   return new RegExp(`^${body}$`);
 }
 
@@ -51,7 +57,10 @@ export function assertImageAllowed(image: string, patterns: readonly string[]): 
  * A repository Slipway may fetch: a local path inside the configured root, or a network URL whose
  * host is public (literal checks and, for names, what they resolve to now).
  */
-export async function assertRepositoryAllowed(repo: ParsedRepoUrl, policy: Pick<ProjectCreationPolicy, "localReposRoot" | "resolveHost">): Promise<void> {
+export async function assertRepositoryAllowed(
+  repo: ParsedRepoUrl,
+  policy: Pick<ProjectCreationPolicy, "localReposRoot" | "resolveHost">,
+): Promise<void> {
   if (repo.kind === "local") {
     await resolveLocalRepo(repo, policy.localReposRoot);
     return;

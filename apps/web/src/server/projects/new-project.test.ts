@@ -29,7 +29,14 @@ describe("new project form", () => {
   });
 
   it("reports every bad field at once, each with its own message", () => {
-    const res = validateNewProject({ name: " ", slug: "Bad_Slug", repoUrl: "not a url", odooVersion: "15.0", odooImage: "-x", baseDomain: "bad_domain" });
+    const res = validateNewProject({
+      name: " ",
+      slug: "Bad_Slug",
+      repoUrl: "not a url",
+      odooVersion: "15.0",
+      odooImage: "-x",
+      baseDomain: "bad_domain",
+    });
     expect(res.ok).toBe(false);
     if (res.ok) return;
     expect(Object.keys(res.errors).sort()).toEqual(["baseDomain", "name", "odooImage", "odooVersion", "repoUrl", "slug"]);

@@ -53,7 +53,8 @@ export function validateNewProject(input: NewProjectInput): { ok: true; value: V
 
   // A `{version}` placeholder (the configured default template) stands for the chosen version.
   const odooImage = input.odooImage.trim().replaceAll("{version}", odooVersion ?? "");
-  if (!DOCKER_IMAGE.test(odooImage)) errors.odooImage = "Enter a Docker image reference such as odoo:17.0 or registry.example.com/odoo:17.0.";
+  if (!DOCKER_IMAGE.test(odooImage))
+    errors.odooImage = "Enter a Docker image reference such as odoo:17.0 or registry.example.com/odoo:17.0.";
 
   let baseDomain = "";
   try {

@@ -148,7 +148,13 @@ export function eventStreamSlots(perAddress: number): StreamSlots {
  * stream is cancelled, and then calls `onClose` once (releases the address's slot). A comment
  * line every `pingMs` keeps proxies from closing it.
  */
-export function projectEventStream(options: { hub: ProjectNoticeHub; projectId: string; signal: AbortSignal; pingMs?: number; onClose?: () => void }): ReadableStream<Uint8Array> {
+export function projectEventStream(options: {
+  hub: ProjectNoticeHub;
+  projectId: string;
+  signal: AbortSignal;
+  pingMs?: number;
+  onClose?: () => void;
+}): ReadableStream<Uint8Array> {
   const { hub, projectId, signal, pingMs = 15_000, onClose } = options;
   let cleanup: (() => void) | undefined;
   let closed = false;

@@ -18,5 +18,13 @@ export async function updateProjectSettings(
   if (before.publicAccess !== publicAccess) changes.publicAccess = { from: before.publicAccess, to: publicAccess };
   if (Object.keys(changes).length === 0) return;
   await deps.prisma.project.update({ where: { id: before.id }, data: { name, publicAccess } });
-  await recordAudit({ prisma: deps.prisma, actorId: access.userId, projectId: before.id, action: "project.settings", target: before.slug, details: changes, ip });
+  await recordAudit({
+    prisma: deps.prisma,
+    actorId: access.userId,
+    projectId: before.id,
+    action: "project.settings",
+    target: before.slug,
+    details: changes,
+    ip,
+  });
 }

@@ -21,17 +21,38 @@ const logged: string[] = [];
 const sha = (c: string) => c.repeat(40);
 
 const push = (branch: string, after: string) =>
-  JSON.stringify({ ref: `refs/heads/${branch}`, before: sha("0"), after, repository: { full_name: "Acme/Addons" }, head_commit: { id: after, message: "Work", author: { name: "Ada" } } });
+  JSON.stringify({
+    ref: `refs/heads/${branch}`,
+    before: sha("0"),
+    after,
+    repository: { full_name: "Acme/Addons" },
+    head_commit: { id: after, message: "Work", author: { name: "Ada" } },
+  });
 
 beforeAll(async () => {
   db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
   prisma = createPrismaClient(db.url);
   const user = await prisma.user.create({ data: { login: "ada" } });
   await insertProject(prisma, {
-    slug: "acme", name: "Acme", repoUrl: "https://github.com/acme/addons.git", repoKind: "github", githubOwner: "acme", githubRepo: "addons",
-    odooVersion: "17.0", odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret(secret, key), creatorId: user.id,
+    slug: "acme",
+    name: "Acme",
+    repoUrl: "https://github.com/acme/addons.git",
+    repoKind: "github",
+    githubOwner: "acme",
+    githubRepo: "addons",
+    odooVersion: "17.0",
+    odooImage: "odoo:17.0",
+    baseDomain: "slipway.localhost",
+    webhookSecretEnc: encryptSecret(secret, key),
+    creatorId: user.id,
   });
-  deps = { prisma, encryptionKey: key, remoteHeads: (url) => listRemoteBranches({ url }), log: (m) => void logged.push(m), enqueueBuild: async (id) => void enqueued.push(id) };
+  deps = {
+    prisma,
+    encryptionKey: key,
+    remoteHeads: (url) => listRemoteBranches({ url }),
+    log: (m) => void logged.push(m),
+    enqueueBuild: async (id) => void enqueued.push(id),
+  };
 });
 
 afterAll(async () => {
@@ -66,7 +87,10 @@ describe("webhook handling against a real database", () => {
     const ping = JSON.stringify({ zen: "Design for failure.", hook_id: 1, repository: { full_name: "acme/addons" } });
     expect(await github(ping, { event: "ping" })).toMatchObject({ status: 200 });
     const issue = JSON.stringify({ action: "opened", repository: { full_name: "acme/addons" } });
-    expect(await github(issue, { event: "issues" })).toMatchObject({ status: 202, body: { ignored: 'event "issues" is not used by Slipway' } });
+    expect(await github(issue, { event: "issues" })).toMatchObject({
+      status: 202,
+      body: { ignored: 'event "issues" is not used by Slipway' },
+    });
     expect(await prisma.webhookDelivery.count()).toBe(0);
   });
 
@@ -84,7 +108,14 @@ describe("webhook handling against a real database", () => {
 
   it("serves the generic endpoint by project slug, with a body hash as delivery id when none is sent", async () => {
     const body = JSON.stringify({ ref: "refs/heads/gitea-branch", after: sha("c") });
-    const req = { source: "generic" as const, projectSlug: "acme", event: null, deliveryId: null, signature: signPayload(secret, body), body };
+    const req = {
+      source: "generic" as const,
+      projectSlug: "acme",
+      event: null,
+      deliveryId: null,
+      signature: signPayload(secret, body),
+      body,
+    };
     expect((await handleWebhook(deps, req)).status).toBe(202);
     expect(await handleWebhook(deps, req)).toEqual({ status: 200, body: { duplicate: true } });
     expect((await handleWebhook(deps, { ...req, projectSlug: "nope" })).status).toBe(401);
@@ -108,11 +139,19 @@ describe("replayed and forced pushes never move a branch backwards (issue 12, H3
   };
   const generic = (payload: Record<string, unknown>, delivery: string) => {
     const body = JSON.stringify({ ref: "refs/heads/main", ...payload });
-    return handleWebhook(deps, { source: "generic", projectSlug: "replay", event: "push", deliveryId: delivery, signature: signPayload(secret, body), body });
+    return handleWebhook(deps, {
+      source: "generic",
+      projectSlug: "replay",
+      event: "push",
+      deliveryId: delivery,
+      signature: signPayload(secret, body),
+      body,
+    });
   };
   const head = async () => (await prisma.branch.findFirstOrThrow({ where: { project: { slug: "replay" }, name: "main" } })).headRevision;
   const builds = () => prisma.build.count({ where: { project: { slug: "replay" } } });
-  const finishBuilds = () => prisma.build.updateMany({ where: { project: { slug: "replay" } }, data: { state: "running", inProgressSlot: null } });
+  const finishBuilds = () =>
+    prisma.build.updateMany({ where: { project: { slug: "replay" } }, data: { state: "running", inProgressSlot: null } });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "slipway-webhook-replay-"));
@@ -125,8 +164,15 @@ describe("replayed and forced pushes never move a branch backwards (issue 12, H3
     git(work, "push", "-q", bare, "main");
     const user = await prisma.user.findFirstOrThrow({ where: { login: "ada" } });
     await insertProject(prisma, {
-      slug: "replay", name: "Replay", repoUrl: bare, repoKind: "generic",
-      odooVersion: "17.0", odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: encryptSecret(secret, key), creatorId: user.id,
+      slug: "replay",
+      name: "Replay",
+      repoUrl: bare,
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: encryptSecret(secret, key),
+      creatorId: user.id,
     });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -199,7 +245,10 @@ describe("replayed and forced pushes never move a branch backwards (issue 12, H3
     deps.remoteHeads = async (url) => (asked.push(url), remoteHeads(url));
     try {
       const count = await builds();
-      const res = await generic({ before: commits.C, after: commits.D, head_commit: { id: commits.D, message: "D, seen by the poller" } }, "r-10");
+      const res = await generic(
+        { before: commits.C, after: commits.D, head_commit: { id: commits.D, message: "D, seen by the poller" } },
+        "r-10",
+      );
       expect(res.status).toBe(202);
       expect(await head()).toBe(commits.D);
       expect(await builds()).toBe(count + 1);

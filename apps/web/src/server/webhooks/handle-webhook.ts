@@ -72,13 +72,20 @@ export async function handleWebhook(deps: WebhookDeps, req: WebhookRequest): Pro
     }
     candidates = fullName ? await findProjectsForGithubRepo(deps.prisma, fullName) : [];
   }
-  const project = candidates.find((p) => verifySignature({ secret: decryptSecret(p.webhookSecretEnc, deps.encryptionKey), body: req.body, signature: req.signature }));
+  const project = candidates.find((p) =>
+    verifySignature({ secret: decryptSecret(p.webhookSecretEnc, deps.encryptionKey), body: req.body, signature: req.signature }),
+  );
   // The same answer for "no such project" and "wrong signature": nothing to learn by probing.
   if (!project) return reply(401, { error: "The signature does not match any project's webhook secret." });
 
   let event: WebhookEvent;
   try {
-    event = req.source === "github" ? parseGithubEvent({ event: req.event, body: req.body }) : req.event && req.event !== "push" ? { kind: "ignored", reason: `event "${req.event}" is not used by Slipway` } : parsePush(req.body);
+    event =
+      req.source === "github"
+        ? parseGithubEvent({ event: req.event, body: req.body })
+        : req.event && req.event !== "push"
+          ? { kind: "ignored", reason: `event "${req.event}" is not used by Slipway` }
+          : parsePush(req.body);
   } catch (e) {
     if (isDomainError(e, "invalid_input")) return reply(400, { error: e.message });
     throw e;
@@ -113,12 +120,19 @@ export async function handleWebhook(deps: WebhookDeps, req: WebhookRequest): Pro
     try {
       tip = (await deps.remoteHeads(project.repoUrl)).get(event.branch);
     } catch (e) {
-      log(`Slipway web: refused a ${what}: it does not start from the recorded head and the repository's tip could not be read (${(e as Error).message}).`);
-      return reply(409, { error: "The push does not start from the branch's recorded head and the repository could not be asked for its current tip; nothing was changed." });
+      log(
+        `Slipway web: refused a ${what}: it does not start from the recorded head and the repository's tip could not be read (${(e as Error).message}).`,
+      );
+      return reply(409, {
+        error:
+          "The push does not start from the branch's recorded head and the repository could not be asked for its current tip; nothing was changed.",
+      });
     }
     if ((tip ?? null) !== event.revision) {
       log(`Slipway web: refused a stale or replayed ${what}: the repository's tip is ${tip?.slice(0, 8) ?? "absent"}.`);
-      return reply(409, { error: "The push is not the branch's current state in the repository (a replayed or out-of-date delivery); nothing was changed." });
+      return reply(409, {
+        error: "The push is not the branch's current state in the repository (a replayed or out-of-date delivery); nothing was changed.",
+      });
     }
     log(`Slipway web: forced ${what}, verified against the repository's tip.`);
     // Conditional on the head just seen: a push recorded meanwhile wins, and this one is refused.
@@ -130,5 +144,10 @@ export async function handleWebhook(deps: WebhookDeps, req: WebhookRequest): Pro
   if (outcome.kind === "archived") return reply(202, { archived: event.branch });
   // The row is written; if Redis is down now, the worker's reconciliation enqueues queued builds.
   if (outcome.build) await deps.enqueueBuild(outcome.build.id).catch(() => undefined);
-  return reply(202, { branch: event.branch, buildId: outcome.build?.id ?? null, buildNumber: outcome.build?.number ?? null, detail: outcome.reason });
+  return reply(202, {
+    branch: event.branch,
+    buildId: outcome.build?.id ?? null,
+    buildNumber: outcome.build?.number ?? null,
+    detail: outcome.reason,
+  });
 }

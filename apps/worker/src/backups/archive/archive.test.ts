@@ -38,7 +38,10 @@ describe("tar", () => {
 
   it("writes archives GNU tar extracts, and reads what GNU tar writes", async () => {
     const out = join(tmp, "ours.tar");
-    await pipeline(writeTar(files.map((f) => ({ path: f.path, size: f.data.length, open: async () => Readable.from([f.data]) }))), createWriteStream(out));
+    await pipeline(
+      writeTar(files.map((f) => ({ path: f.path, size: f.data.length, open: async () => Readable.from([f.data]) }))),
+      createWriteStream(out),
+    );
     const dir = join(tmp, "extracted");
     mkdirSync(dir);
     execFileSync("tar", ["-xf", out, "-C", dir]);
@@ -56,7 +59,9 @@ describe("tar", () => {
 
   it("refuses a truncated archive", async () => {
     const whole = await collect(writeTar([{ path: "a", size: 2000, open: async () => Readable.from([randomBytes(2000)]) }]));
-    await expect(readTar(Readable.from([whole.subarray(0, 1500)]), async (_e, body) => void (await collect(body)))).rejects.toThrow(/truncated/);
+    await expect(readTar(Readable.from([whole.subarray(0, 1500)]), async (_e, body) => void (await collect(body)))).rejects.toThrow(
+      /truncated/,
+    );
   });
 });
 
@@ -70,11 +75,23 @@ describe("zip", () => {
   const path = join(tmp, "ours.zip");
 
   it("writes a streamed archive that Info-ZIP and Python's zipfile (Odoo's reader) accept", async () => {
-    await pipeline(writeZip(entries.map((e) => ({ name: e.name, method: e.method, size: e.name === "dump.sql" ? undefined : e.data.length, open: async () => Readable.from([e.data]) }))), createWriteStream(path));
+    await pipeline(
+      writeZip(
+        entries.map((e) => ({
+          name: e.name,
+          method: e.method,
+          size: e.name === "dump.sql" ? undefined : e.data.length,
+          open: async () => Readable.from([e.data]),
+        })),
+      ),
+      createWriteStream(path),
+    );
     expect(execFileSync("unzip", ["-t", path]).toString()).toMatch(/No errors detected/);
     const py = `import zipfile,hashlib,sys\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(" ".join(i.filename+"="+hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist()))`;
     writeFileSync(join(tmp, "check.py"), py);
-    const listed = execFileSync("python3", [join(tmp, "check.py"), path]).toString().trim();
+    const listed = execFileSync("python3", [join(tmp, "check.py"), path])
+      .toString()
+      .trim();
     expect(listed).toBe(entries.map((e) => `${e.name}=${sha(e.data)}`).join(" "));
     expect(statSync(path).size).toBeLessThan(dump.length / 5 + files[0]!.data.length + 2000);
   });

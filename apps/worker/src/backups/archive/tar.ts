@@ -63,7 +63,10 @@ function parsePax(body: string): Record<string, string> {
  * Reads a tar stream; `onEntry` gets each entry with its body (only files have one), valid until
  * the handler returns. A body the handler leaves unread is skipped. Throws on a truncated stream or a damaged header.
  */
-export async function readTar(source: AsyncIterable<Buffer>, onEntry: (entry: TarEntry, body: AsyncIterable<Buffer>) => Promise<void>): Promise<number> {
+export async function readTar(
+  source: AsyncIterable<Buffer>,
+  onEntry: (entry: TarEntry, body: AsyncIterable<Buffer>) => Promise<void>,
+): Promise<number> {
   const reader = new ChunkReader(source);
   let longName: string | null = null;
   let pax: Record<string, string> = {};
@@ -155,7 +158,13 @@ export function writeTar(files: AsyncIterable<TarFileInput> | Iterable<TarFileIn
           yield header({ path: "././@LongLink", size: name.length + 1, mode: 0o644, mtime, flag: "L" });
           yield Buffer.concat([name, Buffer.alloc(1 + pad(name.length + 1))]);
         }
-        yield header({ path: name.length > 100 ? name.subarray(0, 100).toString("utf8") : file.path, size: file.size, mode: file.mode ?? 0o644, mtime, flag: "0" });
+        yield header({
+          path: name.length > 100 ? name.subarray(0, 100).toString("utf8") : file.path,
+          size: file.size,
+          mode: file.mode ?? 0o644,
+          mtime,
+          flag: "0",
+        });
         let written = 0;
         for await (const chunk of await file.open()) {
           written += (chunk as Buffer).length;

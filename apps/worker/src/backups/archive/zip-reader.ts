@@ -124,14 +124,16 @@ export async function openZipEntry(path: string, entry: ZipEntryInfo, fileSize: 
   if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50) throw new ZipFormatError(`damaged ZIP entry ${entry.name}`);
   const start = entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
   if (start + entry.compressedSize > fileSize) throw new ZipFormatError(`ZIP entry ${entry.name} goes past the end of the file`);
-  if (entry.method !== 0 && entry.method !== 8) throw new ZipFormatError(`ZIP entry ${entry.name} uses an unsupported compression method (${entry.method})`);
+  if (entry.method !== 0 && entry.method !== 8)
+    throw new ZipFormatError(`ZIP entry ${entry.name} uses an unsupported compression method (${entry.method})`);
   const raw = entry.compressedSize === 0 ? [] : [createReadStream(path, { start, end: start + entry.compressedSize - 1 })];
   let size = 0;
   let crc = 0;
   const check = new Transform({
     transform(chunk: Buffer, _enc, callback) {
       size += chunk.length;
-      if (size > entry.size) return callback(new ZipFormatError(`ZIP entry ${entry.name} inflates to more than its declared ${entry.size} bytes`));
+      if (size > entry.size)
+        return callback(new ZipFormatError(`ZIP entry ${entry.name} inflates to more than its declared ${entry.size} bytes`));
       crc = crc32(chunk, crc);
       callback(null, chunk);
     },

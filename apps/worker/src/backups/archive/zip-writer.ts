@@ -143,7 +143,17 @@ export function writeZip(entries: AsyncIterable<ZipEntryInput> | Iterable<ZipEnt
       for await (const input of entries) {
         const { time, date } = dosDateTime(input.mtime ?? new Date());
         const zip64Local = input.size === undefined || input.size >= MAX32;
-        const entry: Written = { name: Buffer.from(input.name, "utf8"), method: input.method === "deflate" ? 8 : 0, crc: 0, csize: 0, usize: 0, offset, time, date, zip64Local };
+        const entry: Written = {
+          name: Buffer.from(input.name, "utf8"),
+          method: input.method === "deflate" ? 8 : 0,
+          crc: 0,
+          csize: 0,
+          usize: 0,
+          offset,
+          time,
+          date,
+          zip64Local,
+        };
         const head = localHeader(entry);
         yield head;
         offset += head.length;
@@ -155,7 +165,10 @@ export function writeZip(entries: AsyncIterable<ZipEntryInput> | Iterable<ZipEnt
           },
         });
         const source = await input.open();
-        const body = input.method === "deflate" ? pipeline(source, meter, createDeflateRaw({ level: 6 }), () => undefined) : pipeline(source, meter, () => undefined);
+        const body =
+          input.method === "deflate"
+            ? pipeline(source, meter, createDeflateRaw({ level: 6 }), () => undefined)
+            : pipeline(source, meter, () => undefined);
         for await (const chunk of body as AsyncIterable<Buffer>) {
           entry.csize += chunk.length;
           yield chunk;

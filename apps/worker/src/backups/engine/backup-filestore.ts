@@ -15,7 +15,12 @@ import type { ToolsContext } from "../../postgres";
 const ODOO_CONTENT_NAME = /^[0-9a-f]{2}\/[0-9a-f]{40}$/;
 
 /** The filestore index of the branch's latest completed backup in the store (path → entry). */
-async function previousIndex(options: { deps: WorkerDeps; store: BackupStore; branchId: string; exclude: string }): Promise<Map<string, FilestoreIndexEntry>> {
+async function previousIndex(options: {
+  deps: WorkerDeps;
+  store: BackupStore;
+  branchId: string;
+  exclude: string;
+}): Promise<Map<string, FilestoreIndexEntry>> {
   const latest = await options.deps.prisma.backup.findFirst({
     where: { branchId: options.branchId, state: "done", id: { not: options.exclude }, location: { startsWith: "backups/" } },
     orderBy: { createdAt: "desc" },
@@ -58,7 +63,8 @@ export async function backupFilestore(options: {
       toRead = [];
       for (const [path, size] of await listFilestore({ ctx, volume: options.volume, dir: options.database })) {
         const known = previous.get(path);
-        if (known && known.s === size && ODOO_CONTENT_NAME.test(path) && (await store.touchObject(known.h))) await write(path, known.h, size);
+        if (known && known.s === size && ODOO_CONTENT_NAME.test(path) && (await store.touchObject(known.h)))
+          await write(path, known.h, size);
         else toRead.push(path);
       }
     }

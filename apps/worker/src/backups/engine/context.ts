@@ -29,7 +29,14 @@ export function backupStoreOf(options: BackupDeps): BackupStore {
 export async function toolsContextOf(deps: WorkerDeps, labels: Record<string, string>, signal?: AbortSignal): Promise<ToolsContext> {
   const ioDir = join(deps.config.home, "tmp", "backup-io");
   await mkdir(ioDir, { recursive: true });
-  return { docker: deps.docker, pg: await deps.postgres(), image: deps.config.odooPgImage, labels: { backup: "true", ...labels }, signal, ioDir };
+  return {
+    docker: deps.docker,
+    pg: await deps.postgres(),
+    image: deps.config.odooPgImage,
+    labels: { backup: "true", ...labels },
+    signal,
+    ioDir,
+  };
 }
 
 /** The database a branch serves now: the one of its running build (newest first). */
@@ -67,7 +74,8 @@ export async function branchDatabase(deps: WorkerDeps, branchId: string): Promis
 
 /** Store location of a backup's files. Rows of other kinds of location (snapshots) are not ours. */
 export const backupLocation = (backupId: string) => `backups/${backupId}`;
-export const isStoreLocation = (location: string | null): location is string => location !== null && /^backups\/[0-9a-f-]{36}$/.test(location);
+export const isStoreLocation = (location: string | null): location is string =>
+  location !== null && /^backups\/[0-9a-f-]{36}$/.test(location);
 
 /** A scratch name on the managed server: never a build database name (those have no `_`). */
 export function scratchName(purpose: "restore" | "verify" | "import"): string {

@@ -37,7 +37,10 @@ export async function listFilestore(options: { ctx: ToolsContext; volume: string
   const out = new PassThrough();
   const parts: Buffer[] = [];
   out.on("data", (c: Buffer) => parts.push(c));
-  const run = await streamContainer(options.ctx, { spec: helperSpec(options.ctx, options.volume, "backup-filestore-list", script, [`${MOUNT}/filestore/${options.dir}`], true), stdout: out });
+  const run = await streamContainer(options.ctx, {
+    spec: helperSpec(options.ctx, options.volume, "backup-filestore-list", script, [`${MOUNT}/filestore/${options.dir}`], true),
+    stdout: out,
+  });
   if (run.exitCode !== 0) throw new DomainError("upstream_failed", `listing the filestore ${options.dir} failed: ${run.stderr.trim()}`);
   const files = new Map<string, number>();
   for (const record of Buffer.concat(parts).toString("utf8").split("\0")) {
@@ -71,12 +74,15 @@ export async function readFilestore(options: {
     files++;
     await options.onFile(entry, body);
   });
-  const run = streamContainer(options.ctx, { spec: helperSpec(options.ctx, options.volume, "backup-filestore-read", script, [`${MOUNT}/filestore/${options.dir}`], true),
+  const run = streamContainer(options.ctx, {
+    spec: helperSpec(options.ctx, options.volume, "backup-filestore-read", script, [`${MOUNT}/filestore/${options.dir}`], true),
     stdin: options.only ? Readable.from([Buffer.from(options.only.map((p) => `${p}\0`).join(""))]) : undefined,
-    stdout: out });
+    stdout: out,
+  });
   // If the reader fails first, the container must not stay blocked on a full pipe.
   const [result] = await Promise.all([run, reading.catch((e: unknown) => (out.destroy(e as Error), Promise.reject(e)))]);
-  if (result.exitCode !== 0) throw new DomainError("upstream_failed", `reading the filestore ${options.dir} failed: ${result.stderr.trim()}`);
+  if (result.exitCode !== 0)
+    throw new DomainError("upstream_failed", `reading the filestore ${options.dir} failed: ${result.stderr.trim()}`);
   return files;
 }
 
@@ -92,8 +98,10 @@ export async function writeFilestore(options: { ctx: ToolsContext; volume: strin
     'mkdir "$target"; tar --no-same-permissions --no-overwrite-dir -xf - -C "$target"',
     'owner="$(stat -c %u:%g "$3")"; chown "$owner" "$1"; chown -R "$owner" "$target"; chmod -R u+rwX "$target"',
   ].join("\n");
-  const run = await streamContainer(options.ctx, { spec: helperSpec(options.ctx, options.volume, "backup-filestore-write", script, [`${MOUNT}/filestore`, options.dir, MOUNT], false),
-    stdin: options.tar });
+  const run = await streamContainer(options.ctx, {
+    spec: helperSpec(options.ctx, options.volume, "backup-filestore-write", script, [`${MOUNT}/filestore`, options.dir, MOUNT], false),
+    stdin: options.tar,
+  });
   if (run.exitCode !== 0) throw new DomainError("upstream_failed", `writing the filestore ${options.dir} failed: ${run.stderr.trim()}`);
 }
 
@@ -101,7 +109,12 @@ export async function writeFilestore(options: { ctx: ToolsContext; volume: strin
  * Renames filestore folders in one helper run, in order (`[from, to]` pairs; a missing `from` is
  * skipped), then removes the `remove` folders. Renames inside one volume are instant.
  */
-export async function moveFilestores(options: { ctx: ToolsContext; volume: string; moves: [string, string][]; remove?: string[] }): Promise<void> {
+export async function moveFilestores(options: {
+  ctx: ToolsContext;
+  volume: string;
+  moves: [string, string][];
+  remove?: string[];
+}): Promise<void> {
   const args: string[] = [];
   for (const [from, to] of options.moves) {
     assertFilestoreDir(from);
@@ -117,6 +130,8 @@ export async function moveFilestores(options: { ctx: ToolsContext; volume: strin
     "done",
     'for d in "$@"; do rm -rf -- "$d"; done',
   ].join("\n");
-  const run = await streamContainer(options.ctx, { spec: helperSpec(options.ctx, options.volume, "backup-filestore-move", script, [...args, ...(options.remove ?? [])], false) });
+  const run = await streamContainer(options.ctx, {
+    spec: helperSpec(options.ctx, options.volume, "backup-filestore-move", script, [...args, ...(options.remove ?? [])], false),
+  });
   if (run.exitCode !== 0) throw new DomainError("upstream_failed", `moving filestore folders failed: ${run.stderr.trim()}`);
 }

@@ -55,7 +55,14 @@ export async function loadBackup(options: {
   // Database and filestore are independent: loaded at the same time, both settled before returning.
   const results = await Promise.allSettled([
     store.get(manifest.dump.key).then((input) => pgRestoreCustom({ ctx, database: options.database, input, strict: true })),
-    options.filestore ? writeFilestore({ ctx, volume: options.filestore.volume, dir: options.filestore.dir, tar: writeTar(filestoreTarInputs(store, manifest)) }) : Promise.resolve(),
+    options.filestore
+      ? writeFilestore({
+          ctx,
+          volume: options.filestore.volume,
+          dir: options.filestore.dir,
+          tar: writeTar(filestoreTarInputs(store, manifest)),
+        })
+      : Promise.resolve(),
   ]);
   for (const r of results) if (r.status === "rejected") throw r.reason;
 }

@@ -10,7 +10,11 @@ describe("Odoo versions", () => {
   });
 
   it("writes manifest.json like Odoo's dump_db_manifest (pg_version as Odoo computes it)", () => {
-    const manifest = { database: "acme", odoo: { version: "17.0", modules: { base: "17.0.1.3" } }, postgres: { versionNum: 150018, collate: "C", ctype: "C" } } as unknown as BackupManifest;
+    const manifest = {
+      database: "acme",
+      odoo: { version: "17.0", modules: { base: "17.0.1.3" } },
+      postgres: { versionNum: 150018, collate: "C", ctype: "C" },
+    } as unknown as BackupManifest;
     expect(odooDumpManifest(manifest)).toEqual({
       odoo_dump: "1",
       db_name: "acme",

@@ -71,7 +71,12 @@ export async function readDatabaseFacts(client: pg.Client): Promise<DatabaseFact
     tables[name] = Number(count.rows[0]?.n ?? 0);
   }
   const s = server.rows[0]!;
-  return { odooVersion: odooSeriesOf(baseVersion), modules, postgres: { versionNum: Number(s.num), collate: s.collate, ctype: s.ctype }, tables };
+  return {
+    odooVersion: odooSeriesOf(baseVersion),
+    modules,
+    postgres: { versionNum: Number(s.num), collate: s.collate, ctype: s.ctype },
+    tables,
+  };
 }
 
 /**
@@ -80,7 +85,10 @@ export async function readDatabaseFacts(client: pg.Client): Promise<DatabaseFact
  */
 export function odooDumpManifest(manifest: BackupManifest): Record<string, unknown> {
   const version = manifest.odoo.version ?? "";
-  const numbers = version.replace(/^saas~/, "").split(".").map((n) => Number.parseInt(n, 10));
+  const numbers = version
+    .replace(/^saas~/, "")
+    .split(".")
+    .map((n) => Number.parseInt(n, 10));
   const major = numbers[0] ?? 0;
   const minor = numbers[1] ?? 0;
   const num = manifest.postgres.versionNum;

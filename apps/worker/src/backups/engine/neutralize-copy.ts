@@ -47,7 +47,9 @@ export async function neutralizeCopy(options: {
   labels: Record<string, string>;
 }): Promise<void> {
   const { pg } = options;
-  const old = await withClient({ pg, database: options.database }, (c) => c.query<{ value: string }>("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'"));
+  const old = await withClient({ pg, database: options.database }, (c) =>
+    c.query<{ value: string }>("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'"),
+  );
   const ctx: OdooContext = {
     docker: options.docker,
     image: options.image,
@@ -59,6 +61,12 @@ export async function neutralizeCopy(options: {
     logDir: options.logDir,
     labels: options.labels,
   };
-  const outcome = await neutralizeDatabase({ ctx, pg, odooVersion: options.odooVersion, catcher: options.catcher, oldUuid: old.rows[0]?.value ?? "" });
+  const outcome = await neutralizeDatabase({
+    ctx,
+    pg,
+    odooVersion: options.odooVersion,
+    catcher: options.catcher,
+    oldUuid: old.rows[0]?.value ?? "",
+  });
   if (!outcome.ok) throw new DomainError("upstream_failed", `the restored database could not be neutralized: ${outcome.reason}`);
 }

@@ -14,7 +14,17 @@ import { moveFilestores } from "./filestore-volume";
 import { databaseExists, dropDatabase, renameDatabase, streamContainer, type ToolsContext } from "../../postgres";
 import { BUILD_SECURITY } from "@slipway/docker";
 import { DomainError } from "@slipway/domain";
-import { clearSwapRecord, criticalSection, faultAt, InjectedCrash, readSwapRecord, withSwapLock, writeSwapRecord, type FaultInjector, type SwapRecord } from "../../recovery/swap-journal";
+import {
+  clearSwapRecord,
+  criticalSection,
+  faultAt,
+  InjectedCrash,
+  readSwapRecord,
+  withSwapLock,
+  writeSwapRecord,
+  type FaultInjector,
+  type SwapRecord,
+} from "../../recovery/swap-journal";
 
 export interface SwapTarget {
   database: string;
@@ -38,7 +48,15 @@ async function startAndCheck(ctx: ToolsContext, name: string): Promise<void> {
   if (!info?.running) throw new Error(`the server ${name} did not stay up after the swap (exit ${info?.exitCode ?? "?"})`);
 }
 
-export async function swapDatabase(options: { ctx: ToolsContext; target: SwapTarget; scratchDatabase: string; incomingDir: string; onStep?: (step: string) => void; home: string; faults?: FaultInjector }): Promise<SwapResult> {
+export async function swapDatabase(options: {
+  ctx: ToolsContext;
+  target: SwapTarget;
+  scratchDatabase: string;
+  incomingDir: string;
+  onStep?: (step: string) => void;
+  home: string;
+  faults?: FaultInjector;
+}): Promise<SwapResult> {
   const { ctx, target, home, faults } = options;
   const step = options.onStep ?? (() => undefined);
   return withSwapLock(target.database, () =>
@@ -48,8 +66,17 @@ export async function swapDatabase(options: { ctx: ToolsContext; target: SwapTar
       const tag = randomBytes(6).toString("hex");
       const server = target.containerName ? await inspectContainer({ docker: ctx.docker, id: target.containerName }) : null;
       const record: RestoreRecord = {
-        kind: "restore-swap", database: target.database, volume: target.volume, incomingDb: options.scratchDatabase, incomingDir: options.incomingDir,
-        asideDb: `slipway_old_${tag}`, asideDir: `.old-${tag}`, containerName: target.containerName, wasRunning: Boolean(server?.running), phase: "swapping", startedAt: new Date().toISOString(),
+        kind: "restore-swap",
+        database: target.database,
+        volume: target.volume,
+        incomingDb: options.scratchDatabase,
+        incomingDir: options.incomingDir,
+        asideDb: `slipway_old_${tag}`,
+        asideDir: `.old-${tag}`,
+        containerName: target.containerName,
+        wasRunning: Boolean(server?.running),
+        phase: "swapping",
+        startedAt: new Date().toISOString(),
       };
       writeSwapRecord(home, record);
       try {
@@ -91,7 +118,8 @@ export async function swapDatabase(options: { ctx: ToolsContext; target: SwapTar
 /** After the commit: the aside copies go (idempotent). */
 async function finish(ctx: ToolsContext, record: RestoreRecord): Promise<void> {
   // The new database is in place before anything is dropped.
-  if (!(await databaseExists({ pg: ctx.pg, name: record.database }))) throw new DomainError("invalid_state", `${record.database} is missing after its swap: ${record.asideDb} is kept`);
+  if (!(await databaseExists({ pg: ctx.pg, name: record.database })))
+    throw new DomainError("invalid_state", `${record.database} is missing after its swap: ${record.asideDb} is kept`);
   await dropDatabase({ pg: ctx.pg, name: record.asideDb });
   await moveFilestores({ ctx, volume: record.volume, moves: [], remove: [record.asideDir] });
 }
@@ -102,12 +130,14 @@ async function finish(ctx: ToolsContext, record: RestoreRecord): Promise<void> {
  * incoming copies and starts the server again when it was running.
  */
 async function rollBack(ctx: ToolsContext, record: RestoreRecord): Promise<void> {
-  if (record.wasRunning && record.containerName) await stopContainer({ docker: ctx.docker, id: record.containerName, timeoutSeconds: 10 }).catch(() => undefined);
+  if (record.wasRunning && record.containerName)
+    await stopContainer({ docker: ctx.docker, id: record.containerName, timeoutSeconds: 10 }).catch(() => undefined);
   // Filestore: only when the previous one was moved aside does the live name hold the incoming one.
   await restoreFilestoreAside(ctx, record);
   if (await databaseExists({ pg: ctx.pg, name: record.asideDb })) {
     if (await databaseExists({ pg: ctx.pg, name: record.database })) {
-      if (await databaseExists({ pg: ctx.pg, name: record.incomingDb })) throw new DomainError("invalid_state", `cannot roll back ${record.database}: ${record.incomingDb} exists too`);
+      if (await databaseExists({ pg: ctx.pg, name: record.incomingDb }))
+        throw new DomainError("invalid_state", `cannot roll back ${record.database}: ${record.incomingDb} exists too`);
       await renameDatabase({ pg: ctx.pg, from: record.database, to: record.incomingDb });
     }
     await renameDatabase({ pg: ctx.pg, from: record.asideDb, to: record.database });
@@ -115,7 +145,8 @@ async function rollBack(ctx: ToolsContext, record: RestoreRecord): Promise<void>
   // The incoming copies are leftovers now (the restore starts over from the backup).
   await dropDatabase({ pg: ctx.pg, name: record.incomingDb });
   await moveFilestores({ ctx, volume: record.volume, moves: [], remove: [record.incomingDir] });
-  if (record.wasRunning && record.containerName) await startContainer({ docker: ctx.docker, id: record.containerName }).catch(() => undefined);
+  if (record.wasRunning && record.containerName)
+    await startContainer({ docker: ctx.docker, id: record.containerName }).catch(() => undefined);
 }
 
 async function restoreFilestoreAside(ctx: ToolsContext, record: RestoreRecord): Promise<void> {
@@ -126,20 +157,30 @@ async function restoreFilestoreAside(ctx: ToolsContext, record: RestoreRecord): 
   ].join("\n");
   const run = await streamContainer(ctx, {
     spec: {
-      image: ctx.image, user: "0:0", entrypoint: ["sh", "-c", script, "sh", record.database, record.asideDir, record.incomingDir],
-      mounts: [{ type: "volume", source: record.volume, target: "/data" }], network: "none",
-      security: { ...BUILD_SECURITY, capAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER"] }, labels: { ...ctx.labels, role: "backup-filestore-move" },
+      image: ctx.image,
+      user: "0:0",
+      entrypoint: ["sh", "-c", script, "sh", record.database, record.asideDir, record.incomingDir],
+      mounts: [{ type: "volume", source: record.volume, target: "/data" }],
+      network: "none",
+      security: { ...BUILD_SECURITY, capAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER"] },
+      labels: { ...ctx.labels, role: "backup-filestore-move" },
     },
   });
   if (run.exitCode !== 0) throw new DomainError("upstream_failed", `putting the previous filestore back failed: ${run.stderr.trim()}`);
 }
 
-async function recoverLocked(options: { ctx: ToolsContext; home: string; database: string; faults?: FaultInjector }): Promise<"none" | "rolled-back" | "finished"> {
+async function recoverLocked(options: {
+  ctx: ToolsContext;
+  home: string;
+  database: string;
+  faults?: FaultInjector;
+}): Promise<"none" | "rolled-back" | "finished"> {
   const record = readSwapRecord(options.home, options.database);
   if (record?.kind !== "restore-swap") return "none";
   if (record.phase === "committed") {
     await finish(options.ctx, record);
-    if (record.wasRunning && record.containerName) await startContainer({ docker: options.ctx.docker, id: record.containerName }).catch(() => undefined);
+    if (record.wasRunning && record.containerName)
+      await startContainer({ docker: options.ctx.docker, id: record.containerName }).catch(() => undefined);
     clearSwapRecord(options.home, record.database);
     return "finished";
   }
@@ -149,6 +190,11 @@ async function recoverLocked(options: { ctx: ToolsContext; home: string; databas
 }
 
 /** Recovers a restore swap of `database` a dead worker left half-way (worker start, tests). */
-export async function recoverRestoreSwap(options: { ctx: ToolsContext; home: string; database: string; faults?: FaultInjector }): Promise<"none" | "rolled-back" | "finished"> {
+export async function recoverRestoreSwap(options: {
+  ctx: ToolsContext;
+  home: string;
+  database: string;
+  faults?: FaultInjector;
+}): Promise<"none" | "rolled-back" | "finished"> {
   return withSwapLock(options.database, () => criticalSection(() => recoverLocked(options)));
 }

@@ -16,7 +16,8 @@ export function engineApi(socketPath: string): EngineApi {
     new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const headers: Record<string, string> = { host: "docker" };
-      if (payload !== undefined) Object.assign(headers, { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) });
+      if (payload !== undefined)
+        Object.assign(headers, { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) });
       const req = http.request({ socketPath, path, method, headers }, (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -96,7 +97,15 @@ interface InspectJson {
   Id: string;
   Name: string;
   Config: { Image: string; User: string; Env: string[] | null; Labels: Record<string, string> | null };
-  HostConfig: { CapDrop: string[] | null; CapAdd: string[] | null; SecurityOpt: string[] | null; PidsLimit: number | null; Memory: number; NetworkMode: string; Privileged: boolean };
+  HostConfig: {
+    CapDrop: string[] | null;
+    CapAdd: string[] | null;
+    SecurityOpt: string[] | null;
+    PidsLimit: number | null;
+    Memory: number;
+    NetworkMode: string;
+    Privileged: boolean;
+  };
   Mounts: { Type: string; Source: string; Destination: string; RW: boolean; Name?: string }[];
   NetworkSettings: { Networks: Record<string, { IPAddress: string; Gateway: string }> | null };
 }

@@ -51,7 +51,12 @@ export interface Tenants {
   createTenant(options: { slug: string; publicAccess?: boolean }): Promise<Tenant>;
   runBuild(buildId: string, signal?: AbortSignal): Promise<BuildRow>;
   /** A request through the real proxy (Caddy) with the given Host header; a new connection each time. */
-  proxy(host: string, method: string, urlPath: string, options?: { body?: string | Buffer; contentType?: string; headers?: Record<string, string> }): Promise<HttpAnswer>;
+  proxy(
+    host: string,
+    method: string,
+    urlPath: string,
+    options?: { body?: string | Buffer; contentType?: string; headers?: Record<string, string> },
+  ): Promise<HttpAnswer>;
   /** SQL as PostgreSQL's superuser over the server container's local socket; rows of tab-separated text. */
   superSql(database: string, sql: string): Promise<string[][]>;
   databaseExists(name: string): Promise<boolean>;
@@ -90,12 +95,33 @@ export async function createTenants(options: { env: NodeJS.ProcessEnv; image: st
       docker: deps.docker,
       id: pg.containerName,
       user: "postgres",
-      cmd: ["psql", "-h", "/run/postgresql", "-U", "postgres", "-d", database, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-f", "-"],
+      cmd: [
+        "psql",
+        "-h",
+        "/run/postgresql",
+        "-U",
+        "postgres",
+        "-d",
+        database,
+        "-X",
+        "-q",
+        "-A",
+        "-t",
+        "-F",
+        "\t",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-f",
+        "-",
+      ],
       stdin: `${sql}\n`,
       timeoutMs: 60_000,
     });
     if (res.exitCode !== 0) throw new Error(`psql on ${database} failed (${res.exitCode}): ${res.stderr.trim()}`);
-    return res.stdout.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
+    return res.stdout
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => l.split("\t"));
   };
 
   const world: Tenants = {
@@ -107,8 +133,15 @@ export async function createTenants(options: { env: NodeJS.ProcessEnv; image: st
       const repo = createTreeRepo();
       const user = await prisma.user.create({ data: { login: `admin-${opts.slug}` } });
       const project = await insertProject(prisma, {
-        slug: opts.slug, name: opts.slug, repoUrl: repo.url, repoKind: "generic", odooVersion: "17.0", odooImage: options.image,
-        baseDomain: BASE_DOMAIN, webhookSecretEnc: encryptSecret("s", config.encryptionKey), creatorId: user.id,
+        slug: opts.slug,
+        name: opts.slug,
+        repoUrl: repo.url,
+        repoKind: "generic",
+        odooVersion: "17.0",
+        odooImage: options.image,
+        baseDomain: BASE_DOMAIN,
+        webhookSecretEnc: encryptSecret("s", config.encryptionKey),
+        creatorId: user.id,
       });
       if (opts.publicAccess) await prisma.project.update({ where: { id: project.id }, data: { publicAccess: true } });
       const push = async (branch: string, files: Tree, o?: { stage?: Stage }) => {
@@ -119,7 +152,13 @@ export async function createTenants(options: { env: NodeJS.ProcessEnv; image: st
           update: {},
         });
         const revision = repo.push(branch, files);
-        const outcome = await recordPush(prisma, { projectId: project.id, branch, revision, message: `push to ${branch}`, author: "Mallory" });
+        const outcome = await recordPush(prisma, {
+          projectId: project.id,
+          branch,
+          revision,
+          message: `push to ${branch}`,
+          author: "Mallory",
+        });
         if (outcome.kind !== "recorded" || !outcome.build) throw new Error(`no build queued: ${JSON.stringify(outcome)}`);
         return outcome.build.id;
       };
@@ -142,14 +181,17 @@ export async function createTenants(options: { env: NodeJS.ProcessEnv; image: st
         const headers: Record<string, string> = { host, ...o.headers };
         if (o.contentType) headers["content-type"] = o.contentType;
         if (o.body !== undefined) headers["content-length"] = String(Buffer.byteLength(o.body));
-        const req = http.request({ host: "127.0.0.1", port: config.proxyPort, method, path: urlPath, headers, timeout: 20_000, agent: false }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            const body = Buffer.concat(chunks);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString("utf8") });
-          });
-        });
+        const req = http.request(
+          { host: "127.0.0.1", port: config.proxyPort, method, path: urlPath, headers, timeout: 20_000, agent: false },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => {
+              const body = Buffer.concat(chunks);
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString("utf8") });
+            });
+          },
+        );
         req.on("timeout", () => req.destroy(new Error(`proxy request ${method} ${host}${urlPath} timed out`)));
         req.on("error", reject);
         if (o.body !== undefined) req.write(o.body);
@@ -177,25 +219,33 @@ export async function createTenants(options: { env: NodeJS.ProcessEnv; image: st
       const ids = new Set(tenants.map((t) => t.id));
       const slugs = tenants.map((t) => t.slug);
       const mine = (labels: Record<string, string>) =>
-        ids.has(labels["org.slipway.project"] ?? "") || slugs.includes(labels["org.slipway.project"] ?? "") || buildIds.has(labels["org.slipway.build"] ?? "");
+        ids.has(labels["org.slipway.project"] ?? "") ||
+        slugs.includes(labels["org.slipway.project"] ?? "") ||
+        buildIds.has(labels["org.slipway.build"] ?? "");
       // Routes and containers first (a running server holds its database open).
-      for (const b of builds) await attempt(`release ${b.id}`, () => releaseBuild({ deps, build: { id: b.id, databaseName: null }, keepData: true }));
+      for (const b of builds)
+        await attempt(`release ${b.id}`, () => releaseBuild({ deps, build: { id: b.id, databaseName: null }, keepData: true }));
       for (const id of [...ids, ...slugs]) {
         await attempt(`containers of ${id}`, async () => {
-          for (const c of await listContainers({ docker: deps.docker, labels: { project: id }, all: true })) await removeContainer({ docker: deps.docker, id: c.id, force: true }).catch(() => undefined);
+          for (const c of await listContainers({ docker: deps.docker, labels: { project: id }, all: true }))
+            await removeContainer({ docker: deps.docker, id: c.id, force: true }).catch(() => undefined);
         });
       }
       await attempt("containers by name", async () => {
         const r = await engine.get<{ Id: string; Names: string[]; Labels: Record<string, string> }[]>(`/containers/json?all=1`);
         for (const c of r.body ?? []) {
-          if (mine(c.Labels ?? {}) || c.Names.some((n) => slugs.some((s) => n.startsWith(`/slipway-${s}`)))) await engine.del(`/containers/${c.Id}?force=1&v=1`);
+          if (mine(c.Labels ?? {}) || c.Names.some((n) => slugs.some((s) => n.startsWith(`/slipway-${s}`))))
+            await engine.del(`/containers/${c.Id}?force=1&v=1`);
         }
       });
       await attempt("routes", async () => {
         for (const route of await deps.caddy.routes()) {
           const id = String(route["@id"] ?? "");
           const hosts = JSON.stringify(route.match ?? "");
-          if ([...buildIds].some((b) => id === routeIdForBuild(b) || id.endsWith(b)) || slugs.some((s) => hosts.includes(`"${s}.`) || hosts.includes(`"${s}--`))) {
+          if (
+            [...buildIds].some((b) => id === routeIdForBuild(b) || id.endsWith(b)) ||
+            slugs.some((s) => hosts.includes(`"${s}.`) || hosts.includes(`"${s}--`))
+          ) {
             await deps.caddy.removeRoute(id);
           }
         }
@@ -208,7 +258,10 @@ export async function createTenants(options: { env: NodeJS.ProcessEnv; image: st
           await superSql("postgres", `DROP DATABASE IF EXISTS ${quoteIdent(name!)} WITH (FORCE)`);
         }
         const roleLikes = slugs.map((s) => `rolname = ${quoteLiteral(s)} OR rolname LIKE ${quoteLiteral(`${s}-%`)}`).join(" OR ");
-        for (const [role] of await superSql("postgres", `SELECT rolname FROM pg_roles WHERE ${roleLikes} OR rolname = 'hostile_probe_role'`)) {
+        for (const [role] of await superSql(
+          "postgres",
+          `SELECT rolname FROM pg_roles WHERE ${roleLikes} OR rolname = 'hostile_probe_role'`,
+        )) {
           await superSql("postgres", `DROP ROLE IF EXISTS ${quoteIdent(role!)}`).catch(() => undefined);
         }
         await superSql("postgres", "DROP TABLE IF EXISTS public.hostile_probe_planted; DROP FUNCTION IF EXISTS public.hostile_probe_fn()");
@@ -216,7 +269,8 @@ export async function createTenants(options: { env: NodeJS.ProcessEnv; image: st
       await attempt("volumes", async () => {
         const r = await engine.get<{ Volumes: { Name: string; Labels: Record<string, string> | null }[] | null }>("/volumes");
         for (const v of r.body?.Volumes ?? []) {
-          if (mine(v.Labels ?? {}) || slugs.some((s) => v.Name === `slipway-${s}-data` || v.Name.startsWith(`slipway-${s}--`))) await engine.del(`/volumes/${encodeURIComponent(v.Name)}?force=1`);
+          if (mine(v.Labels ?? {}) || slugs.some((s) => v.Name === `slipway-${s}-data` || v.Name.startsWith(`slipway-${s}--`)))
+            await engine.del(`/volumes/${encodeURIComponent(v.Name)}?force=1`);
         }
       });
       await attempt("networks", async () => {
@@ -224,7 +278,8 @@ export async function createTenants(options: { env: NodeJS.ProcessEnv; image: st
         for (const n of r.body ?? []) {
           if (!(mine(n.Labels ?? {}) || slugs.some((s) => n.Name.endsWith(`-${s}`)))) continue;
           const detail = await engine.get<{ Containers: Record<string, unknown> | null }>(`/networks/${n.Id}`);
-          for (const c of Object.keys(detail.body?.Containers ?? {})) await engine.post(`/networks/${n.Id}/disconnect`, { Container: c, Force: true });
+          for (const c of Object.keys(detail.body?.Containers ?? {}))
+            await engine.post(`/networks/${n.Id}/disconnect`, { Container: c, Force: true });
           await engine.del(`/networks/${n.Id}`);
         }
       });

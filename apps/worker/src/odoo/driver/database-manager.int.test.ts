@@ -26,7 +26,16 @@ import {
 } from "@slipway/docker";
 import { openZipEntry, readZipDirectory } from "../../backups/archive/zip-reader";
 import { CaddyClient, odooUpstreams, routeIdForBuild } from "../../proxy/caddy";
-import { ODOO_RC_PATH, contextEnv, createDatabase, odooConfigHostPath, parseAdminPassword, serve, serveArgs, type OdooContext } from "./index";
+import {
+  ODOO_RC_PATH,
+  contextEnv,
+  createDatabase,
+  odooConfigHostPath,
+  parseAdminPassword,
+  serve,
+  serveArgs,
+  type OdooContext,
+} from "./index";
 
 const docker = connectDocker({ socketPath: process.env.SLIPWAY_DOCKER_SOCKET ?? "/var/run/docker.sock" });
 const IMAGE = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
@@ -63,7 +72,13 @@ async function send(url: string, init: { method?: string; body?: string; type?: 
   const headers: Record<string, string> = {};
   if (init.type) headers["content-type"] = init.type;
   if (init.host) headers.host = init.host;
-  const res = await fetch(url, { method: init.method ?? "GET", headers, body: init.body, redirect: "manual", signal: AbortSignal.timeout(15_000) });
+  const res = await fetch(url, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.body,
+    redirect: "manual",
+    signal: AbortSignal.timeout(15_000),
+  });
   return { status: res.status, type: res.headers.get("content-type") ?? "", body: Buffer.from(await res.arrayBuffer()).toString("latin1") };
 }
 
@@ -71,11 +86,25 @@ async function send(url: string, init: { method?: string; body?: string; type?: 
 function viaProxy(path: string, init: { method?: string; body?: string; type?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port: proxyPort, path, method: init.method ?? "GET", agent: false, timeout: 15_000, headers: { host, ...(init.type ? { "content-type": init.type } : {}) } },
+      {
+        host: "127.0.0.1",
+        port: proxyPort,
+        path,
+        method: init.method ?? "GET",
+        agent: false,
+        timeout: 15_000,
+        headers: { host, ...(init.type ? { "content-type": init.type } : {}) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks).toString("latin1") }));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers["content-type"] ?? ""),
+            body: Buffer.concat(chunks).toString("latin1"),
+          }),
+        );
       },
     );
     req.on("error", reject);
@@ -93,7 +122,11 @@ const xmlrpc = (method: string, args: string[]) => ({
   type: "text/xml",
   body: `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params>${args.map((a) => `<param><value><string>${a}</string></value></param>`).join("")}</params></methodCall>`,
 });
-const form = (fields: Record<string, string>) => ({ method: "POST", type: "application/x-www-form-urlencoded", body: new URLSearchParams(fields).toString() });
+const form = (fields: Record<string, string>) => ({
+  method: "POST",
+  type: "application/x-www-form-urlencoded",
+  body: new URLSearchParams(fields).toString(),
+});
 
 function rpcError(a: Answer): string | null {
   const parsed = JSON.parse(a.body) as { result?: unknown; error?: { data?: { name?: string } } };
@@ -105,7 +138,16 @@ function rpcError(a: Answer): string | null {
 async function startPostgres(): Promise<void> {
   await ensureNetwork({ docker, name: network, labels: { ...labels, role: "test-network" } });
   // POSTGRES_ROLE_PASSWORD: read by older images of slipway/postgres, ignored by newer ones.
-  await createAndStart({ docker, spec: { name: pgName, image: PG_IMAGE, labels: { ...labels, role: "test-postgres" }, env: { POSTGRES_ROLE_PASSWORD: rolePassword }, network } });
+  await createAndStart({
+    docker,
+    spec: {
+      name: pgName,
+      image: PG_IMAGE,
+      labels: { ...labels, role: "test-postgres" },
+      env: { POSTGRES_ROLE_PASSWORD: rolePassword },
+      network,
+    },
+  });
   const setup = [
     `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role}; END IF; END $$;`,
     `ALTER ROLE ${role} WITH LOGIN CREATEDB PASSWORD '${rolePassword}';`,
@@ -115,9 +157,22 @@ async function startPostgres(): Promise<void> {
   ].join("\n");
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const ready = await execCommand({ docker, id: pgName, user: "postgres", cmd: ["pg_isready", "-q", "-h", "/run/postgresql"], timeoutMs: 10_000 }).catch(() => null);
+    const ready = await execCommand({
+      docker,
+      id: pgName,
+      user: "postgres",
+      cmd: ["pg_isready", "-q", "-h", "/run/postgresql"],
+      timeoutMs: 10_000,
+    }).catch(() => null);
     if (ready?.exitCode === 0) {
-      const res = await execCommand({ docker, id: pgName, user: "postgres", cmd: ["psql", "-h", "/run/postgresql", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-f", "-"], stdin: setup, timeoutMs: 30_000 });
+      const res = await execCommand({
+        docker,
+        id: pgName,
+        user: "postgres",
+        cmd: ["psql", "-h", "/run/postgresql", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-f", "-"],
+        stdin: setup,
+        timeoutMs: 30_000,
+      });
       if (res.exitCode === 0) {
         const ok = await sql("postgres", "SELECT 1 AS one").catch(() => null);
         if (ok) return;
@@ -130,7 +185,14 @@ async function startPostgres(): Promise<void> {
 
 async function sql(db: string, query: string): Promise<Array<Record<string, unknown>>> {
   const info = await inspectContainer({ docker, id: pgName });
-  const client = new pg.Client({ host: info!.networks[network], port: 5432, user: role, password: rolePassword, database: db, connectionTimeoutMillis: 2_000 });
+  const client = new pg.Client({
+    host: info!.networks[network],
+    port: 5432,
+    user: role,
+    password: rolePassword,
+    database: db,
+    connectionTimeoutMillis: 2_000,
+  });
   client.on("error", () => undefined);
   await client.connect();
   try {
@@ -176,7 +238,13 @@ beforeAll(async () => {
   dbUuid = String((await sql(database, "SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'"))[0]?.value);
   expect(dbUuid).toMatch(/^[0-9a-f-]{36}$/);
 
-  const server = await serve({ ctx, containerName: `slipway-test-dbm-odoo-${tag}`, serverWideModules: ["slipway_connect"], restart: "no", healthTimeoutMs: 60_000 });
+  const server = await serve({
+    ctx,
+    containerName: `slipway-test-dbm-odoo-${tag}`,
+    serverWideModules: ["slipway_connect"],
+    restart: "no",
+    healthTimeoutMs: 60_000,
+  });
   server.logFollower?.stop();
   expect(server.healthy).toBe(true);
   serverUrl = server.httpUrl!;
@@ -186,7 +254,9 @@ beforeAll(async () => {
   // The control server: the same image, database, data volume, connection and master password;
   // only `list_db = True` and no platform addon (the official image as Odoo ships it).
   const controlConf = join(tmp, "control", "odoo.conf");
-  const text = readFileSync(odooConfigHostPath(ctx), "utf8").replace("list_db = False", "list_db = True").replace(/^addons_path = .*$/m, "");
+  const text = readFileSync(odooConfigHostPath(ctx), "utf8")
+    .replace("list_db = False", "list_db = True")
+    .replace(/^addons_path = .*$/m, "");
   rmSync(dirname(controlConf), { recursive: true, force: true });
   mkdirSync(dirname(controlConf), { mode: 0o700 });
   writeFileSync(controlConf, text);
@@ -229,7 +299,13 @@ describe("the generated Odoo config", () => {
     expect(text).toMatch(/^list_db = False$/m);
     expect(masterPassword).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(text).not.toMatch(/^\s*db_/m);
-    const inside = await execCommand({ docker, id: `slipway-test-dbm-odoo-${tag}`, user: "odoo", cmd: ["cat", ODOO_RC_PATH], timeoutMs: 10_000 });
+    const inside = await execCommand({
+      docker,
+      id: `slipway-test-dbm-odoo-${tag}`,
+      user: "odoo",
+      cmd: ["cat", ODOO_RC_PATH],
+      timeoutMs: 10_000,
+    });
     expect(inside).toMatchObject({ exitCode: 0, stdout: text });
     for (const log of ["install.log", "odoo.log"]) expect(readFileSync(join(ctx.logDir, log), "utf8")).not.toContain(masterPassword);
   });
@@ -248,7 +324,10 @@ describe("through the proxy, on the build's hostname", () => {
     const refused: Array<[string, Parameters<typeof viaProxy>[1]]> = [
       ["/web/database/manager", {}],
       ["/web/database/selector", {}],
-      ["/web/database/list", { method: "POST", type: "application/json", body: JSON.stringify({ jsonrpc: "2.0", method: "call", id: 1, params: {} }) }],
+      [
+        "/web/database/list",
+        { method: "POST", type: "application/json", body: JSON.stringify({ jsonrpc: "2.0", method: "call", id: 1, params: {} }) },
+      ],
       ["/web/database/backup", form({ master_pwd: masterPassword, name: database, backup_format: "zip" })],
       ["/web/database/drop", form({ master_pwd: masterPassword, name: database })],
       ["/xmlrpc/2/db", xmlrpc("list", [])],
@@ -263,7 +342,11 @@ describe("through the proxy, on the build's hostname", () => {
   });
 
   it("refuses the db service on /jsonrpc (list, dump with the real master password, even server_version)", async () => {
-    for (const call of [jsonrpc("db", "list", []), jsonrpc("db", "dump", [masterPassword, database, "zip"]), jsonrpc("db", "server_version", [])]) {
+    for (const call of [
+      jsonrpc("db", "list", []),
+      jsonrpc("db", "dump", [masterPassword, database, "zip"]),
+      jsonrpc("db", "server_version", []),
+    ]) {
       const res = await viaProxy("/jsonrpc", call);
       expect(res.status).toBe(200);
       expect(rpcError(res)).toBe("odoo.exceptions.AccessDenied");
@@ -278,9 +361,16 @@ describe("directly on the build's container (no proxy)", () => {
     expect(manager.status).toBe(200);
     expect(manager.body).toContain("The database manager has been disabled by the administrator");
     expect(manager.body).not.toContain(database);
-    const list = await send(`${serverUrl}/web/database/list`, { method: "POST", type: "application/json", body: JSON.stringify({ jsonrpc: "2.0", method: "call", id: 1, params: {} }) });
+    const list = await send(`${serverUrl}/web/database/list`, {
+      method: "POST",
+      type: "application/json",
+      body: JSON.stringify({ jsonrpc: "2.0", method: "call", id: 1, params: {} }),
+    });
     expect(rpcError(list)).toBe("odoo.exceptions.AccessDenied");
-    const backup = await send(`${serverUrl}/web/database/backup`, form({ master_pwd: masterPassword, name: database, backup_format: "zip" }));
+    const backup = await send(
+      `${serverUrl}/web/database/backup`,
+      form({ master_pwd: masterPassword, name: database, backup_format: "zip" }),
+    );
     expect(backup.status).toBe(200);
     expect(backup.type).toContain("text/html");
     expect(backup.body).toContain("Database backup error: Access Denied");
@@ -321,7 +411,10 @@ describe("positive control: the same database behind list_db = True, without the
   });
 
   it("the backup form dumps with the build's master password (the same form the build refuses)", async () => {
-    const backup = await send(`${controlUrl}/web/database/backup`, form({ master_pwd: masterPassword, name: database, backup_format: "zip" }));
+    const backup = await send(
+      `${controlUrl}/web/database/backup`,
+      form({ master_pwd: masterPassword, name: database, backup_format: "zip" }),
+    );
     expect(backup.status).toBe(200);
     const files = await unzip(Buffer.from(backup.body, "latin1"));
     expect(files["dump.sql"]).toContain(dbUuid);

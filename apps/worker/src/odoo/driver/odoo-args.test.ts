@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { addonsPath, createDatabaseArgs, installModulesArgs, neutralizeArgs, runTestsArgs, serveArgs, updateModulesArgs } from "./odoo-args";
+import {
+  addonsPath,
+  createDatabaseArgs,
+  installModulesArgs,
+  neutralizeArgs,
+  runTestsArgs,
+  serveArgs,
+  updateModulesArgs,
+} from "./odoo-args";
 
 const c = { database: "acme-main-7", addonsPath: "/home/odoo/src/user" };
 
@@ -20,15 +28,29 @@ describe("addonsPath", () => {
 describe("Odoo command lines", () => {
   it("creates a database with or without demo data", () => {
     expect(createDatabaseArgs({ ...c, withDemo: false })).toEqual([
-      "odoo", "-d", "acme-main-7", "--data-dir", "/var/lib/odoo", "--addons-path", "/home/odoo/src/user",
-      "-i", "base", "--without-demo=all", "--stop-after-init",
+      "odoo",
+      "-d",
+      "acme-main-7",
+      "--data-dir",
+      "/var/lib/odoo",
+      "--addons-path",
+      "/home/odoo/src/user",
+      "-i",
+      "base",
+      "--without-demo=all",
+      "--stop-after-init",
     ]);
     expect(createDatabaseArgs({ ...c, withDemo: true })).not.toContain("--without-demo=all");
   });
 
   it("installs with tests and tags, updates, tests and neutralizes", () => {
     expect(installModulesArgs({ ...c, modules: ["a", "b"], withDemo: true, tests: { enabled: true, tags: "/a" } }).slice(-6)).toEqual([
-      "-i", "a,b", "--test-enable", "--test-tags", "/a", "--stop-after-init",
+      "-i",
+      "a,b",
+      "--test-enable",
+      "--test-tags",
+      "/a",
+      "--stop-after-init",
     ]);
     expect(updateModulesArgs({ ...c, modules: ["a"] }).slice(-3)).toEqual(["-u", "a", "--stop-after-init"]);
     expect(runTestsArgs({ ...c }).slice(-2)).toEqual(["--test-enable", "--stop-after-init"]);
@@ -39,7 +61,9 @@ describe("Odoo command lines", () => {
 
   it("serves one pinned database behind the proxy with the mail catcher", () => {
     const args = serveArgs({ ...c, database: "acme.main", workers: 2, maxCronThreads: 1, smtp: { host: "slipway-mail", port: 2525 } });
-    expect(args).toEqual(expect.arrayContaining(["--db-filter", "^acme\\.main$", "--proxy-mode", "--http-port", "8069", "--gevent-port", "8072"]));
+    expect(args).toEqual(
+      expect.arrayContaining(["--db-filter", "^acme\\.main$", "--proxy-mode", "--http-port", "8069", "--gevent-port", "8072"]),
+    );
     expect(args.join(" ")).toContain("--workers 2 --max-cron-threads 1 --smtp slipway-mail --smtp-port 2525");
   });
 });

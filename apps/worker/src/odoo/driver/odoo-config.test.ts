@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CONTAINER_PATHS, addonsPath, serveArgs } from "./odoo-args";
-import { ODOO_RC_PATH, ensureOdooConfig, generateAdminPassword, odooConfigHostPath, parseAdminPassword, renderOdooConfig } from "./odoo-config";
+import {
+  ODOO_RC_PATH,
+  ensureOdooConfig,
+  generateAdminPassword,
+  odooConfigHostPath,
+  parseAdminPassword,
+  renderOdooConfig,
+} from "./odoo-config";
 import { contextMounts, type OdooContext } from "./odoo-context";
 
 const password = "s3cr3t-0123456789abcdef";
@@ -104,7 +111,10 @@ describe("ensureOdooConfig and the mount", () => {
     await ensureOdooConfig({ file, addonsPath: "", dataDir: CONTAINER_PATHS.data });
     writeFileSync(file, "[options]\nadmin_passwd = admin\nlist_db = True\n");
     await ensureOdooConfig({ file, addonsPath: "", dataDir: CONTAINER_PATHS.data });
-    expect(options(readFileSync(file, "utf8"))).toMatchObject({ list_db: "False", admin_passwd: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    expect(options(readFileSync(file, "utf8"))).toMatchObject({
+      list_db: "False",
+      admin_passwd: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
   });
 
   it("is mounted read-only at the image's ODOO_RC in every run", () => {

@@ -4,7 +4,15 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectDocker, inspectContainer, listContainers, removeContainers, removeImage, removeNetworks, removeVolumes } from "@slipway/docker";
+import {
+  connectDocker,
+  inspectContainer,
+  listContainers,
+  removeContainers,
+  removeImage,
+  removeNetworks,
+  removeVolumes,
+} from "@slipway/docker";
 import { ensureProjectNetwork } from "../../isolation/project-network";
 import { databaseCredentials, ensureDatabase, ensureManagedPostgres, queryDatabase, type ManagedPostgres } from "../../postgres";
 import { createDatabase, ensureRequirementsImage, installModules, neutralize, serve, type OdooContext } from "./index";
@@ -122,7 +130,11 @@ describe("Odoo driver on a development database", () => {
     const res = await neutralize({ ctx: ctx(db) });
     expect(res.classification.status).toBe("green");
     expect(res.logFile).toBe(join(ctx(db).logDir, "neutralize.log"));
-    const flag = await queryDatabase<{ value: string }>({ pg, database: db, sql: "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'" });
+    const flag = await queryDatabase<{ value: string }>({
+      pg,
+      database: db,
+      sql: "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'",
+    });
     expect(flag.map((r) => r.value.toLowerCase())).toEqual(["true"]);
     const crons = await queryDatabase<{ xmlid: string | null }>({
       pg,
@@ -149,7 +161,12 @@ describe("Odoo driver on a development database", () => {
     // Wrong database password: the image's entrypoint keeps waiting for PostgreSQL, HTTP never answers.
     const bad = ctx(db);
     const name = `slipway-test-drv-bad-${tag}`;
-    const res = await serve({ ctx: { ...bad, db: { ...bad.db, password: "wrong" } }, containerName: name, healthTimeoutMs: 5_000, restart: "no" });
+    const res = await serve({
+      ctx: { ...bad, db: { ...bad.db, password: "wrong" } },
+      containerName: name,
+      healthTimeoutMs: 5_000,
+      restart: "no",
+    });
     expect(res.healthy).toBe(false);
     expect(res.classification.status).toBe("red");
     expect(res.classification.reasons.join("\n")).toMatch(/health check failed/);
@@ -171,7 +188,14 @@ describe("limits and requirements", () => {
 
   it("builds the requirements image once, reuses it, and reports a pip failure as red", async () => {
     writeFileSync(join(checkout, "requirements.txt"), "# nothing to install yet\n");
-    const opts = { docker, baseImage: IMAGE, checkoutPath: checkout, requirementsFiles: ["requirements.txt"], logDir: join(tmp, "logs", "pip"), labels };
+    const opts = {
+      docker,
+      baseImage: IMAGE,
+      checkoutPath: checkout,
+      requirementsFiles: ["requirements.txt"],
+      logDir: join(tmp, "logs", "pip"),
+      labels,
+    };
     const first = await ensureRequirementsImage({ ...opts, requirementsHash: `ok-${tag}` });
     builtImages.push(first.image);
     expect(first).toMatchObject({ built: true, reused: false });

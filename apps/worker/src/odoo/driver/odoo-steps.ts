@@ -1,13 +1,6 @@
 // The `--stop-after-init` operations of a build. Each appends to its step log and returns the
 // run's figures and classification (see run-step.ts).
-import {
-  createDatabaseArgs,
-  installModulesArgs,
-  neutralizeArgs,
-  runTestsArgs,
-  updateModulesArgs,
-  type TestOptions,
-} from "./odoo-args";
+import { createDatabaseArgs, installModulesArgs, neutralizeArgs, runTestsArgs, updateModulesArgs, type TestOptions } from "./odoo-args";
 import { contextAddonsPath, type OdooContext } from "./odoo-context";
 import { runOdooStep, type StepResult } from "./run-step";
 

@@ -33,12 +33,7 @@ export function platformLine(logFile: string, text: string): void {
  * classified from its lines. Never throws for what can go wrong at run time (engine errors, the
  * image missing, the wall time): it reports a red step with the reason instead.
  */
-export async function runOdooStep(options: {
-  ctx: OdooContext;
-  kind: RunKind;
-  logName: StepLogName;
-  args: string[];
-}): Promise<StepResult> {
+export async function runOdooStep(options: { ctx: OdooContext; kind: RunKind; logName: StepLogName; args: string[] }): Promise<StepResult> {
   const { ctx, kind } = options;
   mkdirSync(ctx.logDir, { recursive: true });
   const logFile = join(ctx.logDir, options.logName);
@@ -77,14 +72,28 @@ export async function runOdooStep(options: {
       timeLimitSeconds: Math.round(limits.timeoutMs / 1000),
       output: lines.join("\n"),
     });
-    return { kind, exitCode: run.timedOut ? null : run.exitCode, timedOut: run.timedOut, logFile, durationMs: run.durationMs, classification: shift(classification, offset) };
+    return {
+      kind,
+      exitCode: run.timedOut ? null : run.exitCode,
+      timedOut: run.timedOut,
+      logFile,
+      durationMs: run.durationMs,
+      classification: shift(classification, offset),
+    };
   } catch (error) {
     const reason = `${kind} run could not run: ${(error as Error).message}`;
     platformLine(logFile, reason);
     const classification = classifyRun({ kind, exitCode: null, output: lines.join("\n") });
     classification.status = "red";
     classification.reasons.unshift(reason);
-    return { kind, exitCode: null, timedOut: false, logFile, durationMs: Date.now() - started, classification: shift(classification, offset) };
+    return {
+      kind,
+      exitCode: null,
+      timedOut: false,
+      logFile,
+      durationMs: Date.now() - started,
+      classification: shift(classification, offset),
+    };
   }
 }
 

@@ -14,7 +14,15 @@ import {
   type LogFollower,
 } from "@slipway/docker";
 import { HTTP_PORT, serveArgs } from "./odoo-args";
-import { ODOO_USER, contextAddonsPath, contextEnv, contextLimits, contextMounts, ensureContextConfig, type OdooContext } from "./odoo-context";
+import {
+  ODOO_USER,
+  contextAddonsPath,
+  contextEnv,
+  contextLimits,
+  contextMounts,
+  ensureContextConfig,
+  type OdooContext,
+} from "./odoo-context";
 import { platformLine } from "./run-step";
 
 export interface ServeOptions {
@@ -51,7 +59,12 @@ export interface ServeResult {
 }
 
 /** Follows a server container's output into odoo.log (also used to re-attach after a worker restart). */
-export async function followServerLog(options: { ctx: OdooContext; containerId: string; since?: number; onLine?: (line: string) => void }): Promise<LogFollower> {
+export async function followServerLog(options: {
+  ctx: OdooContext;
+  containerId: string;
+  since?: number;
+  onLine?: (line: string) => void;
+}): Promise<LogFollower> {
   mkdirSync(options.ctx.logDir, { recursive: true });
   const out = createWriteStream(join(options.ctx.logDir, "odoo.log"), { flags: "a" });
   const follower = await followLogs({
@@ -90,8 +103,23 @@ export async function serve(options: ServeOptions): Promise<ServeResult> {
   const lines: string[] = [];
   const fail = (reason: string, containerId: string | null, follower: LogFollower | null): ServeResult => {
     platformLine(logFile, reason);
-    const classification = classifyRun({ kind: "serve", exitCode: null, output: lines.join("\n"), healthCheck: { ok: false, detail: reason } });
-    return { healthy: false, containerId, containerName: options.containerName, ip: null, httpUrl: null, durationMs: Date.now() - started, logFile, classification, logFollower: follower };
+    const classification = classifyRun({
+      kind: "serve",
+      exitCode: null,
+      output: lines.join("\n"),
+      healthCheck: { ok: false, detail: reason },
+    });
+    return {
+      healthy: false,
+      containerId,
+      containerName: options.containerName,
+      ip: null,
+      httpUrl: null,
+      durationMs: Date.now() - started,
+      logFile,
+      classification,
+      logFollower: follower,
+    };
   };
 
   let containerId: string | null = null;
@@ -130,14 +158,27 @@ export async function serve(options: ServeOptions): Promise<ServeResult> {
     });
     if (!health.ok) {
       const now = await inspectContainer({ docker: ctx.docker, id: info.id });
-      const why = now && !now.running ? `the server exited with code ${now.exitCode}` : `no 200 from /web/health within ${Math.round((options.healthTimeoutMs ?? 60_000) / 1000)} s (last: ${health.status ?? health.error})`;
+      const why =
+        now && !now.running
+          ? `the server exited with code ${now.exitCode}`
+          : `no 200 from /web/health within ${Math.round((options.healthTimeoutMs ?? 60_000) / 1000)} s (last: ${health.status ?? health.error})`;
       await stopContainer({ docker: ctx.docker, id: info.id, timeoutSeconds: 5 });
       await follower.done;
       await removeContainer({ docker: ctx.docker, id: info.id, force: true });
       return fail(`health check failed: ${why}`, null, null);
     }
     const classification = classifyRun({ kind: "serve", exitCode: 0, output: lines.join("\n"), healthCheck: { ok: true } });
-    return { healthy: true, containerId, containerName: options.containerName, ip, httpUrl, durationMs: Date.now() - started, logFile, classification, logFollower: follower };
+    return {
+      healthy: true,
+      containerId,
+      containerName: options.containerName,
+      ip,
+      httpUrl,
+      durationMs: Date.now() - started,
+      logFile,
+      classification,
+      logFollower: follower,
+    };
   } catch (error) {
     follower?.stop();
     if (containerId) await removeContainer({ docker: ctx.docker, id: containerId, force: true }).catch(() => undefined);

@@ -1,9 +1,9 @@
 import { listProjectsForUser } from "@slipway/db";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireUser } from "../../../server/auth/current-user";
-import { deps } from "../../../server/deps";
-import { mayCreateProjects } from "../../../server/projects/creation-policy";
+import { requireUser } from "@/server/auth/current-user";
+import { deps } from "@/server/deps";
+import { mayCreateProjects } from "@/server/projects/creation-policy";
 import { primaryButtonClass } from "./_components/styles";
 
 export const metadata: Metadata = { title: "Projects" };
@@ -28,8 +28,8 @@ export default async function ProjectsPage() {
         <div className="mt-8 rounded-xl border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
           <h2 className="text-lg font-semibold text-slate-900">No projects yet</h2>
           <p className="mx-auto mt-2 max-w-md text-sm text-slate-600">
-            A project links one Git repository to Slipway. Once linked, every push to a branch becomes a build you can open,
-            test and promote from development to staging to production.
+            A project links one Git repository to Slipway. Once linked, every push to a branch becomes a build you can open, test and
+            promote from development to staging to production.
           </p>
         </div>
       ) : (

@@ -1,6 +1,6 @@
 import { readWorkerHeartbeat } from "@slipway/queue";
-import { deps } from "../../../server/deps";
-import { checkHealth, healthStatusCode } from "../../../server/health/check-health";
+import { deps } from "@/server/deps";
+import { checkHealth, healthStatusCode } from "@/server/health/check-health";
 
 // Never cached or prerendered: every call probes the dependencies. No authentication.
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { requireApiUser } from "../../../server/auth/current-user";
+import { requireApiUser } from "@/server/auth/current-user";
 
 export const dynamic = "force-dynamic";
 

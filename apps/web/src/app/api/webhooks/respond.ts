@@ -1,8 +1,8 @@
 import { listRemoteBranches, repoUrlVetter } from "@slipway/git";
 import { publishProjectNotice } from "@slipway/queue";
-import { readBodyText } from "../../../server/access/read-body";
-import { deps } from "../../../server/deps";
-import { handleWebhook, type WebhookRequest } from "../../../server/webhooks/handle-webhook";
+import { readBodyText } from "@/server/access/read-body";
+import { deps } from "@/server/deps";
+import { handleWebhook, type WebhookRequest } from "@/server/webhooks/handle-webhook";
 
 export const MAX_WEBHOOK_BODY = 5 * 1024 * 1024;
 
@@ -17,7 +17,8 @@ export async function respondToWebhook(request: Request, fields: Omit<WebhookReq
   const body = read.text;
   try {
     const d = deps();
-    const res = await handleWebhook({
+    const res = await handleWebhook(
+      {
         prisma: d.prisma,
         encryptionKey: d.config.encryptionKey,
         remoteHeads: async (url) => {
@@ -26,7 +27,9 @@ export async function respondToWebhook(request: Request, fields: Omit<WebhookReq
         },
         enqueueBuild: d.enqueueBuild,
         notifyProject: (projectId) => publishProjectNotice(d.redis, { projectId, kind: "branch" }),
-      }, { ...fields, body });
+      },
+      { ...fields, body },
+    );
     return Response.json(res.body, { status: res.status });
   } catch (e) {
     console.error(`Slipway web: webhook failed: ${(e as Error).stack ?? e}`);

@@ -3,11 +3,11 @@
 import { isDomainError } from "@slipway/domain";
 import { enqueue, publishProjectNotice } from "@slipway/queue";
 import { revalidatePath } from "next/cache";
-import { loadProjectAccess, type ProjectAccess } from "../../../../server/access";
-import { getCurrentUser } from "../../../../server/auth/current-user";
-import { cancelBuild } from "../../../../server/builds/cancel-build";
-import { rebuildBranch } from "../../../../server/builds/rebuild-branch";
-import { deps } from "../../../../server/deps";
+import { loadProjectAccess, type ProjectAccess } from "@/server/access";
+import { getCurrentUser } from "@/server/auth/current-user";
+import { cancelBuild } from "@/server/builds/cancel-build";
+import { rebuildBranch } from "@/server/builds/rebuild-branch";
+import { deps } from "@/server/deps";
 
 export interface BuildActionState {
   error?: string;
@@ -17,7 +17,10 @@ export interface BuildActionState {
 const text = (form: FormData, name: string) => String(form.get(name) ?? "").slice(0, 200);
 
 /** Runs a branch/build action for the signed-in user; a refusal becomes a message, never a crash page. */
-async function run(form: FormData, act: (ctx: { access: ProjectAccess; userId: string | null }) => Promise<string>): Promise<BuildActionState> {
+async function run(
+  form: FormData,
+  act: (ctx: { access: ProjectAccess; userId: string | null }) => Promise<string>,
+): Promise<BuildActionState> {
   // Anonymous visitors of a public project get the matrix's refusal, not a crash.
   const user = await getCurrentUser();
   const slug = text(form, "slug");
@@ -42,7 +45,10 @@ function notifier() {
 export async function rebuildAction(_previous: BuildActionState, form: FormData): Promise<BuildActionState> {
   return run(form, async ({ access, userId }) => {
     const d = deps();
-    const build = await rebuildBranch({ prisma: d.prisma, enqueueBuild: d.enqueueBuild, notify: notifier() }, { access, branchId: text(form, "branchId"), actorId: userId });
+    const build = await rebuildBranch(
+      { prisma: d.prisma, enqueueBuild: d.enqueueBuild, notify: notifier() },
+      { access, branchId: text(form, "branchId"), actorId: userId },
+    );
     return `Build #${build.number} queued.`;
   });
 }
@@ -51,7 +57,11 @@ export async function cancelAction(_previous: BuildActionState, form: FormData):
   return run(form, async ({ access, userId }) => {
     const d = deps();
     await cancelBuild(
-      { prisma: d.prisma, enqueueCancel: (buildId) => enqueue(d.queues, "build.cancel", { buildId }).then(() => undefined), notify: notifier() },
+      {
+        prisma: d.prisma,
+        enqueueCancel: (buildId) => enqueue(d.queues, "build.cancel", { buildId }).then(() => undefined),
+        notify: notifier(),
+      },
       { access, buildId: text(form, "buildId"), actorId: userId },
     );
     return "Cancel requested.";

@@ -41,10 +41,18 @@ export function BranchCard(props: BranchCardProps) {
       <div className="flex items-center justify-between gap-2">
         <span className="truncate font-mono text-sm text-slate-900">
           {branch.name}
-          {branch.pinned ? <span className="ml-2 rounded bg-amber-50 px-1 font-sans text-[10px] font-semibold uppercase text-amber-700 ring-1 ring-amber-200">pinned</span> : null}
+          {branch.pinned ? (
+            <span className="ml-2 rounded bg-amber-50 px-1 font-sans text-[10px] font-semibold uppercase text-amber-700 ring-1 ring-amber-200">
+              pinned
+            </span>
+          ) : null}
         </span>
         {last ? (
-          <Link href={`/projects/${slug}/builds/${last.number}`} className="shrink-0" aria-label={`Last build of ${branch.name}: #${last.number}`}>
+          <Link
+            href={`/projects/${slug}/builds/${last.number}`}
+            className="shrink-0"
+            aria-label={`Last build of ${branch.name}: #${last.number}`}
+          >
             <StatusBadge build={{ state: last.state as BuildState, result: last.result }} />
           </Link>
         ) : (
@@ -58,17 +66,35 @@ export function BranchCard(props: BranchCardProps) {
           </summary>
           <div className="mt-2 flex flex-wrap gap-1.5" role="group" aria-label={`Actions for ${branch.name}`}>
             {moveTargets.map((stage) => (
-              <button key={stage} type="button" disabled={props.pending} className={secondaryButtonClass} onClick={() => props.onMove(stage)}>
+              <button
+                key={stage}
+                type="button"
+                disabled={props.pending}
+                className={secondaryButtonClass}
+                onClick={() => props.onMove(stage)}
+              >
                 {stageLabel[stage]}
               </button>
             ))}
             {mergeTargets.map((into) => (
-              <button key={into} type="button" disabled={props.pending} className={secondaryButtonClass} onClick={() => props.onMerge(into)}>
+              <button
+                key={into}
+                type="button"
+                disabled={props.pending}
+                className={secondaryButtonClass}
+                onClick={() => props.onMerge(into)}
+              >
                 Merge into {into}
               </button>
             ))}
             {props.canPin && branch.stage !== "production" ? (
-              <button type="button" disabled={props.pending} className={secondaryButtonClass} aria-pressed={branch.pinned} onClick={() => props.onPin(!branch.pinned)}>
+              <button
+                type="button"
+                disabled={props.pending}
+                className={secondaryButtonClass}
+                aria-pressed={branch.pinned}
+                onClick={() => props.onPin(!branch.pinned)}
+              >
                 {branch.pinned ? "Unpin" : "Pin (keep from garbage collection)"}
               </button>
             ) : null}

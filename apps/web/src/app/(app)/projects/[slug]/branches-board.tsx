@@ -88,9 +88,13 @@ export function BranchesBoard({ slug, branches, canChange }: { slug: string; bra
       <p className="text-xs text-slate-500">Drag a branch under another stage to move it, or onto another branch to merge it there.</p>
       <div aria-live="polite" className="min-h-5 text-sm">
         {feedback?.kind === "error" ? (
-          <p role="alert" data-testid="branch-feedback" className="rounded-md bg-red-50 px-3 py-2 text-red-800 ring-1 ring-red-200">{feedback.text}</p>
+          <p role="alert" data-testid="branch-feedback" className="rounded-md bg-red-50 px-3 py-2 text-red-800 ring-1 ring-red-200">
+            {feedback.text}
+          </p>
         ) : feedback ? (
-          <p role="status" data-testid="branch-feedback" className="text-slate-600">{feedback.text}</p>
+          <p role="status" data-testid="branch-feedback" className="text-slate-600">
+            {feedback.text}
+          </p>
         ) : null}
       </div>
       <div className="grid gap-4 md:grid-cols-3">
@@ -113,7 +117,9 @@ export function BranchesBoard({ slug, branches, canChange }: { slug: string; bra
                 <ul className="space-y-2">
                   {list.map((branch) => {
                     const moveTargets = exposure.filter((s) => s !== branch.stage && allowed(branch.stage, s));
-                    const mergeTargets = branches.filter((b) => b.name !== branch.name && allowed(branch.stage, b.stage)).map((b) => b.name);
+                    const mergeTargets = branches
+                      .filter((b) => b.name !== branch.name && allowed(branch.stage, b.stage))
+                      .map((b) => b.name);
                     return (
                       <BranchCard
                         key={branch.name}

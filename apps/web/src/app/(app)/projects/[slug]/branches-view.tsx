@@ -1,6 +1,6 @@
 import type { BranchRow } from "@slipway/db";
 import type { AccessTarget, BuildResult, Stage } from "@slipway/domain";
-import { deps } from "../../../../server/deps";
+import { deps } from "@/server/deps";
 import { BranchesBoard, type BoardBranch } from "./branches-board";
 
 /**
@@ -32,6 +32,8 @@ export async function BranchesView({
         lastBuild: last ? { number: last.number, state: last.state, result: last.result as BuildResult | null } : null,
       };
     });
-  const canChange = Object.fromEntries((["production", "staging", "development"] as const).map((s) => [s, can({ stage: s, tool: "settings" })])) as Record<Stage, boolean>;
+  const canChange = Object.fromEntries(
+    (["production", "staging", "development"] as const).map((s) => [s, can({ stage: s, tool: "settings" })]),
+  ) as Record<Stage, boolean>;
   return <BranchesBoard slug={slug} branches={branches} canChange={canChange} />;
 }

@@ -5,8 +5,18 @@ import { secondaryButtonClass } from "../_components/styles";
 import { cancelAction, rebuildAction, type BuildActionState } from "./actions";
 
 function Feedback({ state }: { state: BuildActionState }) {
-  if (state.error) return <span role="alert" className="text-xs text-red-700">{state.error}</span>;
-  if (state.message) return <span role="status" className="text-xs text-slate-500">{state.message}</span>;
+  if (state.error)
+    return (
+      <span role="alert" className="text-xs text-red-700">
+        {state.error}
+      </span>
+    );
+  if (state.message)
+    return (
+      <span role="status" className="text-xs text-slate-500">
+        {state.message}
+      </span>
+    );
   return null;
 }
 

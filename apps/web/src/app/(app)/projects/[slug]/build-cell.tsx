@@ -15,7 +15,10 @@ export function BuildCell({ slug, build, canCancel }: { slug: string; build: Bui
   const state = build.state as BuildState;
   const colour = build.result ?? (state === "failed" ? "red" : "grey");
   return (
-    <div data-testid={`build-cell-${build.number}`} className={`w-56 shrink-0 rounded-lg border border-l-4 border-slate-200 bg-white p-3 shadow-sm ${borders[colour]}`}>
+    <div
+      data-testid={`build-cell-${build.number}`}
+      className={`w-56 shrink-0 rounded-lg border border-l-4 border-slate-200 bg-white p-3 shadow-sm ${borders[colour]}`}
+    >
       <div className="flex items-center justify-between gap-2">
         <Link href={`/projects/${slug}/builds/${build.number}`} className="text-sm font-semibold text-slate-900 hover:underline">
           #{build.number}
@@ -30,7 +33,11 @@ export function BuildCell({ slug, build, canCancel }: { slug: string; build: Bui
       </p>
       {canCancel && isInProgress(state) ? (
         <div className="mt-2">
-          {build.cancelRequestedAt ? <span className="text-xs text-slate-500">Cancelling…</span> : <CancelButton slug={slug} buildId={build.id} number={build.number} />}
+          {build.cancelRequestedAt ? (
+            <span className="text-xs text-slate-500">Cancelling…</span>
+          ) : (
+            <CancelButton slug={slug} buildId={build.id} number={build.number} />
+          )}
         </div>
       ) : null}
     </div>

@@ -20,14 +20,23 @@ export function BuildsView(props: { slug: string; rows: BranchRow[]; query: stri
         <label htmlFor="builds-search" className="sr-only">
           Search branches
         </label>
-        <input id="builds-search" name="q" type="search" defaultValue={query} placeholder="Branch name or commit message" className={inputClass} />
+        <input
+          id="builds-search"
+          name="q"
+          type="search"
+          defaultValue={query}
+          placeholder="Branch name or commit message"
+          className={inputClass}
+        />
         <button type="submit" className={secondaryButtonClass}>
           Search
         </button>
       </form>
       {rows.length === 0 ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">
-          {query ? `No branch matches “${query}”.` : "No branches yet. Push to the repository (or wait for the first poll) and they appear here."}
+          {query
+            ? `No branch matches “${query}”.`
+            : "No branches yet. Push to the repository (or wait for the first poll) and they appear here."}
         </p>
       ) : (
         <ul className="space-y-3">

@@ -2,8 +2,8 @@ import { decryptSecret } from "@slipway/config";
 import { findWebhookSecretEnc, listBranchesByStage, listBranchRows } from "@slipway/db";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { deps } from "../../../../server/deps";
-import { projectForPage } from "../../../../server/access/page-access";
+import { deps } from "@/server/deps";
+import { projectForPage } from "@/server/access/page-access";
 import { BranchesView } from "./branches-view";
 import { BuildsView } from "./builds-view";
 import { LiveRefresh } from "./live-refresh";
@@ -49,12 +49,24 @@ export default async function ProjectPage({ params, searchParams }: Props) {
           <span className="font-mono">*.{project.baseDomain}</span>
         </p>
       </div>
-      {secretEnc ? <WebhookSetup publicUrl={config.web.publicUrl} slug={slug} secret={decryptSecret(secretEnc, config.encryptionKey)} isGithub={project.repoKind === "github"} open={!hasBranches} /> : null}
+      {secretEnc ? (
+        <WebhookSetup
+          publicUrl={config.web.publicUrl}
+          slug={slug}
+          secret={decryptSecret(secretEnc, config.encryptionKey)}
+          isGithub={project.repoKind === "github"}
+          open={!hasBranches}
+        />
+      ) : null}
       <nav aria-label="Project views" className="flex gap-6 border-b border-slate-200">
         <Link href={`/projects/${slug}`} className={tabClass(tab === "branches")} aria-current={tab === "branches" ? "page" : undefined}>
           Branches
         </Link>
-        <Link href={`/projects/${slug}?tab=builds`} className={tabClass(tab === "builds")} aria-current={tab === "builds" ? "page" : undefined}>
+        <Link
+          href={`/projects/${slug}?tab=builds`}
+          className={tabClass(tab === "builds")}
+          aria-current={tab === "builds" ? "page" : undefined}
+        >
           Builds
         </Link>
         {access.can({ stage: "production", tool: "backups" }) || access.can({ stage: "staging", tool: "backups" }) ? (
@@ -69,9 +81,19 @@ export default async function ProjectPage({ params, searchParams }: Props) {
         ) : null}
       </nav>
       {tab === "branches" ? (
-        <BranchesView slug={slug} projectId={project.id} byStage={await listBranchesByStage(prisma, { projectId: project.id })} can={access.can} />
+        <BranchesView
+          slug={slug}
+          projectId={project.id}
+          byStage={await listBranchesByStage(prisma, { projectId: project.id })}
+          can={access.can}
+        />
       ) : (
-        <BuildsView slug={slug} query={query} rows={await listBranchRows(prisma, { projectId: project.id, search: query })} can={access.can} />
+        <BuildsView
+          slug={slug}
+          query={query}
+          rows={await listBranchRows(prisma, { projectId: project.id, search: query })}
+          can={access.can}
+        />
       )}
     </section>
   );

@@ -17,7 +17,11 @@ export function useBranchChanges(slug: string) {
   const [pending, setPending] = useState(false);
 
   const post = useCallback(
-    async (branch: string, kind: "stage" | "merge" | "pin", body: unknown): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; body: ErrorBody }> => {
+    async (
+      branch: string,
+      kind: "stage" | "merge" | "pin",
+      body: unknown,
+    ): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; body: ErrorBody }> => {
       const res = await fetch(`/api/projects/${encodeURIComponent(slug)}/branches/${encodeURIComponent(branch)}/${kind}`, {
         method: "POST",
         headers: { "content-type": "application/json" },

@@ -10,8 +10,8 @@ export function WebhookSetup(props: { publicUrl: string; slug: string; secret: s
       <summary className="cursor-pointer text-sm font-semibold text-slate-900">Webhook setup</summary>
       <div className="mt-3 space-y-4 text-sm text-slate-700">
         <p>
-          Pushes reach Slipway by webhook (the branches are also polled every few minutes as a fallback). Use the secret
-          below for either endpoint; deliveries with another signature are refused.
+          Pushes reach Slipway by webhook (the branches are also polled every few minutes as a fallback). Use the secret below for either
+          endpoint; deliveries with another signature are refused.
         </p>
         <div className="space-y-1">
           <h3 className="font-medium text-slate-900">GitHub{isGithub ? "" : " (if the repository is on GitHub)"}</h3>
@@ -25,13 +25,15 @@ export function WebhookSetup(props: { publicUrl: string; slug: string; secret: s
           <h3 className="font-medium text-slate-900">Any other Git server (Gitea, Forgejo, a post-receive hook)</h3>
           <code className={code} data-testid="webhook-generic-url">{`${publicUrl}/api/webhooks/git/${slug}`}</code>
           <p>
-            POST a push payload (<code className="font-mono">ref</code>, <code className="font-mono">after</code>) signed with
-            HMAC-SHA256 of the body in <code className="font-mono">X-Hub-Signature-256: sha256=…</code>.
+            POST a push payload (<code className="font-mono">ref</code>, <code className="font-mono">after</code>) signed with HMAC-SHA256
+            of the body in <code className="font-mono">X-Hub-Signature-256: sha256=…</code>.
           </p>
         </div>
         <div className="space-y-1">
           <h3 className="font-medium text-slate-900">Secret</h3>
-          <code className={code} data-testid="webhook-secret">{secret}</code>
+          <code className={code} data-testid="webhook-secret">
+            {secret}
+          </code>
         </div>
       </div>
     </details>

@@ -4,10 +4,10 @@ import { isDomainError } from "@slipway/domain";
 import { resolveHostAddresses } from "@slipway/git";
 import { enqueue } from "@slipway/queue";
 import { redirect } from "next/navigation";
-import { requireUser } from "../../../../server/auth/current-user";
-import { deps } from "../../../../server/deps";
-import { createProject } from "../../../../server/projects/create-project";
-import type { NewProjectErrors, NewProjectInput } from "../../../../server/projects/new-project";
+import { requireUser } from "@/server/auth/current-user";
+import { deps } from "@/server/deps";
+import { createProject } from "@/server/projects/create-project";
+import type { NewProjectErrors, NewProjectInput } from "@/server/projects/new-project";
 
 export interface NewProjectFormState {
   values: NewProjectInput;

@@ -10,7 +10,13 @@ type Errors = NewProjectFormState["errors"];
 
 const versions = ["18.0", "17.0", "16.0"];
 
-function Field(props: { id: keyof Values; label: string; hint?: ReactNode; error?: string; children: (aria: Record<string, unknown>) => ReactNode }) {
+function Field(props: {
+  id: keyof Values;
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+  children: (aria: Record<string, unknown>) => ReactNode;
+}) {
   const { id, label, hint, error, children } = props;
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
@@ -45,22 +51,67 @@ function Fields({ initial, errors, imageTemplate }: { initial: Values; errors: E
     <>
       <Field id="name" label="Name" error={errors.name}>
         {(aria) => (
-          <input {...aria} type="text" required autoComplete="off" value={v.name} className={inputClass}
-            onChange={(e) => set({ name: e.target.value, ...(slugEdited ? {} : { slug: suggestSlug(e.target.value) }) })} />
+          <input
+            {...aria}
+            type="text"
+            required
+            autoComplete="off"
+            value={v.name}
+            className={inputClass}
+            onChange={(e) => set({ name: e.target.value, ...(slugEdited ? {} : { slug: suggestSlug(e.target.value) }) })}
+          />
         )}
       </Field>
-      <Field id="slug" label="Project slug" error={errors.slug}
-        hint={<>Used in every build&apos;s address: <code>{v.slug || "slug"}.{v.baseDomain || "domain"}</code>. Lowercase letters, digits and hyphens.</>}>
+      <Field
+        id="slug"
+        label="Project slug"
+        error={errors.slug}
+        hint={
+          <>
+            Used in every build&apos;s address:{" "}
+            <code>
+              {v.slug || "slug"}.{v.baseDomain || "domain"}
+            </code>
+            . Lowercase letters, digits and hyphens.
+          </>
+        }
+      >
         {(aria) => (
-          <input {...aria} type="text" required autoComplete="off" autoCapitalize="none" spellCheck={false} value={v.slug} className={`${inputClass} font-mono`}
-            onChange={(e) => { setSlugEdited(true); set({ slug: e.target.value }); }} />
+          <input
+            {...aria}
+            type="text"
+            required
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={v.slug}
+            className={`${inputClass} font-mono`}
+            onChange={(e) => {
+              setSlugEdited(true);
+              set({ slug: e.target.value });
+            }}
+          />
         )}
       </Field>
-      <Field id="repoUrl" label="Repository URL" error={errors.repoUrl}
-        hint="GitHub (https://github.com/owner/repo or git@github.com:owner/repo.git), any Git URL, or an absolute path on this server.">
+      <Field
+        id="repoUrl"
+        label="Repository URL"
+        error={errors.repoUrl}
+        hint="GitHub (https://github.com/owner/repo or git@github.com:owner/repo.git), any Git URL, or an absolute path on this server."
+      >
         {(aria) => (
-          <input {...aria} type="text" required autoComplete="off" autoCapitalize="none" spellCheck={false} value={v.repoUrl} className={`${inputClass} font-mono`}
-            placeholder="https://github.com/acme/odoo-addons" onChange={(e) => set({ repoUrl: e.target.value })} />
+          <input
+            {...aria}
+            type="text"
+            required
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={v.repoUrl}
+            className={`${inputClass} font-mono`}
+            placeholder="https://github.com/acme/odoo-addons"
+            onChange={(e) => set({ repoUrl: e.target.value })}
+          />
         )}
       </Field>
       <div className="grid gap-5 sm:grid-cols-2">
@@ -68,25 +119,51 @@ function Fields({ initial, errors, imageTemplate }: { initial: Values; errors: E
           {(aria) => (
             // Uncontrolled (defaultValue): React's automatic form reset after the action would put a
             // controlled select back on its first option while the state kept the chosen one.
-            <select {...aria} defaultValue={initial.odooVersion} className={inputClass}
-              onChange={(e) => set({ odooVersion: e.target.value, ...(imageEdited ? {} : { odooImage: imageFor(e.target.value) }) })}>
+            <select
+              {...aria}
+              defaultValue={initial.odooVersion}
+              className={inputClass}
+              onChange={(e) => set({ odooVersion: e.target.value, ...(imageEdited ? {} : { odooImage: imageFor(e.target.value) }) })}
+            >
               {versions.map((version) => (
-                <option key={version} value={version}>{version}</option>
+                <option key={version} value={version}>
+                  {version}
+                </option>
               ))}
             </select>
           )}
         </Field>
         <Field id="odooImage" label="Odoo image" error={errors.odooImage}>
           {(aria) => (
-            <input {...aria} type="text" required autoComplete="off" spellCheck={false} value={v.odooImage} className={`${inputClass} font-mono`}
-              onChange={(e) => { setImageEdited(true); set({ odooImage: e.target.value }); }} />
+            <input
+              {...aria}
+              type="text"
+              required
+              autoComplete="off"
+              spellCheck={false}
+              value={v.odooImage}
+              className={`${inputClass} font-mono`}
+              onChange={(e) => {
+                setImageEdited(true);
+                set({ odooImage: e.target.value });
+              }}
+            />
           )}
         </Field>
       </div>
       <Field id="baseDomain" label="Base domain" error={errors.baseDomain}>
         {(aria) => (
-          <input {...aria} type="text" required autoComplete="off" autoCapitalize="none" spellCheck={false} value={v.baseDomain} className={`${inputClass} font-mono`}
-            onChange={(e) => set({ baseDomain: e.target.value })} />
+          <input
+            {...aria}
+            type="text"
+            required
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={v.baseDomain}
+            className={`${inputClass} font-mono`}
+            onChange={(e) => set({ baseDomain: e.target.value })}
+          />
         )}
       </Field>
     </>
@@ -94,7 +171,11 @@ function Fields({ initial, errors, imageTemplate }: { initial: Values; errors: E
 }
 
 export function NewProjectForm({ defaults, imageTemplate }: { defaults: Values; imageTemplate: string }) {
-  const [state, action, pending] = useActionState<NewProjectFormState, FormData>(createProjectAction, { values: defaults, errors: {}, submission: 0 });
+  const [state, action, pending] = useActionState<NewProjectFormState, FormData>(createProjectAction, {
+    values: defaults,
+    errors: {},
+    submission: 0,
+  });
   const failed = Object.keys(state.errors).length > 0;
   return (
     <form action={action} className="space-y-5" noValidate>

@@ -1,9 +1,9 @@
 import { odooImageFor } from "@slipway/config";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireUser } from "../../../../server/auth/current-user";
-import { deps } from "../../../../server/deps";
-import { mayCreateProjects } from "../../../../server/projects/creation-policy";
+import { requireUser } from "@/server/auth/current-user";
+import { deps } from "@/server/deps";
+import { mayCreateProjects } from "@/server/projects/creation-policy";
 import { NewProjectForm } from "./new-project-form";
 
 export const metadata: Metadata = { title: "New project" };
@@ -13,7 +13,14 @@ export default async function NewProjectPage() {
   const { config } = deps();
   const allowed = mayCreateProjects(user, config.projects.creators);
   const version = "18.0";
-  const defaults = { name: "", slug: "", repoUrl: "", odooVersion: version, odooImage: odooImageFor(config.defaultOdooImage, version), baseDomain: config.baseDomain };
+  const defaults = {
+    name: "",
+    slug: "",
+    repoUrl: "",
+    odooVersion: version,
+    odooImage: odooImageFor(config.defaultOdooImage, version),
+    baseDomain: config.baseDomain,
+  };
   return (
     <section aria-labelledby="new-project-title" className="mx-auto max-w-2xl">
       <p className="text-sm">

@@ -1,5 +1,5 @@
-import { deps } from "../../../../server/deps";
-import { startGithubLogin } from "../../../../server/github-auth/routes";
+import { deps } from "@/server/deps";
+import { startGithubLogin } from "@/server/github-auth/routes";
 
 export const dynamic = "force-dynamic";
 

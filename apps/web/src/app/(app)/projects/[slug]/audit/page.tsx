@@ -1,9 +1,9 @@
 import { listAuditActions, listAuditEntries } from "@slipway/db";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { projectActionForPage } from "../../../../../server/access/page-access";
-import { parseAuditFilter } from "../../../../../server/audit/audit-filter";
-import { deps } from "../../../../../server/deps";
+import { projectActionForPage } from "@/server/access/page-access";
+import { parseAuditFilter } from "@/server/audit/audit-filter";
+import { deps } from "@/server/deps";
 import { formatTime } from "../../_components/format";
 import { inputClass, primaryButtonClass } from "../../_components/styles";
 
@@ -62,7 +62,11 @@ export default async function AuditPage({ params, searchParams }: Props) {
           Filter
         </button>
       </form>
-      {filter.error ? <p role="alert" className="text-sm text-red-700">{filter.error}</p> : null}
+      {filter.error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {filter.error}
+        </p>
+      ) : null}
       <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
         <table className="w-full text-sm" data-testid="audit-entries">
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">

@@ -14,7 +14,17 @@ export interface RestoreTarget {
  * Download (Odoo zip: the worker prepares it, then the browser fetches it; pg custom dump: at once)
  * and Restore (a dialog naming the branch whose database and filestore get overwritten).
  */
-export function BackupActions({ slug, backupId, takenAt, targets }: { slug: string; backupId: string; takenAt: string; targets: RestoreTarget[] }) {
+export function BackupActions({
+  slug,
+  backupId,
+  takenAt,
+  targets,
+}: {
+  slug: string;
+  backupId: string;
+  takenAt: string;
+  targets: RestoreTarget[];
+}) {
   const base = `${backupsApi(slug)}/${backupId}`;
   const [zip, setZip] = useState<{ state: "idle" | "preparing" } | { state: "error"; message: string }>({ state: "idle" });
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -74,14 +84,22 @@ function RestoreButton({ base, takenAt, targets }: { base: string; takenAt: stri
       <button type="button" className={secondaryButtonClass} onClick={() => dialog.current?.showModal()}>
         Restore…
       </button>
-      <dialog ref={dialog} aria-labelledby={`restore-title-${base}`} className="m-auto w-full max-w-md rounded-xl border border-slate-200 p-5 text-left shadow-xl backdrop:bg-slate-900/40">
+      <dialog
+        ref={dialog}
+        aria-labelledby={`restore-title-${base}`}
+        className="m-auto w-full max-w-md rounded-xl border border-slate-200 p-5 text-left shadow-xl backdrop:bg-slate-900/40"
+      >
         <h2 id={`restore-title-${base}`} className="text-base font-semibold">
           Restore the backup of {takenAt}
         </h2>
         {targets.length > 1 ? (
           <label className="mt-3 block text-sm">
             Into branch
-            <select className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={target} onChange={(e) => setTarget(e.target.value)}>
+            <select
+              className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+              value={target}
+              onChange={(e) => setTarget(e.target.value)}
+            >
               {targets.map((t) => (
                 <option key={t.name} value={t.name}>
                   {t.name} ({t.stage})
@@ -91,8 +109,11 @@ function RestoreButton({ base, takenAt, targets }: { base: string; takenAt: stri
           </label>
         ) : null}
         <p className="mt-3 text-sm text-slate-700" data-testid="restore-warning">
-          This overwrites the database and filestore of <strong className="font-mono">{chosen.name}</strong> ({chosen.stage}). A safety backup of {chosen.name} is taken first
-          {chosen.stage === "staging" ? "; the restored copy is neutralized (no real mail, crons off)." : "; visitors see a maintenance page for a few seconds."}
+          This overwrites the database and filestore of <strong className="font-mono">{chosen.name}</strong> ({chosen.stage}). A safety
+          backup of {chosen.name} is taken first
+          {chosen.stage === "staging"
+            ? "; the restored copy is neutralized (no real mail, crons off)."
+            : "; visitors see a maintenance page for a few seconds."}
         </p>
         {error ? (
           <p role="alert" className="mt-2 text-sm text-red-700">

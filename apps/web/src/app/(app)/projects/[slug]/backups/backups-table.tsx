@@ -1,10 +1,16 @@
 import type { BackupListRow } from "@slipway/db";
-import type { BranchBackups } from "../../../../../server/backups/list-backups";
+import type { BranchBackups } from "@/server/backups/list-backups";
 import { formatTime } from "../../_components/format";
 import { sizeText } from "./api";
 import { BackupActions, type RestoreTarget } from "./backup-actions";
 
-const kindLabel: Record<BackupListRow["kind"], string> = { daily: "Daily", manual: "Manual", update: "Update", import: "Import", safety: "Safety" };
+const kindLabel: Record<BackupListRow["kind"], string> = {
+  daily: "Daily",
+  manual: "Manual",
+  update: "Update",
+  import: "Import",
+  safety: "Safety",
+};
 const stateClass: Record<BackupListRow["state"], string> = {
   pending: "bg-slate-100 text-slate-700",
   running: "bg-sky-50 text-sky-700 ring-1 ring-sky-200",
@@ -22,7 +28,11 @@ function Verified({ row, showErrors }: { row: BackupListRow; showErrors: boolean
   }
   if (row.verifiedAt) {
     return (
-      <span className="rounded bg-emerald-50 px-1.5 py-0.5 text-xs font-medium text-emerald-700 ring-1 ring-emerald-200" data-testid="verified-badge" title={`Restore test passed ${formatTime(row.verifiedAt)}`}>
+      <span
+        className="rounded bg-emerald-50 px-1.5 py-0.5 text-xs font-medium text-emerald-700 ring-1 ring-emerald-200"
+        data-testid="verified-badge"
+        title={`Restore test passed ${formatTime(row.verifiedAt)}`}
+      >
         verified
       </span>
     );
@@ -31,7 +41,17 @@ function Verified({ row, showErrors }: { row: BackupListRow; showErrors: boolean
 }
 
 /** The branch's backups, newest first, with restores/imports in flight or failed lately above them. */
-export function BackupsTable({ slug, list, targets, showVerifyErrors }: { slug: string; list: BranchBackups; targets: RestoreTarget[]; showVerifyErrors: boolean }) {
+export function BackupsTable({
+  slug,
+  list,
+  targets,
+  showVerifyErrors,
+}: {
+  slug: string;
+  list: BranchBackups;
+  targets: RestoreTarget[];
+  showVerifyErrors: boolean;
+}) {
   return (
     <div className="space-y-3">
       {list.operations.map((op) => (
@@ -41,7 +61,12 @@ export function BackupsTable({ slug, list, targets, showVerifyErrors }: { slug: 
           data-testid={`operation-${op.kind}-${op.state}`}
           className={`rounded-lg px-3 py-2 text-sm ${op.state === "failed" ? "bg-red-50 text-red-800" : "bg-sky-50 text-sky-800"}`}
         >
-          {op.kind === "restore" ? "Restore" : "Import"} of {list.branch.name} {op.state === "failed" ? `failed (${formatTime(op.at)}), nothing was changed: ${op.error}` : op.state === "running" ? "in progress…" : "queued…"}
+          {op.kind === "restore" ? "Restore" : "Import"} of {list.branch.name}{" "}
+          {op.state === "failed"
+            ? `failed (${formatTime(op.at)}), nothing was changed: ${op.error}`
+            : op.state === "running"
+              ? "in progress…"
+              : "queued…"}
         </p>
       ))}
       {list.backups.length === 0 ? (
@@ -64,7 +89,13 @@ export function BackupsTable({ slug, list, targets, showVerifyErrors }: { slug: 
             </thead>
             <tbody>
               {list.backups.map((b) => (
-                <tr key={b.id} className="border-t border-slate-100 align-top" data-testid={`backup-${b.id}`} data-state={b.state} data-kind={b.kind}>
+                <tr
+                  key={b.id}
+                  className="border-t border-slate-100 align-top"
+                  data-testid={`backup-${b.id}`}
+                  data-state={b.state}
+                  data-kind={b.kind}
+                >
                   <td className="px-3 py-2 font-medium">{kindLabel[b.kind]}</td>
                   <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatTime(b.createdAt)}</td>
                   <td className="whitespace-nowrap px-3 py-2 text-right text-slate-600">{sizeText(b.sizeBytes)}</td>
@@ -75,8 +106,14 @@ export function BackupsTable({ slug, list, targets, showVerifyErrors }: { slug: 
                     {b.state === "failed" && b.error ? <p className="mt-1 max-w-xs text-xs text-red-700">{b.error.slice(0, 300)}</p> : null}
                   </td>
                   <td className="px-3 py-2">{b.state === "done" ? <Verified row={b} showErrors={showVerifyErrors} /> : null}</td>
-                  <td className="whitespace-nowrap px-3 py-2 text-slate-600">{b.expiresAt ? formatTime(b.expiresAt).slice(0, 10) : b.kind === "daily" ? "by retention" : "—"}</td>
-                  <td className="px-3 py-2">{b.state === "done" ? <BackupActions slug={slug} backupId={b.id} takenAt={formatTime(b.createdAt)} targets={targets} /> : null}</td>
+                  <td className="whitespace-nowrap px-3 py-2 text-slate-600">
+                    {b.expiresAt ? formatTime(b.expiresAt).slice(0, 10) : b.kind === "daily" ? "by retention" : "—"}
+                  </td>
+                  <td className="px-3 py-2">
+                    {b.state === "done" ? (
+                      <BackupActions slug={slug} backupId={b.id} takenAt={formatTime(b.createdAt)} targets={targets} />
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -5,9 +5,22 @@ import { useEffect, useRef, useState } from "react";
 import { primaryButtonClass, secondaryButtonClass } from "../../_components/styles";
 import { backupsApi, postJson, sizeText } from "./api";
 
-type Status = { state: "checking" | "valid" | "invalid" | "missing"; fileName: string; sizeBytes: number; format?: "zip" | "dump"; odooVersion?: string | null; database?: string | null; filestoreFiles?: number; message?: string };
+type Status = {
+  state: "checking" | "valid" | "invalid" | "missing";
+  fileName: string;
+  sizeBytes: number;
+  format?: "zip" | "dump";
+  odooVersion?: string | null;
+  database?: string | null;
+  filestoreFiles?: number;
+  message?: string;
+};
 
-type Phase = { step: "pick" } | { step: "uploading"; sent: number; total: number } | { step: "checking" | "checked"; upload: string; status?: Status } | { step: "importing" | "queued"; upload: string; status: Status };
+type Phase =
+  | { step: "pick" }
+  | { step: "uploading"; sent: number; total: number }
+  | { step: "checking" | "checked"; upload: string; status?: Status }
+  | { step: "importing" | "queued"; upload: string; status: Status };
 
 /**
  * Import a database (seed "Import a database"): the file goes up as the raw request body with a
@@ -86,15 +99,29 @@ export function ImportPanel({ slug, branch, stage, maxBytes }: { slug: string; b
 
   const status = "status" in phase ? phase.status : undefined;
   return (
-    <section aria-labelledby="import-title" className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="import-panel">
-      <h2 id="import-title" className="text-sm font-semibold">Import a database into {branch}</h2>
+    <section
+      aria-labelledby="import-title"
+      className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+      data-testid="import-panel"
+    >
+      <h2 id="import-title" className="text-sm font-semibold">
+        Import a database into {branch}
+      </h2>
       {phase.step === "pick" ? (
         <div className="flex flex-wrap items-center gap-2">
-          <input ref={file} type="file" accept=".zip,.dump,.backup,application/zip,application/octet-stream" aria-label="Database file" className="text-sm" />
+          <input
+            ref={file}
+            type="file"
+            accept=".zip,.dump,.backup,application/zip,application/octet-stream"
+            aria-label="Database file"
+            className="text-sm"
+          />
           <button type="button" className={secondaryButtonClass} onClick={upload}>
             Upload
           </button>
-          <span className="text-xs text-slate-500">Odoo database-manager .zip (with or without filestore) or pg_dump -Fc, up to {sizeText(maxBytes)}.</span>
+          <span className="text-xs text-slate-500">
+            Odoo database-manager .zip (with or without filestore) or pg_dump -Fc, up to {sizeText(maxBytes)}.
+          </span>
         </div>
       ) : null}
       {phase.step === "uploading" ? (
@@ -105,7 +132,11 @@ export function ImportPanel({ slug, branch, stage, maxBytes }: { slug: string; b
           </p>
         </div>
       ) : null}
-      {phase.step === "checking" ? <p className="text-sm text-slate-600" role="status">Uploaded; checking the file (format, paths, size, Odoo version)…</p> : null}
+      {phase.step === "checking" ? (
+        <p className="text-sm text-slate-600" role="status">
+          Uploaded; checking the file (format, paths, size, Odoo version)…
+        </p>
+      ) : null}
       {status?.state === "invalid" || status?.state === "missing" ? (
         <div className="space-y-2">
           <p role="alert" className="text-sm text-red-700" data-testid="import-refused">
@@ -119,20 +150,32 @@ export function ImportPanel({ slug, branch, stage, maxBytes }: { slug: string; b
       {status?.state === "valid" && "upload" in phase ? (
         <div className="space-y-2" data-testid="import-valid">
           <p className="text-sm text-slate-700">
-            {status.fileName} ({sizeText(status.sizeBytes)}) is valid: {status.format === "zip" ? `Odoo ${status.odooVersion} database-manager zip${status.database ? ` of ${status.database}` : ""}, ${status.filestoreFiles} filestore files` : "pg_dump custom-format dump (its Odoo version is checked while loading)"}.
+            {status.fileName} ({sizeText(status.sizeBytes)}) is valid:{" "}
+            {status.format === "zip"
+              ? `Odoo ${status.odooVersion} database-manager zip${status.database ? ` of ${status.database}` : ""}, ${status.filestoreFiles} filestore files`
+              : "pg_dump custom-format dump (its Odoo version is checked while loading)"}
+            .
           </p>
           {phase.step === "queued" ? (
-            <p role="status" className="text-sm font-medium text-slate-800">Import queued: a safety backup of {branch} is taken, then the database is replaced.</p>
+            <p role="status" className="text-sm font-medium text-slate-800">
+              Import queued: a safety backup of {branch} is taken, then the database is replaced.
+            </p>
           ) : (
             <>
               <label className="flex items-start gap-2 text-sm text-slate-800">
                 <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} className="mt-1" />
                 <span>
-                  I understand that importing <strong>overwrites all data</strong> of branch <span className="font-mono">{branch}</span> ({stage}); crons and outgoing mail servers of the imported database are disabled.
+                  I understand that importing <strong>overwrites all data</strong> of branch <span className="font-mono">{branch}</span> (
+                  {stage}); crons and outgoing mail servers of the imported database are disabled.
                 </span>
               </label>
               <div className="flex gap-2">
-                <button type="button" className={primaryButtonClass} disabled={!confirmed || phase.step === "importing"} onClick={() => confirmImport(phase.upload, status)}>
+                <button
+                  type="button"
+                  className={primaryButtonClass}
+                  disabled={!confirmed || phase.step === "importing"}
+                  onClick={() => confirmImport(phase.upload, status)}
+                >
                   {phase.step === "importing" ? "Importing…" : `Import into ${branch}`}
                 </button>
                 <button type="button" className={secondaryButtonClass} onClick={() => discard(phase.upload)}>

@@ -3,10 +3,10 @@ import { isDomainError, MAX_MANUAL_BACKUPS_PER_DAY, type Stage } from "@slipway/
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { projectForPage } from "../../../../../server/access/page-access";
-import { getCurrentUser } from "../../../../../server/auth/current-user";
-import { backupDeps } from "../../../../../server/backups/backup-deps";
-import { listBackups } from "../../../../../server/backups/list-backups";
+import { projectForPage } from "@/server/access/page-access";
+import { getCurrentUser } from "@/server/auth/current-user";
+import { backupDeps } from "@/server/backups/backup-deps";
+import { listBackups } from "@/server/backups/list-backups";
 import { LiveRefresh } from "../live-refresh";
 import { BackupsTable } from "./backups-table";
 import { ImportPanel } from "./import-panel";
@@ -49,7 +49,10 @@ export default async function BackupsPage({ params, searchParams }: Props) {
     }
   }
   const targets = branches
-    .filter((b): b is typeof b & { stage: "production" | "staging" } => b.stage !== "development" && b.hasDatabase && access.can({ stage: b.stage, tool: "backups" }))
+    .filter(
+      (b): b is typeof b & { stage: "production" | "staging" } =>
+        b.stage !== "development" && b.hasDatabase && access.can({ stage: b.stage, tool: "backups" }),
+    )
     .map((b) => ({ name: b.name, stage: b.stage }));
 
   return (
@@ -83,7 +86,8 @@ export default async function BackupsPage({ params, searchParams }: Props) {
         </p>
       ) : selected.stage === "development" ? (
         <p className="rounded-xl border border-slate-200 bg-white p-4 text-sm text-slate-600" data-testid="backups-development">
-          Development databases are not backed up, and manual backups are not possible: every push to a development branch builds a new database from scratch (with demo data). Move the branch to staging or production to back it up.
+          Development databases are not backed up, and manual backups are not possible: every push to a development branch builds a new
+          database from scratch (with demo data). Move the branch to staging or production to back it up.
         </p>
       ) : list ? (
         <>
@@ -97,11 +101,19 @@ export default async function BackupsPage({ params, searchParams }: Props) {
               slug={slug}
               branch={selected.name}
               remaining={MAX_MANUAL_BACKUPS_PER_DAY - list.manualToday}
-              disabledReason={!selected.hasDatabase ? "No running build: nothing to back up yet." : list.manualToday >= MAX_MANUAL_BACKUPS_PER_DAY ? `The ${MAX_MANUAL_BACKUPS_PER_DAY} manual backups of today are taken; try again tomorrow.` : null}
+              disabledReason={
+                !selected.hasDatabase
+                  ? "No running build: nothing to back up yet."
+                  : list.manualToday >= MAX_MANUAL_BACKUPS_PER_DAY
+                    ? `The ${MAX_MANUAL_BACKUPS_PER_DAY} manual backups of today are taken; try again tomorrow.`
+                    : null
+              }
             />
           ) : null}
           <BackupsTable slug={slug} list={list} targets={targets} showVerifyErrors={isAdmin} />
-          {user && selected.hasDatabase ? <ImportPanel slug={slug} branch={selected.name} stage={selected.stage} maxBytes={d.maxBytes} /> : null}
+          {user && selected.hasDatabase ? (
+            <ImportPanel slug={slug} branch={selected.name} stage={selected.stage} maxBytes={d.maxBytes} />
+          ) : null}
         </>
       ) : null}
     </section>

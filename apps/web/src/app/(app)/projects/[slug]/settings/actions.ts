@@ -3,12 +3,12 @@
 import { isDomainError } from "@slipway/domain";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { loadProjectAccess, type ProjectAccess } from "../../../../../server/access";
-import { getCurrentUser } from "../../../../../server/auth/current-user";
-import { clientIp } from "../../../../../server/auth/session-cookie";
-import { addCollaborator, changeCollaboratorRole, parseRole, removeCollaborator } from "../../../../../server/collaborators/manage-collaborators";
-import { deps } from "../../../../../server/deps";
-import { updateProjectSettings } from "../../../../../server/projects/update-project-settings";
+import { loadProjectAccess, type ProjectAccess } from "@/server/access";
+import { getCurrentUser } from "@/server/auth/current-user";
+import { clientIp } from "@/server/auth/session-cookie";
+import { addCollaborator, changeCollaboratorRole, parseRole, removeCollaborator } from "@/server/collaborators/manage-collaborators";
+import { deps } from "@/server/deps";
+import { updateProjectSettings } from "@/server/projects/update-project-settings";
 
 const text = (form: FormData, name: string, max = 200) => String(form.get(name) ?? "").slice(0, max);
 
@@ -35,7 +35,10 @@ async function run(form: FormData, act: (ctx: { access: ProjectAccess; ip: strin
 
 export async function saveSettingsAction(form: FormData): Promise<void> {
   await run(form, async ({ access, ip }) => {
-    await updateProjectSettings({ prisma: deps().prisma }, { access, name: text(form, "name"), publicAccess: form.get("publicAccess") === "on", ip });
+    await updateProjectSettings(
+      { prisma: deps().prisma },
+      { access, name: text(form, "name"), publicAccess: form.get("publicAccess") === "on", ip },
+    );
     return "Settings saved.";
   });
 }
@@ -43,14 +46,20 @@ export async function saveSettingsAction(form: FormData): Promise<void> {
 export async function addCollaboratorAction(form: FormData): Promise<void> {
   await run(form, async ({ access, ip }) => {
     const d = deps();
-    const row = await addCollaborator({ prisma: d.prisma, githubApiUrl: d.config.github.apiUrl }, { access, login: text(form, "login", 100), role: parseRole(form.get("role") || "developer"), ip });
+    const row = await addCollaborator(
+      { prisma: d.prisma, githubApiUrl: d.config.github.apiUrl },
+      { access, login: text(form, "login", 100), role: parseRole(form.get("role") || "developer"), ip },
+    );
     return `${row.user.login} added as ${row.role}.`;
   });
 }
 
 export async function changeRoleAction(form: FormData): Promise<void> {
   await run(form, async ({ access, ip }) => {
-    const changed = await changeCollaboratorRole({ prisma: deps().prisma }, { access, collaboratorId: text(form, "collaboratorId"), role: parseRole(form.get("role")), ip });
+    const changed = await changeCollaboratorRole(
+      { prisma: deps().prisma },
+      { access, collaboratorId: text(form, "collaboratorId"), role: parseRole(form.get("role")), ip },
+    );
     return `${changed.login} is now ${changed.to}.`;
   });
 }

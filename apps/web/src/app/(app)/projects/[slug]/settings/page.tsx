@@ -3,8 +3,8 @@ import { collaboratorRoles } from "@slipway/domain";
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { projectActionForPage } from "../../../../../server/access/page-access";
-import { deps } from "../../../../../server/deps";
+import { projectActionForPage } from "@/server/access/page-access";
+import { deps } from "@/server/deps";
 import { inputClass, primaryButtonClass, secondaryButtonClass } from "../../_components/styles";
 import { addCollaboratorAction, changeRoleAction, removeCollaboratorAction, saveSettingsAction } from "./actions";
 
@@ -45,8 +45,20 @@ export default async function SettingsPage({ params, searchParams }: Props) {
           </Link>
         </p>
       </div>
-      {notice ? <p role="status" data-testid="settings-notice" className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800">{notice.slice(0, 300)}</p> : null}
-      {error ? <p role="alert" data-testid="settings-error" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{error.slice(0, 300)}</p> : null}
+      {notice ? (
+        <p
+          role="status"
+          data-testid="settings-notice"
+          className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800"
+        >
+          {notice.slice(0, 300)}
+        </p>
+      ) : null}
+      {error ? (
+        <p role="alert" data-testid="settings-error" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error.slice(0, 300)}
+        </p>
+      ) : null}
 
       <Card title="Project">
         <form action={saveSettingsAction} className="space-y-4">
@@ -60,8 +72,8 @@ export default async function SettingsPage({ params, searchParams }: Props) {
             <span>
               <span className="font-medium text-slate-700">Allow public access</span>
               <span className="block text-slate-500">
-                Visitors can see the builds page, connect to development builds and use their logs, shell and mails. Production and
-                staging builds stay private; visitors only see their status.
+                Visitors can see the builds page, connect to development builds and use their logs, shell and mails. Production and staging
+                builds stay private; visitors only see their status.
               </span>
             </span>
           </label>

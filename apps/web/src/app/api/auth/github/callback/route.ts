@@ -1,5 +1,5 @@
-import { deps } from "../../../../../server/deps";
-import { finishGithubLogin } from "../../../../../server/github-auth/routes";
+import { deps } from "@/server/deps";
+import { finishGithubLogin } from "@/server/github-auth/routes";
 
 export const dynamic = "force-dynamic";
 

@@ -15,21 +15,53 @@ import { browserRequest, createBackupsFixture, queuedJobs, type BackupsFixture, 
 const MAX = 64 * 1024;
 let f: BackupsFixture;
 let worker: WorkerDeps;
-let routes: { uploads: typeof import("./uploads/route"); upload: typeof import("./uploads/[upload]/route"); importRoute: typeof import("./uploads/[upload]/import/route") };
+let routes: {
+  uploads: typeof import("./uploads/route");
+  upload: typeof import("./uploads/[upload]/route");
+  importRoute: typeof import("./uploads/[upload]/import/route");
+};
 
-const manifest = JSON.stringify({ odoo_dump: "1", db_name: "shop", version: "17.0", major_version: "17.0", pg_version: "15.0", modules: { base: "17.0.1.3" } });
-const json = async (r: Response) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> & { error?: { message: string } } });
+const manifest = JSON.stringify({
+  odoo_dump: "1",
+  db_name: "shop",
+  version: "17.0",
+  major_version: "17.0",
+  pg_version: "15.0",
+  modules: { base: "17.0.1.3" },
+});
+const json = async (r: Response) => ({
+  status: r.status,
+  body: (await r.json()) as Record<string, unknown> & { error?: { message: string } },
+});
 
 function zip(entries: Record<string, string>): Buffer {
-  const script = "import zipfile,sys,json,io\nb=io.BytesIO()\nz=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED)\nfor k,v in json.loads(sys.argv[1]).items(): z.writestr(k,v)\nz.close()\nsys.stdout.buffer.write(b.getvalue())";
+  const script =
+    "import zipfile,sys,json,io\nb=io.BytesIO()\nz=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED)\nfor k,v in json.loads(sys.argv[1]).items(): z.writestr(k,v)\nz.close()\nsys.stdout.buffer.write(b.getvalue())";
   return execFileSync("python3", ["-c", script, JSON.stringify(entries)]);
 }
 
 const send = (who: Role, body: Uint8Array | ReadableStream<Uint8Array>, branch = "main", headers: Record<string, string> = {}) =>
-  routes.uploads.POST(browserRequest(f, who, `/api/projects/${f.slug}/backups/uploads?branch=${branch}`, { method: "POST", body: body as BodyInit, headers: { "content-type": "application/octet-stream", "x-file-name": "shop.zip", ...headers } }), { params: Promise.resolve({ slug: f.slug }) }).then(json);
-const status = (who: Role, upload: string) => routes.upload.GET(browserRequest(f, who, `/api/projects/${f.slug}/backups/uploads/${upload}`), { params: Promise.resolve({ slug: f.slug, upload }) }).then(json);
+  routes.uploads
+    .POST(
+      browserRequest(f, who, `/api/projects/${f.slug}/backups/uploads?branch=${branch}`, {
+        method: "POST",
+        body: body as BodyInit,
+        headers: { "content-type": "application/octet-stream", "x-file-name": "shop.zip", ...headers },
+      }),
+      { params: Promise.resolve({ slug: f.slug }) },
+    )
+    .then(json);
+const status = (who: Role, upload: string) =>
+  routes.upload
+    .GET(browserRequest(f, who, `/api/projects/${f.slug}/backups/uploads/${upload}`), { params: Promise.resolve({ slug: f.slug, upload }) })
+    .then(json);
 const confirm = (who: Role, upload: string, body: unknown) =>
-  routes.importRoute.POST(browserRequest(f, who, `/api/projects/${f.slug}/backups/uploads/${upload}/import`, { method: "POST", body: JSON.stringify(body) }), { params: Promise.resolve({ slug: f.slug, upload }) }).then(json);
+  routes.importRoute
+    .POST(
+      browserRequest(f, who, `/api/projects/${f.slug}/backups/uploads/${upload}/import`, { method: "POST", body: JSON.stringify(body) }),
+      { params: Promise.resolve({ slug: f.slug, upload }) },
+    )
+    .then(json);
 const uploadsDir = () => readdirSync(path.join(f.root, "uploads")).sort();
 
 /** Plays the worker: runs the validation jobs the routes queued. */
@@ -45,7 +77,11 @@ async function runInspections(): Promise<void> {
 beforeAll(async () => {
   f = await createBackupsFixture({ maxBytes: MAX, env: process.env });
   worker = createWorkerDeps({ config: loadWorkerConfig({ ...process.env }), logger: pino({ level: "silent" }) });
-  routes = { uploads: await import("./uploads/route"), upload: await import("./uploads/[upload]/route"), importRoute: await import("./uploads/[upload]/import/route") };
+  routes = {
+    uploads: await import("./uploads/route"),
+    upload: await import("./uploads/[upload]/route"),
+    importRoute: await import("./uploads/[upload]/import/route"),
+  };
 });
 
 afterAll(async () => {
@@ -79,7 +115,11 @@ describe("upload size limit (SLIPWAY_IMPORT_MAX_BYTES)", () => {
 
 describe("validation and confirmation", () => {
   it("refuses a zip with ../ paths with the engine's message; the import of it is refused and nothing changes", async () => {
-    const evil = zip({ "dump.sql": "--\n-- PostgreSQL database dump\n--\n", "manifest.json": manifest, "filestore/../../../etc/cron.d/x": "boom" });
+    const evil = zip({
+      "dump.sql": "--\n-- PostgreSQL database dump\n--\n",
+      "manifest.json": manifest,
+      "filestore/../../../etc/cron.d/x": "boom",
+    });
     const sent = await send("admin", evil);
     expect(sent.status).toBe(201);
     const upload = sent.body.upload as string;
@@ -91,7 +131,9 @@ describe("validation and confirmation", () => {
     await runInspections();
     const verdict = await status("admin", upload);
     expect(verdict.body).toMatchObject({ state: "invalid", branch: "main", fileName: "shop.zip" });
-    expect(verdict.body.message).toBe('The zip contains an unsafe path "filestore/../../../etc/cron.d/x" (absolute or going up with ".."): refused.');
+    expect(verdict.body.message).toBe(
+      'The zip contains an unsafe path "filestore/../../../etc/cron.d/x" (absolute or going up with ".."): refused.',
+    );
     const refused = await confirm("admin", upload, { confirmOverwrite: true });
     expect(refused.status).toBe(409);
     expect(refused.body.error?.message).toMatch(/^This file was refused: The zip contains an unsafe path/);
@@ -101,13 +143,24 @@ describe("validation and confirmation", () => {
   });
 
   it("imports a valid upload only once confirmed, and only for roles with the branch's Backups cell", async () => {
-    const good = zip({ "dump.sql": "--\n-- PostgreSQL database dump\n--\nSELECT 1;\n", "manifest.json": manifest, "filestore/ab/abc": "x" });
+    const good = zip({
+      "dump.sql": "--\n-- PostgreSQL database dump\n--\nSELECT 1;\n",
+      "manifest.json": manifest,
+      "filestore/ab/abc": "x",
+    });
     expect((await send("tester", good)).status).toBe(403); // production: admins only
     const sent = await send("tester", good, "staging-1");
     expect(sent.status).toBe(201);
     const upload = sent.body.upload as string;
     await runInspections();
-    expect((await status("tester", upload)).body).toMatchObject({ state: "valid", format: "zip", odooVersion: "17.0", database: "shop", filestoreFiles: 1, branch: "staging-1" });
+    expect((await status("tester", upload)).body).toMatchObject({
+      state: "valid",
+      format: "zip",
+      odooVersion: "17.0",
+      database: "shop",
+      filestoreFiles: 1,
+      branch: "staging-1",
+    });
     expect((await status("developer", upload)).status).toBe(403);
 
     const unconfirmed = await confirm("tester", upload, {});
@@ -118,8 +171,16 @@ describe("validation and confirmation", () => {
 
     expect(await confirm("tester", upload, { confirmOverwrite: true })).toEqual({ status: 202, body: { branch: "staging-1" } });
     expect(await queuedJobs(f.queues, "backup.import")).toEqual([{ branchId: f.branches.staging.id, upload, confirmOverwrite: true }]);
-    const audit = await f.prisma.auditEntry.findMany({ where: { projectId: f.projectId, action: { in: ["backup.upload", "backup.import"] } }, orderBy: { createdAt: "asc" }, select: { action: true, target: true, actorId: true } });
-    expect(audit.map((a) => `${a.action}:${a.target}`)).toEqual(["backup.upload:main", "backup.upload:staging-1", "backup.import:staging-1"]);
+    const audit = await f.prisma.auditEntry.findMany({
+      where: { projectId: f.projectId, action: { in: ["backup.upload", "backup.import"] } },
+      orderBy: { createdAt: "asc" },
+      select: { action: true, target: true, actorId: true },
+    });
+    expect(audit.map((a) => `${a.action}:${a.target}`)).toEqual([
+      "backup.upload:main",
+      "backup.upload:staging-1",
+      "backup.import:staging-1",
+    ]);
     // A second import while this one is queued is refused.
     expect((await send("tester", good, "staging-1")).status).toBe(409);
   });

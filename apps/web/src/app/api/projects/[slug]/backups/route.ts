@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { errorJson } from "../../../../../server/access";
-import { backupDeps } from "../../../../../server/backups/backup-deps";
-import { backupRoute, jsonBody } from "../../../../../server/backups/backup-route";
-import { listBackups } from "../../../../../server/backups/list-backups";
-import { requestManualBackup } from "../../../../../server/backups/manual-backup";
+import { errorJson } from "@/server/access";
+import { backupDeps } from "@/server/backups/backup-deps";
+import { backupRoute, jsonBody } from "@/server/backups/backup-route";
+import { listBackups } from "@/server/backups/list-backups";
+import { requestManualBackup } from "@/server/backups/manual-backup";
 
 export const dynamic = "force-dynamic";
 

@@ -9,8 +9,8 @@ import path from "node:path";
 import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createQueues, queueNames, type Queues } from "@slipway/queue";
-import { SESSION_COOKIE } from "../../../../../server/auth/session-cookie";
-import { generateSessionToken, hashSessionToken } from "../../../../../server/auth/session-policy";
+import { SESSION_COOKIE } from "@/server/auth/session-cookie";
+import { generateSessionToken, hashSessionToken } from "@/server/auth/session-policy";
 
 export const ORIGIN = "http://127.0.0.1:3000";
 export type Role = "admin" | "tester" | "developer";
@@ -29,16 +29,20 @@ export interface BackupsFixture {
 }
 
 /** `env` is the test's process environment: the fixture points the web's settings at its own database and store. */
-export async function createBackupsFixture(options: { maxBytes: number; env: Record<string, string | undefined> }): Promise<BackupsFixture> {
+export async function createBackupsFixture(options: {
+  maxBytes: number;
+  env: Record<string, string | undefined>;
+}): Promise<BackupsFixture> {
   const { env } = options;
   const adminUrl = env.DATABASE_URL;
-  if (!adminUrl || !env.REDIS_URL) throw new Error("DATABASE_URL/REDIS_URL are not set: run `npm run services:up` (it writes .slipway/env)");
+  if (!adminUrl || !env.REDIS_URL)
+    throw new Error("DATABASE_URL/REDIS_URL are not set: run `npm run services:up` (it writes .slipway/env)");
   const db = await createTemporaryDatabase({ adminUrl });
   const root = mkdtempSync(path.join(tmpdir(), "slipway-web-backups-"));
   env.DATABASE_URL = db.url;
   env.SLIPWAY_BACKUP_DIR = root;
   env.SLIPWAY_IMPORT_MAX_BYTES = String(options.maxBytes);
-  const { deps } = await import("../../../../../server/deps");
+  const { deps } = await import("@/server/deps");
   const prisma = deps().prisma;
   const queues = createQueues({ connection: deps().redis, prefix: `slipway-test-${randomBytes(4).toString("hex")}` });
   Object.assign(deps(), { queues });
@@ -55,22 +59,55 @@ export async function createBackupsFixture(options: { maxBytes: number; env: Rec
   }
   const slug = `backups-${randomBytes(3).toString("hex")}`;
   const project = await insertProject(prisma, {
-    slug, name: "Backups shop", repoUrl: "/srv/git/b.git", repoKind: "generic", odooVersion: "17.0", odooImage: "odoo:17.0",
-    baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: userIds.admin,
+    slug,
+    name: "Backups shop",
+    repoUrl: "/srv/git/b.git",
+    repoKind: "generic",
+    odooVersion: "17.0",
+    odooImage: "odoo:17.0",
+    baseDomain: "slipway.localhost",
+    webhookSecretEnc: "v1:x:y:z",
+    creatorId: userIds.admin,
   });
-  for (const role of ["tester", "developer"] as const) await prisma.collaborator.create({ data: { projectId: project.id, userId: userIds[role], role } });
+  for (const role of ["tester", "developer"] as const)
+    await prisma.collaborator.create({ data: { projectId: project.id, userId: userIds[role], role } });
   const branches = {} as BackupsFixture["branches"];
   let number = 1;
   for (const stage of ["production", "staging", "development"] as const) {
     const name = stage === "production" ? "main" : `${stage}-1`;
-    const branch = await prisma.branch.create({ data: { projectId: project.id, name, stage, productionSlot: stage === "production" ? true : null, headRevision: "a".repeat(40) } });
-    await prisma.build.create({ data: { projectId: project.id, branchId: branch.id, stage, revision: "a".repeat(40), number: number++, state: "running", result: "green", databaseName: `b${number}db` } });
+    const branch = await prisma.branch.create({
+      data: { projectId: project.id, name, stage, productionSlot: stage === "production" ? true : null, headRevision: "a".repeat(40) },
+    });
+    await prisma.build.create({
+      data: {
+        projectId: project.id,
+        branchId: branch.id,
+        stage,
+        revision: "a".repeat(40),
+        number: number++,
+        state: "running",
+        result: "green",
+        databaseName: `b${number}db`,
+      },
+    });
     branches[stage] = { id: branch.id, name };
   }
   return {
-    db, prisma, queues, root, slug, projectId: project.id, branches, cookies, userIds,
+    db,
+    prisma,
+    queues,
+    root,
+    slug,
+    projectId: project.id,
+    branches,
+    cookies,
+    userIds,
     async close() {
-      for (const name of queueNames) await queues.get(name).obliterate({ force: true }).catch(() => undefined);
+      for (const name of queueNames)
+        await queues
+          .get(name)
+          .obliterate({ force: true })
+          .catch(() => undefined);
       await queues.close();
       deps().redis.disconnect();
       await prisma.$disconnect();
@@ -88,7 +125,12 @@ export async function queuedJobs(queues: Queues, name: string): Promise<Record<s
 }
 
 /** A request as the browser sends it: the role's session cookie and (for state changes) our Origin. */
-export function browserRequest(fixture: BackupsFixture, who: Role | null, url: string, init: { method?: string; body?: BodyInit | null; headers?: Record<string, string> } = {}): Request {
+export function browserRequest(
+  fixture: BackupsFixture,
+  who: Role | null,
+  url: string,
+  init: { method?: string; body?: BodyInit | null; headers?: Record<string, string> } = {},
+): Request {
   const method = init.method ?? "GET";
   return new Request(`${ORIGIN}${url}`, {
     method,

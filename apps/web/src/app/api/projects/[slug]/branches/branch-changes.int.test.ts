@@ -7,17 +7,19 @@ import { createSessionRepository, insertProject, type PrismaClient } from "@slip
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createQueues, type Queues } from "@slipway/queue";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { generateSessionToken, hashSessionToken } from "../../../../../server/auth/session-policy";
-import { SESSION_COOKIE } from "../../../../../server/auth/session-cookie";
+import { generateSessionToken, hashSessionToken } from "@/server/auth/session-policy";
+import { SESSION_COOKIE } from "@/server/auth/session-cookie";
 
 // Stage moves, merges and pins through the REAL route handlers: a real session cookie, the real
 // access module, PostgreSQL, Redis (queues under a test prefix) and a real local bare repository.
 const adminUrl = process.env.DATABASE_URL;
-if (!adminUrl || !process.env.REDIS_URL) throw new Error("DATABASE_URL/REDIS_URL are not set: run `npm run services:up` (it writes .slipway/env)");
+if (!adminUrl || !process.env.REDIS_URL)
+  throw new Error("DATABASE_URL/REDIS_URL are not set: run `npm run services:up` (it writes .slipway/env)");
 
 const ORIGIN = "http://127.0.0.1:3000";
 const slug = `moves-${randomBytes(3).toString("hex")}`;
-const gitc = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.org", ...args], { cwd, encoding: "utf8" }).trim();
+const gitc = (cwd: string, ...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.org", ...args], { cwd, encoding: "utf8" }).trim();
 
 let db: TemporaryDatabase;
 let prisma: PrismaClient;
@@ -26,17 +28,34 @@ let dir: string;
 let bare: string;
 let projectId: string;
 const cookies: Record<"admin" | "tester" | "developer", string> = { admin: "", tester: "", developer: "" };
-let routes: { stage: typeof import("./[branch]/stage/route").POST; merge: typeof import("./[branch]/merge/route").POST; pin: typeof import("./[branch]/pin/route").POST };
+let routes: {
+  stage: typeof import("./[branch]/stage/route").POST;
+  merge: typeof import("./[branch]/merge/route").POST;
+  pin: typeof import("./[branch]/pin/route").POST;
+};
 
 type Who = keyof typeof cookies | null;
-async function call(kind: keyof typeof routes, branch: string, body: unknown, who: Who = "admin", headers: Record<string, string> = { origin: ORIGIN }) {
+async function call(
+  kind: keyof typeof routes,
+  branch: string,
+  body: unknown,
+  who: Who = "admin",
+  headers: Record<string, string> = { origin: ORIGIN },
+) {
   const request = new Request(`${ORIGIN}/api/projects/${slug}/branches/${encodeURIComponent(branch)}/${kind}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers, ...(who ? { cookie: cookies[who] } : {}) },
     body: JSON.stringify(body),
   });
   const response = await routes[kind](request, { params: Promise.resolve({ slug, branch }) });
-  return { status: response.status, json: (await response.json()) as { error?: { code: string; message: string; reason?: string; files?: string[] }; plan?: unknown; outcome?: { kind: string; revision?: string } } };
+  return {
+    status: response.status,
+    json: (await response.json()) as {
+      error?: { code: string; message: string; reason?: string; files?: string[] };
+      plan?: unknown;
+      outcome?: { kind: string; revision?: string };
+    },
+  };
 }
 const move = (branch: string, stage: string, who: Who = "admin") => call("stage", branch, { stage }, who);
 const branchRow = (name: string) => prisma.branch.findFirstOrThrow({ where: { projectId, name } });
@@ -46,7 +65,10 @@ const head = (branch: string) => gitc(dir, "--git-dir", bare, "rev-parse", `refs
 async function stages(layout: Record<string, "production" | "staging" | "development">) {
   await prisma.branch.updateMany({ where: { projectId }, data: { stage: "development", productionSlot: null, pushBehavior: "new_build" } });
   for (const [name, stage] of Object.entries(layout)) {
-    await prisma.branch.update({ where: { projectId_name: { projectId, name } }, data: { stage, productionSlot: stage === "production" ? true : null } });
+    await prisma.branch.update({
+      where: { projectId_name: { projectId, name } },
+      data: { stage, productionSlot: stage === "production" ? true : null },
+    });
   }
 }
 
@@ -65,12 +87,16 @@ function commit(branch: string, files: Record<string, string>, from = "main") {
 beforeAll(async () => {
   db = await createTemporaryDatabase({ adminUrl });
   process.env.DATABASE_URL = db.url;
-  const { deps } = await import("../../../../../server/deps");
+  const { deps } = await import("@/server/deps");
   prisma = deps().prisma;
   // Real BullMQ queues under a prefix of their own, so a worker running on this machine never sees the jobs.
   queues = createQueues({ connection: deps().redis, prefix: `slipway-test-${randomBytes(4).toString("hex")}` });
   Object.assign(deps(), { queues });
-  routes = { stage: (await import("./[branch]/stage/route")).POST, merge: (await import("./[branch]/merge/route")).POST, pin: (await import("./[branch]/pin/route")).POST };
+  routes = {
+    stage: (await import("./[branch]/stage/route")).POST,
+    merge: (await import("./[branch]/merge/route")).POST,
+    pin: (await import("./[branch]/pin/route")).POST,
+  };
 
   dir = mkdtempSync(path.join(tmpdir(), "slipway-moves-"));
   bare = path.join(dir, "repo.git");
@@ -95,17 +121,32 @@ beforeAll(async () => {
   Object.assign(cookies, { admin: admin.cookie, tester: tester.cookie, developer: developer.cookie });
   projectId = (
     await insertProject(prisma, {
-      slug, name: "Moves", repoUrl: bare, repoKind: "generic", odooVersion: "17.0", odooImage: "odoo:17.0",
-      baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: admin.user.id,
+      slug,
+      name: "Moves",
+      repoUrl: bare,
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: "v1:x:y:z",
+      creatorId: admin.user.id,
     })
   ).id;
-  await prisma.collaborator.createMany({ data: [{ projectId, userId: tester.user.id, role: "tester" }, { projectId, userId: developer.user.id, role: "developer" }] });
+  await prisma.collaborator.createMany({
+    data: [
+      { projectId, userId: tester.user.id, role: "tester" },
+      { projectId, userId: developer.user.id, role: "developer" },
+    ],
+  });
   for (const name of ["main", "uat", "feat", "other"]) await prisma.branch.create({ data: { projectId, name } });
 });
 
 afterAll(async () => {
-  const { deps } = await import("../../../../../server/deps");
-  await queues?.get("control").obliterate({ force: true }).catch(() => undefined);
+  const { deps } = await import("@/server/deps");
+  await queues
+    ?.get("control")
+    .obliterate({ force: true })
+    .catch(() => undefined);
   await queues?.close().catch(() => undefined);
   deps().redis.disconnect();
   await prisma?.$disconnect();
@@ -121,9 +162,15 @@ describe("POST /api/projects/[slug]/branches/[branch]/stage — every move of PR
     expect(res.status).toBe(200);
     expect(res.json.plan).toEqual({ kind: "move", branch: "feat", from: "development", to: "staging" });
     expect(await branchRow("feat")).toMatchObject({ stage: "staging", productionSlot: null, pushBehavior: "new_build" });
-    const event = await prisma.event.findFirstOrThrow({ where: { branch: { name: "feat" }, kind: "branch.stage_move" }, orderBy: { createdAt: "desc" } });
+    const event = await prisma.event.findFirstOrThrow({
+      where: { branch: { name: "feat" }, kind: "branch.stage_move" },
+      orderBy: { createdAt: "desc" },
+    });
     expect(event.message).toBe("Moved from Development to Staging by ada.");
-    const audit = await prisma.auditEntry.findFirstOrThrow({ where: { projectId, action: "stage.move", target: "feat" }, include: { actor: true } });
+    const audit = await prisma.auditEntry.findFirstOrThrow({
+      where: { projectId, action: "stage.move", target: "feat" },
+      include: { actor: true },
+    });
     expect(audit.actor?.login).toBe("ada");
     expect(audit.details).toEqual({ from: "development", to: "staging" });
   });
@@ -147,7 +194,10 @@ describe("POST /api/projects/[slug]/branches/[branch]/stage — every move of PR
     const res = await move("uat", "development");
     expect(res.status).toBe(200);
     expect(await branchRow("uat")).toMatchObject({ stage: "development", pushBehavior: "do_nothing" });
-    const event = await prisma.event.findFirstOrThrow({ where: { branch: { name: "uat" }, kind: "branch.stage_move" }, orderBy: { createdAt: "desc" } });
+    const event = await prisma.event.findFirstOrThrow({
+      where: { branch: { name: "uat" }, kind: "branch.stage_move" },
+      orderBy: { createdAt: "desc" },
+    });
     expect(event.message).toContain('Push behaviour set to "do nothing"');
   });
 

@@ -3,10 +3,10 @@ import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/tes
 import { publishProjectNotice } from "@slipway/queue";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateSessionToken, hashSessionToken } from "../../../../../server/auth/session-policy";
-import { SESSION_COOKIE } from "../../../../../server/auth/session-cookie";
-import { PEER_ADDRESS_HEADER } from "../../../../../server/auth/session-cookie";
-import { createProjectNoticeHub, projectEventStream } from "../../../../../server/projects/project-events";
+import { generateSessionToken, hashSessionToken } from "@/server/auth/session-policy";
+import { SESSION_COOKIE } from "@/server/auth/session-cookie";
+import { PEER_ADDRESS_HEADER } from "@/server/auth/session-cookie";
+import { createProjectNoticeHub, projectEventStream } from "@/server/projects/project-events";
 
 const adminUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
@@ -42,7 +42,13 @@ describe("GET /api/projects/[slug]/events (Server-Sent Events, real PostgreSQL a
   let outsiderCookie: string;
 
   const call = (cookie: string | null, signal?: AbortSignal, address = "198.51.100.1", slug = "live-shop") =>
-    GET(new Request(`http://127.0.0.1/api/projects/${slug}/events`, { headers: { ...(cookie ? { cookie } : {}), [PEER_ADDRESS_HEADER]: address }, signal }), { params: Promise.resolve({ slug }) });
+    GET(
+      new Request(`http://127.0.0.1/api/projects/${slug}/events`, {
+        headers: { ...(cookie ? { cookie } : {}), [PEER_ADDRESS_HEADER]: address },
+        signal,
+      }),
+      { params: Promise.resolve({ slug }) },
+    );
 
   beforeAll(async () => {
     db = await createTemporaryDatabase({ adminUrl });
@@ -50,7 +56,7 @@ describe("GET /api/projects/[slug]/events (Server-Sent Events, real PostgreSQL a
     process.env.DATABASE_URL = db.url;
     process.env.SLIPWAY_EVENT_STREAMS_PER_ADDRESS = "3";
     ({ GET } = await import("./route"));
-    const { deps } = await import("../../../../../server/deps");
+    const { deps } = await import("@/server/deps");
     prisma = deps().prisma;
     redis = new Redis(redisUrl);
     const sessions = createSessionRepository({ prisma });
@@ -65,23 +71,39 @@ describe("GET /api/projects/[slug]/events (Server-Sent Events, real PostgreSQL a
     memberCookie = member.cookie;
     outsiderCookie = outsider.cookie;
     const project = await insertProject(prisma, {
-      slug: "live-shop", name: "Live shop", repoUrl: "/srv/git/live.git", repoKind: "generic", odooVersion: "17.0",
-      odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: member.user.id,
+      slug: "live-shop",
+      name: "Live shop",
+      repoUrl: "/srv/git/live.git",
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: "v1:x:y:z",
+      creatorId: member.user.id,
     });
     projectId = project.id;
     await insertProject(prisma, {
-      slug: "open-shop", name: "Open shop", repoUrl: "/srv/git/open.git", repoKind: "generic", odooVersion: "17.0",
-      odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: member.user.id,
+      slug: "open-shop",
+      name: "Open shop",
+      repoUrl: "/srv/git/open.git",
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: "v1:x:y:z",
+      creatorId: member.user.id,
     });
     await prisma.project.update({ where: { slug: "open-shop" }, data: { publicAccess: true } });
   });
 
   afterAll(async () => {
-    const { deps } = await import("../../../../../server/deps");
-    const { projectNoticeHub } = await import("../../../../../server/projects/project-events");
+    const { deps } = await import("@/server/deps");
+    const { projectNoticeHub } = await import("@/server/projects/project-events");
     projectNoticeHub(redisUrl!).close();
     deps().redis.disconnect();
-    await deps().queues.close().catch(() => undefined);
+    await deps()
+      .queues.close()
+      .catch(() => undefined);
     redis?.disconnect();
     await prisma?.$disconnect();
     await db?.drop();
@@ -156,12 +178,14 @@ describe("GET /api/projects/[slug]/events (Server-Sent Events, real PostgreSQL a
     const other = new AbortController();
     expect((await call(null, other.signal, "192.0.2.51", "open-shop")).status).toBe(200);
     aborts[0]!.abort();
-    await expect.poll(async () => {
-      const abort = new AbortController();
-      const res = await call(null, abort.signal, address, "open-shop");
-      abort.abort();
-      return res.status;
-    }).toBe(200);
+    await expect
+      .poll(async () => {
+        const abort = new AbortController();
+        const res = await call(null, abort.signal, address, "open-shop");
+        abort.abort();
+        return res.status;
+      })
+      .toBe(200);
     for (const abort of [...aborts, other]) abort.abort();
   });
 

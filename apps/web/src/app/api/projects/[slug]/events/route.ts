@@ -1,7 +1,7 @@
-import { accessErrorResponse, loadProjectAccess, routeViewer } from "../../../../../server/access";
-import { clientIp } from "../../../../../server/auth/session-cookie";
-import { deps } from "../../../../../server/deps";
-import { eventStreamSlots, projectEventStream, projectNoticeHub } from "../../../../../server/projects/project-events";
+import { accessErrorResponse, loadProjectAccess, routeViewer } from "@/server/access";
+import { clientIp } from "@/server/auth/session-cookie";
+import { deps } from "@/server/deps";
+import { eventStreamSlots, projectEventStream, projectNoticeHub } from "@/server/projects/project-events";
 
 export const dynamic = "force-dynamic";
 
@@ -24,7 +24,12 @@ export async function GET(request: Request, { params }: { params: Promise<{ slug
   const release = eventStreamSlots(d.config.eventStreamsPerAddress).acquire(address);
   if (!release) {
     return Response.json(
-      { error: { code: "rate_limited", message: `Too many live-update streams are open from your address (at most ${d.config.eventStreamsPerAddress}); close some tabs.` } },
+      {
+        error: {
+          code: "rate_limited",
+          message: `Too many live-update streams are open from your address (at most ${d.config.eventStreamsPerAddress}); close some tabs.`,
+        },
+      },
       { status: 429, headers: { "retry-after": "30", "cache-control": "no-store" } },
     );
   }

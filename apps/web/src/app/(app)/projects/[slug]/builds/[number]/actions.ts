@@ -2,10 +2,10 @@
 
 import { isDomainError } from "@slipway/domain";
 import { redirect } from "next/navigation";
-import { loadProjectAccess } from "../../../../../../server/access";
-import { getCurrentUser } from "../../../../../../server/auth/current-user";
-import { connectBuild } from "../../../../../../server/builds/connect-build";
-import { deps } from "../../../../../../server/deps";
+import { loadProjectAccess } from "@/server/access";
+import { getCurrentUser } from "@/server/auth/current-user";
+import { connectBuild } from "@/server/builds/connect-build";
+import { deps } from "@/server/deps";
 
 export interface ConnectState {
   error?: string;
@@ -25,12 +25,18 @@ export interface ConnectState {
 export async function connectAction(previous: ConnectState, form: FormData): Promise<ConnectState> {
   // Visitors of a public project may connect to development builds: the matrix decides.
   const user = await getCurrentUser();
-  const login = String(form.get("login") ?? "").trim().slice(0, 128) || "admin";
+  const login =
+    String(form.get("login") ?? "")
+      .trim()
+      .slice(0, 128) || "admin";
   const d = deps();
   let target;
   try {
     const access = await loadProjectAccess({ prisma: d.prisma, user, slug: String(form.get("slug") ?? "") });
-    target = await connectBuild({ prisma: d.prisma, encryptionKey: d.config.encryptionKey, proxyPort: d.config.proxyPort }, { access, buildId: String(form.get("buildId") ?? ""), login });
+    target = await connectBuild(
+      { prisma: d.prisma, encryptionKey: d.config.encryptionKey, proxyPort: d.config.proxyPort },
+      { access, buildId: String(form.get("buildId") ?? ""), login },
+    );
   } catch (e) {
     if (isDomainError(e)) return { login, error: e.message };
     console.error(`Slipway web: connect failed: ${(e as Error).stack ?? e}`);

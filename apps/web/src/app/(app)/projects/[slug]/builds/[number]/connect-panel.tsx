@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { inputClass, primaryButtonClass, secondaryButtonClass } from "../../../_components/styles";
+import { inputClass, primaryButtonClass, secondaryButtonClass } from "@/app/(app)/projects/_components/styles";
 import { connectAction, type ConnectState } from "./actions";
 import { ConnectSubmit } from "./connect-submit";
 
@@ -23,7 +23,9 @@ export function ConnectPanel({ slug, buildId, signedLogin }: { slug: string; bui
           <button type="submit" disabled={connecting} className={primaryButtonClass}>
             {connecting ? "Connecting…" : "Connect"}
           </button>
-          <span className="text-xs text-slate-500" data-testid="connect-login-page">Opens the Odoo login page: your role does not log in automatically on this stage.</span>
+          <span className="text-xs text-slate-500" data-testid="connect-login-page">
+            Opens the Odoo login page: your role does not log in automatically on this stage.
+          </span>
         </form>
         <ConnectError error={error} />
       </div>
@@ -49,7 +51,16 @@ export function ConnectPanel({ slug, buildId, signedLogin }: { slug: string; bui
             <label htmlFor="connect-login" className="block text-xs font-medium text-slate-600">
               Login
             </label>
-            <input id="connect-login" name="login" type="text" required defaultValue={asOther.login} placeholder="demo" autoComplete="off" className={`${inputClass} w-40 py-1.5`} />
+            <input
+              id="connect-login"
+              name="login"
+              type="text"
+              required
+              defaultValue={asOther.login}
+              placeholder="demo"
+              autoComplete="off"
+              className={`${inputClass} w-40 py-1.5`}
+            />
           </div>
           <button type="submit" disabled={connectingAs} className={`${secondaryButtonClass} py-2 text-sm`}>
             {connectingAs ? "Connecting…" : "Connect as"}

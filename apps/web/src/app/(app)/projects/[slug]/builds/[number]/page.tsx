@@ -4,12 +4,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { buildUrl } from "../../../../../../server/builds/build-url";
-import { readBuildLogs } from "../../../../../../server/builds/read-build-logs";
-import { deps } from "../../../../../../server/deps";
-import { projectForPage } from "../../../../../../server/access/page-access";
-import { elapsed, formatTime } from "../../../_components/format";
-import { StatusBadge } from "../../../_components/status-badge";
+import { buildUrl } from "@/server/builds/build-url";
+import { readBuildLogs } from "@/server/builds/read-build-logs";
+import { deps } from "@/server/deps";
+import { projectForPage } from "@/server/access/page-access";
+import { elapsed, formatTime } from "@/app/(app)/projects/_components/format";
+import { StatusBadge } from "@/app/(app)/projects/_components/status-badge";
 import { CancelButton } from "../../build-action-buttons";
 import { LiveRefresh } from "../../live-refresh";
 import { BuildLogsPanel } from "./build-logs-panel";
@@ -72,7 +72,9 @@ export default async function BuildPage({ params }: Props) {
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold tracking-tight">Build #{build.number}</h1>
           <StatusBadge build={{ state, result: build.result }} />
-          {isInProgress(state) && access.can(branchChangeTarget([stage])) && !build.cancelRequestedAt ? <CancelButton slug={slug} buildId={build.id} number={build.number} /> : null}
+          {isInProgress(state) && access.can(branchChangeTarget([stage])) && !build.cancelRequestedAt ? (
+            <CancelButton slug={slug} buildId={build.id} number={build.number} />
+          ) : null}
         </div>
         {build.failureReason ? (
           <p className="mt-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="failure-reason">
@@ -81,7 +83,13 @@ export default async function BuildPage({ params }: Props) {
         ) : null}
       </div>
 
-      <ToolsNav slug={slug} number={build.number} current="overview" allowed={(tool) => access.can({ stage, tool })} running={state === "running"} />
+      <ToolsNav
+        slug={slug}
+        number={build.number}
+        current="overview"
+        allowed={(tool) => access.can({ stage, tool })}
+        running={state === "running"}
+      />
 
       <Section title="Build">
         <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">

@@ -1,5 +1,5 @@
 import type { BuildDetail } from "@slipway/db";
-import { elapsed } from "../../../_components/format";
+import { elapsed } from "@/app/(app)/projects/_components/format";
 
 const stepLabels: Record<string, string> = {
   fetch: "Fetch the revision",

@@ -16,7 +16,19 @@ const TABS: { tab: Tab; label: string; tool: Tool | null }[] = [
  * The build's tools as tabs, each shown only when the viewer's role has it on the build's stage
  * (the pages and routes check again on the server). Shell opens in its own browser tab.
  */
-export function ToolsNav({ slug, number, current, allowed, running }: { slug: string; number: number; current: Tab; allowed: (tool: Tool) => boolean; running: boolean }) {
+export function ToolsNav({
+  slug,
+  number,
+  current,
+  allowed,
+  running,
+}: {
+  slug: string;
+  number: number;
+  current: Tab;
+  allowed: (tool: Tool) => boolean;
+  running: boolean;
+}) {
   const base = `/projects/${slug}/builds/${number}`;
   return (
     <nav className="flex flex-wrap gap-1 border-b border-slate-200" aria-label="Build tools" data-testid="build-tools-nav">

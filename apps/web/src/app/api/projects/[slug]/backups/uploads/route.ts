@@ -1,7 +1,7 @@
-import { errorJson } from "../../../../../../server/access";
-import { backupDeps } from "../../../../../../server/backups/backup-deps";
-import { backupRoute } from "../../../../../../server/backups/backup-route";
-import { receiveUpload } from "../../../../../../server/backups/receive-upload";
+import { errorJson } from "@/server/access";
+import { backupDeps } from "@/server/backups/backup-deps";
+import { backupRoute } from "@/server/backups/backup-route";
+import { receiveUpload } from "@/server/backups/receive-upload";
 
 export const dynamic = "force-dynamic";
 

@@ -6,8 +6,8 @@ import { createSessionRepository, insertProject, type PrismaClient } from "@slip
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { shellTicketKey, verifyShellTicket } from "@slipway/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateSessionToken, hashSessionToken } from "../../../../../../server/auth/session-policy";
-import { SESSION_COOKIE } from "../../../../../../server/auth/session-cookie";
+import { generateSessionToken, hashSessionToken } from "@/server/auth/session-policy";
+import { SESSION_COOKIE } from "@/server/auth/session-cookie";
 
 // The build tool routes (logs list/follow/download, shell ticket, metrics) against a real
 // PostgreSQL and log files on disk; the role matrix is checked by the server on every request.
@@ -31,7 +31,8 @@ let routes: {
 
 const logDir = (buildId: string) => path.join(home, "builds", buildId, "logs");
 const url = (n: number, rest: string) => `http://127.0.0.1:3000/api/projects/${slug}/builds/${n}/${rest}`;
-const get = (cookie: string | null, target: string, signal?: AbortSignal) => new Request(target, { headers: cookie ? { cookie } : {}, signal });
+const get = (cookie: string | null, target: string, signal?: AbortSignal) =>
+  new Request(target, { headers: cookie ? { cookie } : {}, signal });
 const params = (n: number) => ({ params: Promise.resolve({ slug, number: String(n) }) });
 const fileParams = (n: number, file: string) => ({ params: Promise.resolve({ slug, number: String(n), file }) });
 
@@ -77,7 +78,7 @@ beforeAll(async () => {
     ticket: (await import("./shell-ticket/route")).POST,
     metrics: (await import("./metrics/route")).GET,
   };
-  const { deps } = await import("../../../../../../server/deps");
+  const { deps } = await import("@/server/deps");
   prisma = deps().prisma;
   const sessions = createSessionRepository({ prisma });
   const users: Record<string, string> = {};
@@ -89,14 +90,38 @@ beforeAll(async () => {
     users[who] = user.id;
   }
   const project = await insertProject(prisma, {
-    slug, name: "Tools", repoUrl: "/srv/git/tools.git", repoKind: "generic", odooVersion: "17.0",
-    odooImage: "odoo:17.0", baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: users.admin!,
+    slug,
+    name: "Tools",
+    repoUrl: "/srv/git/tools.git",
+    repoKind: "generic",
+    odooVersion: "17.0",
+    odooImage: "odoo:17.0",
+    baseDomain: "slipway.localhost",
+    webhookSecretEnc: "v1:x:y:z",
+    creatorId: users.admin!,
   });
-  await prisma.collaborator.createMany({ data: [{ projectId: project.id, userId: users.developer!, role: "developer" }, { projectId: project.id, userId: users.tester!, role: "tester" }] });
+  await prisma.collaborator.createMany({
+    data: [
+      { projectId: project.id, userId: users.developer!, role: "developer" },
+      { projectId: project.id, userId: users.tester!, role: "tester" },
+    ],
+  });
   const prod = await prisma.branch.create({ data: { projectId: project.id, name: "main", stage: "production", productionSlot: true } });
   const dev = await prisma.branch.create({ data: { projectId: project.id, name: "feature" } });
   const build = (id: string, number: number, branchId: string, stage: "production" | "development", state: "running" | "stopped") =>
-    prisma.build.create({ data: { id, projectId: project.id, branchId, number, stage, revision: "c".repeat(40), state, inProgressSlot: null, containerName: `c-${number}` } });
+    prisma.build.create({
+      data: {
+        id,
+        projectId: project.id,
+        branchId,
+        number,
+        stage,
+        revision: "c".repeat(40),
+        state,
+        inProgressSlot: null,
+        containerName: `c-${number}`,
+      },
+    });
   await build(ids.production, numbers.production, prod.id, "production", "running");
   await build(ids.development, numbers.development, dev.id, "development", "running");
   await build(ids.stopped, numbers.stopped, dev.id, "development", "stopped");
@@ -107,9 +132,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { deps } = await import("../../../../../../server/deps");
+  const { deps } = await import("@/server/deps");
   deps().redis.disconnect();
-  await deps().queues.close().catch(() => undefined);
+  await deps()
+    .queues.close()
+    .catch(() => undefined);
   await prisma?.$disconnect();
   await db?.drop();
   if (home) rmSync(home, { recursive: true, force: true });
@@ -132,13 +159,17 @@ describe("logs", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${slug}-2-install.log"`);
     expect(await res.text()).toBe("one\ntwo\nthree\n");
-    for (const name of ["../../../etc/passwd", "..", ".hidden.log", "install.txt"]) expect((await routes.download(get(cookies.developer, url(2, `logs/${name}`)), fileParams(2, name))).status).toBe(404);
+    for (const name of ["../../../etc/passwd", "..", ".hidden.log", "install.txt"])
+      expect((await routes.download(get(cookies.developer, url(2, `logs/${name}`)), fileParams(2, name))).status).toBe(404);
     expect((await routes.download(get(cookies.tester, url(1, "logs/odoo.log")), fileParams(1, "odoo.log"))).status).toBe(403);
   });
 
   it("follows a file: the tail first, then each appended line within a second (measured)", async () => {
     const abort = new AbortController();
-    const res = await routes.follow(get(cookies.developer, url(2, "logs/install.log/follow?lines=2"), abort.signal), fileParams(2, "install.log"));
+    const res = await routes.follow(
+      get(cookies.developer, url(2, "logs/install.log/follow?lines=2"), abort.signal),
+      fileParams(2, "install.log"),
+    );
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const events = sseReader(res.body!);
     expect(await events.next()).toEqual({ event: "lines", data: ["two", "three"] });
@@ -173,14 +204,15 @@ describe("logs", () => {
 });
 
 describe("shell tickets", () => {
-  const post = (cookie: string | null, n: number, origin = "http://127.0.0.1:3000") => new Request(url(n, "shell-ticket"), { method: "POST", headers: { ...(cookie ? { cookie } : {}), origin } });
+  const post = (cookie: string | null, n: number, origin = "http://127.0.0.1:3000") =>
+    new Request(url(n, "shell-ticket"), { method: "POST", headers: { ...(cookie ? { cookie } : {}), origin } });
 
   it("issues a short-lived ticket the gateway can verify, to roles with Shell on the stage", async () => {
     const res = await routes.ticket(post(cookies.admin, 1), params(1));
     expect(res.status).toBe(200);
     const body = (await res.json()) as { ticket: string; port: number; path: string };
     expect(body).toMatchObject({ port: 3001, path: "/terminal" });
-    const { deps } = await import("../../../../../../server/deps");
+    const { deps } = await import("@/server/deps");
     const claims = verifyShellTicket({ key: shellTicketKey(deps().config.encryptionKey), ticket: body.ticket });
     expect(claims).toMatchObject({ buildId: ids.production });
     expect(claims.exp - Date.now()).toBeLessThanOrEqual(30_000);
@@ -199,7 +231,15 @@ describe("metrics", () => {
     const now = Date.now();
     await prisma.metric.createMany({
       data: [
-        { buildId: ids.development, at: new Date(now - 10 * 60_000), cpuPercent: 12, memoryBytes: 100n, requests: 4, errors: 1, avgResponseMs: 25 },
+        {
+          buildId: ids.development,
+          at: new Date(now - 10 * 60_000),
+          cpuPercent: 12,
+          memoryBytes: 100n,
+          requests: 4,
+          errors: 1,
+          avgResponseMs: 25,
+        },
         { buildId: ids.development, at: new Date(now - 3 * 3600_000), cpuPercent: 99, memoryBytes: 1n },
       ],
     });
@@ -208,7 +248,9 @@ describe("metrics", () => {
     expect(body.range).toBe("1h");
     expect(body.points).toHaveLength(1);
     expect(body.points[0]).toMatchObject({ cpuPercent: 12, memoryBytes: 100, requests: 4, errors: 1, avgResponseMs: 25 });
-    const day = (await (await routes.metrics(get(cookies.developer, url(2, "metrics?range=24h")), params(2))).json()) as { points: unknown[] };
+    const day = (await (await routes.metrics(get(cookies.developer, url(2, "metrics?range=24h")), params(2))).json()) as {
+      points: unknown[];
+    };
     expect(day.points).toHaveLength(2);
     expect((await routes.metrics(get(cookies.tester, url(1, "metrics")), params(1))).status).toBe(403);
   });

@@ -7,7 +7,18 @@ const rev = (c: string) => c.repeat(40);
 describe("historyTimeline", () => {
   it("merges builds (as commits with their status) and events, newest first, pushes shown as their build", () => {
     const entries = historyTimeline({
-      builds: [{ id: "b1", number: 1, revision: rev("a"), commitMessage: "Add shop", commitAuthor: "Ada", state: "running", result: "green", createdAt: at(1) }],
+      builds: [
+        {
+          id: "b1",
+          number: 1,
+          revision: rev("a"),
+          commitMessage: "Add shop",
+          commitAuthor: "Ada",
+          state: "running",
+          result: "green",
+          createdAt: at(1),
+        },
+      ],
       events: [
         { kind: "push", message: "Ada pushed aaaaaaaa", data: { revision: rev("a") }, createdAt: at(1), actor: null },
         { kind: "push", message: "Bob pushed bbbbbbbb: wip", data: { revision: rev("b") }, createdAt: at(5), actor: { login: "bob" } },
@@ -15,12 +26,9 @@ describe("historyTimeline", () => {
         { kind: "stage.changed", message: "Moved to staging", data: null, createdAt: at(7), actor: { login: "admin" } },
       ],
     });
-    expect(entries.map((e) => (e.kind === "commit" ? `commit ${e.revision[0]} ${e.build?.number ?? "-"}` : `event ${e.eventKind}`))).toEqual([
-      "event stage.changed",
-      "commit b -",
-      "event build.ready",
-      "commit a 1",
-    ]);
+    expect(
+      entries.map((e) => (e.kind === "commit" ? `commit ${e.revision[0]} ${e.build?.number ?? "-"}` : `event ${e.eventKind}`)),
+    ).toEqual(["event stage.changed", "commit b -", "event build.ready", "commit a 1"]);
   });
 });
 

@@ -1,6 +1,13 @@
 /** A commit (from the builds of the branch) or a platform event, for the History tab. */
 export type HistoryEntry =
-  | { kind: "commit"; at: Date; revision: string; message: string | null; author: string | null; build: { id: string; number: number; state: string; result: string | null } | null }
+  | {
+      kind: "commit";
+      at: Date;
+      revision: string;
+      message: string | null;
+      author: string | null;
+      build: { id: string; number: number; state: string; result: string | null } | null;
+    }
   | { kind: "event"; at: Date; eventKind: string; message: string; actor: string | null };
 
 interface BuildRow {
@@ -41,7 +48,8 @@ export function historyTimeline(options: { builds: readonly BuildRow[]; events: 
   for (const e of options.events) {
     const revision = e.kind === "push" && e.data && typeof e.data === "object" ? (e.data as { revision?: unknown }).revision : undefined;
     if (e.kind === "push" && typeof revision === "string") {
-      if (!built.has(revision)) entries.push({ kind: "commit", at: e.createdAt, revision, message: e.message, author: e.actor?.login ?? null, build: null });
+      if (!built.has(revision))
+        entries.push({ kind: "commit", at: e.createdAt, revision, message: e.message, author: e.actor?.login ?? null, build: null });
       continue;
     }
     entries.push({ kind: "event", at: e.createdAt, eventKind: e.kind, message: e.message, actor: e.actor?.login ?? null });
@@ -51,7 +59,10 @@ export function historyTimeline(options: { builds: readonly BuildRow[]; events: 
 
 /** The revision's page on GitHub when the repository is there (https or ssh URL), else null. */
 export function commitUrl(repoUrl: string, revision: string): string | null {
-  const m = /^(?:https?:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(repoUrl.trim());
+  const m =
+    /^(?:https?:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(
+      repoUrl.trim(),
+    );
   if (!m || !/^[0-9a-f]{7,64}$/i.test(revision)) return null;
   return `https://github.com/${m[1]}/${m[2]}/commit/${revision}`;
 }

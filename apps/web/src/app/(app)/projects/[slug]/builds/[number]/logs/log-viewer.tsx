@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { secondaryButtonClass } from "../../../../_components/styles";
+import { secondaryButtonClass } from "@/app/(app)/projects/_components/styles";
 
 interface LogFile {
   name: string;
@@ -110,7 +110,15 @@ export function LogViewer({ slug, number, files, initial }: { slug: string; numb
           Download
         </a>
         <span className="text-xs text-slate-500" data-testid="log-status" data-status={status}>
-          {status === "following" ? "Following live" : status === "connecting" ? "Connecting…" : status === "paused" ? "Paused" : status === "error" ? "Disconnected" : ""}
+          {status === "following"
+            ? "Following live"
+            : status === "connecting"
+              ? "Connecting…"
+              : status === "paused"
+                ? "Paused"
+                : status === "error"
+                  ? "Disconnected"
+                  : ""}
         </span>
       </div>
       {status === "stopped" ? (

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { buildToolForPage } from "../../../../../../../server/build-tools/page-build";
-import { listLogFiles } from "../../../../../../../server/build-tools/log-files";
-import { deps } from "../../../../../../../server/deps";
+import { buildToolForPage } from "@/server/build-tools/page-build";
+import { listLogFiles } from "@/server/build-tools/log-files";
+import { deps } from "@/server/deps";
 import { ToolsNav } from "../tools-nav";
 import { LogViewer } from "./log-viewer";
 
@@ -29,7 +29,13 @@ export default async function LogsPage({ params, searchParams }: Props) {
         </Link>
       </p>
       <h1 className="text-2xl font-semibold tracking-tight">Build #{build.number} · Logs</h1>
-      <ToolsNav slug={slug} number={build.number} current="logs" allowed={(tool) => access.can({ stage: build.stage, tool })} running={build.state === "running"} />
+      <ToolsNav
+        slug={slug}
+        number={build.number}
+        current="logs"
+        allowed={(tool) => access.can({ stage: build.stage, tool })}
+        running={build.state === "running"}
+      />
       {initial ? (
         <LogViewer slug={slug} number={build.number} files={files} initial={initial} />
       ) : (

@@ -1,6 +1,6 @@
 import Link from "next/link";
-import type { OpenedMail } from "../../../../../../../server/mails/build-mails";
-import { formatTime } from "../../../../_components/format";
+import type { OpenedMail } from "@/server/mails/build-mails";
+import { formatTime } from "@/app/(app)/projects/_components/format";
 
 type View = "html" | "text" | "headers" | "attachments";
 
@@ -16,35 +16,59 @@ export function MailDetail({ base, mail, view: requested }: { base: string; mail
   const view: View = views.some((v) => v.key === requested && v.available) ? (requested as View) : fallback;
   const mailBase = `${base}/mails/${mail.id}`;
   return (
-    <section className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-labelledby="mail-subject" data-testid="mail-detail">
+    <section
+      className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+      aria-labelledby="mail-subject"
+      data-testid="mail-detail"
+    >
       <div className="flex flex-wrap items-start justify-between gap-2">
         <div>
-          <h2 id="mail-subject" className="text-lg font-semibold">{mail.subject || "(no subject)"}</h2>
+          <h2 id="mail-subject" className="text-lg font-semibold">
+            {mail.subject || "(no subject)"}
+          </h2>
           <p className="text-sm text-slate-600">
             From {mail.fromAddress} to {mail.toAddresses.join(", ")} · {formatTime(mail.receivedAt)}
           </p>
         </div>
-        <a href={`${mailBase}/raw`} className="text-sm text-brand-700 hover:underline">Download .eml</a>
+        <a href={`${mailBase}/raw`} className="text-sm text-brand-700 hover:underline">
+          Download .eml
+        </a>
       </div>
       <nav className="flex gap-4 border-b border-slate-200 text-sm" aria-label="Message parts">
-        {views.filter((v) => v.available).map((v) => (
-          <Link
-            key={v.key}
-            href={`${base}/mails?mail=${mail.id}&view=${v.key}`}
-            aria-current={v.key === view ? "page" : undefined}
-            className={`-mb-px border-b-2 pb-1.5 ${v.key === view ? "border-brand-600 font-medium text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"}`}
-          >
-            {v.label}
-          </Link>
-        ))}
+        {views
+          .filter((v) => v.available)
+          .map((v) => (
+            <Link
+              key={v.key}
+              href={`${base}/mails?mail=${mail.id}&view=${v.key}`}
+              aria-current={v.key === view ? "page" : undefined}
+              className={`-mb-px border-b-2 pb-1.5 ${v.key === view ? "border-brand-600 font-medium text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"}`}
+            >
+              {v.label}
+            </Link>
+          ))}
       </nav>
       {view === "html" ? (
         // sandbox="" : no scripts, no forms, no same-origin access; the route adds a sandboxing CSP too.
-        <iframe sandbox="" src={`${mailBase}/html`} title={`HTML of "${mail.subject}"`} referrerPolicy="no-referrer" className="h-[32rem] w-full rounded border border-slate-200" data-testid="mail-html" />
+        <iframe
+          sandbox=""
+          src={`${mailBase}/html`}
+          title={`HTML of "${mail.subject}"`}
+          referrerPolicy="no-referrer"
+          className="h-[32rem] w-full rounded border border-slate-200"
+          data-testid="mail-html"
+        />
       ) : view === "text" ? (
-        <pre className="max-h-[32rem] overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 text-sm" data-testid="mail-text">{mail.text}</pre>
+        <pre className="max-h-[32rem] overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 text-sm" data-testid="mail-text">
+          {mail.text}
+        </pre>
       ) : view === "headers" ? (
-        <pre className="max-h-[32rem] overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 font-mono text-xs" data-testid="mail-headers">{mail.headers.join("\n")}</pre>
+        <pre
+          className="max-h-[32rem] overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 font-mono text-xs"
+          data-testid="mail-headers"
+        >
+          {mail.headers.join("\n")}
+        </pre>
       ) : (
         <ul className="space-y-1 text-sm" data-testid="mail-attachments">
           {mail.attachments.map((a) => (
@@ -52,7 +76,9 @@ export function MailDetail({ base, mail, view: requested }: { base: string; mail
               <a href={`${mailBase}/attachments/${a.index}`} className="text-brand-700 hover:underline" download>
                 {a.filename}
               </a>{" "}
-              <span className="text-slate-500">({a.contentType}, {a.size} bytes)</span>
+              <span className="text-slate-500">
+                ({a.contentType}, {a.size} bytes)
+              </span>
             </li>
           ))}
         </ul>

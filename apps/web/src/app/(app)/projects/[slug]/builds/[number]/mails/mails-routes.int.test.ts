@@ -5,8 +5,8 @@ import path from "node:path";
 import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateSessionToken, hashSessionToken } from "../../../../../../../server/auth/session-policy";
-import { SESSION_COOKIE } from "../../../../../../../server/auth/session-cookie";
+import { generateSessionToken, hashSessionToken } from "@/server/auth/session-policy";
+import { SESSION_COOKIE } from "@/server/auth/session-cookie";
 
 // The Mails tab's content routes through the real handlers: session cookie, access module (Mails
 // tool per stage), real PostgreSQL and real .eml files under a temporary SLIPWAY_HOME.
@@ -53,9 +53,20 @@ const mails: Record<keyof typeof builds, string> = { development: "", staging: "
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 let html: Handler, raw: Handler, attachment: Handler;
 
-function get(handler: Handler, stage: keyof typeof builds, who: keyof typeof cookies | null, extra: Record<string, string> = {}, mailId = mails[stage]) {
+function get(
+  handler: Handler,
+  stage: keyof typeof builds,
+  who: keyof typeof cookies | null,
+  extra: Record<string, string> = {},
+  mailId = mails[stage],
+) {
   const params = { slug, number: String(builds[stage].number), mailId, ...extra };
-  return handler(new Request(`http://127.0.0.1:3000/projects/${slug}/builds/${params.number}/mails/${mailId}`, { headers: who ? { cookie: cookies[who] } : {} }), { params: Promise.resolve(params) });
+  return handler(
+    new Request(`http://127.0.0.1:3000/projects/${slug}/builds/${params.number}/mails/${mailId}`, {
+      headers: who ? { cookie: cookies[who] } : {},
+    }),
+    { params: Promise.resolve(params) },
+  );
 }
 
 beforeAll(async () => {
@@ -63,7 +74,7 @@ beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), "slipway-mails-"));
   process.env.DATABASE_URL = db.url;
   process.env.SLIPWAY_HOME = home;
-  const { deps } = await import("../../../../../../../server/deps");
+  const { deps } = await import("@/server/deps");
   prisma = deps().prisma;
   html = (await import("./[mailId]/html/route")).GET as unknown as Handler;
   raw = (await import("./[mailId]/raw/route")).GET as unknown as Handler;
@@ -81,26 +92,57 @@ beforeAll(async () => {
   cookies.developer = developer.cookie;
   projectId = (
     await insertProject(prisma, {
-      slug, name: "Mails", repoUrl: "/srv/git/m.git", repoKind: "generic", odooVersion: "17.0", odooImage: "odoo:17.0",
-      baseDomain: "slipway.localhost", webhookSecretEnc: "v1:x:y:z", creatorId: admin.user.id,
+      slug,
+      name: "Mails",
+      repoUrl: "/srv/git/m.git",
+      repoKind: "generic",
+      odooVersion: "17.0",
+      odooImage: "odoo:17.0",
+      baseDomain: "slipway.localhost",
+      webhookSecretEnc: "v1:x:y:z",
+      creatorId: admin.user.id,
     })
   ).id;
   await prisma.collaborator.create({ data: { projectId, userId: developer.user.id, role: "developer" } });
   for (const stage of ["development", "staging", "production"] as const) {
-    const branch = await prisma.branch.create({ data: { projectId, name: stage, stage, productionSlot: stage === "production" ? true : null } });
-    const build = await prisma.build.create({ data: { projectId, branchId: branch.id, number: builds[stage].number, stage, revision: "a".repeat(40), state: "running", inProgressSlot: null } });
+    const branch = await prisma.branch.create({
+      data: { projectId, name: stage, stage, productionSlot: stage === "production" ? true : null },
+    });
+    const build = await prisma.build.create({
+      data: {
+        projectId,
+        branchId: branch.id,
+        number: builds[stage].number,
+        stage,
+        revision: "a".repeat(40),
+        state: "running",
+        inProgressSlot: null,
+      },
+    });
     builds[stage].id = build.id;
     const id = randomUUID();
     const file = path.join(home, "mails", build.id, `${id}.eml`);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, RAW);
-    await prisma.mail.create({ data: { id, projectId, buildId: build.id, fromAddress: "Shop <odoo@example.com>", toAddresses: ["customer@example.com"], subject: "Your invoice", sizeBytes: RAW.length, hasAttachments: true, rawPath: file } });
+    await prisma.mail.create({
+      data: {
+        id,
+        projectId,
+        buildId: build.id,
+        fromAddress: "Shop <odoo@example.com>",
+        toAddresses: ["customer@example.com"],
+        subject: "Your invoice",
+        sizeBytes: RAW.length,
+        hasAttachments: true,
+        rawPath: file,
+      },
+    });
     mails[stage] = id;
   }
 });
 
 afterAll(async () => {
-  const { deps } = await import("../../../../../../../server/deps");
+  const { deps } = await import("@/server/deps");
   deps().redis.disconnect();
   await prisma?.$disconnect();
   await db?.drop();
@@ -113,7 +155,9 @@ describe("Mails tab content routes", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
     const csp = res.headers.get("content-security-policy")!;
-    expect(csp.split(";").map((s) => s.trim())).toEqual(expect.arrayContaining(["sandbox", "default-src 'none'", "frame-ancestors 'self'"]));
+    expect(csp.split(";").map((s) => s.trim())).toEqual(
+      expect.arrayContaining(["sandbox", "default-src 'none'", "frame-ancestors 'self'"]),
+    );
     expect(csp).not.toContain("allow-scripts");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("cache-control")).toBe("private, no-store");

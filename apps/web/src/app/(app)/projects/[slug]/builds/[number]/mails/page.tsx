@@ -1,11 +1,11 @@
 import { isDomainError } from "@slipway/domain";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { buildToolForPage } from "../../../../../../../server/build-tools/page-build";
-import { deps } from "../../../../../../../server/deps";
-import { listBuildMails, openBuildMail, type OpenedMail } from "../../../../../../../server/mails/build-mails";
-import { formatTime } from "../../../../_components/format";
-import { LiveRefresh } from "../../../live-refresh";
+import { buildToolForPage } from "@/server/build-tools/page-build";
+import { deps } from "@/server/deps";
+import { listBuildMails, openBuildMail, type OpenedMail } from "@/server/mails/build-mails";
+import { formatTime } from "@/app/(app)/projects/_components/format";
+import { LiveRefresh } from "@/app/(app)/projects/[slug]/live-refresh";
 import { ToolsNav } from "../tools-nav";
 import { MailDetail } from "./mail-detail";
 
@@ -16,7 +16,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${slug} · build #${number} · mails` };
 }
 
-const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`);
+const size = (bytes: number) =>
+  bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
 
 /**
  * Mails tab: the mail catcher's inbox for this build (development and staging builds send all
@@ -48,7 +49,13 @@ export default async function MailsPage({ params, searchParams }: Props) {
         </Link>
       </p>
       <h1 className="text-2xl font-semibold tracking-tight">Build #{build.number} · Mails</h1>
-      <ToolsNav slug={slug} number={build.number} current="mails" allowed={(tool) => access.can({ stage: build.stage, tool })} running={build.state === "running"} />
+      <ToolsNav
+        slug={slug}
+        number={build.number}
+        current="mails"
+        allowed={(tool) => access.can({ stage: build.stage, tool })}
+        running={build.state === "running"}
+      />
       <p className="text-sm text-slate-600">Messages sent by this build are caught here and never delivered.</p>
       {mails.length === 0 ? (
         <p className="rounded-xl border border-slate-200 bg-white p-4 text-sm text-slate-500" data-testid="mails-empty">
@@ -73,10 +80,18 @@ export default async function MailsPage({ params, searchParams }: Props) {
                   <td className="px-3 py-2">{m.fromAddress}</td>
                   <td className="px-3 py-2">{m.toAddresses.join(", ")}</td>
                   <td className="px-3 py-2">
-                    <Link href={`${base}/mails?mail=${m.id}`} className="text-brand-700 hover:underline" aria-current={m.id === opened?.id ? "true" : undefined}>
+                    <Link
+                      href={`${base}/mails?mail=${m.id}`}
+                      className="text-brand-700 hover:underline"
+                      aria-current={m.id === opened?.id ? "true" : undefined}
+                    >
                       {m.subject || "(no subject)"}
                     </Link>
-                    {m.hasAttachments ? <span className="ml-2 text-xs text-slate-500" aria-label="with attachments">📎</span> : null}
+                    {m.hasAttachments ? (
+                      <span className="ml-2 text-xs text-slate-500" aria-label="with attachments">
+                        📎
+                      </span>
+                    ) : null}
                   </td>
                   <td className="whitespace-nowrap px-3 py-2 text-right text-slate-500">{size(m.sizeBytes)}</td>
                 </tr>
@@ -85,7 +100,11 @@ export default async function MailsPage({ params, searchParams }: Props) {
           </table>
         </div>
       )}
-      {openError ? <p role="alert" className="text-sm text-red-700">{openError}</p> : null}
+      {openError ? (
+        <p role="alert" className="text-sm text-red-700">
+          {openError}
+        </p>
+      ) : null}
       {opened ? <MailDetail base={base} mail={opened} view={view} /> : null}
     </div>
   );

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { buildToolForPage } from "../../../../../../../server/build-tools/page-build";
+import { buildToolForPage } from "@/server/build-tools/page-build";
 import { ToolsNav } from "../tools-nav";
 import { MonitorCharts } from "./monitor-charts";
 
@@ -23,7 +23,13 @@ export default async function MonitorPage({ params }: Props) {
         </Link>
       </p>
       <h1 className="text-2xl font-semibold tracking-tight">Build #{build.number} · Monitor</h1>
-      <ToolsNav slug={slug} number={build.number} current="monitor" allowed={(tool) => access.can({ stage: build.stage, tool })} running={build.state === "running"} />
+      <ToolsNav
+        slug={slug}
+        number={build.number}
+        current="monitor"
+        allowed={(tool) => access.can({ stage: build.stage, tool })}
+        running={build.state === "running"}
+      />
       <MonitorCharts slug={slug} number={build.number} />
     </div>
   );

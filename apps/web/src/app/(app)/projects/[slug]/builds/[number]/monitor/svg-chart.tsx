@@ -19,15 +19,36 @@ function niceMax(max: number): number {
  * A small line chart in plain SVG (no chart library): time on x over [from, to], value on y from 0;
  * a gap in the samples is a gap in the line.
  */
-export function SvgChart({ title, info, series, from, to, format }: { title: string; info: string; series: ChartSeries[]; from: number; to: number; format: (v: number) => string }) {
+export function SvgChart({
+  title,
+  info,
+  series,
+  from,
+  to,
+  format,
+}: {
+  title: string;
+  info: string;
+  series: ChartSeries[];
+  from: number;
+  to: number;
+  format: (v: number) => string;
+}) {
   const values = series.flatMap((s) => s.points.map((p) => p.value).filter((v): v is number => v !== null));
   const max = niceMax(Math.max(0, ...values));
   const x = (at: number) => PAD.left + ((at - from) / (to - from)) * (W - PAD.left - PAD.right);
   const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
-  const time = (at: number) => new Date(at).toISOString().slice(to - from > 86_400_000 ? 5 : 11, 16).replace("T", " ");
+  const time = (at: number) =>
+    new Date(at)
+      .toISOString()
+      .slice(to - from > 86_400_000 ? 5 : 11, 16)
+      .replace("T", " ");
   const latest = series.map((s) => [...s.points].reverse().find((p) => p.value !== null)?.value ?? null);
   return (
-    <figure className="rounded-xl border border-slate-200 bg-white p-3 shadow-sm" data-testid={`chart-${title.toLowerCase().replace(/\W+/g, "-")}`}>
+    <figure
+      className="rounded-xl border border-slate-200 bg-white p-3 shadow-sm"
+      data-testid={`chart-${title.toLowerCase().replace(/\W+/g, "-")}`}
+    >
       <figcaption className="mb-1 flex flex-wrap items-baseline gap-x-3 text-sm">
         <span className="font-semibold text-slate-800" title={info}>
           {title} <span className="cursor-help text-xs text-slate-400">ⓘ</span>
@@ -72,7 +93,9 @@ export function SvgChart({ title, info, series, from, to, format }: { title: str
               {segments.map((d, i) => (
                 <path key={i} d={d} fill="none" strokeWidth={1.5} style={{ fill: "none" }} />
               ))}
-              {s.points.length < 40 ? s.points.map((p) => (p.value === null ? null : <circle key={p.at} cx={x(p.at)} cy={y(p.value)} r={2} />)) : null}
+              {s.points.length < 40
+                ? s.points.map((p) => (p.value === null ? null : <circle key={p.at} cx={x(p.at)} cy={y(p.value)} r={2} />))
+                : null}
             </g>
           );
         })}

@@ -1,6 +1,6 @@
 import { shellFrameColor } from "@slipway/domain";
 import type { Metadata } from "next";
-import { buildToolForPage } from "../../../../../../../server/build-tools/page-build";
+import { buildToolForPage } from "@/server/build-tools/page-build";
 import { TerminalView } from "./terminal-view";
 
 type Props = { params: Promise<{ slug: string; number: string }> };
@@ -25,7 +25,10 @@ export default async function ShellPage({ params }: Props) {
         <h1 className="text-lg font-semibold tracking-tight">
           Shell · {access.project.name} · build #{build.number}
         </h1>
-        <span className={`rounded px-2 py-0.5 text-xs font-semibold uppercase ${color === "red" ? "bg-red-600 text-white" : "bg-yellow-300 text-yellow-950"}`} data-testid="shell-stage">
+        <span
+          className={`rounded px-2 py-0.5 text-xs font-semibold uppercase ${color === "red" ? "bg-red-600 text-white" : "bg-yellow-300 text-yellow-950"}`}
+          data-testid="shell-stage"
+        >
           {build.stage}
         </span>
         {color === "red" ? <span className="text-sm text-red-700">Production: commands run on live data.</span> : null}

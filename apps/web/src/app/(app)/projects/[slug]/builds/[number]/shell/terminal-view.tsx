@@ -27,7 +27,12 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
     void (async () => {
       const [{ Terminal }, { FitAddon }] = await Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit")]);
       if (disposed || !host.current) return;
-      const term = new Terminal({ cursorBlink: true, fontSize: 13, fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace", scrollback: 5000 });
+      const term = new Terminal({
+        cursorBlink: true,
+        fontSize: 13,
+        fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace",
+        scrollback: 5000,
+      });
       const fit = new FitAddon();
       term.loadAddon(fit);
       term.open(host.current);
@@ -46,7 +51,9 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
         return setState({ kind: "closed", message });
       }
       const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-      const ws = new WebSocket(`${scheme}://${window.location.hostname}:${body.port}${body.path}?ticket=${encodeURIComponent(body.ticket)}&cols=${term.cols}&rows=${term.rows}`);
+      const ws = new WebSocket(
+        `${scheme}://${window.location.hostname}:${body.port}${body.path}?ticket=${encodeURIComponent(body.ticket)}&cols=${term.cols}&rows=${term.rows}`,
+      );
       ws.binaryType = "arraybuffer";
       cleanups.push(() => ws.close());
       const send = (message: unknown) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(message));
@@ -62,13 +69,21 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
       };
       ws.onclose = (e) => {
         if (disposed) return;
-        const message = e.code === 1008 ? `Refused: ${e.reason || "not allowed"}` : e.reason && e.code !== 1000 ? `${CLOSE_MESSAGES[e.code] ?? "Closed."} (${e.reason})` : (CLOSE_MESSAGES[e.code] ?? "The connection was closed.");
+        const message =
+          e.code === 1008
+            ? `Refused: ${e.reason || "not allowed"}`
+            : e.reason && e.code !== 1000
+              ? `${CLOSE_MESSAGES[e.code] ?? "Closed."} (${e.reason})`
+              : (CLOSE_MESSAGES[e.code] ?? "The connection was closed.");
         term.write(`\r\n\x1b[2m[${message}]\x1b[0m\r\n`);
         setState({ kind: "closed", message });
       };
       const input = term.onData((d) => send({ t: "in", d }));
       const resize = term.onResize(({ cols, rows }) => send({ t: "resize", cols, rows }));
-      cleanups.push(() => input.dispose(), () => resize.dispose());
+      cleanups.push(
+        () => input.dispose(),
+        () => resize.dispose(),
+      );
     })();
     return () => {
       disposed = true;
@@ -83,7 +98,11 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
         <div ref={host} className="h-[75vh] w-full" data-testid="terminal" />
       </div>
       <p className="text-xs text-slate-500" data-testid="shell-status" data-state={state.kind}>
-        {state.kind === "connecting" ? "Connecting…" : state.kind === "open" ? "Connected. Idle sessions close after 15 minutes." : state.message}
+        {state.kind === "connecting"
+          ? "Connecting…"
+          : state.kind === "open"
+            ? "Connected. Idle sessions close after 15 minutes."
+            : state.message}
         {state.kind === "closed" ? (
           <>
             {" "}

@@ -1,6 +1,6 @@
-import { backupDeps } from "../../../../../../../server/backups/backup-deps";
-import { backupRoute } from "../../../../../../../server/backups/backup-route";
-import { openDownload, prepareZip } from "../../../../../../../server/backups/downloads";
+import { backupDeps } from "@/server/backups/backup-deps";
+import { backupRoute } from "@/server/backups/backup-route";
+import { openDownload, prepareZip } from "@/server/backups/downloads";
 
 export const dynamic = "force-dynamic";
 

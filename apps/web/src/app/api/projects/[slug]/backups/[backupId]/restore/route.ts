@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { backupDeps } from "../../../../../../../server/backups/backup-deps";
-import { backupRoute, jsonBody } from "../../../../../../../server/backups/backup-route";
-import { requestRestore } from "../../../../../../../server/backups/request-restore";
+import { backupDeps } from "@/server/backups/backup-deps";
+import { backupRoute, jsonBody } from "@/server/backups/backup-route";
+import { requestRestore } from "@/server/backups/request-restore";
 
 export const dynamic = "force-dynamic";
 
@@ -18,7 +18,13 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
     async ({ access, user }) => {
       const parsed = await jsonBody(request, body);
       if (!parsed.ok) return parsed.response;
-      return requestRestore(backupDeps(), { access, user, backupId, targetBranch: parsed.body.branch, confirm: parsed.body.confirm === true });
+      return requestRestore(backupDeps(), {
+        access,
+        user,
+        backupId,
+        targetBranch: parsed.body.branch,
+        confirm: parsed.body.confirm === true,
+      });
     },
     { status: 202 },
   );

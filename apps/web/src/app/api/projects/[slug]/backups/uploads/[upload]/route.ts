@@ -1,6 +1,6 @@
-import { backupDeps } from "../../../../../../../server/backups/backup-deps";
-import { backupRoute } from "../../../../../../../server/backups/backup-route";
-import { discardUpload, uploadStatus } from "../../../../../../../server/backups/confirm-import";
+import { backupDeps } from "@/server/backups/backup-deps";
+import { backupRoute } from "@/server/backups/backup-route";
+import { discardUpload, uploadStatus } from "@/server/backups/confirm-import";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 import { enqueue, publishProjectNotice } from "@slipway/queue";
 import { z } from "zod";
-import { branchRoute, type BranchRouteParams } from "../../../../../../../server/branches/branch-route";
-import { mergeBranch } from "../../../../../../../server/branches/merge-branch";
-import { deps } from "../../../../../../../server/deps";
+import { branchRoute, type BranchRouteParams } from "@/server/branches/branch-route";
+import { mergeBranch } from "@/server/branches/merge-branch";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 import { publishProjectNotice } from "@slipway/queue";
 import { z } from "zod";
-import { branchRoute, type BranchRouteParams } from "../../../../../../../server/branches/branch-route";
-import { pinBranch } from "../../../../../../../server/branches/pin-branch";
-import { deps } from "../../../../../../../server/deps";
+import { branchRoute, type BranchRouteParams } from "@/server/branches/branch-route";
+import { pinBranch } from "@/server/branches/pin-branch";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 
@@ -12,6 +12,9 @@ const body = z.strictObject({ pinned: z.boolean() });
 export async function POST(request: Request, context: BranchRouteParams): Promise<Response> {
   return branchRoute(request, context, body, async ({ access, user, branch, body }) => {
     const d = deps();
-    return pinBranch({ prisma: d.prisma, notify: (n) => publishProjectNotice(d.redis, { ...n, kind: "branch" }) }, { access, branchName: branch, pinned: body.pinned, actor: user });
+    return pinBranch(
+      { prisma: d.prisma, notify: (n) => publishProjectNotice(d.redis, { ...n, kind: "branch" }) },
+      { access, branchName: branch, pinned: body.pinned, actor: user },
+    );
   });
 }

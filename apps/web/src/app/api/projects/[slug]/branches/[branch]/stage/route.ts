@@ -1,8 +1,8 @@
 import { publishProjectNotice } from "@slipway/queue";
 import { z } from "zod";
-import { branchRoute, type BranchRouteParams } from "../../../../../../../server/branches/branch-route";
-import { moveBranchStage } from "../../../../../../../server/branches/move-branch-stage";
-import { deps } from "../../../../../../../server/deps";
+import { branchRoute, type BranchRouteParams } from "@/server/branches/branch-route";
+import { moveBranchStage } from "@/server/branches/move-branch-stage";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 

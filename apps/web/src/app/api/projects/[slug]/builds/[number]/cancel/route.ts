@@ -1,7 +1,7 @@
 import { enqueue, publishProjectNotice } from "@slipway/queue";
-import { buildActionRoute, type BuildRouteParams } from "../../../../../../../server/access/build-action-route";
-import { cancelBuild } from "../../../../../../../server/builds/cancel-build";
-import { deps } from "../../../../../../../server/deps";
+import { buildActionRoute, type BuildRouteParams } from "@/server/access/build-action-route";
+import { cancelBuild } from "@/server/builds/cancel-build";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 

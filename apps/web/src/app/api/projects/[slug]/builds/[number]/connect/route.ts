@@ -1,6 +1,6 @@
-import { buildActionRoute, type BuildRouteParams } from "../../../../../../../server/access/build-action-route";
-import { connectBuild } from "../../../../../../../server/builds/connect-build";
-import { deps } from "../../../../../../../server/deps";
+import { buildActionRoute, type BuildRouteParams } from "@/server/access/build-action-route";
+import { connectBuild } from "@/server/builds/connect-build";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +14,12 @@ export function POST(request: Request, context: BuildRouteParams): Promise<Respo
   return buildActionRoute(request, context, "connect", async ({ access, build, body }) => {
     const d = deps();
     const login = typeof body.login === "string" ? body.login.trim().slice(0, 128) : "";
-    const target = await connectBuild({ prisma: d.prisma, encryptionKey: d.config.encryptionKey, proxyPort: d.config.proxyPort }, { access, buildId: build.id, login: login || "admin" });
-    return target.kind === "signed" ? { url: target.url, method: "POST", fields: { token: target.token }, login: target.login } : { url: target.url, method: "GET" };
+    const target = await connectBuild(
+      { prisma: d.prisma, encryptionKey: d.config.encryptionKey, proxyPort: d.config.proxyPort },
+      { access, buildId: build.id, login: login || "admin" },
+    );
+    return target.kind === "signed"
+      ? { url: target.url, method: "POST", fields: { token: target.token }, login: target.login }
+      : { url: target.url, method: "GET" };
   });
 }

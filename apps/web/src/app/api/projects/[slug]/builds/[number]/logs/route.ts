@@ -1,6 +1,6 @@
-import { listLogFiles } from "../../../../../../../server/build-tools/log-files";
-import { buildToolForRoute, type RouteParams } from "../../../../../../../server/build-tools/route-build";
-import { deps } from "../../../../../../../server/deps";
+import { listLogFiles } from "@/server/build-tools/log-files";
+import { buildToolForRoute, type RouteParams } from "@/server/build-tools/route-build";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 

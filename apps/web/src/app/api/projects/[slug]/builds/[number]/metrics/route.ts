@@ -1,6 +1,6 @@
 import { bucketMetrics, monitorRanges, parseMonitorRange, type MetricSample } from "@slipway/domain";
-import { buildToolForRoute, type RouteParams } from "../../../../../../../server/build-tools/route-build";
-import { deps } from "../../../../../../../server/deps";
+import { buildToolForRoute, type RouteParams } from "@/server/build-tools/route-build";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +13,10 @@ export async function GET(request: Request, { params }: RouteParams): Promise<Re
   const range = parseMonitorRange(new URL(request.url).searchParams.get("range"));
   const to = Date.now();
   const from = to - monitorRanges[range].ms;
-  const rows = await deps().prisma.metric.findMany({ where: { buildId: auth.build.id, at: { gte: new Date(from) } }, orderBy: { at: "asc" } });
+  const rows = await deps().prisma.metric.findMany({
+    where: { buildId: auth.build.id, at: { gte: new Date(from) } },
+    orderBy: { at: "asc" },
+  });
   const samples: MetricSample[] = rows.map((r) => ({
     at: r.at.getTime(),
     cpuPercent: r.cpuPercent,
@@ -33,7 +36,14 @@ export async function GET(request: Request, { params }: RouteParams): Promise<Re
       from,
       to,
       points: bucketMetrics({ samples, range, to }),
-      latest: last ? { at: last.at.getTime(), memoryLimitBytes: num(last.memoryLimitBytes), dbConnections: last.dbConnections, pgConnections: last.pgConnections } : null,
+      latest: last
+        ? {
+            at: last.at.getTime(),
+            memoryLimitBytes: num(last.memoryLimitBytes),
+            dbConnections: last.dbConnections,
+            pgConnections: last.pgConnections,
+          }
+        : null,
     },
     { headers: { "cache-control": "no-store" } },
   );

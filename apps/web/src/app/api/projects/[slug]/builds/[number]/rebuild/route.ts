@@ -1,7 +1,7 @@
 import { publishProjectNotice } from "@slipway/queue";
-import { buildActionRoute, type BuildRouteParams } from "../../../../../../../server/access/build-action-route";
-import { rebuildBranch } from "../../../../../../../server/builds/rebuild-branch";
-import { deps } from "../../../../../../../server/deps";
+import { buildActionRoute, type BuildRouteParams } from "@/server/access/build-action-route";
+import { rebuildBranch } from "@/server/builds/rebuild-branch";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { issueShellTicket, shellTicketKey, TERMINAL_PATH } from "@slipway/domain";
-import { crossSiteRefusal, errorJson } from "../../../../../../../server/access";
-import { buildToolForRoute, type RouteParams } from "../../../../../../../server/build-tools/route-build";
-import { deps } from "../../../../../../../server/deps";
+import { crossSiteRefusal, errorJson } from "@/server/access";
+import { buildToolForRoute, type RouteParams } from "@/server/build-tools/route-build";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +16,11 @@ export async function POST(request: Request, { params }: RouteParams): Promise<R
   if (refusal) return refusal;
   const auth = await buildToolForRoute({ request, params, tool: "shell" });
   if (!auth.ok) return auth.response;
-  if (auth.build.state !== "running") return errorJson(409, "invalid_state", `Build #${auth.build.number} is not running: there is no server to open a shell in.`);
+  if (auth.build.state !== "running")
+    return errorJson(409, "invalid_state", `Build #${auth.build.number} is not running: there is no server to open a shell in.`);
   const { ticket, claims } = issueShellTicket({ key: shellTicketKey(d.config.encryptionKey), userId: auth.userId, buildId: auth.build.id });
-  return Response.json({ ticket, port: d.config.terminalPort, path: TERMINAL_PATH, expiresAt: new Date(claims.exp).toISOString() }, { headers: { "cache-control": "no-store" } });
+  return Response.json(
+    { ticket, port: d.config.terminalPort, path: TERMINAL_PATH, expiresAt: new Date(claims.exp).toISOString() },
+    { headers: { "cache-control": "no-store" } },
+  );
 }

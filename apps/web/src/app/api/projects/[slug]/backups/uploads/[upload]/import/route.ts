@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { backupDeps } from "../../../../../../../../server/backups/backup-deps";
-import { backupRoute, jsonBody } from "../../../../../../../../server/backups/backup-route";
-import { confirmImport } from "../../../../../../../../server/backups/confirm-import";
+import { backupDeps } from "@/server/backups/backup-deps";
+import { backupRoute, jsonBody } from "@/server/backups/backup-route";
+import { confirmImport } from "@/server/backups/confirm-import";
 
 export const dynamic = "force-dynamic";
 

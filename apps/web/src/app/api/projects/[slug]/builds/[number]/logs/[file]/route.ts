@@ -1,9 +1,9 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
-import { accessErrorResponse } from "../../../../../../../../server/access";
-import { assertLogFile, logFilePath } from "../../../../../../../../server/build-tools/log-files";
-import { buildToolForRoute } from "../../../../../../../../server/build-tools/route-build";
-import { deps } from "../../../../../../../../server/deps";
+import { accessErrorResponse } from "@/server/access";
+import { assertLogFile, logFilePath } from "@/server/build-tools/log-files";
+import { buildToolForRoute } from "@/server/build-tools/route-build";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
-import { accessErrorResponse } from "../../../../../../../../../server/access";
-import { followLogStream } from "../../../../../../../../../server/build-tools/follow-log";
-import { logFilePath } from "../../../../../../../../../server/build-tools/log-files";
-import { buildToolForRoute } from "../../../../../../../../../server/build-tools/route-build";
-import { deps } from "../../../../../../../../../server/deps";
+import { accessErrorResponse } from "@/server/access";
+import { followLogStream } from "@/server/build-tools/follow-log";
+import { logFilePath } from "@/server/build-tools/log-files";
+import { buildToolForRoute } from "@/server/build-tools/route-build";
+import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
 

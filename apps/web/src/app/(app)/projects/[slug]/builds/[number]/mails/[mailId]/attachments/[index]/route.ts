@@ -1,5 +1,5 @@
-import { downloadHeaders } from "../../../../../../../../../../server/mails/build-mails";
-import { mailRoute, type MailRouteParams } from "../../../../../../../../../../server/mails/mail-route";
+import { downloadHeaders } from "@/server/mails/build-mails";
+import { mailRoute, type MailRouteParams } from "@/server/mails/mail-route";
 
 export const dynamic = "force-dynamic";
 

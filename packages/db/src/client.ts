@@ -1,6 +1,15 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 
+/**
+ * The control-plane database as the apps hold it: a handle they pass to the repositories of this
+ * package. Apps never query through it themselves (lint: no model access outside packages/db) and
+ * never import the generated client's types; rows leave this package as domain types or read models.
+ */
+export type Db = PrismaClient;
+/** A transaction handle, for repositories that take part in a caller's transaction. */
+export type DbTx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
 /** A new client on its own connection pool (tests, scripts). Call `$disconnect()` when done. */
 export function createPrismaClient(databaseUrl: string): PrismaClient {
   // Prisma 7 has no query engine binary: the generated client runs queries through the pg adapter.

@@ -1,5 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "./generated/prisma/client";
+import { PrismaClient, type Prisma } from "./generated/prisma/client";
 
 /**
  * The control-plane database as the apps hold it: a handle they pass to the repositories of this
@@ -8,7 +8,7 @@ import { PrismaClient } from "./generated/prisma/client";
  */
 export type Db = PrismaClient;
 /** A transaction handle, for repositories that take part in a caller's transaction. */
-export type DbTx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+export type DbTx = Prisma.TransactionClient;
 
 /** A new client on its own connection pool (tests, scripts). Call `$disconnect()` when done. */
 export function createPrismaClient(databaseUrl: string): PrismaClient {

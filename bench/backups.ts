@@ -18,7 +18,7 @@ import { loadWorkerConfig } from "@slipway/config";
 import { createTemporaryDatabase } from "@slipway/db/testing";
 import { volumeName } from "@slipway/domain";
 import { removeNetworks, runStreaming, type ContainerSpec } from "@slipway/docker";
-import { createWorkerDeps } from "../apps/worker/src/deps";
+import { createWorkerDeps } from "../apps/worker/src/create-deps";
 import { removeProjectNetwork } from "../apps/worker/src/isolation/project-network";
 import { createDatabase, databaseCredentials, dropDatabase, ensureManagedPostgres, ident, withClient } from "../apps/worker/src/postgres";
 import { createBackup } from "../apps/worker/src/backups/create-backup";

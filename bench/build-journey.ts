@@ -19,7 +19,7 @@ import { insertProject } from "@slipway/db";
 import { createTemporaryDatabase } from "@slipway/db/testing";
 import { listContainers } from "@slipway/docker";
 import { signPayload } from "@slipway/github";
-import { createWorkerDeps } from "../apps/worker/src/deps";
+import { createWorkerDeps } from "../apps/worker/src/create-deps";
 import { releaseBuild } from "../apps/worker/src/builds/resources";
 import { ensureProjectNetwork, removeProjectNetwork } from "../apps/worker/src/isolation/project-network";
 import { createDatabase, databaseCredentials, dropDatabase } from "../apps/worker/src/postgres";

@@ -12,7 +12,7 @@ import pino from "pino";
 import { loadWorkerConfig } from "@slipway/config";
 import { ensureVolume, listVolumes, removeVolume, runToCompletion } from "@slipway/docker";
 import { volumeName } from "@slipway/domain";
-import { createWorkerDeps } from "../apps/worker/src/deps";
+import { createWorkerDeps } from "../apps/worker/src/create-deps";
 import { filestoreOperation } from "../apps/worker/src/odoo/copy-filestore";
 import { dumpRestore } from "../apps/worker/src/odoo/staging-source";
 import { copyDatabase, createDatabase, databaseSize, dropDatabase, ident, listDatabases, withClient } from "../apps/worker/src/postgres";

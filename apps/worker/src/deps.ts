@@ -1,16 +1,18 @@
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { WorkerConfig } from "@slipway/config";
-import { getPrisma, type PrismaClient } from "@slipway/db";
-import { connectDocker, type DockerEngine } from "@slipway/docker";
-import { createQueues, createRedisConnection, type Queues } from "@slipway/queue";
+import type { PrismaClient } from "@slipway/db";
+import type { DockerEngine } from "@slipway/docker";
+import type { Queues } from "@slipway/queue";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { ServerLogKeeper } from "./monitor/server-log-keeper";
-import { ensureManagedPostgres, type ManagedPostgres } from "./postgres";
-import { ensureHostFirewall } from "./isolation/host-firewall";
-import { CaddyClient } from "./proxy/caddy";
+import type { ServerLogKeeper } from "./monitor/server-log-keeper";
+import type { ManagedPostgres } from "./postgres";
+import type { CaddyClient } from "./proxy/caddy";
 import type { FaultInjector } from "./recovery/swap-journal";
+
+// The shape of the worker's dependencies and its constants, imported by every module that takes
+// `deps`. Type imports only (besides node:url): the factory that builds them, and so starts the
+// monitor, PostgreSQL, proxy and firewall code, lives in create-deps.ts.
 
 /** Everything the worker talks to, composed once per process (no DI container). */
 export interface WorkerDeps {
@@ -48,41 +50,3 @@ export interface WorkerDeps {
 export const PLATFORM_SERVER_WIDE_MODULES = ["slipway_connect"] as const;
 
 export const PLATFORM_ADDONS_PATH = fileURLToPath(new URL("../odoo-addons", import.meta.url));
-
-export function createWorkerDeps(options: { config: WorkerConfig; logger: Logger }): WorkerDeps {
-  const { config, logger } = options;
-  const redis = createRedisConnection({ url: config.redisUrl, role: "producer", name: "slipway-worker-producer" });
-  redis.on("error", (error: Error) => logger.warn({ err: error.message }, "redis (producer) connection error"));
-  const docker = connectDocker({ socketPath: config.docker.socketPath });
-  let pg: Promise<ManagedPostgres> | null = null;
-  return {
-    config,
-    logger,
-    prisma: getPrisma(config.databaseUrl),
-    redis,
-    queues: createQueues({ connection: redis }),
-    docker,
-    caddy: new CaddyClient({ adminUrl: config.caddy.adminUrl }),
-    postgres: () => {
-      // The host firewall goes up with the server builds log in to: no build runs without it.
-      pg ??= ensureManagedPostgres({ docker, image: config.odooPgImage, home: config.home })
-        .then(async (server) => {
-          await ensureHostFirewall({ allowTcpPorts: [config.mailCatcher.port] }).catch((error: unknown) =>
-            logger.error(
-              { err: (error as Error).message },
-              "host firewall could not be installed: build containers may reach this host's services",
-            ),
-          );
-          return server;
-        })
-        .catch((e) => {
-          pg = null;
-          throw e;
-        });
-      return pg;
-    },
-    platformAddonsPath: path.resolve(PLATFORM_ADDONS_PATH),
-    running: new Map(),
-    serverLogs: new ServerLogKeeper({ redis }),
-  };
-}

@@ -6,7 +6,7 @@ import { reconcile, RECONCILE_EVERY_MS, scheduleReconcile } from "./builds/recon
 import { startRouteKeeper } from "./proxy/route-keeper";
 import { resumeInterruptedSwaps } from "./recovery/resume-swaps";
 import { CRITICAL_SECTION_GRACE_MS, drainCriticalSections } from "./recovery/swap-journal";
-import { createWorkerDeps } from "./deps";
+import { createWorkerDeps } from "./create-deps";
 import { createJobHandlers } from "./jobs/handlers";
 import { syncBackupSchedulers } from "./backups/schedule-backups";
 import { scheduleGarbageCollection } from "./gc/gc-schedule";

@@ -11,7 +11,8 @@ import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/tes
 import { execCommand } from "@slipway/docker";
 import { releaseBuild } from "../builds/resources";
 import { runBuild } from "../builds/run-build";
-import { createWorkerDeps, type WorkerDeps } from "../deps";
+import { createWorkerDeps } from "../create-deps";
+import type { WorkerDeps } from "../deps";
 import { projectNetworkName } from "../isolation/project-network";
 import { databaseCredentials, queryDatabase, type ManagedPostgres } from "../postgres";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";

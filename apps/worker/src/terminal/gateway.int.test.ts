@@ -7,7 +7,8 @@ import { insertProject, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createAndStart, removeContainers } from "@slipway/docker";
 import { issueShellTicket, shellTicketKey, TERMINAL_CLOSE } from "@slipway/domain";
-import { createWorkerDeps, type WorkerDeps } from "../deps";
+import { createWorkerDeps } from "../create-deps";
+import type { WorkerDeps } from "../deps";
 import { startTerminalGateway, type TerminalGateway } from "./gateway";
 import { removeTestProjectNetworks } from "../testing/cleanup-networks";
 

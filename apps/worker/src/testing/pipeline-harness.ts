@@ -13,7 +13,8 @@ import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/tes
 import { listVolumes, removeVolume } from "@slipway/docker";
 import { runBuild } from "../builds/run-build";
 import { releaseBuild } from "../builds/resources";
-import { createWorkerDeps, type WorkerDeps } from "../deps";
+import { createWorkerDeps } from "../create-deps";
+import type { WorkerDeps } from "../deps";
 import { dropDatabase, listDatabases, queryDatabase } from "../postgres";
 import { removeTestProjectNetworks } from "./cleanup-networks";
 import { createTreeRepo, type Tree, type TreeRepo } from "./tree-repo";

@@ -15,7 +15,8 @@ import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/tes
 import { execCommand, listContainers, removeContainer } from "@slipway/docker";
 import { releaseBuild } from "../../builds/resources";
 import { runBuild } from "../../builds/run-build";
-import { createWorkerDeps, type WorkerDeps } from "../../deps";
+import { createWorkerDeps } from "../../create-deps";
+import type { WorkerDeps } from "../../deps";
 import { routeIdForBuild } from "../../proxy/caddy";
 import { createTreeRepo, type Tree, type TreeRepo } from "../../testing/tree-repo";
 import { engineApi, type EngineApi } from "./engine-api";

@@ -5,7 +5,8 @@ import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorkerConfig } from "@slipway/config";
-import { createWorkerDeps, type WorkerDeps } from "../../../../../../../worker/src/deps";
+import { createWorkerDeps } from "../../../../../../../worker/src/create-deps";
+import type { WorkerDeps } from "../../../../../../../worker/src/deps";
 import { backupTransferHandlers } from "../../../../../../../worker/src/backups/transfer-jobs";
 import { browserRequest, createBackupsFixture, queuedJobs, type BackupsFixture, type Role } from "./testing-fixture";
 

@@ -1,5 +1,48 @@
 import { describe, expect, it } from "vitest";
-import { serverWorkers } from "./lifecycle";
+import { buildTransitions, canTransition, decideNewCommit, serverWorkers, transitionSources } from "./lifecycle";
+import { buildStates, finalStates, inProgressStates } from "./states";
+
+describe("build transitions", () => {
+  it("starts queued, moves through the step states in any order, and ends running, failed or cancelled", () => {
+    expect(canTransition("queued", "fetching")).toBe(true);
+    expect(canTransition("fetching", "installing_dependencies")).toBe(true);
+    expect(canTransition("starting", "fetching")).toBe(true);
+    for (const from of inProgressStates) {
+      expect(canTransition(from, "running")).toBe(true);
+      expect(canTransition(from, "failed")).toBe(true);
+      expect(canTransition(from, "cancelled")).toBe(true);
+      expect(canTransition(from, "stopped")).toBe(false);
+      expect(canTransition(from, "queued")).toBe(false);
+    }
+  });
+
+  it("only stops a running build, and never leaves stopped, failed or cancelled", () => {
+    expect(buildTransitions.running).toEqual(["stopped"]);
+    expect(transitionSources("stopped")).toEqual(["running"]);
+    for (const end of ["stopped", "failed", "cancelled"] as const) for (const to of buildStates) expect(canTransition(end, to)).toBe(false);
+  });
+
+  it("reaches a final state only from a build in progress (running: stopped only)", () => {
+    expect(transitionSources("failed")).toEqual([...inProgressStates]);
+    expect(transitionSources("cancelled")).toEqual([...inProgressStates]);
+    expect(transitionSources("queued")).toEqual([]);
+    expect(finalStates).toContain("running");
+  });
+});
+
+describe("decideNewCommit", () => {
+  it("builds nothing for 'do nothing'", () => {
+    expect(decideNewCommit({ stage: "staging", pushBehavior: "do_nothing" })).toEqual({ build: false, takeOverPrevious: false });
+    expect(decideNewCommit({ stage: "development", pushBehavior: "do_nothing" })).toEqual({ build: false, takeOverPrevious: false });
+  });
+
+  it("queues a new build otherwise, taking over the previous database only for staging 'update previous'", () => {
+    expect(decideNewCommit({ stage: "staging", pushBehavior: "update_previous" })).toEqual({ build: true, takeOverPrevious: true });
+    expect(decideNewCommit({ stage: "development", pushBehavior: "update_previous" })).toEqual({ build: true, takeOverPrevious: false });
+    expect(decideNewCommit({ stage: "staging", pushBehavior: "new_build" })).toEqual({ build: true, takeOverPrevious: false });
+    expect(decideNewCommit({ stage: "production", pushBehavior: "new_build" })).toEqual({ build: true, takeOverPrevious: false });
+  });
+});
 
 describe("serverWorkers", () => {
   it("runs production prefork with two HTTP workers, the other stages threaded", () => {

@@ -1,4 +1,52 @@
+import type { PushBehavior } from "../stages/plan-stage-move";
+import { buildStates, inProgressStates, type BuildState } from "./states";
 import type { Stage } from "./steps";
+
+// The build lifecycle as data. A build is created `queued` (webhook, poller, rebuild, follow-up);
+// its pipeline moves it through the step states (any order: a resumed build starts again from its
+// first step); it ends `running` (green/yellow), `failed` (red) or `cancelled`; a running build is
+// later `stopped` (a newer build of its branch, a production update, a staging take-over, the
+// garbage collector, or a restart that finds its server gone). `stopped`, `failed` and `cancelled`
+// are final. The build repository writes every state change through `canTransition`.
+
+/** The states a build's pipeline moves through between `queued` and its end. */
+export const stepStates: readonly BuildState[] = inProgressStates.filter((s) => s !== "queued");
+
+const ends: readonly BuildState[] = ["running", "failed", "cancelled"];
+
+/** Allowed transitions: from each state, the states a build may move to. */
+export const buildTransitions: Readonly<Record<BuildState, readonly BuildState[]>> = Object.fromEntries(
+  buildStates.map((state): [BuildState, readonly BuildState[]] => {
+    if (state === "running") return [state, ["stopped"]];
+    if (inProgressStates.includes(state)) return [state, [...stepStates, ...ends]];
+    return [state, []];
+  }),
+) as Record<BuildState, readonly BuildState[]>;
+
+export function canTransition(from: BuildState, to: BuildState): boolean {
+  return buildTransitions[from].includes(to);
+}
+
+/** The states a build may move to `to` from (what a conditional update must require). */
+export function transitionSources(to: BuildState): BuildState[] {
+  return buildStates.filter((from) => canTransition(from, to));
+}
+
+/**
+ * What a new commit on a branch does, by its push behaviour and stage: whether a build is queued
+ * for it (on push, and when a build ends with the branch head moved meanwhile), and whether that
+ * build takes over the previous build's database instead of starting from a fresh copy ("update
+ * previous build", which only staging builds honour).
+ */
+export interface NewCommitDecision {
+  build: boolean;
+  takeOverPrevious: boolean;
+}
+
+export function decideNewCommit(branch: { stage: Stage; pushBehavior: PushBehavior }): NewCommitDecision {
+  if (branch.pushBehavior === "do_nothing") return { build: false, takeOverPrevious: false };
+  return { build: true, takeOverPrevious: branch.pushBehavior === "update_previous" && branch.stage === "staging" };
+}
 
 /**
  * Odoo HTTP workers a build's server runs with, per stage: production runs prefork (HTTP workers,

@@ -1,5 +1,6 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { privateStateFolderNames } from "./state-paths";
 
 // Issue 11 item 10: production dumps, build logs and mails are nobody else's business on the host.
 // The web and the worker call both functions first thing at start.
@@ -15,7 +16,7 @@ export function restrictFileModes(): void {
  */
 export function privateStateFolders(config: { home: string; backups: { root: string } }): string[] {
   const { home } = config;
-  return [...["builds", "logs", "tmp", "mails", "merges", "odoo-postgres"].map((name) => join(home, name)), config.backups.root];
+  return [...privateStateFolderNames.map((name) => join(home, name)), config.backups.root];
 }
 
 export interface SecuredFolders {

@@ -3,4 +3,5 @@ export * from "./load-config";
 export * from "./secrets";
 export * from "./file-modes";
 export { repoRoot, defaultSlipwayHome } from "./paths";
+export * from "./state-paths";
 export type { LogLevel } from "./variables";

@@ -1,5 +1,5 @@
-import { join } from "node:path";
 import { ConfigError } from "./config-error";
+import { defaultBackupRoot } from "./state-paths";
 import {
   backupVariables,
   baseVariables,
@@ -41,7 +41,7 @@ export interface BackupConfig {
 
 function toBackups(v: ParsedVariables<typeof backupVariables>, home: string): BackupConfig {
   return {
-    root: v.SLIPWAY_BACKUP_DIR ?? join(home, "backups"),
+    root: v.SLIPWAY_BACKUP_DIR ?? defaultBackupRoot(home),
     hour: v.SLIPWAY_BACKUP_HOUR,
     timeZone: v.SLIPWAY_BACKUP_TIME_ZONE,
     importMaxBytes: v.SLIPWAY_IMPORT_MAX_BYTES,

@@ -1,6 +1,7 @@
 // Handlers of the backup jobs (queue "backups", concurrency 1: backups, restores, imports, restore
 // tests and pruning never overlap, which the object sweep relies on).
 import { join } from "node:path";
+import { backupUploadsDir } from "@slipway/config";
 import { DomainError } from "@slipway/domain";
 import type { JobHandler } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
@@ -15,7 +16,7 @@ import { verifyBackup, verifyLatestBackups } from "./verify-backup";
 export function importUploadPath(deps: Pick<WorkerDeps, "config">, upload: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(upload))
     throw new DomainError("invalid_input", `invalid upload name ${JSON.stringify(upload)}`);
-  return join(deps.config.backups.root, "uploads", upload);
+  return join(backupUploadsDir(deps.config.backups.root), upload);
 }
 
 export function backupJobHandlers(deps: WorkerDeps): {

@@ -5,8 +5,8 @@
 // neutralization), a safety backup of the branch taken, then the swap; finally an "import" backup
 // keeps the imported state.
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { createReadStream } from "node:fs";
+import { backupLogsDir } from "@slipway/config";
 import { Prisma } from "@slipway/db";
 import { assertBackupAllowed, DomainError } from "@slipway/domain";
 import { ensureProjectNetwork } from "../isolation/project-network";
@@ -121,7 +121,7 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
         odooVersion: target.project.odooVersion,
         volume: target.volume,
         network: network.name,
-        logDir: join(deps.config.home, "logs", "backups", target.branch.id),
+        logDir: backupLogsDir(deps.config.home, target.branch.id),
         labels: ctx.labels,
       });
     } else {

@@ -3,7 +3,7 @@
 // touched yet), neutralized when the target is staging, then a safety backup of the target is
 // taken and the swap puts the restored database and filestore in place (automatic rollback).
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { backupLogsDir } from "@slipway/config";
 import { Prisma } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { createBackup } from "./create-backup";
@@ -85,7 +85,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
         odooVersion: target.project.odooVersion,
         volume: target.volume,
         network: network.name,
-        logDir: join(deps.config.home, "logs", "backups", target.branch.id),
+        logDir: backupLogsDir(deps.config.home, target.branch.id),
         labels: ctx.labels,
       });
     }

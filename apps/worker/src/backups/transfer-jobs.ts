@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { backupUploadsDir } from "@slipway/config";
 import { DomainError, exportKeys, isDomainError, TRANSFER_TTL_MS, uploadKeys, type UploadCheck, type UploadMeta } from "@slipway/domain";
 import { publishProjectNotice, type JobHandler } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
@@ -126,7 +127,7 @@ export function backupTransferHandlers(deps: WorkerDeps): {
         const branch = await deps.prisma.branch.findUnique({ where: { id: payload.branchId }, select: { projectId: true } });
         if (branch) await notify(deps, { projectId: branch.projectId, branchId: payload.branchId });
       } finally {
-        await sweepTransfers({ dir: join(deps.config.backups.root, "uploads") });
+        await sweepTransfers({ dir: backupUploadsDir(deps.config.backups.root) });
       }
     },
     "backup.export": async (payload, { signal }) => {

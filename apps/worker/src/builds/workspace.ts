@@ -1,8 +1,2 @@
-import path from "node:path";
-
-/** Where a build keeps its files on the worker's machine: the checkout and the step logs. */
-export function buildWorkspace(home: string, buildId: string): { root: string; src: string; logs: string } {
-  if (!/^[0-9a-f-]{36}$/.test(buildId)) throw new Error(`invalid build id ${buildId}`);
-  const root = path.join(home, "builds", buildId);
-  return { root, src: path.join(root, "src"), logs: path.join(root, "logs") };
-}
+// A build's folder (checkout and step logs) is part of the state layout the web also reads.
+export { buildWorkspace } from "@slipway/config";

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { mailFile } from "@slipway/config";
 import type { PrismaClient } from "@slipway/db";
 import { simpleParser } from "mailparser";
 import type { MailSender } from "./build-senders";
 
-/** Where a build's captured messages live: `<SLIPWAY_HOME>/mails/<buildId>/<mailId>.eml`. */
+/** Where a build's captured messages live (the state layout the web's Mails tab reads). */
 export function mailPath(home: string, buildId: string, mailId: string): string {
-  return path.join(home, "mails", buildId, `${mailId}.eml`);
+  return mailFile(home, buildId, mailId);
 }
 
 /**

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import { odooPostgresDir } from "@slipway/config";
 import { DomainError } from "@slipway/domain";
 import {
   containerIp,
@@ -77,7 +78,7 @@ const ENV_ADMIN = "SLIPWAY_ADMIN_PASSWORD";
 const ENV_SECRET = "SLIPWAY_ROLE_SECRET";
 
 function readOrCreateSecrets(home: string, containerName: string): Secrets {
-  const dir = join(home, "odoo-postgres");
+  const dir = odooPostgresDir(home);
   const file = join(dir, containerName === MANAGED_PG_DEFAULTS.containerName ? "secrets.json" : `${containerName}.secrets.json`);
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, "utf8")) as Partial<Secrets>;

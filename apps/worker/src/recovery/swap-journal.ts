@@ -13,6 +13,7 @@
 // needs nothing but the local disk. One operation per database at a time (an in-process lock).
 import { mkdirSync, openSync, fsyncSync, writeSync, closeSync, renameSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { swapJournalDir } from "@slipway/config";
 
 export type SwapRecord =
   | {
@@ -75,7 +76,7 @@ export async function faultAt(faults: FaultInjector | undefined, point: string):
 }
 
 export function journalDir(home: string): string {
-  return join(home, "state", "swaps");
+  return swapJournalDir(home);
 }
 
 const fileOf = (home: string, database: string) => join(journalDir(home), `${database}.json`);

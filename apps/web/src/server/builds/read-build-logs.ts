@@ -1,5 +1,6 @@
 import { open, readdir } from "node:fs/promises";
 import path from "node:path";
+import { buildLogsDir as stateBuildLogsDir } from "@slipway/config";
 
 export interface BuildLog {
   name: string;
@@ -11,16 +12,14 @@ export interface BuildLog {
 }
 
 const LOG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.log$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Pipeline order first (PRODUCT.md §4), then any other log alphabetically.
 const ORDER = ["pip.log", "install.log", "update.log", "neutralize.log", "import.log", "odoo.log"];
 /** Enough bytes for ~2000 Odoo log lines without reading a huge file whole. */
 const MAX_TAIL_BYTES = 1024 * 1024;
 
-/** The log folder of a build: `<home>/builds/<buildId>/logs`. */
+/** The log folder of a build, where the worker writes its step logs (the shared state layout). */
 export function buildLogsDir({ home, buildId }: { home: string; buildId: string }): string {
-  if (!UUID.test(buildId)) throw new Error(`invalid build id "${buildId}"`);
-  return path.join(home, "builds", buildId, "logs");
+  return stateBuildLogsDir(home, buildId);
 }
 
 async function tail(file: string, tailLines: number): Promise<Omit<BuildLog, "name">> {

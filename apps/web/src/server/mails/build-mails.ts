@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import path from "node:path";
+import { isInBuildMailsDir } from "@slipway/config";
 import type { PrismaClient } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { simpleParser } from "mailparser";
@@ -49,10 +49,8 @@ export async function openBuildMail(options: { prisma: PrismaClient; home: strin
   if (!UUID.test(mailId)) throw missing;
   const row = await prisma.mail.findFirst({ where: { id: mailId, buildId } });
   if (!row) throw missing;
-  const folder = path.join(home, "mails", buildId) + path.sep;
-  const file = path.resolve(row.rawPath);
-  if (!file.startsWith(folder)) throw missing;
-  const raw = await readFile(file).catch(() => {
+  if (!isInBuildMailsDir(home, buildId, row.rawPath)) throw missing;
+  const raw = await readFile(row.rawPath).catch(() => {
     throw new DomainError("not_found", "The message file is gone (its build was removed).");
   });
   const parsed = await simpleParser(raw, { skipTextLinks: true });

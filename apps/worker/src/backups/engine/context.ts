@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { backupIoDir } from "@slipway/config";
 import type { Branch, Project } from "@slipway/db";
 import { DomainError, volumeName } from "@slipway/domain";
 import type { WorkerDeps } from "../../deps";
@@ -27,7 +27,7 @@ export function backupStoreOf(options: BackupDeps): BackupStore {
 
 /** Helper containers stream through named pipes in `<SLIPWAY_HOME>/tmp/backup-io` (same host as the engine). */
 export async function toolsContextOf(deps: WorkerDeps, labels: Record<string, string>, signal?: AbortSignal): Promise<ToolsContext> {
-  const ioDir = join(deps.config.home, "tmp", "backup-io");
+  const ioDir = backupIoDir(deps.config.home);
   await mkdir(ioDir, { recursive: true });
   return {
     docker: deps.docker,

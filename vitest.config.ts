@@ -16,8 +16,14 @@ function servicesEnv(): Record<string, string> {
   return env;
 }
 
-// The web app's path alias (apps/web/tsconfig.json: "@/*" is apps/web/src/*).
-const resolve = { alias: [{ find: /^@\/(.*)$/, replacement: fileURLToPath(new URL("./apps/web/src/$1", import.meta.url)) }] };
+// The web app's path aliases (apps/web/tsconfig.json: "@/*" is apps/web/src/*, "@test-support/*" its
+// test support outside src).
+const resolve = {
+  alias: [
+    { find: /^@\/(.*)$/, replacement: fileURLToPath(new URL("./apps/web/src/$1", import.meta.url)) },
+    { find: /^@test-support\/(.*)$/, replacement: fileURLToPath(new URL("./apps/web/test-support/$1", import.meta.url)) },
+  ],
+};
 
 const exclude = ["**/node_modules/**", "**/.next/**", "**/dist/**", "e2e/**"];
 

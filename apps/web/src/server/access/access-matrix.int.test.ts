@@ -15,7 +15,7 @@ import { SESSION_COOKIE } from "../auth/session-cookie";
 import { generateSessionToken, hashSessionToken } from "../auth/session-policy";
 import { authorizeBuildTool, authorizeProjectAction } from "./authorize";
 import { accessErrorResponse } from "./http";
-import { routeProbes } from "./route-probes";
+import { routeProbes } from "@test-support/route-probes";
 
 const adminUrl = process.env.DATABASE_URL;
 if (!adminUrl || !process.env.REDIS_URL)

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserRequest, createBackupsFixture, queuedJobs, type BackupsFixture, type Role } from "./testing-fixture";
+import { browserRequest, createBackupsFixture, queuedJobs, type BackupsFixture, type Role } from "@test-support/backups-fixture";
 
 // The Backups routes through the REAL handlers: real session cookies, the access module, a real
 // PostgreSQL, Redis queues under a test prefix and a backup store in a temporary folder.

@@ -5,10 +5,8 @@ import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorkerConfig } from "@slipway/config";
-import { createWorkerDeps } from "../../../../../../../worker/src/create-deps";
-import type { WorkerDeps } from "../../../../../../../worker/src/deps";
-import { backupTransferHandlers } from "../../../../../../../worker/src/backups/transfer-jobs";
-import { browserRequest, createBackupsFixture, queuedJobs, type BackupsFixture, type Role } from "./testing-fixture";
+import { backupTransferHandlers, createWorkerDeps, type WorkerDeps } from "@slipway/worker/testing";
+import { browserRequest, createBackupsFixture, queuedJobs, type BackupsFixture, type Role } from "@test-support/backups-fixture";
 
 // Import through the REAL routes: the streamed upload with its size limit, then the worker's
 // validation job (run here on the job the route queued, as the worker would), the verdict, and the

@@ -1,4 +1,4 @@
-// Test support (not imported by the app): the table of real HTTP route handlers the generated
+// Test support (outside src: never part of the app): the table of real HTTP route handlers the generated
 // access-matrix test calls for each cell of the role matrix. Other areas add a row per new route
 // (shell ticket, monitor metrics, mails, backups, …); a tool without a row is still checked through
 // authorizeBuildTool, the function every route calls.
@@ -42,7 +42,7 @@ function request(ctx: ProbeContext, path: string, body?: unknown): Request {
 
 /** The name of the branch of the probed build (the Backups routes name branches, not builds). */
 async function branchOf(ctx: ProbeContext): Promise<string> {
-  const { deps } = await import("../deps");
+  const { deps } = await import("@/server/deps");
   const build = await deps().prisma.build.findFirst({
     where: { number: ctx.buildNumber, project: { slug: ctx.slug } },
     select: { branch: { select: { name: true } } },
@@ -58,7 +58,7 @@ export const routeProbes: RouteProbe[] = [
     tool: "connect",
     allowedStatus: 200,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/builds/[number]/connect/route")).POST(
+      (await import("@/app/api/projects/[slug]/builds/[number]/connect/route")).POST(
         request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/connect`, { login: "admin" }),
         buildParams(ctx),
       ),
@@ -71,7 +71,7 @@ export const routeProbes: RouteProbe[] = [
     tool: "connect_as",
     allowedStatus: 200,
     call: async (ctx) => {
-      const route = (await import("../../app/api/projects/[slug]/builds/[number]/connect/route")).POST;
+      const route = (await import("@/app/api/projects/[slug]/builds/[number]/connect/route")).POST;
       const response = await route(
         request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/connect`, { login: "admin" }),
         buildParams(ctx),
@@ -91,7 +91,7 @@ export const routeProbes: RouteProbe[] = [
     tool: "settings",
     allowedStatus: 409,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/builds/[number]/rebuild/route")).POST(
+      (await import("@/app/api/projects/[slug]/builds/[number]/rebuild/route")).POST(
         request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/rebuild`, {}),
         buildParams(ctx),
       ),
@@ -102,7 +102,7 @@ export const routeProbes: RouteProbe[] = [
     tool: "settings",
     allowedStatus: 409,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/builds/[number]/cancel/route")).POST(
+      (await import("@/app/api/projects/[slug]/builds/[number]/cancel/route")).POST(
         request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/cancel`, {}),
         buildParams(ctx),
       ),
@@ -112,7 +112,7 @@ export const routeProbes: RouteProbe[] = [
     tool: "logs",
     allowedStatus: 200,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/builds/[number]/logs/route")).GET(
+      (await import("@/app/api/projects/[slug]/builds/[number]/logs/route")).GET(
         request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/logs`),
         buildParams(ctx),
       ),
@@ -122,7 +122,7 @@ export const routeProbes: RouteProbe[] = [
     tool: "logs",
     allowedStatus: 200,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/builds/[number]/logs/[file]/follow/route")).GET(
+      (await import("@/app/api/projects/[slug]/builds/[number]/logs/[file]/follow/route")).GET(
         request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/logs/odoo.log/follow`),
         {
           params: Promise.resolve({ slug: ctx.slug, number: String(ctx.buildNumber), file: "odoo.log" }),
@@ -135,7 +135,7 @@ export const routeProbes: RouteProbe[] = [
     tool: "shell",
     allowedStatus: 200,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/builds/[number]/shell-ticket/route")).POST(
+      (await import("@/app/api/projects/[slug]/builds/[number]/shell-ticket/route")).POST(
         request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/shell-ticket`, {}),
         buildParams(ctx),
       ),
@@ -145,7 +145,7 @@ export const routeProbes: RouteProbe[] = [
     tool: "monitor",
     allowedStatus: 200,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/builds/[number]/metrics/route")).GET(
+      (await import("@/app/api/projects/[slug]/builds/[number]/metrics/route")).GET(
         request(ctx, `/api/projects/${ctx.slug}/builds/${ctx.buildNumber}/metrics?range=1h`),
         buildParams(ctx),
       ),
@@ -155,7 +155,7 @@ export const routeProbes: RouteProbe[] = [
     tool: "backups",
     allowedStatus: 200,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/backups/route")).GET(
+      (await import("@/app/api/projects/[slug]/backups/route")).GET(
         request(ctx, `/api/projects/${ctx.slug}/backups?branch=${await branchOf(ctx)}`),
         { params: Promise.resolve({ slug: ctx.slug }) },
       ),
@@ -166,7 +166,7 @@ export const routeProbes: RouteProbe[] = [
     tool: "backups",
     allowedStatus: 400,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/backups/uploads/route")).POST(
+      (await import("@/app/api/projects/[slug]/backups/uploads/route")).POST(
         new Request(`${ctx.origin}/api/projects/${ctx.slug}/backups/uploads?branch=${await branchOf(ctx)}`, {
           method: "POST",
           headers: { ...headers(ctx, true), "content-type": "application/octet-stream" },
@@ -181,7 +181,7 @@ export const routeProbes: RouteProbe[] = [
     action: "view_project",
     allowedStatus: 200,
     call: async (ctx) =>
-      (await import("../../app/api/projects/[slug]/events/route")).GET(request(ctx, `/api/projects/${ctx.slug}/events`), {
+      (await import("@/app/api/projects/[slug]/events/route")).GET(request(ctx, `/api/projects/${ctx.slug}/events`), {
         params: Promise.resolve({ slug: ctx.slug }),
       }),
   },

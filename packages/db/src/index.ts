@@ -20,3 +20,4 @@ export * from "./repositories/routes";
 export * from "./repositories/shell-access";
 export * from "./repositories/mail-catcher";
 export * from "./repositories/recovery";
+export * from "./repositories/build-steps";

@@ -1,38 +1,14 @@
 import { rm } from "node:fs/promises";
-import type { Branch, Build, Project } from "@slipway/db";
-import {
-  buildResourceNames,
-  combineRunClassifications,
-  developmentSteps,
-  runsTests,
-  selectModulesToInstall,
-  type RunClassification,
-} from "@slipway/domain";
-import { type WorkerDeps } from "../deps";
+import { buildResourceNames, combineRunClassifications, developmentSteps, runsTests, selectModulesToInstall } from "@slipway/domain";
 import { createDatabase, installModules } from "../odoo/driver";
 import { dropDatabase, ensureDatabase } from "../postgres";
 import { mailCatcherAddress } from "../odoo/mail-catcher-address";
+import { pipelineOutcome, type PipelineInput, type PipelineOutcome } from "./pipeline";
 import { prepareCode } from "./prepare-code";
-import type { BuildRecorder } from "./recorder";
 import { serveAndRoute } from "./serve-and-route";
 import { removeBuildResources } from "./resources";
-import type { StepFailure } from "./step-failure";
-import { asJson, createStepRunner, failureFrom, outcomeOfError } from "./step-runner";
-
-/** Development builds run Odoo threaded (one process; websocket on the HTTP port). */
-export const DEVELOPMENT_WORKERS = 0;
-
-export interface PipelineInput {
-  deps: WorkerDeps;
-  build: Build;
-  branch: Branch;
-  project: Project;
-  recorder: BuildRecorder;
-  /** Throws BuildStopped when the build was cancelled or the worker is shutting down. */
-  checkpoint: () => Promise<void>;
-}
-
-export type PipelineOutcome = { ok: true; classification: RunClassification } | ({ ok: false } & StepFailure);
+import { StepFailure } from "./step-failure";
+import { createStepRunner } from "./step-runner";
 
 /**
  * A development build: the exact revision with its submodules → addons discovery → requirements
@@ -56,19 +32,19 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
     plan: developmentSteps({ installMode: branch.installMode, testsEnabled: branch.testsEnabled }),
   });
 
-  try {
+  return pipelineOutcome(async () => {
     const code = await prepareCode({ deps, build, branch, project, recorder, runner });
     const modules = ((): string[] => {
       try {
         return selectModulesToInstall({ mode: branch.installMode, modules: code.discovery.modules, list: branch.installModules });
       } catch (e) {
-        return runner.fail("discover", (e as Error).message);
+        throw new StepFailure((e as Error).message);
       }
     })();
     const ctx = await code.context(names.databaseName, names.volumeName);
 
     // Database steps are all-or-nothing: a half-installed database from a crashed attempt is dropped.
-    const databaseReady = runner.done.has("create_database") && (runner.done.has("install") || modules.length === 0);
+    const databaseReady = runner.completed("create_database") && (runner.completed("install") || modules.length === 0);
     if (!databaseReady) {
       runner.forget("create_database", "install");
       await dropDatabase({ pg: await deps.postgres(), name: names.databaseName });
@@ -79,8 +55,8 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       // Created empty by the platform, owned by its own role; Odoo fills it (`-i base`).
       await ensureDatabase({ pg: await deps.postgres(), name: names.databaseName });
       const r = await createDatabase({ ctx, withDemo: true });
-      if (r.classification.status === "red") return failureFrom("create_database", r.classification);
-      return { detail: { classification: asJson(r.classification), durationMs: r.durationMs } };
+      if (r.classification.status === "red") throw StepFailure.fromRun("create_database", r.classification);
+      return { classification: r.classification, durationMs: r.durationMs };
     });
     if (modules.length === 0) {
       await runner.skip("install", "the repository has no module to install");
@@ -92,8 +68,8 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
           withDemo: true,
           tests: { enabled: runsTests(branch), tags: branch.testTags ?? undefined },
         });
-        if (r.classification.status === "red") return failureFrom("install", r.classification);
-        return { detail: { modules, classification: asJson(r.classification), durationMs: r.durationMs } };
+        if (r.classification.status === "red") throw StepFailure.fromRun("install", r.classification);
+        return { modules, classification: r.classification, durationMs: r.durationMs };
       });
     }
 
@@ -103,11 +79,9 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       build,
       ctx,
       names,
-      workers: DEVELOPMENT_WORKERS,
+      stage: "development",
       smtp: await mailCatcherAddress(deps, await code.network()),
     });
-    return { ok: true, classification: combineRunClassifications(runner.classifications) };
-  } catch (e) {
-    return { ok: false, ...outcomeOfError(e) };
-  }
+    return combineRunClassifications(runner.classifications);
+  });
 }

@@ -1,8 +1,9 @@
 // The code half of a staging or production build: the exact revision, its addons and its
 // requirements image (same steps and details as a development build, so they resume the same way).
 import { existsSync } from "node:fs";
-import type { Branch, Build, Prisma, Project } from "@slipway/db";
-import { connectSecretFor, type AddonsDiscovery } from "@slipway/domain";
+import type { Branch, Build, Project } from "@slipway/db";
+import { connectSecretFor } from "@slipway/config";
+import { type AddonsDiscovery } from "@slipway/domain";
 import { fetchRevision, parseRepoUrl, repoUrlVetter } from "@slipway/git";
 import type { WorkerDeps } from "../deps";
 import { discoverAddons } from "../odoo/discover-addons";
@@ -11,7 +12,9 @@ import { ensureRequirementsImage, type OdooContext } from "../odoo/driver";
 import { databaseCredentials } from "../postgres";
 import type { BuildRecorder } from "./recorder";
 import { buildLabels } from "./resources";
-import { failureFrom, type PlannedStep, type StepRunner } from "./step-runner";
+import type { PlannedStep } from "./pipeline";
+import { StepFailure } from "./step-failure";
+import type { StepRunner } from "./step-runner";
 import { buildWorkspace } from "./workspace";
 
 export const CODE_STEPS: readonly PlannedStep[] = [
@@ -55,26 +58,25 @@ export async function prepareCode(input: {
       vetUrl: repoUrlVetter({ localRoot: deps.config.localReposRoot }),
     });
     await recorder.update({ commitMessage: build.commitMessage ?? fetched.subject, commitAuthor: build.commitAuthor ?? fetched.author });
-    return { detail: { revision: fetched.revision, subject: fetched.subject, submodules: fetched.submodules } };
+    return { revision: fetched.revision, subject: fetched.subject, submodules: fetched.submodules };
   });
-  const discovery = (await runner.step("discover", async () => {
+  const discovery = await runner.step("discover", async () => {
     const found = await discoverAddons({ checkoutDir: ws.src });
     if (found.problems.length > 0) {
-      return {
-        failed: true as const,
-        reason: `the repository's addons cannot be used: ${found.problems.map((p) => `${p.path}: ${p.reason}`).join("; ")}`,
-        offending: found.problems.map((p, i) => ({
+      throw new StepFailure(
+        `the repository's addons cannot be used: ${found.problems.map((p) => `${p.path}: ${p.reason}`).join("; ")}`,
+        found.problems.map((p, i) => ({
           step: "discover",
           level: "ERROR",
           line: i + 1,
           run: "install" as const,
           text: `${p.path}: ${p.reason}`,
         })),
-      };
+      );
     }
-    return { detail: found as unknown as Prisma.JsonValue };
-  })) as unknown as AddonsDiscovery;
-  const { image } = (await runner.step("dependencies", async () => {
+    return found;
+  });
+  const { image } = await runner.step("dependencies", async () => {
     const req = await ensureRequirementsImage({
       docker: deps.docker,
       baseImage: project.odooImage,
@@ -85,9 +87,9 @@ export async function prepareCode(input: {
       labels,
       network: await ensureBuildEgressNetwork({ docker: deps.docker }),
     });
-    if (req.classification.status === "red") return failureFrom("dependencies", req.classification);
-    return { detail: { image: req.image, reused: req.reused } };
-  })) as { image: string };
+    if (req.classification.status === "red") throw StepFailure.fromRun("dependencies", req.classification);
+    return { image: req.image, reused: req.reused };
+  });
 
   return {
     discovery,

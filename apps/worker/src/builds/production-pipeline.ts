@@ -4,20 +4,21 @@
 // then either switch servers without downtime (nothing to update) or run the safe update
 // (production-update.ts: maintenance page, snapshot, update, health, automatic rollback).
 import type { PrismaClient } from "@slipway/db";
-import { buildResourceNames, combineRunClassifications, DomainError, selectModulesToInstall } from "@slipway/domain";
+import { buildResourceNames, combineRunClassifications, DomainError, selectModulesToInstall, serverWorkers } from "@slipway/domain";
 import { createDatabase, installModules } from "../odoo/driver";
 import { computeChecksums, planModuleChanges, readDatabaseModules, writeAppliedChecksums } from "../odoo/module-plan";
-import { ensureEgressNetwork } from "../isolation/project-network";
 import { databaseExists, dropDatabase, ensureDatabase } from "../postgres";
-import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
+import { pipelineOutcome, type PipelineInput, type PipelineOutcome, type PlannedStep } from "./pipeline";
 import { CODE_STEPS, prepareCode } from "./prepare-code";
-import { previousProductionBuild, runProductionUpdate, type ProductionUpdatePlan } from "./production-update";
+import { previousProductionBuild, runProductionUpdate } from "./production-update";
 import { removeBuildResources } from "./resources";
-import { asJson, createStepRunner, failureFrom, outcomeOfError, type PlannedStep } from "./step-runner";
+import { readStepDetails, type PlanDetail } from "./step-details";
+import { StepFailure } from "./step-failure";
+import { createStepRunner } from "./step-runner";
 import { serveAndRoute } from "./serve-and-route";
 
 /** Production runs prefork: HTTP workers, a cron worker, websocket on the gevent port (8072). */
-export const PRODUCTION_WORKERS = 2;
+export const PRODUCTION_WORKERS = serverWorkers("production");
 
 export const PRODUCTION_STEPS: readonly PlannedStep[] = [
   ...CODE_STEPS,
@@ -32,8 +33,6 @@ export const PRODUCTION_STEPS: readonly PlannedStep[] = [
   { name: "route", state: "starting" },
 ];
 
-export type PlanDetail = { mode: "first" } | ({ mode: "update" } & ProductionUpdatePlan);
-
 export async function runProductionPipeline(input: PipelineInput): Promise<PipelineOutcome> {
   const { deps, build, branch, project, recorder, checkpoint } = input;
   const names = buildResourceNames({
@@ -45,7 +44,7 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
   });
   await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
   const runner = await createStepRunner({ recorder, checkpoint, plan: PRODUCTION_STEPS });
-  try {
+  return pipelineOutcome(async () => {
     // One production build at a time per project, whatever its branch (the branch's own slot is a
     // database constraint; this covers a production branch that changed while a build ran).
     const other = await deps.prisma.build.findFirst({
@@ -53,21 +52,16 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
       select: { number: true },
     });
     if (other)
-      runner.fail("plan", `production build #${other.number} is in progress; this one was refused (one production build at a time)`);
+      throw new StepFailure(`production build #${other.number} is in progress; this one was refused (one production build at a time)`);
 
     const code = await prepareCode({ deps, build, branch, project, recorder, runner });
     const pg = await deps.postgres();
     const ctx = await code.context(names.databaseName, names.volumeName);
-    let wanted: string[];
-    try {
-      wanted = selectModulesToInstall({ mode: branch.installMode, modules: code.discovery.modules, list: branch.installModules });
-    } catch (e) {
-      return { ok: false, ...outcomeOfError(e) };
-    }
+    const wanted = selectModulesToInstall({ mode: branch.installMode, modules: code.discovery.modules, list: branch.installModules });
     const repoModules = code.discovery.modules.filter((m) => m.manifest.installable);
 
-    const plan = (await runner.step("plan", async () => {
-      if (!(await databaseExists({ pg, name: names.databaseName }))) return { detail: { mode: "first" } };
+    const plan = await runner.step("plan", async (): Promise<PlanDetail> => {
+      if (!(await databaseExists({ pg, name: names.databaseName }))) return { mode: "first" };
       const database = await readDatabaseModules({ pg, database: names.databaseName });
       if (!database.modules.has("base"))
         throw new DomainError(
@@ -91,7 +85,7 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
       const previous = await previousProductionBuild(deps, { projectId: project.id, buildId: build.id });
       const requirementsChanged = previous ? previous.requirementsHash !== code.discovery.requirementsHash : false;
       await recorder.update({ modulesToUpdate: [...p.update, ...p.install] });
-      const detail: PlanDetail = {
+      return {
         mode: "update",
         update: p.update,
         install: p.install,
@@ -101,20 +95,19 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
         requirementsChanged,
         installedBefore: [...database.modules].filter(([, s]) => s.state === "installed").map(([n]) => n),
       };
-      return { detail: asJson(detail) };
-    })) as unknown as PlanDetail;
+    });
 
     if (plan.mode === "update") {
-      for (const s of ["create_database", "install"]) await runner.skip(s, "the production database exists: it is updated");
-      const outcome = await runProductionUpdate({ input, runner, ctx, names, plan });
-      return outcome;
+      for (const s of ["create_database", "install"] as const) await runner.skip(s, "the production database exists: it is updated");
+      await runProductionUpdate({ input, runner, ctx, names, plan });
+      return combineRunClassifications(runner.classifications);
     }
 
     // First build. Database steps are all-or-nothing: a half-created database from a crashed
     // attempt is dropped (it holds nothing yet: the plan found no production database).
-    for (const s of ["backup", "maintenance", "snapshot", "update"])
+    for (const s of ["backup", "maintenance", "snapshot", "update"] as const)
       await runner.skip(s, "first production build: the database is created");
-    if (!(runner.done.has("create_database") && (runner.done.has("install") || wanted.length === 0))) {
+    if (!(runner.completed("create_database") && (runner.completed("install") || wanted.length === 0))) {
       runner.forget("create_database", "install");
       await dropDatabase({ pg, name: names.databaseName });
       await removeBuildResources({ deps, buildId: build.id, volumes: [names.volumeName], containers: false });
@@ -123,14 +116,14 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
       // Created empty by the platform, owned by its own role; Odoo fills it (`-i base`).
       await ensureDatabase({ pg, name: names.databaseName });
       const r = await createDatabase({ ctx, withDemo: false });
-      if (r.classification.status === "red") return failureFrom("create_database", r.classification);
-      return { detail: { classification: asJson(r.classification), durationMs: r.durationMs } };
+      if (r.classification.status === "red") throw StepFailure.fromRun("create_database", r.classification);
+      return { classification: r.classification, durationMs: r.durationMs };
     });
     if (wanted.length === 0) await runner.skip("install", "the repository has no module to install");
     else {
       await runner.step("install", async () => {
         const r = await installModules({ ctx, modules: wanted, withDemo: false });
-        if (r.classification.status === "red") return failureFrom("install", r.classification);
+        if (r.classification.status === "red") throw StepFailure.fromRun("install", r.classification);
         const database = await readDatabaseModules({ pg, database: names.databaseName });
         const checksums = await computeChecksums({
           checkoutDir: code.ws.src,
@@ -139,7 +132,7 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
           languages: database.languages,
         });
         await writeAppliedChecksums({ pg, database: names.databaseName, checksums });
-        return { detail: { modules: wanted, classification: asJson(r.classification), durationMs: r.durationMs } };
+        return { modules: wanted, classification: r.classification, durationMs: r.durationMs };
       });
     }
     await serveAndRoute({
@@ -148,17 +141,14 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
       build,
       ctx,
       names,
-      workers: PRODUCTION_WORKERS,
-      egressNetworks: [await ensureEgressNetwork({ docker: deps.docker })],
+      stage: "production",
+      egress: true,
     });
-    return { ok: true, classification: combineRunClassifications(runner.classifications) };
-  } catch (e) {
-    return { ok: false, ...outcomeOfError(e) };
-  }
+    return combineRunClassifications(runner.classifications);
+  });
 }
 
 /** Whether a failed or cancelled production build may drop the database: only when it created it. */
 export async function productionBuildOwnsDatabase(prisma: PrismaClient, buildId: string): Promise<boolean> {
-  const step = await prisma.buildStep.findUnique({ where: { buildId_name: { buildId, name: "plan" } } });
-  return (step?.detail as PlanDetail | null)?.mode === "first";
+  return (await readStepDetails(prisma, buildId, "plan"))?.mode === "first";
 }

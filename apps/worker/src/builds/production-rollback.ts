@@ -1,7 +1,7 @@
 // Undoing a failed production update: the new server goes, the database and filestore snapshot are
 // put back, the previous build's server is started again and takes its route back, and only then
 // does the maintenance page go (so visitors see maintenance or production, never an error).
-import { volumeName } from "@slipway/domain";
+import { serverWorkers, volumeName } from "@slipway/domain";
 import { inspectContainer, listContainers, startContainer, waitForHttp } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
 import { platformLine } from "../odoo/driver";
@@ -12,6 +12,7 @@ import { InjectedCrash, readSwapRecord, type FaultInjector } from "../recovery/s
 import { maintenanceRouteId, odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import { buildWorkspace } from "./workspace";
 import { removeBuildResources } from "./resources";
+import { readBuildStepRows } from "./step-details";
 
 type Target = SnapshotTarget & { snapshot: string; logFile: string; home: string; faults?: FaultInjector };
 
@@ -95,7 +96,12 @@ async function restartPrevious(
     const health = await waitForHttp({ url: `http://${ip}:8069/web/health`, timeoutMs: 120_000, intervalMs: 250 });
     if (!health.ok) return { ok: false, problem: `the previous build's server is not healthy (${health.status ?? health.error})` };
     const { projectId } = await deps.prisma.build.findUniqueOrThrow({ where: { id: buildId }, select: { projectId: true } });
-    await deps.caddy.upsertRoute({ id: routeIdForBuild(buildId), projectId, hosts: [hostname], ...odooUpstreams(ip, 2) });
+    await deps.caddy.upsertRoute({
+      id: routeIdForBuild(buildId),
+      projectId,
+      hosts: [hostname],
+      ...odooUpstreams(ip, serverWorkers("production")),
+    });
     return { ok: true };
   } catch (e) {
     return { ok: false, problem: `the previous build's server could not be restarted: ${(e as Error).message}` };
@@ -110,10 +116,10 @@ export async function recoverAbandonedProductionBuild(
   deps: WorkerDeps,
   build: { id: string; number: number; databaseName: string | null; hostname: string | null },
 ): Promise<string | null> {
-  const steps = new Map((await deps.prisma.buildStep.findMany({ where: { buildId: build.id } })).map((s) => [s.name, s]));
-  const entered = steps.get("maintenance")?.state === "succeeded" || steps.get("maintenance")?.state === "running";
-  if (!entered || steps.get("route")?.state === "succeeded" || !build.databaseName || !build.hostname) return null;
-  const plan = steps.get("plan")?.detail as { previousBuildId?: string | null } | null;
+  const steps = await readBuildStepRows(deps.prisma, build.id);
+  const entered = steps.state("maintenance") === "succeeded" || steps.state("maintenance") === "running";
+  if (!entered || steps.state("route") === "succeeded" || !build.databaseName || !build.hostname) return null;
+  const plan = steps.detail("plan");
   const pg = await deps.postgres();
   const target: Target = {
     docker: deps.docker,
@@ -134,8 +140,8 @@ export async function recoverAbandonedProductionBuild(
     buildId: build.id,
     hostname: build.hostname,
     target,
-    previousBuildId: plan?.previousBuildId ?? null,
+    previousBuildId: plan?.mode === "update" ? plan.previousBuildId : null,
     maintenanceRouteId: maintenanceRouteId(build.id),
-    snapshotTaken: steps.get("snapshot")?.state === "succeeded" && (await databaseExists({ pg, name: target.snapshot })),
+    snapshotTaken: steps.state("snapshot") === "succeeded" && (await databaseExists({ pg, name: target.snapshot })),
   });
 }

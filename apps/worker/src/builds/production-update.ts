@@ -5,35 +5,24 @@
 //   older snapshots dropped (the last one is kept).
 // Any failure from the maintenance page on (red update, unhealthy server, cancel, crash caught
 // here) restores the snapshot and brings the previous build back (production-rollback.ts).
-import type { AddonsDiscovery, BuildResourceNames, VersionUpdate } from "@slipway/domain";
-import { combineRunClassifications } from "@slipway/domain";
+import type { BuildResourceNames } from "@slipway/domain";
 import { listContainers, stopContainer } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
-import { PLATFORM_SERVER_WIDE_MODULES } from "../deps";
 import { applyModulePlan } from "../odoo/apply-module-plan";
-import { serve, type OdooContext } from "../odoo/driver";
+import type { OdooContext } from "../odoo/driver";
 import { checksumsToRecord, writeAppliedChecksums } from "../odoo/module-plan";
-import { ensureEgressNetwork } from "../isolation/project-network";
 import { databaseExists } from "../postgres";
 import { dropSnapshot, listPreUpdateSnapshots, preUpdateSnapshotName, takeSnapshot } from "../odoo/snapshot";
-import { maintenanceRouteId, odooUpstreams, routeIdForBuild } from "../proxy/caddy";
-import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
+import { maintenanceRouteId } from "../proxy/caddy";
+import { failureOf, type PipelineInput } from "./pipeline";
 import { rollbackProduction, restoreInterruptedUpdate } from "./production-rollback";
 import { takeUpdateBackup } from "./update-backup";
 import { releaseBuild } from "./resources";
-import { BuildStopped } from "./step-failure";
+import { routeServer, startServer, type ServeOptions } from "./serve-and-route";
+import { readStepDetails, type ProductionUpdatePlan } from "./step-details";
+import { BuildStopped, StepFailure } from "./step-failure";
 import { faultAt, InjectedCrash, readSwapRecord } from "../recovery/swap-journal";
-import { asJson, failureFrom, outcomeOfError, type StepRunner } from "./step-runner";
-
-export interface ProductionUpdatePlan {
-  update: string[];
-  install: string[];
-  versionChanges: VersionUpdate[];
-  checksums: Record<string, string>;
-  previousBuildId: string | null;
-  requirementsChanged: boolean;
-  installedBefore: string[];
-}
+import type { StepRunner } from "./step-runner";
 
 /** The production build serving now (running), with the requirements hash of its checkout. */
 export async function previousProductionBuild(
@@ -46,17 +35,21 @@ export async function previousProductionBuild(
     select: { id: true, number: true },
   });
   if (!prev) return null;
-  const discover = await deps.prisma.buildStep.findUnique({ where: { buildId_name: { buildId: prev.id, name: "discover" } } });
-  return { ...prev, requirementsHash: (discover?.detail as AddonsDiscovery | null)?.requirementsHash ?? "" };
+  const discover = await readStepDetails(deps.prisma, prev.id, "discover");
+  return { ...prev, requirementsHash: discover?.requirementsHash ?? "" };
 }
 
+/**
+ * Applies a production plan of mode "update" (see the top of this file). Returns when the new
+ * build serves; throws a StepFailure (after rolling back when the update had started) otherwise.
+ */
 export async function runProductionUpdate(options: {
   input: PipelineInput;
   runner: StepRunner;
   ctx: OdooContext;
   names: BuildResourceNames;
   plan: { mode: "update" } & ProductionUpdatePlan;
-}): Promise<PipelineOutcome> {
+}): Promise<void> {
   const { input, runner, ctx, names, plan } = options;
   const { deps, build } = input;
   const pg = await deps.postgres();
@@ -74,54 +67,31 @@ export async function runProductionUpdate(options: {
     faults: deps.faults,
   };
   const hasWork = plan.update.length + plan.install.length > 0;
-
-  const startServer = () =>
-    runner.step(
-      "start",
-      async () => {
-        const s = await serve({
-          ctx,
-          containerName: names.containerName,
-          workers: 2,
-          healthTimeoutMs: 120_000,
-          serverWideModules: PLATFORM_SERVER_WIDE_MODULES,
-          egressNetworks: [await ensureEgressNetwork({ docker: deps.docker })],
-        });
-        if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
-        if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
-        return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
-      },
-      false,
-    ) as Promise<{ ip: string }>;
-  const routeTo = (ip: string) =>
-    runner.step(
-      "route",
-      async () => {
-        await deps.caddy.upsertRoute({
-          id: routeIdForBuild(build.id),
-          projectId: build.projectId,
-          hosts: [names.hostname],
-          ...odooUpstreams(ip, 2),
-        });
-        await deps.caddy.removeRoute(maintenanceRouteId(build.id));
-        return { detail: { hostname: names.hostname } };
-      },
-      false,
-    );
+  const serving: ServeOptions = {
+    deps,
+    runner,
+    build,
+    stage: "production",
+    ctx,
+    names,
+    egress: true,
+  };
+  // The build's route replaces the maintenance page (when one was put up).
+  const routeTo = (ip: string) => routeServer({ ...serving, ip, replacesRoute: maintenanceRouteId(build.id) });
 
   if (!hasWork) {
-    for (const s of ["backup", "maintenance", "snapshot", "update"])
+    for (const s of ["backup", "maintenance", "snapshot", "update"] as const)
       await runner.skip(s, "no module to update or install: the new server takes over without downtime");
-    const server = await startServer();
+    const server = await startServer(serving);
     await routeTo(server.ip);
     await stopPrevious(deps, plan.previousBuildId);
-    return { ok: true, classification: combineRunClassifications(runner.classifications) };
+    return;
   }
 
   // An earlier attempt of this build died inside the critical section: put production back first
   // (a journaled snapshot restore left half-way is completed whatever the steps say).
-  if ((runner.done.has("maintenance") && !runner.done.has("route")) || readSwapRecord(deps.config.home, names.databaseName)) {
-    await restoreInterruptedUpdate({ deps, target, snapshotTaken: runner.done.has("snapshot") });
+  if ((runner.completed("maintenance") && !runner.completed("route")) || readSwapRecord(deps.config.home, names.databaseName)) {
+    await restoreInterruptedUpdate({ deps, target, snapshotTaken: runner.completed("snapshot") });
     runner.forget("maintenance", "snapshot", "backup", "update", "start", "route");
   }
 
@@ -130,13 +100,13 @@ export async function runProductionUpdate(options: {
   try {
     await runner.step("backup", async () => {
       if (plan.versionChanges.length === 0 && !plan.requirementsChanged)
-        return { detail: { taken: false, why: "no manifest version nor requirements.txt change" } };
-      return { detail: asJson(await takeUpdateBackup({ deps, build, previousBuildId: plan.previousBuildId })) };
+        return { taken: false, why: "no manifest version nor requirements.txt change" };
+      return takeUpdateBackup({ deps, build, previousBuildId: plan.previousBuildId });
     });
   } catch (e) {
     if (e instanceof BuildStopped) throw e;
-    const failure = outcomeOfError(e);
-    return { ok: false, ...failure, reason: `${failure.reason} — the update was not started; production is unchanged` };
+    const failure = failureOf(e);
+    throw new StepFailure(`${failure.reason} — the update was not started; production is unchanged`, failure.offending);
   }
 
   try {
@@ -144,27 +114,27 @@ export async function runProductionUpdate(options: {
       await deps.caddy.upsertMaintenanceRoute({ id: maintenanceRouteId(build.id), projectId: build.projectId, hosts: [names.hostname] });
       // No session may stay open on the database for the template copy: stop the old server.
       const stopped = await stopServers(deps, plan.previousBuildId);
-      return { detail: { stoppedContainers: stopped } };
+      return { stoppedContainers: stopped };
     });
     await faultAt(deps.faults, "production-update:maintenance");
     await runner.step("snapshot", async () => {
       const r = await takeSnapshot(target);
-      return { detail: { snapshot, filestoreMode: r.filestoreMode, files: r.files } };
+      return { snapshot, filestoreMode: r.filestoreMode, files: r.files };
     });
     await faultAt(deps.faults, "production-update:snapshot");
     await runner.step("update", async () => {
       const r = await applyModulePlan({ ctx, install: plan.install, update: plan.update });
-      if (r.classification.status === "red") return failureFrom("update", r.classification);
+      if (r.classification.status === "red") throw StepFailure.fromRun("update", r.classification);
       const installedBefore = new Map(plan.installedBefore.map((n) => [n, { state: "installed", latestVersion: null }]));
       await writeAppliedChecksums({
         pg,
         database: names.databaseName,
         checksums: checksumsToRecord(plan, { modules: installedBefore, languages: [], appliedChecksums: {} }),
       });
-      return { detail: { install: plan.install, update: plan.update, classification: asJson(r.classification), durationMs: r.durationMs } };
+      return { install: plan.install, update: plan.update, classification: r.classification, durationMs: r.durationMs };
     });
     await faultAt(deps.faults, "production-update:update");
-    const server = await startServer();
+    const server = await startServer(serving);
     await faultAt(deps.faults, "production-update:start");
     await routeTo(server.ip);
   } catch (e) {
@@ -172,7 +142,7 @@ export async function runProductionUpdate(options: {
     // build stays in progress behind the maintenance page and the next start resumes it
     // (restoreInterruptedUpdate puts the snapshot back, then the update is tried again).
     if ((e instanceof BuildStopped && e.why === "shutdown") || e instanceof InjectedCrash) throw e;
-    const failure = e instanceof BuildStopped ? null : outcomeOfError(e);
+    const failure = e instanceof BuildStopped ? null : failureOf(e);
     const rolledBack = await rollbackProduction({
       deps,
       buildId: build.id,
@@ -180,10 +150,10 @@ export async function runProductionUpdate(options: {
       target,
       previousBuildId: plan.previousBuildId,
       maintenanceRouteId: maintenanceRouteId(build.id),
-      snapshotTaken: runner.done.has("snapshot"),
+      snapshotTaken: runner.completed("snapshot"),
     });
     if (!failure) throw e;
-    return { ok: false, ...failure, reason: `${failure.reason} — ${rolledBack}` };
+    throw new StepFailure(`${failure.reason} — ${rolledBack}`, failure.offending);
   }
 
   await stopPrevious(deps, plan.previousBuildId);
@@ -194,7 +164,6 @@ export async function runProductionUpdate(options: {
     );
   }
   if (!(await databaseExists({ pg, name: snapshot }))) deps.logger.warn({ snapshot }, "the pre-update snapshot vanished");
-  return { ok: true, classification: combineRunClassifications(runner.classifications) };
 }
 
 /** Stops (does not remove) the previous build's server containers; they come back on rollback. */

@@ -1,3 +1,4 @@
+import { recordStepFinished, recordStepSkipped, recordStepStarted, succeededStepDetails } from "@slipway/db";
 import type { BuildResult, BuildState, Prisma, PrismaClient } from "@slipway/db";
 import { inProgressStates, type OffendingLine } from "@slipway/domain";
 import { publishProjectNotice } from "@slipway/queue";
@@ -34,35 +35,24 @@ export class BuildRecorder {
     await this.prisma.build.updateMany({ where: { id: this.buildId, startedAt: null }, data: { startedAt: new Date() } });
   }
 
+  // Step rows go through the build-steps repository; their details are typed by the step runner (step-details.ts).
   async stepStarted(name: string, position: number, logFile?: string): Promise<void> {
-    await this.prisma.buildStep.upsert({
-      where: { buildId_name: { buildId: this.buildId, name } },
-      create: { buildId: this.buildId, name, position, state: "running", startedAt: new Date(), logFile: logFile ?? null },
-      update: { state: "running", startedAt: new Date(), finishedAt: null, error: null, logFile: logFile ?? null },
-    });
+    await recordStepStarted(this.prisma, { buildId: this.buildId, name, position, logFile });
     this.notify();
   }
 
-  async stepFinished(name: string, outcome: { ok: boolean; detail?: Prisma.InputJsonValue; error?: string }): Promise<void> {
-    await this.prisma.buildStep.update({
-      where: { buildId_name: { buildId: this.buildId, name } },
-      data: { state: outcome.ok ? "succeeded" : "failed", finishedAt: new Date(), detail: outcome.detail, error: outcome.error ?? null },
-    });
+  async stepFinished(name: string, outcome: { ok: boolean; detail?: unknown; error?: string }): Promise<void> {
+    await recordStepFinished(this.prisma, { buildId: this.buildId, name, ...outcome });
     this.notify();
   }
 
   async stepSkipped(name: string, position: number, reason: string): Promise<void> {
-    await this.prisma.buildStep.upsert({
-      where: { buildId_name: { buildId: this.buildId, name } },
-      create: { buildId: this.buildId, name, position, state: "skipped", error: reason },
-      update: { state: "skipped", error: reason },
-    });
+    await recordStepSkipped(this.prisma, { buildId: this.buildId, name, position, reason });
   }
 
   /** Succeeded steps of an earlier attempt, with what they recorded (resume instead of repeat). */
-  async completedSteps(): Promise<Map<string, Prisma.JsonValue>> {
-    const steps = await this.prisma.buildStep.findMany({ where: { buildId: this.buildId, state: "succeeded" } });
-    return new Map(steps.map((s) => [s.name, s.detail ?? null]));
+  async completedSteps(): Promise<Map<string, unknown>> {
+    return succeededStepDetails(this.prisma, this.buildId);
   }
 
   async update(data: Prisma.BuildUpdateManyMutationInput): Promise<void> {

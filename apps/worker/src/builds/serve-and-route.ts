@@ -1,48 +1,57 @@
-import type { Build } from "@slipway/db";
+import { serverWorkers, type Stage } from "@slipway/domain";
 import { PLATFORM_SERVER_WIDE_MODULES, type WorkerDeps } from "../deps";
+import { ensureEgressNetwork } from "../isolation/project-network";
 import { serve, type OdooContext } from "../odoo/driver";
 import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import { removeBuildResources } from "./resources";
-import { asJson, failureFrom, type StepRunner } from "./step-runner";
+import type { StepRunner } from "./step-runner";
+import { StepFailure } from "./step-failure";
 
-/**
- * The last two steps of every stage: start the build's server (never reused from an earlier
- * attempt: a crashed worker may have left a half-started one) and route its hostname to it.
- */
-export async function serveAndRoute(options: {
+export interface ServeOptions {
   deps: WorkerDeps;
   runner: StepRunner;
-  build: Pick<Build, "id" | "projectId">;
+  build: { id: string; projectId: string };
+  /** The server's worker count follows its stage (domain `serverWorkers`). */
+  stage: Stage;
   ctx: OdooContext;
   names: { containerName: string; hostname: string };
-  /** 0 = threaded (websocket on the HTTP port); > 0 = prefork with the gevent port. */
-  workers: number;
   /** The mail catcher, for stages that must not send real mail. */
   smtp?: { host: string; port: number };
-  /** Networks with egress (production only). */
-  egressNetworks?: readonly string[];
-}): Promise<{ ip: string }> {
-  const { deps, runner, build, ctx, names, workers } = options;
-  const server = (await runner.step(
+  /** Whether the server joins the egress network (production only: it sends real mail, calls real APIs). */
+  egress?: boolean;
+}
+
+/**
+ * The "start" step: the build's server (never reused from an earlier attempt: a crashed worker may
+ * have left a half-started one, which is removed first).
+ */
+export async function startServer(options: ServeOptions): Promise<{ ip: string }> {
+  const { deps, runner, build, ctx, names } = options;
+  return runner.step(
     "start",
     async () => {
       await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
       const s = await serve({
         ctx,
         containerName: names.containerName,
-        workers,
+        workers: serverWorkers(options.stage),
         smtp: options.smtp,
         healthTimeoutMs: 120_000,
         serverWideModules: PLATFORM_SERVER_WIDE_MODULES,
-        egressNetworks: options.egressNetworks,
+        egressNetworks: options.egress ? [await ensureEgressNetwork({ docker: deps.docker })] : undefined,
       });
       // The server keeps writing odoo.log (Logs tab) while it runs: the follower is kept, not stopped.
       if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
-      if (!s.healthy || !s.ip) return failureFrom("start", s.classification);
-      return { detail: { containerId: s.containerId, ip: s.ip, classification: asJson(s.classification) } };
+      if (!s.healthy || !s.ip) throw StepFailure.fromRun("start", s.classification);
+      return { containerId: s.containerId, ip: s.ip, classification: s.classification };
     },
     false,
-  )) as { ip: string };
+  );
+}
+
+/** The "route" step: the build's hostname goes to its server (and a route it replaces, such as a maintenance page, goes). */
+export async function routeServer(options: ServeOptions & { ip: string; replacesRoute?: string }): Promise<void> {
+  const { deps, runner, build, names } = options;
   await runner.step(
     "route",
     async () => {
@@ -50,11 +59,18 @@ export async function serveAndRoute(options: {
         id: routeIdForBuild(build.id),
         projectId: build.projectId,
         hosts: [names.hostname],
-        ...odooUpstreams(server.ip, workers),
+        ...odooUpstreams(options.ip, serverWorkers(options.stage)),
       });
-      return { detail: { hostname: names.hostname } };
+      if (options.replacesRoute) await deps.caddy.removeRoute(options.replacesRoute);
+      return { hostname: names.hostname };
     },
     false,
   );
+}
+
+/** The last two steps of every stage: start the build's server and route its hostname to it. */
+export async function serveAndRoute(options: ServeOptions): Promise<{ ip: string }> {
+  const server = await startServer(options);
+  await routeServer({ ...options, ip: server.ip });
   return server;
 }

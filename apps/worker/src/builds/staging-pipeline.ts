@@ -7,6 +7,7 @@
 import {
   buildResourceNames,
   combineRunClassifications,
+  decideNewCommit,
   selectModulesToInstall,
   volumeName,
   type BuildResourceNames,
@@ -19,14 +20,12 @@ import { checksumsToRecord, computeChecksums, planModuleChanges, readDatabaseMod
 import { neutralizeDatabase, readDatabaseUuid, verifyNeutralization } from "../odoo/neutralize-database";
 import { databaseExists, dropDatabase, renameDatabase } from "../postgres";
 import { copyProductionForStaging } from "../odoo/staging-source";
-import type { PipelineInput, PipelineOutcome } from "./development-pipeline";
+import { pipelineOutcome, type PipelineInput, type PipelineOutcome, type PlannedStep } from "./pipeline";
 import { CODE_STEPS, prepareCode } from "./prepare-code";
 import { releaseBuild, removeBuildResources } from "./resources";
-import { asJson, createStepRunner, failureFrom, outcomeOfError, type PlannedStep } from "./step-runner";
+import { StepFailure } from "./step-failure";
+import { createStepRunner } from "./step-runner";
 import { serveAndRoute } from "./serve-and-route";
-
-/** Staging runs threaded (websocket on the HTTP port), like development. */
-export const STAGING_WORKERS = 0;
 /** Default: every staging build copies production as it is now (ADR 0002). */
 export const DEFAULT_STAGING_SOURCE_MAX_AGE_MS = 0;
 
@@ -39,8 +38,6 @@ export const STAGING_STEPS: readonly PlannedStep[] = [
   { name: "route", state: "starting" },
 ];
 
-type CopyDetail = { mode: "copy" | "reuse"; oldUuid: string; from?: string };
-
 export async function runStagingPipeline(input: PipelineInput): Promise<PipelineOutcome> {
   const { deps, build, branch, project, recorder, checkpoint } = input;
   const names = buildResourceNames({
@@ -52,7 +49,7 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
   });
   await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
   const runner = await createStepRunner({ recorder, checkpoint, plan: STAGING_STEPS });
-  try {
+  return pipelineOutcome(async () => {
     const code = await prepareCode({ deps, build, branch, project, recorder, runner });
     const pg = await deps.postgres();
     const ctx = await code.context(names.databaseName, names.volumeName);
@@ -61,14 +58,15 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
     const wanted = selectModulesToInstall({ mode: branch.installMode, modules: code.discovery.modules, list: branch.installModules });
 
     // A copy interrupted half-way is redone from scratch.
-    if (!runner.done.has("copy")) await dropDatabase({ pg, name: names.databaseName });
-    const copy = (await runner.step("copy", async () => {
-      const previous =
-        branch.pushBehavior === "update_previous" ? await previousStagingBuild(deps, { branchId: branch.id, buildId: build.id }) : null;
+    if (!runner.completed("copy")) await dropDatabase({ pg, name: names.databaseName });
+    const copy = await runner.step("copy", async () => {
+      const previous = decideNewCommit({ stage: build.stage, pushBehavior: branch.pushBehavior }).takeOverPrevious
+        ? await previousStagingBuild(deps, { branchId: branch.id, buildId: build.id })
+        : null;
       if (previous) {
         await takeOver({ deps, labels: ctx.labels, previous, names });
         const oldUuid = await readDatabaseUuid({ pg, database: production.database }).catch(() => "");
-        return { detail: asJson({ mode: "reuse", from: previous.id, oldUuid } satisfies CopyDetail) };
+        return { mode: "reuse", from: previous.id, oldUuid };
       }
       const latestProduction = await deps.prisma.build.findFirst({
         where: { projectId: project.id, stage: "production", finishedAt: { not: null } },
@@ -87,18 +85,16 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
       });
       const oldUuid = await readDatabaseUuid({ pg, database: names.databaseName });
       return {
-        detail: asJson({
-          mode: "copy",
-          oldUuid,
-          sourceTakenAt: r.takenAt.toISOString(),
-          sourceRefreshed: r.refreshed,
-          refreshMs: r.durationMs,
-          copyMs: r.copyMs,
-          filestoreMode: r.filestoreMode,
-          files: r.files,
-        }),
+        mode: "copy",
+        oldUuid,
+        sourceTakenAt: r.takenAt.toISOString(),
+        sourceRefreshed: r.refreshed,
+        refreshMs: r.durationMs,
+        copyMs: r.copyMs,
+        filestoreMode: r.filestoreMode,
+        files: r.files,
       };
-    })) as unknown as CopyDetail;
+    });
 
     await runner.step("neutralize", async () => {
       if (copy.mode === "reuse") {
@@ -109,15 +105,12 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
           oldUuid: copy.oldUuid,
           logFile: `${ctx.logDir}/neutralize.log`,
         });
-        if (v.failed.length > 0)
-          return { failed: true as const, reason: `neutralization verification failed: ${v.failed.join("; ")}`, offending: [] };
-        return { detail: { reused: true, checks: v.checks } };
+        if (v.failed.length > 0) throw new StepFailure(`neutralization verification failed: ${v.failed.join("; ")}`);
+        return { reused: true, checks: v.checks };
       }
       const n = await neutralizeDatabase({ ctx, pg, odooVersion: project.odooVersion, catcher, oldUuid: copy.oldUuid });
-      if (!n.ok) return { failed: true as const, reason: n.reason, offending: n.offending };
-      return {
-        detail: { newUuid: n.newUuid, odooNeutralize: n.odooNeutralize, checks: n.checks, classification: asJson(n.classification) },
-      };
+      if (!n.ok) throw new StepFailure(n.reason, n.offending);
+      return { newUuid: n.newUuid, odooNeutralize: n.odooNeutralize, checks: n.checks, classification: n.classification };
     });
 
     await runner.step("update", async () => {
@@ -138,19 +131,16 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
         wanted,
       });
       await recorder.update({ modulesToUpdate: [...plan.update, ...plan.install] });
-      if (plan.update.length + plan.install.length === 0)
-        return { detail: asJson({ update: [], install: [], note: "same modules as production" }) };
+      if (plan.update.length + plan.install.length === 0) return { update: [], install: [], note: "same modules as production" };
       const r = await applyModulePlan({ ctx, install: plan.install, update: plan.update });
-      if (r.classification.status === "red") return failureFrom("update", r.classification);
+      if (r.classification.status === "red") throw StepFailure.fromRun("update", r.classification);
       await writeAppliedChecksums({ pg, database: names.databaseName, checksums: checksumsToRecord(plan, database) });
-      return { detail: asJson({ update: plan.update, install: plan.install, classification: r.classification, durationMs: r.durationMs }) };
+      return { update: plan.update, install: plan.install, classification: r.classification, durationMs: r.durationMs };
     });
 
-    await serveAndRoute({ deps, runner, build, ctx, names, workers: STAGING_WORKERS, smtp: catcher });
-    return { ok: true, classification: combineRunClassifications(runner.classifications) };
-  } catch (e) {
-    return { ok: false, ...outcomeOfError(e) };
-  }
+    await serveAndRoute({ deps, runner, build, ctx, names, stage: "staging", smtp: catcher });
+    return combineRunClassifications(runner.classifications);
+  });
 }
 
 /** The branch's latest staging build whose database still exists (running or stopped). */

@@ -2,14 +2,13 @@
 // version or a requirements.txt (PRODUCT.md §3): a full backup (dump + filestore + manifest) by the
 // backups module, taken from the live production database before the maintenance window opens.
 // It is linked to the build that triggers it, so the build page can show it.
-import type { Build } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { createBackup } from "../backups/create-backup";
 import type { WorkerDeps } from "../deps";
 
 export async function takeUpdateBackup(options: {
   deps: WorkerDeps;
-  build: Build;
+  build: { id: string };
   previousBuildId: string | null;
 }): Promise<{ taken: true; backupId: string; location: string | null; sizeBytes: string | null }> {
   const { deps, build } = options;

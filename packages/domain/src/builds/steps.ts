@@ -3,7 +3,10 @@ import type { BuildState } from "./states";
 export type Stage = "production" | "staging" | "development";
 export type InstallMode = "own_modules" | "full" | "list";
 
-export type StepName = "fetch" | "discover" | "dependencies" | "create_database" | "install" | "start" | "route";
+/** The steps of a development build. */
+export type DevelopmentStepName = "fetch" | "discover" | "dependencies" | "create_database" | "install" | "start" | "route";
+/** Every step a pipeline may record: staging adds copy and neutralization, production its plan and safe update. */
+export type StepName = DevelopmentStepName | "plan" | "copy" | "neutralize" | "backup" | "maintenance" | "snapshot" | "update";
 
 export interface StepPlan {
   name: StepName;

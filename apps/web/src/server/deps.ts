@@ -3,7 +3,7 @@ import {
   createSessionRepository,
   createUserRepository,
   getPrisma,
-  type PrismaClient,
+  type Db,
   type SessionRepository,
   type UserRepository,
 } from "@slipway/db";
@@ -15,7 +15,7 @@ import { defaultLoginRateLimitPolicy, type LoginRateLimitPolicy } from "./auth/l
 /** Everything the web process talks to, composed once per process (no DI container). */
 export interface WebDeps {
   config: WebConfig;
-  prisma: PrismaClient;
+  prisma: Db;
   redis: Redis;
   users: UserRepository;
   sessions: SessionRepository;

@@ -1,6 +1,8 @@
 // Read models of the project pages (Branches, Builds, build page), with explicit selects so pages
 // never receive secrets (webhook secret, deploy key, tokens).
-import type { Prisma, PrismaClient } from "../generated/prisma/client";
+import type { BuildResult, BuildState, Role, Stage } from "@slipway/domain";
+import type { Prisma } from "../generated/prisma/client";
+import type { Db } from "../client";
 
 const projectSelect = {
   id: true,
@@ -15,13 +17,25 @@ const projectSelect = {
   createdAt: true,
 } as const satisfies Prisma.ProjectSelect;
 
-export type ProjectSummary = Prisma.ProjectGetPayload<{ select: typeof projectSelect }>;
+export interface ProjectSummary {
+  id: string;
+  slug: string;
+  name: string;
+  repoUrl: string;
+  /** "github" or "generic". */
+  repoKind: string;
+  odooVersion: string;
+  odooImage: string;
+  baseDomain: string;
+  publicAccess: boolean;
+  createdAt: Date;
+}
 
 /** A project as a signed-in user sees it, with their collaborator role (null when not one). */
 export async function findProjectForViewer(
-  prisma: PrismaClient,
+  prisma: Db,
   { slug, userId }: { slug: string; userId: string },
-): Promise<{ project: ProjectSummary; role: "admin" | "tester" | "developer" | null } | null> {
+): Promise<{ project: ProjectSummary; role: Role | null } | null> {
   const row = await prisma.project.findUnique({
     where: { slug },
     select: { ...projectSelect, collaborators: { where: { userId }, select: { role: true }, take: 1 } },
@@ -43,12 +57,23 @@ const buildCellSelect = {
   cancelRequestedAt: true,
 } as const satisfies Prisma.BuildSelect;
 
-export type BuildCell = Prisma.BuildGetPayload<{ select: typeof buildCellSelect }>;
+/** One build as the Branches and Builds views show it. */
+export interface BuildCell {
+  id: string;
+  number: number;
+  stage: Stage;
+  state: BuildState;
+  result: BuildResult | null;
+  revision: string;
+  commitMessage: string | null;
+  createdAt: Date;
+  cancelRequestedAt: Date | null;
+}
 
 export interface BranchRow {
   id: string;
   name: string;
-  stage: "production" | "staging" | "development";
+  stage: Stage;
   headRevision: string | null;
   /** Newest first. */
   builds: BuildCell[];
@@ -60,7 +85,7 @@ export interface BranchRow {
  * whose shown builds' commit message contains it (case-insensitive).
  */
 export async function listBranchRows(
-  prisma: PrismaClient,
+  prisma: Db,
   { projectId, search, buildsPerBranch = 10 }: { projectId: string; search?: string; buildsPerBranch?: number },
 ): Promise<BranchRow[]> {
   const q = search?.trim();
@@ -94,7 +119,7 @@ export async function listBranchRows(
 
 /** Branches per stage (production, staging, development), each with its last build. */
 export async function listBranchesByStage(
-  prisma: PrismaClient,
+  prisma: Db,
   { projectId }: { projectId: string },
 ): Promise<Record<BranchRow["stage"], BranchRow[]>> {
   const rows = await listBranchRows(prisma, { projectId, buildsPerBranch: 1 });
@@ -123,17 +148,58 @@ const buildDetailSelect = {
   },
 } as const satisfies Prisma.BuildSelect;
 
-export type BuildDetail = Prisma.BuildGetPayload<{ select: typeof buildDetailSelect }>;
+/** The build page: the build, its branch and its steps in order. */
+export interface BuildDetail extends BuildCell {
+  projectId: string;
+  branchId: string;
+  commitAuthor: string | null;
+  failureReason: string | null;
+  /** The stored JSON list of offending log lines (the page reads it defensively). */
+  offendingLines: unknown;
+  hostname: string | null;
+  databaseName: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  stoppedAt: Date | null;
+  branch: { id: string; name: string; stage: Stage; archivedAt: Date | null };
+  steps: {
+    id: string;
+    name: string;
+    position: number;
+    state: "pending" | "running" | "succeeded" | "failed" | "skipped";
+    startedAt: Date | null;
+    finishedAt: Date | null;
+    error: string | null;
+    logFile: string | null;
+  }[];
+}
 
-export function findBuildByNumber(
-  prisma: PrismaClient,
-  { projectId, number }: { projectId: string; number: number },
-): Promise<BuildDetail | null> {
+export function findBuildByNumber(prisma: Db, { projectId, number }: { projectId: string; number: number }): Promise<BuildDetail | null> {
   return prisma.build.findUnique({ where: { projectId_number: { projectId, number } }, select: buildDetailSelect });
 }
 
+/** The id of a project's build by its number (URLs carry numbers). */
+export async function findBuildIdByNumber(db: Db, { projectId, number }: { projectId: string; number: number }): Promise<string | null> {
+  const row = await db.build.findUnique({ where: { projectId_number: { projectId, number } }, select: { id: true } });
+  return row?.id ?? null;
+}
+
+/** What actions and tools need of a build. */
+export interface ProjectBuildRef {
+  id: string;
+  number: number;
+  stage: Stage;
+  state: BuildState;
+  hostname: string | null;
+  databaseName: string | null;
+  branchId: string;
+}
+
 /** A build of a project by id (actions receive ids from forms: always scoped to the project). */
-export function findProjectBuild(prisma: PrismaClient, { projectId, buildId }: { projectId: string; buildId: string }) {
+export function findProjectBuild(
+  prisma: Db,
+  { projectId, buildId }: { projectId: string; buildId: string },
+): Promise<ProjectBuildRef | null> {
   return prisma.build.findFirst({
     where: { id: buildId, projectId },
     select: { id: true, number: true, stage: true, state: true, hostname: true, databaseName: true, branchId: true },
@@ -141,7 +207,7 @@ export function findProjectBuild(prisma: PrismaClient, { projectId, buildId }: {
 }
 
 /** A non-archived branch of a project by id, with its in-progress builds' states. */
-export function findProjectBranch(prisma: PrismaClient, { projectId, branchId }: { projectId: string; branchId: string }) {
+export function findProjectBranch(prisma: Db, { projectId, branchId }: { projectId: string; branchId: string }) {
   return prisma.branch.findFirst({
     where: { id: branchId, projectId, archivedAt: null },
     select: {
@@ -155,7 +221,7 @@ export function findProjectBranch(prisma: PrismaClient, { projectId, branchId }:
 }
 
 /** The newest build's commit message and author for a revision, reused by a rebuild. */
-export function findCommitOfRevision(prisma: PrismaClient, { branchId, revision }: { branchId: string; revision: string }) {
+export function findCommitOfRevision(prisma: Db, { branchId, revision }: { branchId: string; revision: string }) {
   return prisma.build.findFirst({
     where: { branchId, revision },
     orderBy: { number: "desc" },
@@ -164,7 +230,7 @@ export function findCommitOfRevision(prisma: PrismaClient, { branchId, revision 
 }
 
 /** The encrypted webhook secret of a project, for its admins' webhook setup panel only. */
-export async function findWebhookSecretEnc(prisma: PrismaClient, { projectId }: { projectId: string }): Promise<string | null> {
+export async function findWebhookSecretEnc(prisma: Db, { projectId }: { projectId: string }): Promise<string | null> {
   const row = await prisma.project.findUnique({ where: { id: projectId }, select: { webhookSecretEnc: true } });
   return row?.webhookSecretEnc ?? null;
 }

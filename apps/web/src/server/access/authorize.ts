@@ -1,4 +1,4 @@
-import { findProjectBuild, type PrismaClient } from "@slipway/db";
+import { findBuildIdByNumber, findProjectBuild, type Db, type ProjectBuildRef } from "@slipway/db";
 import { branchChangeTarget, DomainError, type ProjectAction, type Stage, type Tool } from "@slipway/domain";
 import { loadProjectAccess, type ProjectAccess, type Viewer } from "./project-access";
 
@@ -15,7 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A project-level action: settings, audit log, collaborators, viewing the builds page. */
 export async function authorizeProjectAction(options: {
-  prisma: PrismaClient;
+  prisma: Db;
   user: Viewer;
   slug: string;
   action: ProjectAction;
@@ -32,15 +32,7 @@ export function authorizeTool(options: { access: ProjectAccess; stage: Stage; to
 
 export interface AuthorizedBuild {
   access: ProjectAccess;
-  build: {
-    id: string;
-    number: number;
-    stage: Stage;
-    state: string;
-    hostname: string | null;
-    databaseName: string | null;
-    branchId: string;
-  };
+  build: ProjectBuildRef;
 }
 
 /**
@@ -48,7 +40,7 @@ export interface AuthorizedBuild {
  * A build of another project, or a malformed id/number, is "not found".
  */
 export async function authorizeBuildTool(options: {
-  prisma: PrismaClient;
+  prisma: Db;
   user: Viewer;
   slug: string;
   build: { id: string } | { number: number | string };
@@ -64,11 +56,7 @@ export async function authorizeBuildTool(options: {
   } else {
     const n = String(options.build.number);
     if (!/^\d{1,9}$/.test(n)) throw missing;
-    const row = await prisma.build.findUnique({
-      where: { projectId_number: { projectId: access.project.id, number: Number(n) } },
-      select: { id: true },
-    });
-    buildId = row?.id;
+    buildId = (await findBuildIdByNumber(prisma, { projectId: access.project.id, number: Number(n) })) ?? undefined;
   }
   const build = buildId ? await findProjectBuild(prisma, { projectId: access.project.id, buildId }) : null;
   if (!build) throw missing;

@@ -1,4 +1,4 @@
-import { findProjectForViewer, type AuthUser, type PrismaClient, type ProjectSummary } from "@slipway/db";
+import { findProjectForViewer, type AuthUser, type Db, type ProjectSummary } from "@slipway/db";
 import { assertCan, can, DomainError, type AccessTarget, type Actor, type Role } from "@slipway/domain";
 
 /** Who is asking: a signed-in user (the session's user) or null for an anonymous visitor. */
@@ -32,7 +32,7 @@ export function resolveActor(options: { user: Viewer; role: Role | null }): Acto
  * visitor. A project the viewer may not see is "not found", so probing names teaches nothing; for
  * an anonymous viewer the error carries details.reason = "sign_in" (401 / login page at the edge).
  */
-export async function loadProjectAccess(options: { prisma: PrismaClient; user: Viewer; slug: string }): Promise<ProjectAccess> {
+export async function loadProjectAccess(options: { prisma: Db; user: Viewer; slug: string }): Promise<ProjectAccess> {
   const { prisma, user, slug } = options;
   const found = await findProjectForViewer(prisma, { slug, userId: user?.id ?? "00000000-0000-0000-0000-000000000000" });
   const notFound = user

@@ -1,4 +1,4 @@
-import { insertAuditEntry, type Prisma, type PrismaClient } from "@slipway/db";
+import { insertAuditEntry, type Db, type DbTx, type NewAuditEntry } from "@slipway/db";
 
 /**
  * Records who did what (PRODUCT.md §8 audit log). Every change goes through here: project
@@ -7,12 +7,12 @@ import { insertAuditEntry, type Prisma, type PrismaClient } from "@slipway/db";
  * part of the change. Details must never carry secrets.
  */
 export async function recordAudit(options: {
-  prisma: PrismaClient | Prisma.TransactionClient;
+  prisma: Db | DbTx;
   actorId: string | null;
   projectId: string | null;
   action: string;
   target?: string | null;
-  details?: Prisma.InputJsonValue | null;
+  details?: NewAuditEntry["details"];
   ip?: string | null;
 }): Promise<void> {
   const { prisma, ...entry } = options;

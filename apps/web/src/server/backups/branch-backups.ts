@@ -1,4 +1,4 @@
-import { listBackupBranches, type AuthUser, type BackupBranch, type PrismaClient } from "@slipway/db";
+import { listBackupBranches, type AuthUser, type BackupBranch, type Db } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { authorizeTool, SIGN_IN_REASON, type ProjectAccess } from "../access";
 
@@ -7,11 +7,7 @@ import { authorizeTool, SIGN_IN_REASON, type ProjectAccess } from "../access";
  * → admins, staging → testers and admins, development → nobody (its databases are rebuilt from
  * scratch on every push, so there is nothing to back up: the matrix message says so).
  */
-export async function authorizeBranchBackups(options: {
-  prisma: PrismaClient;
-  access: ProjectAccess;
-  branchName: string;
-}): Promise<BackupBranch> {
+export async function authorizeBranchBackups(options: { prisma: Db; access: ProjectAccess; branchName: string }): Promise<BackupBranch> {
   const branches = await listBackupBranches(options.prisma, { projectId: options.access.project.id });
   const branch = branches.find((b) => b.name === options.branchName);
   if (!branch) throw new DomainError("not_found", `There is no branch named "${options.branchName}" in this project.`);

@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import type { AuthUser, BackupBranch } from "@slipway/db";
+import { findLiveBranchName, type AuthUser, type BackupBranch } from "@slipway/db";
 import { DomainError, isUploadName, uploadKeys } from "@slipway/domain";
 import { enqueue } from "@slipway/queue";
 import { authorizeTool, type ProjectAccess } from "../access";
@@ -21,12 +21,9 @@ async function authorizeUpload(
   if (!isUploadName(options.upload)) throw missing;
   const state = await readUploadState(deps.root, options.upload);
   if (state.state === "missing" || state.meta.projectId !== options.access.project.id) throw missing;
-  const branch = await deps.prisma.branch.findFirst({
-    where: { id: state.meta.branchId, projectId: options.access.project.id, archivedAt: null },
-    select: { name: true },
-  });
-  if (!branch) throw missing;
-  const found = await authorizeBranchBackups({ prisma: deps.prisma, access: options.access, branchName: branch.name });
+  const branchName = await findLiveBranchName(deps.prisma, { projectId: options.access.project.id, branchId: state.meta.branchId });
+  if (branchName === null) throw missing;
+  const found = await authorizeBranchBackups({ prisma: deps.prisma, access: options.access, branchName });
   return { state, branch: found };
 }
 

@@ -1,4 +1,4 @@
-import { listBranchBackups, type BackupListRow, type PrismaClient } from "@slipway/db";
+import { listBranchBackups, type BackupListRow, type Db } from "@slipway/db";
 import type { Queues } from "@slipway/queue";
 import type { ProjectAccess } from "../access";
 import { branchOperations, type BranchOperation } from "./backup-activity";
@@ -14,7 +14,7 @@ export interface BranchBackups {
 
 /** A branch's backups with its restores/imports in flight (the tab and GET /backups). */
 export async function listBackups(
-  deps: { prisma: PrismaClient; queues: Queues; timeZone: string },
+  deps: { prisma: Db; queues: Queues; timeZone: string },
   options: { access: ProjectAccess; branchName: string; now?: Date },
 ): Promise<BranchBackups> {
   const branch = await authorizeBranchBackups({ prisma: deps.prisma, access: options.access, branchName: options.branchName });

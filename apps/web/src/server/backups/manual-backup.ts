@@ -1,14 +1,13 @@
-import { listRecentManualBackupTimes, type AuthUser, type Prisma, type PrismaClient } from "@slipway/db";
+import { insertAdmittedManualBackup, listRecentManualBackupTimes, type AuthUser, type Db } from "@slipway/db";
 import { assertManualBackupAllowed, calendarKey, defaultRetentionPolicy, MAX_MANUAL_BACKUPS_PER_DAY } from "@slipway/domain";
 import { enqueue, type Queues } from "@slipway/queue";
 import type { ProjectAccess } from "../access";
-import { recordAudit } from "../audit/record-audit";
 import { authorizeBranchBackups, requireDatabase, signedIn } from "./branch-backups";
 
 const DAY = 86_400_000;
 
 export interface BackupDeps {
-  prisma: PrismaClient;
+  prisma: Db;
   queues: Queues;
   /** The backup settings' time zone: the "day" of the 5-per-day quota. */
   timeZone: string;
@@ -16,13 +15,17 @@ export interface BackupDeps {
 }
 
 /** Manual backups of the branch taken on `now`'s calendar day (time zone of the backup settings). */
-export async function manualBackupsToday(
-  prisma: PrismaClient | Prisma.TransactionClient,
-  options: { branchId: string; timeZone: string; now: Date },
-): Promise<number> {
-  const today = calendarKey(options.now, "day", options.timeZone);
-  const times = await listRecentManualBackupTimes(prisma, { branchId: options.branchId, since: new Date(options.now.getTime() - 2 * DAY) });
-  return times.filter((t) => calendarKey(t, "day", options.timeZone) === today).length;
+export async function manualBackupsToday(prisma: Db, options: { branchId: string; timeZone: string; now: Date }): Promise<number> {
+  const times = await listRecentManualBackupTimes(prisma, { branchId: options.branchId, since: quotaWindowStart(options.now) });
+  return countOnDay(times, options);
+}
+
+// The quota's day is a calendar day of the settings' time zone: two days back covers it in any zone.
+const quotaWindowStart = (now: Date) => new Date(now.getTime() - 2 * DAY);
+
+function countOnDay(times: readonly Date[], { timeZone, now }: { timeZone: string; now: Date }): number {
+  const today = calendarKey(now, "day", timeZone);
+  return times.filter((t) => calendarKey(t, "day", timeZone) === today).length;
 }
 
 /**
@@ -40,32 +43,26 @@ export async function requestManualBackup(
   requireDatabase(branch, "back up");
   const now = options.now ?? new Date();
   const projectId = options.access.project.id;
-  const { row, existing } = await deps.prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`backup.manual:${branch.id}`}, 0))`;
-    const existing = await manualBackupsToday(tx, { branchId: branch.id, timeZone: deps.timeZone, now });
-    assertManualBackupAllowed({ existingToday: existing, stage: branch.stage });
-    const row = await tx.backup.create({
-      data: {
-        projectId,
-        branchId: branch.id,
-        kind: "manual",
-        state: "pending",
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + defaultRetentionPolicy.manualDays * DAY),
-      },
-      select: { id: true },
-    });
-    await recordAudit({
-      prisma: tx,
+  const { backupId, admitted: existing } = await insertAdmittedManualBackup(deps.prisma, {
+    projectId,
+    branchId: branch.id,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + defaultRetentionPolicy.manualDays * DAY),
+    countSince: quotaWindowStart(now),
+    admit: (times) => {
+      const existingToday = countOnDay(times, { timeZone: deps.timeZone, now });
+      assertManualBackupAllowed({ existingToday, stage: branch.stage });
+      return existingToday;
+    },
+    audit: (id) => ({
       projectId,
       actorId: user.id,
       action: "backup.create",
       target: branch.name,
-      details: { backupId: row.id, kind: "manual", stage: branch.stage },
-    });
-    return { row, existing };
+      details: { backupId: id, kind: "manual", stage: branch.stage },
+    }),
   });
-  await enqueue(deps.queues, "backup.create", { backupId: row.id });
+  await enqueue(deps.queues, "backup.create", { backupId });
   await deps.notify({ projectId, branchId: branch.id }).catch(() => undefined);
-  return { backupId: row.id, remainingToday: MAX_MANUAL_BACKUPS_PER_DAY - existing - 1 };
+  return { backupId, remainingToday: MAX_MANUAL_BACKUPS_PER_DAY - existing - 1 };
 }

@@ -1,11 +1,10 @@
-import { Prisma, type PrismaClient } from "@slipway/db";
+import { moveBranchToStage, type Db } from "@slipway/db";
 import { DomainError, planStageMove, type Stage, type StageMovePlan } from "@slipway/domain";
 import { authorizeBranchChange, type ProjectAccess } from "../access";
-import { recordAudit } from "../audit/record-audit";
 import { findBranchByName, findProductionBranchName } from "./find-branch";
 
 export interface MoveBranchDeps {
-  prisma: PrismaClient;
+  prisma: Db;
   notify: (notice: { projectId: string; branchId: string }) => Promise<void>;
 }
 
@@ -30,41 +29,22 @@ export async function moveBranchStage(
   const plan = planStageMove({ branch, target: to, productionBranch: await findProductionBranchName(deps.prisma, { projectId }) });
   const behaviour = plan.pushBehavior ? ` Push behaviour set to "${pushLabel[plan.pushBehavior]}".` : "";
   const message = `Moved from ${stageLabel[plan.from]} to ${stageLabel[plan.to]} by ${actor.login}.${behaviour}`;
-  try {
-    await deps.prisma.$transaction(async (tx) => {
-      // Conditional on the stage read above: a concurrent move of the same branch loses cleanly.
-      const updated = await tx.branch.updateMany({
-        where: { id: branch.id, stage: plan.from, archivedAt: null },
-        data: {
-          stage: plan.to,
-          productionSlot: plan.to === "production" ? true : null,
-          ...(plan.pushBehavior ? { pushBehavior: plan.pushBehavior } : {}),
-        },
-      });
-      if (updated.count !== 1) throw new DomainError("conflict", `Branch "${branch.name}" changed meanwhile; reload and try again.`);
-      const data = { from: plan.from, to: plan.to, ...(plan.pushBehavior ? { pushBehavior: plan.pushBehavior } : {}) };
-      await tx.event.create({ data: { projectId, branchId: branch.id, actorId: actor.id, kind: "branch.stage_move", message, data } });
-      await recordAudit({
-        prisma: tx,
-        projectId,
-        actorId: actor.id,
-        action: "stage.move",
-        target: branch.name,
-        details: data,
-        ip: options.ip ?? null,
-      });
+  const data = { from: plan.from, to: plan.to, ...(plan.pushBehavior ? { pushBehavior: plan.pushBehavior } : {}) };
+  // Conditional on the stage read above: a concurrent move of the same branch loses cleanly.
+  const outcome = await moveBranchToStage(deps.prisma, {
+    projectId,
+    branchId: branch.id,
+    from: plan.from,
+    to: plan.to,
+    ...(plan.pushBehavior ? { pushBehavior: plan.pushBehavior } : {}),
+    event: { actorId: actor.id, kind: "branch.stage_move", message, data },
+    audit: { projectId, actorId: actor.id, action: "stage.move", target: branch.name, details: data, ip: options.ip ?? null },
+  });
+  if (outcome === "changed") throw new DomainError("conflict", `Branch "${branch.name}" changed meanwhile; reload and try again.`);
+  if (outcome === "production_taken") {
+    throw new DomainError("conflict", "A project has exactly one production branch, and another branch just became it. Reload the page.", {
+      details: { branch: branch.name },
     });
-  } catch (e) {
-    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
-      throw new DomainError(
-        "conflict",
-        "A project has exactly one production branch, and another branch just became it. Reload the page.",
-        {
-          details: { branch: branch.name },
-        },
-      );
-    }
-    throw e;
   }
   await deps.notify({ projectId, branchId: branch.id }).catch(() => undefined);
   return plan;

@@ -1,6 +1,5 @@
-import type { PrismaClient } from "@slipway/db";
+import { setBranchPinned, type Db } from "@slipway/db";
 import { authorizeBranchChange, type ProjectAccess } from "../access";
-import { recordAudit } from "../audit/record-audit";
 import { findBranchByName } from "./find-branch";
 
 /**
@@ -8,7 +7,7 @@ import { findBranchByName } from "./find-branch";
  * (PRODUCT.md §3 "both pinnable"). Gated like the branch's other settings.
  */
 export async function pinBranch(
-  deps: { prisma: PrismaClient; notify: (notice: { projectId: string; branchId: string }) => Promise<void> },
+  deps: { prisma: Db; notify: (notice: { projectId: string; branchId: string }) => Promise<void> },
   options: { access: ProjectAccess; branchName: string; pinned: boolean; actor: { id: string; login: string }; ip?: string | null },
 ): Promise<{ pinned: boolean }> {
   const { access, actor, pinned } = options;
@@ -16,20 +15,13 @@ export async function pinBranch(
   const branch = await findBranchByName(deps.prisma, { projectId, name: options.branchName });
   authorizeBranchChange({ access, stages: [branch.stage] });
   if (branch.pinned === pinned) return { pinned };
-  await deps.prisma.$transaction(async (tx) => {
-    await tx.branch.update({ where: { id: branch.id }, data: { pinned } });
-    const message = pinned ? `Pinned by ${actor.login}: its databases are kept by the garbage collector.` : `Unpinned by ${actor.login}.`;
-    await tx.event.create({
-      data: { projectId, branchId: branch.id, actorId: actor.id, kind: pinned ? "branch.pin" : "branch.unpin", message },
-    });
-    await recordAudit({
-      prisma: tx,
-      projectId,
-      actorId: actor.id,
-      action: pinned ? "branch.pin" : "branch.unpin",
-      target: branch.name,
-      ip: options.ip ?? null,
-    });
+  const message = pinned ? `Pinned by ${actor.login}: its databases are kept by the garbage collector.` : `Unpinned by ${actor.login}.`;
+  await setBranchPinned(deps.prisma, {
+    projectId,
+    branchId: branch.id,
+    pinned,
+    event: { actorId: actor.id, kind: pinned ? "branch.pin" : "branch.unpin", message },
+    audit: { projectId, actorId: actor.id, action: pinned ? "branch.pin" : "branch.unpin", target: branch.name, ip: options.ip ?? null },
   });
   await deps.notify({ projectId, branchId: branch.id }).catch(() => undefined);
   return { pinned };

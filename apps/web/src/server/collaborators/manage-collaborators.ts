@@ -1,4 +1,4 @@
-import { changeCollaborator, insertCollaborator, type PrismaClient } from "@slipway/db";
+import { changeCollaborator, insertCollaborator, type Db } from "@slipway/db";
 import { collaboratorRoles, DomainError, type Role } from "@slipway/domain";
 import type { ProjectAccess } from "../access";
 import { recordAudit } from "../audit/record-audit";
@@ -6,7 +6,7 @@ import { fetchUserByLogin } from "../github-auth/github-api";
 import { upsertGithubUser } from "../github-auth/upsert-github-user";
 
 export interface CollaboratorDeps {
-  prisma: PrismaClient;
+  prisma: Db;
   /** GitHub's API base URL (SLIPWAY_GITHUB_API_URL). */
   githubApiUrl: string;
 }

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@slipway/db";
+import { findGithubAccountStanding, type Db } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import type { GithubAccount } from "./github-api";
 
@@ -9,15 +9,12 @@ import type { GithubAccount } from "./github-api";
  * organisations. Anyone else is refused before any row or session is written.
  */
 export async function admitGithubAccount(
-  deps: { prisma: PrismaClient; organisations: readonly string[]; isMember: (org: string) => Promise<boolean> },
+  deps: { prisma: Db; organisations: readonly string[]; isMember: (org: string) => Promise<boolean> },
   account: GithubAccount,
 ): Promise<{ via: "collaborator" | "superuser" | "organisation"; organisation?: string }> {
-  const known = await deps.prisma.user.findUnique({
-    where: { githubId: account.githubId },
-    select: { isSuperuser: true, _count: { select: { collaborators: true } } },
-  });
+  const known = await findGithubAccountStanding(deps.prisma, { githubId: account.githubId });
   if (known?.isSuperuser) return { via: "superuser" };
-  if (known && known._count.collaborators > 0) return { via: "collaborator" };
+  if (known && known.collaborations > 0) return { via: "collaborator" };
   for (const org of deps.organisations) {
     if (await deps.isMember(org)) return { via: "organisation", organisation: org };
   }

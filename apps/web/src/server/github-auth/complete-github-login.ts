@@ -1,4 +1,4 @@
-import type { PrismaClient, SessionRepository } from "@slipway/db";
+import { isUserDisabled, type Db, type SessionRepository } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { recordAudit } from "../audit/record-audit";
 import { generateSessionToken, hashSessionToken, sessionExpiry } from "../auth/session-policy";
@@ -8,7 +8,7 @@ import { callbackUrl, stateMatches } from "./oauth-state";
 import { upsertGithubUser } from "./upsert-github-user";
 
 export interface GithubLoginDeps {
-  prisma: PrismaClient;
+  prisma: Db;
   sessions: SessionRepository;
   publicUrl: string;
   github: { oauthUrl: string; apiUrl: string; clientId: string; clientSecret: string; organisations?: readonly string[] };
@@ -41,8 +41,7 @@ export async function completeGithubLogin(
     account,
   );
   const user = await upsertGithubUser(deps.prisma, account);
-  const disabled = await deps.prisma.user.findUnique({ where: { id: user.id }, select: { disabledAt: true } });
-  if (disabled?.disabledAt) throw new DomainError("forbidden", "This account is disabled.");
+  if (await isUserDisabled(deps.prisma, { userId: user.id })) throw new DomainError("forbidden", "This account is disabled.");
 
   const token = generateSessionToken();
   const now = options.now ?? new Date();

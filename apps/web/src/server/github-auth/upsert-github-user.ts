@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@slipway/db";
+import { upsertGithubUserRow, type Db } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import type { GithubAccount } from "./github-api";
 
@@ -8,21 +8,10 @@ import type { GithubAccount } from "./github-api";
  * GitHub user named like the local admin must not become the superuser). A row left with this
  * login by a renamed GitHub account gets its login freed.
  */
-export async function upsertGithubUser(prisma: PrismaClient, account: GithubAccount): Promise<{ id: string; login: string }> {
-  return prisma.$transaction(async (tx) => {
-    const holder = await tx.user.findUnique({ where: { login: account.login }, select: { id: true, githubId: true } });
-    if (holder && holder.githubId !== account.githubId) {
-      if (holder.githubId === null) {
-        throw new DomainError("conflict", `The login "${account.login}" belongs to a local account; ask an administrator to rename it.`);
-      }
-      await tx.user.update({ where: { id: holder.id }, data: { login: `${account.login}~${holder.githubId}` } });
-    }
-    const data = { login: account.login, name: account.name, avatarUrl: account.avatarUrl };
-    return tx.user.upsert({
-      where: { githubId: account.githubId },
-      create: { ...data, githubId: account.githubId },
-      update: data,
-      select: { id: true, login: true },
-    });
-  });
+export async function upsertGithubUser(prisma: Db, account: GithubAccount): Promise<{ id: string; login: string }> {
+  const saved = await upsertGithubUserRow(prisma, account);
+  if (saved.kind === "local_login") {
+    throw new DomainError("conflict", `The login "${account.login}" belongs to a local account; ask an administrator to rename it.`);
+  }
+  return saved.user;
 }

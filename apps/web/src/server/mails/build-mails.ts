@@ -1,19 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { isInBuildMailsDir } from "@slipway/config";
-import type { PrismaClient } from "@slipway/db";
+import { findBuildMail, listBuildMails as listBuildMailRows, type Db, type MailListRow } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { simpleParser } from "mailparser";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The Mails tab's list: a build's captured messages, newest first. */
-export function listBuildMails(prisma: PrismaClient, { buildId, limit = 500 }: { buildId: string; limit?: number }) {
-  return prisma.mail.findMany({
-    where: { buildId },
-    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
-    take: limit,
-    select: { id: true, fromAddress: true, toAddresses: true, subject: true, sizeBytes: true, hasAttachments: true, receivedAt: true },
-  });
+export function listBuildMails(prisma: Db, options: { buildId: string; limit?: number }): Promise<MailListRow[]> {
+  return listBuildMailRows(prisma, options);
 }
 
 export interface MailAttachment {
@@ -43,11 +38,11 @@ export interface OpenedMail {
  * One captured message of a build, parsed. The row must belong to that build (ids come from
  * URLs) and its file must live under `<home>/mails/<buildId>/`, whatever the row says.
  */
-export async function openBuildMail(options: { prisma: PrismaClient; home: string; buildId: string; mailId: string }): Promise<OpenedMail> {
+export async function openBuildMail(options: { prisma: Db; home: string; buildId: string; mailId: string }): Promise<OpenedMail> {
   const { prisma, home, buildId, mailId } = options;
   const missing = new DomainError("not_found", "This message does not exist.");
   if (!UUID.test(mailId)) throw missing;
-  const row = await prisma.mail.findFirst({ where: { id: mailId, buildId } });
+  const row = await findBuildMail(prisma, { buildId, mailId });
   if (!row) throw missing;
   if (!isInBuildMailsDir(home, buildId, row.rawPath)) throw missing;
   const raw = await readFile(row.rawPath).catch(() => {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { encryptSecret } from "@slipway/config";
-import { insertProject, type PrismaClient } from "@slipway/db";
+import { insertProject, type Db } from "@slipway/db";
 import { isDomainError } from "@slipway/domain";
 import { recordAudit } from "../audit/record-audit";
 import {
@@ -14,7 +14,7 @@ import {
 import { validateNewProject, type NewProjectErrors, type NewProjectInput } from "./new-project";
 
 export interface CreateProjectDeps {
-  prisma: PrismaClient;
+  prisma: Db;
   encryptionKey: Buffer;
   /** Queues a `branch.poll` of the new project so its existing branches appear. */
   pollBranches: (projectId: string) => Promise<void>;

@@ -1,11 +1,11 @@
-import type { PrismaClient } from "@slipway/db";
+import { saveProjectSettings, type Db } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import type { ProjectAccess } from "../access";
 import { recordAudit } from "../audit/record-audit";
 
 /** Project settings an admin changes from the Settings page (seed settings.md: name, public access). */
 export async function updateProjectSettings(
-  deps: { prisma: PrismaClient },
+  deps: { prisma: Db },
   options: { access: ProjectAccess; name: string; publicAccess: boolean; ip?: string | null },
 ): Promise<void> {
   const { access, publicAccess, ip } = options;
@@ -17,7 +17,7 @@ export async function updateProjectSettings(
   if (before.name !== name) changes.name = { from: before.name, to: name };
   if (before.publicAccess !== publicAccess) changes.publicAccess = { from: before.publicAccess, to: publicAccess };
   if (Object.keys(changes).length === 0) return;
-  await deps.prisma.project.update({ where: { id: before.id }, data: { name, publicAccess } });
+  await saveProjectSettings(deps.prisma, { projectId: before.id, name, publicAccess });
   await recordAudit({
     prisma: deps.prisma,
     actorId: access.userId,

@@ -1,3 +1,4 @@
+import { pingDatabase } from "@slipway/db";
 import { readWorkerHeartbeat } from "@slipway/queue";
 import { deps } from "@/server/deps";
 import { checkHealth, healthStatusCode } from "@/server/health/check-health";
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
 export async function GET(): Promise<Response> {
   const { prisma, redis } = deps();
   const report = await checkHealth({
-    pingDatabase: () => prisma.$queryRaw`SELECT 1`,
+    pingDatabase: () => pingDatabase(prisma),
     pingRedis: () => redis.ping(),
     readHeartbeat: async () => {
       const heartbeat = await readWorkerHeartbeat(redis);

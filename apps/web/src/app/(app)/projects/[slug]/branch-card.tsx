@@ -1,6 +1,6 @@
 "use client";
 
-import type { BuildState, Stage } from "@slipway/domain";
+import type { Stage } from "@slipway/domain";
 import Link from "next/link";
 import { StatusBadge } from "../_components/status-badge";
 import { secondaryButtonClass } from "../_components/styles";
@@ -53,7 +53,7 @@ export function BranchCard(props: BranchCardProps) {
             className="shrink-0"
             aria-label={`Last build of ${branch.name}: #${last.number}`}
           >
-            <StatusBadge build={{ state: last.state as BuildState, result: last.result }} />
+            <StatusBadge build={{ state: last.state, result: last.result }} />
           </Link>
         ) : (
           <span className="text-xs text-slate-400">no build</span>

@@ -1,6 +1,6 @@
 "use client";
 
-import type { BuildResult, Stage } from "@slipway/domain";
+import type { BuildResult, BuildState, Stage } from "@slipway/domain";
 import { useState } from "react";
 import { BranchCard } from "./branch-card";
 import { useBranchChanges } from "./use-branch-changes";
@@ -9,7 +9,7 @@ export interface BoardBranch {
   name: string;
   stage: Stage;
   pinned: boolean;
-  lastBuild: { number: number; state: string; result: BuildResult | null } | null;
+  lastBuild: { number: number; state: BuildState; result: BuildResult | null } | null;
 }
 
 const stages = [

@@ -1,5 +1,5 @@
-import type { BranchRow } from "@slipway/db";
-import type { AccessTarget, BuildResult, Stage } from "@slipway/domain";
+import { listPinnedBranchIds, type BranchRow } from "@slipway/db";
+import type { AccessTarget, Stage } from "@slipway/domain";
 import { deps } from "@/server/deps";
 import { BranchesBoard, type BoardBranch } from "./branches-board";
 
@@ -19,8 +19,7 @@ export async function BranchesView({
   byStage: Record<BranchRow["stage"], BranchRow[]>;
   can: (target: AccessTarget) => boolean;
 }) {
-  const pinnedRows = await deps().prisma.branch.findMany({ where: { projectId, archivedAt: null, pinned: true }, select: { id: true } });
-  const pinned = new Set(pinnedRows.map((r) => r.id));
+  const pinned = new Set(await listPinnedBranchIds(deps().prisma, { projectId }));
   const branches: BoardBranch[] = Object.values(byStage)
     .flat()
     .map((b) => {
@@ -29,7 +28,7 @@ export async function BranchesView({
         name: b.name,
         stage: b.stage,
         pinned: pinned.has(b.id),
-        lastBuild: last ? { number: last.number, state: last.state, result: last.result as BuildResult | null } : null,
+        lastBuild: last ? { number: last.number, state: last.state, result: last.result } : null,
       };
     });
   const canChange = Object.fromEntries(

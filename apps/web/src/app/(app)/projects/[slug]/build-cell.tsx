@@ -1,5 +1,5 @@
 import type { BuildCell as BuildCellData } from "@slipway/db";
-import { isInProgress, type BuildState } from "@slipway/domain";
+import { isInProgress } from "@slipway/domain";
 import Link from "next/link";
 import { StatusBadge } from "../_components/status-badge";
 import { CancelButton } from "./build-action-buttons";
@@ -12,7 +12,7 @@ const borders = {
 } as const;
 
 export function BuildCell({ slug, build, canCancel }: { slug: string; build: BuildCellData; canCancel: boolean }) {
-  const state = build.state as BuildState;
+  const state = build.state;
   const colour = build.result ?? (state === "failed" ? "red" : "grey");
   return (
     <div

@@ -1,5 +1,5 @@
 import { decryptSecret } from "@slipway/config";
-import { findWebhookSecretEnc, listBranchesByStage, listBranchRows } from "@slipway/db";
+import { findWebhookSecretEnc, hasLiveBranches, listBranchesByStage, listBranchRows } from "@slipway/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { deps } from "@/server/deps";
@@ -26,7 +26,7 @@ export default async function ProjectPage({ params, searchParams }: Props) {
 
   const isAdmin = access.can({ action: "project_settings" });
   const secretEnc = isAdmin ? await findWebhookSecretEnc(prisma, { projectId: project.id }) : null;
-  const hasBranches = isAdmin && (await prisma.branch.count({ where: { projectId: project.id, archivedAt: null } })) > 0;
+  const hasBranches = isAdmin && (await hasLiveBranches(prisma, { projectId: project.id }));
   const tabClass = (active: boolean) =>
     `border-b-2 px-1 pb-2 text-sm font-medium ${active ? "border-brand-600 text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"}`;
 

@@ -1,5 +1,5 @@
 import { findBuildByNumber } from "@slipway/db";
-import { branchChangeTarget, isInProgress, type BuildState } from "@slipway/domain";
+import { branchChangeTarget, isInProgress } from "@slipway/domain";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -53,7 +53,7 @@ export default async function BuildPage({ params }: Props) {
   const build = await findBuildByNumber(prisma, { projectId: access.project.id, number: Number(numberParam) });
   if (!build) notFound();
 
-  const state = build.state as BuildState;
+  const state = build.state;
   const stage = build.stage;
   const showLogs = access.can({ stage, tool: "logs" });
   const logs = showLogs ? await readBuildLogs({ home: config.home, buildId: build.id, tailLines: TAIL_LINES }) : [];

@@ -1,4 +1,4 @@
-import type { BuildResult, BuildState } from "@slipway/domain";
+import { loadBranchHistory } from "@slipway/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { buildToolForPage } from "@/server/build-tools/page-build";
@@ -22,31 +22,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function HistoryPage({ params }: Props) {
   const { slug, number } = await params;
   const { access, build } = await buildToolForPage({ slug, number, tool: "history" });
-  const { prisma } = deps();
-  const [branch, builds, events] = await Promise.all([
-    prisma.branch.findUniqueOrThrow({ where: { id: build.branchId }, select: { name: true, stage: true } }),
-    prisma.build.findMany({
-      where: { branchId: build.branchId },
-      orderBy: { createdAt: "desc" },
-      take: LIMIT,
-      select: {
-        id: true,
-        number: true,
-        revision: true,
-        commitMessage: true,
-        commitAuthor: true,
-        state: true,
-        result: true,
-        createdAt: true,
-      },
-    }),
-    prisma.event.findMany({
-      where: { branchId: build.branchId },
-      orderBy: { createdAt: "desc" },
-      take: LIMIT,
-      select: { kind: true, message: true, data: true, createdAt: true, actor: { select: { login: true } } },
-    }),
-  ]);
+  const { branch, builds, events } = await loadBranchHistory(deps().prisma, { branchId: build.branchId, limit: LIMIT });
   const entries = historyTimeline({ builds, events });
   const canConnect = access.can({ stage: build.stage, tool: "connect" });
 
@@ -78,9 +54,7 @@ export default async function HistoryPage({ params }: Props) {
             >
               <div className="flex flex-wrap items-center gap-2">
                 <span className="text-sm font-medium text-slate-900">{e.message?.split("\n")[0] || "(no message)"}</span>
-                {e.build ? (
-                  <StatusBadge build={{ state: e.build.state as BuildState, result: e.build.result as BuildResult | null }} />
-                ) : null}
+                {e.build ? <StatusBadge build={{ state: e.build.state, result: e.build.result }} /> : null}
                 <span className="ml-auto flex items-center gap-2">
                   {e.build ? (
                     <Link href={`/projects/${slug}/builds/${e.build.number}`} className="text-xs text-brand-700 hover:underline">

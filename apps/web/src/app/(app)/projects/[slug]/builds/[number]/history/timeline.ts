@@ -1,3 +1,5 @@
+import type { BuildResult, BuildState } from "@slipway/domain";
+
 /** A commit (from the builds of the branch) or a platform event, for the History tab. */
 export type HistoryEntry =
   | {
@@ -6,7 +8,7 @@ export type HistoryEntry =
       revision: string;
       message: string | null;
       author: string | null;
-      build: { id: string; number: number; state: string; result: string | null } | null;
+      build: { id: string; number: number; state: BuildState; result: BuildResult | null } | null;
     }
   | { kind: "event"; at: Date; eventKind: string; message: string; actor: string | null };
 
@@ -16,8 +18,8 @@ interface BuildRow {
   revision: string;
   commitMessage: string | null;
   commitAuthor: string | null;
-  state: string;
-  result: string | null;
+  state: BuildState;
+  result: BuildResult | null;
   createdAt: Date;
 }
 

@@ -1,10 +1,9 @@
+import { listBuildMetrics } from "@slipway/db";
 import { bucketMetrics, monitorRanges, parseMonitorRange, type MetricSample } from "@slipway/domain";
 import { buildToolForRoute, type RouteParams } from "@/server/build-tools/route-build";
 import { deps } from "@/server/deps";
 
 export const dynamic = "force-dynamic";
-
-const num = (v: bigint | number | null) => (v === null ? null : Number(v));
 
 /** Monitor series of the build over `range` (1h | 24h | 7d), thinned to chart points. */
 export async function GET(request: Request, { params }: RouteParams): Promise<Response> {
@@ -13,18 +12,15 @@ export async function GET(request: Request, { params }: RouteParams): Promise<Re
   const range = parseMonitorRange(new URL(request.url).searchParams.get("range"));
   const to = Date.now();
   const from = to - monitorRanges[range].ms;
-  const rows = await deps().prisma.metric.findMany({
-    where: { buildId: auth.build.id, at: { gte: new Date(from) } },
-    orderBy: { at: "asc" },
-  });
+  const rows = await listBuildMetrics(deps().prisma, { buildId: auth.build.id, since: new Date(from) });
   const samples: MetricSample[] = rows.map((r) => ({
     at: r.at.getTime(),
     cpuPercent: r.cpuPercent,
-    memoryBytes: num(r.memoryBytes),
+    memoryBytes: r.memoryBytes,
     dbCpuPercent: r.dbCpuPercent,
-    dbMemoryBytes: num(r.dbMemoryBytes),
-    filestoreBytes: num(r.filestoreBytes),
-    databaseBytes: num(r.databaseBytes),
+    dbMemoryBytes: r.dbMemoryBytes,
+    filestoreBytes: r.filestoreBytes,
+    databaseBytes: r.databaseBytes,
     requests: r.requests,
     errors: r.errors,
     avgResponseMs: r.avgResponseMs,
@@ -39,7 +35,7 @@ export async function GET(request: Request, { params }: RouteParams): Promise<Re
       latest: last
         ? {
             at: last.at.getTime(),
-            memoryLimitBytes: num(last.memoryLimitBytes),
+            memoryLimitBytes: last.memoryLimitBytes,
             dbConnections: last.dbConnections,
             pgConnections: last.pgConnections,
           }

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@slipway/db";
+import { findMailSenderBuild, type Db } from "@slipway/db";
 import type { Stage } from "@slipway/domain";
 import { inspectContainer, listContainers, type DockerEngine } from "@slipway/docker";
 
@@ -25,7 +25,7 @@ export function plainIp(address: string): string {
  * an address is unknown (at most every `refreshMs`), since containers come and go with builds.
  * Only builds of this control plane's database count; production builds are never caught.
  */
-export function createBuildSenders(options: { docker: DockerEngine; prisma: PrismaClient; refreshMs?: number }): BuildSenders {
+export function createBuildSenders(options: { docker: DockerEngine; prisma: Db; refreshMs?: number }): BuildSenders {
   const { docker, prisma } = options;
   const refreshMs = options.refreshMs ?? 1_000;
   let byIp = new Map<string, string>();
@@ -55,7 +55,7 @@ export function createBuildSenders(options: { docker: DockerEngine; prisma: Pris
       }
       const buildId = byIp.get(ip);
       if (!buildId || !/^[0-9a-f-]{36}$/i.test(buildId)) return null;
-      const build = await prisma.build.findUnique({ where: { id: buildId }, select: { id: true, projectId: true, stage: true } });
+      const build = await findMailSenderBuild(prisma, buildId);
       if (!build || build.stage === "production") return null;
       return { buildId: build.id, projectId: build.projectId, stage: build.stage };
     },

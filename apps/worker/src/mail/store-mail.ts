@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { mailFile } from "@slipway/config";
-import type { PrismaClient } from "@slipway/db";
+import { insertMail, type Db } from "@slipway/db";
 import { simpleParser } from "mailparser";
 import type { MailSender } from "./build-senders";
 
@@ -17,7 +17,7 @@ export function mailPath(home: string, buildId: string, mailId: string): string 
  * attachments). The file is written first; a failed insert removes it again.
  */
 export async function storeMail(options: {
-  prisma: PrismaClient;
+  prisma: Db;
   home: string;
   sender: MailSender;
   raw: Buffer;
@@ -35,20 +35,18 @@ export async function storeMail(options: {
     .flatMap((a) => a.value.map((v) => v.address ?? ""))
     .filter(Boolean);
   try {
-    await prisma.mail.create({
-      data: {
-        id,
-        projectId: sender.projectId,
-        buildId: sender.buildId,
-        messageId: parsed.messageId?.slice(0, 500) ?? null,
-        fromAddress: (parsed.from?.text || envelope.from || "").slice(0, 500),
-        toAddresses: (envelope.to.length > 0 ? envelope.to : headerTo).map((a) => a.slice(0, 500)),
-        subject: (parsed.subject ?? "").slice(0, 1000),
-        sizeBytes: raw.length,
-        hasAttachments: parsed.attachments.length > 0,
-        rawPath,
-        receivedAt: options.receivedAt ?? new Date(),
-      },
+    await insertMail(prisma, {
+      id,
+      projectId: sender.projectId,
+      buildId: sender.buildId,
+      messageId: parsed.messageId?.slice(0, 500) ?? null,
+      fromAddress: (parsed.from?.text || envelope.from || "").slice(0, 500),
+      toAddresses: (envelope.to.length > 0 ? envelope.to : headerTo).map((a) => a.slice(0, 500)),
+      subject: (parsed.subject ?? "").slice(0, 1000),
+      sizeBytes: raw.length,
+      hasAttachments: parsed.attachments.length > 0,
+      rawPath,
+      receivedAt: options.receivedAt ?? new Date(),
     });
   } catch (error) {
     await rm(rawPath, { force: true });

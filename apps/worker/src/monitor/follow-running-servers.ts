@@ -1,3 +1,4 @@
+import { listRunningServers } from "@slipway/db";
 import { inspectContainer } from "@slipway/docker";
 import { buildWorkspace } from "../builds/workspace";
 import type { WorkerDeps } from "../deps";
@@ -10,16 +11,13 @@ import type { WorkerDeps } from "../deps";
 export async function followRunningServers(
   deps: Pick<WorkerDeps, "prisma" | "docker" | "config" | "serverLogs" | "logger">,
 ): Promise<number> {
-  const builds = await deps.prisma.build.findMany({
-    where: { state: "running", containerName: { not: null } },
-    select: { id: true, containerName: true },
-  });
+  const builds = await listRunningServers(deps.prisma);
   await deps.serverLogs.renew();
   let attached = 0;
   for (const b of builds) {
     if (deps.serverLogs.has(b.id)) continue;
     try {
-      const container = await inspectContainer({ docker: deps.docker, id: b.containerName! });
+      const container = await inspectContainer({ docker: deps.docker, id: b.containerName });
       if (!container?.running || container.labels.build !== b.id) continue;
       if (
         await deps.serverLogs.ensure({

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { deleteMetricsBefore, insertMetricSample, listRunningServers } from "@slipway/db";
 import { containerStats, execCommand, inspectContainer, type ContainerStats } from "@slipway/docker";
 import { databaseShare, METRIC_RETENTION_MS } from "@slipway/domain";
 import { buildWorkspace } from "../builds/workspace";
@@ -61,10 +62,7 @@ export async function sampleMetrics(options: {
 }): Promise<{ sampled: number; pruned: number }> {
   const { deps, state } = options;
   const now = options.now ?? new Date();
-  const builds = await deps.prisma.build.findMany({
-    where: { state: "running", containerName: { not: null } },
-    select: { id: true, containerName: true, databaseName: true },
-  });
+  const builds = await listRunningServers(deps.prisma);
   let pgStats: ContainerStats | null = null;
   const pg = builds.length ? await deps.postgres().catch(() => null) : null;
   if (pg) pgStats = await containerStats({ docker: deps.docker, id: pg.containerName }).catch(() => null);
@@ -73,7 +71,7 @@ export async function sampleMetrics(options: {
   let sampled = 0;
   for (const b of builds) {
     try {
-      const container = await inspectContainer({ docker: deps.docker, id: b.containerName! });
+      const container = await inspectContainer({ docker: deps.docker, id: b.containerName });
       if (!container?.running || container.labels.build !== b.id) continue;
       const logDir = buildWorkspace(deps.config.home, b.id).logs;
       const stats = await containerStats({ docker: deps.docker, id: container.id }).catch(() => null);
@@ -91,24 +89,22 @@ export async function sampleMetrics(options: {
         connections && dbConnections !== null
           ? databaseShare({ databaseConnections: dbConnections, totalConnections: connections.total })
           : null;
-      await deps.prisma.metric.create({
-        data: {
-          buildId: b.id,
-          at: now,
-          cpuPercent: stats?.cpuPercent ?? null,
-          memoryBytes: big(stats?.memoryBytes),
-          memoryLimitBytes: big(stats?.memoryLimitBytes),
-          dbCpuPercent: pgStats && share !== null ? Math.round(pgStats.cpuPercent * share * 100) / 100 : null,
-          dbMemoryBytes: pgStats && share !== null ? big(pgStats.memoryBytes * share) : null,
-          dbConnections,
-          pgConnections: connections?.total ?? null,
-          filestoreBytes: big(storage.filestoreBytes),
-          databaseBytes: big(storage.databaseBytes),
-          requests: requests.requests,
-          errors: requests.errors,
-          avgResponseMs: requests.avgResponseMs,
-          maxResponseMs: requests.maxResponseMs,
-        },
+      await insertMetricSample(deps.prisma, {
+        buildId: b.id,
+        at: now,
+        cpuPercent: stats?.cpuPercent ?? null,
+        memoryBytes: big(stats?.memoryBytes),
+        memoryLimitBytes: big(stats?.memoryLimitBytes),
+        dbCpuPercent: pgStats && share !== null ? Math.round(pgStats.cpuPercent * share * 100) / 100 : null,
+        dbMemoryBytes: pgStats && share !== null ? big(pgStats.memoryBytes * share) : null,
+        dbConnections,
+        pgConnections: connections?.total ?? null,
+        filestoreBytes: big(storage.filestoreBytes),
+        databaseBytes: big(storage.databaseBytes),
+        requests: requests.requests,
+        errors: requests.errors,
+        avgResponseMs: requests.avgResponseMs,
+        maxResponseMs: requests.maxResponseMs,
       });
       sampled++;
     } catch (error) {
@@ -117,6 +113,6 @@ export async function sampleMetrics(options: {
   }
   const running = new Set(builds.map((b) => b.id));
   for (const id of state.storage.keys()) if (!running.has(id)) state.storage.delete(id);
-  const pruned = await deps.prisma.metric.deleteMany({ where: { at: { lt: new Date(now.getTime() - METRIC_RETENTION_MS) } } });
-  return { sampled, pruned: pruned.count };
+  const pruned = await deleteMetricsBefore(deps.prisma, new Date(now.getTime() - METRIC_RETENTION_MS));
+  return { sampled, pruned };
 }

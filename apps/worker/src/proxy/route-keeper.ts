@@ -6,6 +6,7 @@
 // event stream), after a restore or a restart, and every minute — and a route whose build has no
 // running server answers 502 "not running" instead of proxying to an address that may be someone
 // else's.
+import { listRoutedBuilds } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { inspectContainer, listContainers, watchContainerEvents } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
@@ -79,21 +80,18 @@ export function refreshRoutes(deps: WorkerDeps, options: { buildIds?: string[] }
 
 async function refreshNow(deps: WorkerDeps, options: { buildIds?: string[] }): Promise<RouteRefreshReport> {
   const report: RouteRefreshReport = { routed: [], unavailable: [], unchanged: 0, conflicts: [] };
-  const builds = await deps.prisma.build.findMany({
-    where: { state: "running", hostname: { not: null }, ...(options.buildIds ? { id: { in: options.buildIds } } : {}) },
-    select: { id: true, projectId: true, hostname: true, stage: true, project: { select: { slug: true } } },
-  });
+  const builds = await listRoutedBuilds(deps.prisma, options);
   if (builds.length === 0) return report;
   const routes = new Map((await deps.caddy.routes()).map((r) => [String(r["@id"] ?? ""), r]));
   for (const b of builds) {
     const id = routeIdForBuild(b.id);
-    const route = { id, projectId: b.projectId, hosts: [b.hostname!] };
+    const route = { id, projectId: b.projectId, hosts: [b.hostname] };
     const workers = b.stage === "production" ? PRODUCTION_WORKERS : 0;
     const current = routes.get(id);
     let written: Pick<BuildRoute, "upstream" | "websocketUpstream"> | null | undefined;
     // At most three rounds: a server that keeps changing is caught by its next event anyway.
     for (let round = 0; round < 3; round++) {
-      const ip = await buildServerAddress(deps, { id: b.id, projectId: b.projectId, projectSlug: b.project.slug });
+      const ip = await buildServerAddress(deps, { id: b.id, projectId: b.projectId, projectSlug: b.projectSlug });
       const target = ip ? odooUpstreams(ip, workers) : null;
       if (written !== undefined && sameTarget(written, target)) break;
       if (written === undefined && current && routeProjectId(current) === b.projectId && sameTarget(routeUpstreams(current), target)) {
@@ -105,7 +103,7 @@ async function refreshNow(deps: WorkerDeps, options: { buildIds?: string[] }): P
       } catch (e) {
         if (!(e instanceof DomainError && e.code === "conflict")) throw e;
         deps.logger.warn({ buildId: b.id, err: e.message }, "route not refreshed");
-        report.conflicts.push(b.hostname!);
+        report.conflicts.push(b.hostname);
         break;
       }
       written = target;

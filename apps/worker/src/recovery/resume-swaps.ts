@@ -2,6 +2,7 @@
 // completed or rolled back before builds are resumed — a production rollback is completed (the
 // snapshot's database and filestore put back), a restore swap not yet committed is rolled back (the
 // previous database and filestore put back, the server started again) and a committed one finished.
+import { listBuildDatabaseNames } from "@slipway/db";
 import type { WorkerDeps } from "../deps";
 import { toolsContextOf } from "../backups/engine/context";
 import { recoverRestoreSwap } from "../backups/engine/swap-database";
@@ -22,9 +23,10 @@ export async function resumeInterruptedSwaps(deps: WorkerDeps): Promise<ResumeRe
   // Only databases of this control plane's builds: another Slipway (a test suite's worker) may share
   // the state folder and the managed server; its records are its own.
   const ours = new Set(
-    (
-      await deps.prisma.build.findMany({ where: { databaseName: { in: records.map((r) => r.database) } }, select: { databaseName: true } })
-    ).map((b) => b.databaseName),
+    await listBuildDatabaseNames(
+      deps.prisma,
+      records.map((r) => r.database),
+    ),
   );
   for (const record of records.filter((r) => ours.has(r.database))) {
     try {

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from "@slipway/db";
+import { insertShellAudit, type Db } from "@slipway/db";
 
 /**
  * Shell sessions in the audit log (PRODUCT.md §8). The worker writes the rows itself: the web
@@ -6,7 +6,7 @@ import type { Prisma, PrismaClient } from "@slipway/db";
  * open and close.
  */
 export async function recordShellAudit(options: {
-  prisma: PrismaClient;
+  prisma: Db;
   action: "shell.open" | "shell.close" | "shell.refused";
   projectId: string | null;
   actorId: string | null;
@@ -14,14 +14,12 @@ export async function recordShellAudit(options: {
   ip?: string | null;
   details: Record<string, unknown>;
 }): Promise<void> {
-  await options.prisma.auditEntry.create({
-    data: {
-      projectId: options.projectId,
-      actorId: options.actorId,
-      action: options.action,
-      target: options.buildId ? `build:${options.buildId}` : null,
-      details: options.details as Prisma.InputJsonValue,
-      ip: options.ip ?? null,
-    },
+  await insertShellAudit(options.prisma, {
+    projectId: options.projectId,
+    actorId: options.actorId,
+    action: options.action,
+    target: options.buildId ? `build:${options.buildId}` : null,
+    details: options.details,
+    ip: options.ip ?? null,
   });
 }

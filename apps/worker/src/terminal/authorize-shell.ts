@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@slipway/db";
+import { findShellBuild, findShellUser, type Db } from "@slipway/db";
 import { assertCan, DomainError, shellTicketKey, verifyShellTicket, type Actor, type Stage } from "@slipway/domain";
 import type { Redis } from "ioredis";
 
@@ -25,7 +25,7 @@ const NONCE_PREFIX = "slipway:shell-ticket:";
  * "invalid_state"); on success the nonce is spent.
  */
 export async function authorizeShell(options: {
-  prisma: PrismaClient;
+  prisma: Db;
   redis: Redis;
   encryptionKey: Buffer;
   ticket: string;
@@ -38,33 +38,17 @@ export async function authorizeShell(options: {
   const fresh = await redis.set(`${NONCE_PREFIX}${claims.nonce}`, claims.buildId, "PX", Math.max(1_000, claims.exp - now + 5_000), "NX");
   if (fresh !== "OK") throw new DomainError("forbidden", "Shell ticket refused: already used.");
 
-  const build = await prisma.build.findUnique({
-    where: { id: claims.buildId },
-    select: {
-      id: true,
-      number: true,
-      stage: true,
-      state: true,
-      containerName: true,
-      databaseName: true,
-      projectId: true,
-      project: { select: { publicAccess: true } },
-    },
-  });
+  const build = await findShellBuild(prisma, claims.buildId);
   if (!build) throw new DomainError("not_found", "This build does not exist.");
 
   let actor: Actor = { kind: "anonymous" };
   if (claims.userId !== null) {
-    const user = await prisma.user.findUnique({ where: { id: claims.userId }, select: { isSuperuser: true, disabledAt: true } });
+    const user = await findShellUser(prisma, { userId: claims.userId, projectId: build.projectId });
     if (!user || user.disabledAt) throw new DomainError("forbidden", "Shell ticket refused: this account is disabled.");
-    const collaborator = await prisma.collaborator.findUnique({
-      where: { projectId_userId: { projectId: build.projectId, userId: claims.userId } },
-      select: { role: true },
-    });
     if (user.isSuperuser) actor = { kind: "superuser" };
-    else if (collaborator) actor = { kind: "collaborator", role: collaborator.role };
+    else if (user.role) actor = { kind: "collaborator", role: user.role };
   }
-  assertCan({ actor, publicAccess: build.project.publicAccess, stage: build.stage, tool: "shell" });
+  assertCan({ actor, publicAccess: build.publicAccess, stage: build.stage, tool: "shell" });
   if (build.state !== "running" || !build.containerName)
     throw new DomainError("invalid_state", `Build #${build.number} is not running: there is no server to open a shell in.`);
   return {

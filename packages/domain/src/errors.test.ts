@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DomainError, domainErrorCodes, httpStatusFor, isDomainError, isDomainErrorCode } from "./errors";
+import { DomainError, isDomainError, isDomainErrorCode } from "./errors";
 
 describe("DomainError", () => {
   it("carries code, message, details and cause", () => {
@@ -33,18 +33,5 @@ describe("type guards", () => {
     expect(isDomainErrorCode("invalid_state")).toBe(true);
     expect(isDomainErrorCode("teapot")).toBe(false);
     expect(isDomainErrorCode(404)).toBe(false);
-  });
-});
-
-describe("httpStatusFor", () => {
-  it("maps every code", () => {
-    expect(Object.fromEntries(domainErrorCodes.map((c) => [c, httpStatusFor(c)]))).toEqual({
-      not_found: 404,
-      forbidden: 403,
-      conflict: 409,
-      invalid_state: 409,
-      invalid_input: 400,
-      upstream_failed: 502,
-    });
   });
 });

@@ -27,17 +27,3 @@ export function isDomainErrorCode(value: unknown): value is DomainErrorCode {
 export function isDomainError(error: unknown, ...codes: DomainErrorCode[]): error is DomainError {
   return error instanceof DomainError && (codes.length === 0 || codes.includes(error.code));
 }
-
-const httpStatuses: Record<DomainErrorCode, number> = {
-  not_found: 404,
-  forbidden: 403,
-  conflict: 409,
-  invalid_state: 409,
-  invalid_input: 400,
-  upstream_failed: 502,
-};
-
-/** The HTTP status an edge answers with for a domain error code. */
-export function httpStatusFor(code: DomainErrorCode): number {
-  return httpStatuses[code];
-}

@@ -1,5 +1,6 @@
 import { findShellBuild, findShellUser, type Db } from "@slipway/db";
-import { assertCan, DomainError, shellTicketKey, verifyShellTicket, type Actor, type Stage } from "@slipway/domain";
+import { shellTicketKey, verifyShellTicket } from "@slipway/config";
+import { assertCan, DomainError, type Actor, type Stage } from "@slipway/domain";
 import type { Redis } from "ioredis";
 
 /** What an authorized shell session opens: one running build's server container. */

@@ -1,4 +1,3 @@
 export * from "./states";
 export * from "./steps";
-export * from "./connect-token";
 export * from "./lifecycle";

@@ -1,6 +1,9 @@
-// Incremental SHA-1 in plain TypeScript: the domain package must run anywhere (including code
-// bundled for the browser), so it cannot use node:crypto. SHA-1 is required here only to match
-// module_auto_update's checksums byte for byte; it is a change detector, not a security boundary.
+// Incremental SHA-1 in plain TypeScript. The domain imports no Node built-in (its runtime rule,
+// ARCHITECTURE.md "Dependency rule"): it runs anywhere, including code bundled for the browser.
+// Its hashes are pure functions of their input — module checksums that must match
+// module_auto_update's byte for byte, and the short suffix of branch labels — so they are computed
+// here rather than injected. It is a change detector, not a security boundary: keyed signatures
+// (connect tokens, shell tickets) use Node's crypto in @slipway/config.
 
 export class Sha1 {
   private readonly h = new Uint32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);

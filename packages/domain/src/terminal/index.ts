@@ -1,2 +1,1 @@
-export * from "./shell-ticket";
 export * from "./terminal-protocol";

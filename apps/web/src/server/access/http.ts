@@ -1,7 +1,21 @@
 import type { AuthUser, SessionRepository } from "@slipway/db";
-import { httpStatusFor, isDomainError } from "@slipway/domain";
+import { isDomainError, type DomainErrorCode } from "@slipway/domain";
 import { userFromRequest } from "../projects/request-user";
 import { SIGN_IN_REASON } from "./project-access";
+
+const httpStatuses: Record<DomainErrorCode, number> = {
+  not_found: 404,
+  forbidden: 403,
+  conflict: 409,
+  invalid_state: 409,
+  invalid_input: 400,
+  upstream_failed: 502,
+};
+
+/** The HTTP status a route answers with for a domain error code (the one place they are mapped). */
+export function httpStatusFor(code: DomainErrorCode): number {
+  return httpStatuses[code];
+}
 
 /** The error body every JSON route answers with. */
 export function errorJson(status: number, code: string, message: string): Response {

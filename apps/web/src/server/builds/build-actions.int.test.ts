@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createPrismaClient, insertProject, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
-import { connectSecretFor, verifyConnectToken } from "@slipway/domain";
+import { connectSecretFor, verifyConnectToken } from "@slipway/config";
 import { createQueues, enqueue, type Queues } from "@slipway/queue";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { findProjectBuild, type PrismaClient } from "@slipway/db";
-import { connectSecretFor, DomainError, signConnectToken } from "@slipway/domain";
+import { connectSecretFor, signConnectToken } from "@slipway/config";
+import { DomainError } from "@slipway/domain";
 import { authorizeTool, type ProjectAccess } from "../access";
 import { recordAudit } from "../audit/record-audit";
 import { buildUrl } from "./build-url";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
-import { shellTicketKey, verifyShellTicket } from "@slipway/domain";
+import { shellTicketKey, verifyShellTicket } from "@slipway/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSessionToken, hashSessionToken } from "@/server/auth/session-policy";
 import { SESSION_COOKIE } from "@/server/auth/session-cookie";

@@ -1,4 +1,5 @@
-import { issueShellTicket, shellTicketKey, TERMINAL_PATH } from "@slipway/domain";
+import { issueShellTicket, shellTicketKey } from "@slipway/config";
+import { TERMINAL_PATH } from "@slipway/domain";
 import { crossSiteRefusal, errorJson } from "@/server/access";
 import { buildToolForRoute, type RouteParams } from "@/server/build-tools/route-build";
 import { deps } from "@/server/deps";

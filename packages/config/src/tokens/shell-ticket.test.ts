@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { isDomainError } from "../errors";
+import { isDomainError } from "@slipway/domain";
 import { issueShellTicket, shellTicketKey, verifyShellTicket } from "./shell-ticket";
 
 const key = shellTicketKey(randomBytes(32));

@@ -1,5 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { DomainError } from "../errors";
+import { DomainError } from "@slipway/domain";
+
+// Signed with Node's HMAC, so it lives here beside the platform key's other uses (secrets.ts),
+// not in the domain, which imports no Node built-in.
 
 /**
  * Connect tokens open a build's Odoo already logged in. The platform signs a short-lived token;

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { DomainError } from "../errors";
+import { DomainError } from "@slipway/domain";
 
 /**
  * Shell tickets open a web terminal (PRODUCT.md §7). The web app checks the role matrix and signs

@@ -5,3 +5,4 @@ export * from "./handlers";
 export * from "./heartbeat";
 export * from "./start-workers";
 export * from "./live-events";
+export * from "./build-run";

@@ -7,7 +7,7 @@ import {
   type SessionRepository,
   type UserRepository,
 } from "@slipway/db";
-import { createQueues, createRedisConnection, enqueue, type Queues } from "@slipway/queue";
+import { createQueues, createRedisConnection, enqueueBuildRun, type Queues } from "@slipway/queue";
 import type { Redis } from "ioredis";
 import { createRedisLoginFailureStore, type LoginFailureStore } from "./auth/login-failure-store";
 import { defaultLoginRateLimitPolicy, type LoginRateLimitPolicy } from "./auth/login-rate-limit";
@@ -22,7 +22,7 @@ export interface WebDeps {
   loginFailures: LoginFailureStore;
   loginPolicy: LoginRateLimitPolicy;
   queues: Queues;
-  /** Queues a build job (ids only; the worker re-reads the row). */
+  /** Queues the run of a queued build (ids only; the worker re-reads the row): startBuild's job side. */
   enqueueBuild: (buildId: string) => Promise<void>;
 }
 
@@ -53,7 +53,7 @@ function createDeps(): WebDeps {
     loginPolicy: defaultLoginRateLimitPolicy,
     queues,
     enqueueBuild: async (buildId) => {
-      await enqueue(queues, "build.run", { buildId });
+      await enqueueBuildRun(queues, buildId);
     },
   };
 }

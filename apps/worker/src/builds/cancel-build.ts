@@ -1,4 +1,5 @@
-import { isInProgress, type BuildState } from "@slipway/domain";
+import { cancelQueuedBuild, findBuildStanding, requestBuildCancel } from "@slipway/db";
+import { isInProgress } from "@slipway/domain";
 import { publishProjectNotice } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { killBuildContainers } from "./resources";
@@ -8,18 +9,11 @@ import { killBuildContainers } from "./resources";
  * step container killed, so its pipeline reaches a checkpoint that sees the request and cleans up.
  */
 export async function cancelBuild(deps: WorkerDeps, { buildId }: { buildId: string }): Promise<void> {
-  const build = await deps.prisma.build.findUnique({
-    where: { id: buildId },
-    select: { id: true, state: true, projectId: true, startedAt: true },
-  });
-  if (!build || !isInProgress(build.state as BuildState)) return;
-  await deps.prisma.build.updateMany({ where: { id: buildId, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
+  const build = await findBuildStanding(deps.prisma, buildId);
+  if (!build || !isInProgress(build.state)) return;
+  await requestBuildCancel(deps.prisma, buildId);
   if (build.state === "queued" && !build.startedAt && !deps.running.has(buildId)) {
-    const res = await deps.prisma.build.updateMany({
-      where: { id: buildId, state: "queued", startedAt: null },
-      data: { state: "cancelled", inProgressSlot: null, finishedAt: new Date(), failureReason: "cancelled before it started" },
-    });
-    if (res.count) {
+    if (await cancelQueuedBuild(deps.prisma, buildId)) {
       await publishProjectNotice(deps.redis, { projectId: build.projectId, buildId, kind: "build" }).catch(() => undefined);
       return;
     }

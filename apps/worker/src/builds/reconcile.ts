@@ -1,6 +1,7 @@
+import { stopBuild } from "@slipway/db";
 import { inProgressStates } from "@slipway/domain";
 import { listContainers, removeContainer } from "@slipway/docker";
-import { jobOptionsFor, requeue, type Queues } from "@slipway/queue";
+import { enqueueBuildRun, jobOptionsFor, type Queues } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { followRunningServers } from "../monitor/follow-running-servers";
 import { routeIdForBuild, ROUTE_PREFIX } from "../proxy/caddy";
@@ -65,8 +66,8 @@ export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean
     if (deps.running.has(b.id)) continue;
     if (b.state === "queued" && b.createdAt > queuedBefore) continue;
     // runBuild counts the resumption, removes the interrupted attempt's containers and goes on.
-    const { requeued } = await requeue(deps.queues, "build.run", { buildId: b.id });
-    if (requeued) report.resumed.push(b.id);
+    const { queued } = await enqueueBuildRun(deps.queues, b.id, { resume: true });
+    if (queued) report.resumed.push(b.id);
   }
 
   // Containers of this platform's builds that are neither running nor in progress (found by
@@ -94,11 +95,7 @@ export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean
     if (!b.hostname) continue;
     const servers = await listContainers({ docker: deps.docker, labels: { build: b.id, role: SERVER_ROLE }, all: true });
     if (servers.length > 0) continue;
-    const res = await deps.prisma.build.updateMany({
-      where: { id: b.id, state: "running" },
-      data: { state: "stopped", stoppedAt: new Date() },
-    });
-    if (res.count) report.stopped.push(b.id);
+    if (await stopBuild(deps.prisma, b.id)) report.stopped.push(b.id);
   }
   report.routes = await refreshRoutes(deps);
   // Routes of builds that are neither running nor in progress go (a build in progress may have routed already).

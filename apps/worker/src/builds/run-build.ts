@@ -1,6 +1,6 @@
-import { queueBuild } from "@slipway/db";
-import { isInProgress, type BuildState } from "@slipway/domain";
-import { enqueue } from "@slipway/queue";
+import { findBuildStanding, findRunningBuildsOfBranch, queueBuild, stopBuild } from "@slipway/db";
+import { decideNewCommit, isInProgress, startBuild } from "@slipway/domain";
+import { enqueueBuildRun } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { runDevelopmentPipeline } from "./development-pipeline";
 import { productionBuildOwnsDatabase, runProductionPipeline } from "./production-pipeline";
@@ -20,7 +20,7 @@ export const MAX_RESUMES = 2;
  */
 export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId: string; signal: AbortSignal }): Promise<void> {
   const build = await deps.prisma.build.findUnique({ where: { id: buildId }, include: { branch: true, project: true } });
-  if (!build || !isInProgress(build.state as BuildState)) return;
+  if (!build || !isInProgress(build.state)) return;
   const { branch, project } = build;
   const recorder = new BuildRecorder(deps.prisma, deps.redis, build.id, project.id);
   const cancel = new AbortController();
@@ -29,7 +29,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
 
   const checkpoint = async () => {
     if (signal.aborted) throw new BuildStopped("shutdown");
-    const row = await deps.prisma.build.findUnique({ where: { id: buildId }, select: { cancelRequestedAt: true, state: true } });
+    const row = await findBuildStanding(deps.prisma, buildId);
     if (cancel.signal.aborted || !row || row.cancelRequestedAt || row.state === "cancelled") throw new BuildStopped("cancelled");
   };
 
@@ -43,11 +43,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
           build.stage === "production"
             ? await recoverAbandonedProductionBuild(deps, build).catch((e) => `rollback failed: ${(e as Error).message}`)
             : null;
-        await releaseBuild({
-          deps,
-          build: { id: build.id, databaseName: build.databaseName },
-          keepData: !(await ownsDatabase(deps, build).catch(() => false)),
-        }).catch(() => undefined);
+        await releaseAfterBadEnd(deps, build, { databaseName: build.databaseName, tolerant: true });
         await recorder.finish({
           state: "failed",
           result: "red",
@@ -72,11 +68,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       }
       log.info({ result }, "build running");
     } else {
-      await releaseBuild({
-        deps,
-        build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null },
-        keepData: !(await ownsDatabase(deps, build)),
-      });
+      await releaseAfterBadEnd(deps, build, { databaseName: await currentDatabaseName(deps, build.id), tolerant: false });
       await recorder.finish({ state: "failed", result: "red", reason: outcome.reason, offending: outcome.offending });
       await recorder.event("build.failed", `Build #${build.number} is red: ${outcome.reason.slice(0, 200)}`, branch.id);
       log.info({ reason: outcome.reason }, "build red");
@@ -88,12 +80,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       throw e;
     }
     await killBuildContainers(deps, build.id);
-    const keepData = !(await ownsDatabase(deps, build).catch(() => false));
-    await releaseBuild({
-      deps,
-      build: { id: build.id, databaseName: (await currentDatabaseName(deps, build.id)) ?? null },
-      keepData,
-    }).catch(() => undefined);
+    await releaseAfterBadEnd(deps, build, { databaseName: await currentDatabaseName(deps, build.id), tolerant: true });
     if (e instanceof BuildStopped) {
       await recorder.finish({ state: "cancelled", result: null, reason: "cancelled" });
       await recorder.event("build.cancelled", `Build #${build.number} was cancelled`, branch.id);
@@ -106,6 +93,23 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
     deps.running.delete(build.id);
   }
   await buildBranchHeadIfMoved(deps, { branchId: branch.id, builtRevision: build.revision });
+}
+
+/**
+ * The one cleanup of a build that ends without running (red, cancelled, crashed, or given up
+ * after repeated interruptions): its containers and route go, and its database and filestore too
+ * when the build owns them (see ownsDatabase). `tolerant` (after a crash, or when giving up)
+ * carries on past a cleanup that fails: the build is recorded as ended all the same.
+ */
+async function releaseAfterBadEnd(
+  deps: WorkerDeps,
+  build: { id: string; stage: string },
+  options: { databaseName: string | null; tolerant: boolean },
+): Promise<void> {
+  const owns = ownsDatabase(deps, build);
+  const keepData = !(await (options.tolerant ? owns.catch(() => false) : owns));
+  const release = releaseBuild({ deps, build: { id: build.id, databaseName: options.databaseName }, keepData });
+  await (options.tolerant ? release.catch(() => undefined) : release);
 }
 
 /**
@@ -124,13 +128,9 @@ async function currentDatabaseName(deps: WorkerDeps, buildId: string): Promise<s
 
 /** Older development builds of the branch are stopped, not deleted: their database stays (GC later). */
 async function stopOlderBuilds(deps: WorkerDeps, { branchId, keepBuildId }: { branchId: string; keepBuildId: string }): Promise<void> {
-  const older = await deps.prisma.build.findMany({
-    where: { branchId, state: "running", id: { not: keepBuildId } },
-    select: { id: true, databaseName: true },
-  });
-  for (const b of older) {
+  for (const b of await findRunningBuildsOfBranch(deps.prisma, { branchId, except: keepBuildId })) {
     await releaseBuild({ deps, build: b, keepData: true });
-    await deps.prisma.build.updateMany({ where: { id: b.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
+    await stopBuild(deps.prisma, b.id);
   }
 }
 
@@ -140,9 +140,13 @@ async function buildBranchHeadIfMoved(
   { branchId, builtRevision }: { branchId: string; builtRevision: string },
 ): Promise<void> {
   const branch = await deps.prisma.branch.findUnique({ where: { id: branchId } });
-  if (!branch?.headRevision || branch.headRevision === builtRevision || branch.archivedAt || branch.pushBehavior === "do_nothing") return;
+  if (!branch?.headRevision || branch.headRevision === builtRevision || branch.archivedAt || !decideNewCommit(branch).build) return;
   const already = await deps.prisma.build.findFirst({ where: { branchId, revision: branch.headRevision } });
   if (already) return;
-  const next = await queueBuild(deps.prisma, { projectId: branch.projectId, branchId, revision: branch.headRevision });
-  if (next) await enqueue(deps.queues, "build.run", { buildId: next.id });
+  const revision = branch.headRevision;
+  await startBuild(
+    (id) => enqueueBuildRun(deps.queues, id),
+    () => queueBuild(deps.prisma, { projectId: branch.projectId, branchId, revision }),
+    (next) => next,
+  );
 }

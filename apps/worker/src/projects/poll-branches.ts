@@ -1,5 +1,6 @@
-import { recordPush } from "@slipway/db";
-import { enqueue, publishProjectNotice } from "@slipway/queue";
+import { queuedByPush, recordPush } from "@slipway/db";
+import { startBuild } from "@slipway/domain";
+import { enqueueBuildRun, publishProjectNotice } from "@slipway/queue";
 import { listRemoteBranches } from "@slipway/git";
 import type { WorkerDeps } from "../deps";
 
@@ -23,8 +24,11 @@ export async function pollBranches(deps: WorkerDeps, { projectId }: { projectId:
       await deps.prisma.branch.create({ data: { projectId, name, headRevision: revision } });
       continue;
     }
-    const outcome = await recordPush(deps.prisma, { projectId, branch: name, revision, message: null, author: null });
-    if (outcome.kind === "recorded" && outcome.build) await enqueue(deps.queues, "build.run", { buildId: outcome.build.id });
+    await startBuild(
+      (id) => enqueueBuildRun(deps.queues, id),
+      () => recordPush(deps.prisma, { projectId, branch: name, revision, message: null, author: null }),
+      queuedByPush,
+    );
   }
   for (const [name, branch] of known) {
     if (!heads.has(name) && !branch.archivedAt) {

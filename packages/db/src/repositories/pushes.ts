@@ -1,6 +1,7 @@
-import type { Build, PrismaClient } from "../generated/prisma/client";
+import { decideNewCommit } from "@slipway/domain";
+import type { Db } from "../client";
 import { archiveBranch, recordBranchHead } from "./branches";
-import { queueBuildInTx } from "./builds";
+import { queueBuildInTx, type QueuedBuild } from "./builds";
 import { isUniqueViolation } from "./errors";
 
 export interface PushInput {
@@ -32,14 +33,15 @@ export type PushOutcome =
   | { kind: "duplicate" }
   | { kind: "stale"; recordedHead: string | null }
   | { kind: "archived"; branchId: string | null }
-  | { kind: "recorded"; branchId: string; createdBranch: boolean; build: Build | null; reason: string };
+  | { kind: "recorded"; branchId: string; createdBranch: boolean; build: QueuedBuild | null; reason: string };
 
 /**
  * Records a push in one transaction: the delivery (idempotency), the branch head (new branches
  * appear in development; deleted ones are archived), a history event and, per the branch's push
- * behaviour, a queued build. The caller enqueues `build.run` for the returned build after commit.
+ * behaviour, a queued build. The caller enqueues `build.run` for the returned build after commit
+ * (startBuild, with `queuedByPush` as the build to run).
  */
-export async function recordPush(prisma: PrismaClient, input: PushInput): Promise<PushOutcome> {
+export async function recordPush(prisma: Db, input: PushInput): Promise<PushOutcome> {
   try {
     return await prisma.$transaction(async (tx) => {
       for (const id of [input.deliveryId, input.payloadKey]) {
@@ -82,7 +84,7 @@ export async function recordPush(prisma: PrismaClient, input: PushInput): Promis
           data: { revision: input.revision },
         },
       });
-      if (branch.pushBehavior === "do_nothing") {
+      if (!decideNewCommit(branch).build) {
         return {
           kind: "recorded" as const,
           branchId: branch.id,
@@ -91,17 +93,12 @@ export async function recordPush(prisma: PrismaClient, input: PushInput): Promis
           reason: "push behaviour is 'do nothing'",
         };
       }
-      const previous =
-        branch.pushBehavior === "update_previous"
-          ? await tx.build.findFirst({ where: { branchId: branch.id }, orderBy: { number: "desc" }, select: { id: true } })
-          : null;
       const build = await queueBuildInTx(tx, {
         projectId: input.projectId,
         branchId: branch.id,
         revision: input.revision,
         commitMessage: input.message ?? null,
         commitAuthor: input.author ?? null,
-        previousBuildId: previous?.id ?? null,
       });
       return {
         kind: "recorded" as const,
@@ -116,6 +113,11 @@ export async function recordPush(prisma: PrismaClient, input: PushInput): Promis
     if ((input.deliveryId || input.payloadKey) && isUniqueViolation(e, "WebhookDelivery_pkey")) return { kind: "duplicate" };
     throw e;
   }
+}
+
+/** The build a push queued, if any: what startBuild enqueues after the push's transaction. */
+export function queuedByPush(outcome: PushOutcome): QueuedBuild | null {
+  return outcome.kind === "recorded" ? outcome.build : null;
 }
 
 /** Rolls the push's transaction back (its delivery rows included): see PushInput.expectedHead. */

@@ -1,3 +1,4 @@
 export * from "./states";
 export * from "./steps";
 export * from "./lifecycle";
+export * from "./start-build";

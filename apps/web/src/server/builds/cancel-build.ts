@@ -1,5 +1,5 @@
-import { findProjectBuild, type PrismaClient } from "@slipway/db";
-import { assertCanCancel, DomainError, type BuildState } from "@slipway/domain";
+import { findProjectBuild, requestBuildCancel, type PrismaClient } from "@slipway/db";
+import { assertCanCancel, DomainError } from "@slipway/domain";
 import { authorizeBranchChange, type ProjectAccess } from "../access";
 import { recordAudit } from "../audit/record-audit";
 
@@ -20,8 +20,8 @@ export async function cancelBuild(
   const build = await findProjectBuild(deps.prisma, { projectId, buildId });
   if (!build) throw new DomainError("not_found", "This build does not exist.");
   authorizeBranchChange({ access, stages: [build.stage] });
-  assertCanCancel(build.state as BuildState);
-  await deps.prisma.build.updateMany({ where: { id: buildId, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
+  assertCanCancel(build.state);
+  await requestBuildCancel(deps.prisma, buildId);
   await deps.prisma.event.create({
     data: {
       projectId,

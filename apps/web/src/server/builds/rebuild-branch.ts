@@ -1,5 +1,5 @@
 import { findCommitOfRevision, findProjectBranch, queueBuild, type PrismaClient } from "@slipway/db";
-import { assertCanRebuild, DomainError, type BuildState } from "@slipway/domain";
+import { assertCanRebuild, DomainError, startBuild } from "@slipway/domain";
 import { authorizeBranchChange, type ProjectAccess } from "../access";
 import { recordAudit } from "../audit/record-audit";
 
@@ -19,38 +19,45 @@ export async function rebuildBranch(
   const branch = await findProjectBranch(deps.prisma, { projectId, branchId });
   if (!branch) throw new DomainError("not_found", "This branch does not exist any more.");
   authorizeBranchChange({ access, stages: [branch.stage] });
-  assertCanRebuild(branch.builds.map((b) => b.state as BuildState));
+  assertCanRebuild(branch.builds.map((b) => b.state));
   if (!branch.headRevision) throw new DomainError("invalid_state", `Branch ${branch.name} has no known revision yet; push to it first.`);
 
-  const commit = await findCommitOfRevision(deps.prisma, { branchId, revision: branch.headRevision });
-  const build = await queueBuild(deps.prisma, {
-    projectId,
-    branchId,
-    revision: branch.headRevision,
-    commitMessage: commit?.commitMessage,
-    commitAuthor: commit?.commitAuthor,
-  });
-  // Lost a race with a push or another click: the database constraint decided.
-  if (!build) throw new DomainError("conflict", "A build of this branch is already in progress; wait for it or cancel it first.");
-  await deps.prisma.event.create({
-    data: {
-      projectId,
-      branchId,
-      buildId: build.id,
-      actorId,
-      kind: "build.rebuild",
-      message: `Rebuild of ${branch.name} requested (build #${build.number})`,
+  const revision = branch.headRevision;
+  const commit = await findCommitOfRevision(deps.prisma, { branchId, revision });
+  const build = await startBuild(
+    deps.enqueueBuild,
+    async () => {
+      const queued = await queueBuild(deps.prisma, {
+        projectId,
+        branchId,
+        revision,
+        commitMessage: commit?.commitMessage,
+        commitAuthor: commit?.commitAuthor,
+      });
+      // Lost a race with a push or another click: the database constraint decided.
+      if (!queued) throw new DomainError("conflict", "A build of this branch is already in progress; wait for it or cancel it first.");
+      await deps.prisma.event.create({
+        data: {
+          projectId,
+          branchId,
+          buildId: queued.id,
+          actorId,
+          kind: "build.rebuild",
+          message: `Rebuild of ${branch.name} requested (build #${queued.number})`,
+        },
+      });
+      await recordAudit({
+        prisma: deps.prisma,
+        actorId,
+        projectId,
+        action: "build.rebuild",
+        target: `${branch.name} build #${queued.number}`,
+        details: { branch: branch.name, stage: branch.stage, revision },
+      });
+      return queued;
     },
-  });
-  await recordAudit({
-    prisma: deps.prisma,
-    actorId,
-    projectId,
-    action: "build.rebuild",
-    target: `${branch.name} build #${build.number}`,
-    details: { branch: branch.name, stage: branch.stage, revision: branch.headRevision },
-  });
-  await deps.enqueueBuild(build.id);
+    (queued) => queued,
+  );
   await deps.notify({ projectId, buildId: build.id }).catch(() => undefined);
   return { buildId: build.id, number: build.number };
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { decryptSecret } from "@slipway/config";
-import { findProjectBySlug, findProjectsForGithubRepo, recordPush, type PrismaClient, type Project } from "@slipway/db";
-import { isDomainError } from "@slipway/domain";
+import { findProjectBySlug, findProjectsForGithubRepo, queuedByPush, recordPush, type PrismaClient, type Project } from "@slipway/db";
+import { isDomainError, startBuild } from "@slipway/domain";
 import { parseGithubEvent, parsePush, verifySignature, type WebhookEvent } from "@slipway/github";
 
 export interface WebhookRequest {
@@ -107,11 +107,16 @@ export async function handleWebhook(deps: WebhookDeps, req: WebhookRequest): Pro
     payloadKey: `${req.source}:payload:${project.id}:${createHash("sha256").update(req.body).digest("hex")}`,
     event: "push",
   };
+  // A push that queues a build has its run enqueued right after its commit (startBuild). The row
+  // is written first; if Redis is down then, the worker's reconciliation enqueues queued builds.
+  const enqueueRun = (buildId: string) => deps.enqueueBuild(buildId).catch(() => undefined);
+  const record = (expectedHead: string | null) =>
+    startBuild(enqueueRun, () => recordPush(deps.prisma, { ...push, expectedHead }), queuedByPush);
   // "" never matches a recorded head: a push that does not say where it started is verified.
-  let outcome = await recordPush(deps.prisma, { ...push, expectedHead: event.created ? null : (event.before ?? "") });
+  let outcome = await record(event.created ? null : (event.before ?? ""));
   if (outcome.kind === "stale" && outcome.recordedHead === event.revision) {
     // Already the recorded head (the poller saw it first): nothing moves, so no question to ask.
-    outcome = await recordPush(deps.prisma, { ...push, expectedHead: outcome.recordedHead });
+    outcome = await record(outcome.recordedHead);
   }
   if (outcome.kind === "stale") {
     const log = deps.log ?? ((message: string) => console.warn(message));
@@ -136,14 +141,12 @@ export async function handleWebhook(deps: WebhookDeps, req: WebhookRequest): Pro
     }
     log(`Slipway web: forced ${what}, verified against the repository's tip.`);
     // Conditional on the head just seen: a push recorded meanwhile wins, and this one is refused.
-    outcome = await recordPush(deps.prisma, { ...push, expectedHead: outcome.recordedHead });
+    outcome = await record(outcome.recordedHead);
     if (outcome.kind === "stale") return reply(409, { error: "The branch moved while the push was being verified; nothing was changed." });
   }
   if (outcome.kind === "duplicate") return reply(200, { duplicate: true });
   await deps.notifyProject?.(project.id).catch(() => undefined);
   if (outcome.kind === "archived") return reply(202, { archived: event.branch });
-  // The row is written; if Redis is down now, the worker's reconciliation enqueues queued builds.
-  if (outcome.build) await deps.enqueueBuild(outcome.build.id).catch(() => undefined);
   return reply(202, {
     branch: event.branch,
     buildId: outcome.build?.id ?? null,

@@ -7,6 +7,7 @@
 // here) restores the snapshot and brings the previous build back (production-rollback.ts).
 import type { BuildResourceNames } from "@slipway/domain";
 import { listContainers, stopContainer } from "@slipway/docker";
+import { stopBuild } from "@slipway/db";
 import type { WorkerDeps } from "../deps";
 import { applyModulePlan } from "../odoo/apply-module-plan";
 import type { OdooContext } from "../odoo/driver";
@@ -178,5 +179,5 @@ async function stopServers(deps: WorkerDeps, buildId: string | null): Promise<nu
 async function stopPrevious(deps: WorkerDeps, buildId: string | null): Promise<void> {
   if (!buildId) return;
   await releaseBuild({ deps, build: { id: buildId, databaseName: null }, keepData: true });
-  await deps.prisma.build.updateMany({ where: { id: buildId, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
+  await stopBuild(deps.prisma, buildId);
 }

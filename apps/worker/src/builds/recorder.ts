@@ -1,17 +1,28 @@
-import { recordStepFinished, recordStepSkipped, recordStepStarted, succeededStepDetails } from "@slipway/db";
-import type { BuildResult, BuildState, Prisma, PrismaClient } from "@slipway/db";
-import { inProgressStates, type OffendingLine } from "@slipway/domain";
+import {
+  advanceBuild,
+  finishBuild,
+  markBuildStarted,
+  recordBuildFacts,
+  recordStepFinished,
+  recordStepSkipped,
+  recordStepStarted,
+  succeededStepDetails,
+  type BuildEnd,
+  type BuildFacts,
+  type Db,
+} from "@slipway/db";
+import type { BuildState } from "@slipway/domain";
 import { publishProjectNotice } from "@slipway/queue";
 import type { Redis } from "ioredis";
 
 /**
  * Writes a build's progress to its row and step rows (the source of truth) and tells the UI.
- * Every state change is conditional: a build that reached a final state (cancelled, failed) is
- * never moved back by a late writer.
+ * State changes go through the build repository, which allows only the lifecycle's transitions: a
+ * build that reached a final state (cancelled, failed) is never moved back by a late writer.
  */
 export class BuildRecorder {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly prisma: Db,
     private readonly redis: Redis,
     readonly buildId: string,
     readonly projectId: string,
@@ -23,16 +34,13 @@ export class BuildRecorder {
 
   /** Moves an in-progress build to another in-progress state; false when it is no longer in progress. */
   async setState(state: BuildState): Promise<boolean> {
-    const res = await this.prisma.build.updateMany({
-      where: { id: this.buildId, state: { in: [...inProgressStates] } },
-      data: { state, startedAt: state === "queued" ? undefined : undefined },
-    });
-    if (res.count) this.notify();
-    return res.count === 1;
+    const moved = await advanceBuild(this.prisma, this.buildId, state);
+    if (moved) this.notify();
+    return moved;
   }
 
   async markStarted(): Promise<void> {
-    await this.prisma.build.updateMany({ where: { id: this.buildId, startedAt: null }, data: { startedAt: new Date() } });
+    await markBuildStarted(this.prisma, this.buildId);
   }
 
   // Step rows go through the build-steps repository; their details are typed by the step runner (step-details.ts).
@@ -55,31 +63,16 @@ export class BuildRecorder {
     return succeededStepDetails(this.prisma, this.buildId);
   }
 
-  async update(data: Prisma.BuildUpdateManyMutationInput): Promise<void> {
-    await this.prisma.build.updateMany({ where: { id: this.buildId }, data });
+  async update(facts: BuildFacts): Promise<void> {
+    await recordBuildFacts(this.prisma, this.buildId, facts);
     this.notify();
   }
 
   /** Ends the build: releases the branch's in-progress slot; false when it had already ended. */
-  async finish(outcome: {
-    state: "running" | "failed" | "cancelled";
-    result: BuildResult | null;
-    reason?: string | null;
-    offending?: (OffendingLine & { step: string })[];
-  }): Promise<boolean> {
-    const res = await this.prisma.build.updateMany({
-      where: { id: this.buildId, state: { in: [...inProgressStates] } },
-      data: {
-        state: outcome.state,
-        result: outcome.result,
-        failureReason: outcome.reason ?? null,
-        offendingLines: outcome.offending ? (outcome.offending as unknown as Prisma.InputJsonValue) : undefined,
-        inProgressSlot: null,
-        finishedAt: new Date(),
-      },
-    });
+  async finish(end: BuildEnd): Promise<boolean> {
+    const ended = await finishBuild(this.prisma, this.buildId, end);
     this.notify();
-    return res.count === 1;
+    return ended;
   }
 
   async event(kind: string, message: string, branchId: string): Promise<void> {

@@ -12,6 +12,7 @@ import {
   volumeName,
   type BuildResourceNames,
 } from "@slipway/domain";
+import { stopBuild } from "@slipway/db";
 import { type WorkerDeps } from "../deps";
 import { applyModulePlan } from "../odoo/apply-module-plan";
 import { filestoreOperation } from "../odoo/copy-filestore";
@@ -175,7 +176,7 @@ async function takeOver(options: {
   const { deps, previous, names } = options;
   const pg = await deps.postgres();
   await releaseBuild({ deps, build: { id: previous.id, databaseName: null }, keepData: true });
-  await deps.prisma.build.updateMany({ where: { id: previous.id, state: "running" }, data: { state: "stopped", stoppedAt: new Date() } });
+  await stopBuild(deps.prisma, previous.id);
   await renameDatabase({ pg, from: previous.databaseName, to: names.databaseName });
   const fromVolume = volumeName({ databaseName: previous.databaseName });
   await filestoreOperation({

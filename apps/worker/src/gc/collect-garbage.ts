@@ -1,3 +1,4 @@
+import { stopBuild } from "@slipway/db";
 import { publishProjectNotice } from "@slipway/queue";
 import { selectBuildsToCollect, type BuildForGc, type BuildState, type GcReason } from "@slipway/domain";
 import { releaseBuild } from "../builds/resources";
@@ -63,7 +64,7 @@ export async function collectGarbage(deps: Deps, options: { now?: Date } = {}): 
     try {
       await releaseBuild({ deps: deps as WorkerDeps, build, keepData: false });
       await prisma.$transaction(async (tx) => {
-        await tx.build.updateMany({ where: { id: build.id, state: "running" }, data: { state: "stopped", stoppedAt: now } });
+        await stopBuild(tx, build.id, now);
         await tx.event.create({
           data: {
             projectId: build.projectId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../errors";
-import { assertBackupAllowed, assertManualBackupAllowed, backupKindsFor } from "./backup-rules";
+import { assertBackupAllowed, assertManualBackupAllowed, backupKindsFor, manualBackupsOnDay } from "./backup-rules";
 
 function error(run: () => void): DomainError {
   try {
@@ -55,5 +55,15 @@ describe("backups per stage", () => {
       expect(e.code).toBe("invalid_input");
     }
     expect(() => assertBackupAllowed({ stage: "production", kind: "update" })).not.toThrow();
+  });
+});
+
+describe("manualBackupsOnDay", () => {
+  it("counts the backups of now's calendar day in the settings' time zone", () => {
+    const now = new Date("2026-03-10T23:30:00Z");
+    const times = [new Date("2026-03-10T00:30:00Z"), new Date("2026-03-10T22:00:00Z"), new Date("2026-03-09T23:59:00Z")];
+    expect(manualBackupsOnDay(times, { now, timeZone: "UTC" })).toBe(2);
+    // In Paris (UTC+1) it is already 11 March, 00:30: all three were taken on the 10th there.
+    expect(manualBackupsOnDay(times, { now, timeZone: "Europe/Paris" })).toBe(0);
   });
 });

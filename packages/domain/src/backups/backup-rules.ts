@@ -1,5 +1,6 @@
 import type { Stage } from "../builds";
 import { DomainError } from "../errors";
+import { calendarKey } from "./calendar";
 import type { BackupKind } from "./select-backups-to-keep";
 
 export const MAX_MANUAL_BACKUPS_PER_DAY = 5;
@@ -57,4 +58,20 @@ export function assertManualBackupAllowed({ existingToday, stage }: { existingTo
       { details: { existingToday, max: MAX_MANUAL_BACKUPS_PER_DAY } },
     );
   }
+}
+
+/**
+ * How far back the manual-backup quota has to look: `now`'s calendar day, in whatever time zone the
+ * backup settings use, starts less than two days before `now`.
+ */
+export const MANUAL_BACKUP_QUOTA_LOOKBACK_MS = 2 * 86_400_000;
+
+/**
+ * The manual backups counted against the quota of `now`'s calendar day, in the time zone of the
+ * backup settings, among the creation times of a branch's recent manual backups (failed ones are
+ * not passed in: they do not count).
+ */
+export function manualBackupsOnDay(times: readonly Date[], { now, timeZone }: { now: Date; timeZone: string }): number {
+  const today = calendarKey(now, "day", timeZone);
+  return times.filter((t) => calendarKey(t, "day", timeZone) === today).length;
 }

@@ -1,5 +1,11 @@
 import { insertAdmittedManualBackup, listRecentManualBackupTimes, type AuthUser, type Db } from "@slipway/db";
-import { assertManualBackupAllowed, calendarKey, defaultRetentionPolicy, MAX_MANUAL_BACKUPS_PER_DAY } from "@slipway/domain";
+import {
+  assertManualBackupAllowed,
+  defaultRetentionPolicy,
+  MANUAL_BACKUP_QUOTA_LOOKBACK_MS,
+  manualBackupsOnDay,
+  MAX_MANUAL_BACKUPS_PER_DAY,
+} from "@slipway/domain";
 import { enqueue, type Queues } from "@slipway/queue";
 import type { ProjectAccess } from "../access";
 import { authorizeBranchBackups, requireDatabase, signedIn } from "./branch-backups";
@@ -16,16 +22,8 @@ export interface BackupDeps {
 
 /** Manual backups of the branch taken on `now`'s calendar day (time zone of the backup settings). */
 export async function manualBackupsToday(prisma: Db, options: { branchId: string; timeZone: string; now: Date }): Promise<number> {
-  const times = await listRecentManualBackupTimes(prisma, { branchId: options.branchId, since: quotaWindowStart(options.now) });
-  return countOnDay(times, options);
-}
-
-// The quota's day is a calendar day of the settings' time zone: two days back covers it in any zone.
-const quotaWindowStart = (now: Date) => new Date(now.getTime() - 2 * DAY);
-
-function countOnDay(times: readonly Date[], { timeZone, now }: { timeZone: string; now: Date }): number {
-  const today = calendarKey(now, "day", timeZone);
-  return times.filter((t) => calendarKey(t, "day", timeZone) === today).length;
+  const since = new Date(options.now.getTime() - MANUAL_BACKUP_QUOTA_LOOKBACK_MS);
+  return manualBackupsOnDay(await listRecentManualBackupTimes(prisma, { branchId: options.branchId, since }), options);
 }
 
 /**
@@ -48,9 +46,9 @@ export async function requestManualBackup(
     branchId: branch.id,
     createdAt: now,
     expiresAt: new Date(now.getTime() + defaultRetentionPolicy.manualDays * DAY),
-    countSince: quotaWindowStart(now),
+    countSince: new Date(now.getTime() - MANUAL_BACKUP_QUOTA_LOOKBACK_MS),
     admit: (times) => {
-      const existingToday = countOnDay(times, { timeZone: deps.timeZone, now });
+      const existingToday = manualBackupsOnDay(times, { timeZone: deps.timeZone, now });
       assertManualBackupAllowed({ existingToday, stage: branch.stage });
       return existingToday;
     },

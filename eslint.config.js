@@ -23,8 +23,8 @@ const crossWorkspaceRelative = (message) => ({
 // The domain runs on both sides of the wire: the web bundles it into client components, so it uses
 // the ECMAScript standard library only — no Node built-ins, no package, no other workspace. Its
 // tests run under Node and may use built-ins.
-const domainRestrictions = ({ allowBuiltins = [] } = {}) => ({
-  paths: NODE_BUILTINS.filter((m) => !allowBuiltins.includes(m)).flatMap((m) =>
+const domainRestrictions = {
+  paths: NODE_BUILTINS.flatMap((m) =>
     [m, `node:${m}`].map((name) => ({
       name,
       message: "The domain runs in the browser too: no Node built-ins (ARCHITECTURE.md, dependency rule).",
@@ -38,10 +38,7 @@ const domainRestrictions = ({ allowBuiltins = [] } = {}) => ({
     },
     crossWorkspaceRelative("The domain imports nothing outside itself."),
   ],
-});
-// The one exception, for now: the connect token and the shell ticket sign with HMAC through
-// node:crypto. Both are only ever created and checked on the server (web routes, worker gateway).
-const DOMAIN_NODE_CRYPTO = ["packages/domain/src/builds/connect-token.ts", "packages/domain/src/terminal/shell-ticket.ts"];
+};
 
 // Adapters point at the domain only: an adapter that needs another one is composed by an app.
 const ADAPTERS = ["config", "db", "queue", "docker", "git", "github"];
@@ -115,12 +112,16 @@ const importBoundaries = [
     name: "slipway/boundaries/domain",
     files: ["packages/domain/**/*.ts"],
     ignores: TEST_FILES,
-    rules: { "no-restricted-imports": ["error", domainRestrictions()] },
-  },
-  {
-    name: "slipway/boundaries/domain-node-crypto",
-    files: DOMAIN_NODE_CRYPTO,
-    rules: { "no-restricted-imports": ["error", domainRestrictions({ allowBuiltins: ["crypto"] })] },
+    rules: {
+      "no-restricted-imports": ["error", domainRestrictions],
+      "no-restricted-globals": [
+        "error",
+        ...["Buffer", "process", "require", "__dirname", "__filename", "global", "setImmediate"].map((name) => ({
+          name,
+          message: "The domain runs in the browser too: no Node global (ARCHITECTURE.md, dependency rule).",
+        })),
+      ],
+    },
   },
   ...ADAPTERS.map((name) => ({
     name: `slipway/boundaries/${name}`,

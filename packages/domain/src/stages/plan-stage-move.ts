@@ -1,4 +1,4 @@
-import type { Stage } from "../builds";
+import type { Stage } from "../builds/steps";
 import { DomainError } from "../errors";
 
 export type PushBehavior = "new_build" | "update_previous" | "do_nothing";

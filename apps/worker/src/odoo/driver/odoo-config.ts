@@ -12,7 +12,6 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { OdooContext } from "./odoo-context";
 
 /** ODOO_RC of the official image: the file every Odoo run reads. */
 export const ODOO_RC_PATH = "/etc/odoo/odoo.conf";
@@ -63,9 +62,10 @@ export function generateAdminPassword(): string {
 /**
  * Where the generated file of a run's database lives on the worker's machine: an `odoo-config`
  * folder next to the run's log folder, never inside it (the web serves `*.log` files of the build's
- * `logs` folder only: `<home>/builds/<id>/logs`), one file per database.
+ * `logs` folder only: `<home>/builds/<id>/logs`), one file per database. Takes the two fields of an
+ * OdooContext it needs, spelled out (odoo-context.ts imports this module: no import back).
  */
-export function odooConfigHostPath(ctx: Pick<OdooContext, "logDir" | "database">): string {
+export function odooConfigHostPath(ctx: { logDir: string; database: string }): string {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(ctx.database)) throw new Error(`invalid database name ${ctx.database}`);
   return join(dirname(ctx.logDir), "odoo-config", `${ctx.database}.conf`);
 }

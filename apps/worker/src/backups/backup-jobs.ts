@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { backupUploadsDir } from "@slipway/config";
 import { DomainError } from "@slipway/domain";
+import { findBackupPlace } from "@slipway/db";
 import type { JobHandler } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { createBackup } from "./create-backup";
@@ -34,7 +35,7 @@ export function backupJobHandlers(deps: WorkerDeps): {
       if ("skipped" in result) deps.logger.info({ projectId: payload.projectId, reason: result.skipped }, "daily backup skipped");
     },
     "backup.create": async (payload, { signal }) => {
-      const row = await deps.prisma.backup.findUnique({ where: { id: payload.backupId }, select: { branchId: true, kind: true } });
+      const row = await findBackupPlace(deps.prisma, payload.backupId);
       if (!row) throw new DomainError("not_found", `backup ${payload.backupId} does not exist`);
       await createBackup({ deps, backupId: payload.backupId, branchId: row.branchId, kind: row.kind, signal });
     },

@@ -2,6 +2,7 @@
 // show when a backup, restore or import of one of the project's branches starts and when it ends
 // (done or failed). The engine's handlers stay as they are; this wraps them.
 import type { JobHandler, JobName } from "@slipway/queue";
+import { findBackupPlace, findBranchForBackups } from "@slipway/db";
 import { publishProjectNotice } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 
@@ -13,11 +14,11 @@ async function whereOf(deps: Pick<WorkerDeps, "prisma">, payload: Record<string,
   const backupId = id("backupId");
   const branchId = id("targetBranchId") ?? id("branchId");
   if (branchId) {
-    const branch = await deps.prisma.branch.findUnique({ where: { id: branchId }, select: { projectId: true } });
+    const branch = await findBranchForBackups(deps.prisma, branchId);
     return branch ? { projectId: branch.projectId, branchId } : null;
   }
   if (backupId) {
-    const backup = await deps.prisma.backup.findUnique({ where: { id: backupId }, select: { projectId: true, branchId: true } });
+    const backup = await findBackupPlace(deps.prisma, backupId);
     return backup ? { projectId: backup.projectId, branchId: backup.branchId } : null;
   }
   const projectId = id("projectId");

@@ -3,7 +3,16 @@
 // filestore as content-addressed objects (stored once across backups) with a per-backup index,
 // and a manifest. Streams only. The Backup row goes pending → running → done | failed.
 import { PassThrough, Readable } from "node:stream";
-import { type Backup, Prisma } from "@slipway/db";
+import {
+  findBackup,
+  insertPendingBackup,
+  listRecentManualBackupTimes,
+  markBackupDone,
+  markBackupFailed,
+  markBackupRunning,
+  type BackupRecord,
+  type Db,
+} from "@slipway/db";
 import {
   assertBackupAllowed,
   assertManualBackupAllowed,
@@ -45,34 +54,29 @@ export function expiryOf(kind: BackupKind, takenAt: Date): Date | null {
 
 /** Manual backups of the branch taken on `now`'s calendar day (time zone of the settings). */
 export async function manualBackupsToday(options: {
-  deps: { prisma: BackupDeps["deps"]["prisma"]; config: { backups: { timeZone: string } } };
+  deps: { prisma: Db; config: { backups: { timeZone: string } } };
   branchId: string;
   now: Date;
 }): Promise<number> {
   const tz = options.deps.config.backups.timeZone;
   const today = calendarKey(options.now, "day", tz);
-  const recent = await options.deps.prisma.backup.findMany({
-    where: {
-      branchId: options.branchId,
-      kind: "manual",
-      state: { not: "failed" },
-      createdAt: { gte: new Date(options.now.getTime() - 2 * DAY) },
-    },
-    select: { createdAt: true },
+  const recent = await listRecentManualBackupTimes(options.deps.prisma, {
+    branchId: options.branchId,
+    since: new Date(options.now.getTime() - 2 * DAY),
   });
-  return recent.filter((b) => calendarKey(b.createdAt, "day", tz) === today).length;
+  return recent.filter((createdAt) => calendarKey(createdAt, "day", tz) === today).length;
 }
 
-export async function createBackup(options: CreateBackupOptions): Promise<Backup> {
+export async function createBackup(options: CreateBackupOptions): Promise<BackupRecord> {
   const { deps } = options;
   const store = backupStoreOf(options);
   const now = options.now ?? new Date();
   const target = await branchDatabase(deps, options.branchId);
   assertBackupAllowed({ stage: target.branch.stage, kind: options.kind });
 
-  let row: Backup;
+  let row: BackupRecord;
   if (options.backupId) {
-    const existing = await deps.prisma.backup.findUnique({ where: { id: options.backupId } });
+    const existing = await findBackup(deps.prisma, options.backupId);
     if (!existing || existing.branchId !== options.branchId)
       throw new DomainError("not_found", `backup ${options.backupId} does not exist`);
     if (existing.state === "done") return existing;
@@ -80,20 +84,17 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   } else {
     if (options.kind === "manual")
       assertManualBackupAllowed({ existingToday: await manualBackupsToday({ ...options, now }), stage: target.branch.stage });
-    row = await deps.prisma.backup.create({
-      data: {
-        projectId: target.project.id,
-        branchId: target.branch.id,
-        buildId: options.buildId ?? target.buildId,
-        kind: options.kind,
-        state: "pending",
-        createdAt: now,
-        expiresAt: expiryOf(options.kind, now),
-      },
+    row = await insertPendingBackup(deps.prisma, {
+      projectId: target.project.id,
+      branchId: target.branch.id,
+      buildId: options.buildId ?? target.buildId,
+      kind: options.kind,
+      createdAt: now,
+      expiresAt: expiryOf(options.kind, now),
     });
   }
   const location = backupLocation(row.id);
-  await deps.prisma.backup.update({ where: { id: row.id }, data: { state: "running", location, error: null } });
+  await markBackupRunning(deps.prisma, { backupId: row.id, location });
   const ctx = await toolsContextOf(deps, { project: target.project.slug, branch: target.branch.id }, options.signal);
 
   try {
@@ -148,23 +149,17 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
     };
     const manifestText = JSON.stringify(manifest, null, 1);
     const stored = await store.put(`${location}/manifest.json`, Readable.from([Buffer.from(manifestText)]));
-    return await deps.prisma.backup.update({
-      where: { id: row.id },
-      data: {
-        state: "done",
-        sizeBytes: BigInt(dump.size + counts.bytes),
-        checksum: `sha256:${stored.sha256}`,
-        odooVersion: facts.odooVersion,
-        manifest: JSON.parse(manifestText) as Prisma.InputJsonValue,
-        finishedAt: new Date(),
-      },
+    return await markBackupDone(deps.prisma, {
+      backupId: row.id,
+      sizeBytes: BigInt(dump.size + counts.bytes),
+      checksum: `sha256:${stored.sha256}`,
+      odooVersion: facts.odooVersion,
+      manifest: JSON.parse(manifestText) as unknown,
+      finishedAt: new Date(),
     });
   } catch (error) {
     await store.delete(location).catch(() => undefined);
-    await deps.prisma.backup.update({
-      where: { id: row.id },
-      data: { state: "failed", error: (error as Error).message.slice(0, 2000), finishedAt: new Date() },
-    });
+    await markBackupFailed(deps.prisma, { backupId: row.id, error: (error as Error).message.slice(0, 2000), finishedAt: new Date() });
     throw error;
   }
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { backupLogsDir } from "@slipway/config";
-import { Prisma } from "@slipway/db";
+import { insertEvent } from "@slipway/db";
 import { assertBackupAllowed, DomainError } from "@slipway/domain";
 import { ensureProjectNetwork } from "../isolation/project-network";
 import { mailCatcherAddress } from "../odoo/mail-catcher-address";
@@ -143,15 +143,13 @@ export async function importDatabase(options: ImportDatabaseOptions): Promise<Im
     await refreshRoutes(deps).catch((e: unknown) => deps.logger.warn({ err: String(e) }, "route refresh after the import failed"));
     step("backup of the imported database");
     const imported = await createBackup({ deps, store, branchId: target.branch.id, kind: "import", signal: options.signal });
-    await deps.prisma.event.create({
-      data: {
-        projectId: target.project.id,
-        branchId: target.branch.id,
-        actorId: options.actorId ?? null,
-        kind: "database.imported",
-        message: `Database imported (${plan.format === "zip" ? "Odoo zip" : "pg_dump custom format"}, Odoo ${series}, ${files.length} filestore files); crons and mail servers disabled`,
-        data: { safetyBackupId: safety.id, importBackupId: imported.id } as Prisma.InputJsonValue,
-      },
+    await insertEvent(deps.prisma, {
+      projectId: target.project.id,
+      branchId: target.branch.id,
+      actorId: options.actorId ?? null,
+      kind: "database.imported",
+      message: `Database imported (${plan.format === "zip" ? "Odoo zip" : "pg_dump custom format"}, Odoo ${series}, ${files.length} filestore files); crons and mail servers disabled`,
+      data: { safetyBackupId: safety.id, importBackupId: imported.id },
     });
     return {
       format: plan.format,

@@ -4,6 +4,7 @@
 // filestore objects no remaining backup lists (objects are shared by every backup in the store).
 // All backup jobs run on the "backups" queue with concurrency 1, so no backup writes an index
 // while the sweep runs; objects used in the last `objectGraceMs` are kept anyway.
+import { deleteBackupRow, listLiveBackupManifests, listProjectBackupsForPruning } from "@slipway/db";
 import { selectBackupsToKeep, type RetentionPolicy } from "@slipway/domain";
 import { backupStoreOf, isStoreLocation, type BackupDeps } from "./engine/context";
 import { readFilestoreIndex } from "./engine/load-backup";
@@ -24,10 +25,7 @@ export async function pruneBackups(
   const { deps } = options;
   const store = backupStoreOf(options);
   const now = options.now ?? new Date();
-  const rows = await deps.prisma.backup.findMany({
-    where: { projectId: options.projectId },
-    select: { id: true, branchId: true, kind: true, state: true, createdAt: true, location: true },
-  });
+  const rows = await listProjectBackupsForPruning(deps.prisma, options.projectId);
   const toDelete = rows.filter((r) => r.state === "failed" && now.getTime() - r.createdAt.getTime() > DAY).map((r) => r.id);
   const byBranch = new Map<string, typeof rows>();
   for (const r of rows.filter((r) => r.state === "done")) byBranch.set(r.branchId, [...(byBranch.get(r.branchId) ?? []), r]);
@@ -45,7 +43,7 @@ export async function pruneBackups(
     const location = locations.get(id) ?? null;
     // Files first: a row without files is visible as broken, files without a row are invisible.
     if (isStoreLocation(location)) await store.delete(location);
-    await deps.prisma.backup.delete({ where: { id } });
+    await deleteBackupRow(deps.prisma, id);
   }
   const swept = await sweepObjects({ ...options, store, graceMs: options.objectGraceMs ?? 3600_000 });
   if (toDelete.length > 0) deps.logger.info({ projectId: options.projectId, deleted: toDelete.length, ...swept }, "pruned backups");
@@ -58,10 +56,7 @@ export async function sweepObjects(
 ): Promise<{ deletedObjects: number; freedObjectBytes: number }> {
   const { deps, store } = options;
   const live = new Set<string>();
-  const rows = await deps.prisma.backup.findMany({
-    where: { state: { in: ["done", "running", "pending"] } },
-    select: { id: true, state: true, location: true, manifest: true, createdAt: true },
-  });
+  const rows = await listLiveBackupManifests(deps.prisma);
   for (const row of rows) {
     if (!isStoreLocation(row.location)) continue;
     if (row.state !== "done" || !row.manifest) {

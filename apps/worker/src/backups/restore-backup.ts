@@ -4,7 +4,7 @@
 // taken and the swap puts the restored database and filestore in place (automatic rollback).
 import { randomBytes } from "node:crypto";
 import { backupLogsDir } from "@slipway/config";
-import { Prisma } from "@slipway/db";
+import { findBackup, insertEvent } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { createBackup } from "./create-backup";
 import { backupStoreOf, branchDatabase, isStoreLocation, scratchName, toolsContextOf, type BackupDeps } from "./engine/context";
@@ -40,7 +40,7 @@ export interface RestoreResult {
 export async function loadableBackup(
   options: BackupDeps & { backupId: string },
 ): Promise<{ row: { id: string; projectId: string; branchId: string; odooVersion: string | null }; manifest: BackupManifest }> {
-  const row = await options.deps.prisma.backup.findUnique({ where: { id: options.backupId } });
+  const row = await findBackup(options.deps.prisma, options.backupId);
   if (!row) throw new DomainError("not_found", `backup ${options.backupId} does not exist`);
   if (row.state !== "done") throw new DomainError("invalid_state", `backup ${row.id} is ${row.state}, not restorable`);
   if (!isStoreLocation(row.location) || !row.manifest)
@@ -100,15 +100,13 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
       home: deps.config.home,
       faults: deps.faults,
     });
-    await deps.prisma.event.create({
-      data: {
-        projectId: target.project.id,
-        branchId: target.branch.id,
-        actorId: options.actorId ?? null,
-        kind: "backup.restored",
-        message: `Backup of ${manifest.createdAt} restored${staging ? " and neutralized" : ""}; safety backup taken first`,
-        data: { backupId: row.id, safetyBackupId: safety.id } as Prisma.InputJsonValue,
-      },
+    await insertEvent(deps.prisma, {
+      projectId: target.project.id,
+      branchId: target.branch.id,
+      actorId: options.actorId ?? null,
+      kind: "backup.restored",
+      message: `Backup of ${manifest.createdAt} restored${staging ? " and neutralized" : ""}; safety backup taken first`,
+      data: { backupId: row.id, safetyBackupId: safety.id },
     });
     return { database: target.database, safetyBackupId: safety.id, neutralized: staging };
   } finally {

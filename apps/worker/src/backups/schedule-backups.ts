@@ -3,6 +3,7 @@
 // SLIPWAY_BACKUP_TIME_ZONE, and one `backup.verify-latest` (restore tests) two hours later.
 // syncBackupSchedulers() is idempotent: call it at worker start and whenever a project is created
 // or deleted (it also removes the schedulers of projects that no longer exist).
+import { listProjectIds } from "@slipway/db";
 import { jobCatalog, jobOptionsFor, type Queues } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 
@@ -19,8 +20,8 @@ export async function syncBackupSchedulers(options: {
   const { deps } = options;
   const { hour, timeZone } = deps.config.backups;
   const queue = deps.queues.get(jobCatalog["backup.daily"].queue);
-  const projects = await deps.prisma.project.findMany({ select: { id: true } });
-  for (const { id } of projects) {
+  const projects = await listProjectIds(deps.prisma);
+  for (const id of projects) {
     const payload = { projectId: id };
     const { jobId: _jobId, deduplication: _dedupe, ...opts } = jobOptionsFor("backup.daily", payload);
     await queue.upsertJobScheduler(
@@ -37,7 +38,7 @@ export async function syncBackupSchedulers(options: {
     { name: "backup.verify-latest", data: {}, opts: verifyOpts },
   );
 
-  const known = new Set(projects.map((p) => dailySchedulerId(p.id)));
+  const known = new Set(projects.map((id) => dailySchedulerId(id)));
   let removed = 0;
   for (const scheduler of await queue.getJobSchedulers(0, -1)) {
     const id = scheduler.key;

@@ -10,6 +10,7 @@ import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises
 import { join } from "node:path";
 import { backupUploadsDir } from "@slipway/config";
 import { DomainError, exportKeys, isDomainError, TRANSFER_TTL_MS, uploadKeys, type UploadCheck, type UploadMeta } from "@slipway/domain";
+import { findBackupPlace, findBranchForBackups } from "@slipway/db";
 import { publishProjectNotice, type JobHandler } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { downloadBackup } from "./download-backup";
@@ -46,10 +47,7 @@ export async function inspectUpload(options: { deps: WorkerDeps; branchId: strin
   const meta = JSON.parse(await readFile(pathOf(deps, keys.meta), "utf8")) as UploadMeta;
   if (meta.branchId !== options.branchId)
     throw new DomainError("invalid_input", `upload ${options.upload} was not sent for branch ${options.branchId}`);
-  const branch = await deps.prisma.branch.findUnique({
-    where: { id: options.branchId },
-    select: { projectId: true, project: { select: { odooVersion: true } } },
-  });
+  const branch = await findBranchForBackups(deps.prisma, options.branchId);
   if (!branch || branch.projectId !== meta.projectId) throw new DomainError("not_found", `branch ${options.branchId} does not exist`);
   let check: UploadCheck;
   try {
@@ -124,14 +122,15 @@ export function backupTransferHandlers(deps: WorkerDeps): {
       try {
         const check = await inspectUpload({ deps, ...payload });
         deps.logger.info({ upload: payload.upload, ok: check.ok }, "import upload checked");
-        const branch = await deps.prisma.branch.findUnique({ where: { id: payload.branchId }, select: { projectId: true } });
+        const branch = await findBranchForBackups(deps.prisma, payload.branchId);
         if (branch) await notify(deps, { projectId: branch.projectId, branchId: payload.branchId });
       } finally {
         await sweepTransfers({ dir: backupUploadsDir(deps.config.backups.root) });
       }
     },
     "backup.export": async (payload, { signal }) => {
-      const row = await deps.prisma.backup.findUnique({ where: { id: payload.backupId }, select: { projectId: true, branchId: true } });
+      const place = await findBackupPlace(deps.prisma, payload.backupId);
+      const row = place && { projectId: place.projectId, branchId: place.branchId };
       try {
         const { sizeBytes } = await exportBackupZip({ deps, backupId: payload.backupId, signal });
         deps.logger.info({ backupId: payload.backupId, sizeBytes }, "backup zip prepared for download");

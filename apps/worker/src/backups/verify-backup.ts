@@ -5,6 +5,7 @@
 // (verifiedAt, or verifyError with what failed).
 import { createHash } from "node:crypto";
 import { Transform } from "node:stream";
+import { listLatestProductionBackups, listProjectIds, recordBackupVerification } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { withClient } from "../postgres";
 import { backupStoreOf, isStoreLocation, scratchName, toolsContextOf, type BackupDeps } from "./engine/context";
@@ -37,7 +38,7 @@ export async function verifyBackup(options: BackupDeps & { backupId: string; sig
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw error;
     problems.push((error as Error).message);
-    await deps.prisma.backup.update({ where: { id: options.backupId }, data: { verifiedAt: null, verifyError: problems.join("; ") } });
+    await recordBackupVerification(deps.prisma, { backupId: options.backupId, verifiedAt: null, verifyError: problems.join("; ") });
     return { backupId: options.backupId, ok: false, problems };
   }
   const ctx = await toolsContextOf(deps, { verify: manifest.backupId }, options.signal);
@@ -84,11 +85,11 @@ export async function verifyBackup(options: BackupDeps & { backupId: string; sig
     await dropDatabase({ pg: ctx.pg, name: scratch }).catch(() => undefined);
   }
   const ok = problems.length === 0;
-  await deps.prisma.backup.update({
-    where: { id: manifest.backupId },
-    data: ok
+  await recordBackupVerification(deps.prisma, {
+    backupId: manifest.backupId,
+    ...(ok
       ? { verifiedAt: new Date(), verifyError: null }
-      : { verifiedAt: null, verifyError: problems.slice(0, 20).join("; ").slice(0, 4000) },
+      : { verifiedAt: null, verifyError: problems.slice(0, 20).join("; ").slice(0, 4000) }),
   });
   if (!ok) deps.logger.warn({ backupId: manifest.backupId, problems: problems.slice(0, 20) }, "backup restore test failed");
   return { backupId: manifest.backupId, ok, problems };
@@ -97,16 +98,9 @@ export async function verifyBackup(options: BackupDeps & { backupId: string; sig
 /** The restore test of the latest completed backup of every project (production branch). */
 export async function verifyLatestBackups(options: BackupDeps & { signal?: AbortSignal }): Promise<VerifyResult[]> {
   const { deps } = options;
-  const projects = await deps.prisma.project.findMany({ select: { id: true } });
   const results: VerifyResult[] = [];
-  for (const project of projects) {
-    const latest = (
-      await deps.prisma.backup.findMany({
-        where: { projectId: project.id, state: "done", branch: { stage: "production" } },
-        orderBy: { createdAt: "desc" },
-        take: 10,
-      })
-    ).find((b) => isStoreLocation(b.location));
+  for (const projectId of await listProjectIds(deps.prisma)) {
+    const latest = (await listLatestProductionBackups(deps.prisma, { projectId, limit: 10 })).find((b) => isStoreLocation(b.location));
     if (!latest) continue;
     try {
       results.push(await verifyBackup({ ...options, backupId: latest.id }));

@@ -148,6 +148,16 @@ export function listLiveBackupManifests(db: Db): Promise<LiveBackupManifest[]> {
   });
 }
 
+/** The manifest of the branch's newest completed backup in the store, other than `excludeId` (null: none). */
+export async function findLatestStoredManifest(db: Db, { branchId, excludeId }: { branchId: string; excludeId: string }): Promise<unknown> {
+  const latest = await db.backup.findFirst({
+    where: { branchId, state: "done", id: { not: excludeId }, location: { startsWith: "backups/" } },
+    orderBy: { createdAt: "desc" },
+    select: { manifest: true },
+  });
+  return latest?.manifest ?? null;
+}
+
 /** The newest completed backups of a project's production branch, newest first. */
 export function listLatestProductionBackups(db: Db, { projectId, limit }: { projectId: string; limit: number }): Promise<BackupRecord[]> {
   return db.backup.findMany({

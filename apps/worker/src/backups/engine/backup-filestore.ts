@@ -3,6 +3,7 @@
 // previous backup with the same name and size is the same file, so it is listed again without
 // being read (an incremental backup reads only new files).
 import { PassThrough } from "node:stream";
+import { findLatestStoredManifest } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import type { WorkerDeps } from "../../deps";
 import type { BackupStore } from "../store/backup-store";
@@ -21,15 +22,11 @@ async function previousIndex(options: {
   branchId: string;
   exclude: string;
 }): Promise<Map<string, FilestoreIndexEntry>> {
-  const latest = await options.deps.prisma.backup.findFirst({
-    where: { branchId: options.branchId, state: "done", id: { not: options.exclude }, location: { startsWith: "backups/" } },
-    orderBy: { createdAt: "desc" },
-    select: { manifest: true },
-  });
+  const manifest = await findLatestStoredManifest(options.deps.prisma, { branchId: options.branchId, excludeId: options.exclude });
   const map = new Map<string, FilestoreIndexEntry>();
-  if (!latest?.manifest) return map;
+  if (!manifest) return map;
   try {
-    for await (const entry of readFilestoreIndex(options.store, latest.manifest as unknown as BackupManifest)) map.set(entry.p, entry);
+    for await (const entry of readFilestoreIndex(options.store, manifest as BackupManifest)) map.set(entry.p, entry);
   } catch {
     map.clear(); // an unreadable previous index only means reading every file
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { backupIoDir } from "@slipway/config";
-import type { Branch, Project } from "@slipway/db";
+import { findBranchForBackups, findBranchServingBuild, type BackupBranchInfo } from "@slipway/db";
 import { DomainError, volumeName } from "@slipway/domain";
 import type { WorkerDeps } from "../../deps";
 import type { BackupStore } from "../store/backup-store";
@@ -41,8 +41,8 @@ export async function toolsContextOf(deps: WorkerDeps, labels: Record<string, st
 
 /** The database a branch serves now: the one of its running build (newest first). */
 export interface BranchDatabase {
-  branch: Branch;
-  project: Project;
+  branch: Omit<BackupBranchInfo, "project">;
+  project: BackupBranchInfo["project"];
   database: string;
   volume: string;
   /** The server container of the running build (stopped during a restore), when there is one. */
@@ -51,19 +51,15 @@ export interface BranchDatabase {
 }
 
 export async function branchDatabase(deps: WorkerDeps, branchId: string): Promise<BranchDatabase> {
-  const branch = await deps.prisma.branch.findUnique({ where: { id: branchId }, include: { project: true } });
+  const branch = await findBranchForBackups(deps.prisma, branchId);
   if (!branch) throw new DomainError("not_found", `branch ${branchId} does not exist`);
-  const build = await deps.prisma.build.findFirst({
-    where: { branchId, state: "running", databaseName: { not: null } },
-    orderBy: { number: "desc" },
-    select: { id: true, databaseName: true, containerName: true },
-  });
+  const build = await findBranchServingBuild(deps.prisma, branchId);
   if (!build?.databaseName) {
     throw new DomainError("invalid_state", `branch ${branch.name} has no running build, so no database to back up or restore into`);
   }
   const { project, ...rest } = branch;
   return {
-    branch: rest as Branch,
+    branch: rest,
     project,
     database: build.databaseName,
     volume: volumeName({ databaseName: build.databaseName }),

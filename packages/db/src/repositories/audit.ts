@@ -1,4 +1,5 @@
-import type { Prisma, PrismaClient } from "../generated/prisma/client";
+import type { Prisma } from "../generated/prisma/client";
+import type { Db, DbTx } from "../client";
 
 export interface NewAuditEntry {
   projectId: string | null;
@@ -12,10 +13,8 @@ export interface NewAuditEntry {
   ip?: string | null;
 }
 
-type Db = PrismaClient | Prisma.TransactionClient;
-
 /** Appends one audit entry (the table is append-only: no update or delete helpers exist). */
-export function insertAuditEntry(db: Db, entry: NewAuditEntry) {
+export function insertAuditEntry(db: Db | DbTx, entry: NewAuditEntry) {
   return db.auditEntry.create({
     data: {
       projectId: entry.projectId,
@@ -41,8 +40,20 @@ export interface AuditFilter {
   limit?: number;
 }
 
+/** One line of a project's audit log. */
+export interface AuditEntryRow {
+  id: string;
+  action: string;
+  target: string | null;
+  /** The entry's JSON details as recorded. */
+  details: unknown;
+  ip: string | null;
+  createdAt: Date;
+  actor: { login: string; name: string | null } | null;
+}
+
 /** A project's audit entries, newest first, with the actor's login. */
-export function listAuditEntries(prisma: PrismaClient, filter: AuditFilter) {
+export function listAuditEntries(prisma: Db, filter: AuditFilter): Promise<AuditEntryRow[]> {
   const where: Prisma.AuditEntryWhereInput = { projectId: filter.projectId };
   if (filter.action) where.action = filter.action.endsWith(".") ? { startsWith: filter.action } : filter.action;
   if (filter.actorLogin) where.actor = { login: { equals: filter.actorLogin, mode: "insensitive" } };
@@ -64,7 +75,7 @@ export function listAuditEntries(prisma: PrismaClient, filter: AuditFilter) {
 }
 
 /** The distinct actions recorded for a project (the filter's choices). */
-export async function listAuditActions(prisma: PrismaClient, { projectId }: { projectId: string }): Promise<string[]> {
+export async function listAuditActions(prisma: Db, { projectId }: { projectId: string }): Promise<string[]> {
   const rows = await prisma.auditEntry.findMany({
     where: { projectId },
     distinct: ["action"],

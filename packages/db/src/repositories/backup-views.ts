@@ -1,7 +1,9 @@
 // Read models of the Backups tab: a branch's backups (explicit selects: no manifest bodies in
 // lists), one backup of a project for download/restore, the branches a backup can be shown for or
 // restored into, and the manual backups of the last days (the 5-per-day quota).
-import type { Prisma, PrismaClient } from "../generated/prisma/client";
+import type { BackupKind, Stage } from "@slipway/domain";
+import type { Prisma } from "../generated/prisma/client";
+import type { Db, DbTx } from "../client";
 
 const backupRowSelect = {
   id: true,
@@ -21,7 +23,20 @@ const backupRowSelect = {
 type BackupRowPayload = Prisma.BackupGetPayload<{ select: typeof backupRowSelect }>;
 
 /** One line of the Backups tab (sizes as numbers: a backup is far below 2^53 bytes). */
-export type BackupListRow = Omit<BackupRowPayload, "sizeBytes"> & { sizeBytes: number | null };
+export interface BackupListRow {
+  id: string;
+  branchId: string;
+  kind: BackupKind;
+  state: "pending" | "running" | "done" | "failed";
+  sizeBytes: number | null;
+  odooVersion: string | null;
+  error: string | null;
+  verifiedAt: Date | null;
+  verifyError: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+  expiresAt: Date | null;
+}
 
 const toRow = ({ sizeBytes, ...rest }: BackupRowPayload): BackupListRow => ({
   ...rest,
@@ -30,7 +45,7 @@ const toRow = ({ sizeBytes, ...rest }: BackupRowPayload): BackupListRow => ({
 
 /** A branch's backups, newest first. */
 export async function listBranchBackups(
-  prisma: PrismaClient,
+  prisma: Db,
   { branchId, limit = 200 }: { branchId: string; limit?: number },
 ): Promise<BackupListRow[]> {
   const rows = await prisma.backup.findMany({ where: { branchId }, orderBy: { createdAt: "desc" }, take: limit, select: backupRowSelect });
@@ -40,7 +55,7 @@ export async function listBranchBackups(
 export interface ProjectBackup extends BackupListRow {
   projectId: string;
   location: string | null;
-  branch: { id: string; name: string; stage: "production" | "staging" | "development"; archivedAt: Date | null };
+  branch: { id: string; name: string; stage: Stage; archivedAt: Date | null };
   /** From the manifest: the stored custom-format dump (key in the store, size) and the database name. */
   dump: { key: string; size: number } | null;
   database: string | null;
@@ -48,7 +63,7 @@ export interface ProjectBackup extends BackupListRow {
 
 /** A backup of the project by id (null when missing, malformed or of another project). */
 export async function findProjectBackup(
-  prisma: PrismaClient,
+  prisma: Db,
   { projectId, backupId }: { projectId: string; backupId: string },
 ): Promise<ProjectBackup | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(backupId)) return null;
@@ -72,13 +87,13 @@ export async function findProjectBackup(
 export interface BackupBranch {
   id: string;
   name: string;
-  stage: "production" | "staging" | "development";
+  stage: Stage;
   /** Whether the branch serves a database now (a running build): needed to back it up or restore into it. */
   hasDatabase: boolean;
 }
 
 /** The project's live branches, production first, then staging, then development, by name. */
-export async function listBackupBranches(prisma: PrismaClient, { projectId }: { projectId: string }): Promise<BackupBranch[]> {
+export async function listBackupBranches(prisma: Db, { projectId }: { projectId: string }): Promise<BackupBranch[]> {
   const rows = await prisma.branch.findMany({
     where: { projectId, archivedAt: null },
     select: {
@@ -96,7 +111,7 @@ export async function listBackupBranches(prisma: PrismaClient, { projectId }: { 
 
 /** Creation times of the branch's manual backups (not failed) since `since`: the daily quota counts them. */
 export async function listRecentManualBackupTimes(
-  prisma: PrismaClient | Prisma.TransactionClient,
+  prisma: Db | DbTx,
   { branchId, since }: { branchId: string; since: Date },
 ): Promise<Date[]> {
   const rows = await prisma.backup.findMany({

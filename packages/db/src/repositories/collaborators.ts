@@ -1,5 +1,5 @@
 import { assertKeepsAnAdmin, DomainError, type Role } from "@slipway/domain";
-import type { PrismaClient } from "../generated/prisma/client";
+import type { Db } from "../client";
 import { isUniqueViolation } from "./errors";
 
 const collaboratorSelect = {
@@ -10,18 +10,24 @@ const collaboratorSelect = {
 } as const;
 
 /** A project's collaborators, admins first, then by login. */
-export async function listCollaborators(prisma: PrismaClient, { projectId }: { projectId: string }) {
+export async function listCollaborators(prisma: Db, { projectId }: { projectId: string }): Promise<CollaboratorRow[]> {
   const rank: Record<Role, number> = { admin: 0, tester: 1, developer: 2 };
   const rows = await prisma.collaborator.findMany({ where: { projectId }, select: collaboratorSelect });
   return rows.sort((a, b) => rank[a.role] - rank[b.role] || a.user.login.localeCompare(b.user.login));
 }
 
-export type CollaboratorRow = Awaited<ReturnType<typeof listCollaborators>>[number];
+/** A collaborator of a project as the Settings page lists it. */
+export interface CollaboratorRow {
+  id: string;
+  role: Role;
+  createdAt: Date;
+  user: { id: string; login: string; name: string | null; avatarUrl: string | null; githubId: string | null };
+}
 
 export async function insertCollaborator(
-  prisma: PrismaClient,
+  prisma: Db,
   { projectId, userId, role }: { projectId: string; userId: string; role: Role },
-) {
+): Promise<CollaboratorRow> {
   try {
     return await prisma.collaborator.create({ data: { projectId, userId, role }, select: collaboratorSelect });
   } catch (e) {
@@ -36,7 +42,10 @@ export async function insertCollaborator(
  * project's collaborator rows are locked first so two admins demoting each other at the same time
  * cannot both succeed.
  */
-export function changeCollaborator(prisma: PrismaClient, options: { projectId: string; collaboratorId: string; role: Role | null }) {
+export function changeCollaborator(
+  prisma: Db,
+  options: { projectId: string; collaboratorId: string; role: Role | null },
+): Promise<{ before: CollaboratorRow; role: Role | null }> {
   const { projectId, collaboratorId, role } = options;
   return prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Collaborator" WHERE "projectId" = ${projectId}::uuid FOR UPDATE`;

@@ -1,5 +1,6 @@
 import { DomainError } from "@slipway/domain";
 import type { PrismaClient, Project } from "../generated/prisma/client";
+import type { Db } from "../client";
 import { isUniqueViolation } from "./errors";
 
 export interface NewProject {
@@ -40,8 +41,20 @@ export function findProjectsForGithubRepo(prisma: PrismaClient, fullName: string
   });
 }
 
+/** One line of the Projects page. */
+export interface ProjectListRow {
+  id: string;
+  slug: string;
+  name: string;
+  repoUrl: string;
+  odooVersion: string;
+  createdAt: Date;
+  /** Non-archived branches only. */
+  _count: { branches: number };
+}
+
 /** Projects a user can see: all for a superuser, otherwise those they collaborate on. */
-export function listProjectsForUser(prisma: PrismaClient, user: { id: string; isSuperuser: boolean }) {
+export function listProjectsForUser(prisma: Db, user: { id: string; isSuperuser: boolean }): Promise<ProjectListRow[]> {
   return prisma.project.findMany({
     where: user.isSuperuser ? {} : { collaborators: { some: { userId: user.id } } },
     orderBy: { name: "asc" },

@@ -2,7 +2,7 @@
 // `npm test`: provisions the machine like `npm start`, then runs lint, the type check, unit tests,
 // integration tests (real PostgreSQL, Redis, Docker, git) and the Playwright e2e tests in Debian's
 // Chromium against the real web app and worker. Stops only what it started itself.
-//   npm test -- --only unit,int     run some steps (lint, format, imports, typecheck, unit, int, build, e2e)
+//   npm test -- --only unit,int     run some steps (lint, format, imports, workspace-deps, typecheck, unit, int, build, e2e)
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -70,6 +70,8 @@ try {
   await step("format", () => sh("npx", ["prettier", "--check", "**/*.{ts,tsx,mjs,js,cjs}"], env));
   // The import graph: layers point down, no cycle (.dependency-cruiser.mjs).
   await step("imports", () => sh("npm", ["run", "--silent", "check:imports"], env));
+  // Every workspace declares what it imports and imports what it declares.
+  await step("workspace-deps", () => sh("node", ["scripts/check-workspace-deps.mjs"], env));
   await step(
     "typecheck",
     async () =>

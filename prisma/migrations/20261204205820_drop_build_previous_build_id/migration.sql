@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Build" DROP COLUMN "previousBuildId";
+

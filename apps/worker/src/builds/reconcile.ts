@@ -1,5 +1,4 @@
-import { stopBuild } from "@slipway/db";
-import { inProgressStates } from "@slipway/domain";
+import { findKnownBuildIds, listBuildsInProgress, listLiveBuildIds, listProjectIds, listRunningBuilds, stopBuild } from "@slipway/db";
 import { listContainers, removeContainer } from "@slipway/docker";
 import { enqueueBuildRun, jobOptionsFor, type Queues } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
@@ -58,10 +57,7 @@ export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean
     routes: { routed: [], unavailable: [], unchanged: 0, conflicts: [] },
   };
   const queuedBefore = new Date(Date.now() - (options.scheduled ? QUEUED_GRACE_MS : 0));
-  const inProgress = await deps.prisma.build.findMany({
-    where: { state: { in: [...inProgressStates] } },
-    select: { id: true, state: true, createdAt: true },
-  });
+  const inProgress = await listBuildsInProgress(deps.prisma);
   for (const b of inProgress) {
     if (deps.running.has(b.id)) continue;
     if (b.state === "queued" && b.createdAt > queuedBefore) continue;
@@ -73,12 +69,8 @@ export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean
   // Containers of this platform's builds that are neither running nor in progress (found by
   // label). Containers of projects this control plane does not know belong to another Slipway
   // sharing the Docker engine: never touched.
-  const live = new Set(
-    (await deps.prisma.build.findMany({ where: { state: { in: ["running", ...inProgressStates] } }, select: { id: true } })).map(
-      (b) => b.id,
-    ),
-  );
-  const projects = new Set((await deps.prisma.project.findMany({ select: { id: true } })).map((p) => p.id));
+  const live = await listLiveBuildIds(deps.prisma);
+  const projects = new Set(await listProjectIds(deps.prisma));
   for (const c of await listContainers({ docker: deps.docker, labels: { build: true }, all: true })) {
     const id = c.labels.build;
     if (id && c.labels.project && projects.has(c.labels.project) && !live.has(id)) {
@@ -88,9 +80,7 @@ export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean
   }
   // At start, running builds whose server container is gone altogether (not merely stopped: a
   // restore or a production update stops it for a while) are stopped; routes follow their servers.
-  const runningBuilds = options.scheduled
-    ? []
-    : await deps.prisma.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true } });
+  const runningBuilds = options.scheduled ? [] : await listRunningBuilds(deps.prisma);
   for (const b of runningBuilds) {
     if (!b.hostname) continue;
     const servers = await listContainers({ docker: deps.docker, labels: { build: b.id, role: SERVER_ROLE }, all: true });
@@ -99,15 +89,11 @@ export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean
   }
   report.routes = await refreshRoutes(deps);
   // Routes of builds that are neither running nor in progress go (a build in progress may have routed already).
-  const keep = new Set(
-    (await deps.prisma.build.findMany({ where: { state: { in: ["running", ...inProgressStates] } }, select: { id: true } })).map(
-      (b) => b.id,
-    ),
-  );
+  const keep = await listLiveBuildIds(deps.prisma);
   const routed = new Set(await deps.caddy.routeIds());
   // Likewise only routes of this control plane's builds (ids are UUIDs: never ambiguous).
   const routedIds = [...routed].map((r) => r.slice(ROUTE_PREFIX.length)).filter((id) => /^[0-9a-f-]{36}$/.test(id));
-  const known = new Set((await deps.prisma.build.findMany({ where: { id: { in: routedIds } }, select: { id: true } })).map((b) => b.id));
+  const known = await findKnownBuildIds(deps.prisma, routedIds);
   for (const id of routedIds) {
     if (known.has(id) && !keep.has(id)) {
       await deps.caddy.removeRoute(routeIdForBuild(id));

@@ -1,6 +1,7 @@
 import {
   advanceBuild,
   finishBuild,
+  insertEvent,
   markBuildStarted,
   recordBuildFacts,
   recordStepFinished,
@@ -76,6 +77,6 @@ export class BuildRecorder {
   }
 
   async event(kind: string, message: string, branchId: string): Promise<void> {
-    await this.prisma.event.create({ data: { projectId: this.projectId, branchId, buildId: this.buildId, kind, message } });
+    await insertEvent(this.prisma, { projectId: this.projectId, branchId, buildId: this.buildId, kind, message });
   }
 }

@@ -1,4 +1,13 @@
-import { findBuildStanding, findRunningBuildsOfBranch, queueBuild, stopBuild } from "@slipway/db";
+import {
+  countBuildResumes,
+  findBranchHeadState,
+  findBuildDatabaseName,
+  findBuildStanding,
+  findRunningBuildsOfBranch,
+  hasBuildOfRevision,
+  queueBuild,
+  stopBuild,
+} from "@slipway/db";
 import { decideNewCommit, isInProgress, startBuild } from "@slipway/domain";
 import { enqueueBuildRun } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
@@ -36,7 +45,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
   try {
     if (build.startedAt) {
       // An earlier attempt was interrupted (worker crash or restart): resume, unless it keeps dying.
-      const resumes = await deps.prisma.event.count({ where: { buildId, kind: "build.resumed" } });
+      const resumes = await countBuildResumes(deps.prisma, buildId);
       await removeBuildResources({ deps, buildId, containers: true, volumes: [] });
       if (resumes >= MAX_RESUMES) {
         const rolledBack =
@@ -68,7 +77,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       }
       log.info({ result }, "build running");
     } else {
-      await releaseAfterBadEnd(deps, build, { databaseName: await currentDatabaseName(deps, build.id), tolerant: false });
+      await releaseAfterBadEnd(deps, build, { databaseName: await findBuildDatabaseName(deps.prisma, build.id), tolerant: false });
       await recorder.finish({ state: "failed", result: "red", reason: outcome.reason, offending: outcome.offending });
       await recorder.event("build.failed", `Build #${build.number} is red: ${outcome.reason.slice(0, 200)}`, branch.id);
       log.info({ reason: outcome.reason }, "build red");
@@ -80,7 +89,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       throw e;
     }
     await killBuildContainers(deps, build.id);
-    await releaseAfterBadEnd(deps, build, { databaseName: await currentDatabaseName(deps, build.id), tolerant: true });
+    await releaseAfterBadEnd(deps, build, { databaseName: await findBuildDatabaseName(deps.prisma, build.id), tolerant: true });
     if (e instanceof BuildStopped) {
       await recorder.finish({ state: "cancelled", result: null, reason: "cancelled" });
       await recorder.event("build.cancelled", `Build #${build.number} was cancelled`, branch.id);
@@ -122,10 +131,6 @@ async function ownsDatabase(deps: WorkerDeps, build: { id: string; stage: string
   return productionBuildOwnsDatabase(deps.prisma, build.id);
 }
 
-async function currentDatabaseName(deps: WorkerDeps, buildId: string): Promise<string | null> {
-  return (await deps.prisma.build.findUnique({ where: { id: buildId }, select: { databaseName: true } }))?.databaseName ?? null;
-}
-
 /** Older development builds of the branch are stopped, not deleted: their database stays (GC later). */
 async function stopOlderBuilds(deps: WorkerDeps, { branchId, keepBuildId }: { branchId: string; keepBuildId: string }): Promise<void> {
   for (const b of await findRunningBuildsOfBranch(deps.prisma, { branchId, except: keepBuildId })) {
@@ -139,11 +144,10 @@ async function buildBranchHeadIfMoved(
   deps: WorkerDeps,
   { branchId, builtRevision }: { branchId: string; builtRevision: string },
 ): Promise<void> {
-  const branch = await deps.prisma.branch.findUnique({ where: { id: branchId } });
+  const branch = await findBranchHeadState(deps.prisma, branchId);
   if (!branch?.headRevision || branch.headRevision === builtRevision || branch.archivedAt || !decideNewCommit(branch).build) return;
-  const already = await deps.prisma.build.findFirst({ where: { branchId, revision: branch.headRevision } });
-  if (already) return;
   const revision = branch.headRevision;
+  if (await hasBuildOfRevision(deps.prisma, { branchId, revision })) return;
   await startBuild(
     (id) => enqueueBuildRun(deps.queues, id),
     () => queueBuild(deps.prisma, { projectId: branch.projectId, branchId, revision }),

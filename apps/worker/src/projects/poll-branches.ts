@@ -1,4 +1,4 @@
-import { queuedByPush, recordPush } from "@slipway/db";
+import { findPolledProject, insertBranchHead, queuedByPush, recordPush } from "@slipway/db";
 import { startBuild } from "@slipway/domain";
 import { enqueueBuildRun, publishProjectNotice } from "@slipway/queue";
 import { listRemoteBranches } from "@slipway/git";
@@ -10,7 +10,7 @@ import type { WorkerDeps } from "../deps";
  * in development, deleted ones archived). The first poll of a project only records the heads.
  */
 export async function pollBranches(deps: WorkerDeps, { projectId }: { projectId: string }): Promise<{ changed: number }> {
-  const project = await deps.prisma.project.findUnique({ where: { id: projectId }, include: { branches: true } });
+  const project = await findPolledProject(deps.prisma, projectId);
   if (!project) return { changed: 0 };
   const heads = await listRemoteBranches({ url: project.repoUrl });
   const known = new Map(project.branches.map((b) => [b.name, b]));
@@ -21,7 +21,7 @@ export async function pollBranches(deps: WorkerDeps, { projectId }: { projectId:
     if (branch && !branch.archivedAt && branch.headRevision === revision) continue;
     changed++;
     if (firstPoll) {
-      await deps.prisma.branch.create({ data: { projectId, name, headRevision: revision } });
+      await insertBranchHead(deps.prisma, { projectId, name, headRevision: revision });
       continue;
     }
     await startBuild(

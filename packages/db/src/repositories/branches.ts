@@ -1,3 +1,5 @@
+import type { PushBehavior, Stage } from "@slipway/domain";
+import type { Db } from "../client";
 import type { Branch, Prisma } from "../generated/prisma/client";
 
 type Tx = Prisma.TransactionClient;
@@ -27,4 +29,38 @@ export async function archiveBranch(tx: Tx, { projectId, name }: { projectId: st
     where: { id: existing.id },
     data: { archivedAt: new Date(), productionSlot: existing.stage === "production" ? null : existing.productionSlot },
   });
+}
+
+/** A branch as the follow-up decision after a build reads it (has its head moved, should it build?). */
+export interface BranchHeadState {
+  projectId: string;
+  stage: Stage;
+  pushBehavior: PushBehavior;
+  headRevision: string | null;
+  archivedAt: Date | null;
+}
+
+export function findBranchHeadState(db: Db, branchId: string): Promise<BranchHeadState | null> {
+  return db.branch.findUnique({
+    where: { id: branchId },
+    select: { projectId: true, stage: true, pushBehavior: true, headRevision: true, archivedAt: true },
+  });
+}
+
+/** A project's repository and recorded branch heads, as the poller compares them with the remote. */
+export interface PolledProject {
+  repoUrl: string;
+  branches: { name: string; headRevision: string | null; archivedAt: Date | null }[];
+}
+
+export function findPolledProject(db: Db, projectId: string): Promise<PolledProject | null> {
+  return db.project.findUnique({
+    where: { id: projectId },
+    select: { repoUrl: true, branches: { select: { name: true, headRevision: true, archivedAt: true } } },
+  });
+}
+
+/** The first poll of a project records its branches' heads (in development) without building. */
+export async function insertBranchHead(db: Db, branch: { projectId: string; name: string; headRevision: string }): Promise<void> {
+  await db.branch.create({ data: branch });
 }

@@ -1,4 +1,12 @@
-import { stepStates, transitionSources, type BuildResult, type BuildState, type OffendingLine, type Stage } from "@slipway/domain";
+import {
+  inProgressStates,
+  stepStates,
+  transitionSources,
+  type BuildResult,
+  type BuildState,
+  type OffendingLine,
+  type Stage,
+} from "@slipway/domain";
 import type { Db, DbTx } from "../client";
 
 // The build repository is the only writer of `Build.state`. Every change is one conditional
@@ -172,4 +180,43 @@ export function findRunningBuildsOfBranch(
     where: { branchId: options.branchId, state: "running", id: { not: options.except } },
     select: { id: true, databaseName: true },
   });
+}
+
+/** How often a build was resumed after its worker stopped (its `build.resumed` history events). */
+export function countBuildResumes(db: Db, buildId: string): Promise<number> {
+  return db.event.count({ where: { buildId, kind: "build.resumed" } });
+}
+
+export async function findBuildDatabaseName(db: Db, buildId: string): Promise<string | null> {
+  return (await db.build.findUnique({ where: { id: buildId }, select: { databaseName: true } }))?.databaseName ?? null;
+}
+
+/** Whether the branch already has a build of that revision (in any state). */
+export async function hasBuildOfRevision(db: Db, options: { branchId: string; revision: string }): Promise<boolean> {
+  return (await db.build.findFirst({ where: { branchId: options.branchId, revision: options.revision }, select: { id: true } })) !== null;
+}
+
+/** Builds in progress, oldest information first (reconciliation). */
+export function listBuildsInProgress(db: Db): Promise<{ id: string; state: BuildState; createdAt: Date }[]> {
+  return db.build.findMany({ where: { state: { in: [...inProgressStates] } }, select: { id: true, state: true, createdAt: true } });
+}
+
+/** Ids of the builds that are running or in progress: their containers and routes are kept. */
+export async function listLiveBuildIds(db: Db): Promise<Set<string>> {
+  const rows = await db.build.findMany({ where: { state: { in: ["running", ...inProgressStates] } }, select: { id: true } });
+  return new Set(rows.map((b) => b.id));
+}
+
+export function listRunningBuilds(db: Db): Promise<{ id: string; hostname: string | null }[]> {
+  return db.build.findMany({ where: { state: "running" }, select: { id: true, hostname: true } });
+}
+
+/** Of these ids, those that name a build of this control plane. */
+export async function findKnownBuildIds(db: Db, ids: string[]): Promise<Set<string>> {
+  return new Set((await db.build.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((b) => b.id));
+}
+
+/** Records that someone connected to the build (garbage collection counts it as use). */
+export async function markBuildUsed(db: Db, buildId: string, at: Date): Promise<void> {
+  await db.build.update({ where: { id: buildId }, data: { lastUsedAt: at } });
 }

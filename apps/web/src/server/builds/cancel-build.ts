@@ -1,10 +1,10 @@
-import { findProjectBuild, requestBuildCancel, type PrismaClient } from "@slipway/db";
+import { findProjectBuild, insertEvent, requestBuildCancel, type Db } from "@slipway/db";
 import { assertCanCancel, DomainError } from "@slipway/domain";
 import { authorizeBranchChange, type ProjectAccess } from "../access";
 import { recordAudit } from "../audit/record-audit";
 
 export interface CancelDeps {
-  prisma: PrismaClient;
+  prisma: Db;
   /** Queues `build.cancel` (the worker stops the build and cleans up). */
   enqueueCancel: (buildId: string) => Promise<void>;
   notify: (notice: { projectId: string; buildId: string }) => Promise<void>;
@@ -22,15 +22,13 @@ export async function cancelBuild(
   authorizeBranchChange({ access, stages: [build.stage] });
   assertCanCancel(build.state);
   await requestBuildCancel(deps.prisma, buildId);
-  await deps.prisma.event.create({
-    data: {
-      projectId,
-      branchId: build.branchId,
-      buildId,
-      actorId,
-      kind: "build.cancel",
-      message: `Cancel of build #${build.number} requested`,
-    },
+  await insertEvent(deps.prisma, {
+    projectId,
+    branchId: build.branchId,
+    buildId,
+    actorId,
+    kind: "build.cancel",
+    message: `Cancel of build #${build.number} requested`,
   });
   await recordAudit({
     prisma: deps.prisma,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { findProjectBuild, type PrismaClient } from "@slipway/db";
+import { findProjectBuild, markBuildUsed, type Db } from "@slipway/db";
 import { connectSecretFor, signConnectToken } from "@slipway/config";
 import { DomainError } from "@slipway/domain";
 import { authorizeTool, type ProjectAccess } from "../access";
@@ -7,7 +7,7 @@ import { recordAudit } from "../audit/record-audit";
 import { buildUrl } from "./build-url";
 
 export interface ConnectDeps {
-  prisma: PrismaClient;
+  prisma: Db;
   encryptionKey: Buffer;
   proxyPort: number;
   now?: () => number;
@@ -68,7 +68,7 @@ export async function connectBuild(
     details: token ? { stage: build.stage, login, nonce } : { stage: build.stage, loginPage: true },
   });
   // Connecting is use: the garbage collector keeps development builds used in the last days.
-  await deps.prisma.build.update({ where: { id: build.id }, data: { lastUsedAt: new Date(now) } });
+  await markBuildUsed(deps.prisma, build.id, new Date(now));
   if (!token) return { kind: "login", url: `${base}/web/login` };
   return { kind: "signed", url: `${base}/slipway/connect`, token, login };
 }

@@ -1,10 +1,10 @@
-import { findCommitOfRevision, findProjectBranch, queueBuild, type PrismaClient } from "@slipway/db";
+import { findCommitOfRevision, findProjectBranch, insertEvent, queueBuild, type Db } from "@slipway/db";
 import { assertCanRebuild, DomainError, startBuild } from "@slipway/domain";
 import { authorizeBranchChange, type ProjectAccess } from "../access";
 import { recordAudit } from "../audit/record-audit";
 
 export interface RebuildDeps {
-  prisma: PrismaClient;
+  prisma: Db;
   enqueueBuild: (buildId: string) => Promise<void>;
   notify: (notice: { projectId: string; buildId: string }) => Promise<void>;
 }
@@ -36,15 +36,13 @@ export async function rebuildBranch(
       });
       // Lost a race with a push or another click: the database constraint decided.
       if (!queued) throw new DomainError("conflict", "A build of this branch is already in progress; wait for it or cancel it first.");
-      await deps.prisma.event.create({
-        data: {
-          projectId,
-          branchId,
-          buildId: queued.id,
-          actorId,
-          kind: "build.rebuild",
-          message: `Rebuild of ${branch.name} requested (build #${queued.number})`,
-        },
+      await insertEvent(deps.prisma, {
+        projectId,
+        branchId,
+        buildId: queued.id,
+        actorId,
+        kind: "build.rebuild",
+        message: `Rebuild of ${branch.name} requested (build #${queued.number})`,
       });
       await recordAudit({
         prisma: deps.prisma,

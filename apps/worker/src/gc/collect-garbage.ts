@@ -1,6 +1,6 @@
-import { stopBuild } from "@slipway/db";
 import { publishProjectNotice } from "@slipway/queue";
-import { selectBuildsToCollect, type BuildForGc, type BuildState, type GcReason } from "@slipway/domain";
+import { foldHttpActivityIntoLastUsed, listGcCandidates, recordBuildCollected } from "@slipway/db";
+import { selectBuildsToCollect, type BuildForGc, type GcReason } from "@slipway/domain";
 import { releaseBuild } from "../builds/resources";
 import type { WorkerDeps } from "../deps";
 
@@ -24,37 +24,15 @@ type Deps = Pick<WorkerDeps, "prisma" | "config" | "logger" | "redis" | "docker"
  */
 export async function collectGarbage(deps: Deps, options: { now?: Date } = {}): Promise<GcReport> {
   const now = options.now ?? new Date();
-  const { prisma } = deps;
-  await foldHttpActivity(deps);
-  const candidates = await prisma.build.findMany({
-    where: {
-      stage: { not: "production" },
-      state: { in: ["running", "stopped"] },
-      databaseName: { not: null },
-      events: { none: { kind: GC_EVENT } },
-      // A build of a branch with a build in progress may be what that build takes over (staging "update previous").
-      branch: { builds: { none: { inProgressSlot: true } } },
-    },
-    select: {
-      id: true,
-      projectId: true,
-      branchId: true,
-      number: true,
-      stage: true,
-      state: true,
-      createdAt: true,
-      lastUsedAt: true,
-      databaseName: true,
-      branch: { select: { pinned: true } },
-    },
-  });
+  await foldHttpActivityIntoLastUsed(deps.prisma);
+  const candidates = await listGcCandidates(deps.prisma, { collectedEventKind: GC_EVENT });
   const forGc: BuildForGc[] = candidates.map((b) => ({
     id: b.id,
     stage: b.stage,
-    state: b.state as BuildState,
+    state: b.state,
     createdAt: b.createdAt,
     lastUsedAt: b.lastUsedAt,
-    pinned: b.branch.pinned,
+    pinned: b.pinned,
   }));
   const selected = selectBuildsToCollect({ builds: forGc, now, policy: deps.config.gc });
   const byId = new Map(candidates.map((b) => [b.id, b]));
@@ -63,18 +41,16 @@ export async function collectGarbage(deps: Deps, options: { now?: Date } = {}): 
     const build = byId.get(item.id)!;
     try {
       await releaseBuild({ deps: deps as WorkerDeps, build, keepData: false });
-      await prisma.$transaction(async (tx) => {
-        await stopBuild(tx, build.id, now);
-        await tx.event.create({
-          data: {
-            projectId: build.projectId,
-            branchId: build.branchId,
-            buildId: build.id,
-            kind: GC_EVENT,
-            message: `Build #${build.number}: ${item.message}`,
-            data: { reason: item.reason, dueAt: item.dueAt.toISOString() },
-          },
-        });
+      await recordBuildCollected(deps.prisma, {
+        buildId: build.id,
+        projectId: build.projectId,
+        branchId: build.branchId,
+        at: now,
+        event: {
+          kind: GC_EVENT,
+          message: `Build #${build.number}: ${item.message}`,
+          data: { reason: item.reason, dueAt: item.dueAt.toISOString() },
+        },
       });
       report.collected.push({ id: build.id, reason: item.reason });
       await publishProjectNotice(deps.redis, { projectId: build.projectId, buildId: build.id, kind: "build" }).catch(() => undefined);
@@ -84,17 +60,4 @@ export async function collectGarbage(deps: Deps, options: { now?: Date } = {}): 
     }
   }
   return report;
-}
-
-/** Latest Monitor sample with HTTP requests, per build, moved into Build.lastUsedAt when newer. */
-async function foldHttpActivity(deps: Deps): Promise<void> {
-  const rows = await deps.prisma.metric.groupBy({ by: ["buildId"], where: { requests: { gt: 0 } }, _max: { at: true } });
-  for (const row of rows) {
-    const at = row._max.at;
-    if (!at) continue;
-    await deps.prisma.build.updateMany({
-      where: { id: row.buildId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] },
-      data: { lastUsedAt: at },
-    });
-  }
 }

@@ -3,6 +3,8 @@
 // samples). Which candidates actually go is the domain's rule (selectBuildsToCollect).
 import type { BuildState, Stage } from "@slipway/domain";
 import type { Db } from "../client";
+import { stopBuild } from "./builds";
+import { insertEvent } from "./events";
 
 export interface GcCandidate {
   id: string;
@@ -58,4 +60,32 @@ export async function foldHttpActivityIntoLastUsed(db: Db): Promise<void> {
       data: { lastUsedAt: at },
     });
   }
+}
+
+/**
+ * A collected build, in one transaction: stopped when it was still running (through the build
+ * repository, the only writer of build state) and marked by the history event of kind
+ * `event.kind` that keeps it out of later passes.
+ */
+export async function recordBuildCollected(
+  db: Db,
+  collected: {
+    buildId: string;
+    projectId: string;
+    branchId: string;
+    at: Date;
+    event: { kind: string; message: string; data: Record<string, unknown> };
+  },
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await stopBuild(tx, collected.buildId, collected.at);
+    await insertEvent(tx, {
+      projectId: collected.projectId,
+      branchId: collected.branchId,
+      buildId: collected.buildId,
+      kind: collected.event.kind,
+      message: collected.event.message,
+      data: collected.event.data,
+    });
+  });
 }

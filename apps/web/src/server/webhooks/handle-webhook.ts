@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { decryptSecret } from "@slipway/config";
-import { findProjectBySlug, findProjectsForGithubRepo, queuedByPush, recordPush, type PrismaClient, type Project } from "@slipway/db";
+import { findProjectBySlug, findProjectsForGithubRepo, queuedByPush, recordPush, type Db, type Project } from "@slipway/db";
 import { isDomainError, startBuild } from "@slipway/domain";
 import { parseGithubEvent, parsePush, verifySignature, type WebhookEvent } from "@slipway/github";
 
@@ -16,7 +16,7 @@ export interface WebhookRequest {
 }
 
 export interface WebhookDeps {
-  prisma: PrismaClient;
+  prisma: Db;
   encryptionKey: Buffer;
   /**
    * The repository's branch heads now (`git ls-remote` through @slipway/git, the URL vetted like

@@ -30,3 +30,4 @@ export * from "./repositories/branch-changes";
 export * from "./repositories/github-users";
 export * from "./repositories/project-settings";
 export * from "./repositories/backup-requests";
+export * from "./repositories/build-pipeline";

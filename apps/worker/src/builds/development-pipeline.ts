@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { buildResourceNames, combineRunClassifications, developmentSteps, runsTests, selectModulesToInstall } from "@slipway/domain";
+import { combineRunClassifications, developmentSteps, runsTests, selectModulesToInstall } from "@slipway/domain";
 import { createDatabase, installModules } from "../odoo/driver";
 import { dropDatabase, ensureDatabase } from "../postgres";
 import { mailCatcherAddress } from "../odoo/mail-catcher-address";
@@ -17,14 +17,8 @@ import { createStepRunner } from "./step-runner";
  * resumes: steps that produced files are reused, database steps restart from a clean database.
  */
 export async function runDevelopmentPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { deps, build, branch, project, recorder, checkpoint } = input;
-  const names = buildResourceNames({
-    project: project.slug,
-    branch: branch.name,
-    buildNumber: build.number,
-    stage: "development",
-    baseDomain: project.baseDomain,
-  });
+  const { deps, context, recorder, checkpoint } = input;
+  const { build, branch, names } = context;
   await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
   const runner = await createStepRunner({
     recorder,
@@ -33,7 +27,7 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
   });
 
   return pipelineOutcome(async () => {
-    const code = await prepareCode({ deps, build, branch, project, recorder, runner });
+    const code = await prepareCode({ deps, context, recorder, runner });
     const modules = ((): string[] => {
       try {
         return selectModulesToInstall({ mode: branch.installMode, modules: code.discovery.modules, list: branch.installModules });

@@ -1,17 +1,22 @@
 // The types every pipeline (development, staging, production) shares: what a pipeline is given,
 // its planned steps, and how it ends. A step either returns its detail (step-details.ts) or throws a
 // StepFailure; a pipeline turns a thrown failure into its outcome in one place (`pipelineOutcome`).
-import { DomainError, type BuildState, type RunClassification, type StepName, type OffendingLine } from "@slipway/domain";
-import type { Branch, Build, Project } from "@slipway/db";
+import {
+  DomainError,
+  type BuildContext,
+  type BuildState,
+  type OffendingLine,
+  type RunClassification,
+  type StepName,
+} from "@slipway/domain";
 import type { WorkerDeps } from "../deps";
 import type { BuildRecorder } from "./recorder";
 import { StepFailure } from "./step-failure";
 
 export interface PipelineInput {
   deps: WorkerDeps;
-  build: Build;
-  branch: Branch;
-  project: Project;
+  /** The build, its branch and project, and its resource names: read once (loadBuildContext) before the pipeline runs. */
+  context: BuildContext;
   recorder: BuildRecorder;
   /** Throws BuildStopped when the build was cancelled or the worker is shutting down. */
   checkpoint: () => Promise<void>;

@@ -1,9 +1,8 @@
 // The code half of a staging or production build: the exact revision, its addons and its
 // requirements image (same steps and details as a development build, so they resume the same way).
 import { existsSync } from "node:fs";
-import type { Branch, Build, Project } from "@slipway/db";
 import { connectSecretFor } from "@slipway/config";
-import { type AddonsDiscovery } from "@slipway/domain";
+import type { AddonsDiscovery, BuildContext } from "@slipway/domain";
 import { fetchRevision, parseRepoUrl, repoUrlVetter } from "@slipway/git";
 import type { WorkerDeps } from "../deps";
 import { discoverAddons } from "../odoo/discover-addons";
@@ -36,13 +35,12 @@ export interface PreparedCode {
 
 export async function prepareCode(input: {
   deps: WorkerDeps;
-  build: Build;
-  branch: Branch;
-  project: Project;
+  context: BuildContext;
   recorder: BuildRecorder;
   runner: StepRunner;
 }): Promise<PreparedCode> {
-  const { deps, build, branch, project, recorder, runner } = input;
+  const { deps, recorder, runner } = input;
+  const { build, branch, project } = input.context;
   const ws = buildWorkspace(deps.config.home, build.id);
   const labels = buildLabels({ project, branch, build });
   // A checkout that vanished (another machine, cleanup) cannot be reused.

@@ -3,8 +3,8 @@
 // branch's modules, serve, route. Later builds: plan the module changes against the live database,
 // then either switch servers without downtime (nothing to update) or run the safe update
 // (production-update.ts: maintenance page, snapshot, update, health, automatic rollback).
-import type { PrismaClient } from "@slipway/db";
-import { buildResourceNames, combineRunClassifications, DomainError, selectModulesToInstall, serverWorkers } from "@slipway/domain";
+import { otherProductionBuildInProgress, type Db } from "@slipway/db";
+import { combineRunClassifications, DomainError, selectModulesToInstall, serverWorkers } from "@slipway/domain";
 import { createDatabase, installModules } from "../odoo/driver";
 import { computeChecksums, planModuleChanges, readDatabaseModules, writeAppliedChecksums } from "../odoo/module-plan";
 import { databaseExists, dropDatabase, ensureDatabase } from "../postgres";
@@ -34,27 +34,18 @@ export const PRODUCTION_STEPS: readonly PlannedStep[] = [
 ];
 
 export async function runProductionPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { deps, build, branch, project, recorder, checkpoint } = input;
-  const names = buildResourceNames({
-    project: project.slug,
-    branch: branch.name,
-    buildNumber: build.number,
-    stage: "production",
-    baseDomain: project.baseDomain,
-  });
+  const { deps, context, recorder, checkpoint } = input;
+  const { build, branch, project, names } = context;
   await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
   const runner = await createStepRunner({ recorder, checkpoint, plan: PRODUCTION_STEPS });
   return pipelineOutcome(async () => {
     // One production build at a time per project, whatever its branch (the branch's own slot is a
     // database constraint; this covers a production branch that changed while a build ran).
-    const other = await deps.prisma.build.findFirst({
-      where: { projectId: project.id, stage: "production", id: { not: build.id }, inProgressSlot: true, startedAt: { not: null } },
-      select: { number: true },
-    });
+    const other = await otherProductionBuildInProgress(deps.prisma, { projectId: project.id, except: build.id });
     if (other)
       throw new StepFailure(`production build #${other.number} is in progress; this one was refused (one production build at a time)`);
 
-    const code = await prepareCode({ deps, build, branch, project, recorder, runner });
+    const code = await prepareCode({ deps, context, recorder, runner });
     const pg = await deps.postgres();
     const ctx = await code.context(names.databaseName, names.volumeName);
     const wanted = selectModulesToInstall({ mode: branch.installMode, modules: code.discovery.modules, list: branch.installModules });
@@ -149,6 +140,6 @@ export async function runProductionPipeline(input: PipelineInput): Promise<Pipel
 }
 
 /** Whether a failed or cancelled production build may drop the database: only when it created it. */
-export async function productionBuildOwnsDatabase(prisma: PrismaClient, buildId: string): Promise<boolean> {
-  return (await readStepDetails(prisma, buildId, "plan"))?.mode === "first";
+export async function productionBuildOwnsDatabase(db: Db, buildId: string): Promise<boolean> {
+  return (await readStepDetails(db, buildId, "plan"))?.mode === "first";
 }

@@ -1,6 +1,7 @@
 // Undoing a failed production update: the new server goes, the database and filestore snapshot are
 // put back, the previous build's server is started again and takes its route back, and only then
 // does the maintenance page go (so visitors see maintenance or production, never an error).
+import { findBuildOwnership } from "@slipway/db";
 import { serverWorkers, volumeName } from "@slipway/domain";
 import { inspectContainer, listContainers, startContainer, waitForHttp } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
@@ -95,10 +96,11 @@ async function restartPrevious(
     if (!ip) return { ok: false, problem: "the previous build's server has no address" };
     const health = await waitForHttp({ url: `http://${ip}:8069/web/health`, timeoutMs: 120_000, intervalMs: 250 });
     if (!health.ok) return { ok: false, problem: `the previous build's server is not healthy (${health.status ?? health.error})` };
-    const { projectId } = await deps.prisma.build.findUniqueOrThrow({ where: { id: buildId }, select: { projectId: true } });
+    const owner = await findBuildOwnership(deps.prisma, buildId);
+    if (!owner) return { ok: false, problem: "the previous build is gone" };
     await deps.caddy.upsertRoute({
       id: routeIdForBuild(buildId),
-      projectId,
+      projectId: owner.projectId,
       hosts: [hostname],
       ...odooUpstreams(ip, serverWorkers("production")),
     });

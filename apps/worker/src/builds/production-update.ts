@@ -7,7 +7,7 @@
 // here) restores the snapshot and brings the previous build back (production-rollback.ts).
 import type { BuildResourceNames } from "@slipway/domain";
 import { listContainers, stopContainer } from "@slipway/docker";
-import { stopBuild } from "@slipway/db";
+import { servingProductionBuild, stopBuild } from "@slipway/db";
 import type { WorkerDeps } from "../deps";
 import { applyModulePlan } from "../odoo/apply-module-plan";
 import type { OdooContext } from "../odoo/driver";
@@ -30,11 +30,7 @@ export async function previousProductionBuild(
   deps: WorkerDeps,
   options: { projectId: string; buildId: string },
 ): Promise<{ id: string; number: number; requirementsHash: string } | null> {
-  const prev = await deps.prisma.build.findFirst({
-    where: { projectId: options.projectId, stage: "production", state: "running", id: { not: options.buildId } },
-    orderBy: { number: "desc" },
-    select: { id: true, number: true },
-  });
+  const prev = await servingProductionBuild(deps.prisma, { projectId: options.projectId, except: options.buildId });
   if (!prev) return null;
   const discover = await readStepDetails(deps.prisma, prev.id, "discover");
   return { ...prev, requirementsHash: discover?.requirementsHash ?? "" };
@@ -52,7 +48,8 @@ export async function runProductionUpdate(options: {
   plan: { mode: "update" } & ProductionUpdatePlan;
 }): Promise<void> {
   const { input, runner, ctx, names, plan } = options;
-  const { deps, build } = input;
+  const { deps } = input;
+  const { build } = input.context;
   const pg = await deps.postgres();
   const snapshot = preUpdateSnapshotName(names.databaseName, build.number);
   const target = {

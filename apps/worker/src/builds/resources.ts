@@ -1,4 +1,4 @@
-import type { Branch, Build, Project } from "@slipway/db";
+import { findBuildOwnership } from "@slipway/db";
 import { buildOwnsDatabase, DomainError, volumeName } from "@slipway/domain";
 import { killContainer, listContainers, removeContainer, removeVolume } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
@@ -6,7 +6,15 @@ import { dropDatabase } from "../postgres";
 import { routeIdForBuild } from "../proxy/caddy";
 
 /** Labels every Docker resource of a build carries (org.slipway.project/.branch/.build). */
-export function buildLabels({ project, branch, build }: { project: Project; branch: Branch; build: Build }): Record<string, string> {
+export function buildLabels({
+  project,
+  branch,
+  build,
+}: {
+  project: { id: string };
+  branch: { id: string };
+  build: { id: string };
+}): Record<string, string> {
   return { project: project.id, branch: branch.id, build: build.id };
 }
 
@@ -42,7 +50,7 @@ export async function killBuildContainers(deps: WorkerDeps, buildId: string): Pr
  */
 export async function releaseBuild(options: {
   deps: WorkerDeps;
-  build: Pick<Build, "id" | "databaseName">;
+  build: { id: string; databaseName: string | null };
   keepData: boolean;
 }): Promise<void> {
   const { deps, build } = options;
@@ -52,14 +60,8 @@ export async function releaseBuild(options: {
   await removeBuildResources({ deps, buildId: build.id, containers: true, volumes: [] });
   if (!options.keepData && build.databaseName) {
     // Drops only a database this build owns by name (C6): never another project's, whatever the row says.
-    const row = await deps.prisma.build.findUnique({
-      where: { id: build.id },
-      select: { number: true, stage: true, project: { select: { slug: true } } },
-    });
-    if (
-      !row ||
-      !buildOwnsDatabase({ project: row.project.slug, stage: row.stage, buildNumber: row.number, database: build.databaseName })
-    ) {
+    const row = await findBuildOwnership(deps.prisma, build.id);
+    if (!row || !buildOwnsDatabase({ project: row.projectSlug, stage: row.stage, buildNumber: row.number, database: build.databaseName })) {
       throw new DomainError("invalid_state", `build ${build.id} does not own database ${build.databaseName}: not dropped`);
     }
     const pg = await deps.postgres();

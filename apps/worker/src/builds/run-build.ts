@@ -5,6 +5,7 @@ import {
   findBuildStanding,
   findRunningBuildsOfBranch,
   hasBuildOfRevision,
+  loadBuildContext,
   queueBuild,
   stopBuild,
 } from "@slipway/db";
@@ -67,7 +68,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
     log.info("build started");
     const pipeline =
       build.stage === "production" ? runProductionPipeline : build.stage === "staging" ? runStagingPipeline : runDevelopmentPipeline;
-    const outcome = await pipeline({ deps, build, branch, project, recorder, checkpoint });
+    const outcome = await pipeline({ deps, context: await loadBuildContext(deps.prisma, build.id), recorder, checkpoint });
     if (outcome.ok) {
       const c = outcome.classification;
       const result = c.status === "yellow" ? "yellow" : "green";

@@ -4,15 +4,8 @@
 // mail to the catcher → route. Push behaviour "update previous build": the previous staging
 // build's database is taken over (renamed to this build's, filestore moved): no copy, no new
 // neutralization (verified again), just the update and a restart.
-import {
-  buildResourceNames,
-  combineRunClassifications,
-  decideNewCommit,
-  selectModulesToInstall,
-  volumeName,
-  type BuildResourceNames,
-} from "@slipway/domain";
-import { stopBuild } from "@slipway/db";
+import { combineRunClassifications, decideNewCommit, selectModulesToInstall, volumeName, type BuildResourceNames } from "@slipway/domain";
+import { forgetBuildDatabase, latestProductionFinish, stagingBuildsWithDatabase, stopBuild } from "@slipway/db";
 import { type WorkerDeps } from "../deps";
 import { applyModulePlan } from "../odoo/apply-module-plan";
 import { filestoreOperation } from "../odoo/copy-filestore";
@@ -40,18 +33,12 @@ export const STAGING_STEPS: readonly PlannedStep[] = [
 ];
 
 export async function runStagingPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { deps, build, branch, project, recorder, checkpoint } = input;
-  const names = buildResourceNames({
-    project: project.slug,
-    branch: branch.name,
-    buildNumber: build.number,
-    stage: "staging",
-    baseDomain: project.baseDomain,
-  });
+  const { deps, context, recorder, checkpoint } = input;
+  const { build, branch, project, names } = context;
   await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
   const runner = await createStepRunner({ recorder, checkpoint, plan: STAGING_STEPS });
   return pipelineOutcome(async () => {
-    const code = await prepareCode({ deps, build, branch, project, recorder, runner });
+    const code = await prepareCode({ deps, context, recorder, runner });
     const pg = await deps.postgres();
     const ctx = await code.context(names.databaseName, names.volumeName);
     const production = { database: project.slug, volume: volumeName({ databaseName: project.slug }) };
@@ -69,18 +56,13 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
         const oldUuid = await readDatabaseUuid({ pg, database: production.database }).catch(() => "");
         return { mode: "reuse", from: previous.id, oldUuid };
       }
-      const latestProduction = await deps.prisma.build.findFirst({
-        where: { projectId: project.id, stage: "production", finishedAt: { not: null } },
-        orderBy: { finishedAt: "desc" },
-        select: { finishedAt: true },
-      });
       const r = await copyProductionForStaging({
         docker: deps.docker,
         pg,
         toolsImage: deps.config.odooPgImage,
         ...production,
         maxAgeMs: deps.stagingSourceMaxAgeMs ?? DEFAULT_STAGING_SOURCE_MAX_AGE_MS,
-        notBefore: latestProduction?.finishedAt ?? null,
+        notBefore: await latestProductionFinish(deps.prisma, project.id),
         target: { database: names.databaseName, volume: names.volumeName },
         labels: ctx.labels,
       });
@@ -150,19 +132,8 @@ async function previousStagingBuild(
   options: { branchId: string; buildId: string },
 ): Promise<{ id: string; databaseName: string } | null> {
   const pg = await deps.postgres();
-  const candidates = await deps.prisma.build.findMany({
-    where: {
-      branchId: options.branchId,
-      stage: "staging",
-      id: { not: options.buildId },
-      state: { in: ["running", "stopped"] },
-      databaseName: { not: null },
-    },
-    orderBy: { number: "desc" },
-    take: 3,
-    select: { id: true, databaseName: true },
-  });
-  for (const c of candidates) if (await databaseExists({ pg, name: c.databaseName! })) return { id: c.id, databaseName: c.databaseName! };
+  const candidates = await stagingBuildsWithDatabase(deps.prisma, { branchId: options.branchId, except: options.buildId, take: 3 });
+  for (const c of candidates) if (await databaseExists({ pg, name: c.databaseName })) return c;
   return null;
 }
 
@@ -188,5 +159,5 @@ async function takeOver(options: {
     labels: options.labels,
   });
   await removeBuildResources({ deps, buildId: previous.id, containers: false, volumes: [fromVolume] });
-  await deps.prisma.build.update({ where: { id: previous.id }, data: { databaseName: null } });
+  await forgetBuildDatabase(deps.prisma, previous.id);
 }

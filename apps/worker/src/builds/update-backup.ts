@@ -2,6 +2,7 @@
 // version or a requirements.txt (PRODUCT.md §3): a full backup (dump + filestore + manifest) by the
 // backups module, taken from the live production database before the maintenance window opens.
 // It is linked to the build that triggers it, so the build page can show it.
+import { findBuildOwnership } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { createBackup } from "../backups/create-backup";
 import type { WorkerDeps } from "../deps";
@@ -12,9 +13,7 @@ export async function takeUpdateBackup(options: {
   previousBuildId: string | null;
 }): Promise<{ taken: true; backupId: string; location: string | null; sizeBytes: string | null }> {
   const { deps, build } = options;
-  const previous = options.previousBuildId
-    ? await deps.prisma.build.findUnique({ where: { id: options.previousBuildId }, select: { branchId: true } })
-    : null;
+  const previous = options.previousBuildId ? await findBuildOwnership(deps.prisma, options.previousBuildId) : null;
   if (!previous)
     throw new DomainError("invalid_state", "no production build is serving: there is no database to back up before the update");
   const row = await createBackup({ deps, branchId: previous.branchId, kind: "update", buildId: build.id });

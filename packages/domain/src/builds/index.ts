@@ -2,3 +2,4 @@ export * from "./states";
 export * from "./steps";
 export * from "./lifecycle";
 export * from "./start-build";
+export * from "./build-context";

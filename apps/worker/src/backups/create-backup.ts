@@ -16,9 +16,10 @@ import {
 import {
   assertBackupAllowed,
   assertManualBackupAllowed,
-  calendarKey,
   defaultRetentionPolicy,
   DomainError,
+  MANUAL_BACKUP_QUOTA_LOOKBACK_MS,
+  manualBackupsOnDay,
   type BackupKind,
 } from "@slipway/domain";
 import { withClient } from "../postgres";
@@ -58,13 +59,11 @@ export async function manualBackupsToday(options: {
   branchId: string;
   now: Date;
 }): Promise<number> {
-  const tz = options.deps.config.backups.timeZone;
-  const today = calendarKey(options.now, "day", tz);
   const recent = await listRecentManualBackupTimes(options.deps.prisma, {
     branchId: options.branchId,
-    since: new Date(options.now.getTime() - 2 * DAY),
+    since: new Date(options.now.getTime() - MANUAL_BACKUP_QUOTA_LOOKBACK_MS),
   });
-  return recent.filter((createdAt) => calendarKey(createdAt, "day", tz) === today).length;
+  return manualBackupsOnDay(recent, { now: options.now, timeZone: options.deps.config.backups.timeZone });
 }
 
 export async function createBackup(options: CreateBackupOptions): Promise<BackupRecord> {

@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "../client";
 import type { PrismaClient } from "../generated/prisma/client";
 import { createTemporaryDatabase, type TemporaryDatabase } from "../testing";
-import { archiveBranch, insertProject, queueBuild, recordBranchHead } from "../index";
+import {
+  advanceBuild,
+  archiveBranch,
+  cancelQueuedBuild,
+  finishBuild,
+  insertProject,
+  markBuildStarted,
+  queueBuild,
+  recordBranchHead,
+  stopBuild,
+} from "../index";
 
 let db: TemporaryDatabase;
 let prisma: PrismaClient;
@@ -85,5 +95,29 @@ describe("branches and builds repositories", () => {
     expect(back.created).toBe(false);
     expect(back.branch.archivedAt).toBeNull();
     expect(back.branch.headRevision).toBe(sha("e"));
+  });
+
+  it("writes only the lifecycle's transitions: a late writer changes nothing", async () => {
+    const { branch } = await prisma.$transaction((tx) => recordBranchHead(tx, { projectId, name: "feature/life", revision: sha("1") }));
+    const build = (await queueBuild(prisma, { projectId, branchId: branch.id, revision: sha("1") }))!;
+    const state = async () => (await prisma.build.findUniqueOrThrow({ where: { id: build.id } })).state;
+    expect(await stopBuild(prisma, build.id)).toBe(false);
+    await markBuildStarted(prisma, build.id);
+    expect(await cancelQueuedBuild(prisma, build.id)).toBe(false);
+    expect(await advanceBuild(prisma, build.id, "queued")).toBe(false);
+    expect(await advanceBuild(prisma, build.id, "fetching")).toBe(true);
+    expect(await advanceBuild(prisma, build.id, "running")).toBe(false);
+    expect(await finishBuild(prisma, build.id, { state: "running", result: "green" })).toBe(true);
+    const row = await prisma.build.findUniqueOrThrow({ where: { id: build.id } });
+    expect(row).toMatchObject({ state: "running", result: "green", inProgressSlot: null });
+    expect(await finishBuild(prisma, build.id, { state: "failed", result: "red" })).toBe(false);
+    expect(await advanceBuild(prisma, build.id, "fetching")).toBe(false);
+    expect(await stopBuild(prisma, build.id)).toBe(true);
+    expect(await stopBuild(prisma, build.id)).toBe(false);
+    expect(await state()).toBe("stopped");
+
+    const queued = (await queueBuild(prisma, { projectId, branchId: branch.id, revision: sha("2") }))!;
+    expect(await cancelQueuedBuild(prisma, queued.id)).toBe(true);
+    expect(await prisma.build.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({ state: "cancelled", inProgressSlot: null });
   });
 });

@@ -184,7 +184,9 @@ const PROCESS_ENV_SYNTAX = {
 export function dataBoundaryRules(severity) {
   const memberSelectors = [
     `MemberExpression[object.name=/^(prisma|db|tx)$/][property.name=${handleMember}]`,
-    `MemberExpression[object.property.name=/^(prisma|db)$/][property.name=${handleMember}]`,
+    // deps.prisma.build, this.prisma.$transaction, deps.db.build (not ctx.db.user: an Odoo connection's `db`).
+    `MemberExpression[object.property.name='prisma'][property.name=${handleMember}]`,
+    `MemberExpression[object.object.name='deps'][object.property.name='db'][property.name=${handleMember}]`,
   ].map((selector) => ({ selector, message: "Call a repository function of @slipway/db with the Db handle instead of a model method." }));
   return {
     name: "slipway/data-boundary",

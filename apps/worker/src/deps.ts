@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { WorkerConfig } from "@slipway/config";
-import type { PrismaClient } from "@slipway/db";
+import type { Db } from "@slipway/db";
 import type { DockerEngine } from "@slipway/docker";
 import type { Queues } from "@slipway/queue";
 import type { Redis } from "ioredis";
@@ -18,7 +18,8 @@ import type { FaultInjector } from "./recovery/swap-journal";
 export interface WorkerDeps {
   config: WorkerConfig;
   logger: Logger;
-  prisma: PrismaClient;
+  /** The control-plane database, handed to @slipway/db repository functions. */
+  prisma: Db;
   /** Producer connection: enqueueing follow-up jobs and publishing live notices. */
   redis: Redis;
   queues: Queues;

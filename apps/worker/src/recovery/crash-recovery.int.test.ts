@@ -26,6 +26,7 @@ import { preUpdateSnapshotName, takeSnapshot } from "../odoo/snapshot";
 import { restoreInterruptedUpdate, rollbackProduction } from "../builds/production-rollback";
 import { resumeInterruptedSwaps } from "./resume-swaps";
 import { InjectedCrash, readSwapRecord } from "./swap-journal";
+import { recordFaultRow } from "./testing/fault-services";
 
 const labels = { test: "crash-recovery" };
 const tmp = mkdtempSync(join(tmpdir(), "slipway-crash-recovery-"));
@@ -69,6 +70,19 @@ afterAll(async () => {
       ...table.map((r) => `| ${r.operation} | ${r.step} | ${r.outcome} | ${(r.recoveryMs / 1000).toFixed(2)} s |`),
     ];
     console.log(`crash recovery (issue 12 H6):\n${lines.join("\n")}`);
+    for (const r of table)
+      recordFaultRow(
+        {
+          fault: `in-process crash: ${r.operation}, after ${r.step}`,
+          times: 1,
+          productionIntact: true,
+          stuckBuilds: 0,
+          wrongRoutes: 0,
+          recoveryMs: r.recoveryMs,
+          outcome: r.outcome,
+        },
+        process.env,
+      );
   }
   if (deps) {
     await cleanupBackupTests(deps, { databases: [fixture?.production.database].filter((d): d is string => Boolean(d)), labels });

@@ -22,8 +22,11 @@ export interface StepRunner {
   classifications: RunClassification[];
 }
 
+/** What the runner needs of the build's recorder. */
+export type StepRecorder = Pick<BuildRecorder, "setState" | "stepStarted" | "stepFinished" | "stepSkipped" | "completedSteps">;
+
 export async function createStepRunner(options: {
-  recorder: BuildRecorder;
+  recorder: StepRecorder;
   checkpoint: () => Promise<void>;
   plan: readonly PlannedStep[];
 }): Promise<StepRunner> {

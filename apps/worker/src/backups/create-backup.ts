@@ -16,7 +16,7 @@ import {
 import {
   assertBackupAllowed,
   assertManualBackupAllowed,
-  defaultRetentionPolicy,
+  backupExpiresAt,
   DomainError,
   MANUAL_BACKUP_QUOTA_LOOKBACK_MS,
   manualBackupsOnDay,
@@ -37,20 +37,6 @@ export interface CreateBackupOptions extends BackupDeps {
   /** The clock (tests simulate days); default now. */
   now?: Date;
   signal?: AbortSignal;
-}
-
-const DAY = 86_400_000;
-
-/** Expiry shown to users; retention (pruneBackups) is what actually deletes. */
-export function expiryOf(kind: BackupKind, takenAt: Date): Date | null {
-  const days = {
-    daily: null,
-    manual: defaultRetentionPolicy.manualDays,
-    update: defaultRetentionPolicy.updateDays,
-    safety: defaultRetentionPolicy.safetyDays,
-    import: defaultRetentionPolicy.importDays,
-  }[kind];
-  return days === null ? null : new Date(takenAt.getTime() + days * DAY);
 }
 
 /** Manual backups of the branch taken on `now`'s calendar day (time zone of the settings). */
@@ -89,7 +75,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
       buildId: options.buildId ?? target.buildId,
       kind: options.kind,
       createdAt: now,
-      expiresAt: expiryOf(options.kind, now),
+      expiresAt: backupExpiresAt(options.kind, now),
     });
   }
   const location = backupLocation(row.id);

@@ -3,9 +3,9 @@
 // the day), then records a pending row the list can show and queues `backup.create` for it. The
 // worker re-checks nothing of the quota when it runs the job: the row already counts for the day.
 import { findBranchForBackups, insertPendingBackup, type BackupRecord, type Db } from "@slipway/db";
-import { assertManualBackupAllowed, DomainError } from "@slipway/domain";
+import { assertManualBackupAllowed, backupExpiresAt, DomainError } from "@slipway/domain";
 import { enqueue, type Queues } from "@slipway/queue";
-import { expiryOf, manualBackupsToday } from "./create-backup";
+import { manualBackupsToday } from "./create-backup";
 
 export async function requestManualBackup(options: {
   deps: { prisma: Db; queues: Queues; config: { backups: { timeZone: string } } };
@@ -23,7 +23,7 @@ export async function requestManualBackup(options: {
     branchId: branch.id,
     kind: "manual",
     createdAt: now,
-    expiresAt: expiryOf("manual", now),
+    expiresAt: backupExpiresAt("manual", now),
   });
   await enqueue(deps.queues, "backup.create", { backupId: row.id });
   return row;

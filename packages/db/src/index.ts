@@ -31,3 +31,4 @@ export * from "./repositories/github-users";
 export * from "./repositories/project-settings";
 export * from "./repositories/backup-requests";
 export * from "./repositories/build-pipeline";
+export * from "./repositories/merges";

@@ -18,6 +18,7 @@ describe("job catalog", () => {
       "backup.restore",
       "backup.verify",
       "backup.verify-latest",
+      "branch.merge",
       "branch.poll",
       "build.cancel",
       "build.run",
@@ -40,6 +41,7 @@ describe("job catalog", () => {
         "backup.verify-latest": {},
         "backup.export": { backupId: buildId },
         "backup.inspect-upload": { branchId: buildId, upload: "u-1" },
+        "branch.merge": { mergeId: buildId, sourceBranchId: buildId, targetBranchId: buildId, actorId: buildId, ip: null },
       };
       const payload =
         payloads[name] ?? (name.startsWith("build.") ? { buildId } : name.startsWith("maintenance.") ? {} : { projectId: buildId });

@@ -62,6 +62,26 @@ export const jobCatalog = {
     // The next scheduled poll is the retry.
     attempts: 1,
   }),
+  /**
+   * Drop one branch onto another: merge `sourceBranchId` into `targetBranchId` and push it, for
+   * `actorId` (the web checked their role and confirmation first). `mergeId` names the merge: its
+   * scratch folder and the history events that record the outcome, which the web reads back.
+   */
+  "branch.merge": defineJob({
+    queue: "control",
+    payload: z.strictObject({
+      mergeId: z.uuid(),
+      sourceBranchId: z.uuid(),
+      targetBranchId: z.uuid(),
+      actorId: z.uuid(),
+      /** The requester's address, for the audit entry. */
+      ip: z.string().max(100).nullable(),
+    }),
+    dedupeKey: (p) => `branch.merge-${p.mergeId}`,
+    dedupe: "lifetime",
+    // A merge pushes: never repeated by itself; a failure is recorded and the user asks again.
+    attempts: 1,
+  }),
   "backup.daily": defineJob({
     queue: "backups",
     payload: z.strictObject({ projectId: z.uuid() }),

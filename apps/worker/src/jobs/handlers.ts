@@ -2,6 +2,7 @@ import { backupJobHandlers } from "../backups/backup-jobs";
 import { withBackupNotices } from "../backups/backup-notices";
 import { backupTransferHandlers } from "../backups/transfer-jobs";
 import type { JobHandlers } from "@slipway/queue";
+import { mergeBranchJob } from "../branches/merge-branch";
 import { cancelBuild } from "../builds/cancel-build";
 import { reconcile } from "../builds/reconcile";
 import { runBuild } from "../builds/run-build";
@@ -18,6 +19,7 @@ export function createJobHandlers(deps: WorkerDeps) {
     "build.run": (payload, { signal }) => runBuild(deps, { buildId: payload.buildId, signal }),
     "build.cancel": (payload) => cancelBuild(deps, payload),
     "branch.poll": (payload) => pollBranches(deps, payload).then(() => undefined),
+    "branch.merge": (payload) => mergeBranchJob(deps, payload).then(() => undefined),
     ...withBackupNotices(deps, backupJobHandlers(deps)),
     ...backupTransferHandlers(deps),
     "maintenance.gc": async () => {

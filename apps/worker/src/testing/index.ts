@@ -4,3 +4,4 @@
 export { createWorkerDeps } from "../create-deps";
 export type { WorkerDeps } from "../deps";
 export { backupTransferHandlers } from "../backups/transfer-jobs";
+export { mergeBranchJob } from "../branches/merge-branch";

@@ -1,29 +1,30 @@
 import { randomUUID } from "node:crypto";
-import path from "node:path";
-import type { PrismaClient } from "@slipway/db";
+import { findMergeOutcome, type Db, type MergeRecord } from "@slipway/db";
 import { DomainError, planDrop, type MergePlan } from "@slipway/domain";
-import { mergeAndPush, parseRepoUrl, type MergeOutcome } from "@slipway/git";
 import { authorizeBranchChange, type ProjectAccess } from "../access";
-import { recordAudit } from "../audit/record-audit";
 import { findBranchByName } from "./find-branch";
 
 export interface MergeBranchDeps {
-  prisma: PrismaClient;
-  /** State folder: merges run in `<home>/merges/<uuid>`, removed afterwards. */
-  home: string;
-  /** Asks the worker to poll the project's branches (local repositories send no webhook). */
-  enqueuePoll: (projectId: string) => Promise<void>;
-  notify: (notice: { projectId: string; branchId: string }) => Promise<void>;
+  prisma: Db;
+  /** Enqueues the worker's `branch.merge` job (git never runs inside a web request). */
+  enqueueMerge: (payload: {
+    mergeId: string;
+    sourceBranchId: string;
+    targetBranchId: string;
+    actorId: string;
+    ip: string | null;
+  }) => Promise<void>;
 }
 
-export type MergeResult = { plan: MergePlan; outcome: MergeOutcome };
+export type MergeStarted = { plan: MergePlan; mergeId: string; state: "started" };
 
 /**
- * Drops branch `source` onto branch `into`: merges it and pushes `into` with the platform's
- * credentials (PRODUCT.md §2). Dropping development straight onto production carries a warning the
- * user must confirm (`confirmed`). A conflict is aborted and refused (DomainError "conflict" with
- * the files), recorded in the target's history; nothing is forced. A successful push builds
- * through the usual path: the repository's webhook, or a poll for local repositories.
+ * Asks for branch `source` to be dropped onto branch `into`: merged into it, then `into` pushed
+ * with the platform's credentials (docs/product/stages-and-branches.md, "Merging"). Who may merge
+ * what is checked here, before anything is queued; dropping development straight onto production
+ * carries a warning the user must confirm (`confirmed`). The merge itself is the worker's
+ * `branch.merge` job: this answers "merge started" with the merge's id, and `readMergeStatus`
+ * tells how it ended (merged, nothing to merge, conflict, failure) once the worker recorded it.
  */
 export async function mergeBranch(
   deps: MergeBranchDeps,
@@ -32,11 +33,11 @@ export async function mergeBranch(
     source: string;
     into: string;
     confirmed: boolean;
-    actor: { id: string; login: string; name: string | null };
+    actor: { id: string };
     ip?: string | null;
   },
-): Promise<MergeResult> {
-  const { access, actor } = options;
+): Promise<MergeStarted> {
+  const { access } = options;
   const projectId = access.project.id;
   const source = await findBranchByName(deps.prisma, { projectId, name: options.source });
   const target = await findBranchByName(deps.prisma, { projectId, name: options.into });
@@ -45,82 +46,42 @@ export async function mergeBranch(
   if (plan.warning && !options.confirmed) {
     throw new DomainError("conflict", plan.warning, { details: { reason: "confirmation_required", from: plan.from, into: plan.into } });
   }
-  const repo = await deps.prisma.project.findUniqueOrThrow({ where: { id: projectId }, select: { repoUrl: true } });
-  const outcome = await mergeAndPush({
-    url: repo.repoUrl,
-    source: plan.from,
-    target: plan.into,
-    workdir: path.join(deps.home, "merges", randomUUID()),
-    author: { name: actor.name ?? actor.login, email: `${actor.login.replace(/[^A-Za-z0-9._-]/g, "_")}@users.slipway.invalid` },
+  const mergeId = randomUUID();
+  await deps.enqueueMerge({
+    mergeId,
+    sourceBranchId: source.id,
+    targetBranchId: target.id,
+    actorId: options.actor.id,
+    ip: options.ip ?? null,
   });
-  const audit = (action: string, details: Record<string, string | string[]>) =>
-    recordAudit({
-      prisma: deps.prisma,
-      projectId,
-      actorId: actor.id,
-      action,
-      target: `${plan.from} → ${plan.into}`,
-      details,
-      ip: options.ip ?? null,
-    });
-  const event = (branchId: string, kind: string, message: string, data: Record<string, string | string[]>) =>
-    deps.prisma.event.create({ data: { projectId, branchId, actorId: actor.id, kind, message, data } });
+  return { plan, mergeId, state: "started" };
+}
 
-  if (outcome.kind === "conflict") {
-    const files = outcome.files.join(", ");
-    await event(
-      target.id,
-      "branch.merge_conflict",
-      `Merging ${plan.from} into ${plan.into} by ${actor.login} conflicts in ${files}; nothing was pushed.`,
-      { from: plan.from, files: outcome.files },
-    );
-    await audit("branch.merge_conflict", { from: plan.from, into: plan.into, files: outcome.files });
+export type MergeStatus =
+  | { state: "pending" }
+  | { state: "done"; outcome: { kind: "merged"; revision: string; previous: string } | { kind: "up_to_date" } };
+
+/**
+ * How a merge job ended, as the worker recorded it in the project's history. A conflict throws
+ * DomainError "conflict" with the files (nothing was merged or pushed), a git failure
+ * "upstream_failed"; "pending" until the worker has finished.
+ */
+export async function readMergeStatus(deps: { prisma: Db }, options: { access: ProjectAccess; mergeId: string }): Promise<MergeStatus> {
+  const record: MergeRecord | null = await findMergeOutcome(deps.prisma, {
+    projectId: options.access.project.id,
+    mergeId: options.mergeId,
+  });
+  if (!record) return { state: "pending" };
+  if (record.kind === "conflict") {
     throw new DomainError(
       "conflict",
-      `Merging "${plan.from}" into "${plan.into}" conflicts in: ${files}. Nothing was merged or pushed; resolve the conflict with git and push.`,
-      { details: { reason: "merge_conflict", files: outcome.files } },
+      `Merging "${record.from}" into "${record.into}" conflicts in: ${record.files.join(", ")}. Nothing was merged or pushed; resolve the conflict with git and push.`,
+      { details: { reason: "merge_conflict", files: record.files } },
     );
   }
-  if (outcome.kind === "merged") {
-    const short = outcome.revision.slice(0, 12);
-    await deps.prisma.$transaction(async (tx) => {
-      const data = { from: plan.from, into: plan.into, revision: outcome.revision, previous: outcome.previous };
-      await tx.event.create({
-        data: {
-          projectId,
-          branchId: target.id,
-          actorId: actor.id,
-          kind: "branch.merge",
-          message: `Merged ${plan.from} into ${plan.into} (${short}) by ${actor.login}.`,
-          data,
-        },
-      });
-      await tx.event.create({
-        data: {
-          projectId,
-          branchId: source.id,
-          actorId: actor.id,
-          kind: "branch.merged_into",
-          message: `Merged into ${plan.into} (${short}) by ${actor.login}.`,
-          data,
-        },
-      });
-      await recordAudit({
-        prisma: tx,
-        projectId,
-        actorId: actor.id,
-        action: "branch.merge",
-        target: `${plan.from} → ${plan.into}`,
-        details: data,
-        ip: options.ip ?? null,
-      });
-    });
-    if (parseRepoUrl(repo.repoUrl).kind === "local") await deps.enqueuePoll(projectId);
-  } else {
-    await event(target.id, "branch.merge", `Nothing to merge: ${plan.into} already contains ${plan.from} (${actor.login}).`, {
-      from: plan.from,
-    });
+  if (record.kind === "failed") {
+    throw new DomainError("upstream_failed", `Merging "${record.from}" into "${record.into}" failed: ${record.message}`);
   }
-  await deps.notify({ projectId, branchId: target.id }).catch(() => undefined);
-  return { plan, outcome };
+  if (record.kind === "merged") return { state: "done", outcome: { kind: "merged", revision: record.revision, previous: record.previous } };
+  return { state: "done", outcome: { kind: "up_to_date" } };
 }

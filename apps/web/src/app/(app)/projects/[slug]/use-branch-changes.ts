@@ -33,6 +33,20 @@ export function useBranchChanges(slug: string) {
     [slug],
   );
 
+  const waitForMerge = useCallback(
+    async (branch: string, mergeId: string): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; body: ErrorBody }> => {
+      const url = `/api/projects/${encodeURIComponent(slug)}/branches/${encodeURIComponent(branch)}/merge?id=${encodeURIComponent(mergeId)}`;
+      for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+        const res = await fetch(url, { cache: "no-store" });
+        const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+        if (!res.ok) return { ok: false, body: json as ErrorBody };
+        if (res.status !== 202) return { ok: true, json };
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    },
+    [slug],
+  );
+
   const run = useCallback(
     async (work: () => Promise<string | null>) => {
       setPending(true);
@@ -71,11 +85,14 @@ export function useBranchChanges(slug: string) {
           r = await post(branch, "merge", { into, confirm: true });
         }
         if (!r.ok) throw new Error(r.body.error?.message ?? "The merge was refused.");
-        const outcome = r.json.outcome as { kind: string; revision?: string } | undefined;
+        // The worker runs the merge: wait for its outcome (a conflict or a git failure is an error).
+        const status = await waitForMerge(branch, String(r.json.mergeId));
+        if (!status.ok) throw new Error(status.body.error?.message ?? "The merge failed.");
+        const outcome = status.json.outcome as { kind: string; revision?: string } | undefined;
         if (outcome?.kind === "up_to_date") return `Nothing to merge: "${into}" already contains "${branch}".`;
         return `Merged "${branch}" into "${into}" (${outcome?.revision?.slice(0, 12) ?? "pushed"}); a build follows the push.`;
       }),
-    [post, run],
+    [post, run, waitForMerge],
   );
 
   const pin = useCallback(

@@ -5,7 +5,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
+import { loadWorkerConfig } from "@slipway/config";
 import { createQueues, type Queues } from "@slipway/queue";
+import { createWorkerDeps, mergeBranchJob, type WorkerDeps } from "@slipway/worker/testing";
+import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateSessionToken, hashSessionToken } from "@/server/auth/session-policy";
 import { SESSION_COOKIE } from "@/server/auth/session-cookie";
@@ -27,6 +30,7 @@ let queues: Queues;
 let dir: string;
 let bare: string;
 let projectId: string;
+let worker: WorkerDeps;
 const cookies: Record<"admin" | "tester" | "developer", string> = { admin: "", tester: "", developer: "" };
 let routes: {
   stage: typeof import("./[branch]/stage/route").POST;
@@ -53,11 +57,32 @@ async function call(
     json: (await response.json()) as {
       error?: { code: string; message: string; reason?: string; files?: string[] };
       plan?: unknown;
+      mergeId?: string;
       outcome?: { kind: string; revision?: string };
     },
   };
 }
 const move = (branch: string, stage: string, who: Who = "admin") => call("stage", branch, { stage }, who);
+
+/**
+ * A merge as the user sees it: the route queues the worker's merge job; the job the route queued
+ * runs here as the worker would run it; then the merge's status answers with its outcome.
+ */
+async function merge(branch: string, body: { into: string; confirm?: boolean }, who: Who = "admin") {
+  const started = await call("merge", branch, body, who);
+  if (started.status !== 200) return started;
+  const control = queues.get("control");
+  const job = (await control.getJobs(["waiting", "prioritized", "delayed"])).find(
+    (j) => j.name === "branch.merge" && j.data.mergeId === started.json.mergeId,
+  );
+  if (!job) throw new Error("the merge route queued no branch.merge job");
+  await job.remove();
+  await mergeBranchJob(worker, job.data);
+  const url = `${ORIGIN}/api/projects/${slug}/branches/${encodeURIComponent(branch)}/merge?id=${started.json.mergeId}`;
+  const request = new Request(url, { headers: who ? { cookie: cookies[who] } : {} });
+  const response = await (await import("./[branch]/merge/route")).GET(request, { params: Promise.resolve({ slug, branch }) });
+  return { status: response.status, json: (await response.json()) as Awaited<ReturnType<typeof call>>["json"] };
+}
 const branchRow = (name: string) => prisma.branch.findFirstOrThrow({ where: { projectId, name } });
 const head = (branch: string) => gitc(dir, "--git-dir", bare, "rev-parse", `refs/heads/${branch}`);
 
@@ -92,6 +117,7 @@ beforeAll(async () => {
   // Real BullMQ queues under a prefix of their own, so a worker running on this machine never sees the jobs.
   queues = createQueues({ connection: deps().redis, prefix: `slipway-test-${randomBytes(4).toString("hex")}` });
   Object.assign(deps(), { queues });
+  worker = { ...createWorkerDeps({ config: loadWorkerConfig({ ...process.env }), logger: pino({ level: "silent" }) }), queues };
   routes = {
     stage: (await import("./[branch]/stage/route")).POST,
     merge: (await import("./[branch]/merge/route")).POST,
@@ -148,6 +174,7 @@ afterAll(async () => {
     .obliterate({ force: true })
     .catch(() => undefined);
   await queues?.close().catch(() => undefined);
+  await worker?.redis.quit().catch(() => undefined);
   deps().redis.disconnect();
   await prisma?.$disconnect();
   await db?.drop();
@@ -257,7 +284,7 @@ describe("POST …/merge — drop a branch onto another (real local bare reposit
 
   it("merges staging into production and pushes: the target's head moves, history, audit and a poll", async () => {
     const before = head("main");
-    const res = await call("merge", "uat", { into: "main" });
+    const res = await merge("uat", { into: "main" });
     expect(res.status).toBe(200);
     expect(res.json.outcome?.kind).toBe("merged");
     const after = head("main");
@@ -275,7 +302,7 @@ describe("POST …/merge — drop a branch onto another (real local bare reposit
 
   it("reports a conflict with the file, pushes nothing and records it in the target's history", async () => {
     const before = head("main");
-    const res = await call("merge", "other", { into: "main" });
+    const res = await merge("other", { into: "main" });
     expect(res.status).toBe(409);
     expect(res.json.error).toMatchObject({ code: "conflict", reason: "merge_conflict", files: ["shared.txt"] });
     expect(res.json.error?.message).toContain("conflicts in: shared.txt");
@@ -285,20 +312,20 @@ describe("POST …/merge — drop a branch onto another (real local bare reposit
 
   it("asks to confirm a development branch dropped straight onto production, then merges", async () => {
     const before = head("main");
-    const first = await call("merge", "feat", { into: "main" });
+    const first = await merge("feat", { into: "main" });
     expect(first.status).toBe(409);
     expect(first.json.error?.reason).toBe("confirmation_required");
     expect(first.json.error?.message).toContain("production data");
     expect(head("main")).toBe(before);
-    const confirmed = await call("merge", "feat", { into: "main", confirm: true });
+    const confirmed = await merge("feat", { into: "main", confirm: true });
     expect(confirmed.status).toBe(200);
     expect(head("main")).not.toBe(before);
   });
 
   it("refuses merges into production to non-admins and a branch onto itself", async () => {
-    expect((await call("merge", "uat", { into: "main" }, "tester")).status).toBe(403);
-    expect((await call("merge", "feat", { into: "uat" }, "developer")).status).toBe(403);
-    const self = await call("merge", "feat", { into: "feat" });
+    expect((await merge("uat", { into: "main" }, "tester")).status).toBe(403);
+    expect((await merge("feat", { into: "uat" }, "developer")).status).toBe(403);
+    const self = await merge("feat", { into: "feat" });
     expect(self.status).toBe(400);
     expect(self.json.error?.message).toContain("cannot be merged into itself");
   });

@@ -70,7 +70,7 @@ const WEB_GIT_ALLOWED = [
   "parseIPv6",
   "listRemoteBranches",
 ];
-const webRestrictions = ({ tests, gitAlso = [] }) => ({
+const webRestrictions = ({ tests }) => ({
   paths: [
     { name: "@slipway/docker", message: "Only the worker talks to Docker: enqueue a job instead." },
     { name: "dockerode", message: "Only the worker talks to Docker: enqueue a job instead." },
@@ -79,7 +79,7 @@ const webRestrictions = ({ tests, gitAlso = [] }) => ({
       : [
           {
             name: "@slipway/git",
-            allowImportNames: [...WEB_GIT_ALLOWED, ...gitAlso],
+            allowImportNames: WEB_GIT_ALLOWED,
             message: "The web does not run git work trees (fetch, merge, push): enqueue a worker job. URL helpers and ls-remote only.",
           },
         ]),
@@ -137,12 +137,6 @@ const importBoundaries = [
     name: "slipway/boundaries/web-tests",
     files: TEST_FILES.map((g) => `apps/web/${g}`),
     rules: { "no-restricted-imports": ["error", webRestrictions({ tests: true })] },
-  },
-  {
-    // Until the merge runs as a worker job (issue 13 item 4, in progress): the one web module that merges.
-    name: "slipway/boundaries/web-merge-pending",
-    files: ["apps/web/src/server/branches/merge-branch.ts"],
-    rules: { "no-restricted-imports": ["error", webRestrictions({ tests: false, gitAlso: ["mergeAndPush", "MergeOutcome"] })] },
   },
   {
     name: "slipway/boundaries/worker",

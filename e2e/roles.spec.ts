@@ -106,7 +106,7 @@ test("the Developer signs in with GitHub and sees no production logs or shell", 
   await expect(page.getByRole("heading", { name: "Offending lines" })).toHaveCount(0);
   await expect(page.getByText("secret production failure")).toHaveCount(0);
   await expect(page.getByRole("link", { name: /^(Logs|Shell)$/ })).toHaveCount(0);
-  // Connect stays available on production for every role (PRODUCT.md §8), but a Developer lands on
+  // Connect stays available on production for every role (docs/product/roles-and-access.md), but a Developer lands on
   // Odoo's login page: no automatic login, no Connect as (seed Collaborators).
   await expect(page.getByRole("button", { name: "Connect", exact: true })).toBeVisible();
   await expect(page.getByTestId("connect-login-page")).toBeVisible();

@@ -89,7 +89,7 @@ export interface WorkerConfig extends BaseConfig {
   readonly mailCatcher: { readonly port: number };
   /** Local-path repositories (and local submodules) must live under this folder; undefined: refused. */
   readonly localReposRoot?: string;
-  /** Garbage collection of non-production databases (PRODUCT.md §3 lifetimes). */
+  /** Garbage collection of non-production databases (docs/product/builds-and-tests.md lifetimes). */
   readonly gc: { readonly developmentIdleDays: number; readonly stagingMaxAgeDays: number };
   /** Web shells of anonymous visitors (public projects): concurrent sessions per client address and per build. */
   readonly terminal: { readonly anonymousPerAddress: number; readonly anonymousPerBuild: number };

@@ -33,7 +33,7 @@ function checkBranchName(name: string): void {
 }
 
 /**
- * Merges `source` into `target` and pushes `target` (PRODUCT.md §2 "dropping A onto B"): a fresh
+ * Merges `source` into `target` and pushes `target` (docs/product/stages-and-branches.md "dropping A onto B"): a fresh
  * clone of both branches, `git merge --no-ff --no-edit origin/<source>` on `target`, then a plain
  * push. A conflict is aborted (`git merge --abort`) and reported with its files: nothing is forced
  * and nothing pushed. The push is never forced either: if `target` moved meanwhile, git refuses and

@@ -1,4 +1,4 @@
-// Download of a backup (PRODUCT.md §6) as a stream, never in memory:
+// Download of a backup (docs/product/production-updates-and-backups.md) as a stream, never in memory:
 // - "zip": Odoo's database-manager format, restorable by a stock Odoo (`dump.sql` plain SQL made by
 //   pg_restore from the stored custom dump, `filestore/…`, `manifest.json` as dump_db_manifest
 //   writes it; dump.sql first, like Odoo's zip_dir ordering);

@@ -1,4 +1,4 @@
-// Import an uploaded database into a production or staging branch (PRODUCT.md §6): validated first
+// Import an uploaded database into a production or staging branch (docs/product/production-updates-and-backups.md): validated first
 // (inspectImport), applied only with `confirmOverwrite: true`. The upload is loaded under a scratch
 // name beside the live database (psql for an Odoo zip's dump.sql, pg_restore for a custom dump),
 // its Odoo version checked in the data itself, crons and mail servers disabled (staging: the whole

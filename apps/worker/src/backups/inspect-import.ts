@@ -1,4 +1,4 @@
-// Validation of an uploaded database (PRODUCT.md §6 "Import"), BEFORE anything is touched:
+// Validation of an uploaded database (docs/product/production-updates-and-backups.md "Import"), BEFORE anything is touched:
 // size limit, format (Odoo database-manager zip or pg_dump custom format), and for a zip: no path
 // traversal (`..`, absolute paths, drive letters), no symlinks, no encrypted entries, no zip bomb
 // (per-entry compression ratio, total declared size, then every entry actually inflated and checked

@@ -1,4 +1,4 @@
-// Retention (PRODUCT.md §6): per branch, selectBackupsToKeep (7 daily / 4 weekly / 3 monthly in
+// Retention (docs/product/production-updates-and-backups.md): per branch, selectBackupsToKeep (7 daily / 4 weekly / 3 monthly in
 // the configured time zone, age limits for the other kinds) decides; dropped backups lose their
 // files, then their rows. Failed backups older than a day go too. Then the object sweep deletes
 // filestore objects no remaining backup lists (objects are shared by every backup in the store).

@@ -1,5 +1,5 @@
 // Restore a backup into the production branch or a staging branch of the same project
-// (PRODUCT.md §6): the backup is loaded under a scratch name beside the live database (nothing
+// (docs/product/production-updates-and-backups.md): the backup is loaded under a scratch name beside the live database (nothing
 // touched yet), neutralized when the target is staging, then a safety backup of the target is
 // taken and the swap puts the restored database and filestore in place (automatic rollback).
 import { randomBytes } from "node:crypto";

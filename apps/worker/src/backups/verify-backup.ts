@@ -1,4 +1,4 @@
-// Restore tests (PRODUCT.md §6): a backup is restored into a throwaway database and checked —
+// Restore tests (docs/product/production-updates-and-backups.md): a backup is restored into a throwaway database and checked —
 // the dump's checksum, ir_module_module readable with the manifest's installed modules, every
 // table's row count equal to the manifest's, every filestore object present with its size and
 // sha256 — then the throwaway database is dropped. The result lands on the Backup row

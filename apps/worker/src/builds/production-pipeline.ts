@@ -1,4 +1,4 @@
-// A production build (PRODUCT.md §3). The database is the project's (`<slug>`, one data volume
+// A production build (docs/product/production-updates-and-backups.md). The database is the project's (`<slug>`, one data volume
 // shared by every production build). First build: create it without demo data, install the
 // branch's modules, serve, route. Later builds: plan the module changes against the live database,
 // then either switch servers without downtime (nothing to update) or run the safe update

@@ -1,4 +1,4 @@
-// A staging build (PRODUCT.md §3, §5): a fresh copy of production (from the staging source, see
+// A staging build (docs/product/builds-and-tests.md, staging-neutralization.md): a fresh copy of production (from the staging source, see
 // odoo/staging-source.ts and ADR 0002) → neutralization + verification (refused when it fails) →
 // install/update of the modules that differ from production (the production rule) → serve with
 // mail to the catcher → route. Push behaviour "update previous build": the previous staging

@@ -1,5 +1,5 @@
 // The automatic backup of kind "update" before a production update that changes a manifest
-// version or a requirements.txt (PRODUCT.md §3): a full backup (dump + filestore + manifest) by the
+// version or a requirements.txt (docs/product/production-updates-and-backups.md): a full backup (dump + filestore + manifest) by the
 // backups module, taken from the live production database before the maintenance window opens.
 // It is linked to the build that triggers it, so the build page can show it.
 import { findBuildOwnership } from "@slipway/db";

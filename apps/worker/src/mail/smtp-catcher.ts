@@ -31,7 +31,7 @@ function smtpError(message: string, responseCode: number): Error {
 }
 
 /**
- * The platform's SMTP mail catcher (PRODUCT.md §4): non-production builds send all their mail here
+ * The platform's SMTP mail catcher (docs/product/containers-and-isolation.md): non-production builds send all their mail here
  * (`--smtp`, or the neutralized database's mail server). A connection is accepted only from an
  * address that belongs to a non-production build's container, identified when it connects; each
  * message is stored for that build and never relayed. No TLS (the builds network is internal) and

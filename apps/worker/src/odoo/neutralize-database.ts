@@ -1,4 +1,4 @@
-// Neutralization of a copy of production (PRODUCT.md §5): Odoo's own `odoo neutralize` where it
+// Neutralization of a copy of production (docs/product/staging-neutralization.md): Odoo's own `odoo neutralize` where it
 // exists (Odoo ≥ 16), then the platform's statements for every version in ONE transaction, then the
 // verification queries. Everything is written to neutralize.log; any failure refuses the build.
 import { randomBytes, randomUUID } from "node:crypto";

@@ -1,4 +1,4 @@
-// The PostgreSQL server holding the Odoo databases (PRODUCT.md §4): a container the platform starts
+// The PostgreSQL server holding the Odoo databases (docs/product/containers-and-isolation.md): a container the platform starts
 // and watches, separate from the control-plane database (ADR 0005 for the access model).
 //
 // Secrets: the administration role's password and the secret database-role passwords are derived

@@ -1,7 +1,7 @@
 import { insertShellAudit, type Db } from "@slipway/db";
 
 /**
- * Shell sessions in the audit log (PRODUCT.md §8). The worker writes the rows itself: the web
+ * Shell sessions in the audit log (docs/product/roles-and-access.md). The worker writes the rows itself: the web
  * app's audit helper lives in the web process, and the gateway is the one that sees the session
  * open and close.
  */

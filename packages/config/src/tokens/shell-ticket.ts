@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { DomainError } from "@slipway/domain";
 
 /**
- * Shell tickets open a web terminal (PRODUCT.md §7). The web app checks the role matrix and signs
+ * Shell tickets open a web terminal (docs/product/build-tools.md). The web app checks the role matrix and signs
  * a short-lived ticket; the terminal gateway in the worker verifies it, consumes its nonce once and
  * checks the role again in the database. Both processes derive the key from
  * SLIPWAY_ENCRYPTION_KEY, so nothing extra is configured or stored.

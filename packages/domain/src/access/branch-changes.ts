@@ -9,7 +9,7 @@ const exposure: readonly Stage[] = ["production", "staging", "development"];
  * (from → to) or a merge (source → target). Changing what a branch runs is a branch setting, so
  * the cell is the Settings tool of the most exposed stage involved: production → admins, staging →
  * testers and admins, development only → every collaborator (seed settings.md: developers have
- * no access to staging or production tools; PRODUCT.md §8 keeps production to admins).
+ * no access to staging or production tools; docs/product/roles-and-access.md keeps production to admins).
  */
 export function branchChangeTarget(stages: readonly Stage[]): AccessTarget {
   const stage = exposure.find((s) => stages.includes(s));

@@ -3,7 +3,7 @@ import { allAccessCases, type AccessCase } from "./can";
 import { buildTools, projectActions } from "./matrix";
 
 /*
- * Independent expectation, copied by hand from PRODUCT.md §8 (role table and public access) and the
+ * Independent expectation, copied by hand from docs/product/roles-and-access.md (role table and public access) and the
  * decisions documented in matrix.ts, written as text so it does not share code with the matrix.
  * Columns: developer tester admin public (y = allowed).
  */
@@ -81,7 +81,7 @@ describe("role matrix", () => {
     expect(new Set(keys).size).toBe(cases.length);
   });
 
-  it("matches PRODUCT.md §8 in every cell", () => {
+  it("matches docs/product/roles-and-access.md in every cell", () => {
     const mismatches = cases
       .filter((c) => c.expected !== expectedAnswer(c))
       .map((c) => `${JSON.stringify(c.actor)} public=${c.publicAccess} ${c.action ?? `${c.stage}/${c.tool}`}: got ${c.expected}`);

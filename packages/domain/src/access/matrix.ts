@@ -3,7 +3,7 @@ import type { Stage } from "../builds";
 export const collaboratorRoles = ["admin", "tester", "developer"] as const;
 export type Role = (typeof collaboratorRoles)[number];
 
-/** The tools of a build (PRODUCT.md §7), each gated per stage by the matrix below. */
+/** The tools of a build (docs/product/build-tools.md), each gated per stage by the matrix below. */
 export const buildTools = [
   "connect",
   "connect_as",
@@ -36,15 +36,15 @@ const admins = ["admin"] as const;
 const nobody = [] as const;
 
 /**
- * THE role matrix: stage × tool → audiences allowed. PRODUCT.md §8 (from the seed
+ * THE role matrix: stage × tool → audiences allowed. docs/product/roles-and-access.md (from the seed
  * odoo_sh/getting_started/settings.md), with public access (seed "Public access": visitors see the
  * builds page, connect to development builds and see their logs, shell and mails; production and
- * staging show status only). Cells neither PRODUCT.md nor the seed list, decided here:
- * - development › backups: nobody — development databases are never backed up (PRODUCT.md §6, seed).
- * - staging › backups: tester and admin — manual backups exist for staging (PRODUCT.md §6) and the
+ * staging show status only). Cells neither docs/product/roles-and-access.md nor Odoo.sh's list, decided here:
+ * - development › backups: nobody — development databases are never backed up (docs/product/production-updates-and-backups.md, seed).
+ * - staging › backups: tester and admin — manual backups exist for staging (docs/product/production-updates-and-backups.md) and the
  *   staging tools beyond connect/history/status are for testers and admins.
  * - production › mails: nobody — production sends real mail; there is no catcher inbox to show.
- * - development › shell: every role (PRODUCT.md's table lists it; the seed's omits it).
+ * - development › shell: every role (docs/product/roles-and-access.md's table lists it; the seed's omits it).
  * - connect vs connect_as: "connect" opens the build's Odoo (every collaborator on every stage, as
  *   the seed's table says); "connect_as" is the automatic login as `admin` or another user (Connect
  *   / Connect as with a signed token). The seed's Collaborators text says developers cannot reach

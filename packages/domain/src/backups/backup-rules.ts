@@ -6,7 +6,7 @@ import type { BackupKind } from "./select-backups-to-keep";
 export const MAX_MANUAL_BACKUPS_PER_DAY = 5;
 
 /**
- * Which backup kinds a stage can have (PRODUCT.md §6, seed branches.md "Backups"):
+ * Which backup kinds a stage can have (docs/product/production-updates-and-backups.md, Odoo.sh's branches page "Backups"):
  * - production: automatic daily backups, manual ones, update backups before risky updates, safety
  *   backups before a restore, import backups of an imported database;
  * - staging: no automatic backups; manual, safety (restoring production into staging) and import;

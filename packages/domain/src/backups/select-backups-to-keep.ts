@@ -17,8 +17,8 @@ export interface RetentionPolicy {
 }
 
 /**
- * Defaults: 7 daily, 4 weekly, 3 monthly (PRODUCT.md §6, seed branches.md); manual backups 7 days
- * (PRODUCT.md §6). Update, safety and import backups are taken right before something risky
+ * Defaults: 7 daily, 4 weekly, 3 monthly (docs/product/production-updates-and-backups.md, Odoo.sh's branches page); manual backups 7 days
+ * (docs/product/production-updates-and-backups.md). Update, safety and import backups are taken right before something risky
  * (a production update, a restore, an import overwriting a branch): they are kept 30 days so a
  * problem noticed weeks later can still be undone, and long after the event they are covered by the
  * daily/weekly/monthly set anyway.

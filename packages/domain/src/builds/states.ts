@@ -59,7 +59,7 @@ export function stateLabel(state: BuildState): string {
   return labels[state];
 }
 
-/** Rebuild is refused while the branch has a build in progress (PRODUCT.md §3). */
+/** Rebuild is refused while the branch has a build in progress (docs/product/builds-and-tests.md). */
 export function assertCanRebuild(currentStates: readonly BuildState[]): void {
   if (currentStates.some(isInProgress)) {
     throw new DomainError("conflict", "A build of this branch is already in progress; wait for it or cancel it first.");

@@ -45,7 +45,7 @@ function validPolicy(policy: Partial<GcPolicy>): GcPolicy {
 }
 
 /**
- * When a build becomes collectable, or null if it never is (PRODUCT.md §3 "Lifetimes", seed
+ * When a build becomes collectable, or null if it never is (docs/product/builds-and-tests.md "Lifetimes", seed
  * branches.md): production builds never (their database is the project's data); pinned builds
  * never; development builds `developmentIdleDays` after their last use (or creation, if never used);
  * staging builds `stagingMaxAgeDays` after creation — the seed says staging databases "last up to

@@ -1,4 +1,4 @@
-// Build status from logs, never from "container started" (PRODUCT.md §3): green = no
+// Build status from logs, never from "container started" (docs/product/builds-and-tests.md): green = no
 // WARNING/ERROR/CRITICAL line; yellow = warnings only; red = any ERROR/CRITICAL line, a traceback,
 // a non-zero exit, a timeout, a missing "Modules loaded." or clean shutdown for runs with
 // --stop-after-init, or a failed health check. Exit codes alone are not enough: Odoo 17 exits 0

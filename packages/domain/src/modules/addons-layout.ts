@@ -1,4 +1,4 @@
-// Decisions about a checkout's addons layout (Odoo.sh rules, PRODUCT.md §1 and §4): which
+// Decisions about a checkout's addons layout (Odoo.sh rules, docs/product/projects-and-git.md, containers-and-isolation.md): which
 // folders are skipped, which are submodules, where requirements.txt files are looked for, the
 // order of the addons path and what happens when a module name appears twice. The filesystem
 // walk itself lives in the worker (apps/worker/src/odoo/discover-addons.ts).
@@ -103,7 +103,7 @@ export function parentOf(path: string): string | null {
 /**
  * Where requirements.txt files are looked for: the repository root, every addons folder (the
  * Odoo.sh docs: "in each folder containing Odoo modules… not in the module folder itself, but in
- * their parent folder") and the parent of every addons folder (PRODUCT.md §4), inside the checkout.
+ * their parent folder") and the parent of every addons folder (docs/product/containers-and-isolation.md), inside the checkout.
  */
 export function requirementsLocations(addonsPaths: readonly string[]): string[] {
   const folders = new Set<string>(["."]);

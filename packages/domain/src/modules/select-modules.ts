@@ -1,4 +1,4 @@
-// Which modules a development build installs (PRODUCT.md §3): "only my modules" (default: the
+// Which modules a development build installs (docs/product/builds-and-tests.md): "only my modules" (default: the
 // repository's modules, submodules excluded), "full installation" (every module found), or an
 // explicit list. Non-installable modules are never selected; Odoo installs dependencies itself.
 import type { InstallMode } from "../builds/steps";

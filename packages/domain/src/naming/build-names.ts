@@ -1,4 +1,4 @@
-// Deterministic names of a build's resources (PRODUCT.md §3, §4):
+// Deterministic names of a build's resources (docs/product/builds-and-tests.md, containers-and-isolation.md):
 //   hostname   production `<project>.<base>`, others `<project>--<branch>-<build>.<base>`
 //   database   production `<project>`, others `<project>--<branch>-<build>` (≤ 63 bytes, ASCII)
 //   container  `slipway-<project>--<branch>-<build>` (+ `-<step>` for one-off runs)

@@ -10,7 +10,7 @@ export interface NeutralizationCheck {
 }
 
 /**
- * Verification after neutralization (PRODUCT.md §5): the build must not start unless every check
+ * Verification after neutralization (docs/product/staging-neutralization.md): the build must not start unless every check
  * returns ok = true. Each query returns exactly one row (aggregates without GROUP BY, or scalar
  * sub-selects), so a missing row is itself a failure for the caller.
  */

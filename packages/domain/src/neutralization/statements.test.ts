@@ -16,7 +16,7 @@ const byName = (name: string) => {
 };
 
 describe("neutralizationStatements", () => {
-  it("lists every family of PRODUCT.md §5 in order, crons first and the identity last", () => {
+  it("lists every family of docs/product/staging-neutralization.md in order, crons first and the identity last", () => {
     expect(statements.map((s) => s.name)).toEqual([
       "crons_off",
       "mail_servers_to_catcher",

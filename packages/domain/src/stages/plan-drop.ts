@@ -16,7 +16,7 @@ export interface MergePlan {
 
 /**
  * Plans dropping branch `source` ONTO branch `target` in the Branches view: that always means
- * "merge source into target, then push target" (PRODUCT.md §2, seed branches.md "Merging branches").
+ * "merge source into target, then push target" (docs/product/stages-and-branches.md, Odoo.sh's branches page "Merging branches").
  * Every stage pair is allowed — development into staging / production / development, staging
  * into production / staging, and production onto staging or development (how production code is
  * brought into a staging branch, since production cannot be moved under Staging). Dropping a

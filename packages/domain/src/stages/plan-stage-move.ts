@@ -20,7 +20,7 @@ export interface StageMovePlan {
 const stageLabels: Record<Stage, string> = { production: "Production", staging: "Staging", development: "Development" };
 
 /**
- * Plans moving a branch under another stage (drag and drop in the Branches view), per PRODUCT.md §2
+ * Plans moving a branch under another stage (drag and drop in the Branches view), per docs/product/stages-and-branches.md
  * and the seed (odoo_sh/getting_started/branches.md "Stages"):
  * - development → staging: allowed;
  * - development → production: allowed only while the project has no production branch;

@@ -5,7 +5,7 @@ import { Logo } from "../logo";
 import { logOutAction } from "./actions";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
-  // Public projects are open to anonymous visitors (PRODUCT.md §8): each page checks access itself.
+  // Public projects are open to anonymous visitors (docs/product/roles-and-access.md): each page checks access itself.
   const user = await getCurrentUser();
   return (
     <div className="min-h-screen">

@@ -1,7 +1,7 @@
 import { insertAuditEntry, type Db, type DbTx, type NewAuditEntry } from "@slipway/db";
 
 /**
- * Records who did what (PRODUCT.md §8 audit log). Every change goes through here: project
+ * Records who did what (docs/product/roles-and-access.md audit log). Every change goes through here: project
  * creation, collaborators, settings, rebuild/cancel/connect, and (other areas) stage moves,
  * merges, backups, restores, imports, shell sessions. Pass a transaction client to make the entry
  * part of the change. Details must never carry secrets.

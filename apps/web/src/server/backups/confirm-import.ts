@@ -50,7 +50,7 @@ export async function uploadStatus(deps: Pick<UploadDeps, "prisma" | "root">, op
 
 /**
  * The import itself, only for a validated upload and only with the explicit confirmation that it
- * overwrites the branch (PRODUCT.md §6). The worker re-validates, loads beside the live database,
+ * overwrites the branch (docs/product/production-updates-and-backups.md). The worker re-validates, loads beside the live database,
  * disables crons and mail servers (neutralizes staging), takes a safety backup, then swaps.
  */
 export async function confirmImport(

@@ -11,7 +11,7 @@ import type { BackupDeps } from "./manual-backup";
 import { authorizeBackup } from "./request-restore";
 import { fileSize, readZipState, storePath } from "./transfer-files";
 
-// Downloads (PRODUCT.md §6), streamed from the backup store, never held in memory:
+// Downloads (docs/product/production-updates-and-backups.md), streamed from the backup store, never held in memory:
 // - "dump": the stored pg_dump custom-format file, straight from disk (no Docker needed);
 // - "zip": Odoo's database-manager format; its dump.sql is made by pg_restore in a container, so
 //   the worker prepares it (backup.export → exports/<id>.zip, kept a day) and the web streams it.

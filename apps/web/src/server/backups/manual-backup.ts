@@ -27,7 +27,7 @@ export async function manualBackupsToday(prisma: Db, options: { branchId: string
 }
 
 /**
- * "Backup now" (PRODUCT.md §6): production and staging only, at most 5 per branch per calendar
+ * "Backup now" (docs/product/production-updates-and-backups.md): production and staging only, at most 5 per branch per calendar
  * day (domain assertManualBackupAllowed), kept 7 days. Records a pending row (the list shows it at
  * once), queues backup.create for the worker, audits. Two clicks at the same moment cannot both be
  * the 5th: the count and the insert run under a per-branch transaction lock.

@@ -20,7 +20,7 @@ export async function authorizeBackup(
 
 /**
  * Restore of a backup into the production branch or a staging branch of the same project
- * (PRODUCT.md §6), after the user confirmed the dialog naming the branch overwritten. The viewer
+ * (docs/product/production-updates-and-backups.md), after the user confirmed the dialog naming the branch overwritten. The viewer
  * needs the backups cell of BOTH stages (a tester cannot restore production data, nor restore into
  * production). The worker takes a safety backup first, neutralizes staging targets and rolls back
  * on failure; the tab follows the job.

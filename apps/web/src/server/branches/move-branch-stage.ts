@@ -13,7 +13,7 @@ const pushLabel = { new_build: "new build", update_previous: "update previous bu
 
 /**
  * Moves a branch under another stage (drag and drop in the Branches view) with exactly the rules
- * of `planStageMove` (PRODUCT.md §2); refusals are DomainErrors whose message is shown as is.
+ * of `planStageMove` (docs/product/stages-and-branches.md); refusals are DomainErrors whose message is shown as is.
  * `productionSlot` follows the stage (true only for production), so the database's unique index
  * decides a race between two moves to production. The move is a branch history Event and an
  * audit entry, written in the same transaction.

@@ -4,7 +4,7 @@ import { findBranchByName } from "./find-branch";
 
 /**
  * Pins or unpins a branch: the garbage collector never removes a pinned branch's databases
- * (PRODUCT.md §3 "both pinnable"). Gated like the branch's other settings.
+ * (docs/product/builds-and-tests.md "both pinnable"). Gated like the branch's other settings.
  */
 export async function pinBranch(
   deps: { prisma: Db; notify: (notice: { projectId: string; branchId: string }) => Promise<void> },

@@ -10,7 +10,7 @@ export interface LogFileInfo {
 }
 
 const LOG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.log$/;
-// Pipeline order (PRODUCT.md §4), then any other log alphabetically.
+// Pipeline order (docs/product/containers-and-isolation.md), then any other log alphabetically.
 const ORDER = ["odoo.log", "install.log", "pip.log", "update.log", "neutralize.log", "import.log"];
 
 /** The build's log files: regular `*.log` files directly in its log folder (links are skipped). */

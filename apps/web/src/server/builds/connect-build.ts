@@ -57,7 +57,7 @@ export async function connectBuild(
         nonce,
       })
     : null;
-  // Who opened which database as whom: connecting is access to the data (PRODUCT.md §8). The nonce
+  // Who opened which database as whom: connecting is access to the data (docs/product/roles-and-access.md). The nonce
   // ties this entry to the one redemption the build's addon allows.
   await recordAudit({
     prisma: deps.prisma,

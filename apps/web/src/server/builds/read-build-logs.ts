@@ -12,7 +12,7 @@ export interface BuildLog {
 }
 
 const LOG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.log$/;
-// Pipeline order first (PRODUCT.md §4), then any other log alphabetically.
+// Pipeline order first (docs/product/containers-and-isolation.md), then any other log alphabetically.
 const ORDER = ["pip.log", "install.log", "update.log", "neutralize.log", "import.log", "odoo.log"];
 /** Enough bytes for ~2000 Odoo log lines without reading a huge file whole. */
 const MAX_TAIL_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
 // What happens to a restored or imported database before it takes a branch's place:
-// - into staging: the platform's neutralization (PRODUCT.md §5) and its verification;
+// - into staging: the platform's neutralization (docs/product/staging-neutralization.md) and its verification;
 // - an import into production: crons (but the autovacuum), outgoing and incoming mail servers off,
 //   as Odoo.sh does, so an imported copy never mails customers before someone checks it.
 // Runs on the scratch database, before the swap: a failure leaves the branch untouched.

@@ -15,7 +15,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function AuditPage({ params, searchParams }: Props) {
   const { slug } = await params;
-  // Admins only (PRODUCT.md §8); others get a 404, anonymous visitors the login page.
+  // Admins only (docs/product/roles-and-access.md); others get a 404, anonymous visitors the login page.
   const { project } = await projectActionForPage(slug, "audit_log");
   const { prisma } = deps();
   const filter = parseAuditFilter(await searchParams);

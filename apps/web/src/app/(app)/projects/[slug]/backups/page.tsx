@@ -21,7 +21,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 const stageLabel: Record<Stage, string> = { production: "Production", staging: "Staging", development: "Development" };
 
 /**
- * Backups tab of a branch (seed odoo_sh "Backups"; PRODUCT.md §6): production backups for admins,
+ * Backups tab of a branch (Odoo.sh's documentation "Backups"; docs/product/production-updates-and-backups.md): production backups for admins,
  * staging backups for testers and admins, none for development. Every action goes through the JSON
  * routes (checked again there) and the worker; the page follows with live notices.
  */

@@ -25,7 +25,7 @@ function Card({ title, children }: { title: string; children: ReactNode }) {
 
 export default async function SettingsPage({ params, searchParams }: Props) {
   const { slug } = await params;
-  // Admins only (PRODUCT.md §8); others get a 404, anonymous visitors the login page.
+  // Admins only (docs/product/roles-and-access.md); others get a 404, anonymous visitors the login page.
   const { project } = await projectActionForPage(slug, "project_settings");
   const { notice, error } = await searchParams;
   const collaborators = await listCollaborators(deps().prisma, { projectId: project.id });

@@ -181,7 +181,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("POST /api/projects/[slug]/branches/[branch]/stage — every move of PRODUCT.md §2", () => {
+describe("POST /api/projects/[slug]/branches/[branch]/stage — every move of docs/product/stages-and-branches.md", () => {
   beforeEach(() => stages({ main: "production", uat: "staging" }));
 
   it("development → staging is allowed, recorded in the branch history and the audit log", async () => {

@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 const body = z.strictObject({ stage: z.enum(["production", "staging", "development"]) });
 
-/** Moves the branch under another stage (PRODUCT.md §2); refusals are 400/409 with the reason. */
+/** Moves the branch under another stage (docs/product/stages-and-branches.md); refusals are 400/409 with the reason. */
 export async function POST(request: Request, context: BranchRouteParams): Promise<Response> {
   return branchRoute(request, context, body, async ({ access, user, branch, body }) => {
     const d = deps();

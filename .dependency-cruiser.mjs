@@ -7,9 +7,6 @@
 //
 // An import only points down (or stays in its own workspace), and there is no cycle. The same
 // rules, per line and in the editor, are the import boundaries of eslint.config.js.
-//
-// .dependency-cruiser-known-violations.json lists the violations that existed when the check
-// landed (each run prints how many it ignored): fix one, then drop its entry; never add entries.
 
 const TESTS = String.raw`(\.test\.ts$|\.int\.test\.ts$|/testing/|/testing\.ts$|/test-support/)`;
 const DOMAIN = "^packages/domain/";

@@ -4,7 +4,7 @@ import type { Stage } from "@slipway/domain";
 import Link from "next/link";
 import { StatusBadge } from "../_components/status-badge";
 import { secondaryButtonClass } from "../_components/styles";
-import type { BoardBranch } from "./branches-board";
+import type { BoardBranch } from "./board-branch";
 
 const stageLabel: Record<Stage, string> = { production: "Production", staging: "Staging", development: "Development" };
 

@@ -1,16 +1,12 @@
 "use client";
 
-import type { BuildResult, BuildState, Stage } from "@slipway/domain";
+import type { Stage } from "@slipway/domain";
 import { useState } from "react";
+import type { BoardBranch } from "./board-branch";
 import { BranchCard } from "./branch-card";
 import { useBranchChanges } from "./use-branch-changes";
 
-export interface BoardBranch {
-  name: string;
-  stage: Stage;
-  pinned: boolean;
-  lastBuild: { number: number; state: BuildState; result: BuildResult | null } | null;
-}
+export type { BoardBranch } from "./board-branch";
 
 const stages = [
   { key: "production", title: "Production", empty: "No production branch yet." },

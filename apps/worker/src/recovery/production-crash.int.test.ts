@@ -15,6 +15,7 @@ import { createPipelineHarness, type PipelineHarness } from "../testing/pipeline
 import { fixtureAddon, type Tree } from "../testing/tree-repo";
 import { listSwapRecords, readSwapRecord } from "./swap-journal";
 import { waitFor as waitForShared } from "../testing/wait-for";
+import { recordFaultRow, wrongRoutes } from "./testing/fault-services";
 
 const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
 const mainTs = fileURLToPath(new URL("../main.ts", import.meta.url));
@@ -129,6 +130,19 @@ afterAll(async () => {
       ...table.map((r) => `| ${r.fault} | ${r.outcome} | ${(r.recoveryMs / 1000).toFixed(1)} s |`),
     ];
     console.log(`production update with a real worker killed (issue 12 H6):\n${lines.join("\n")}`);
+    for (const r of table)
+      recordFaultRow(
+        {
+          fault: `worker process ${r.fault.startsWith("SIGTERM") ? "" : "kill -9, "}${r.fault}`,
+          times: 1,
+          productionIntact: true,
+          stuckBuilds: 0,
+          wrongRoutes: 0,
+          recoveryMs: r.recoveryMs,
+          outcome: r.outcome,
+        },
+        process.env,
+      );
   }
   await h?.deps.redis.flushdb().catch(() => undefined);
   await h?.close();
@@ -170,6 +184,7 @@ describe("a real worker killed at each step of a production update", () => {
       expect(await h.prisma.build.count({ where: { projectId: h.projectId, state: "running" } })).toBe(1);
       expect(await leftovers()).toEqual([`${h.slug}_pre_${done.number}`]);
       expect(readSwapRecord(h.deps.config.home, h.slug)).toBeNull();
+      expect(await wrongRoutes(h.deps, h.projectId)).toEqual([]);
       await stopWorker();
       table.push({ fault: `update: after ${point.split(":")[1]}`, outcome: "update completed, data + files intact, 200", recoveryMs });
     }, 480_000);
@@ -210,6 +225,7 @@ describe("a real worker killed at each step of a production update", () => {
       expect(
         await h.prisma.build.count({ where: { projectId: h.projectId, state: { notIn: ["running", "stopped", "failed", "cancelled"] } } }),
       ).toBe(0);
+      expect(await wrongRoutes(h.deps, h.projectId)).toEqual([]);
       await stopWorker();
       table.push({
         fault: `rollback: after ${point.split(":")[1]!.replace("-", " ")}`,
@@ -245,6 +261,7 @@ describe("a real worker killed at each step of a production update", () => {
     expect(done).toMatchObject({ state: "failed", result: "red" });
     expect(await precious()).toEqual(intact(before));
     expect(readSwapRecord(h.deps.config.home, h.slug)).toBeNull();
+    expect(await wrongRoutes(h.deps, h.projectId)).toEqual([]);
     await stopWorker();
     table.push({
       fault: `SIGTERM after snapshot (worker exited in ${(exitMs / 1000).toFixed(1)} s)`,

@@ -5,11 +5,14 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureDependencies } from "./lib/dependencies.mjs";
 import { provision, stopStarted, PORTS } from "./lib/provision.mjs";
 import { migrate, startPlatform, stopPlatform, toolEnv } from "./lib/platform.mjs";
 import { run, runInherit } from "./lib/proc.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// A fresh clone (or a changed package-lock.json): install the dependencies first (Node built-ins only so far).
+ensureDependencies(root);
 const host = process.env.SLIPWAY_WEB_HOST || "127.0.0.1";
 const port = Number(process.env.SLIPWAY_WEB_PORT || PORTS.web);
 

@@ -8,11 +8,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureDependencies } from "./lib/dependencies.mjs";
 import { provision, stopStarted } from "./lib/provision.mjs";
 import { freshDatabase, migrate, startPlatform, stopPlatform, toolEnv } from "./lib/platform.mjs";
 import { runInherit } from "./lib/proc.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// A fresh clone (or a changed package-lock.json): install the dependencies first (Node built-ins only so far).
+ensureDependencies(root);
 const onlyArg = process.argv.find((a) => a.startsWith("--only"));
 const only = onlyArg ? (onlyArg.includes("=") ? onlyArg.split("=")[1] : process.argv[process.argv.indexOf(onlyArg) + 1]).split(",") : null;
 const wanted = (step) => !only || only.includes(step);

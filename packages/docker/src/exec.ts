@@ -1,7 +1,7 @@
-import type { Duplex } from "node:stream";
+import { PassThrough, type Duplex, type Readable, type Writable } from "node:stream";
 import { api, type DockerEngine } from "./engine";
 import { engineCall } from "./errors";
-import { lineDemuxer } from "./demux";
+import { Demuxer, lineDemuxer } from "./demux";
 
 export interface ExecOptions {
   docker: DockerEngine;
@@ -122,4 +122,52 @@ export async function openTtyExec(options: ExecOptions & { cols?: number; rows?:
     stream.once("error", () => resolve());
   }).then(() => exitCodeOf(docker, exec.id));
   return { stream, resize, exited };
+}
+
+export interface PipedSession {
+  /** The process's stdin: `end()` half-closes it (the process reads EOF, its output still flows). */
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  /** Resolves with the exit code once the process ends (its output streams are ended before). */
+  exited: Promise<number>;
+  /** Drops the connection to the process (it gets SIGHUP-like EOF on its streams). */
+  destroy(): void;
+}
+
+/**
+ * Opens a command without TTY and streams it both ways (SSH exec without a pseudo-terminal):
+ * stdin written as it comes, stdout and stderr kept apart as they arrive, then the exit code.
+ */
+export async function openPipedExec(options: ExecOptions): Promise<PipedSession> {
+  const { docker } = options;
+  const exec = await engineCall(`exec in ${options.id}`, () =>
+    api(docker)
+      .getContainer(options.id)
+      .exec({
+        Cmd: options.cmd,
+        User: options.user,
+        Env: envList(options.env),
+        WorkingDir: options.workingDir,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      }),
+  );
+  const stream = (await engineCall("start exec", () => exec.start({ hijack: true, stdin: true }))) as Duplex;
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const demuxer = new Demuxer((s, data) => (s === "stderr" ? stderr : stdout).write(data));
+  stream.on("data", (chunk: Buffer) => demuxer.push(chunk));
+  const exited = new Promise<void>((resolve) => {
+    stream.once("end", resolve);
+    stream.once("close", resolve);
+    stream.once("error", () => resolve());
+  }).then(() => {
+    stdout.end();
+    stderr.end();
+    return exitCodeOf(docker, exec.id);
+  });
+  return { stdin: stream, stdout, stderr, exited, destroy: () => stream.destroy() };
 }

@@ -39,13 +39,24 @@ export async function authorizeShell(options: {
   const fresh = await redis.set(`${NONCE_PREFIX}${claims.nonce}`, claims.buildId, "PX", Math.max(1_000, claims.exp - now + 5_000), "NX");
   if (fresh !== "OK") throw new DomainError("forbidden", "Shell ticket refused: already used.");
 
-  const build = await findShellBuild(prisma, claims.buildId);
+  return authorizeShellFor({ prisma, buildId: claims.buildId, userId: claims.userId });
+}
+
+/**
+ * The one decision of who may open a shell in which build, whatever the way in (the web shell's
+ * ticket, an SSH key): the role matrix's shell cell re-read from the database now (the user's
+ * account and role on the project, the build's stage and state). `userId` null: an anonymous
+ * visitor. Throws DomainError("forbidden" | "not_found" | "invalid_state").
+ */
+export async function authorizeShellFor(options: { prisma: Db; buildId: string; userId: string | null }): Promise<ShellTarget> {
+  const { prisma, userId } = options;
+  const build = await findShellBuild(prisma, options.buildId);
   if (!build) throw new DomainError("not_found", "This build does not exist.");
 
   let actor: Actor = { kind: "anonymous" };
-  if (claims.userId !== null) {
-    const user = await findShellUser(prisma, { userId: claims.userId, projectId: build.projectId });
-    if (!user || user.disabledAt) throw new DomainError("forbidden", "Shell ticket refused: this account is disabled.");
+  if (userId !== null) {
+    const user = await findShellUser(prisma, { userId, projectId: build.projectId });
+    if (!user || user.disabledAt) throw new DomainError("forbidden", "Shell refused: this account is disabled.");
     if (user.isSuperuser) actor = { kind: "superuser" };
     else if (user.role) actor = { kind: "collaborator", role: user.role };
   }
@@ -57,7 +68,7 @@ export async function authorizeShell(options: {
     buildNumber: build.number,
     projectId: build.projectId,
     stage: build.stage,
-    userId: claims.userId,
+    userId,
     containerName: build.containerName,
     databaseName: build.databaseName,
     anonymous: actor.kind === "anonymous",

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { inspectContainer, openTtyExec, type DockerEngine, type TtySession } from "@slipway/docker";
+import { inspectContainer, openPipedExec, openTtyExec, type DockerEngine, type PipedSession, type TtySession } from "@slipway/docker";
 import { parseTerminalMessage, SHELL_IDLE_MS, TERMINAL_CLOSE } from "@slipway/domain";
 import type { WebSocket } from "ws";
 import { databaseCredentials, type ManagedPostgres } from "../postgres";
@@ -14,6 +14,61 @@ export const SHELL_COMMAND = [
   "-c",
   'cd /home/odoo/src/user 2>/dev/null || cd "$HOME" 2>/dev/null; if command -v bash >/dev/null 2>&1; then exec bash -i; else exec sh -i; fi',
 ];
+
+/**
+ * The argv of a session: the interactive shell above, or one command (`ssh <build> '<command>'`)
+ * run by the same shell from the same folder. The command is handed to the shell as an argument
+ * ("$1"), never spliced into the script.
+ */
+export function shellCommand(command?: string): string[] {
+  if (command === undefined) return SHELL_COMMAND;
+  return [
+    "/bin/sh",
+    "-c",
+    'cd /home/odoo/src/user 2>/dev/null || cd "$HOME" 2>/dev/null; if command -v bash >/dev/null 2>&1; then exec bash -c "$1"; else exec sh -c "$1"; fi',
+    "slipway-shell",
+    command,
+  ];
+}
+
+/** Why a shell could not be opened, in words for the person at the terminal. */
+export class ShellUnavailable extends Error {}
+
+export type ShellExec = { tty: true; session: TtySession } | { tty: false; session: PipedSession };
+
+/**
+ * Starts the process of one authorized shell session in the build's server container: the entry
+ * point every way in shares (the web terminal, SSH). The container must be the build's running
+ * server; the process runs as SHELL_USER with shellEnv, the interactive shell or one command, on
+ * a TTY of the given size or piped (SSH exec without a pseudo-terminal). Throws ShellUnavailable.
+ */
+export async function openShellExec(options: {
+  docker: DockerEngine;
+  target: ShellTarget;
+  pg: ManagedPostgres;
+  /** One command instead of the interactive shell. */
+  command?: string;
+  /** A pseudo-terminal of this size, or false: stdin/stdout/stderr piped apart. */
+  tty: { cols?: number; rows?: number } | false;
+}): Promise<ShellExec> {
+  const { docker, target } = options;
+  const container = await inspectContainer({ docker, id: target.containerName });
+  if (!container?.running || container.labels.build !== target.buildId)
+    throw new ShellUnavailable(`The server of build #${target.buildNumber} is not running.`);
+  const exec = {
+    docker,
+    id: container.id,
+    cmd: shellCommand(options.command),
+    user: SHELL_USER,
+    env: shellEnv({ pg: options.pg, databaseName: target.databaseName }),
+  };
+  try {
+    if (options.tty === false) return { tty: false, session: await openPipedExec(exec) };
+    return { tty: true, session: await openTtyExec({ ...exec, cols: options.tty.cols, rows: options.tty.rows }) };
+  } catch (error) {
+    throw new ShellUnavailable(`Could not open a shell: ${(error as Error).message}`);
+  }
+}
 
 export interface ShellSessionEnd {
   sessionId: string;
@@ -103,24 +158,12 @@ export async function runShellSession(options: {
   ws.on("close", () => finish("client_closed"));
   ws.on("error", () => finish("client_closed"));
 
-  const container = await inspectContainer({ docker, id: target.containerName });
-  if (!container?.running || container.labels.build !== target.buildId) {
-    notice(`\r\nThe server of build #${target.buildNumber} is not running.\r\n`);
-    finish("error");
-    return { end, stop: () => undefined };
-  }
   try {
-    tty = await openTtyExec({
-      docker,
-      id: container.id,
-      cmd: SHELL_COMMAND,
-      user: SHELL_USER,
-      env: shellEnv({ pg: options.pg, databaseName: target.databaseName }),
-      cols: options.cols,
-      rows: options.rows,
-    });
+    const opened = await openShellExec({ docker, target, pg: options.pg, tty: { cols: options.cols, rows: options.rows } });
+    if (!opened.tty) throw new ShellUnavailable("Could not open a shell: no terminal.");
+    tty = opened.session;
   } catch (error) {
-    notice(`\r\nCould not open a shell: ${(error as Error).message}\r\n`);
+    notice(`\r\n${error instanceof ShellUnavailable ? error.message : `Could not open a shell: ${(error as Error).message}`}\r\n`);
     finish("error");
     return { end, stop: () => undefined };
   }

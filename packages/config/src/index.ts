@@ -6,4 +6,6 @@ export { repoRoot, defaultSlipwayHome } from "./paths";
 export * from "./state-paths";
 export * from "./tokens/connect-token";
 export * from "./tokens/shell-ticket";
+export * from "./ssh/public-key";
+export * from "./ssh/ssh-command";
 export type { LogLevel } from "./variables";

@@ -24,6 +24,8 @@ export interface BaseConfig {
   readonly proxyPort: number;
   /** Port of the worker's terminal gateway (browsers open ws://<web host>:<port>/terminal). */
   readonly terminalPort: number;
+  /** SSH to builds: the worker's server listens on listenHost:port; `publicHost` is the host users type. */
+  readonly ssh: { readonly listenHost: string; readonly port: number; readonly publicHost: string };
   readonly baseDomain: string;
   readonly logLevel: LogLevel;
 }
@@ -104,6 +106,11 @@ function toBase(v: ParsedVariables<typeof baseVariables>): BaseConfig {
     web: { host: v.SLIPWAY_WEB_HOST, port: v.SLIPWAY_WEB_PORT, publicUrl: v.SLIPWAY_PUBLIC_URL },
     proxyPort: v.SLIPWAY_PROXY_PORT,
     terminalPort: v.SLIPWAY_TERMINAL_PORT,
+    ssh: {
+      listenHost: v.SLIPWAY_SSH_HOST ?? v.SLIPWAY_WEB_HOST,
+      port: v.SLIPWAY_SSH_PORT,
+      publicHost: v.SLIPWAY_SSH_PUBLIC_HOST ?? new URL(v.SLIPWAY_PUBLIC_URL).hostname,
+    },
     baseDomain: v.SLIPWAY_BASE_DOMAIN,
     logLevel: v.SLIPWAY_LOG_LEVEL,
   };

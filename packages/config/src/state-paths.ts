@@ -68,6 +68,11 @@ export function swapJournalDir(home: string): string {
   return join(home, "state", "swaps");
 }
 
+/** The SSH server's host key, generated once (`<home>/state/ssh/host_ed25519_key`, mode 0600). */
+export function sshHostKeyFile(home: string): string {
+  return join(home, "state", "ssh", "host_ed25519_key");
+}
+
 /** Secrets of the managed PostgreSQL server (`<home>/odoo-postgres`). */
 export function odooPostgresDir(home: string): string {
   return join(home, "odoo-postgres");

@@ -92,6 +92,12 @@ export const baseVariables = {
   SLIPWAY_PROXY_PORT: withDefault(port, "8480"),
   /** Terminal gateway (web shell websockets): the worker listens on SLIPWAY_WEB_HOST at this port. */
   SLIPWAY_TERMINAL_PORT: withDefault(port, "3001"),
+  /** SSH to builds (`ssh <build id>@<host> -p <port>`): the worker listens on this port. */
+  SLIPWAY_SSH_PORT: withDefault(port, "2222"),
+  /** Address the SSH server listens on (default: SLIPWAY_WEB_HOST). */
+  SLIPWAY_SSH_HOST: optional(hostname),
+  /** Host name shown in the SSH command (default: the host of SLIPWAY_PUBLIC_URL). */
+  SLIPWAY_SSH_PUBLIC_HOST: optional(hostname),
   SLIPWAY_BASE_DOMAIN: withDefault(domain, "slipway.localhost"),
   SLIPWAY_LOG_LEVEL: withDefault(z.enum(logLevels, { error: `invalid log level (expected one of ${logLevels.join(", ")})` }), "info"),
 };

@@ -10,3 +10,4 @@ export * from "./gc";
 export * from "./neutralization";
 export * from "./terminal";
 export * from "./monitor";
+export * from "./text";

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { backupLogsDir } from "@slipway/config";
 import { findBackup, insertEvent } from "@slipway/db";
-import { DomainError } from "@slipway/domain";
+import { DomainError, formatTimestamp } from "@slipway/domain";
 import { createBackup } from "./create-backup";
 import { backupStoreOf, branchDatabase, isStoreLocation, scratchName, toolsContextOf, type BackupDeps } from "./engine/context";
 import { moveFilestores } from "./engine/filestore-volume";
@@ -105,7 +105,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
       branchId: target.branch.id,
       actorId: options.actorId ?? null,
       kind: "backup.restored",
-      message: `Backup of ${manifest.createdAt} restored${staging ? " and neutralized" : ""}; safety backup taken first`,
+      message: `Backup of ${formatTimestamp(manifest.createdAt)} restored${staging ? " and neutralized" : ""}; safety backup taken first`,
       data: { backupId: row.id, safetyBackupId: safety.id },
     });
     return { database: target.database, safetyBackupId: safety.id, neutralized: staging };

@@ -1,3 +1,5 @@
+import { formatTimestamp } from "@slipway/domain";
+
 /** "1 h 02 min", "3 min 05 s", "42 s", "0.4 s" — a compact duration for timelines. */
 export function formatDuration(ms: number): string {
   if (ms < 0) ms = 0;
@@ -15,7 +17,7 @@ export function elapsed(start: Date | null, end: Date | null, now: Date = new Da
   return formatDuration((end ?? now).getTime() - start.getTime());
 }
 
-/** A timestamp as UTC text (stable between server renders and tests). */
+/** A timestamp as UTC text (stable between server renders and tests): the platform's one format (@slipway/domain). */
 export function formatTime(date: Date | null): string {
-  return date ? `${date.toISOString().slice(0, 19).replace("T", " ")} UTC` : "—";
+  return formatTimestamp(date);
 }

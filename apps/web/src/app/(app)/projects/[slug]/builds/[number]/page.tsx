@@ -1,5 +1,5 @@
 import { findBuildByNumber } from "@slipway/db";
-import { branchChangeTarget, isInProgress } from "@slipway/domain";
+import { branchChangeTarget, isInProgress, stepActivity } from "@slipway/domain";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -59,6 +59,7 @@ export default async function BuildPage({ params }: Props) {
   const logs = showLogs ? await readBuildLogs({ home: config.home, buildId: build.id, tailLines: TAIL_LINES }) : [];
   const url = build.hostname ? buildUrl({ hostname: build.hostname, proxyPort: config.proxyPort }) : null;
   const live = state === "running" && url;
+  const runningStep = build.steps.find((s) => s.state === "running");
 
   return (
     <div className="space-y-6">
@@ -71,7 +72,7 @@ export default async function BuildPage({ params }: Props) {
         </p>
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold tracking-tight">Build #{build.number}</h1>
-          <StatusBadge build={{ state, result: build.result }} />
+          <StatusBadge build={{ state, result: build.result }} activity={runningStep ? stepActivity(runningStep.name) : null} />
           {isInProgress(state) && access.can(branchChangeTarget([stage])) && !build.cancelRequestedAt ? (
             <CancelButton slug={slug} buildId={build.id} number={build.number} />
           ) : null}

@@ -1,15 +1,6 @@
 import type { BuildDetail } from "@slipway/db";
+import { stepLabel } from "@slipway/domain";
 import { elapsed } from "@/app/(app)/projects/_components/format";
-
-const stepLabels: Record<string, string> = {
-  fetch: "Fetch the revision",
-  discover: "Discover addons",
-  dependencies: "Install Python requirements",
-  create_database: "Create the database",
-  install: "Install modules and run tests",
-  start: "Start the server",
-  route: "Publish the URL",
-};
 
 const stateStyles = {
   pending: { dot: "bg-slate-300", text: "text-slate-500", label: "Pending" },
@@ -31,13 +22,21 @@ export function StepTimeline({ steps }: { steps: BuildDetail["steps"] }) {
             <span aria-hidden className={`mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full ${style.dot}`} />
             <div className="min-w-0 flex-1">
               <div className="flex flex-wrap items-baseline justify-between gap-2 text-sm">
-                <span className="font-medium text-slate-900">{stepLabels[step.name] ?? step.name}</span>
+                <span className="font-medium text-slate-900">{stepLabel(step.name)}</span>
                 <span className={`text-xs ${style.text}`}>
                   {style.label}
                   {duration ? ` · ${duration}` : ""}
                 </span>
               </div>
-              {step.error ? <p className="mt-0.5 break-words text-xs text-red-700">{step.error}</p> : null}
+              {step.error ? (
+                // A skipped step's reason is information (why it was not needed), not an error.
+                <p
+                  className={`mt-0.5 break-words text-xs ${step.state === "skipped" ? "text-slate-500" : "text-red-700"}`}
+                  data-testid="step-note"
+                >
+                  {step.error}
+                </p>
+              ) : null}
             </div>
           </li>
         );

@@ -29,6 +29,8 @@ describe("historyTimeline", () => {
     expect(
       entries.map((e) => (e.kind === "commit" ? `commit ${e.revision[0]} ${e.build?.number ?? "-"}` : `event ${e.eventKind}`)),
     ).toEqual(["event stage.changed", "commit b -", "event build.ready", "commit a 1"]);
+    // Events are shown in words, never as their code.
+    expect(entries.flatMap((e) => (e.kind === "event" ? [e.label] : []))).toEqual(["Stage changed", "Build ready"]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { BuildResult, BuildState } from "@slipway/domain";
+import { eventLabel, type BuildResult, type BuildState } from "@slipway/domain";
 
 /** A commit (from the builds of the branch) or a platform event, for the History tab. */
 export type HistoryEntry =
@@ -10,7 +10,14 @@ export type HistoryEntry =
       author: string | null;
       build: { id: string; number: number; state: BuildState; result: BuildResult | null } | null;
     }
-  | { kind: "event"; at: Date; eventKind: string; message: string; actor: string | null };
+  | {
+      kind: "event";
+      at: Date;
+      eventKind: string;
+      /** The kind in words ("Backup restored"). */ label: string;
+      message: string;
+      actor: string | null;
+    };
 
 interface BuildRow {
   id: string;
@@ -54,7 +61,14 @@ export function historyTimeline(options: { builds: readonly BuildRow[]; events: 
         entries.push({ kind: "commit", at: e.createdAt, revision, message: e.message, author: e.actor?.login ?? null, build: null });
       continue;
     }
-    entries.push({ kind: "event", at: e.createdAt, eventKind: e.kind, message: e.message, actor: e.actor?.login ?? null });
+    entries.push({
+      kind: "event",
+      at: e.createdAt,
+      eventKind: e.kind,
+      label: eventLabel(e.kind),
+      message: e.message,
+      actor: e.actor?.login ?? null,
+    });
   }
   return entries.sort((a, b) => b.at.getTime() - a.at.getTime());
 }

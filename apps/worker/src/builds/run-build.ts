@@ -3,6 +3,7 @@ import {
   findBranchHeadState,
   findBuildDatabaseName,
   findBuildStanding,
+  findBuildToRun,
   findRunningBuildsOfBranch,
   hasBuildOfRevision,
   loadBuildContext,
@@ -15,6 +16,7 @@ import type { WorkerDeps } from "../deps";
 import { runDevelopmentPipeline } from "./development-pipeline";
 import { productionBuildOwnsDatabase, runProductionPipeline } from "./production-pipeline";
 import { recoverAbandonedProductionBuild } from "./production-rollback";
+import { platformOutage } from "./platform-outage";
 import { runStagingPipeline } from "./staging-pipeline";
 import { BuildRecorder } from "./recorder";
 import { killBuildContainers, releaseBuild, removeBuildResources } from "./resources";
@@ -29,7 +31,7 @@ export const MAX_RESUMES = 2;
  * lines), or cancelled. Idempotent: a build that already ended is left alone.
  */
 export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId: string; signal: AbortSignal }): Promise<void> {
-  const build = await deps.prisma.build.findUnique({ where: { id: buildId }, include: { branch: true, project: true } });
+  const build = await findBuildToRun(deps.prisma, buildId);
   if (!build || !isInProgress(build.state)) return;
   const { branch, project } = build;
   const recorder = new BuildRecorder(deps.prisma, deps.redis, build.id, project.id);
@@ -78,6 +80,8 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       }
       log.info({ result }, "build running");
     } else {
+      const outage = await outageToWaitFor(deps, build);
+      if (outage) return await leaveForResume({ recorder, log, build, branchId: branch.id, outage });
       await releaseAfterBadEnd(deps, build, { databaseName: await findBuildDatabaseName(deps.prisma, build.id), tolerant: false });
       await recorder.finish({ state: "failed", result: "red", reason: outcome.reason, offending: outcome.offending });
       await recorder.event("build.failed", `Build #${build.number} is red: ${outcome.reason.slice(0, 200)}`, branch.id);
@@ -89,6 +93,8 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       log.warn("build interrupted by shutdown; it resumes at the next start");
       throw e;
     }
+    const outage = e instanceof BuildStopped ? null : await outageToWaitFor(deps, build);
+    if (outage) return await leaveForResume({ recorder, log, build, branchId: branch.id, outage });
     await killBuildContainers(deps, build.id);
     await releaseAfterBadEnd(deps, build, { databaseName: await findBuildDatabaseName(deps.prisma, build.id), tolerant: true });
     if (e instanceof BuildStopped) {
@@ -103,6 +109,36 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
     deps.running.delete(build.id);
   }
   await buildBranchHeadIfMoved(deps, { branchId: branch.id, builtRevision: build.revision });
+}
+
+/**
+ * A development or staging build that fails while the platform is down (the Docker engine or the
+ * Odoo PostgreSQL server not answering: a restart, an outage) did not fail because of its commit.
+ * The reason, or null when the platform answers (the failure is the build's own). Production
+ * builds keep their own ending: their pipeline has already rolled the update back.
+ */
+async function outageToWaitFor(deps: WorkerDeps, build: { stage: string }): Promise<string | null> {
+  if (build.stage === "production") return null;
+  return platformOutage(deps).catch((e: Error) => e.message);
+}
+
+/**
+ * Leaves the build in progress, as a shutdown does: the scheduled reconciliation queues it again
+ * (within a minute), and runBuild resumes it from the start, bounded by MAX_RESUMES. Its branch's
+ * newer pushes wait for that resumed run's end.
+ */
+async function leaveForResume(options: {
+  recorder: BuildRecorder;
+  log: WorkerDeps["logger"];
+  build: { number: number };
+  branchId: string;
+  outage: string;
+}): Promise<void> {
+  const { recorder, log, build, branchId, outage } = options;
+  log.warn({ outage }, "build interrupted by a platform outage; it resumes when the platform answers again");
+  await recorder
+    .event("build.interrupted", `Build #${build.number} was interrupted by a platform outage (${outage}); it resumes by itself`, branchId)
+    .catch(() => undefined);
 }
 
 /**

@@ -171,6 +171,38 @@ export function findBuildStanding(db: Db, buildId: string): Promise<BuildStandin
   });
 }
 
+/** What the build.run job reads when it picks a build up: the build and who it belongs to. */
+export interface BuildToRun {
+  id: string;
+  number: number;
+  stage: Stage;
+  state: BuildState;
+  revision: string;
+  startedAt: Date | null;
+  databaseName: string | null;
+  hostname: string | null;
+  branch: { id: string; name: string };
+  project: { id: string; slug: string };
+}
+
+export function findBuildToRun(db: Db, buildId: string): Promise<BuildToRun | null> {
+  return db.build.findUnique({
+    where: { id: buildId },
+    select: {
+      id: true,
+      number: true,
+      stage: true,
+      state: true,
+      revision: true,
+      startedAt: true,
+      databaseName: true,
+      hostname: true,
+      branch: { select: { id: true, name: true } },
+      project: { select: { id: true, slug: true } },
+    },
+  });
+}
+
 /** The running builds of a branch but one (those a newer build of the branch replaces). */
 export function findRunningBuildsOfBranch(
   db: Db,

@@ -152,7 +152,7 @@ const importBoundaries = [
 // `Prisma`, `PrismaClient`) is imported and no model method or raw query is called on the handle.
 // ---------------------------------------------------------------------------------------------
 
-export const DATA_BOUNDARY = "off";
+export const DATA_BOUNDARY = "error";
 
 const schema = readFileSync(new URL("./prisma/schema.prisma", import.meta.url), "utf8");
 const MODELS = [...schema.matchAll(/^model\s+(\w+)\s*\{/gm)].map((m) => m[1]);

@@ -1,5 +1,4 @@
 import { DomainError } from "@slipway/domain";
-import type { PrismaClient, Project } from "../generated/prisma/client";
 import type { Db } from "../client";
 import { isUniqueViolation } from "./errors";
 
@@ -18,7 +17,28 @@ export interface NewProject {
   creatorId: string;
 }
 
-export async function insertProject(prisma: PrismaClient, p: NewProject): Promise<Project> {
+/** A project as the apps see it: its settings, never the generated row type. */
+export interface ProjectRecord {
+  id: string;
+  slug: string;
+  name: string;
+  repoUrl: string;
+  repoKind: string;
+  githubOwner: string | null;
+  githubRepo: string | null;
+  odooVersion: string;
+  odooImage: string;
+  baseDomain: string;
+  /** Encrypted at rest; decrypted only to check a webhook signature. */
+  webhookSecretEnc: string;
+  publicAccess: boolean;
+  moduleUpdateRule: "manifest_version" | "checksum";
+  checksumExcludes: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export async function insertProject(prisma: Db, p: NewProject): Promise<ProjectRecord> {
   const { creatorId, ...data } = p;
   try {
     return await prisma.project.create({ data: { ...data, collaborators: { create: { userId: creatorId, role: "admin" } } } });
@@ -28,16 +48,16 @@ export async function insertProject(prisma: PrismaClient, p: NewProject): Promis
   }
 }
 
-export function findProjectBySlug(prisma: PrismaClient, slug: string): Promise<Project | null> {
-  return prisma.project.findUnique({ where: { slug } });
+export function findProjectBySlug(prisma: Db, slug: string): Promise<ProjectRecord | null> {
+  return prisma.project.findFirst({ where: { slug, deletingAt: null } });
 }
 
 /** Projects linked to a GitHub repository (webhooks without an explicit project). */
-export function findProjectsForGithubRepo(prisma: PrismaClient, fullName: string): Promise<Project[]> {
+export function findProjectsForGithubRepo(prisma: Db, fullName: string): Promise<ProjectRecord[]> {
   const [owner, repo] = fullName.split("/");
   if (!owner || !repo) return Promise.resolve([]);
   return prisma.project.findMany({
-    where: { githubOwner: { equals: owner, mode: "insensitive" }, githubRepo: { equals: repo, mode: "insensitive" } },
+    where: { githubOwner: { equals: owner, mode: "insensitive" }, githubRepo: { equals: repo, mode: "insensitive" }, deletingAt: null },
   });
 }
 
@@ -56,7 +76,7 @@ export interface ProjectListRow {
 /** Projects a user can see: all for a superuser, otherwise those they collaborate on. */
 export function listProjectsForUser(prisma: Db, user: { id: string; isSuperuser: boolean }): Promise<ProjectListRow[]> {
   return prisma.project.findMany({
-    where: user.isSuperuser ? {} : { collaborators: { some: { userId: user.id } } },
+    where: user.isSuperuser ? { deletingAt: null } : { deletingAt: null, collaborators: { some: { userId: user.id } } },
     orderBy: { name: "asc" },
     select: {
       id: true,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { decryptSecret } from "@slipway/config";
-import { findProjectBySlug, findProjectsForGithubRepo, queuedByPush, recordPush, type Db, type Project } from "@slipway/db";
+import { findProjectBySlug, findProjectsForGithubRepo, queuedByPush, recordPush, type Db, type ProjectRecord } from "@slipway/db";
 import { isDomainError, startBuild } from "@slipway/domain";
 import { parseGithubEvent, parsePush, verifySignature, type WebhookEvent } from "@slipway/github";
 
@@ -57,7 +57,7 @@ function repositoryFullName(body: string): string | null {
  * the branch (its absence for a deletion), checked with `git ls-remote`, and is logged either way.
  */
 export async function handleWebhook(deps: WebhookDeps, req: WebhookRequest): Promise<WebhookResponse> {
-  let candidates: Project[];
+  let candidates: ProjectRecord[];
   if (req.projectSlug) {
     const project = await findProjectBySlug(deps.prisma, req.projectSlug);
     candidates = project ? [project] : [];

@@ -28,6 +28,7 @@ export * from "./repositories/database-health";
 export * from "./repositories/mail-views";
 export * from "./repositories/branch-changes";
 export * from "./repositories/github-users";
+export * from "./repositories/local-accounts";
 export * from "./repositories/project-settings";
 export * from "./repositories/backup-requests";
 export * from "./repositories/build-pipeline";

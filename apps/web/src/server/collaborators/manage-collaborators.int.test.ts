@@ -53,7 +53,7 @@ describe("collaborators and project settings (real PostgreSQL, fake GitHub API)"
     await expect(addCollaborator(deps(), { access: await as(ownerId), login: "octo-dev" })).rejects.toMatchObject({ code: "conflict" });
     await expect(addCollaborator(deps(), { access: await as(ownerId), login: "nobody-here" })).rejects.toMatchObject({
       code: "not_found",
-      message: 'There is no GitHub user named "nobody-here".',
+      message: 'There is no local user or GitHub user named "nobody-here".',
     });
     await expect(addCollaborator(deps(), { access: await as(ownerId), login: "bad name!" })).rejects.toMatchObject({
       code: "invalid_input",

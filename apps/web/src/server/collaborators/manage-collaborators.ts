@@ -1,5 +1,5 @@
-import { changeCollaborator, insertCollaborator, type Db } from "@slipway/db";
-import { collaboratorRoles, DomainError, type Role } from "@slipway/domain";
+import { changeCollaborator, findUserByLoginInsensitive, insertCollaborator, type Db } from "@slipway/db";
+import { collaboratorRoles, DomainError, isDomainError, type Role } from "@slipway/domain";
 import type { ProjectAccess } from "../access";
 import { recordAudit } from "../audit/record-audit";
 import { fetchUserByLogin } from "../github-auth/github-api";
@@ -16,10 +16,54 @@ export function parseRole(value: unknown): Role {
   throw new DomainError("invalid_input", "Choose a role: admin, tester or developer.");
 }
 
+/** What the typed login is, after trimming and a leading "@". */
+function typedLogin(value: string): string {
+  const login = value.trim().replace(/^@/, "");
+  if (login === "") throw new DomainError("invalid_input", "Enter a local login or a GitHub username.");
+  return login;
+}
+
 /**
- * Adds a GitHub user by username (seed settings.md: Developer unless another role is chosen). The
- * username is resolved through GitHub's API, so the User row carries the GitHub id their login
- * will match later.
+ * The user a typed login stands for (issue 14): a local account of that login first (case
+ * ignored), otherwise the GitHub user of that name, looked up through GitHub's API so the User row
+ * carries the GitHub id their login will match later. When GitHub cannot be reached, a GitHub
+ * user already known here is used as stored; anyone else gets a message that says what to do.
+ */
+async function resolveCollaboratorUser(
+  deps: CollaboratorDeps,
+  typed: string,
+): Promise<{ id: string; login: string; details: Record<string, string | boolean> }> {
+  const known = await findUserByLoginInsensitive(deps.prisma, { login: typed });
+  if (known?.disabled) {
+    throw new DomainError("invalid_state", `The account ${known.login} is disabled; ask a platform administrator to enable it first.`);
+  }
+  if (known && known.githubId === null) return { id: known.id, login: known.login, details: { local: true } };
+  try {
+    const account = await fetchUserByLogin({ apiUrl: deps.githubApiUrl, login: typed });
+    const user = await upsertGithubUser(deps.prisma, account);
+    return { ...user, details: { githubId: account.githubId } };
+  } catch (error) {
+    if (isDomainError(error, "upstream_failed")) {
+      if (known) return { id: known.id, login: known.login, details: { githubId: known.githubId!, githubUnreachable: true } };
+      throw new DomainError(
+        "upstream_failed",
+        `GitHub could not be reached to look up "${typed}", and there is no local user with this login. Retry when GitHub is reachable, or ask a platform administrator to create a local user (Users page) and add that login.`,
+        { cause: error },
+      );
+    }
+    if (isDomainError(error, "not_found")) {
+      throw new DomainError("not_found", `There is no local user or GitHub user named "${typed}".`);
+    }
+    if (isDomainError(error, "invalid_input")) {
+      throw new DomainError("invalid_input", `There is no local user "${typed}", and it is not a GitHub username.`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Adds a local user by login or a GitHub user by username (seed settings.md: Developer unless
+ * another role is chosen); local accounts are found first.
  */
 export async function addCollaborator(
   deps: CollaboratorDeps,
@@ -28,8 +72,7 @@ export async function addCollaborator(
   const { access, ip } = options;
   access.assert({ action: "manage_collaborators" });
   const role = options.role ?? "developer";
-  const account = await fetchUserByLogin({ apiUrl: deps.githubApiUrl, login: options.login });
-  const user = await upsertGithubUser(deps.prisma, account);
+  const user = await resolveCollaboratorUser(deps, typedLogin(options.login));
   const row = await insertCollaborator(deps.prisma, { projectId: access.project.id, userId: user.id, role });
   await recordAudit({
     prisma: deps.prisma,
@@ -37,7 +80,7 @@ export async function addCollaborator(
     projectId: access.project.id,
     action: "collaborator.add",
     target: user.login,
-    details: { role, githubId: account.githubId },
+    details: { role, ...user.details },
     ip,
   });
   return row;

@@ -1,16 +1,12 @@
 import { listBackupBranches } from "@slipway/db";
-import { isDomainError, MAX_MANUAL_BACKUPS_PER_DAY, type Stage } from "@slipway/domain";
+import type { Stage } from "@slipway/domain";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { projectForPage } from "@/server/access/page-access";
-import { getCurrentUser } from "@/server/auth/current-user";
 import { backupDeps } from "@/server/backups/backup-deps";
-import { listBackups } from "@/server/backups/list-backups";
 import { LiveRefresh } from "../live-refresh";
-import { BackupsTable } from "./backups-table";
-import { ImportPanel } from "./import-panel";
-import { ManualBackupButton } from "./manual-backup-button";
+import { BranchBackupsPanel } from "./branch-backups-panel";
 
 type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ branch?: string }> };
 
@@ -35,26 +31,7 @@ export default async function BackupsPage({ params, searchParams }: Props) {
   const selected = wanted ? branches.find((b) => b.name === wanted) : (usable.find((b) => b.stage !== "development") ?? usable[0]);
   // A branch the role may not see the backups of is not advertised (like every tool page).
   if (wanted && (!selected || !usable.includes(selected))) notFound();
-  const isAdmin = access.can({ action: "project_settings" });
-  const user = await getCurrentUser();
   const base = `/projects/${slug}/backups`;
-
-  let list: Awaited<ReturnType<typeof listBackups>> | null = null;
-  if (selected && selected.stage !== "development") {
-    try {
-      list = await listBackups(d, { access, branchName: selected.name });
-    } catch (e) {
-      if (isDomainError(e, "forbidden", "not_found")) notFound();
-      throw e;
-    }
-  }
-  const targets = branches
-    .filter(
-      (b): b is typeof b & { stage: "production" | "staging" } =>
-        b.stage !== "development" && b.hasDatabase && access.can({ stage: b.stage, tool: "backups" }),
-    )
-    .map((b) => ({ name: b.name, stage: b.stage }));
-
   return (
     <section aria-labelledby="backups-title" className="space-y-5">
       <LiveRefresh slug={slug} />
@@ -89,33 +66,9 @@ export default async function BackupsPage({ params, searchParams }: Props) {
           Development databases are not backed up, and manual backups are not possible: every push to a development branch builds a new
           database from scratch (with demo data). Move the branch to staging or production to back it up.
         </p>
-      ) : list ? (
-        <>
-          <p className="text-sm text-slate-600">
-            {selected.stage === "production"
-              ? "The production database is backed up every day; 7 daily, 4 weekly and 3 monthly backups are kept. Manual backups are kept 7 days; update, safety and import backups 30 days."
-              : "Staging databases are not backed up automatically; manual backups are kept 7 days. Restore a production backup here to test with real data (it is neutralized)."}
-          </p>
-          {user ? (
-            <ManualBackupButton
-              slug={slug}
-              branch={selected.name}
-              remaining={MAX_MANUAL_BACKUPS_PER_DAY - list.manualToday}
-              disabledReason={
-                !selected.hasDatabase
-                  ? "No running build: nothing to back up yet."
-                  : list.manualToday >= MAX_MANUAL_BACKUPS_PER_DAY
-                    ? `The ${MAX_MANUAL_BACKUPS_PER_DAY} manual backups of today are taken; try again tomorrow.`
-                    : null
-              }
-            />
-          ) : null}
-          <BackupsTable slug={slug} list={list} targets={targets} showVerifyErrors={isAdmin} />
-          {user && selected.hasDatabase ? (
-            <ImportPanel slug={slug} branch={selected.name} stage={selected.stage} maxBytes={d.maxBytes} />
-          ) : null}
-        </>
-      ) : null}
+      ) : (
+        <BranchBackupsPanel slug={slug} access={access} branch={{ ...selected, stage: selected.stage }} branches={branches} />
+      )}
     </section>
   );
 }

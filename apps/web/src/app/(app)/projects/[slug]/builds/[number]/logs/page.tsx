@@ -1,10 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { buildToolForPage } from "@/server/build-tools/page-build";
-import { listLogFiles } from "@/server/build-tools/log-files";
-import { deps } from "@/server/deps";
 import { ToolsNav } from "../tools-nav";
-import { LogViewer } from "./log-viewer";
+import { BuildLogsTab } from "./build-logs-tab";
 
 type Props = { params: Promise<{ slug: string; number: string }>; searchParams: Promise<{ file?: string }> };
 
@@ -17,10 +15,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function LogsPage({ params, searchParams }: Props) {
   const { slug, number } = await params;
   const { access, build } = await buildToolForPage({ slug, number, tool: "logs" });
-  const files = await listLogFiles({ home: deps().config.home, buildId: build.id });
   const wanted = (await searchParams).file;
-  const names = files.map((f) => f.name);
-  const initial = wanted && names.includes(wanted) ? wanted : (names.find((n) => n === "odoo.log") ?? names[0] ?? null);
   return (
     <div className="space-y-4">
       <p className="text-sm">
@@ -36,11 +31,7 @@ export default async function LogsPage({ params, searchParams }: Props) {
         allowed={(tool) => access.can({ stage: build.stage, tool })}
         running={build.state === "running"}
       />
-      {initial ? (
-        <LogViewer slug={slug} number={build.number} files={files} initial={initial} />
-      ) : (
-        <p className="text-sm text-slate-500">This build has no logs yet.</p>
-      )}
+      <BuildLogsTab slug={slug} build={build} wanted={wanted} />
     </div>
   );
 }

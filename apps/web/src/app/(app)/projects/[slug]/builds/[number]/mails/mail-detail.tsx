@@ -5,7 +5,18 @@ import { formatTime } from "@/app/(app)/projects/_components/format";
 type View = "html" | "text" | "headers" | "attachments";
 
 /** One caught message: HTML (sandboxed iframe, other origin rules), text, headers, attachments. */
-export function MailDetail({ base, mail, view: requested }: { base: string; mail: OpenedMail; view?: string }) {
+export function MailDetail({
+  base,
+  listBase = base,
+  mail,
+  view: requested,
+}: {
+  base: string;
+  /** The page whose inbox shows this message (its part links go there); the build page by default. */
+  listBase?: string;
+  mail: OpenedMail;
+  view?: string;
+}) {
   const views: { key: View; label: string; available: boolean }[] = [
     { key: "html", label: "HTML", available: mail.html !== null },
     { key: "text", label: "Text", available: mail.text !== null },
@@ -40,7 +51,7 @@ export function MailDetail({ base, mail, view: requested }: { base: string; mail
           .map((v) => (
             <Link
               key={v.key}
-              href={`${base}/mails?mail=${mail.id}&view=${v.key}`}
+              href={`${listBase}/mails?mail=${mail.id}&view=${v.key}`}
               aria-current={v.key === view ? "page" : undefined}
               className={`-mb-px border-b-2 pb-1.5 ${v.key === view ? "border-brand-600 font-medium text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"}`}
             >

@@ -33,3 +33,4 @@ export * from "./repositories/project-settings";
 export * from "./repositories/backup-requests";
 export * from "./repositories/build-pipeline";
 export * from "./repositories/merges";
+export * from "./repositories/ssh-keys";

@@ -7,6 +7,7 @@ import {
   FAILED_TEST,
   GREEN_TEST,
   MISSING_FROM_ADDONS_PATH,
+  NO_TESTS,
   NEUTRALIZE,
   TTY_INSTALL,
   UNKNOWN_MODULE,
@@ -26,6 +27,15 @@ describe("classifyRun with real Odoo 17 output", () => {
   it("green test run and neutralize are green", () => {
     expect(classifyRun({ kind: "test", exitCode: 0, output: GREEN_TEST }).status).toBe("green");
     expect(classifyRun({ kind: "neutralize", exitCode: 0, output: NEUTRALIZE }).status).toBe("green");
+  });
+
+  it("a run that found no test is green: Odoo's WARNING '0 failed, 0 error(s) of 0 tests' is not the branch's fault; any other WARNING still is", () => {
+    const r = classifyRun({ kind: "test", exitCode: 0, output: NO_TESTS });
+    expect({ status: r.status, reasons: r.reasons, offending: r.offending }).toEqual({ status: "green", reasons: [], offending: [] });
+    const other = NO_TESTS.replace("0 failed, 0 error(s) of 0 tests", "1 failed, 0 error(s) of 0 tests");
+    expect(classifyRun({ kind: "test", exitCode: 0, output: other }).status).toBe("yellow");
+    const otherLogger = NO_TESTS.replace("odoo.tests.result: 0 failed", "odoo.addons.x: 0 failed");
+    expect(classifyRun({ kind: "test", exitCode: 0, output: otherLogger }).status).toBe("yellow");
   });
 
   it("a failed test is red with the FAIL: record (and its traceback) among the offending lines", () => {

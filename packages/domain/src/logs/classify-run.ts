@@ -70,7 +70,9 @@ export function classifyRun(options: ClassifyRunOptions): RunClassification {
       }
       continue;
     }
-    const severity = severityOf(entry.level);
+    // "0 failed, 0 error(s) of 0 tests": Odoo warns that a run with --test-enable found no test.
+    // A branch without tests has nothing wrong with it: not a warning of the build (issue 15).
+    const severity = isEmptyTestReport(entry) ? "none" : severityOf(entry.level);
     const hasTraceback = entry.continuation.some(isTracebackLine);
     if (hasTraceback) counts.traceback++;
     if (severity === "critical") counts.critical++;
@@ -145,6 +147,10 @@ function severityOf(level: string): "critical" | "error" | "warning" | "none" {
     default:
       return "none";
   }
+}
+
+function isEmptyTestReport(r: OdooLogRecord): boolean {
+  return r.logger === "odoo.tests.result" && /^0 failed, 0 error\(s\) of 0 tests\b/.test(r.message);
 }
 
 function isTracebackLine(line: string): boolean {

@@ -217,6 +217,10 @@ describe("waitForHttp", () => {
     const ok = await waitForHttp({ url: `http://127.0.0.1:${port}/`, timeoutMs: 5_000, intervalMs: 50 });
     expect(ok.ok).toBe(true);
     expect(ok.elapsedMs).toBeGreaterThanOrEqual(300);
+    // No connection is left open in the server: Odoo logs an idle keep-alive connection's timeout as
+    // an ERROR line in the user's log (issue 15).
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await new Promise<number>((r, j) => server.getConnections((e, n) => (e ? j(e) : r(n))))).toBe(0);
     await new Promise((r) => server.close(r));
     const ko = await waitForHttp({ url: `http://127.0.0.1:${port}/`, timeoutMs: 600, intervalMs: 50 });
     expect(ko).toMatchObject({ ok: false, status: null });

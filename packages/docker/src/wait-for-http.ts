@@ -1,3 +1,5 @@
+import http from "node:http";
+
 export interface HttpWaitResult {
   ok: boolean;
   /** Last HTTP status seen (null: never answered). */
@@ -25,18 +27,30 @@ export async function waitForHttp(options: {
   let error: string | null = null;
   while (Date.now() - started < options.timeoutMs) {
     try {
-      const res = await fetch(options.url, {
-        redirect: "manual",
-        signal: AbortSignal.timeout(Math.min(5_000, options.timeoutMs)),
-      });
-      status = res.status;
-      await res.body?.cancel();
+      status = await getStatus(options.url, Math.min(5_000, options.timeoutMs));
       if (status === expect) return { ok: true, status, elapsedMs: Date.now() - started, error: null };
     } catch (e) {
-      error = (e as Error).cause ? String((e as { cause: unknown }).cause) : String(e);
+      error = String((e as Error).message ?? e);
     }
     if (options.shouldAbort && (await options.shouldAbort())) break;
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
   }
   return { ok: false, status, elapsedMs: Date.now() - started, error };
+}
+
+/**
+ * One GET on its own connection, closed right after the answer (`Connection: close`, no agent).
+ * A pooled keep-alive connection would sit idle in the server until its timeout, and Odoo's
+ * werkzeug logs that as `ERROR … Request timed out` in the user's log (issue 15).
+ */
+function getStatus(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, headers: { connection: "close" }, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on("error", reject);
+  });
 }

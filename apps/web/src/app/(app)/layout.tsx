@@ -17,6 +17,11 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           </Link>
           {user ? (
             <div className="flex items-center gap-4 text-sm">
+              {user.isSuperuser ? (
+                <Link href="/admin/users" className="font-medium text-slate-600 hover:text-slate-900">
+                  Users
+                </Link>
+              ) : null}
               <span className="text-slate-600">
                 Signed in as{" "}
                 <strong className="font-medium text-slate-900" data-testid="current-user">

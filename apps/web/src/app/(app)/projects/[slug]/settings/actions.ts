@@ -17,7 +17,11 @@ const text = (form: FormData, name: string, max = 200) => String(form.get(name) 
  * or the refusal's message (plain forms: works without JavaScript). Authorization happens in the
  * use case (admins only), never in the page alone.
  */
-async function run(form: FormData, act: (ctx: { access: ProjectAccess; ip: string }) => Promise<string>): Promise<never> {
+async function run(
+  form: FormData,
+  act: (ctx: { access: ProjectAccess; ip: string }) => Promise<string>,
+  keepOnError: Record<string, string> = {},
+): Promise<never> {
   const slug = text(form, "slug");
   const d = deps();
   let query: string;
@@ -29,6 +33,8 @@ async function run(form: FormData, act: (ctx: { access: ProjectAccess; ip: strin
       console.error(`Slipway web: settings change failed: ${(e as Error).stack ?? e}`);
       query = `error=${encodeURIComponent("The change failed (database unreachable?). Try again shortly.")}`;
     } else query = `error=${encodeURIComponent(e.message)}`;
+    // The typed values come back into the form, so a refusal (GitHub unreachable…) loses nothing.
+    for (const [name, value] of Object.entries(keepOnError)) query += `&${name}=${encodeURIComponent(value)}`;
   }
   redirect(`/projects/${encodeURIComponent(slug)}/settings?${query}`);
 }
@@ -44,14 +50,18 @@ export async function saveSettingsAction(form: FormData): Promise<void> {
 }
 
 export async function addCollaboratorAction(form: FormData): Promise<void> {
-  await run(form, async ({ access, ip }) => {
-    const d = deps();
-    const row = await addCollaborator(
-      { prisma: d.prisma, githubApiUrl: d.config.github.apiUrl },
-      { access, login: text(form, "login", 100), role: parseRole(form.get("role") || "developer"), ip },
-    );
-    return `${row.user.login} added as ${row.role}.`;
-  });
+  await run(
+    form,
+    async ({ access, ip }) => {
+      const d = deps();
+      const row = await addCollaborator(
+        { prisma: d.prisma, githubApiUrl: d.config.github.apiUrl },
+        { access, login: text(form, "login", 100), role: parseRole(form.get("role") || "developer"), ip },
+      );
+      return `${row.user.login} added as ${row.role}.`;
+    },
+    { login: text(form, "login", 100), role: text(form, "role", 20) },
+  );
 }
 
 export async function changeRoleAction(form: FormData): Promise<void> {

@@ -8,7 +8,11 @@ import { deps } from "@/server/deps";
 import { inputClass, primaryButtonClass, secondaryButtonClass } from "../../_components/styles";
 import { addCollaboratorAction, changeRoleAction, removeCollaboratorAction, saveSettingsAction } from "./actions";
 
-type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ notice?: string; error?: string }> };
+type Props = {
+  params: Promise<{ slug: string }>;
+  // login/role: the add-collaborator form's values, sent back with a refusal.
+  searchParams: Promise<{ notice?: string; error?: string; login?: string; role?: string }>;
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${(await params).slug} · settings` };
@@ -27,7 +31,7 @@ export default async function SettingsPage({ params, searchParams }: Props) {
   const { slug } = await params;
   // Admins only (docs/product/roles-and-access.md); others get a 404, anonymous visitors the login page.
   const { project } = await projectActionForPage(slug, "project_settings");
-  const { notice, error } = await searchParams;
+  const { notice, error, login: typedLogin, role: typedRole } = await searchParams;
   const collaborators = await listCollaborators(deps().prisma, { projectId: project.id });
 
   return (
@@ -87,7 +91,7 @@ export default async function SettingsPage({ params, searchParams }: Props) {
         <table className="w-full text-sm" data-testid="collaborators">
           <thead>
             <tr className="text-left text-xs uppercase tracking-wide text-slate-500">
-              <th className="pb-2">GitHub user</th>
+              <th className="pb-2">User</th>
               <th className="pb-2">Role</th>
               <th className="pb-2" />
             </tr>
@@ -131,12 +135,23 @@ export default async function SettingsPage({ params, searchParams }: Props) {
         <form action={addCollaboratorAction} className="mt-4 flex flex-wrap items-end gap-2 border-t border-slate-100 pt-4">
           <input type="hidden" name="slug" value={slug} />
           <label className="text-sm">
-            <span className="mb-1 block font-medium text-slate-700">GitHub username</span>
-            <input name="login" required maxLength={39} placeholder="octocat" className={`${inputClass} w-56`} />
+            <span className="mb-1 block font-medium text-slate-700">Local login or GitHub username</span>
+            <input
+              name="login"
+              required
+              maxLength={39}
+              placeholder="octocat"
+              defaultValue={typedLogin?.slice(0, 39) ?? ""}
+              className={`${inputClass} w-56`}
+            />
           </label>
           <label className="text-sm">
             <span className="mb-1 block font-medium text-slate-700">Role</span>
-            <select name="role" defaultValue="developer" className={`${inputClass} w-36`}>
+            <select
+              name="role"
+              defaultValue={collaboratorRoles.find((r) => r === typedRole) ?? "developer"}
+              className={`${inputClass} w-36`}
+            >
               {collaboratorRoles.map((r) => (
                 <option key={r} value={r}>
                   {r[0]!.toUpperCase() + r.slice(1)}

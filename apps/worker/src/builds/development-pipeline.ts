@@ -50,7 +50,7 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       await ensureDatabase({ pg: await deps.postgres(), name: names.databaseName });
       const r = await createDatabase({ ctx, withDemo: true });
       if (r.classification.status === "red") throw StepFailure.fromRun("create_database", r.classification);
-      return { classification: r.classification, durationMs: r.durationMs };
+      return { classification: r.classification, durationMs: r.durationMs, command: r.command };
     });
     if (modules.length === 0) {
       await runner.skip("install", "the repository has no module to install");
@@ -63,7 +63,7 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
           tests: { enabled: runsTests(branch), tags: branch.testTags ?? undefined },
         });
         if (r.classification.status === "red") throw StepFailure.fromRun("install", r.classification);
-        return { modules, classification: r.classification, durationMs: r.durationMs };
+        return { modules, classification: r.classification, durationMs: r.durationMs, command: r.command };
       });
     }
 

@@ -2,7 +2,7 @@
 // requirements image (same steps and details as a development build, so they resume the same way).
 import { existsSync } from "node:fs";
 import { connectSecretFor } from "@slipway/config";
-import type { AddonsDiscovery, BuildContext } from "@slipway/domain";
+import { buildOdooImage, type AddonsDiscovery, type BuildContext } from "@slipway/domain";
 import { fetchRevision, parseRepoUrl, repoUrlVetter } from "@slipway/git";
 import type { WorkerDeps } from "../deps";
 import { discoverAddons } from "../odoo/discover-addons";
@@ -75,9 +75,10 @@ export async function prepareCode(input: {
     return found;
   });
   const { image } = await runner.step("dependencies", async () => {
+    const baseImage = buildOdooImage(input.context);
     const req = await ensureRequirementsImage({
       docker: deps.docker,
-      baseImage: project.odooImage,
+      baseImage,
       checkoutPath: ws.src,
       requirementsFiles: discovery.requirements.map((r) => r.path),
       requirementsHash: discovery.requirementsHash,
@@ -86,7 +87,7 @@ export async function prepareCode(input: {
       network: await ensureBuildEgressNetwork({ docker: deps.docker }),
     });
     if (req.classification.status === "red") throw StepFailure.fromRun("dependencies", req.classification);
-    return { image: req.image, reused: req.reused };
+    return { image: req.image, reused: req.reused, baseImage };
   });
 
   return {

@@ -9,6 +9,8 @@ import type { AddonsDiscovery, RunClassification, StepName, VersionUpdate } from
 interface RunDetail {
   classification: RunClassification;
   durationMs: number;
+  /** The Odoo command line of the run (shown on the build page: test tags, module list). */
+  command?: string[];
 }
 
 /** The module changes a production build applies to the live database, decided before anything moves. */
@@ -45,7 +47,8 @@ type NeutralizationChecks = { name: string; detail: string }[];
 export interface StepDetails {
   fetch: { revision: string; subject: string; submodules: string[] };
   discover: AddonsDiscovery;
-  dependencies: { image: string; reused: boolean };
+  /** `baseImage`: the Odoo image the build starts from (a development branch may pick its own version). */
+  dependencies: { image: string; reused: boolean; baseImage?: string };
   plan: PlanDetail;
   copy: CopyDetail;
   neutralize:

@@ -27,6 +27,8 @@ export async function loadBuildContext(db: Db, buildId: string): Promise<BuildCo
           installModules: true,
           testsEnabled: true,
           testTags: true,
+          odooVersion: true,
+          odooRevision: true,
         },
       },
       project: {

@@ -26,6 +26,10 @@ export interface BuildContext {
     installModules: string[];
     testsEnabled: boolean;
     testTags: string | null;
+    /** Development builds only: another Odoo series than the project's (null = the project's). */
+    odooVersion: string | null;
+    /** Development builds only: a pinned image revision (null = Latest). */
+    odooRevision: string | null;
   };
   project: {
     id: string;

@@ -3,3 +3,4 @@ export * from "./steps";
 export * from "./lifecycle";
 export * from "./start-build";
 export * from "./build-context";
+export * from "./branch-settings";

@@ -14,6 +14,8 @@ export interface StepResult {
   logFile: string;
   durationMs: number;
   classification: RunClassification;
+  /** The Odoo command line the run executed (the container's command; no secret in it). */
+  command: string[];
 }
 
 function countLines(file: string): number {
@@ -79,6 +81,7 @@ export async function runOdooStep(options: { ctx: OdooContext; kind: RunKind; lo
       logFile,
       durationMs: run.durationMs,
       classification: shift(classification, offset),
+      command: options.args,
     };
   } catch (error) {
     const reason = `${kind} run could not run: ${(error as Error).message}`;
@@ -93,6 +96,7 @@ export async function runOdooStep(options: { ctx: OdooContext; kind: RunKind; lo
       logFile,
       durationMs: Date.now() - started,
       classification: shift(classification, offset),
+      command: options.args,
     };
   }
 }

@@ -1,6 +1,7 @@
-import { serverWorkers, type Stage } from "@slipway/domain";
+import { buildUrl, serverWorkers, type Stage } from "@slipway/domain";
 import { PLATFORM_SERVER_WIDE_MODULES, type WorkerDeps } from "../deps";
 import { ensureEgressNetwork } from "../isolation/project-network";
+import { pinBaseUrl } from "../odoo/base-url";
 import { serve, type OdooContext } from "../odoo/driver";
 import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import { removeBuildResources } from "./resources";
@@ -31,6 +32,9 @@ export async function startServer(options: ServeOptions): Promise<{ ip: string }
     "start",
     async () => {
       await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
+      // Before the server reads it: Odoo caches system parameters per registry.
+      const url = buildUrl({ hostname: names.hostname, proxyPort: deps.config.proxyPort });
+      await pinBaseUrl({ pg: await deps.postgres(), database: ctx.database, url });
       const s = await serve({
         ctx,
         containerName: names.containerName,

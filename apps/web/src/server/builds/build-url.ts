@@ -1,4 +1,2 @@
-/** The URL a build answers on through the platform's proxy (the port is omitted when it is 80). */
-export function buildUrl({ hostname, proxyPort }: { hostname: string; proxyPort: number }): string {
-  return proxyPort === 80 ? `http://${hostname}` : `http://${hostname}:${proxyPort}`;
-}
+// The one definition lives in the domain: the worker writes the same address into Odoo (web.base.url).
+export { buildUrl } from "@slipway/domain";

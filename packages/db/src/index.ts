@@ -35,3 +35,4 @@ export * from "./repositories/backup-requests";
 export * from "./repositories/build-pipeline";
 export * from "./repositories/merges";
 export * from "./repositories/ssh-keys";
+export * from "./repositories/branch-page-view";

@@ -40,7 +40,15 @@ export function BranchCard(props: BranchCardProps) {
     >
       <div className="flex items-center justify-between gap-2">
         <span className="truncate font-mono text-sm text-slate-900">
-          {branch.name}
+          {/* Not draggable itself: dragging the name drags the card (stage moves, merges). */}
+          <Link
+            href={`/projects/${slug}/branches/${encodeURIComponent(branch.name)}`}
+            draggable={false}
+            className="hover:text-brand-700 hover:underline"
+            data-testid="branch-page-link"
+          >
+            {branch.name}
+          </Link>
           {branch.pinned ? (
             <span className="ml-2 rounded bg-amber-50 px-1 font-sans text-[10px] font-semibold uppercase text-amber-700 ring-1 ring-amber-200">
               pinned

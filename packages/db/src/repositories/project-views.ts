@@ -143,7 +143,17 @@ const buildDetailSelect = {
   stoppedAt: true,
   branch: { select: { id: true, name: true, stage: true, archivedAt: true } },
   steps: {
-    select: { id: true, name: true, position: true, state: true, startedAt: true, finishedAt: true, error: true, logFile: true },
+    select: {
+      id: true,
+      name: true,
+      position: true,
+      state: true,
+      startedAt: true,
+      finishedAt: true,
+      error: true,
+      logFile: true,
+      detail: true,
+    },
     orderBy: { position: "asc" },
   },
 } as const satisfies Prisma.BuildSelect;
@@ -171,11 +181,27 @@ export interface BuildDetail extends BuildCell {
     finishedAt: Date | null;
     error: string | null;
     logFile: string | null;
+    /** The Odoo command line the step ran, as recorded by the worker (install: modules, test tags); null if none. */
+    command: string | null;
+    /** The Odoo image the build started from (recorded by the dependencies step); null elsewhere. */
+    image: string | null;
   }[];
 }
 
-export function findBuildByNumber(prisma: Db, { projectId, number }: { projectId: string; number: number }): Promise<BuildDetail | null> {
-  return prisma.build.findUnique({ where: { projectId_number: { projectId, number } }, select: buildDetailSelect });
+export async function findBuildByNumber(
+  prisma: Db,
+  { projectId, number }: { projectId: string; number: number },
+): Promise<BuildDetail | null> {
+  const row = await prisma.build.findUnique({ where: { projectId_number: { projectId, number } }, select: buildDetailSelect });
+  if (!row) return null;
+  return { ...row, steps: row.steps.map(({ detail, ...step }) => ({ ...step, ...recordedRun(detail) })) };
+}
+
+/** The command line and image a step's detail (JSON written by the worker's step layer) recorded. */
+function recordedRun(detail: unknown): { command: string | null; image: string | null } {
+  const d = (detail ?? {}) as { command?: unknown; baseImage?: unknown };
+  const command = Array.isArray(d.command) && d.command.every((a) => typeof a === "string") ? (d.command as string[]).join(" ") : null;
+  return { command, image: typeof d.baseImage === "string" ? d.baseImage : null };
 }
 
 /** The id of a project's build by its number (URLs carry numbers). */

@@ -37,6 +37,20 @@ export function StepTimeline({ steps }: { steps: BuildDetail["steps"] }) {
                   {step.error}
                 </p>
               ) : null}
+              {step.image ? (
+                <p className="mt-0.5 text-xs text-slate-500" data-testid="step-image">
+                  From the Odoo image <span className="font-mono text-slate-700">{step.image}</span>
+                </p>
+              ) : null}
+              {step.command ? (
+                // The Odoo command line the step ran: the branch settings in effect (modules, test tags).
+                <code
+                  className="mt-1 block break-all rounded bg-slate-50 px-2 py-1 font-mono text-[11px] leading-relaxed text-slate-600"
+                  data-testid="step-command"
+                >
+                  {step.command}
+                </code>
+              ) : null}
             </div>
           </li>
         );

@@ -5,6 +5,7 @@ import type { WorkerDeps } from "../deps";
 import { followRunningServers } from "../monitor/follow-running-servers";
 import { routeIdForBuild, ROUTE_PREFIX } from "../proxy/caddy";
 import { refreshRoutes, SERVER_ROLE, type RouteRefreshReport } from "../proxy/route-keeper";
+import { removeStaleRedPages } from "./red-page";
 
 export interface ReconcileReport {
   resumed: string[];
@@ -100,6 +101,8 @@ export async function reconcile(deps: WorkerDeps, options: { scheduled?: boolean
       report.removedRoutes++;
     }
   }
+  // Red pages of failed builds that a newer build of their branch has replaced go.
+  report.removedRoutes += await removeStaleRedPages(deps);
   // Running servers' output goes on into odoo.log (from the file's last write: nothing lost).
   await followRunningServers(deps);
   return report;

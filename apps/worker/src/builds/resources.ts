@@ -3,7 +3,7 @@ import { buildOwnsDatabase, DomainError, volumeName } from "@slipway/domain";
 import { killContainer, listContainers, removeContainer, removeVolume } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
 import { dropDatabase } from "../postgres";
-import { routeIdForBuild } from "../proxy/caddy";
+import { redPageRouteId, routeIdForBuild } from "../proxy/caddy";
 
 /** Labels every Docker resource of a build carries (org.slipway.project/.branch/.build). */
 export function buildLabels({
@@ -45,7 +45,7 @@ export async function killBuildContainers(deps: WorkerDeps, buildId: string): Pr
 }
 
 /**
- * Everything a build owns outside the control-plane database: route, containers, database and its
+ * Everything a build owns outside the control-plane database: route (or red page), containers, database and its
  * data volume. `keepData` stops a build but keeps its database (older development builds).
  */
 export async function releaseBuild(options: {
@@ -57,6 +57,9 @@ export async function releaseBuild(options: {
   await deps.caddy
     .removeRoute(routeIdForBuild(build.id))
     .catch((e) => deps.logger.warn({ err: String(e), buildId: build.id }, "could not remove the route"));
+  await deps.caddy
+    .removeRoute(redPageRouteId(build.id))
+    .catch((e) => deps.logger.warn({ err: String(e), buildId: build.id }, "could not remove the red build page"));
   await removeBuildResources({ deps, buildId: build.id, containers: true, volumes: [] });
   if (!options.keepData && build.databaseName) {
     // Drops only a database this build owns by name (C6): never another project's, whatever the row says.

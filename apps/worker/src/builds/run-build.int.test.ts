@@ -198,14 +198,14 @@ describe("development build pipeline with the stand-in Odoo image", () => {
     expect(readFileSync(odooLog, "utf8")).not.toContain(token.split(".")[1]!);
   });
 
-  it("turns a failing test red with its FAIL: line and leaves no database behind", async () => {
+  it("turns a failing test red with its FAIL: line, and keeps the installed database served (red builds run, issue 14)", async () => {
     const build = await pushAndBuild("feature/failing", ["failing_addon"]);
-    expect(build).toMatchObject({ state: "failed", result: "red" });
+    expect(build).toMatchObject({ state: "running", result: "red" });
     const lines = (build.offendingLines as { text: string; step: string }[]).map((l) => l.text);
     expect(lines.some((t) => t.includes("FAIL: TestFailing.test_fails"))).toBe(true);
     expect(build.steps.find((s) => s.name === "install")?.state).toBe("failed");
-    expect(await databaseExists({ pg: await deps.postgres(), name: build.databaseName! })).toBe(false);
-    expect((await proxyGet(build.hostname!, "/web/health")).status).toBe(404);
+    expect(await databaseExists({ pg: await deps.postgres(), name: build.databaseName! })).toBe(true);
+    expect((await proxyGet(build.hostname!, "/web/health")).status).toBe(200);
   });
 
   it("turns a broken XML data file red with the CRITICAL line", async () => {
@@ -213,6 +213,9 @@ describe("development build pipeline with the stand-in Odoo image", () => {
     expect(build).toMatchObject({ state: "failed", result: "red" });
     const offending = build.offendingLines as { level: string; text: string }[];
     expect(offending.some((l) => l.level === "CRITICAL" && l.text.includes("Failed to initialize database"))).toBe(true);
+    // Nothing installed, no server: the URL says why instead of 404.
+    expect(await databaseExists({ pg: await deps.postgres(), name: build.databaseName! })).toBe(false);
+    expect((await proxyGet(build.hostname!, "/web/health")).status).toBe(503);
   });
 
   it("refuses a manifest that is not a Python literal: red with the file and the reason, nothing started", async () => {

@@ -18,6 +18,7 @@ import { productionBuildOwnsDatabase, runProductionPipeline } from "./production
 import { recoverAbandonedProductionBuild } from "./production-rollback";
 import { platformOutage } from "./platform-outage";
 import { runStagingPipeline } from "./staging-pipeline";
+import { showRedBuildPage } from "./red-page";
 import { BuildRecorder } from "./recorder";
 import { killBuildContainers, releaseBuild, removeBuildResources } from "./resources";
 import { BuildStopped } from "./step-failure";
@@ -73,8 +74,10 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
     const outcome = await pipeline({ deps, context: await loadBuildContext(deps.prisma, build.id), recorder, checkpoint });
     if (outcome.ok) {
       const c = outcome.classification;
-      const result = c.status === "yellow" ? "yellow" : "green";
-      if (await recorder.finish({ state: "running", result, offending: c.offending.map((o) => ({ ...o, step: o.run })) })) {
+      // Red here: the server runs although a run was red (tests failed on an installed database).
+      const result = c.status;
+      const reason = result === "red" ? c.reasons.join("; ") : undefined;
+      if (await recorder.finish({ state: "running", result, reason, offending: c.offending.map((o) => ({ ...o, step: o.run })) })) {
         await recorder.event("build.ready", `Build #${build.number} is ${result} and running`, branch.id);
         await stopOlderBuilds(deps, { branchId: branch.id, keepBuildId: build.id });
       }
@@ -85,6 +88,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       await releaseAfterBadEnd(deps, build, { databaseName: await findBuildDatabaseName(deps.prisma, build.id), tolerant: false });
       await recorder.finish({ state: "failed", result: "red", reason: outcome.reason, offending: outcome.offending });
       await recorder.event("build.failed", `Build #${build.number} is red: ${outcome.reason.slice(0, 200)}`, branch.id);
+      await showRedBuildPage(deps, build.id, outcome);
       log.info({ reason: outcome.reason }, "build red");
     }
   } catch (e) {

@@ -52,6 +52,19 @@ function fakeRecorder(completed: [string, unknown][] = []) {
 const noCheckpoint = async () => undefined;
 
 describe("step runner", () => {
+  it("records a step whose run came back red as failed with its reasons, returns its detail and goes on (not reused on resume)", async () => {
+    const { recorder, calls, details } = fakeRecorder();
+    const runner = await createStepRunner({ recorder, checkpoint: noCheckpoint, plan });
+    const detail = await runner.step("create_database", async () => ({ classification: red, durationMs: 7 }));
+    expect(detail.durationMs).toBe(7);
+    expect(calls).toContain("finished create_database failed: module x failed");
+    expect(details.has("create_database")).toBe(false);
+    expect(runner.completed("create_database")).toBe(false);
+    expect(runner.classifications.map((c) => c.status)).toEqual(["red"]);
+    await runner.step("start", async () => ({ containerId: "c", ip: "10.0.0.2", classification: green }), false);
+    expect(calls).toContain("finished start ok");
+  });
+
   it("records a step's typed detail and collects the classification of its Odoo run", async () => {
     const { recorder, calls, details } = fakeRecorder();
     const runner = await createStepRunner({ recorder, checkpoint: noCheckpoint, plan });

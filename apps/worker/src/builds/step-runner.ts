@@ -11,6 +11,8 @@ export interface StepRunner {
   /**
    * Runs one step unless an earlier attempt completed it (`reuse`): its recorded detail is returned.
    * The step returns its detail or throws a StepFailure; any other error fails it with its message.
+   * A detail with a red classification is recorded as a failed step but returned: the pipeline goes
+   * on (e.g. to start the server of a database whose tests failed) and the build ends red.
    */
   step<N extends StepName>(name: N, run: () => Promise<StepDetails[N]>, reuse?: boolean): Promise<StepDetails[N]>;
   skip(name: StepName, reason: string): Promise<void>;
@@ -65,6 +67,13 @@ export async function createStepRunner(options: {
         const failure = e instanceof StepFailure ? e : new StepFailure((e as Error).message);
         await recorder.stepFinished(name, { ok: false, error: failure.reason });
         throw failure;
+      }
+      // A red run the pipeline goes on after (tests that failed on an installed database): the step
+      // is shown failed with its reasons, the build ends red, and a resumed build runs it again.
+      const red = classificationOf(detail);
+      if (red?.status === "red") {
+        await recorder.stepFinished(name, { ok: false, detail, error: red.reasons.join("; ") || `${name} failed` });
+        return collect(detail);
       }
       await recorder.stepFinished(name, { ok: true, detail });
       done.set(name, detail);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { PROJECT_VAR, hostHolder, maintenanceRouteId, routeIdForBuild, routeProjectId, routeUpstreams } from "./caddy";
+import {
+  PROJECT_VAR,
+  hostHolder,
+  maintenanceRouteId,
+  redBuildPage,
+  redPageRouteId,
+  routeIdForBuild,
+  routeProjectId,
+  routeUpstreams,
+} from "./caddy";
 
 const route = (id: string, hosts: string[], projectId?: string) => ({
   "@id": id,
@@ -103,5 +112,37 @@ describe("routeUpstreams", () => {
       }),
     ).toBeNull();
     expect(routeUpstreams({})).toBeNull();
+  });
+});
+
+describe("redBuildPage", () => {
+  const page = (firstError: string | null, buildPageUrl = "https://slipway.example.com/projects/acme/builds/7") =>
+    redBuildPage({ buildNumber: 7, reason: "install run exited with code 255\nmore", firstError, buildPageUrl });
+
+  it("says the build is red, why (escaped: first line and the exception at the end) and links to the build", () => {
+    const html = page(
+      '2026-12-05 ERROR db odoo.modules: <script>alert("x")</script>\nTraceback…\n  File "a.py"\nParseError: bad & <field>',
+    );
+    expect(html).toContain("Build #7 is red");
+    expect(html).toContain("install run exited with code 255");
+    expect(html).not.toContain("more");
+    expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    expect(html).toContain("ParseError: bad &amp; &lt;field&gt;");
+    expect(html).not.toContain("<script>");
+    expect(html).not.toContain('File "a.py"');
+    expect(html).toContain('<a href="https://slipway.example.com/projects/acme/builds/7">');
+  });
+
+  it("links nowhere but http(s) and leaves the error block out when there is no offending line", () => {
+    const html = page(null, "javascript:alert(1)");
+    expect(html).not.toContain("javascript:");
+    expect(html).not.toContain("<pre");
+  });
+
+  it("is held by its project like a build route", () => {
+    const routes = [route(redPageRouteId("build-a3"), ["acme--x-3.slipway.localhost"], A)];
+    expect(hostHolder(routes, { id: routeIdForBuild("build-b1"), projectId: B, hosts: ["acme--x-3.slipway.localhost"] })?.id).toBe(
+      redPageRouteId("build-a3"),
+    );
   });
 });

@@ -38,6 +38,8 @@ export const DATABASE_MANAGER_PATHS = ["/web/database", "/web/database/*", "/xml
 const DATABASE_MANAGER_REFUSAL = "Odoo's database manager is disabled on Slipway builds.\n";
 const CATCH_ALL_ID = "slipway-not-found";
 export const MAINTENANCE_PREFIX = "slipway-maintenance-";
+/** Routes of red builds whose server could not start: the explanatory page (redBuildPage) at their hostname. */
+export const RED_PAGE_PREFIX = "slipway-red-";
 export const MAINTENANCE_PAGE =
   '<!doctype html><html><head><meta charset="utf-8"><title>Maintenance in progress</title></head>' +
   '<body style="font-family:sans-serif;text-align:center;margin-top:20vh"><h1>Maintenance in progress</h1>' +
@@ -206,6 +208,48 @@ export class CaddyClient {
     });
   }
 
+  /**
+   * Makes a red build's hostname answer 503 with `html` (redBuildPage: why it is red, a link to the
+   * build) instead of the catch-all 404, until removeRoute(id). Its id has its own prefix, so
+   * build-route housekeeping never mistakes it for a build route. Same hostname rule as upsertRoute.
+   */
+  async upsertRedPageRoute(route: { id: string; projectId: string; hosts: string[] }, html: string): Promise<void> {
+    if (!route.id.startsWith(RED_PAGE_PREFIX)) throw new DomainError("invalid_input", `Red page route ids start with ${RED_PAGE_PREFIX}`);
+    if (!route.projectId) throw new DomainError("invalid_input", "A red page route names its project");
+    return this.serialized(async () => {
+      await this.ensureCatchAll();
+      const holder = hostHolder(await this.routes(), route);
+      if (holder) {
+        throw new DomainError(
+          "conflict",
+          `The hostname ${holder.host} is already routed to another project (route ${holder.id}); no page was put there.`,
+        );
+      }
+      await this.removeRoute(route.id);
+      const body = {
+        "@id": route.id,
+        match: [{ host: route.hosts }],
+        handle: [
+          { handler: "vars", [PROJECT_VAR]: route.projectId },
+          {
+            handler: "static_response",
+            status_code: 503,
+            headers: { "Content-Type": ["text/html; charset=utf-8"], "Cache-Control": ["no-store"] },
+            body: html,
+          },
+        ],
+        terminal: true,
+      };
+      const res = await this.call("PUT", `${this.routesPath}/0`, body);
+      await this.expectOk(res, `show the red build page for ${route.hosts.join(", ")}`);
+    });
+  }
+
+  /** Ids of the red build pages currently registered. */
+  async redPageRouteIds(): Promise<string[]> {
+    return (await this.routes()).map((r) => String(r["@id"] ?? "")).filter((id) => id.startsWith(RED_PAGE_PREFIX));
+  }
+
   async removeRoute(id: string): Promise<void> {
     const res = await this.call("DELETE", `/id/${encodeURIComponent(id)}`);
     if (res.status === 404 || res.ok) return;
@@ -241,7 +285,7 @@ export function hostHolder(
   const hosts = new Set(wanted.hosts.map((h) => h.toLowerCase()));
   for (const route of routes) {
     const id = String(route["@id"] ?? "");
-    if (id === wanted.id || !(id.startsWith(ROUTE_PREFIX) || id.startsWith(MAINTENANCE_PREFIX))) continue;
+    if (id === wanted.id || ![ROUTE_PREFIX, MAINTENANCE_PREFIX, RED_PAGE_PREFIX].some((p) => id.startsWith(p))) continue;
     const owner = routeProjectId(route);
     if (owner === null || owner === wanted.projectId) continue;
     const host = routeHosts(route).find((h) => hosts.has(h.toLowerCase()));
@@ -256,6 +300,45 @@ export function maintenanceRouteId(buildId: string): string {
 
 export function routeIdForBuild(buildId: string): string {
   return `${ROUTE_PREFIX}${buildId}`;
+}
+
+export function redPageRouteId(buildId: string): string {
+  return `${RED_PAGE_PREFIX}${buildId}`;
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * The page a red build's hostname answers when its server could not start: that the build is red,
+ * why (the first line of the reason, and the first offending log record when there is one: its
+ * first line and the exception that ends its traceback; all escaped),
+ * and a link to the build's page in the control panel.
+ */
+export function redBuildPage(options: { buildNumber: number; reason: string; firstError?: string | null; buildPageUrl: string }): string {
+  const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
+  const reason = clip(options.reason.split("\n")[0]!.trim() || "the build failed", 500);
+  // The first line of the offending record, and the exception at the bottom of its traceback.
+  const lines = (options.firstError ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const error =
+    lines.length === 0 ? "" : [clip(lines[0]!, 1000), ...(lines.length > 1 ? ["…", clip(lines[lines.length - 1]!, 1000)] : [])].join("\n");
+  const url = /^https?:\/\//.test(options.buildPageUrl) ? options.buildPageUrl : "#";
+  return (
+    `<!doctype html><html><head><meta charset="utf-8"><title>Build #${options.buildNumber} is red</title></head>` +
+    '<body style="font-family:sans-serif;max-width:48rem;margin:15vh auto;padding:0 1rem">' +
+    `<h1>Build #${options.buildNumber} is red</h1>` +
+    "<p>Its server could not start, so there is no Odoo to open at this address.</p>" +
+    `<p><strong>Why:</strong> ${escapeHtml(reason)}</p>` +
+    (error ? `<pre style="white-space:pre-wrap;background:#fef2f2;padding:0.75rem">${escapeHtml(error)}</pre>` : "") +
+    `<p><a href="${escapeHtml(url)}">See the build, its steps and its logs</a></p></body></html>\n`
+  );
 }
 
 /**

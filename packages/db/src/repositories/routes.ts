@@ -18,3 +18,41 @@ export async function listRoutedBuilds(db: Db, options: { buildIds?: string[] } 
   });
   return rows.flatMap(({ project, hostname, ...b }) => (hostname === null ? [] : [{ ...b, hostname, projectSlug: project.slug }]));
 }
+
+/** What the explanatory page of a red build names: its number, hostname, stage and project. */
+export interface RedPageBuild {
+  id: string;
+  number: number;
+  projectId: string;
+  projectSlug: string;
+  hostname: string | null;
+  stage: Stage;
+}
+
+export async function findRedPageBuild(db: Db, buildId: string): Promise<RedPageBuild | null> {
+  const b = await db.build.findUnique({
+    where: { id: buildId },
+    select: { id: true, number: true, projectId: true, hostname: true, stage: true, project: { select: { slug: true } } },
+  });
+  return b
+    ? { id: b.id, number: b.number, projectId: b.projectId, projectSlug: b.project.slug, hostname: b.hostname, stage: b.stage }
+    : null;
+}
+
+/**
+ * Of these build ids, those whose red page stays: the build failed and is still the newest build of
+ * its branch (a newer build, whatever its end, takes the branch's attention; deleted builds go).
+ */
+export async function redPagesToKeep(db: Db, buildIds: string[]): Promise<Set<string>> {
+  if (buildIds.length === 0) return new Set();
+  const failed = await db.build.findMany({
+    where: { id: { in: buildIds }, state: "failed" },
+    select: { id: true, branchId: true, number: true },
+  });
+  const keep = new Set<string>();
+  for (const b of failed) {
+    const newer = await db.build.count({ where: { branchId: b.branchId, number: { gt: b.number } } });
+    if (newer === 0) keep.add(b.id);
+  }
+  return keep;
+}

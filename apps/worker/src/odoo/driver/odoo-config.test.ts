@@ -36,19 +36,21 @@ function options(text: string): Record<string, string> {
 describe("renderOdooConfig", () => {
   it("turns the database manager off with the build's master password, and nothing about the connection", () => {
     const path = addonsPath({ addonsFolders: ["."], withPlatformAddons: true });
-    const text = renderOdooConfig({ adminPassword: password, addonsPath: path, dataDir: CONTAINER_PATHS.data });
+    const text = renderOdooConfig({ adminPassword: password, addonsPath: path, dataDir: CONTAINER_PATHS.data, database: "acme--main-3" });
     expect(options(text)).toEqual({
       admin_passwd: password,
       list_db: "False",
       data_dir: CONTAINER_PATHS.data,
       addons_path: "/home/odoo/src/user,/home/odoo/src/platform",
+      db_name: "acme--main-3",
     });
-    // The official entrypoint takes --db_* from the file when present: never there.
-    expect(text).not.toMatch(/^\s*db_/m);
-    // The same addons path and data folder as the command line.
-    const args = serveArgs({ database: "d", addonsPath: path, workers: 0, maxCronThreads: 1 });
+    // The official entrypoint takes --db_host/port/user/password from the file when present: never there.
+    expect(text).not.toMatch(/^\s*db_(host|port|user|password)\b/m);
+    // The same addons path, data folder and database as the command line (`odoo shell` in a build's shell).
+    const args = serveArgs({ database: "acme--main-3", addonsPath: path, workers: 0, maxCronThreads: 1 });
     expect(args[args.indexOf("--addons-path") + 1]).toBe(options(text).addons_path);
     expect(args[args.indexOf("--data-dir") + 1]).toBe(options(text).data_dir);
+    expect(args[args.indexOf("-d") + 1]).toBe(options(text).db_name);
     // ...and the master password never on it.
     expect(args.join(" ")).not.toContain(password);
   });

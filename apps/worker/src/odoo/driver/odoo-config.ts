@@ -7,8 +7,8 @@
 // Never in this file: db_host/db_port/db_user/db_password. The official entrypoint passes
 // `--db_*` from the HOST/PORT/USER/PASSWORD environment only when the config file lacks them, so
 // the connection stays where odoo-context.ts puts it. addons_path/data_dir repeat the command line
-// (odoo-args.ts) so that `odoo shell` typed in a build's web shell, which has no arguments, sees
-// the same addons and filestore as the server.
+// (odoo-args.ts) and db_name repeats `-d`, so that `odoo shell` typed in a build's web shell, which
+// has no arguments, sees the same addons, filestore and database as the server.
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -23,6 +23,8 @@ export interface OdooConfigOptions {
   addonsPath?: string;
   /** Same value as `--data-dir`. */
   dataDir?: string;
+  /** Same value as `-d`: the database `odoo shell` opens in a build's shell when given none. */
+  database?: string;
 }
 
 // One line each; Odoo reads the file with RawConfigParser (no interpolation, no inline comments),
@@ -46,6 +48,7 @@ export function renderOdooConfig(options: OdooConfigOptions): string {
   ];
   if (options.dataDir) lines.push(`data_dir = ${checked("data_dir", options.dataDir)}`);
   if (options.addonsPath) lines.push(`addons_path = ${checked("addons_path", options.addonsPath)}`);
+  if (options.database) lines.push(`db_name = ${checked("db_name", options.database)}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -84,14 +87,14 @@ export function odooConfigHostPath(ctx: { logDir: string; database: string }): s
  * The new content is written beside the file and renamed over it, so a run starting meanwhile
  * never reads half a file.
  */
-export async function ensureOdooConfig(options: { file: string; addonsPath: string; dataDir: string }): Promise<string> {
+export async function ensureOdooConfig(options: { file: string; addonsPath: string; dataDir: string; database?: string }): Promise<string> {
   const { file } = options;
   const dir = dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   const existing = await readFile(file, "utf8").catch(() => null);
   const adminPassword = (existing !== null ? parseAdminPassword(existing) : null) ?? generateAdminPassword();
-  const text = renderOdooConfig({ adminPassword, addonsPath: options.addonsPath, dataDir: options.dataDir });
+  const text = renderOdooConfig({ adminPassword, addonsPath: options.addonsPath, dataDir: options.dataDir, database: options.database });
   if (existing !== text) {
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     await writeFile(tmp, text, { mode: 0o644 });

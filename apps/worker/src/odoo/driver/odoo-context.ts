@@ -69,7 +69,12 @@ export function contextMounts(ctx: OdooContext): Mount[] {
 
 /** Writes the generated Odoo config of the context's database (see odoo-config.ts); before every run. */
 export async function ensureContextConfig(ctx: OdooContext): Promise<void> {
-  await ensureOdooConfig({ file: odooConfigHostPath(ctx), addonsPath: contextAddonsPath(ctx), dataDir: CONTAINER_PATHS.data });
+  await ensureOdooConfig({
+    file: odooConfigHostPath(ctx),
+    addonsPath: contextAddonsPath(ctx),
+    dataDir: CONTAINER_PATHS.data,
+    database: ctx.database,
+  });
 }
 
 export function contextEnv(ctx: OdooContext): Record<string, string> {

@@ -92,7 +92,7 @@ export interface WorkerConfig extends BaseConfig {
   /** Local-path repositories (and local submodules) must live under this folder; undefined: refused. */
   readonly localReposRoot?: string;
   /** Garbage collection of non-production databases (docs/product/builds-and-tests.md lifetimes). */
-  readonly gc: { readonly developmentIdleDays: number; readonly stagingMaxAgeDays: number };
+  readonly gc: { readonly developmentIdleDays: number; readonly stagingMaxAgeDays: number; readonly deletedProjectGraceDays: number };
   /** Web shells of anonymous visitors (public projects): concurrent sessions per client address and per build. */
   readonly terminal: { readonly anonymousPerAddress: number; readonly anonymousPerBuild: number };
 }
@@ -184,6 +184,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     gc: {
       developmentIdleDays: worker.values.SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS,
       stagingMaxAgeDays: worker.values.SLIPWAY_GC_STAGING_MAX_AGE_DAYS,
+      deletedProjectGraceDays: worker.values.SLIPWAY_GC_DELETED_PROJECT_GRACE_DAYS,
     },
     terminal: {
       anonymousPerAddress: worker.values.SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS,

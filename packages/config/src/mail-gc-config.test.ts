@@ -13,7 +13,7 @@ describe("worker config: mail catcher and garbage collection", () => {
   it("defaults to port 2525, 3 idle days for development and 90 days for staging", () => {
     const config = loadWorkerConfig(valid);
     expect(config.mailCatcher).toEqual({ port: 2525 });
-    expect(config.gc).toEqual({ developmentIdleDays: 3, stagingMaxAgeDays: 90 });
+    expect(config.gc).toEqual({ developmentIdleDays: 3, stagingMaxAgeDays: 90, deletedProjectGraceDays: 7 });
   });
 
   it("reads SLIPWAY_MAIL_CATCHER_PORT and the GC limits (fractions of days allowed)", () => {
@@ -24,7 +24,7 @@ describe("worker config: mail catcher and garbage collection", () => {
       SLIPWAY_GC_STAGING_MAX_AGE_DAYS: "30",
     });
     expect(config.mailCatcher.port).toBe(2626);
-    expect(config.gc).toEqual({ developmentIdleDays: 0.5, stagingMaxAgeDays: 30 });
+    expect(config.gc).toEqual({ developmentIdleDays: 0.5, stagingMaxAgeDays: 30, deletedProjectGraceDays: 7 });
   });
 
   it("refuses bad values, each named", () => {

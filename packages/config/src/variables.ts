@@ -241,6 +241,8 @@ export const workerVariables = {
   SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: withDefault(days, "3"),
   /** Garbage collection: staging databases older than this many days are removed. */
   SLIPWAY_GC_STAGING_MAX_AGE_DAYS: withDefault(days, "90"),
+  /** A deleted project's backups are kept this many days (grace period), then removed with its last rows. */
+  SLIPWAY_GC_DELETED_PROJECT_GRACE_DAYS: withDefault(days, "7"),
   /** Web shells opened by visitors of public projects: at most this many at once per client address… */
   SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS: withDefault(count, "2"),
   /** …and at most this many at once per build. */

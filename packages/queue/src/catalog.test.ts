@@ -18,12 +18,14 @@ describe("job catalog", () => {
       "backup.restore",
       "backup.verify",
       "backup.verify-latest",
+      "branch.delete",
       "branch.merge",
       "branch.poll",
       "build.cancel",
       "build.run",
       "maintenance.gc",
       "maintenance.reconcile",
+      "project.delete",
     ]);
     for (const name of jobNames) expect(queueNames).toContain(jobCatalog[name].queue);
     expect(jobNamesOf("builds")).toEqual(["build.run"]);
@@ -41,6 +43,7 @@ describe("job catalog", () => {
         "backup.verify-latest": {},
         "backup.export": { backupId: buildId },
         "backup.inspect-upload": { branchId: buildId, upload: "u-1" },
+        "branch.delete": { branchId: buildId },
         "branch.merge": { mergeId: buildId, sourceBranchId: buildId, targetBranchId: buildId, actorId: buildId, ip: null },
       };
       const payload =

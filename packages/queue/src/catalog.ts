@@ -82,6 +82,31 @@ export const jobCatalog = {
     // A merge pushes: never repeated by itself; a failure is recorded and the user asks again.
     attempts: 1,
   }),
+  /**
+   * Removes a branch the web marked as being deleted (Branch.deletingAt): its builds' containers,
+   * databases, routes, work trees, logs and mails, then their rows. Idempotent: a crash resumes
+   * (reconcile enqueues unfinished deletions again). Its backups stay, per retention.
+   */
+  "branch.delete": defineJob({
+    queue: "control",
+    payload: z.strictObject({ branchId: z.uuid() }),
+    dedupeKey: (p) => `branch.delete-${p.branchId}`,
+    dedupe: "while-pending",
+    attempts: 5,
+    backoff: { type: "exponential", delayMs: 10_000 },
+  }),
+  /**
+   * Removes a project the web marked as being deleted (Project.deletingAt): everything of every
+   * branch, its network and routes; its backups are kept for SLIPWAY_GC_DELETED_PROJECT_GRACE_DAYS.
+   */
+  "project.delete": defineJob({
+    queue: "control",
+    payload: z.strictObject({ projectId: z.uuid() }),
+    dedupeKey: (p) => `project.delete-${p.projectId}`,
+    dedupe: "while-pending",
+    attempts: 5,
+    backoff: { type: "exponential", delayMs: 10_000 },
+  }),
   "backup.daily": defineJob({
     queue: "backups",
     payload: z.strictObject({ projectId: z.uuid() }),

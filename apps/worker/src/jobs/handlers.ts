@@ -2,12 +2,14 @@ import { backupJobHandlers } from "../backups/backup-jobs";
 import { withBackupNotices } from "../backups/backup-notices";
 import { backupTransferHandlers } from "../backups/transfer-jobs";
 import type { JobHandlers } from "@slipway/queue";
+import { deleteBranch } from "../branches/delete-branch";
 import { mergeBranchJob } from "../branches/merge-branch";
 import { cancelBuild } from "../builds/cancel-build";
 import { reconcile } from "../builds/reconcile";
 import { runBuild } from "../builds/run-build";
 import type { WorkerDeps } from "../deps";
 import { collectGarbage } from "../gc/collect-garbage";
+import { deleteProject, purgeDeletedProjects, resumeDeletions } from "../projects/delete-project";
 import { pollBranches } from "../projects/poll-branches";
 
 /**
@@ -20,15 +22,19 @@ export function createJobHandlers(deps: WorkerDeps) {
     "build.cancel": (payload) => cancelBuild(deps, payload),
     "branch.poll": (payload) => pollBranches(deps, payload).then(() => undefined),
     "branch.merge": (payload) => mergeBranchJob(deps, payload).then(() => undefined),
+    "branch.delete": (payload) => deleteBranch(deps, payload).then(() => undefined),
+    "project.delete": (payload) => deleteProject(deps, payload).then(() => undefined),
     ...withBackupNotices(deps, backupJobHandlers(deps)),
     ...backupTransferHandlers(deps),
     "maintenance.gc": async () => {
       const report = await collectGarbage(deps);
+      await purgeDeletedProjects(deps);
       deps.logger.info({ collected: report.collected.length, failed: report.failed.length }, "garbage collection pass");
     },
     "maintenance.reconcile": async () => {
       // Every minute (scheduleReconcile).
       const report = await reconcile(deps, { scheduled: true });
+      await resumeDeletions(deps);
       deps.logger.info(report, "reconciled builds, containers and routes");
     },
   } satisfies JobHandlers;

@@ -11,9 +11,12 @@ export async function recordBranchHead(
 ): Promise<{ branch: Branch; created: boolean }> {
   const existing = await tx.branch.findUnique({ where: { projectId_name: { projectId, name } } });
   if (existing) {
+    // A branch deleted from Slipway comes back as a new development branch (recordPush refuses
+    // pushes while the deletion runs and the head it was deleted at).
+    const revived = existing.deletedAt ? { deletingAt: null, deletedAt: null, stage: "development" as const, productionSlot: null } : {};
     const branch = await tx.branch.update({
       where: { id: existing.id },
-      data: { headRevision: revision, archivedAt: null, lastActivityAt: new Date() },
+      data: { headRevision: revision, archivedAt: null, lastActivityAt: new Date(), ...revived },
     });
     return { branch, created: false };
   }
@@ -55,7 +58,8 @@ export interface PolledProject {
 
 export function findPolledProject(db: Db, projectId: string): Promise<PolledProject | null> {
   return db.project.findUnique({
-    where: { id: projectId },
+    // A project being deleted is polled no more.
+    where: { id: projectId, deletingAt: null },
     select: { repoUrl: true, branches: { select: { name: true, headRevision: true, archivedAt: true } } },
   });
 }

@@ -36,8 +36,8 @@ export async function findProjectForViewer(
   prisma: Db,
   { slug, userId }: { slug: string; userId: string },
 ): Promise<{ project: ProjectSummary; role: Role | null } | null> {
-  const row = await prisma.project.findUnique({
-    where: { slug },
+  const row = await prisma.project.findFirst({
+    where: { slug, deletingAt: null },
     select: { ...projectSelect, collaborators: { where: { userId }, select: { role: true }, take: 1 } },
   });
   if (!row) return null;

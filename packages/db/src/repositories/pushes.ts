@@ -72,6 +72,16 @@ export async function recordPush(prisma: Db, input: PushInput): Promise<PushOutc
         }
         return { kind: "archived" as const, branchId: branch?.id ?? null };
       }
+      // Nothing starts on a project or branch being deleted, nor on the head a branch was deleted at.
+      const project = await tx.project.findUnique({ where: { id: input.projectId }, select: { deletingAt: true } });
+      if (!project || project.deletingAt) return { kind: "archived" as const, branchId: null };
+      const deleted = await tx.branch.findUnique({
+        where: { projectId_name: { projectId: input.projectId, name: input.branch } },
+        select: { id: true, deletingAt: true, deletedAt: true, headRevision: true },
+      });
+      if (deleted?.deletingAt && (!deleted.deletedAt || deleted.headRevision === input.revision)) {
+        return { kind: "archived" as const, branchId: deleted.id };
+      }
       const { branch, created } = await recordBranchHead(tx, { projectId: input.projectId, name: input.branch, revision: input.revision });
       const short = input.revision.slice(0, 8);
       await tx.event.create({

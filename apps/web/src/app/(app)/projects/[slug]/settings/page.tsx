@@ -7,6 +7,7 @@ import { projectActionForPage } from "@/server/access/page-access";
 import { deps } from "@/server/deps";
 import { inputClass, primaryButtonClass, secondaryButtonClass } from "../../_components/styles";
 import { addCollaboratorAction, changeRoleAction, removeCollaboratorAction, saveSettingsAction } from "./actions";
+import { DangerZone } from "./danger-zone";
 
 type Props = {
   params: Promise<{ slug: string }>;
@@ -164,6 +165,8 @@ export default async function SettingsPage({ params, searchParams }: Props) {
           </button>
         </form>
       </Card>
+
+      <DangerZone slug={slug} />
     </div>
   );
 }

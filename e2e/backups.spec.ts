@@ -66,6 +66,9 @@ test("an admin backs up the production branch, downloads the Odoo zip and restor
   await expect.poll(async () => (await backupsOf("manual"))[0], { timeout: 180_000 }).toMatchObject({ state: "done" });
   await expect(row).toHaveAttribute("data-state", "done", { timeout: 30_000 });
   await expect(row.getByTestId("backup-state")).toHaveText("done");
+  // The "queued" notice follows the backup and goes once it is done.
+  await expect(page.getByTestId("manual-backup-message")).toHaveText("Backup done: it is in the list below.", { timeout: 30_000 });
+  await expect(page.getByText(/Backup queued/)).toHaveCount(0);
   await expect(row.getByText(/^Manual$/)).toBeVisible();
 
   // Download: the worker prepares the zip, then the browser downloads it.
@@ -100,6 +103,8 @@ test("an admin backs up the production branch, downloads the Odoo zip and restor
     )
     .toBe("1");
   expect(await backupsOf("safety")).toEqual([expect.objectContaining({ state: "done" })]);
+  // The restore ends with a success notice.
+  await expect(page.getByTestId("operation-restore-done")).toContainText("Restore of main done", { timeout: 30_000 });
   await expect(page.locator('[data-testid^="backup-"][data-kind="safety"]')).toHaveCount(1, { timeout: 30_000 });
   const audit = await queryControlPlane<{ action: string }>(
     `SELECT a.action FROM "AuditEntry" a JOIN "Project" p ON p.id = a."projectId" WHERE p.slug = $1 AND a.action LIKE 'backup.%' ORDER BY a."createdAt"`,

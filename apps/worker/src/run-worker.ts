@@ -13,6 +13,8 @@ import { scheduleGarbageCollection } from "./gc/gc-schedule";
 import { runMailCatcher } from "./mail/run-mail-catcher";
 import { startMonitorLoop } from "./monitor/monitor-loop";
 import { startTerminalGateway } from "./terminal/gateway";
+import { loadOrCreateHostKey } from "./terminal/ssh-host-key";
+import { startSshServer } from "./terminal/ssh-server";
 
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 /** Below the 20 s after which `npm start` sends SIGKILL. */
@@ -54,6 +56,15 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
     logger.error({ err: error, port: config.terminalPort }, "terminal gateway not started: web shells are unavailable");
     return null;
   });
+  // SSH to builds (`ssh <build id>@<host> -p <port>`): the same sessions as the web shell.
+  const ssh = Promise.resolve()
+    .then(() =>
+      startSshServer({ deps, host: config.ssh.listenHost, port: config.ssh.port, hostKey: loadOrCreateHostKey(config.home).privateKey }),
+    )
+    .catch((error: unknown) => {
+      logger.error({ err: error, port: config.ssh.port }, "ssh server not started: SSH to builds is unavailable");
+      return null;
+    });
   // Non-production builds send their mail to the catcher; garbage collection runs hourly.
   const mailCatcher = runMailCatcher(deps);
   void scheduleGarbageCollection(deps.queues).catch((error: unknown) =>
@@ -97,6 +108,7 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
       clearInterval(reconcileSchedule);
       await routeKeeper.stop();
       await (await terminal)?.close();
+      await (await ssh)?.close();
       await monitor.stop();
       deps.serverLogs.stopAll();
       await mailCatcher.stop();

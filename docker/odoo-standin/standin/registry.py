@@ -226,6 +226,9 @@ def load_module_graph(env, registry, graph, report, loaded, update_module):
         test_time = test_queries = 0
         results = None
         if config['test_enable'] and (needs_update or not updating):
+            # As Odoo does: the module's install is committed first, then its at_install tests run
+            # in their own transaction and see its tables and records.
+            cr.commit()
             suite = testing.make_suite([name], 'at_install')
             if suite.countTestCases():
                 tt0, tq0 = time.time(), db.sql_counter

@@ -36,4 +36,5 @@ export * from "./repositories/build-pipeline";
 export * from "./repositories/merges";
 export * from "./repositories/ssh-keys";
 export * from "./repositories/branch-page-view";
+export * from "./repositories/project-health-view";
 export * from "./repositories/deletions";

@@ -36,6 +36,7 @@ function buildCheckout(): Record<string, string[]> {
   };
   return {
     green: pick("green_addon"),
+    "own-model": pick("own_model_addon"),
     warning: pick("warning_addon"),
     "failing-test": pick("failing_addon"),
     "broken-xml": pick("broken_xml_addon"),
@@ -95,6 +96,15 @@ describe("Odoo driver on a development database", () => {
     const green = await installModules({ ctx: ctx(db), modules: modules.green!, withDemo: true, tests: { enabled: true } });
     expect(green.classification.status).toBe("green");
     expect(readFileSync(green.logFile, "utf8")).toContain("odoo.tests.result: 0 failed, 0 error(s)");
+  });
+
+  it("runs an at_install TransactionCase on the addon's own model inside the install → green (issue 15: as real Odoo does)", async () => {
+    const res = await installModules({ ctx: ctx(db), modules: modules["own-model"]!, withDemo: true, tests: { enabled: true } });
+    expect(res.classification.reasons).toEqual([]);
+    expect(res.classification.status).toBe("green");
+    const log = readFileSync(res.logFile, "utf8");
+    expect(log).toContain("Starting TestOwnNote.test_create_and_find");
+    expect(log).not.toContain("KeyError");
   });
 
   it("reports a module warning as yellow", async () => {

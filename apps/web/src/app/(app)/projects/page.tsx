@@ -1,9 +1,11 @@
-import { listProjectsForUser } from "@slipway/db";
+import { listProjectHealth, listProjectsForUser, type ProjectHealth } from "@slipway/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/server/auth/current-user";
 import { deps } from "@/server/deps";
 import { mayCreateProjects } from "@/server/projects/creation-policy";
+import { formatTime } from "./_components/format";
+import { StatusBadge } from "./_components/status-badge";
 import { primaryButtonClass } from "./_components/styles";
 
 export const metadata: Metadata = { title: "Projects" };
@@ -12,6 +14,7 @@ export default async function ProjectsPage() {
   // Layouts do not re-run on every navigation, so each page checks the session itself.
   const user = await requireUser();
   const projects = await listProjectsForUser(deps().prisma, user);
+  const health = await listProjectHealth(deps().prisma, { projectIds: projects.map((p) => p.id) });
   return (
     <section aria-labelledby="projects-title">
       <div className="flex items-center justify-between gap-4">
@@ -41,7 +44,8 @@ export default async function ProjectsPage() {
                   <p className="font-medium text-slate-900">{p.name}</p>
                   <p className="truncate font-mono text-xs text-slate-500">{p.repoUrl}</p>
                 </div>
-                <div className="shrink-0 text-right text-xs text-slate-500">
+                <ProductionHealth health={health.find((h) => h.projectId === p.id)?.production ?? null} />
+                <div className="w-24 shrink-0 text-right text-xs text-slate-500">
                   <p>Odoo {p.odooVersion}</p>
                   <p>
                     {p._count.branches} branch{p._count.branches === 1 ? "" : "es"}
@@ -53,5 +57,38 @@ export default async function ProjectsPage() {
         </ul>
       )}
     </section>
+  );
+}
+
+/** A project's production at a glance: its production build's status and its last backup. */
+function ProductionHealth({ health }: { health: ProjectHealth["production"] }) {
+  if (!health)
+    return (
+      <p className="ml-auto shrink-0 text-xs text-slate-500" data-testid="project-health" data-health="none">
+        No production branch yet
+      </p>
+    );
+  const { build } = health;
+  return (
+    <dl className="ml-auto grid shrink-0 grid-cols-[auto_auto] items-center gap-x-3 gap-y-1 text-xs" data-testid="project-health">
+      <dt className="text-slate-500">
+        Production <span className="font-mono text-slate-700">{health.branch}</span>
+      </dt>
+      <dd data-testid="project-health-build">
+        {build ? (
+          <span className="inline-flex items-center gap-1.5">
+            <StatusBadge build={build} />
+            <span className="text-slate-500">#{build.number}</span>
+          </span>
+        ) : (
+          <span className="text-slate-500">no build yet</span>
+        )}
+      </dd>
+      <dt className="text-slate-500">Last backup</dt>
+      <dd data-testid="project-health-backup" className={health.lastBackupFailed ? "text-red-700" : "text-slate-700"}>
+        {health.lastBackupAt ? formatTime(health.lastBackupAt) : "none yet"}
+        {health.lastBackupFailed ? " · the newest one failed" : ""}
+      </dd>
+    </dl>
   );
 }

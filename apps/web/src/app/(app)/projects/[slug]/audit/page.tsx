@@ -6,6 +6,7 @@ import { parseAuditFilter } from "@/server/audit/audit-filter";
 import { deps } from "@/server/deps";
 import { formatTime } from "../../_components/format";
 import { inputClass, primaryButtonClass } from "../../_components/styles";
+import { AuditDetails } from "./audit-details";
 
 type Props = { params: Promise<{ slug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -92,9 +93,8 @@ export default async function AuditPage({ params, searchParams }: Props) {
                   <td className="px-3 py-2">{e.actor?.login ?? <span className="text-slate-400">visitor / platform</span>}</td>
                   <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
                   <td className="px-3 py-2">{e.target ?? "—"}</td>
-                  <td className="px-3 py-2 font-mono text-xs text-slate-600">
-                    {e.details ? JSON.stringify(e.details) : ""}
-                    {e.ip ? <span className="block text-slate-400">from {e.ip}</span> : null}
+                  <td className="px-3 py-2">
+                    <AuditDetails details={e.details} ip={e.ip} />
                   </td>
                 </tr>
               ))

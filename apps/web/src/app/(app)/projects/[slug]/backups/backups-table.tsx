@@ -59,14 +59,16 @@ export function BackupsTable({
           key={`${op.kind}-${op.at.toISOString()}`}
           role={op.state === "failed" ? "alert" : "status"}
           data-testid={`operation-${op.kind}-${op.state}`}
-          className={`rounded-lg px-3 py-2 text-sm ${op.state === "failed" ? "bg-red-50 text-red-800" : "bg-sky-50 text-sky-800"}`}
+          className={`rounded-lg px-3 py-2 text-sm ${op.state === "failed" ? "bg-red-50 text-red-800" : op.state === "done" ? "bg-emerald-50 text-emerald-800" : "bg-sky-50 text-sky-800"}`}
         >
           {op.kind === "restore" ? "Restore" : "Import"} of {list.branch.name}{" "}
           {op.state === "failed"
             ? `failed (${formatTime(op.at)}), nothing was changed: ${op.error}`
-            : op.state === "running"
-              ? "in progress…"
-              : "queued…"}
+            : op.state === "done"
+              ? `done (${formatTime(op.at)}): the branch runs on the ${op.kind === "restore" ? "restored" : "imported"} database; a safety backup was taken first.`
+              : op.state === "running"
+                ? "in progress…"
+                : "queued…"}
         </p>
       ))}
       {list.backups.length === 0 ? (

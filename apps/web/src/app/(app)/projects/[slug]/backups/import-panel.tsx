@@ -114,7 +114,8 @@ export function ImportPanel({ slug, branch, stage, maxBytes }: { slug: string; b
             type="file"
             accept=".zip,.dump,.backup,application/zip,application/octet-stream"
             aria-label="Database file"
-            className="text-sm"
+            data-testid="import-file"
+            className="block max-w-full rounded-md border border-dashed border-slate-300 bg-slate-50 py-1 pl-1 pr-3 text-sm text-slate-600 file:mr-3 file:cursor-pointer file:rounded-md file:border file:border-solid file:border-slate-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-slate-700 file:shadow-sm hover:file:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
           />
           <button type="button" className={secondaryButtonClass} onClick={upload}>
             Upload

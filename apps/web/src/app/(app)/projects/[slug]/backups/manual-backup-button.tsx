@@ -1,11 +1,19 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { primaryButtonClass } from "../../_components/styles";
 import { backupsApi, postJson } from "./api";
 
-/** "Backup now": at most 5 per branch per day; the server's refusal (quota, no database) is shown as it is. */
+type Message = { error: boolean; text: string; backupId?: string };
+
+const POLL_MS = 2000;
+const POLL_LIMIT = 900; // 30 min: a backup that takes longer is followed by the list only.
+
+/**
+ * "Backup now": at most 5 per branch per day; the server's refusal (quota, no database) is shown as it is.
+ * The "queued" notice follows the backup (GET /backups) and says when it is done or failed, then goes.
+ */
 export function ManualBackupButton({
   slug,
   branch,
@@ -19,15 +27,57 @@ export function ManualBackupButton({
 }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
+  const following = message?.backupId ?? null;
+  useEffect(() => {
+    if (!following) return;
+    let polls = 0;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      if (stopped) return;
+      polls += 1;
+      const res = await fetch(`${backupsApi(slug)}?branch=${encodeURIComponent(branch)}`)
+        .then((r) => (r.ok ? (r.json() as Promise<{ backups: { id: string; state: string; error: string | null }[] }>) : null))
+        .catch(() => null);
+      if (stopped) return;
+      const row = res?.backups.find((b) => b.id === following);
+      if (row?.state === "done" || row?.state === "failed") {
+        setMessage(
+          row.state === "done"
+            ? { error: false, text: "Backup done: it is in the list below." }
+            : { error: true, text: `The backup failed: ${row.error ?? "see the worker's log"}.` },
+        );
+        router.refresh();
+        return;
+      }
+      if (polls < POLL_LIMIT) timer = setTimeout(poll, POLL_MS);
+      else setMessage(null);
+    };
+    timer = setTimeout(poll, POLL_MS);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [following, slug, branch, router]);
+  // The "done" notice goes after a while; errors stay until the next request.
+  useEffect(() => {
+    if (!message || message.error || message.backupId) return;
+    const timer = setTimeout(() => setMessage(null), 8000);
+    return () => clearTimeout(timer);
+  }, [message]);
   async function backUp() {
     setPending(true);
     setMessage(null);
-    const res = await postJson<{ remainingToday: number }>(backupsApi(slug), { branch });
+    const res = await postJson<{ backupId: string; remainingToday: number }>(backupsApi(slug), { branch });
     setPending(false);
     setMessage(
       res.ok
-        ? { error: false, text: `Backup queued (${res.data.remainingToday} more manual backups possible today).` }
+        ? {
+            error: false,
+            text: `Backup queued (${res.data.remainingToday} more manual backups possible today).`,
+            backupId: res.data.backupId,
+          }
         : { error: true, text: res.message },
     );
     router.refresh();

@@ -39,9 +39,7 @@ export function BranchHistory({
                       #{e.build.number}
                     </Link>
                   ) : null}
-                  {e.build && canConnect && e.build.state === "running" && (e.build.result === "green" || e.build.result === "yellow") ? (
-                    <ConnectButton slug={slug} buildId={e.build.id} />
-                  ) : null}
+                  {e.build && canConnect && e.build.state === "running" ? <ConnectButton slug={slug} buildId={e.build.id} /> : null}
                 </span>
               </div>
               <p className="mt-1 text-xs text-slate-500">

@@ -1,3 +1,5 @@
+import { axisTicks } from "./chart-ticks";
+
 export interface ChartSeries {
   label: string;
   /** A Tailwind stroke/fill colour class pair, e.g. "stroke-sky-600 fill-sky-600". */
@@ -13,6 +15,17 @@ function niceMax(max: number): number {
   if (max <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(max));
   return [1, 2, 2.5, 5, 10].map((m) => m * p).find((m) => m >= max) ?? max;
+}
+
+/** A help mark drawn in SVG (a font may lack the ⓘ glyph). */
+function HelpIcon() {
+  return (
+    <svg viewBox="0 0 16 16" aria-hidden="true" className="inline-block h-3.5 w-3.5 align-[-2px] text-slate-400">
+      <circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" strokeWidth="1.4" />
+      <circle cx="8" cy="4.8" r="1" fill="currentColor" />
+      <path d="M8 7.2v4.6" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  );
 }
 
 /**
@@ -51,7 +64,10 @@ export function SvgChart({
     >
       <figcaption className="mb-1 flex flex-wrap items-baseline gap-x-3 text-sm">
         <span className="font-semibold text-slate-800" title={info}>
-          {title} <span className="cursor-help text-xs text-slate-400">ⓘ</span>
+          {title}{" "}
+          <span className="cursor-help" data-testid="chart-help">
+            <HelpIcon />
+          </span>
         </span>
         {series.map((s, i) => (
           <span key={s.label} className="text-xs text-slate-600">
@@ -61,11 +77,11 @@ export function SvgChart({
         ))}
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} className="h-40 w-full" role="img" aria-label={title}>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line x1={PAD.left} x2={W - PAD.right} y1={y(max * f)} y2={y(max * f)} className="stroke-slate-200" strokeWidth={1} />
-            <text x={PAD.left - 4} y={y(max * f) + 3} textAnchor="end" className="fill-slate-500 text-[10px]">
-              {format(max * f)}
+        {axisTicks(max, format).map((t) => (
+          <g key={t.value} data-testid="chart-tick">
+            <line x1={PAD.left} x2={W - PAD.right} y1={y(t.value)} y2={y(t.value)} className="stroke-slate-200" strokeWidth={1} />
+            <text x={PAD.left - 4} y={y(t.value) + 3} textAnchor="end" className="fill-slate-500 text-[10px]">
+              {t.label}
             </text>
           </g>
         ))}

@@ -28,6 +28,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
                   {user.login}
                 </strong>
               </span>
+              <Link href="/profile" className="font-medium text-slate-700 hover:text-slate-900 hover:underline" data-testid="profile-link">
+                Profile
+              </Link>
               <form action={logOutAction}>
                 <button
                   type="submit"

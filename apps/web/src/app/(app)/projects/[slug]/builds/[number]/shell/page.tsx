@@ -1,6 +1,9 @@
 import { shellFrameColor } from "@slipway/domain";
+import { sshCommandFor } from "@slipway/config";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { buildToolForPage } from "@/server/build-tools/page-build";
+import { deps } from "@/server/deps";
 import { TerminalView } from "./terminal-view";
 
 type Props = { params: Promise<{ slug: string; number: string }> };
@@ -17,7 +20,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
  */
 export default async function ShellPage({ params }: Props) {
   const { slug, number } = await params;
-  const { access, build } = await buildToolForPage({ slug, number, tool: "shell" });
+  const { access, build, userId } = await buildToolForPage({ slug, number, tool: "shell" });
   const color = shellFrameColor(build.stage);
   return (
     <div className="space-y-2">
@@ -33,6 +36,15 @@ export default async function ShellPage({ params }: Props) {
         </span>
         {color === "red" ? <span className="text-sm text-red-700">Production: commands run on live data.</span> : null}
       </div>
+      {build.state === "running" && userId ? (
+        <p className="text-sm text-slate-600" data-testid="ssh-command">
+          From your terminal (with a key on your{" "}
+          <Link href="/profile#ssh-keys" className="text-brand-700 hover:underline">
+            profile
+          </Link>
+          ): <code className="rounded bg-slate-100 px-1.5 py-0.5 text-xs select-all">{sshCommandFor(build, deps().config.ssh)}</code>
+        </p>
+      ) : null}
       {build.state === "running" ? (
         <TerminalView slug={slug} number={build.number} color={color} />
       ) : (

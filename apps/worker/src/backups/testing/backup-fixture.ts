@@ -19,7 +19,9 @@ import { removeTestProjectNetworks } from "../../testing/cleanup-networks";
 import { databaseCredentials, dropDatabase, ensureDatabase } from "../../postgres";
 
 // The stand-in image and its fixture addons (tests and the benchmark run without the real Odoo).
-export const TEST_IMAGE = "slipway/odoo-standin:17.0";
+// Test support: the Odoo compatibility suite (npm run test:odoo-compat) runs it on another image.
+// eslint-disable-next-line no-restricted-syntax
+export const TEST_IMAGE = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
 export const FIXTURES = resolve(join(import.meta.dirname, "../../../../../docker/odoo-standin/fixtures"));
 
 export function odooContext(

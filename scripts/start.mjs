@@ -74,6 +74,7 @@ try {
       `  Local repos:    ${env.SLIPWAY_LOCAL_REPOS_ROOT ?? process.env.SLIPWAY_LOCAL_REPOS_ROOT} (local-path repositories must live there)`,
       `  Build URLs:     http://<project>--<branch>-<build>.${process.env.SLIPWAY_BASE_DOMAIN || "slipway.localhost"}:${PORTS.proxy}`,
       `  Web shells:     ws://${host}:${process.env.SLIPWAY_TERMINAL_PORT || 3001}/terminal (the worker's terminal gateway; SLIPWAY_TERMINAL_PORT)`,
+      `  SSH to builds:  ssh <build id>@${host} -p ${process.env.SLIPWAY_SSH_PORT || 2222} (keys on your profile; the command is on each build's Shell tab)`,
       "  Stop:           Ctrl-C",
       "",
     ].join("\n"),

@@ -115,6 +115,8 @@ try {
         SLIPWAY_WEB_PORT: "3100",
         // The worker's terminal gateway (web shells), apart from a dev platform's 3001.
         SLIPWAY_TERMINAL_PORT: "3101",
+        // The worker's SSH server, apart from a dev platform's 2222.
+        SLIPWAY_SSH_PORT: "3102",
         SLIPWAY_PUBLIC_URL: "http://127.0.0.1:3100",
         // GitHub login against the fake GitHub e2e/roles.spec.ts starts (e2e/support/fake-github.ts E2E_GITHUB).
         SLIPWAY_GITHUB_CLIENT_ID: "slipway-e2e-client",

@@ -10,6 +10,7 @@ import { createWorkerDeps } from "./create-deps";
 import { createJobHandlers } from "./jobs/handlers";
 import { syncBackupSchedulers } from "./backups/schedule-backups";
 import { scheduleGarbageCollection } from "./gc/gc-schedule";
+import { schedulePolling } from "./projects/poll-branches";
 import { runMailCatcher } from "./mail/run-mail-catcher";
 import { startMonitorLoop } from "./monitor/monitor-loop";
 import { startTerminalGateway } from "./terminal/gateway";
@@ -77,6 +78,13 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
   void scheduleReconciliation();
   const reconcileSchedule = setInterval(() => void scheduleReconciliation(), RECONCILE_EVERY_MS);
   reconcileSchedule.unref();
+  // Every project's repository is polled every SLIPWAY_POLL_INTERVAL_SECONDS (0: off), the fallback
+  // of pushes without a webhook; asserted again every minute like the reconciliation's schedule.
+  const schedulePolls = () =>
+    schedulePolling(deps, config.pollIntervalSeconds).catch((error: unknown) => logger.error({ err: error }, "could not schedule polling"));
+  void schedulePolls();
+  const pollSchedule = setInterval(() => void schedulePolls(), RECONCILE_EVERY_MS);
+  pollSchedule.unref();
   // Routes follow their build's server container: at start, on server start/die/destroy, every minute.
   const routeKeeper = startRouteKeeper({ deps });
   // Daily production backups: one BullMQ scheduler per project, kept in sync with the projects
@@ -106,6 +114,7 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
       await drainCriticalSections(CRITICAL_SECTION_GRACE_MS);
       clearInterval(backupSync);
       clearInterval(reconcileSchedule);
+      clearInterval(pollSchedule);
       await routeKeeper.stop();
       await (await terminal)?.close();
       await (await ssh)?.close();

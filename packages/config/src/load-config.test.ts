@@ -61,6 +61,16 @@ describe("loadWebConfig", () => {
     expect(config.logLevel).toBe("info");
   });
 
+  it("polls every 180 s by default; 0 turns polling off; other values are checked", () => {
+    expect(loadWebConfig(valid).pollIntervalSeconds).toBe(180);
+    expect(loadWorkerConfig({ ...valid, SLIPWAY_POLL_INTERVAL_SECONDS: "0" }).pollIntervalSeconds).toBe(0);
+    expect(loadWorkerConfig({ ...valid, SLIPWAY_POLL_INTERVAL_SECONDS: "60" }).pollIntervalSeconds).toBe(60);
+    for (const bad of ["5", "-1", "1m", "100000"]) {
+      const error = problemsOf(() => loadWebConfig({ ...valid, SLIPWAY_POLL_INTERVAL_SECONDS: bad }));
+      expect(error.problems.map((p) => p.variable)).toEqual(["SLIPWAY_POLL_INTERVAL_SECONDS"]);
+    }
+  });
+
   it("enables GitHub login only when both the client id and secret are set", () => {
     expect(loadWebConfig(valid).github).toEqual({ oauthUrl: "https://github.com", apiUrl: "https://api.github.com", organisations: [] });
     expect(loadWebConfig({ ...valid, SLIPWAY_GITHUB_CLIENT_ID: "Iv1.abc" }).github.oauth).toBeUndefined();

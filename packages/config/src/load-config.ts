@@ -28,6 +28,8 @@ export interface BaseConfig {
   readonly ssh: { readonly listenHost: string; readonly port: number; readonly publicHost: string };
   readonly baseDomain: string;
   readonly logLevel: LogLevel;
+  /** Seconds between two polls of each project's repository; 0: polling is off. */
+  readonly pollIntervalSeconds: number;
 }
 
 export interface BackupConfig {
@@ -113,6 +115,7 @@ function toBase(v: ParsedVariables<typeof baseVariables>): BaseConfig {
     },
     baseDomain: v.SLIPWAY_BASE_DOMAIN,
     logLevel: v.SLIPWAY_LOG_LEVEL,
+    pollIntervalSeconds: v.SLIPWAY_POLL_INTERVAL_SECONDS,
   };
 }
 

@@ -100,6 +100,18 @@ export const baseVariables = {
   SLIPWAY_SSH_PUBLIC_HOST: optional(hostname),
   SLIPWAY_BASE_DOMAIN: withDefault(domain, "slipway.localhost"),
   SLIPWAY_LOG_LEVEL: withDefault(z.enum(logLevels, { error: `invalid log level (expected one of ${logLevels.join(", ")})` }), "info"),
+  /**
+   * Seconds between two polls of every project's repository (the fallback for pushes without a
+   * webhook): the worker polls, the web shows the interval. 0 turns polling off.
+   */
+  SLIPWAY_POLL_INTERVAL_SECONDS: withDefault(
+    z
+      .string()
+      .regex(/^\d+$/, { error: "not a number of seconds (0 turns polling off)" })
+      .transform(Number)
+      .refine((n) => n === 0 || (n >= 10 && n <= 86_400), { error: "out of range (expected 0, or 10 to 86400 seconds)" }),
+    "180",
+  ),
 };
 
 // The web fills the project form's image with it; the worker falls back to it.

@@ -38,3 +38,4 @@ export * from "./repositories/ssh-keys";
 export * from "./repositories/branch-page-view";
 export * from "./repositories/project-health-view";
 export * from "./repositories/deletions";
+export * from "./repositories/branch-builds";

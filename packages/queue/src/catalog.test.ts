@@ -18,9 +18,11 @@ describe("job catalog", () => {
       "backup.restore",
       "backup.verify",
       "backup.verify-latest",
+      "branch.build",
       "branch.delete",
       "branch.merge",
       "branch.poll",
+      "branch.poll-all",
       "build.cancel",
       "build.run",
       "maintenance.gc",
@@ -45,6 +47,8 @@ describe("job catalog", () => {
         "backup.inspect-upload": { branchId: buildId, upload: "u-1" },
         "branch.delete": { branchId: buildId },
         "branch.merge": { mergeId: buildId, sourceBranchId: buildId, targetBranchId: buildId, actorId: buildId, ip: null },
+        "branch.build": { branchId: buildId, actorId: buildId, ip: null },
+        "branch.poll-all": {},
       };
       const payload =
         payloads[name] ?? (name.startsWith("build.") ? { buildId } : name.startsWith("maintenance.") ? {} : { projectId: buildId });

@@ -63,6 +63,34 @@ export const jobCatalog = {
     attempts: 1,
   }),
   /**
+   * Scheduled every SLIPWAY_POLL_INTERVAL_SECONDS: queues a `branch.poll` of every project (new
+   * projects are polled from their first round on, deleted ones drop out).
+   */
+  "branch.poll-all": defineJob({
+    queue: "control",
+    payload: none,
+    dedupeKey: () => "branch.poll-all",
+    dedupe: "while-pending",
+    attempts: 1,
+  }),
+  /**
+   * Build now / Rebuild of a branch for `actorId` (the web checked their role): the worker reads
+   * the branch head in the repository (`git ls-remote`), records it and builds it (startBuild).
+   */
+  "branch.build": defineJob({
+    queue: "control",
+    payload: z.strictObject({
+      branchId: z.uuid(),
+      actorId: z.uuid(),
+      /** The requester's address, for the audit entry. */
+      ip: z.string().max(100).nullable(),
+    }),
+    dedupeKey: (p) => `branch.build-${p.branchId}`,
+    dedupe: "while-pending",
+    // A failure is recorded in the branch's history; the user asks again.
+    attempts: 1,
+  }),
+  /**
    * Drop one branch onto another: merge `sourceBranchId` into `targetBranchId` and push it, for
    * `actorId` (the web checked their role and confirmation first). `mergeId` names the merge: its
    * scratch folder and the history events that record the outcome, which the web reads back.

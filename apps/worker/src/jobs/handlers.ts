@@ -10,7 +10,8 @@ import { runBuild } from "../builds/run-build";
 import type { WorkerDeps } from "../deps";
 import { collectGarbage } from "../gc/collect-garbage";
 import { deleteProject, purgeDeletedProjects, resumeDeletions } from "../projects/delete-project";
-import { pollBranches } from "../projects/poll-branches";
+import { pollAllProjects, pollBranches } from "../projects/poll-branches";
+import { buildBranchHead } from "../branches/build-branch-head";
 
 /**
  * The worker's handler registry: `satisfies JobHandlers` makes a catalog job without a handler
@@ -21,6 +22,8 @@ export function createJobHandlers(deps: WorkerDeps) {
     "build.run": (payload, { signal }) => runBuild(deps, { buildId: payload.buildId, signal }),
     "build.cancel": (payload) => cancelBuild(deps, payload),
     "branch.poll": (payload) => pollBranches(deps, payload).then(() => undefined),
+    "branch.poll-all": () => pollAllProjects(deps).then(() => undefined),
+    "branch.build": (payload) => buildBranchHead(deps, payload).then(() => undefined),
     "branch.merge": (payload) => mergeBranchJob(deps, payload).then(() => undefined),
     "branch.delete": (payload) => deleteBranch(deps, payload).then(() => undefined),
     "project.delete": (payload) => deleteProject(deps, payload).then(() => undefined),

@@ -5,3 +5,5 @@ export { createWorkerDeps } from "../create-deps";
 export type { WorkerDeps } from "../deps";
 export { backupTransferHandlers } from "../backups/transfer-jobs";
 export { mergeBranchJob } from "../branches/merge-branch";
+export { buildBranchHead } from "../branches/build-branch-head";
+export { pollBranches } from "../projects/poll-branches";

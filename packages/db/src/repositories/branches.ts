@@ -53,18 +53,37 @@ export function findBranchHeadState(db: Db, branchId: string): Promise<BranchHea
 /** A project's repository and recorded branch heads, as the poller compares them with the remote. */
 export interface PolledProject {
   repoUrl: string;
-  branches: { name: string; headRevision: string | null; archivedAt: Date | null }[];
+  branches: {
+    id: string;
+    name: string;
+    stage: Stage;
+    pushBehavior: PushBehavior;
+    headRevision: string | null;
+    archivedAt: Date | null;
+    /** Whether the branch has any build (a branch never built is built by the next poll). */
+    built: boolean;
+  }[];
 }
 
-export function findPolledProject(db: Db, projectId: string): Promise<PolledProject | null> {
-  return db.project.findUnique({
+export async function findPolledProject(db: Db, projectId: string): Promise<PolledProject | null> {
+  const row = await db.project.findUnique({
     // A project being deleted is polled no more.
     where: { id: projectId, deletingAt: null },
-    select: { repoUrl: true, branches: { select: { name: true, headRevision: true, archivedAt: true } } },
+    select: {
+      repoUrl: true,
+      branches: {
+        select: {
+          id: true,
+          name: true,
+          stage: true,
+          pushBehavior: true,
+          headRevision: true,
+          archivedAt: true,
+          builds: { select: { id: true }, take: 1 },
+        },
+      },
+    },
   });
-}
-
-/** The first poll of a project records its branches' heads (in development) without building. */
-export async function insertBranchHead(db: Db, branch: { projectId: string; name: string; headRevision: string }): Promise<void> {
-  await db.branch.create({ data: branch });
+  if (!row) return null;
+  return { repoUrl: row.repoUrl, branches: row.branches.map(({ builds, ...b }) => ({ ...b, built: builds.length > 0 })) };
 }

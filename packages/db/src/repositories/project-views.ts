@@ -117,14 +117,34 @@ export async function listBranchRows(
   });
 }
 
-/** Branches per stage (production, staging, development), each with its last build. */
+/**
+ * Branches per stage (production, staging, development), each with its last build of its current
+ * stage: after a stage move the older stage's builds (a development build with demo data under
+ * Production) are not the branch's current build; a branch without one shows none.
+ */
 export async function listBranchesByStage(
   prisma: Db,
   { projectId }: { projectId: string },
 ): Promise<Record<BranchRow["stage"], BranchRow[]>> {
   const rows = await listBranchRows(prisma, { projectId, buildsPerBranch: 1 });
+  const stale = rows.filter((r) => r.builds[0] && r.builds[0].stage !== r.stage);
+  const current = new Map<string, BuildCell>();
+  for (const stage of ["production", "staging", "development"] as const) {
+    const ids = stale.filter((r) => r.stage === stage).map((r) => r.id);
+    if (ids.length === 0) continue;
+    const builds = await prisma.build.findMany({
+      where: { branchId: { in: ids }, stage },
+      orderBy: [{ branchId: "asc" }, { number: "desc" }],
+      distinct: ["branchId"],
+      select: { ...buildCellSelect, branchId: true },
+    });
+    for (const { branchId, ...build } of builds) current.set(branchId, build);
+  }
   const byStage: Record<BranchRow["stage"], BranchRow[]> = { production: [], staging: [], development: [] };
-  for (const row of rows) byStage[row.stage].push(row);
+  for (const row of rows) {
+    const own = row.builds[0]?.stage === row.stage ? row.builds[0] : current.get(row.id);
+    byStage[row.stage].push({ ...row, builds: own ? [own] : [] });
+  }
   for (const list of Object.values(byStage)) list.sort((a, b) => a.name.localeCompare(b.name));
   return byStage;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildTransitions, canTransition, decideNewCommit, serverWorkers, transitionSources } from "./lifecycle";
+import { buildTransitions, canTransition, decideNewCommit, decidePolledHead, serverWorkers, transitionSources } from "./lifecycle";
 import { buildStates, finalStates, inProgressStates } from "./states";
 
 describe("build transitions", () => {
@@ -49,5 +49,22 @@ describe("serverWorkers", () => {
     expect(serverWorkers("production")).toBe(2);
     expect(serverWorkers("staging")).toBe(0);
     expect(serverWorkers("development")).toBe(0);
+  });
+});
+
+describe("decidePolledHead", () => {
+  const head = "a".repeat(40);
+  const branch = { headRevision: head, archivedAt: null, stage: "development" as const, pushBehavior: "new_build" as const, built: true };
+  it("records a new, moved or archived branch's head like a push", () => {
+    expect(decidePolledHead(undefined, head)).toBe("record_push");
+    expect(decidePolledHead({ ...branch, headRevision: "b".repeat(40) }, head)).toBe("record_push");
+    expect(decidePolledHead({ ...branch, headRevision: null }, head)).toBe("record_push");
+    expect(decidePolledHead({ ...branch, archivedAt: new Date() }, head)).toBe("record_push");
+  });
+  it("builds an unchanged head only when the branch was never built and its push behaviour builds", () => {
+    expect(decidePolledHead(branch, head)).toBe("nothing");
+    expect(decidePolledHead({ ...branch, built: false }, head)).toBe("build_head");
+    expect(decidePolledHead({ ...branch, built: false, stage: "staging", pushBehavior: "update_previous" }, head)).toBe("build_head");
+    expect(decidePolledHead({ ...branch, built: false, stage: "staging", pushBehavior: "do_nothing" }, head)).toBe("nothing");
   });
 });

@@ -49,6 +49,24 @@ export function decideNewCommit(branch: { stage: Stage; pushBehavior: PushBehavi
 }
 
 /**
+ * What a poll does with a branch head it read in the repository (`git ls-remote`), given what is
+ * recorded of that branch: a new or moved head is recorded like a push (which builds it per
+ * `decideNewCommit`); an unchanged head of a branch that was never built is built now (a branch
+ * that existed before its project, or one an older poller recorded without building, must not
+ * stay without a build); otherwise nothing.
+ */
+export type PolledHeadAction = "record_push" | "build_head" | "nothing";
+
+export function decidePolledHead(
+  recorded: { headRevision: string | null; archivedAt: Date | null; stage: Stage; pushBehavior: PushBehavior; built: boolean } | undefined,
+  remoteHead: string,
+): PolledHeadAction {
+  if (!recorded || recorded.archivedAt || recorded.headRevision !== remoteHead) return "record_push";
+  if (!recorded.built && decideNewCommit(recorded).build) return "build_head";
+  return "nothing";
+}
+
+/**
  * Odoo HTTP workers a build's server runs with, per stage: production runs prefork (HTTP workers,
  * a cron worker, websocket on the gevent port); staging and development run threaded (0 workers).
  */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Stage } from "../builds";
 import { DomainError } from "../errors";
-import { planStageMove } from "./plan-stage-move";
+import { planStageMove, stageMoveStartsBuild } from "./plan-stage-move";
 
 function refusal(run: () => unknown): DomainError {
   try {
@@ -105,5 +105,22 @@ describe("planStageMove", () => {
         "production->development@none:move",
       ].sort(),
     );
+  });
+});
+
+describe("stageMoveStartsBuild", () => {
+  it("starts a build of the new stage for staging and production, none for development", () => {
+    expect(
+      stageMoveStartsBuild(planStageMove({ branch: { name: "f", stage: "development" }, target: "staging", productionBranch: "main" })),
+    ).toBe(true);
+    expect(
+      stageMoveStartsBuild(planStageMove({ branch: { name: "f", stage: "development" }, target: "production", productionBranch: null })),
+    ).toBe(true);
+    expect(
+      stageMoveStartsBuild(planStageMove({ branch: { name: "u", stage: "staging" }, target: "development", productionBranch: "main" })),
+    ).toBe(false);
+    expect(
+      stageMoveStartsBuild(planStageMove({ branch: { name: "m", stage: "production" }, target: "development", productionBranch: "m" })),
+    ).toBe(false);
   });
 });

@@ -84,3 +84,13 @@ export function planStageMove({
       throw new DomainError("invalid_input", `Unknown stage move from "${String(from)}" to "${String(target)}".`, { details });
   }
 }
+
+/**
+ * Whether a stage move starts a build of the branch's head at once: a branch moved to staging or
+ * production needs a build of its new stage (a staging build on a copy of the production
+ * database, the production build); its development builds (demo data) are not that stage's. A
+ * branch moved back to development keeps its builds until the next push or "Build now".
+ */
+export function stageMoveStartsBuild(plan: Pick<StageMovePlan, "to">): boolean {
+  return plan.to === "staging" || plan.to === "production";
+}

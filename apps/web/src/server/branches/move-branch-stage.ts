@@ -1,11 +1,22 @@
-import { moveBranchToStage, type Db } from "@slipway/db";
-import { DomainError, planStageMove, type Stage, type StageMovePlan } from "@slipway/domain";
+import { moveBranchToStage, queueStageBuild, type Db } from "@slipway/db";
+import { DomainError, planStageMove, stageMoveStartsBuild, startBuild, type Stage, type StageMovePlan } from "@slipway/domain";
 import { authorizeBranchChange, type ProjectAccess } from "../access";
 import { findBranchByName, findProductionBranchName } from "./find-branch";
 
 export interface MoveBranchDeps {
   prisma: Db;
+  /** Queues the run of a queued build (startBuild's job side). */
+  enqueueBuild: (buildId: string) => Promise<void>;
   notify: (notice: { projectId: string; branchId: string }) => Promise<void>;
+}
+
+export interface StageMoveOutcome {
+  plan: StageMovePlan;
+  /**
+   * The build the new stage needs, queued with the move (staging, production); null when none
+   * started: a move to development, a branch without a known head, or a build in progress.
+   */
+  build: { number: number } | null;
 }
 
 const stageLabel: Record<Stage, string> = { production: "Production", staging: "Staging", development: "Development" };
@@ -16,12 +27,13 @@ const pushLabel = { new_build: "new build", update_previous: "update previous bu
  * of `planStageMove` (docs/product/stages-and-branches.md); refusals are DomainErrors whose message is shown as is.
  * `productionSlot` follows the stage (true only for production), so the database's unique index
  * decides a race between two moves to production. The move is a branch history Event and an
- * audit entry, written in the same transaction.
+ * audit entry, written in the same transaction. A move to staging or production then starts the
+ * build of the new stage (stageMoveStartsBuild) through startBuild.
  */
 export async function moveBranchStage(
   deps: MoveBranchDeps,
   options: { access: ProjectAccess; branchName: string; to: Stage; actor: { id: string; login: string }; ip?: string | null },
-): Promise<StageMovePlan> {
+): Promise<StageMoveOutcome> {
   const { access, branchName, to, actor } = options;
   const projectId = access.project.id;
   const branch = await findBranchByName(deps.prisma, { projectId, name: branchName });
@@ -46,6 +58,13 @@ export async function moveBranchStage(
       details: { branch: branch.name },
     });
   }
+  const build = stageMoveStartsBuild(plan)
+    ? await startBuild(
+        deps.enqueueBuild,
+        () => queueStageBuild(deps.prisma, { projectId, branchId: branch.id, actorId: actor.id, stageLabel: stageLabel[plan.to] }),
+        (queued) => queued,
+      )
+    : null;
   await deps.notify({ projectId, branchId: branch.id }).catch(() => undefined);
-  return plan;
+  return { plan, build: build ? { number: build.number } : null };
 }

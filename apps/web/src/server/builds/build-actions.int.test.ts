@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProjectAccess, type ProjectAccess } from "../access";
 import { cancelBuild } from "./cancel-build";
 import { connectBuild } from "./connect-build";
-import { rebuildBranch } from "./rebuild-branch";
+import { rebuildRevision, requestBranchBuild } from "./rebuild-branch";
 
 const adminUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
@@ -32,6 +32,8 @@ describe("Rebuild, Cancel and Connect (real PostgreSQL and Redis queues)", () =>
     prisma,
     enqueueBuild: async (buildId: string) => void (await enqueue(queues, "build.run", { buildId })),
     enqueueCancel: async (buildId: string) => void (await enqueue(queues, "build.cancel", { buildId })),
+    enqueueBranchBuild: async (job: { branchId: string; actorId: string; ip: string | null }) =>
+      void (await enqueue(queues, "branch.build", job)),
     notify: async ({ buildId }: { buildId: string }) => void notices.push(buildId),
   });
 
@@ -79,29 +81,51 @@ describe("Rebuild, Cancel and Connect (real PostgreSQL and Redis queues)", () =>
     await db?.drop();
   });
 
-  it("rebuilds the branch head, then refuses a second rebuild while the first is in progress", async () => {
-    const first = await rebuildBranch(actionDeps(), { access: developer, branchId: devBranchId, actorId: userId });
+  it("Rebuild asks the worker for the branch head; Rebuild this revision queues that commit; both refused while one is in progress", async () => {
+    const requested = await requestBranchBuild(actionDeps(), { access: developer, branchId: devBranchId, actorId: userId, ip: "10.0.0.1" });
+    expect(requested).toEqual({ branch: "feature" });
+    // The web never runs git: the worker's branch.build job reads the head and queues the build.
+    expect((await queues.get("control").getJobs(["waiting", "prioritized", "delayed"])).map((j) => [j.name, j.data])).toContainEqual([
+      "branch.build",
+      { branchId: devBranchId, actorId: userId, ip: "10.0.0.1" },
+    ]);
+    expect(await prisma.build.count({ where: { branchId: devBranchId } })).toBe(0);
+
+    await expect(
+      rebuildRevision(actionDeps(), { access: developer, branchId: devBranchId, revision: "e".repeat(40), actorId: userId }),
+    ).rejects.toMatchObject({ code: "not_found" });
+    const first = await rebuildRevision(actionDeps(), {
+      access: developer,
+      branchId: devBranchId,
+      revision: "c".repeat(40),
+      actorId: userId,
+    });
     const build = await prisma.build.findUniqueOrThrow({ where: { id: first.buildId } });
     expect(build).toMatchObject({ revision: "c".repeat(40), state: "queued", stage: "development", inProgressSlot: true });
     expect((await queues.get("builds").getJobs(["waiting", "prioritized", "delayed"])).map((j) => j.data)).toContainEqual({
       buildId: first.buildId,
     });
     expect(notices).toContain(first.buildId);
-    await expect(rebuildBranch(actionDeps(), { access: admin, branchId: devBranchId, actorId: userId })).rejects.toMatchObject({
+    await expect(
+      rebuildRevision(actionDeps(), { access: admin, branchId: devBranchId, revision: "c".repeat(40), actorId: userId }),
+    ).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("already in progress") });
+    await expect(requestBranchBuild(actionDeps(), { access: admin, branchId: devBranchId, actorId: userId })).rejects.toMatchObject({
       code: "conflict",
-      message: expect.stringContaining("already in progress"),
     });
     expect(await prisma.build.count({ where: { branchId: devBranchId } })).toBe(1);
   });
 
   it("lets only admins rebuild production", async () => {
-    await expect(rebuildBranch(actionDeps(), { access: developer, branchId: prodBranchId, actorId: userId })).rejects.toMatchObject({
+    await expect(requestBranchBuild(actionDeps(), { access: developer, branchId: prodBranchId, actorId: userId })).rejects.toMatchObject({
       code: "forbidden",
     });
+    await expect(
+      rebuildRevision(actionDeps(), { access: developer, branchId: prodBranchId, revision: "d".repeat(40), actorId: userId }),
+    ).rejects.toMatchObject({ code: "forbidden" });
     expect(await prisma.build.count({ where: { branchId: prodBranchId } })).toBe(0);
-    await expect(rebuildBranch(actionDeps(), { access: admin, branchId: prodBranchId, actorId: userId })).resolves.toMatchObject({
-      number: expect.any(Number),
-    });
+    await expect(
+      rebuildRevision(actionDeps(), { access: admin, branchId: prodBranchId, revision: "d".repeat(40), actorId: userId }),
+    ).resolves.toMatchObject({ number: expect.any(Number) });
   });
 
   it("cancels a build in progress (request recorded, job queued) and refuses to cancel a finished one", async () => {

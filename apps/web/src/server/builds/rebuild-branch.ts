@@ -9,21 +9,52 @@ export interface RebuildDeps {
   notify: (notice: { projectId: string; buildId: string }) => Promise<void>;
 }
 
-/** Queues a new build of the branch's head revision; refused while one is in progress. */
-export async function rebuildBranch(
-  deps: RebuildDeps,
-  options: { access: ProjectAccess; branchId: string; actorId: string | null },
-): Promise<{ buildId: string; number: number }> {
-  const { access, branchId, actorId } = options;
-  const projectId = access.project.id;
-  const branch = await findProjectBranch(deps.prisma, { projectId, branchId });
+export interface BuildRequestDeps {
+  prisma: Db;
+  /** Queues the worker's `branch.build` job (it reads the branch head with git and builds it). */
+  enqueueBranchBuild: (job: { branchId: string; actorId: string; ip: string | null }) => Promise<void>;
+}
+
+/** The branch as a build request checks it: of this project, not archived, the role of its stage, none in progress. */
+async function branchToBuild(prisma: Db, access: ProjectAccess, branchId: string) {
+  const branch = await findProjectBranch(prisma, { projectId: access.project.id, branchId });
   if (!branch) throw new DomainError("not_found", "This branch does not exist any more.");
   authorizeBranchChange({ access, stages: [branch.stage] });
   assertCanRebuild(branch.builds.map((b) => b.state));
-  if (!branch.headRevision) throw new DomainError("invalid_state", `Branch ${branch.name} has no known revision yet; push to it first.`);
+  return branch;
+}
 
-  const revision = branch.headRevision;
+/**
+ * Rebuild / Build now: builds the branch's head as it is in the repository now, not the last
+ * recorded one (a repository without webhook gets its new commits built from the UI). The web
+ * never runs git: it checks the role and enqueues the worker's `branch.build` job, which reads the
+ * head, records it, queues the build (startBuild) and writes the history event and audit entry.
+ */
+export async function requestBranchBuild(
+  deps: BuildRequestDeps,
+  options: { access: ProjectAccess; branchId: string; actorId: string | null; ip?: string | null },
+): Promise<{ branch: string }> {
+  const { access, branchId, actorId } = options;
+  if (!actorId) throw new DomainError("forbidden", "Sign in to build a branch.");
+  const branch = await branchToBuild(deps.prisma, access, branchId);
+  await deps.enqueueBranchBuild({ branchId: branch.id, actorId, ip: options.ip ?? null });
+  return { branch: branch.name };
+}
+
+/**
+ * "Rebuild this revision" (a build page): a new build of exactly `revision`, a revision a build of
+ * the branch had (or its recorded head); no git needed, the build's fetch step reads that commit.
+ */
+export async function rebuildRevision(
+  deps: RebuildDeps,
+  options: { access: ProjectAccess; branchId: string; revision: string; actorId: string | null },
+): Promise<{ buildId: string; number: number }> {
+  const { access, branchId, actorId, revision } = options;
+  const projectId = access.project.id;
+  const branch = await branchToBuild(deps.prisma, access, branchId);
   const commit = await findCommitOfRevision(deps.prisma, { branchId, revision });
+  if (!commit && revision !== branch.headRevision)
+    throw new DomainError("not_found", `Branch ${branch.name} has no build of revision ${revision.slice(0, 8)}.`);
   const build = await startBuild(
     deps.enqueueBuild,
     async () => {
@@ -42,7 +73,7 @@ export async function rebuildBranch(
         buildId: queued.id,
         actorId,
         kind: "build.rebuild",
-        message: `Rebuild of ${branch.name} requested (build #${queued.number})`,
+        message: `Rebuild of ${branch.name} at ${revision.slice(0, 8)} requested (build #${queued.number})`,
       });
       await recordAudit({
         prisma: deps.prisma,

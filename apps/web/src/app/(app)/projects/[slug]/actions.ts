@@ -1,12 +1,15 @@
 "use server";
 
-import { isDomainError } from "@slipway/domain";
+import { DomainError, isDomainError } from "@slipway/domain";
 import { enqueue, publishProjectNotice } from "@slipway/queue";
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import { z } from "zod";
 import { loadProjectAccess, type ProjectAccess } from "@/server/access";
 import { getCurrentUser } from "@/server/auth/current-user";
+import { clientIp } from "@/server/auth/session-cookie";
 import { cancelBuild } from "@/server/builds/cancel-build";
-import { rebuildBranch } from "@/server/builds/rebuild-branch";
+import { rebuildRevision, requestBranchBuild } from "@/server/builds/rebuild-branch";
 import { deps } from "@/server/deps";
 
 export interface BuildActionState {
@@ -42,12 +45,30 @@ function notifier() {
   return (notice: { projectId: string; buildId: string }) => publishProjectNotice(d.redis, { ...notice, kind: "build" });
 }
 
+/** Rebuild / Build now: the worker reads the branch head in the repository and builds it. */
 export async function rebuildAction(_previous: BuildActionState, form: FormData): Promise<BuildActionState> {
   return run(form, async ({ access, userId }) => {
     const d = deps();
-    const build = await rebuildBranch(
+    const ip = clientIp(await headers(), d.config.trustedProxies);
+    const requested = await requestBranchBuild(
+      { prisma: d.prisma, enqueueBranchBuild: (job) => enqueue(d.queues, "branch.build", job).then(() => undefined) },
+      { access, branchId: text(form, "branchId"), actorId: userId, ip },
+    );
+    return `Build of ${requested.branch} requested: reading its head in the repository…`;
+  });
+}
+
+const revisionField = z.string().regex(/^[0-9a-f]{40}$/, { error: "Not a revision." });
+
+/** "Rebuild this revision" (a build page): a new build of exactly that commit. */
+export async function rebuildRevisionAction(_previous: BuildActionState, form: FormData): Promise<BuildActionState> {
+  return run(form, async ({ access, userId }) => {
+    const d = deps();
+    const revision = revisionField.safeParse(text(form, "revision"));
+    if (!revision.success) throw new DomainError("invalid_input", "Not a revision.");
+    const build = await rebuildRevision(
       { prisma: d.prisma, enqueueBuild: d.enqueueBuild, notify: notifier() },
-      { access, branchId: text(form, "branchId"), actorId: userId },
+      { access, branchId: text(form, "branchId"), revision: revision.data, actorId: userId },
     );
     return `Build #${build.number} queued.`;
   });

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { StatusBadge } from "../_components/status-badge";
 import { secondaryButtonClass } from "../_components/styles";
 import type { BoardBranch } from "./board-branch";
+import { RebuildButton } from "./build-action-buttons";
 
 const stageLabel: Record<Stage, string> = { production: "Production", staging: "Staging", development: "Development" };
 
@@ -16,6 +17,8 @@ export interface BranchCardProps {
   /** Stages this branch may be moved to by this user (the server still decides). */
   moveTargets: Stage[];
   canPin: boolean;
+  /** Whether this user may build the branch (the Rebuild cell of its stage; the server checks again). */
+  canBuild: boolean;
   draggable: boolean;
   /** True while another branch is dragged over this one (it will be merged into this one). */
   dropHighlight: boolean;
@@ -67,6 +70,11 @@ export function BranchCard(props: BranchCardProps) {
           <span className="text-xs text-slate-400">no build</span>
         )}
       </div>
+      {!last && props.canBuild ? (
+        <div className="mt-1">
+          <RebuildButton slug={slug} branchId={branch.id} branchName={branch.name} label="Build now" />
+        </div>
+      ) : null}
       {hasMenu ? (
         <details className="mt-1 text-xs">
           <summary className="cursor-pointer select-none text-slate-500 hover:text-slate-800" aria-label={`Move or merge ${branch.name}`}>

@@ -124,6 +124,7 @@ export function BranchesBoard({ slug, branches, canChange }: { slug: string; bra
                         moveTargets={moveTargets}
                         mergeTargets={mergeTargets}
                         canPin={canChange[branch.stage]}
+                        canBuild={canChange[branch.stage]}
                         draggable={!pending && (moveTargets.length > 0 || mergeTargets.length > 0)}
                         dropHighlight={over === `branch:${branch.name}`}
                         pending={pending}

@@ -25,6 +25,7 @@ export async function BranchesView({
     .map((b) => {
       const last = b.builds[0];
       return {
+        id: b.id,
         name: b.name,
         stage: b.stage,
         pinned: pinned.has(b.id),

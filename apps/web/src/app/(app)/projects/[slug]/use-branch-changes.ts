@@ -70,7 +70,8 @@ export function useBranchChanges(slug: string) {
         if (to === "production" && !window.confirm(`Make "${branch}" the production branch?`)) return null;
         const r = await post(branch, "stage", { stage: to });
         if (!r.ok) throw new Error(r.body.error?.message ?? "The move was refused.");
-        return `"${branch}" moved to ${stageLabel[to]}.`;
+        const build = r.json.build as { number: number } | null | undefined;
+        return `"${branch}" moved to ${stageLabel[to]}.${build ? ` Build #${build.number} started for its new stage.` : ""}`;
       }),
     [post, run],
   );

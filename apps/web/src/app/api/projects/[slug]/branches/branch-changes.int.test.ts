@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
+import { createSessionRepository, insertProject, listBranchesByStage, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { loadWorkerConfig } from "@slipway/config";
 import { createQueues, type Queues } from "@slipway/queue";
@@ -57,6 +57,7 @@ async function call(
     json: (await response.json()) as {
       error?: { code: string; message: string; reason?: string; files?: string[] };
       plan?: unknown;
+      build?: { number: number } | null;
       mergeId?: string;
       outcome?: { kind: string; revision?: string };
     },
@@ -169,10 +170,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const { deps } = await import("@/server/deps");
-  await queues
-    ?.get("control")
-    .obliterate({ force: true })
-    .catch(() => undefined);
+  for (const name of ["control", "builds"] as const)
+    await queues
+      ?.get(name)
+      .obliterate({ force: true })
+      .catch(() => undefined);
   await queues?.close().catch(() => undefined);
   await worker?.redis.quit().catch(() => undefined);
   deps().redis.disconnect();
@@ -253,6 +255,48 @@ describe("POST /api/projects/[slug]/branches/[branch]/stage — every move of do
     const res = await move("uat", "staging");
     expect(res.status).toBe(400);
     expect(res.json.error?.message).toContain("already in Staging");
+  });
+
+  it("a move to staging or production starts the new stage's build (startBuild); the board shows only the current stage's build", async () => {
+    const revision = head("main");
+    const shipit = await prisma.branch.create({ data: { projectId, name: "shipit", headRevision: revision } });
+    const builds = () => prisma.build.findMany({ where: { branchId: shipit.id }, orderBy: { number: "asc" } });
+    const end = (id: string) => prisma.build.update({ where: { id }, data: { state: "running", result: "green", inProgressSlot: null } });
+    const card = async () => {
+      const byStage = await listBranchesByStage(prisma, { projectId });
+      const row = Object.values(byStage)
+        .flat()
+        .find((b) => b.name === "shipit");
+      return row?.builds.map((b) => [b.number, b.stage]);
+    };
+
+    const staged = await move("shipit", "staging");
+    expect(staged.status).toBe(200);
+    const [first] = await builds();
+    expect(first).toMatchObject({ stage: "staging", state: "queued", revision, number: staged.json.build?.number });
+    const waiting = async () => (await queues.get("builds").getJobs(["waiting", "prioritized", "delayed"])).map((j) => j.data);
+    expect(await waiting()).toContainEqual({ buildId: first!.id });
+    expect((await prisma.event.findFirstOrThrow({ where: { branchId: shipit.id, kind: "build.stage" } })).message).toBe(
+      `Build #${first!.number} of ${revision.slice(0, 8)} queued: the branch is now in Staging.`,
+    );
+    await end(first!.id);
+    expect(await card()).toEqual([[first!.number, "staging"]]);
+
+    // Back to development: no build starts, and the staging build is not the development card's.
+    expect((await move("shipit", "development")).json.build).toBeNull();
+    expect(await builds()).toHaveLength(1);
+    expect(await card()).toEqual([]);
+
+    // To production (the project has none): a production build, not the old build shown as production's.
+    await stages({ uat: "staging" });
+    const promoted = await move("shipit", "production");
+    expect(promoted.status).toBe(200);
+    const second = (await builds())[1];
+    expect(second).toMatchObject({ stage: "production", state: "queued", revision, number: promoted.json.build?.number });
+    expect(await waiting()).toContainEqual({ buildId: second!.id });
+    expect(await card()).toEqual([[second!.number, "production"]]);
+    await end(second!.id);
+    await prisma.branch.update({ where: { id: shipit.id }, data: { archivedAt: new Date(), stage: "development", productionSlot: null } });
   });
 
   it("checks roles: production moves are admin-only, staging needs tester or admin", async () => {

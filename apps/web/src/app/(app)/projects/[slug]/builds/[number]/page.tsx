@@ -10,7 +10,7 @@ import { deps } from "@/server/deps";
 import { projectForPage } from "@/server/access/page-access";
 import { elapsed, formatTime } from "@/app/(app)/projects/_components/format";
 import { StatusBadge } from "@/app/(app)/projects/_components/status-badge";
-import { CancelButton } from "../../build-action-buttons";
+import { CancelButton, RebuildRevisionButton } from "../../build-action-buttons";
 import { LiveRefresh } from "../../live-refresh";
 import { BuildLogsPanel } from "./build-logs-panel";
 import { ConnectPanel } from "./connect-panel";
@@ -75,6 +75,9 @@ export default async function BuildPage({ params }: Props) {
           <StatusBadge build={{ state, result: build.result }} activity={runningStep ? stepActivity(runningStep.name) : null} />
           {isInProgress(state) && access.can(branchChangeTarget([stage])) && !build.cancelRequestedAt ? (
             <CancelButton slug={slug} buildId={build.id} number={build.number} />
+          ) : null}
+          {!isInProgress(state) && !build.branch.archivedAt && access.can(branchChangeTarget([build.branch.stage])) ? (
+            <RebuildRevisionButton slug={slug} branchId={build.branchId} revision={build.revision} />
           ) : null}
         </div>
         {build.failureReason ? (

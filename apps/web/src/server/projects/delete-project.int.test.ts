@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { encryptSecret } from "@slipway/config";
-import { getPrisma, insertProject, listProjectsForUser, type PrismaClient } from "@slipway/db";
+import { getPrisma, insertProject, listProjectsForUser, queueBuild, type PrismaClient } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { signPayload } from "@slipway/github";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +103,8 @@ describe("deleting from the web", () => {
     // A push for it while the worker deletes it builds nothing.
     const push = await genericPush("uat", "d".repeat(40), "del-1");
     expect(push.status).toBe(202);
+    // Nor does a rebuild or a poll racing the deletion (they queue through queueBuild).
+    expect(await queueBuild(prisma, { projectId, branchId, revision: "d".repeat(40) })).toBeNull();
     expect(await prisma.build.count()).toBe(0);
   });
 
@@ -130,6 +132,9 @@ describe("deleting from the web", () => {
     // After: the webhook no longer knows the project (the same 401 as any unknown project); nothing is built.
     const after = await genericPush("feature/x", "f".repeat(40), "del-3");
     expect(after.status).toBe(401);
+    const featureX = await prisma.branch.findFirstOrThrow({ where: { name: "feature/x" } });
+    await prisma.build.updateMany({ data: { state: "cancelled", inProgressSlot: null } });
+    expect(await queueBuild(prisma, { projectId, branchId: featureX.id, revision: "f".repeat(40) })).toBeNull();
     expect(await prisma.build.count()).toBe(1);
     expect(enqueued.filter((e) => e.startsWith("build:"))).toEqual([]);
   });

@@ -79,15 +79,21 @@ test("a push with passing tests turns green without a reload, and Connect opens 
   await expect(page.locator("body")).toContainText("admin");
 });
 
-test("a failing test turns the build red and its page shows the FAIL: line", async ({ page }) => {
+test("a failing test turns the build red, its page shows the FAIL: line, and the installed build still runs and connects", async ({
+  page,
+}) => {
   await logInAsAdmin(page);
   await page.goto(`/projects/${slug}?tab=builds`);
   expect((await push(page, "feature-failing", repo.push("feature-failing", ["failing_addon"]))).status()).toBe(202);
   const cell = page.getByTestId("build-cell-2");
-  expect(await finalBuild(2)).toMatchObject({ state: "failed", result: "red" });
+  expect(await finalBuild(2)).toMatchObject({ state: "running", result: "red" });
   await expect(cell.getByTestId("build-status")).toHaveAttribute("data-result", "red");
   await cell.getByRole("link", { name: "#2" }).click();
   await expect(page.getByTestId("offending-lines")).toContainText("FAIL: TestFailing.test_fails");
+  // Red because of its tests, not serverless (as on Odoo.sh): Connect opens it.
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await expect(page).toHaveURL(/^http:\/\/[^/]*--feature-failing(-[0-9a-f]+)?-2\.slipway\.localhost:\d+\/web/, { timeout: 30_000 });
+  await expect(page.locator("body")).toContainText("admin");
 });
 
 test("a broken XML data file turns the build red with the CRITICAL line", async ({ page }) => {
@@ -100,4 +106,15 @@ test("a broken XML data file turns the build red with the CRITICAL line", async 
   await cell.getByRole("link", { name: "#3" }).click();
   await expect(page.getByTestId("offending-lines")).toContainText("CRITICAL");
   await expect(page.getByTestId("offending-lines")).toContainText("Failed to initialize database");
+  // No server could start: the build's URL says so and leads back to the build.
+  const buildPage = page.url();
+  const url = (await page
+    .getByText(/--feature-broken(-[0-9a-f]+)?-3\.slipway\.localhost/)
+    .first()
+    .textContent())!.trim();
+  const answer = await page.goto(url);
+  expect(answer?.status()).toBe(503);
+  await expect(page.getByRole("heading", { name: "Build #3 is red" })).toBeVisible();
+  await page.getByRole("link", { name: /See the build/ }).click();
+  await expect(page).toHaveURL(buildPage);
 });

@@ -1,10 +1,26 @@
 // The project settings an admin changes from the Settings page.
 import type { Db } from "../client";
+import { insertAuditEntry, type NewAuditEntry } from "./audit";
 
-/** Saves a project's name and public access. */
+/** What the Settings page may change on a project (its slug never changes: see docs/decisions/0006). */
+export interface ProjectSettingsChange {
+  name: string;
+  publicAccess: boolean;
+  odooVersion: string;
+  odooImage: string;
+  repoUrl: string;
+  repoKind: string;
+  githubOwner: string | null;
+  githubRepo: string | null;
+}
+
+/** Saves a project's settings with the audit entry saying what changed, all or nothing. */
 export async function saveProjectSettings(
   db: Db,
-  { projectId, name, publicAccess }: { projectId: string; name: string; publicAccess: boolean },
+  { projectId, settings, audit }: { projectId: string; settings: ProjectSettingsChange; audit: NewAuditEntry },
 ): Promise<void> {
-  await db.project.update({ where: { id: projectId }, data: { name, publicAccess } });
+  await db.$transaction(async (tx) => {
+    await tx.project.update({ where: { id: projectId }, data: settings });
+    await insertAuditEntry(tx, audit);
+  });
 }

@@ -2,7 +2,7 @@ import { getPrisma, insertProject, listCollaborators, type PrismaClient } from "
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/fake-github";
-import { loadProjectAccess } from "../access";
+import { loadProjectAccess, type ProjectAccess } from "../access";
 import { updateProjectSettings } from "../projects/update-project-settings";
 import { addCollaborator, changeCollaboratorRole, removeCollaborator } from "./manage-collaborators";
 
@@ -17,6 +17,14 @@ describe("collaborators and project settings (real PostgreSQL, fake GitHub API)"
   let projectId: string;
   const as = (id: string) => loadProjectAccess({ prisma, user: { id, isSuperuser: false }, slug: "team-shop" });
   const collaboratorOf = async (login: string) => (await listCollaborators(prisma, { projectId })).find((c) => c.user.login === login)!;
+  /** The Settings page's Project form as submitted: the project's own values, with `change` typed in. */
+  const saveSettings = (access: ProjectAccess, change: { name: string; publicAccess: boolean }, ip?: string) => {
+    const { odooVersion, odooImage, repoUrl } = access.project;
+    return updateProjectSettings(
+      { prisma, policy: { odooImages: ["*"] } },
+      { access, input: { odooVersion, odooImage, repoUrl, ...change }, ip },
+    );
+  };
 
   beforeAll(async () => {
     db = await createTemporaryDatabase({ adminUrl });
@@ -72,7 +80,7 @@ describe("collaborators and project settings (real PostgreSQL, fake GitHub API)"
     await expect(removeCollaborator({ prisma }, { access: await as(dev), collaboratorId: tessId })).rejects.toMatchObject({
       code: "forbidden",
     });
-    await expect(updateProjectSettings({ prisma }, { access: await as(dev), name: "x", publicAccess: true })).rejects.toMatchObject({
+    await expect(saveSettings(await as(dev), { name: "x", publicAccess: true })).rejects.toMatchObject({
       code: "forbidden",
     });
   });
@@ -104,9 +112,9 @@ describe("collaborators and project settings (real PostgreSQL, fake GitHub API)"
   it("toggles public access and records every change in the audit log", async () => {
     const team = await listCollaborators(prisma, { projectId });
     const admin = team.find((c) => c.role === "admin")!;
-    await updateProjectSettings({ prisma }, { access: await as(admin.user.id), name: "Team shop", publicAccess: true, ip: "10.1.1.2" });
+    await saveSettings(await as(admin.user.id), { name: "Team shop", publicAccess: true }, "10.1.1.2");
     expect((await prisma.project.findUniqueOrThrow({ where: { slug: "team-shop" } })).publicAccess).toBe(true);
-    await updateProjectSettings({ prisma }, { access: await as(admin.user.id), name: "Team shop", publicAccess: true }); // no change, no entry
+    await saveSettings(await as(admin.user.id), { name: "Team shop", publicAccess: true }); // no change, no entry
     const octo = team.find((c) => c.user.login === "Octo-Dev")!;
     await removeCollaborator({ prisma }, { access: await as(admin.user.id), collaboratorId: octo.id });
     const actions = (await prisma.auditEntry.findMany({ orderBy: { createdAt: "asc" }, select: { action: true, target: true } })).map(

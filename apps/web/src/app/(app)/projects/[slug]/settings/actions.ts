@@ -8,7 +8,6 @@ import { getCurrentUser } from "@/server/auth/current-user";
 import { clientIp } from "@/server/auth/session-cookie";
 import { addCollaborator, changeCollaboratorRole, parseRole, removeCollaborator } from "@/server/collaborators/manage-collaborators";
 import { deps } from "@/server/deps";
-import { updateProjectSettings } from "@/server/projects/update-project-settings";
 
 const text = (form: FormData, name: string, max = 200) => String(form.get(name) ?? "").slice(0, max);
 
@@ -37,16 +36,6 @@ async function run(
     for (const [name, value] of Object.entries(keepOnError)) query += `&${name}=${encodeURIComponent(value)}`;
   }
   redirect(`/projects/${encodeURIComponent(slug)}/settings?${query}`);
-}
-
-export async function saveSettingsAction(form: FormData): Promise<void> {
-  await run(form, async ({ access, ip }) => {
-    await updateProjectSettings(
-      { prisma: deps().prisma },
-      { access, name: text(form, "name"), publicAccess: form.get("publicAccess") === "on", ip },
-    );
-    return "Settings saved.";
-  });
 }
 
 export async function addCollaboratorAction(form: FormData): Promise<void> {

@@ -6,7 +6,8 @@ import type { ReactNode } from "react";
 import { projectActionForPage } from "@/server/access/page-access";
 import { deps } from "@/server/deps";
 import { inputClass, primaryButtonClass, secondaryButtonClass } from "../../_components/styles";
-import { addCollaboratorAction, changeRoleAction, removeCollaboratorAction, saveSettingsAction } from "./actions";
+import { addCollaboratorAction, changeRoleAction, removeCollaboratorAction } from "./actions";
+import { ProjectSettingsForm } from "./project-settings-form";
 import { DangerZone } from "./danger-zone";
 
 type Props = {
@@ -66,26 +67,17 @@ export default async function SettingsPage({ params, searchParams }: Props) {
       ) : null}
 
       <Card title="Project">
-        <form action={saveSettingsAction} className="space-y-4">
-          <input type="hidden" name="slug" value={slug} />
-          <label className="block text-sm">
-            <span className="mb-1 block font-medium text-slate-700">Name</span>
-            <input name="name" defaultValue={project.name} maxLength={100} required className={inputClass} />
-          </label>
-          <label className="flex items-start gap-2 text-sm">
-            <input type="checkbox" name="publicAccess" defaultChecked={project.publicAccess} className="mt-1" />
-            <span>
-              <span className="font-medium text-slate-700">Allow public access</span>
-              <span className="block text-slate-500">
-                Visitors can see the builds page, connect to development builds and use their logs, shell and mails. Production and staging
-                builds stay private; visitors only see their status.
-              </span>
-            </span>
-          </label>
-          <button type="submit" className={primaryButtonClass}>
-            Save
-          </button>
-        </form>
+        <ProjectSettingsForm
+          slug={slug}
+          baseDomain={project.baseDomain}
+          values={{
+            name: project.name,
+            publicAccess: project.publicAccess,
+            odooVersion: project.odooVersion,
+            odooImage: project.odooImage,
+            repoUrl: project.repoUrl,
+          }}
+        />
       </Card>
 
       <Card title="Collaborators">

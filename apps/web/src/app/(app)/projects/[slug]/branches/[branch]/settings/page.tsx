@@ -1,5 +1,9 @@
 import type { Metadata } from "next";
-import { branchForPage, branchNameOf } from "@/server/branches/branch-page";
+import { orPageRefusal, projectForPage } from "@/server/access/page-access";
+import { branchNameOf } from "@/server/branches/branch-page";
+import { readBranchSettings } from "@/server/branches/update-branch-settings";
+import { deps } from "@/server/deps";
+import { BranchSettingsPanel } from "../branch-settings-panel";
 
 type Props = { params: Promise<{ slug: string; branch: string }> };
 
@@ -8,38 +12,27 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${slug} · ${branchNameOf(branch)} · settings` };
 }
 
-const pushLabel = { new_build: "New build", update_previous: "Update previous build", do_nothing: "Do nothing" } as const;
-const installLabel = {
-  own_modules: "Install only my modules",
-  full: "Full installation (no test suite)",
-  list: "Install a list of modules",
-} as const;
-
 /**
- * Settings tab of the branch (same role cell as moving the branch: Settings of its stage). A
- * read-only view of the current settings until the branch settings form takes this place.
+ * Settings tab of the branch (seed "Settings"): what the seed shows for the branch's stage. The
+ * role matrix's Settings cell of its stage decides who sees it (others get a 404, anonymous
+ * visitors the login page); the save action checks it again.
  */
 export default async function BranchSettingsPage({ params }: Props) {
   const { slug, branch: segment } = await params;
-  const { branch } = await branchForPage({ slug, branch: segment, tool: "settings" });
-  const rows: [string, string][] = [["Behaviour upon new commits", pushLabel[branch.pushBehavior]]];
-  if (branch.stage === "development") {
-    rows.push(
-      [
-        "Module installation",
-        installLabel[branch.installMode] + (branch.installMode === "list" ? `: ${branch.installModules.join(", ")}` : ""),
-      ],
-      ["Test suite", branch.testsEnabled ? `On${branch.testTags ? ` (tags ${branch.testTags})` : ""}` : "Off"],
-    );
-  }
+  const access = await projectForPage(slug);
+  const branch = await orPageRefusal(() => readBranchSettings({ prisma: deps().prisma }, { access, branchName: branchNameOf(segment) }));
+  const { project } = access;
   return (
-    <dl className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white text-sm shadow-sm" data-testid="branch-settings">
-      {rows.map(([label, value]) => (
-        <div key={label} className="grid gap-1 px-4 py-3 sm:grid-cols-[16rem_1fr]">
-          <dt className="font-medium text-slate-700">{label}</dt>
-          <dd className="text-slate-600">{value}</dd>
-        </div>
-      ))}
-    </dl>
+    <section className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid="branch-settings-tab">
+      <p className="mb-4 text-sm text-slate-500">The options of this {branch.stage} branch. Changes apply to its next build.</p>
+      <BranchSettingsPanel
+        slug={slug}
+        branch={branch.name}
+        stage={branch.stage}
+        settings={branch.settings}
+        project={{ odooVersion: project.odooVersion, odooImage: project.odooImage }}
+        discovered={branch.discovered}
+      />
+    </section>
   );
 }

@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { sshHostKeyFile } from "@slipway/config";
-import { utils } from "ssh2";
+// ssh2 is CommonJS: its named exports are not visible to Node's ESM loader, only its default.
+import ssh2 from "ssh2";
 
 /**
  * The SSH server's host key (Ed25519, OpenSSH format): generated on the first start and kept in
@@ -17,7 +18,7 @@ export function loadOrCreateHostKey(home: string): { privateKey: string; created
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   chmodSync(dirname(file), 0o700);
-  const pair = utils.generateKeyPairSync("ed25519", { comment: "slipway host key" });
+  const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: "slipway host key" });
   // "wx": two workers starting at once cannot overwrite each other's key; the loser reads the winner's.
   try {
     writeFileSync(file, pair.private, { mode: 0o600, flag: "wx" });

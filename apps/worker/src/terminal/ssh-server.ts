@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { sshFingerprint } from "@slipway/config";
 import { findSshKeyByFingerprint, touchSshKey } from "@slipway/db";
 import { isDomainError, SHELL_IDLE_MS } from "@slipway/domain";
-import { Server, utils, type Connection, type PublicKeyAuthContext, type ServerChannel, type Session } from "ssh2";
+// ssh2 is CommonJS: its named exports are not visible to Node's ESM loader, only its default.
+import ssh2, { type Connection, type PublicKeyAuthContext, type ServerChannel, type Session } from "ssh2";
 import type { WorkerDeps } from "../deps";
 import { AnonymousShellLimiter, type AnonymousShellLimits } from "./anonymous-shells";
 import { recordShellAudit } from "./audit";
@@ -63,7 +64,7 @@ export async function startSshServer(options: {
   const sessions = new Set<{ stop(reason: ShellSessionEnd["reason"]): void }>();
   const clients = new Set<Connection>();
 
-  const server = new Server({ hostKeys: [options.hostKey], ident: "Slipway" }, (client, info) => {
+  const server = new ssh2.Server({ hostKeys: [options.hostKey], ident: "Slipway" }, (client, info) => {
     clients.add(client);
     let holder: KeyHolder | null = null;
     let buildName = "";
@@ -114,7 +115,7 @@ export async function startSshServer(options: {
     const fingerprint = sshFingerprint(ctx.key.data);
     const key = await findSshKeyByFingerprint(deps.prisma, fingerprint);
     if (!key || key.disabled) return null;
-    const parsed = utils.parseKey(key.publicKey);
+    const parsed = ssh2.utils.parseKey(key.publicKey);
     if (parsed instanceof Error || !parsed.getPublicSSH().equals(ctx.key.data)) return null;
     if (ctx.signature && (!ctx.blob || parsed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true)) return null;
     return { userId: key.userId, keyId: key.id, fingerprint };

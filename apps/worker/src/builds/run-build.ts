@@ -10,7 +10,7 @@ import {
   queueBuild,
   stopBuild,
 } from "@slipway/db";
-import { decideNewCommit, isInProgress, startBuild } from "@slipway/domain";
+import { decideFollowUp, isInProgress, startBuild, type Stage } from "@slipway/domain";
 import { enqueueBuildRun } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
 import { runDevelopmentPipeline } from "./development-pipeline";
@@ -112,7 +112,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
   } finally {
     deps.running.delete(build.id);
   }
-  await buildBranchHeadIfMoved(deps, { branchId: branch.id, builtRevision: build.revision });
+  await buildBranchHeadIfMoved(deps, { branchId: branch.id, builtRevision: build.revision, builtStage: build.stage });
 }
 
 /**
@@ -180,15 +180,19 @@ async function stopOlderBuilds(deps: WorkerDeps, { branchId, keepBuildId }: { br
   }
 }
 
-/** Pushes that arrived while this build ran are built now (the newest head only). */
+/**
+ * Pushes that arrived while this build ran are built now (the newest head only); a branch moved to
+ * staging or production meanwhile gets its new stage's build (decideFollowUp).
+ */
 async function buildBranchHeadIfMoved(
   deps: WorkerDeps,
-  { branchId, builtRevision }: { branchId: string; builtRevision: string },
+  { branchId, builtRevision, builtStage }: { branchId: string; builtRevision: string; builtStage: Stage },
 ): Promise<void> {
   const branch = await findBranchHeadState(deps.prisma, branchId);
-  if (!branch?.headRevision || branch.headRevision === builtRevision || branch.archivedAt || !decideNewCommit(branch).build) return;
+  const next = branch ? decideFollowUp(branch, { revision: builtRevision, stage: builtStage }) : "none";
+  if (!branch?.headRevision || next === "none") return;
   const revision = branch.headRevision;
-  if (await hasBuildOfRevision(deps.prisma, { branchId, revision })) return;
+  if (next === "head_moved" && (await hasBuildOfRevision(deps.prisma, { branchId, revision }))) return;
   await startBuild(
     (id) => enqueueBuildRun(deps.queues, id),
     () => queueBuild(deps.prisma, { projectId: branch.projectId, branchId, revision }),

@@ -172,6 +172,25 @@ describe("Build now / Rebuild (the branch.build job)", () => {
     expect(await prisma.build.count({ where: { branchId: main.id, inProgressSlot: true } })).toBe(1);
   });
 
+  it(
+    "a branch moved to staging while its development build runs gets its staging build when that build ends",
+    { timeout: 120_000 },
+    async () => {
+      const main = await branch("main");
+      const running = main.builds.find((b) => b.inProgressSlot)!;
+      expect(running.stage).toBe("development");
+      // The move could not queue the staging build: this one holds the branch's slot. It ends (cancelled here).
+      await prisma.branch.update({ where: { id: main.id }, data: { stage: "staging" } });
+      await prisma.build.update({ where: { id: running.id }, data: { cancelRequestedAt: new Date() } });
+      await runBuild(deps, { buildId: running.id, signal: new AbortController().signal });
+      const after = await branch("main");
+      expect(after.builds.find((b) => b.id === running.id)?.state).toBe("cancelled");
+      const next = after.builds.at(-1)!;
+      expect(next).toMatchObject({ stage: "staging", state: "queued", revision: running.revision });
+      expect(await waitingJobs("builds")).toContainEqual(["build.run", { buildId: next.id }]);
+    },
+  );
+
   it("says in the branch history why nothing was built when the branch is gone from the repository", async () => {
     const feature = await branch("feature");
     execFileSync("git", ["--git-dir", repo.url, "branch", "-D", "feature"]);

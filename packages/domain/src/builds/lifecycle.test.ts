@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { buildTransitions, canTransition, decideNewCommit, decidePolledHead, serverWorkers, transitionSources } from "./lifecycle";
+import {
+  buildTransitions,
+  canTransition,
+  decideFollowUp,
+  decideNewCommit,
+  decidePolledHead,
+  serverWorkers,
+  transitionSources,
+} from "./lifecycle";
 import { buildStates, finalStates, inProgressStates } from "./states";
 
 describe("build transitions", () => {
@@ -66,5 +74,26 @@ describe("decidePolledHead", () => {
     expect(decidePolledHead({ ...branch, built: false }, head)).toBe("build_head");
     expect(decidePolledHead({ ...branch, built: false, stage: "staging", pushBehavior: "update_previous" }, head)).toBe("build_head");
     expect(decidePolledHead({ ...branch, built: false, stage: "staging", pushBehavior: "do_nothing" }, head)).toBe("nothing");
+  });
+});
+
+describe("decideFollowUp", () => {
+  const a = "a".repeat(40);
+  const b = "b".repeat(40);
+  const branch = { stage: "development" as const, pushBehavior: "new_build" as const, headRevision: a, archivedAt: null };
+  it("builds the head that moved while the build ran, per push behaviour", () => {
+    expect(decideFollowUp(branch, { revision: a, stage: "development" })).toBe("none");
+    expect(decideFollowUp({ ...branch, headRevision: b }, { revision: a, stage: "development" })).toBe("head_moved");
+    expect(
+      decideFollowUp({ ...branch, headRevision: b, stage: "staging", pushBehavior: "do_nothing" }, { revision: a, stage: "staging" }),
+    ).toBe("none");
+  });
+  it("builds the new stage's build of a branch moved to staging or production while it ran, even of the same head", () => {
+    expect(decideFollowUp({ ...branch, stage: "production" }, { revision: a, stage: "development" })).toBe("stage_moved");
+    expect(decideFollowUp({ ...branch, stage: "staging", pushBehavior: "do_nothing" }, { revision: a, stage: "development" })).toBe(
+      "stage_moved",
+    );
+    expect(decideFollowUp({ ...branch, pushBehavior: "do_nothing" }, { revision: a, stage: "staging" })).toBe("none");
+    expect(decideFollowUp({ ...branch, stage: "production", archivedAt: new Date() }, { revision: a, stage: "development" })).toBe("none");
   });
 });

@@ -49,6 +49,24 @@ export function decideNewCommit(branch: { stage: Stage; pushBehavior: PushBehavi
 }
 
 /**
+ * Whether the end of a build (any end) starts the branch's next build: "stage_moved" when the
+ * branch was moved to staging or production while it ran (the build its new stage needs, of the
+ * same head if need be — the move could not queue it while this one held the slot); "head_moved"
+ * when pushes arrived meanwhile and the push behaviour builds them; otherwise "none".
+ */
+export type FollowUp = "stage_moved" | "head_moved" | "none";
+
+export function decideFollowUp(
+  branch: { stage: Stage; pushBehavior: PushBehavior; headRevision: string | null; archivedAt: Date | null },
+  ended: { revision: string; stage: Stage },
+): FollowUp {
+  if (!branch.headRevision || branch.archivedAt) return "none";
+  if (branch.stage !== ended.stage && branch.stage !== "development") return "stage_moved";
+  if (branch.headRevision !== ended.revision && decideNewCommit(branch).build) return "head_moved";
+  return "none";
+}
+
+/**
  * What a poll does with a branch head it read in the repository (`git ls-remote`), given what is
  * recorded of that branch: a new or moved head is recorded like a push (which builds it per
  * `decideNewCommit`); an unchanged head of a branch that was never built is built now (a branch

@@ -37,6 +37,7 @@ export default async function ProjectPage({ params, searchParams }: Props) {
           secret={decryptSecret(secretEnc, config.encryptionKey)}
           isGithub={project.repoKind === "github"}
           open={!hasBranches}
+          pollIntervalSeconds={config.pollIntervalSeconds}
         />
       ) : null}
       {tab === "branches" ? (

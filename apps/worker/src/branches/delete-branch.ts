@@ -91,6 +91,7 @@ export async function removeBuilds(
       await dropDatabase({ pg, name: own });
       await removeVolume({ docker: deps.docker, name: volumeName({ databaseName: own }) }).catch(() => undefined);
     }
+    deps.serverLogs.stop(build.id);
     await rm(buildWorkspace(deps.config.home, build.id).root, { recursive: true, force: true });
     await rm(buildMailsDir(deps.config.home, build.id), { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 // Read models of the project pages (Branches, Builds, build page), with explicit selects so pages
 // never receive secrets (webhook secret, deploy key, tokens).
-import type { BuildResult, BuildState, Role, Stage } from "@slipway/domain";
+import { isInProgress, type BuildResult, type BuildState, type Role, type Stage } from "@slipway/domain";
 import type { Prisma } from "../generated/prisma/client";
 import type { Db } from "../client";
 
@@ -120,14 +120,16 @@ export async function listBranchRows(
 /**
  * Branches per stage (production, staging, development), each with its last build of its current
  * stage: after a stage move the older stage's builds (a development build with demo data under
- * Production) are not the branch's current build; a branch without one shows none.
+ * Production) are not the branch's current build; a branch without one shows none. A build still
+ * in progress is shown whatever its stage (the new stage's build follows when it ends).
  */
 export async function listBranchesByStage(
   prisma: Db,
   { projectId }: { projectId: string },
 ): Promise<Record<BranchRow["stage"], BranchRow[]>> {
   const rows = await listBranchRows(prisma, { projectId, buildsPerBranch: 1 });
-  const stale = rows.filter((r) => r.builds[0] && r.builds[0].stage !== r.stage);
+  const shown = (row: BranchRow, build: BuildCell | undefined) => !!build && (build.stage === row.stage || isInProgress(build.state));
+  const stale = rows.filter((r) => r.builds[0] && !shown(r, r.builds[0]));
   const current = new Map<string, BuildCell>();
   for (const stage of ["production", "staging", "development"] as const) {
     const ids = stale.filter((r) => r.stage === stage).map((r) => r.id);
@@ -142,7 +144,7 @@ export async function listBranchesByStage(
   }
   const byStage: Record<BranchRow["stage"], BranchRow[]> = { production: [], staging: [], development: [] };
   for (const row of rows) {
-    const own = row.builds[0]?.stage === row.stage ? row.builds[0] : current.get(row.id);
+    const own = shown(row, row.builds[0]) ? row.builds[0] : current.get(row.id);
     byStage[row.stage].push({ ...row, builds: own ? [own] : [] });
   }
   for (const list of Object.values(byStage)) list.sort((a, b) => a.name.localeCompare(b.name));

@@ -296,6 +296,20 @@ describe("POST /api/projects/[slug]/branches/[branch]/stage — every move of do
     expect(await waiting()).toContainEqual({ buildId: second!.id });
     expect(await card()).toEqual([[second!.number, "production"]]);
     await end(second!.id);
+
+    // A build of the old stage still in progress keeps its slot: the move queues nothing (its end
+    // starts the new stage's build), and the card shows that build meanwhile.
+    await stages({ main: "production", uat: "staging" });
+    const busy = await prisma.build.create({
+      data: { projectId, branchId: shipit.id, number: 9000, stage: "development", revision, state: "fetching", inProgressSlot: true },
+    });
+    expect(await card()).toEqual([[9000, "development"]]);
+    const moved = await move("shipit", "staging");
+    expect(moved.status).toBe(200);
+    expect(moved.json.build).toBeNull();
+    expect(await card()).toEqual([[9000, "development"]]);
+    await prisma.build.update({ where: { id: busy.id }, data: { state: "cancelled", inProgressSlot: null } });
+    expect(await card()).toEqual([[first!.number, "staging"]]);
     await prisma.branch.update({ where: { id: shipit.id }, data: { archivedAt: new Date(), stage: "development", productionSlot: null } });
   });
 

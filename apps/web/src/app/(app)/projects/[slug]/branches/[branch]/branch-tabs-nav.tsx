@@ -40,7 +40,8 @@ export function BranchTabsNav({ tabs }: { tabs: BranchTab[] }) {
             </a>
           );
         }
-        const active = segment === t.key;
+        // The branch page itself shows History.
+        const active = segment === t.key || (segment === null && t.key === "history");
         return (
           <Link
             key={t.key}

@@ -1,6 +1,6 @@
 import { can, type Actor, type Stage, type Tool } from "@slipway/domain";
 import { describe, expect, it } from "vitest";
-import { branchTabs, firstTabHref } from "./branch-tabs";
+import { branchTabs } from "./branch-tabs";
 
 const canAs = (actor: Actor) => (target: { stage: Stage; tool: Tool }) => can({ actor, publicAccess: false, ...target });
 const tabsFor = (actor: Actor, stage: Stage, build: { number: number; running: boolean } | null = { number: 7, running: true }) =>
@@ -34,12 +34,5 @@ describe("branchTabs", () => {
     const shell = tabsFor({ kind: "superuser" }, "development", { number: 3, running: false }).find((t) => t.key === "shell");
     expect(shell).toMatchObject({ href: null });
     expect(shell?.disabledReason).toMatch(/no running build/i);
-  });
-});
-
-describe("firstTabHref", () => {
-  it("is the first tab that is a page here, or null", () => {
-    expect(firstTabHref(tabsFor({ kind: "collaborator", role: "developer" }, "staging"))).toBe("/projects/shop/branches/main/history");
-    expect(firstTabHref(tabsFor({ kind: "anonymous" }, "production"))).toBeNull();
   });
 });

@@ -68,8 +68,3 @@ export function branchTabs(options: {
   }
   return tabs;
 }
-
-/** Where the branch page itself leads: its first tab that is a page here (null: none for this role). */
-export function firstTabHref(tabs: readonly BranchTab[]): string | null {
-  return tabs.find((t) => t.href !== null && !t.external)?.href ?? null;
-}

@@ -9,6 +9,7 @@ import { LiveRefresh } from "../../live-refresh";
 import { BranchSidebar } from "./branch-sidebar";
 import { branchTabs } from "./branch-tabs";
 import { BranchTabsNav } from "./branch-tabs-nav";
+import { DeleteBranchButton } from "./delete-branch-button";
 import { ShellCommandsPanel } from "./shell-commands-panel";
 import { shellCommands } from "./shell-commands";
 
@@ -31,6 +32,7 @@ const mergePreference: Record<Stage, Stage[]> = {
  * The branch page (Odoo.sh's unit of work): the project's branches by stage on the left, the
  * branch's shell commands at the top right and its tabs (seed "Tabs") over the tab's content.
  * Every tab page checks its own cell of the role matrix again; this layout only needs the project.
+ * The project's header and tab bar above it come from the project layout.
  */
 export default async function BranchLayout({ params, children }: Props) {
   const { slug, branch: segment } = await params;
@@ -61,11 +63,6 @@ export default async function BranchLayout({ params, children }: Props) {
   return (
     <div className="space-y-4">
       <LiveRefresh slug={slug} />
-      <p className="text-sm">
-        <Link href={`/projects/${slug}`} className="text-slate-500 hover:text-slate-800">
-          ← {access.project.name}
-        </Link>
-      </p>
       <div className="grid gap-6 md:grid-cols-[12rem_minmax(0,1fr)]">
         <aside>
           <BranchSidebar byStage={byStage} current={branch.name} hrefOf={(name) => branchPageHref(slug, name)} />
@@ -104,10 +101,13 @@ export default async function BranchLayout({ params, children }: Props) {
                 commands={commands}
                 mergeTargets={mergeTargets}
                 defaultMergeInto={mergeInto}
-                deleteAction={{
-                  kind: "unavailable",
-                  reason: "Deleting a branch from Slipway is not available yet: run the command above.",
-                }}
+                deleteAction={
+                  branch.stage === "production"
+                    ? { kind: "unavailable", reason: "The production branch cannot be deleted: move another branch to production first." }
+                    : access.can({ action: "project_settings" })
+                      ? { kind: "control", control: <DeleteBranchButton slug={slug} branchName={branch.name} /> }
+                      : { kind: "unavailable", reason: "Only the project's admins can delete a branch." }
+                }
               />
             </div>
           </div>

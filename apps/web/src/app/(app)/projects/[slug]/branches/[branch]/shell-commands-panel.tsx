@@ -1,14 +1,14 @@
 "use client";
 
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { secondaryButtonClass } from "@/app/(app)/projects/_components/styles";
 import { useBranchChanges } from "../../use-branch-changes";
 import { mergeCommand, type ShellCommand, type ShellCommandKey } from "./shell-commands";
 
 /**
  * The seed's shell commands (top right of the branch view): pick one to see its exact command
- * line and copy it. Merge also runs from here (the worker's merge job, like a drop on the board);
- * Delete too once the platform can delete a branch (`deleteAction`).
+ * line and copy it. Merge also runs from here (the worker's merge job, like a drop on the board),
+ * and so does Delete (`deleteAction`: the typed-confirmation control, for admins, not production).
  */
 export function ShellCommandsPanel({
   slug,
@@ -24,8 +24,8 @@ export function ShellCommandsPanel({
   /** Branches this viewer may merge this one into (the server decides again). */
   mergeTargets: string[];
   defaultMergeInto: string | null;
-  /** Deleting from the interface: a handler's URL, or why it is not offered. */
-  deleteAction: { kind: "unavailable"; reason: string } | { kind: "link"; href: string };
+  /** Deleting from the interface: the delete control when offered, else why it is not. */
+  deleteAction: { kind: "unavailable"; reason: string } | { kind: "control"; control: ReactNode };
 }) {
   const [selected, setSelected] = useState<ShellCommandKey>("clone");
   const [into, setInto] = useState<string | null>(defaultMergeInto);
@@ -66,11 +66,11 @@ export function ShellCommandsPanel({
           </button>
         ))}
       </div>
-      <div className="mt-2 flex items-stretch gap-2">
+      <div className="mt-2 flex items-start gap-2">
         <code
           id="shell-command-line"
           data-testid="shell-command-line"
-          className="min-w-0 flex-1 overflow-x-auto whitespace-nowrap rounded-md bg-slate-900 px-2 py-1.5 font-mono text-xs text-slate-100"
+          className="min-w-0 flex-1 whitespace-pre-wrap break-all rounded-md bg-slate-900 px-2 py-1.5 font-mono text-xs text-slate-100"
         >
           {line ?? current.unavailable}
         </code>
@@ -115,10 +115,8 @@ export function ShellCommandsPanel({
       ) : null}
       {current.key === "delete" ? (
         <div className="mt-2 text-xs">
-          {deleteAction.kind === "link" ? (
-            <a href={deleteAction.href} className={`${secondaryButtonClass} text-red-700`} data-testid="delete-branch">
-              Delete this branch…
-            </a>
+          {deleteAction.kind === "control" ? (
+            deleteAction.control
           ) : (
             <span className="flex flex-wrap items-center gap-2">
               <button type="button" className={secondaryButtonClass} disabled title={deleteAction.reason} data-testid="delete-branch">

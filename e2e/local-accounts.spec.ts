@@ -86,6 +86,9 @@ test("the superuser creates a local user, adds them as Tester, and signs out", a
   const row = page.locator(`tr[data-login="${tester.login}"]`);
   await expect(row).toContainText("Tina Tester");
   await expect(row).toContainText("Local");
+  await expect(page.getByTestId("user-changes").locator('tr[data-action="user.create"]', { hasText: tester.login })).toContainText(
+    `Created ${tester.login}`,
+  );
 
   await page.goto(`/projects/${slug}/settings`);
   const add = page.getByLabel("Local login or GitHub username");

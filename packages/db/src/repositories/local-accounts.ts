@@ -3,7 +3,7 @@
 // same transaction, so a user, its invite and the entry are saved together or not at all.
 import { DomainError } from "@slipway/domain";
 import type { Db, DbTx } from "../client";
-import { insertAuditEntry, type NewAuditEntry } from "./audit";
+import { insertAuditEntry, type AuditEntryRow, type NewAuditEntry } from "./audit";
 import { isUniqueViolation } from "./errors";
 
 /** A user as the Users page lists it. */
@@ -216,4 +216,22 @@ export function inviteRefusal(kind: "used" | "expired" | "unknown"): DomainError
         "This invite link is not valid. Check that you copied the whole link, or ask an administrator for a new one.",
       );
   }
+}
+
+/** The latest user-management entries of the audit log (`user.*`, platform-wide), newest first. */
+export function listUserAuditEntries(db: Db, { limit = 50 }: { limit?: number } = {}): Promise<AuditEntryRow[]> {
+  return db.auditEntry.findMany({
+    where: { projectId: null, action: { startsWith: "user." } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: Math.min(limit, 500),
+    select: {
+      id: true,
+      action: true,
+      target: true,
+      details: true,
+      ip: true,
+      createdAt: true,
+      actor: { select: { login: true, name: true } },
+    },
+  });
 }

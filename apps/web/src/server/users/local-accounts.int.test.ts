@@ -5,6 +5,7 @@ import {
   createUserRepository,
   insertProject,
   listCollaborators,
+  listUserAuditEntries,
   listUsers,
   type PrismaClient,
 } from "@slipway/db";
@@ -204,6 +205,12 @@ describe("local accounts: users, invite links, local collaborators (real Postgre
     await changeUserDisabled(deps(), { actor: root, userId: lena.id, disabled: false });
     expect(await signIn("lena", "lena-password-1")).toMatchObject({ ok: true });
     expect((await auditOf("lena")).map((e) => e.action)).toEqual(["user.create", "user.disable", "user.enable"]);
+    // The Users page lists these platform-wide entries (they belong to no project).
+    const changes = await listUserAuditEntries(prisma, { limit: 2 });
+    expect(changes.map((c) => `${c.action} ${c.target} by ${c.actor?.login}`)).toEqual([
+      "user.enable lena by admin",
+      "user.disable lena by admin",
+    ]);
   });
 
   describe("collaborators", () => {

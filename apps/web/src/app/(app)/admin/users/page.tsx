@@ -1,4 +1,4 @@
-import { listUsers } from "@slipway/db";
+import { listUserAuditEntries, listUsers } from "@slipway/db";
 import { mayManageUsers } from "@slipway/domain";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
@@ -34,12 +34,22 @@ function Badge({ children, tone }: { children: ReactNode; tone: "slate" | "amber
   return <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
 }
 
+// The audit log's user-management actions, in words.
+const changeLabels: Record<string, string> = {
+  "user.create": "Created",
+  "user.invite": "New invite link for",
+  "user.invite_accepted": "Password set with an invite link:",
+  "user.disable": "Disabled",
+  "user.enable": "Enabled",
+};
+
 export default async function UsersPage({ searchParams }: Props) {
   // Superusers only (issue 14): others get a 404 like every page their role may not use.
   const user = await requireUser();
   if (!mayManageUsers(user)) notFound();
   const { notice, error } = await searchParams;
   const users = await listUsers(deps().prisma, { now: new Date() });
+  const changes = await listUserAuditEntries(deps().prisma, { limit: 20 });
 
   return (
     <div className="space-y-6">
@@ -99,7 +109,7 @@ export default async function UsersPage({ searchParams }: Props) {
                 <td className="py-2 text-slate-600">{u.collaborations}</td>
                 <td className="py-2 text-slate-600">{formatTime(u.createdAt)}</td>
                 <td className="space-y-1 py-2 text-right">
-                  {!u.githubId && !u.disabled ? <InviteButton userId={u.id} login={u.login} /> : null}
+                  {!u.githubId && !u.disabled && u.id !== user.id ? <InviteButton userId={u.id} login={u.login} /> : null}
                   {u.id === user.id ? null : (
                     <form action={setUserDisabledAction} className="inline">
                       <input type="hidden" name="userId" value={u.id} />
@@ -118,6 +128,33 @@ export default async function UsersPage({ searchParams }: Props) {
             ))}
           </tbody>
         </table>
+      </Card>
+
+      <Card title="Recent changes">
+        {changes.length === 0 ? (
+          <p className="text-sm text-slate-500">No user changes yet.</p>
+        ) : (
+          <table className="w-full text-sm" data-testid="user-changes">
+            <thead>
+              <tr className="text-left text-xs uppercase tracking-wide text-slate-500">
+                <th className="pb-2">When</th>
+                <th className="pb-2">Who</th>
+                <th className="pb-2">What</th>
+              </tr>
+            </thead>
+            <tbody>
+              {changes.map((c) => (
+                <tr key={c.id} className="border-t border-slate-100" data-action={c.action}>
+                  <td className="py-2 whitespace-nowrap text-slate-600">{formatTime(c.createdAt)}</td>
+                  <td className="py-2">{c.actor?.login ?? "—"}</td>
+                  <td className="py-2">
+                    {changeLabels[c.action] ?? c.action} <span className="font-medium">{c.target}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </Card>
     </div>
   );

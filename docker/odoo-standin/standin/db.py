@@ -199,8 +199,8 @@ CREATE TABLE ir_cron (id serial PRIMARY KEY, ir_actions_server_id int NOT NULL R
     interval_type varchar DEFAULT 'months', numbercall int DEFAULT -1, doall boolean, nextcall timestamp NOT NULL,
     lastcall timestamp, priority int DEFAULT 5, create_uid int, create_date timestamp, write_uid int, write_date timestamp);
 CREATE TABLE ir_mail_server (id serial PRIMARY KEY, name varchar NOT NULL, from_filter varchar, smtp_host varchar,
-    smtp_port int DEFAULT 25, smtp_authentication varchar DEFAULT 'login', smtp_user varchar, smtp_pass varchar,
-    smtp_encryption varchar NOT NULL DEFAULT 'none', smtp_ssl_certificate bytea, smtp_ssl_private_key bytea,
+    smtp_port int DEFAULT 25, smtp_authentication varchar NOT NULL, smtp_user varchar, smtp_pass varchar,
+    smtp_encryption varchar NOT NULL, smtp_ssl_certificate bytea, smtp_ssl_private_key bytea,
     smtp_debug boolean DEFAULT false, sequence int DEFAULT 10, active boolean DEFAULT true,
     create_uid int, create_date timestamp, write_uid int, write_date timestamp);
 CREATE TABLE ir_attachment (id serial PRIMARY KEY, name varchar NOT NULL, description text, res_model varchar,

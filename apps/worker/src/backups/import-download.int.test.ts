@@ -115,7 +115,7 @@ describe("import", () => {
     await queryDatabase({
       pg: fixture.pg,
       database: production.database,
-      sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, active) VALUES ('prod', 'smtp.example.com', 587, 'starttls', true)",
+      sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, smtp_authentication, active) VALUES ('prod', 'smtp.example.com', 587, 'starttls', 'login', true)",
     });
     const before = await fingerprint(deps, production.database);
     const refused = await refusal(() =>

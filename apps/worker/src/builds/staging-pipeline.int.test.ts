@@ -60,7 +60,7 @@ describe("staging builds", () => {
     // A real mail server and an active cron in production, as a live database has.
     await h.sql(
       h.slug,
-      "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, sequence, active) VALUES ('Real SMTP', 'smtp.example.com', 587, 'starttls', 1, true)",
+      "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, smtp_authentication, sequence, active) VALUES ('Real SMTP', 'smtp.example.com', 587, 'starttls', 'login', 1, true)",
     );
     production = await identity(h.slug);
     expect(production.activeCrons).toBeGreaterThan(1);

@@ -165,7 +165,7 @@ describe("mail catcher with real builds", () => {
     await queryDatabase({
       pg,
       database: production.databaseName!,
-      sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, sequence, active) VALUES ('Real SMTP', 'smtp.example.com', 587, 1, true)",
+      sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, smtp_authentication, sequence, active) VALUES ('Real SMTP', 'smtp.example.com', 587, 'none', 'login', 1, true)",
     });
     const staging = await run("acceptance", "staging");
     expect(staging.failureReason).toBeNull();

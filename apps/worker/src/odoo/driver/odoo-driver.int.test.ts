@@ -135,7 +135,7 @@ describe("Odoo driver on a development database", () => {
     await queryDatabase({
       pg,
       database: db,
-      sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, active) VALUES ('prod', 'smtp.example.com', 587, 'starttls', true)",
+      sql: "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, smtp_authentication, active) VALUES ('prod', 'smtp.example.com', 587, 'starttls', 'login', true)",
     });
     const res = await neutralize({ ctx: ctx(db) });
     expect(res.classification.status).toBe("green");

@@ -46,7 +46,12 @@ export async function queueBuildInTx(tx: DbTx, input: QueueBuildInput): Promise<
   await tx.$queryRaw`SELECT id FROM "Branch" WHERE id = ${input.branchId}::uuid FOR UPDATE`;
   const busy = await tx.build.findFirst({ where: { branchId: input.branchId, inProgressSlot: true }, select: { id: true } });
   if (busy) return null;
-  const branch = await tx.branch.findUniqueOrThrow({ where: { id: input.branchId }, select: { stage: true } });
+  const branch = await tx.branch.findUniqueOrThrow({
+    where: { id: input.branchId },
+    select: { stage: true, deletingAt: true, project: { select: { deletingAt: true } } },
+  });
+  // Nothing is built on a branch or a project being deleted (issue 14): its deletion job removes what exists.
+  if (branch.deletingAt || branch.project.deletingAt) return null;
   const { nextBuildNumber } = await tx.project.update({
     where: { id: input.projectId },
     data: { nextBuildNumber: { increment: 1 } },

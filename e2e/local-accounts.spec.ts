@@ -105,6 +105,7 @@ test("the superuser creates a local user, adds them as Tester, and signs out", a
   await page.getByRole("button", { name: "Add", exact: true }).click();
   await expect(page.getByTestId("settings-notice")).toHaveText(`${tester.login} added as tester.`);
   await expect(page.getByLabel(`Role of ${tester.login}`)).toHaveValue("tester");
+  await expect(page.locator(`tr[data-login="${tester.login}"]`)).toContainText("Local");
   await expect(add).toHaveValue("");
 
   await page.getByRole("link", { name: "Audit log" }).click();

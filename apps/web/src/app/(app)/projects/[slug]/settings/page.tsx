@@ -95,6 +95,9 @@ export default async function SettingsPage({ params, searchParams }: Props) {
                 <td className="py-2">
                   <span className="font-medium">{c.user.login}</span>
                   {c.user.name ? <span className="text-slate-500"> — {c.user.name}</span> : null}
+                  <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">
+                    {c.user.githubId ? "GitHub" : "Local"}
+                  </span>
                 </td>
                 <td className="py-2">
                   <form action={changeRoleAction} className="flex items-center gap-2">

@@ -51,6 +51,8 @@ async function push(page: Page, branch: string, revision: string) {
 test("moves branches by drag and drop and by the menu, shows refusals, merges by dropping onto a branch", async ({ page }) => {
   await logInAsAdmin(page);
   secret = await createProject(page, { name: "Moves", slug, repoUrl: repo.url });
+  // The webhook panel says how often the repository is polled (the worker's real interval).
+  await expect(page.getByTestId("webhook-poll-interval")).toContainText(/also polled every (\d+ )?(second|minute|hour)s?/);
   await push(page, "main", repo.push("main", ["green_addon"]));
   await push(page, "feature", branchOffMain("feature"));
   await page.reload();
@@ -81,6 +83,22 @@ test("moves branches by drag and drop and by the menu, shows refusals, merges by
   await staging.getByTestId("branch-feature").dragTo(production.getByTestId("branch-main"));
   await expect(page.getByTestId("branch-feedback")).toContainText('Merged "feature" into "main"');
   expect(head("main")).not.toBe(before);
+});
+
+test("a branch without a build offers Build now; the worker is asked to build its head", async ({ page }) => {
+  await logInAsAdmin(page);
+  // A project of its own (the worker is not needed): a branch Slipway knows without any build.
+  const own = `buildnow-${randomBytes(2).toString("hex")}`;
+  await createProject(page, { name: "Build now", slug: own, repoUrl: repo.url });
+  await queryControlPlane(
+    `INSERT INTO "Branch" (id, "projectId", name, "headRevision", "updatedAt") SELECT $1, id, 'idle', $2, now() FROM "Project" WHERE slug = $3`,
+    [randomUUID(), repo.push("idle", ["green_addon"], "Idle branch"), own],
+  );
+  await page.goto(`/projects/${own}`);
+  const card = page.getByTestId("stage-development").getByTestId("branch-idle");
+  await expect(card.getByText("no build")).toBeVisible();
+  await card.getByRole("button", { name: "Build now idle" }).click();
+  await expect(card.getByRole("status")).toContainText("Build of idle requested: reading its head in the repository");
 });
 
 test("the Mails tab lists a build's caught message and shows its HTML sandboxed, its text and headers", async ({ page }) => {

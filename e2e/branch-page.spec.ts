@@ -32,8 +32,9 @@ test.beforeAll(async () => {
   if (!admin) throw new Error("the local admin account does not exist yet");
   const projectId = randomUUID();
   await queryControlPlane(
-    `INSERT INTO "Project" (id, slug, name, "repoUrl", "odooVersion", "odooImage", "baseDomain", "webhookSecretEnc", "updatedAt")
-     VALUES ($1, $2, 'Branch page shop', '/srv/git/branch-page.git', '17.0', 'odoo:17.0', 'slipway.localhost', $3, now())`,
+    // Builds 1 to 3 are written below: the platform numbers the next one 4.
+    `INSERT INTO "Project" (id, slug, name, "repoUrl", "odooVersion", "odooImage", "baseDomain", "webhookSecretEnc", "nextBuildNumber", "updatedAt")
+     VALUES ($1, $2, 'Branch page shop', '/srv/git/branch-page.git', '17.0', 'odoo:17.0', 'slipway.localhost', $3, 4, now())`,
     [projectId, slug, encryptSecret("e2e-webhook-secret", Buffer.from(process.env.SLIPWAY_ENCRYPTION_KEY ?? "", "base64"))],
   );
   // Cheap scrypt parameters: they travel with the hash, the login verifies with them.
@@ -57,6 +58,11 @@ test.beforeAll(async () => {
       [projectId, userId, role],
     );
   }
+  // A branch without a build, moved by drag and drop in the last test.
+  await queryControlPlane(
+    `INSERT INTO "Branch" (id, "projectId", name, stage, "headRevision", "updatedAt") VALUES (gen_random_uuid(), $1, 'feature/drag', 'development', $2, now())`,
+    [projectId, "d".repeat(40)],
+  );
   for (const b of branches) {
     const branchId = randomUUID();
     const buildId = randomUUID();
@@ -221,4 +227,21 @@ test("a Developer sees only History on staging and every development tool but Ba
   for (const key of ["history", "mails", "shell", "monitor", "logs", "settings"]) await expect(tab(page, key)).toHaveAttribute("href", /./);
   await expect(tab(page, "backups")).toHaveCount(0);
   expect((await page.goto(branchUrl("feature/login", "backups")))?.status()).toBe(404);
+});
+
+test("a card's name is a link, yet dragging the card by its name still moves the branch", async ({ page }) => {
+  await signIn(page, adminCredentials().login, adminCredentials().password);
+  await page.goto(`/projects/${slug}`);
+  const development = page.getByTestId("stage-development");
+  const staging = page.getByTestId("stage-staging");
+  const name = development.getByTestId("branch-feature/drag").getByTestId("branch-page-link");
+  await expect(name).toHaveAttribute("href", `/projects/${slug}/branches/feature%2Fdrag`);
+  // Dropped on the column's heading (not on its branch: that would merge).
+  await name.dragTo(staging, { targetPosition: { x: 20, y: 10 } });
+  await expect(page.getByTestId("branch-feedback")).toContainText('"feature/drag" moved to Staging');
+  await expect(staging.getByTestId("branch-feature/drag")).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}$`));
+  await staging.getByTestId("branch-feature/drag").getByTestId("branch-page-link").click();
+  await expect(page.getByTestId("branch-stage")).toHaveText(/staging/i);
+  await expect(page.getByTestId("sidebar-staging").getByRole("link", { name: "feature/drag" })).toHaveAttribute("aria-current", "page");
 });

@@ -71,7 +71,12 @@ export function useBranchChanges(slug: string) {
         const r = await post(branch, "stage", { stage: to });
         if (!r.ok) throw new Error(r.body.error?.message ?? "The move was refused.");
         const build = r.json.build as { number: number } | null | undefined;
-        return `"${branch}" moved to ${stageLabel[to]}.${build ? ` Build #${build.number} started for its new stage.` : ""}`;
+        const next = build
+          ? ` Build #${build.number} started for its new stage.`
+          : to === "development"
+            ? ""
+            : " Its build for the new stage starts when the build in progress ends.";
+        return `"${branch}" moved to ${stageLabel[to]}.${next}`;
       }),
     [post, run],
   );

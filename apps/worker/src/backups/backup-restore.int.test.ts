@@ -17,6 +17,8 @@ import { restoreBackup } from "./restore-backup";
 import { LocalBackupStore } from "./store/local-store";
 import { addAttachments, cleanupBackupTests, createBackupProject, fingerprint } from "./testing/backup-fixture";
 
+/** A stored manifest (a JSON column) as the engine writes it. */
+const manifestOf = (row: { manifest: unknown }) => row.manifest as BackupManifest;
 const labels = { test: "backups-restore" };
 const tmp = mkdtempSync(join(tmpdir(), "slipway-backups-"));
 let db: TemporaryDatabase;
@@ -56,7 +58,7 @@ describe("backup → restore", () => {
     expect(Object.keys(before.files).length).toBeGreaterThanOrEqual(40);
     const backup = await createBackup({ deps, store, branchId: production.branch.id, kind: "daily" });
     expect(backup.state).toBe("done");
-    const manifest = backup.manifest as unknown as BackupManifest;
+    const manifest = backup.manifest as BackupManifest;
     expect(manifest.odoo.version).toBe("17.0");
     expect(manifest.odoo.modules).toHaveProperty("green_addon");
     expect(manifest.filestore.files).toBe(Object.keys(before.files).length);
@@ -88,9 +90,9 @@ describe("backup → restore", () => {
     expect(await fingerprint(deps, production.database)).toEqual(before);
     const safety = await deps.prisma.backup.findUniqueOrThrow({ where: { id: result.safetyBackupId } });
     expect(safety).toMatchObject({ kind: "safety", state: "done" });
-    expect((safety.manifest as unknown as BackupManifest).filestore.files).toBe(Object.keys(before.files).length + 2);
+    expect(manifestOf(safety).filestore.files).toBe(Object.keys(before.files).length + 2);
     // Unchanged files were not stored twice.
-    expect((safety.manifest as unknown as BackupManifest).filestore.newFiles).toBe(2);
+    expect(manifestOf(safety).filestore.newFiles).toBe(2);
     expect(await deps.prisma.event.count({ where: { kind: "backup.restored", branchId: production.branch.id } })).toBe(1);
   }, 300_000);
 

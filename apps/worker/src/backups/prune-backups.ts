@@ -8,7 +8,7 @@ import { deleteBackupRow, listLiveBackupManifests, listProjectBackupsForPruning 
 import { selectBackupsToKeep, type RetentionPolicy } from "@slipway/domain";
 import { backupStoreOf, isStoreLocation, type BackupDeps } from "./engine/context";
 import { readFilestoreIndex } from "./engine/load-backup";
-import type { BackupManifest } from "./engine/manifest";
+import { storedManifest } from "./engine/manifest";
 import type { BackupStore } from "./store/backup-store";
 
 export interface PruneResult {
@@ -64,7 +64,7 @@ export async function sweepObjects(
       if (Date.now() - row.createdAt.getTime() < DAY) return { deletedObjects: 0, freedObjectBytes: 0 };
       continue;
     }
-    for await (const entry of readFilestoreIndex(store, row.manifest as unknown as BackupManifest)) live.add(entry.h);
+    for await (const entry of readFilestoreIndex(store, storedManifest(row.manifest))) live.add(entry.h);
   }
   let deletedObjects = 0;
   let freedObjectBytes = 0;

@@ -10,7 +10,7 @@ import { createBackup } from "./create-backup";
 import { backupStoreOf, branchDatabase, isStoreLocation, scratchName, toolsContextOf, type BackupDeps } from "./engine/context";
 import { moveFilestores } from "./engine/filestore-volume";
 import { loadBackup } from "./engine/load-backup";
-import { odooMajorOf, type BackupManifest } from "./engine/manifest";
+import { odooMajorOf, storedManifest, type BackupManifest } from "./engine/manifest";
 import { ensureProjectNetwork } from "../isolation/project-network";
 import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { neutralizeCopy, type MailCatcher } from "./engine/neutralize-copy";
@@ -45,7 +45,7 @@ export async function loadableBackup(
   if (row.state !== "done") throw new DomainError("invalid_state", `backup ${row.id} is ${row.state}, not restorable`);
   if (!isStoreLocation(row.location) || !row.manifest)
     throw new DomainError("invalid_state", `backup ${row.id} is not in the backup store (location ${row.location ?? "none"})`);
-  return { row, manifest: row.manifest as unknown as BackupManifest };
+  return { row, manifest: storedManifest(row.manifest) };
 }
 
 export async function restoreBackup(options: RestoreBackupOptions): Promise<RestoreResult> {

@@ -6,7 +6,6 @@ import { Readable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorkerConfig } from "@slipway/config";
-import { Prisma } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createQueues, jobCatalog } from "@slipway/queue";
 import { createWorkerDeps } from "../create-deps";
@@ -18,6 +17,9 @@ import { dailySchedulerId, syncBackupSchedulers, VERIFY_SCHEDULER_ID } from "./s
 import { LocalBackupStore } from "./store/local-store";
 import { cleanupBackupTests, createBackupProject, addAttachments } from "./testing/backup-fixture";
 import { verifyBackup } from "./verify-backup";
+
+/** A manifest as the JSON document a Backup row stores. */
+const asJson = (value: object) => JSON.parse(JSON.stringify(value));
 
 const labels = { test: "backups-retention" };
 const tmp = mkdtempSync(join(tmpdir(), "slipway-retention-"));
@@ -53,7 +55,7 @@ describe("daily job and restore tests", () => {
     if ("skipped" in result) throw new Error(result.skipped);
     expect(result.backup).toMatchObject({ kind: "daily", state: "done" });
     expect(result.pruned.deletedBackups).toEqual([]);
-    first = { id: result.backup.id, manifest: result.backup.manifest as unknown as BackupManifest };
+    first = { id: result.backup.id, manifest: result.backup.manifest as BackupManifest };
   }, 120_000);
 
   it("verifies a good backup by restoring it into a throwaway database", async () => {
@@ -73,7 +75,7 @@ describe("daily job and restore tests", () => {
     const good = readFileSync(objectPath);
     writeFileSync(objectPath, Buffer.concat([good.subarray(1), Buffer.from("!")]));
     const tampered = { ...first.manifest, tables: { ...first.manifest.tables, res_partner: (first.manifest.tables.res_partner ?? 0) + 1 } };
-    await deps.prisma.backup.update({ where: { id: first.id }, data: { manifest: tampered as unknown as Prisma.InputJsonValue } });
+    await deps.prisma.backup.update({ where: { id: first.id }, data: { manifest: asJson(tampered) } });
     try {
       const result = await verifyBackup({ deps, store, backupId: first.id });
       expect(result.ok).toBe(false);
@@ -84,7 +86,7 @@ describe("daily job and restore tests", () => {
       expect(row.verifyError).toMatch(/res_partner/);
     } finally {
       writeFileSync(objectPath, good);
-      await deps.prisma.backup.update({ where: { id: first.id }, data: { manifest: first.manifest as unknown as Prisma.InputJsonValue } });
+      await deps.prisma.backup.update({ where: { id: first.id }, data: { manifest: asJson(first.manifest) } });
     }
   }, 120_000);
 });
@@ -118,7 +120,7 @@ describe("120 days of daily runs", () => {
       await store.put(`${location}/manifest.json`, Readable.from([JSON.stringify(manifest)]));
       await deps.prisma.backup.update({
         where: { id: row.id },
-        data: { state: "done", location, manifest: manifest as unknown as Prisma.InputJsonValue },
+        data: { state: "done", location, manifest: asJson(manifest) },
       });
       uniqueObject.set(row.id, object.sha256);
       dateOf.set(row.id, `${takenAt.toISOString().slice(0, 10)}${kind === "manual" ? " manual" : ""}`);

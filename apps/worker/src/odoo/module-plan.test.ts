@@ -4,14 +4,25 @@ import { applyModulePlanArgs } from "./apply-module-plan";
 import { checksumsToRecord, planModuleChanges, type DatabaseModules } from "./module-plan";
 import { hasOdooNeutralize } from "./neutralize-database";
 
-const mod = (name: string, version: string): DiscoveredModule =>
-  ({
+const mod = (name: string, version: string): DiscoveredModule => ({
+  name,
+  path: `addons/${name}`,
+  addonsPath: "addons",
+  fromSubmodule: false,
+  manifest: {
     name,
-    path: `addons/${name}`,
-    addonsPath: "addons",
-    fromSubmodule: false,
-    manifest: { version, installable: true },
-  }) as unknown as DiscoveredModule;
+    version,
+    depends: [],
+    installable: true,
+    autoInstall: false,
+    data: [],
+    demo: [],
+    externalDependencies: { python: [], bin: [] },
+    license: null,
+    application: false,
+    raw: {},
+  },
+});
 
 const database: DatabaseModules = {
   modules: new Map([

@@ -150,5 +150,7 @@ export async function openZipEntry(path: string, entry: ZipEntryInfo, fileSize: 
   }
   if (entry.method === 8) streams.push(createInflateRaw());
   streams.push(check);
-  return pipeline(streams as [Readable, ...Transform[]], () => undefined) as unknown as Readable;
+  // The chain's errors reach its last stream, which is what the caller reads.
+  pipeline(streams as [Readable, ...Transform[]], () => undefined);
+  return check;
 }

@@ -14,7 +14,7 @@ describe("Odoo versions", () => {
       database: "acme",
       odoo: { version: "17.0", modules: { base: "17.0.1.3" } },
       postgres: { versionNum: 150018, collate: "C", ctype: "C" },
-    } as unknown as BackupManifest;
+    };
     expect(odooDumpManifest(manifest)).toEqual({
       odoo_dump: "1",
       db_name: "acme",

@@ -27,6 +27,24 @@ export interface BackupManifest {
   durations?: { dumpMs: number; filestoreMs: number };
 }
 
+/**
+ * A Backup row's stored manifest (a JSON column) as the engine wrote it. Refuses a document that is
+ * not one of ours rather than reading fields that are not there.
+ */
+export function storedManifest(json: unknown): BackupManifest {
+  if (
+    !json ||
+    typeof json !== "object" ||
+    !("format" in json) ||
+    json.format !== "slipway-backup/1" ||
+    !("filestore" in json) ||
+    !("dump" in json)
+  ) {
+    throw new Error("the backup's stored manifest is not a Slipway backup manifest");
+  }
+  return json as BackupManifest;
+}
+
 export interface DatabaseFacts {
   odooVersion: string | null;
   modules: Record<string, string>;
@@ -83,7 +101,7 @@ export async function readDatabaseFacts(client: pg.Client): Promise<DatabaseFact
  * Odoo's `manifest.json` of a database-manager dump (odoo/service/db.py `dump_db_manifest`):
  * pg_version as Odoo computes it ("%d.%d" % divmod(server_version / 100, 100): "15.0" for 15.x).
  */
-export function odooDumpManifest(manifest: BackupManifest): Record<string, unknown> {
+export function odooDumpManifest(manifest: Pick<BackupManifest, "database" | "odoo" | "postgres">): Record<string, unknown> {
   const version = manifest.odoo.version ?? "";
   const numbers = version
     .replace(/^saas~/, "")

@@ -11,7 +11,7 @@ import {
   parseAdminPassword,
   renderOdooConfig,
 } from "./odoo-config";
-import { contextMounts, type OdooContext } from "./odoo-context";
+import { contextMounts, type MountContext } from "./odoo-context";
 
 const password = "s3cr3t-0123456789abcdef";
 const tmp = mkdtempSync(join(tmpdir(), "slipway-odoo-config-"));
@@ -81,7 +81,7 @@ describe("ensureOdooConfig and the mount", () => {
     logDir: join(tmp, "builds", "b1", "logs"),
     dataVolume: "v",
     platformAddonsHostPath: "/opt/platform",
-  } as unknown as OdooContext;
+  } satisfies MountContext;
 
   it("lives next to the served log folder, not in it", () => {
     const file = odooConfigHostPath(ctx);

@@ -55,7 +55,10 @@ export function contextAddonsPath(ctx: OdooContext): string {
   });
 }
 
-export function contextMounts(ctx: OdooContext): Mount[] {
+/** The mounts of a run: what contextMounts reads of the context. */
+export type MountContext = Pick<OdooContext, "dataVolume" | "checkout" | "platformAddonsHostPath" | "logDir" | "database">;
+
+export function contextMounts(ctx: MountContext): Mount[] {
   const mounts: Mount[] = [{ type: "volume", source: ctx.dataVolume, target: CONTAINER_PATHS.data }];
   if (ctx.checkout) mounts.push({ type: "bind", source: ctx.checkout.hostPath, target: CONTAINER_PATHS.checkout, readOnly: true });
   if (ctx.platformAddonsHostPath) {

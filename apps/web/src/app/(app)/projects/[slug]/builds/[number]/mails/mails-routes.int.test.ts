@@ -50,7 +50,8 @@ let projectId: string;
 const cookies = { admin: "", developer: "" };
 const builds = { development: { id: "", number: 1 }, staging: { id: "", number: 2 }, production: { id: "", number: 3 } };
 const mails: Record<keyof typeof builds, string> = { development: "", staging: "", production: "" };
-type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type MailParams = { slug: string; number: string; mailId: string; index: string };
+type Handler = (request: Request, context: { params: Promise<MailParams> }) => Promise<Response>;
 let html: Handler, raw: Handler, attachment: Handler;
 
 function get(
@@ -60,7 +61,7 @@ function get(
   extra: Record<string, string> = {},
   mailId = mails[stage],
 ) {
-  const params = { slug, number: String(builds[stage].number), mailId, ...extra };
+  const params: MailParams = { slug, number: String(builds[stage].number), mailId, index: "", ...extra };
   return handler(
     new Request(`http://127.0.0.1:3000/projects/${slug}/builds/${params.number}/mails/${mailId}`, {
       headers: who ? { cookie: cookies[who] } : {},
@@ -76,9 +77,9 @@ beforeAll(async () => {
   process.env.SLIPWAY_HOME = home;
   const { deps } = await import("@/server/deps");
   prisma = deps().prisma;
-  html = (await import("./[mailId]/html/route")).GET as unknown as Handler;
-  raw = (await import("./[mailId]/raw/route")).GET as unknown as Handler;
-  attachment = (await import("./[mailId]/attachments/[index]/route")).GET as unknown as Handler;
+  html = (await import("./[mailId]/html/route")).GET;
+  raw = (await import("./[mailId]/raw/route")).GET;
+  attachment = (await import("./[mailId]/attachments/[index]/route")).GET;
   const sessions = createSessionRepository({ prisma });
   const login = async (name: string) => {
     const user = await prisma.user.create({ data: { login: name } });

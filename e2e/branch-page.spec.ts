@@ -219,6 +219,10 @@ test("a Developer sees only History on staging and every development tool but Ba
   await page.getByTestId("shell-command-merge").click();
   await expect(page.getByTestId("shell-command-line")).toHaveText(/^git checkout \S+ && git merge staging-line && git push -u origin \S+$/);
   await expect(page.getByTestId("merge-now")).toHaveCount(0);
+  // SSH is the web shell's cell: none for a Developer on staging.
+  await page.getByTestId("shell-command-ssh").click();
+  await expect(page.getByTestId("shell-command-line")).toHaveText("Your role has no shell on staging builds.");
+  await expect(page.getByTestId("shell-command-copy")).toBeDisabled();
   await page.getByTestId("shell-command-delete").click();
   await expect(page.getByTestId("delete-branch")).toBeDisabled();
   expect((await page.goto(branchUrl("staging-line", "logs")))?.status()).toBe(404);

@@ -57,7 +57,12 @@ export default async function BranchLayout({ params, children }: Props) {
     branch: branch.name,
     branches: [branch.name, ...others.map((b) => b.name)],
     mergeInto,
-    sshCommand: build ? sshCommandFor(build, deps().config.ssh) : null,
+    // SSH opens the same session as the web shell: same cell of the matrix.
+    ssh: !access.can({ stage: branch.stage, tool: "shell" })
+      ? { unavailable: `Your role has no shell on ${branch.stage} builds.` }
+      : build
+        ? { command: sshCommandFor(build, deps().config.ssh) }
+        : { unavailable: "This branch has no build on its stage yet." },
   });
 
   return (

@@ -6,7 +6,7 @@ const base = {
   branch: "staging",
   branches: ["main", "staging", "staging-1"],
   mergeInto: "main",
-  sshCommand: "ssh 0b6f3c1e-4c1d-4a7e-9d53-2f4f7c0e9a11@slipway.example.com -p 2222",
+  ssh: { command: "ssh 0b6f3c1e-4c1d-4a7e-9d53-2f4f7c0e9a11@slipway.example.com -p 2222" },
 };
 const byKey = (list: ReturnType<typeof shellCommands>) => Object.fromEntries(list.map((c) => [c.key, c]));
 
@@ -23,7 +23,7 @@ describe("shellCommands", () => {
   });
 
   it("has no merge without another branch and no SSH without a build, and says why", () => {
-    const c = byKey(shellCommands({ ...base, mergeInto: null, sshCommand: null }));
+    const c = byKey(shellCommands({ ...base, mergeInto: null, ssh: { unavailable: "This branch has no build on its stage yet." } }));
     expect(c.merge!.command).toBeNull();
     expect(c.merge!.unavailable).toMatch(/no other branch/);
     expect(c.ssh!.command).toBeNull();

@@ -35,8 +35,8 @@ export function shellCommands(options: {
   branches: readonly string[];
   /** The branch the merge command merges into (null: no other branch). */
   mergeInto: string | null;
-  /** `ssh <build id>@<host> -p <port>` for the branch's current build; null when it has none. */
-  sshCommand: string | null;
+  /** `ssh <build id>@<host> -p <port>` for the branch's current build, or why there is none. */
+  ssh: { command: string } | { unavailable: string };
 }): ShellCommand[] {
   const b = shellWord(options.branch);
   const fork = shellWord(forkName(options.branch, options.branches));
@@ -63,8 +63,8 @@ export function shellCommands(options: {
     {
       key: "ssh",
       label: "SSH",
-      command: options.sshCommand,
-      unavailable: options.sshCommand === null ? "This branch has no build on its stage yet." : undefined,
+      command: "command" in options.ssh ? options.ssh.command : null,
+      unavailable: "unavailable" in options.ssh ? options.ssh.unavailable : undefined,
       help: "A shell in the branch's current build (add your public key in your profile first).",
     },
     {

@@ -343,6 +343,22 @@ describe(`ssh <build id>@<host> (client: ${hasOpenSsh ? "OpenSSH" : "ssh2"})`, (
       .toBe(true);
   });
 
+  it("refuses the keys of a disabled account", async () => {
+    await prisma.user.update({ where: { id: users.developer }, data: { disabledAt: new Date() } });
+    try {
+      const r = await ssh(server, { key: keyFiles.developer, build: builds.development, command: "echo should-not-run" });
+      expect(r.code).toBe(255);
+      expect(r.stdout).toBe("");
+    } finally {
+      await prisma.user.update({ where: { id: users.developer }, data: { disabledAt: null } });
+    }
+  });
+
+  it("serves the ssh2 client too (the fallback of machines without OpenSSH)", async () => {
+    const r = await sshViaLibrary(server, { key: keyFiles.developer, build: builds.development, command: "echo $PGDATABASE; exit 4" });
+    expect(r).toMatchObject({ code: 4, stdout: `${databaseName}\n` });
+  });
+
   it("keeps its host key in the state folder, 0600, the same from one start to the next", () => {
     const first = loadOrCreateHostKey(home);
     expect(first.created).toBe(false);

@@ -152,9 +152,15 @@ export async function startSshServer(options: {
 
   function refuse(channel: ServerChannel, message: string): void {
     counts.refused++;
+    if (!channel.writable) return;
     channel.stderr.write(`Slipway: ${message}\r\n`);
     channel.exit(1);
     channel.end();
+  }
+
+  /** Output of a process whose client may be gone already: dropped then, never thrown. */
+  function send(out: NodeJS.WritableStream, chunk: Buffer): void {
+    if ((out as { writable?: boolean }).writable) out.write(chunk);
   }
 
   async function runSession(options: {
@@ -257,15 +263,15 @@ export async function startSshServer(options: {
     };
     if (exec.tty) {
       const { stream } = exec.session;
-      stream.on("data", (chunk: Buffer) => channel.write(chunk));
+      stream.on("data", (chunk: Buffer) => send(channel, chunk));
       channel.on("data", (data: Buffer) => {
         armIdle();
         stream.write(data);
       });
     } else {
       const piped = exec.session;
-      piped.stdout.on("data", (chunk: Buffer) => channel.write(chunk));
-      piped.stderr.on("data", (chunk: Buffer) => channel.stderr.write(chunk));
+      piped.stdout.on("data", (chunk: Buffer) => send(channel, chunk));
+      piped.stderr.on("data", (chunk: Buffer) => send(channel.stderr, chunk));
       channel.on("data", (data: Buffer) => {
         armIdle();
         piped.stdin.write(data);

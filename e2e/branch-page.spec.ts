@@ -3,7 +3,7 @@
 // the role matrix gives it on the branch's stage, and a tab it lacks answers 404. Builds are rows
 // written the way the worker writes them; the Tester and Developer are local accounts.
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { encryptSecret } from "../packages/config/src/secrets";
@@ -25,6 +25,7 @@ const branches = [
   { name: "feature/login", stage: "development", number: 3 },
 ] as const;
 const buildIds: Record<string, string> = {};
+let mailDir = "";
 const branchUrl = (name: string, tab = "") => `/projects/${slug}/branches/${encodeURIComponent(name)}${tab ? `/${tab}` : ""}`;
 
 test.beforeAll(async () => {
@@ -96,6 +97,38 @@ test.beforeAll(async () => {
       ],
     );
   }
+  // A message the development build sent, caught by the mail catcher (file and row as it writes them).
+  const mailId = randomUUID();
+  mailDir = path.join(process.env.SLIPWAY_HOME || path.resolve(".slipway"), "mails", buildIds["feature/login"]!);
+  const file = path.join(mailDir, `${mailId}.eml`);
+  mkdirSync(mailDir, { recursive: true });
+  const raw = [
+    "From: odoo@example.com",
+    "To: customer@example.com",
+    "Subject: Welcome aboard",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/alternative; boundary="b"',
+    "",
+    "--b",
+    "Content-Type: text/plain",
+    "",
+    "Hello in text",
+    "--b",
+    "Content-Type: text/html",
+    "",
+    "<h1>Hello in HTML</h1>",
+    "--b--",
+    "",
+  ].join("\r\n");
+  writeFileSync(file, raw);
+  await queryControlPlane(
+    'INSERT INTO "Mail" (id, "projectId", "buildId", "fromAddress", "toAddresses", subject, "sizeBytes", "hasAttachments", "rawPath") VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8)',
+    [mailId, projectId, buildIds["feature/login"], "odoo@example.com", ["customer@example.com"], "Welcome aboard", raw.length, file],
+  );
+});
+
+test.afterAll(() => {
+  if (mailDir) rmSync(mailDir, { recursive: true, force: true });
 });
 
 async function signIn(page: Page, login: string, pw: string): Promise<void> {
@@ -147,8 +180,14 @@ test("a branch card leads to the branch page: sidebar by stage, tabs, shell comm
   await expect(page).toHaveURL(/\/branches\/feature%2Flogin\/logs$/);
   await expect(tab(page, "logs")).toHaveAttribute("aria-current", "page");
   await expect(page.getByText("This build has no logs yet.")).toBeVisible();
+  // Mails: the current build's inbox; a message opens on the branch page, its parts come from the build's routes.
   await tab(page, "mails").click();
-  await expect(page.getByTestId("mails-empty")).toBeVisible();
+  await page.getByTestId("mails-list").getByRole("link", { name: "Welcome aboard" }).click();
+  await expect(page).toHaveURL(/\/branches\/feature%2Flogin\/mails\?mail=/);
+  await expect(page.getByTestId("mail-html")).toHaveAttribute("src", new RegExp(`^/projects/${slug}/builds/3/mails/[0-9a-f-]+/html$`));
+  await page.getByRole("link", { name: "Text" }).click();
+  await expect(page).toHaveURL(/\/branches\/feature%2Flogin\/mails\?mail=.*view=text/);
+  await expect(page.getByTestId("mail-text")).toContainText("Hello in text");
   await tab(page, "settings").click();
   await expect(page.getByTestId("branch-settings-tab")).toBeVisible();
 

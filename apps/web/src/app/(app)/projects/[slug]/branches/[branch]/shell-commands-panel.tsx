@@ -70,7 +70,7 @@ export function ShellCommandsPanel({
         <code
           id="shell-command-line"
           data-testid="shell-command-line"
-          className="min-w-0 flex-1 whitespace-pre-wrap break-all rounded-md bg-slate-900 px-2 py-1.5 font-mono text-xs text-slate-100"
+          className="min-w-0 flex-1 whitespace-pre-wrap break-words rounded-md bg-slate-900 px-2 py-1.5 font-mono text-xs text-slate-100"
         >
           {line ?? current.unavailable}
         </code>

@@ -79,6 +79,8 @@ function proxyUpgrade(host: string, urlPath: string): Promise<number> {
         host,
         connection: "Upgrade",
         upgrade: "websocket",
+        // Browsers always send it, and Odoo 17 refuses an upgrade without it (400).
+        origin: `http://${host}`,
         "sec-websocket-version": "13",
         "sec-websocket-key": randomBytes(16).toString("base64"),
       },

@@ -143,10 +143,11 @@ class IrMailServer(Recordset):
         for key, value in (headers or {}).items():
             msg[key] = value
         msg.set_content(body or '', subtype=subtype)
-        for attachment in attachments or []:
-            fname, content = attachment[0], attachment[1]
+        # As Odoo 17: (name, content, mimetype) triples; a 2-tuple fails to unpack there too.
+        for (fname, content, mime) in attachments or []:
+            maintype, subtype_ = (mime or 'application/octet-stream').split('/', 1)
             msg.add_attachment(content if isinstance(content, bytes) else content.encode(),
-                               maintype='application', subtype='octet-stream', filename=fname)
+                               maintype=maintype, subtype=subtype_, filename=fname)
         return msg
 
     def _find_mail_server(self, email_from):

@@ -44,7 +44,7 @@ const SCRIPT = `
 srv = env['ir.mail_server']
 msg = srv.build_email('odoo@example.com', ['customer@example.com'], 'Your invoice INV/2024/0001',
                       '<p>Dear customer, <b>here</b> is your invoice.</p>', subtype='html',
-                      email_bcc=['audit@example.com'], attachments=[('INV-0001.txt', b'invoice body')])
+                      email_bcc=['audit@example.com'], attachments=[('INV-0001.txt', b'invoice body', 'text/plain')])
 print('SENT', srv.send_email(msg))
 `;
 

@@ -28,7 +28,7 @@ class TagsSelector:
             sign, tag, module, klass, method, _params = m.groups()
             include = sign != '-'
             if not tag and include:
-                tag = '*'
+                tag = 'standard'  # as Odoo 17: `/module` selects the module's standard tests
             elif not tag or tag == '*':
                 tag = None
             module_path = None

@@ -56,8 +56,10 @@ afterAll(async () => {
 describe("branch settings → the next development build", () => {
   it("default: only my modules, the whole test suite, the project's image", async () => {
     const first = await nextBuild(1);
-    expect(first.install).toMatch(/^odoo -d \S+ .* -i green_addon,warning_addon --test-enable --stop-after-init$/);
-    expect(first.install).not.toContain("--test-tags");
+    // By default only the branch's own modules' tests run (issue 15), named on the command line.
+    expect(first.install).toMatch(
+      /^odoo -d \S+ .* -i green_addon,warning_addon --test-enable --test-tags \/green_addon,\/warning_addon --stop-after-init$/,
+    );
     expect(first.createDb).toContain("-i base");
     expect(first.image).toBe(image);
     const discovered = await findBranchSettings(h.prisma, { projectId: h.projectId, name: "feature" });
@@ -96,7 +98,7 @@ describe("branch settings → the next development build", () => {
   it("Use Default brings back my modules with the test suite; do nothing starts no build on a push", async () => {
     await changeSettings({ useDefault: true, odooVersion: "" });
     const b = await nextBuild(5);
-    expect(b.install).toMatch(/ -i green_addon,warning_addon --test-enable --stop-after-init$/);
+    expect(b.install).toMatch(/ -i green_addon,warning_addon --test-enable --test-tags \/green_addon,\/warning_addon --stop-after-init$/);
     expect(b.image).toBe(image);
     await changeSettings({ pushBehavior: "do_nothing" });
     await expect(h.pushAndBuild("feature", { ...files, "README.md": "push 6\n" })).rejects.toThrow(/no build queued/);

@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { combineRunClassifications, developmentSteps, runsTests, selectModulesToInstall } from "@slipway/domain";
+import { combineRunClassifications, developmentSteps, developmentTestTags, runsTests, selectModulesToInstall } from "@slipway/domain";
 import { createDatabase, installModules } from "../odoo/driver";
 import { dropDatabase, ensureDatabase, type ManagedPostgres } from "../postgres";
 import { readDatabaseModules } from "../odoo/module-plan";
@@ -63,7 +63,7 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
           ctx,
           modules,
           withDemo: true,
-          tests: { enabled: runsTests(branch), tags: branch.testTags ?? undefined },
+          tests: { enabled: runsTests(branch), tags: developmentTestTags({ testTags: branch.testTags, modules }) },
         });
         // Red with every module installed (failed tests, errors logged after the install): the
         // server still starts, as on Odoo.sh — the build ends red but running and connectable.

@@ -3,6 +3,7 @@ import { isDomainError } from "../errors";
 import {
   buildOdooImage,
   developmentOdooImage,
+  developmentTestTags,
   parseModuleList,
   parseOdooRevision,
   parseTestTags,
@@ -237,5 +238,17 @@ describe("planBranchSettings", () => {
         planBranchSettings({ stage: "development", current: defaults, input: { odooVersion: "15.0" }, knownModules: null, project }),
       ),
     ).toContain('Unknown Odoo version "15.0"');
+  });
+});
+
+describe("developmentTestTags (issue 15: the verdict is about the branch's code)", () => {
+  it("defaults to the standard tests of the modules the build installs, not their dependencies'", () => {
+    expect(developmentTestTags({ testTags: null, modules: ["my_shop", "my_theme"] })).toBe("/my_shop,/my_theme");
+    expect(developmentTestTags({ testTags: null, modules: [] })).toBeUndefined();
+  });
+
+  it("keeps the branch's own tags (`standard` runs every installed module's tests)", () => {
+    expect(developmentTestTags({ testTags: "standard", modules: ["my_shop"] })).toBe("standard");
+    expect(developmentTestTags({ testTags: "/my_shop:TestCart", modules: ["my_shop"] })).toBe("/my_shop:TestCart");
   });
 });

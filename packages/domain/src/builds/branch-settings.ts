@@ -71,6 +71,17 @@ export const installModeLabels: Record<InstallMode, string> = {
 
 const MAX_TEST_TAGS = 500;
 const MAX_MODULES = 200;
+/**
+ * The `--test-tags` of a development build's install (issue 15). The branch's own tags when it has
+ * some; otherwise the standard tests of the modules the build installs (`/<module>` each), so the
+ * verdict is about the branch's code — without tags Odoo also runs the tests of every dependency
+ * installed in the same run (`payment`, `sale`, …). `standard` as the branch's tags runs them all.
+ */
+export function developmentTestTags(options: { testTags: string | null; modules: readonly string[] }): string | undefined {
+  if (options.testTags) return options.testTags;
+  return options.modules.length > 0 ? options.modules.map((m) => `/${m}`).join(",") : undefined;
+}
+
 // One `--test-tags` spec, as Odoo's TagsSelector reads it: [-|+][tag|*][/module][:class][.method].
 const TEST_TAG_SPEC = /^[+-]?(\*|[A-Za-z0-9_]*)(\/[A-Za-z0-9_]+)?(:[A-Za-z0-9_]+)?(\.[A-Za-z0-9_]+)?$/;
 

@@ -174,7 +174,10 @@ export function BranchSettingsPanel(props: BranchSettingsPanelProps) {
               <p className="text-xs text-slate-500">A full installation never runs the test suite.</p>
             ) : null}
             <label className="block text-sm">
-              <span className="mb-1 block text-slate-600">Test tags, separated by commas (empty: every test)</span>
+              <span className="mb-1 block text-slate-600">
+                Test tags, separated by commas (empty: the tests of the branch&apos;s modules; <code>standard</code>: every installed
+                module&apos;s tests)
+              </span>
               <input
                 name="testTags"
                 value={testTags}

@@ -1,5 +1,6 @@
 import { assertKeepsAnAdmin, DomainError, type Role } from "@slipway/domain";
 import type { Db } from "../client";
+import { insertAuditEntry, type NewAuditEntry } from "./audit";
 import { isUniqueViolation } from "./errors";
 
 const collaboratorSelect = {
@@ -24,12 +25,17 @@ export interface CollaboratorRow {
   user: { id: string; login: string; name: string | null; avatarUrl: string | null; githubId: string | null };
 }
 
+/** Adds a collaborator, with its audit entry in the same transaction when one is given. */
 export async function insertCollaborator(
   prisma: Db,
-  { projectId, userId, role }: { projectId: string; userId: string; role: Role },
+  { projectId, userId, role, audit }: { projectId: string; userId: string; role: Role; audit?: NewAuditEntry },
 ): Promise<CollaboratorRow> {
   try {
-    return await prisma.collaborator.create({ data: { projectId, userId, role }, select: collaboratorSelect });
+    return await prisma.$transaction(async (tx) => {
+      const row = await tx.collaborator.create({ data: { projectId, userId, role }, select: collaboratorSelect });
+      if (audit) await insertAuditEntry(tx, audit);
+      return row;
+    });
   } catch (e) {
     if (isUniqueViolation(e, "Collaborator_projectId_userId_key"))
       throw new DomainError("conflict", "This user is already a collaborator of the project.");

@@ -73,17 +73,20 @@ export async function addCollaborator(
   access.assert({ action: "manage_collaborators" });
   const role = options.role ?? "developer";
   const user = await resolveCollaboratorUser(deps, typedLogin(options.login));
-  const row = await insertCollaborator(deps.prisma, { projectId: access.project.id, userId: user.id, role });
-  await recordAudit({
-    prisma: deps.prisma,
-    actorId: access.userId,
+  // The row and its audit entry together, or neither.
+  return insertCollaborator(deps.prisma, {
     projectId: access.project.id,
-    action: "collaborator.add",
-    target: user.login,
-    details: { role, ...user.details },
-    ip,
+    userId: user.id,
+    role,
+    audit: {
+      actorId: access.userId,
+      projectId: access.project.id,
+      action: "collaborator.add",
+      target: user.login,
+      details: { role, ...user.details },
+      ip: ip ?? null,
+    },
   });
-  return row;
 }
 
 /** Changes a collaborator's role; the last admin keeps theirs. */

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
+import { createSessionRepository, insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createQueues, queueNames, type Queues } from "@slipway/queue";
 import { SESSION_COOKIE } from "@/server/auth/session-cookie";
@@ -17,7 +17,7 @@ export type Role = "admin" | "tester" | "developer";
 
 export interface BackupsFixture {
   db: TemporaryDatabase;
-  prisma: PrismaClient;
+  prisma: Db;
   queues: Queues;
   root: string;
   slug: string;

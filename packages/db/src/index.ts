@@ -1,6 +1,4 @@
 export * from "./client";
-// Model types, enums and the Prisma namespace (errors, input types) of the generated client.
-export * from "./generated/prisma/client";
 export * from "./repositories/users";
 export * from "./repositories/sessions";
 export * from "./repositories/errors";
@@ -34,8 +32,8 @@ export * from "./repositories/project-settings";
 export * from "./repositories/backup-requests";
 export * from "./repositories/build-pipeline";
 export * from "./repositories/merges";
-export * from "./repositories/ssh-keys";
 export * from "./repositories/branch-page-view";
-export * from "./repositories/project-health-view";
-export * from "./repositories/deletions";
 export * from "./repositories/branch-builds";
+export * from "./repositories/deletions";
+export * from "./repositories/ssh-keys";
+export * from "./repositories/project-health-view";

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret, loadWorkerConfig } from "@slipway/config";
-import { insertProject, recordPush, type PrismaClient } from "@slipway/db";
+import { insertProject, recordPush, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { listContainers } from "@slipway/docker";
 import { enqueue } from "@slipway/queue";
@@ -21,7 +21,7 @@ const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0"
 const mainTs = fileURLToPath(new URL("../main.ts", import.meta.url));
 let db: TemporaryDatabase;
 let deps: WorkerDeps;
-let prisma: PrismaClient;
+let prisma: Db;
 let repo: FixtureRepo;
 let projectId: string;
 let env: NodeJS.ProcessEnv;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret, loadWorkerConfig } from "@slipway/config";
-import { insertProject, recordPush, type PrismaClient } from "@slipway/db";
+import { insertProject, recordPush, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { inspectVolume, listContainers } from "@slipway/docker";
 import { volumeName } from "@slipway/domain";
@@ -25,7 +25,7 @@ const slug = `gc${randomBytes(3).toString("hex")}`;
 const DAY = 86_400_000;
 let db: TemporaryDatabase;
 let deps: WorkerDeps;
-let prisma: PrismaClient;
+let prisma: Db;
 let repo: FixtureRepo;
 let projectId: string;
 

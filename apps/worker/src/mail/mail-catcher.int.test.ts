@@ -6,7 +6,7 @@ import nodemailer from "nodemailer";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret, loadWorkerConfig } from "@slipway/config";
-import { insertProject, queueBuild, recordPush, type PrismaClient } from "@slipway/db";
+import { insertProject, queueBuild, recordPush, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { execCommand } from "@slipway/docker";
 import { releaseBuild } from "../builds/resources";
@@ -27,7 +27,7 @@ const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0"
 const slug = `mail${randomBytes(3).toString("hex")}`;
 let db: TemporaryDatabase;
 let deps: WorkerDeps;
-let prisma: PrismaClient;
+let prisma: Db;
 let repo: FixtureRepo;
 let catcher: MailCatcher;
 let projectId: string;

@@ -4,7 +4,7 @@ import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret, loadWorkerConfig } from "@slipway/config";
-import { insertProject, type PrismaClient } from "@slipway/db";
+import { insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createAndStart, removeContainers } from "@slipway/docker";
 import { buildWorkspace } from "../builds/workspace";
@@ -23,7 +23,7 @@ const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0"
 const TEST_LABEL = { test: "monitor" };
 let db: TemporaryDatabase;
 let deps: WorkerDeps;
-let prisma: PrismaClient;
+let prisma: Db;
 const buildId = randomUUID();
 const databaseName = `mon_${randomBytes(3).toString("hex")}`;
 let logDir = "";

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret, loadWorkerConfig } from "@slipway/config";
-import { insertProject, type PrismaClient } from "@slipway/db";
+import { insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createQueues, type Queues } from "@slipway/queue";
 import { createWorkerDeps } from "../create-deps";
@@ -21,7 +21,7 @@ import { pollAllProjects, pollBranches, POLL_SCHEDULER_ID, schedulePolling } fro
 const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
 let db: TemporaryDatabase;
 let deps: WorkerDeps;
-let prisma: PrismaClient;
+let prisma: Db;
 let queues: Queues;
 let defaultQueues: Queues;
 let repo: FixtureRepo;

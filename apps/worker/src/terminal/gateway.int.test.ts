@@ -3,7 +3,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { encryptSecret, issueShellTicket, loadWorkerConfig, shellTicketKey } from "@slipway/config";
-import { insertProject, type PrismaClient } from "@slipway/db";
+import { insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createAndStart, removeContainers } from "@slipway/docker";
 import { TERMINAL_CLOSE } from "@slipway/domain";
@@ -18,7 +18,7 @@ const image = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0"
 const TEST_LABEL = { test: "terminal-gateway" };
 let db: TemporaryDatabase;
 let deps: WorkerDeps;
-let prisma: PrismaClient;
+let prisma: Db;
 let gateway: TerminalGateway;
 let idleGateway: TerminalGateway;
 const users: Record<"admin" | "tester" | "developer", string> = { admin: "", tester: "", developer: "" };

@@ -7,7 +7,7 @@ import pino from "pino";
 import { Client, utils } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret, loadWorkerConfig, parseSshPublicKey, sshCommandFor, sshHostKeyFile } from "@slipway/config";
-import { addSshKey, insertProject, type PrismaClient } from "@slipway/db";
+import { addSshKey, insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createAndStart, removeContainers } from "@slipway/docker";
 import { createWorkerDeps } from "../create-deps";
@@ -32,7 +32,7 @@ const hasOpenSsh = (() => {
 
 let db: TemporaryDatabase;
 let deps: WorkerDeps;
-let prisma: PrismaClient;
+let prisma: Db;
 let server: SshServer;
 let idleServer: SshServer;
 let home: string;

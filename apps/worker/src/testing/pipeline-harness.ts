@@ -8,7 +8,8 @@ import http from "node:http";
 import path from "node:path";
 import pino from "pino";
 import { encryptSecret, loadWorkerConfig } from "@slipway/config";
-import { insertProject, recordPush, type PrismaClient, type Stage } from "@slipway/db";
+import { insertProject, recordPush, type Db } from "@slipway/db";
+import type { Stage } from "@slipway/domain";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { listVolumes, removeVolume } from "@slipway/docker";
 import { runBuild } from "../builds/run-build";
@@ -21,7 +22,7 @@ import { createTreeRepo, type Tree, type TreeRepo } from "./tree-repo";
 
 export interface PipelineHarness {
   deps: WorkerDeps;
-  prisma: PrismaClient;
+  prisma: Db;
   repo: TreeRepo;
   projectId: string;
   slug: string;
@@ -32,7 +33,7 @@ export interface PipelineHarness {
   close(): Promise<void>;
 }
 
-function loadBuild(prisma: PrismaClient, id: string) {
+function loadBuild(prisma: Db, id: string) {
   return prisma.build.findUniqueOrThrow({ where: { id }, include: { steps: { orderBy: { position: "asc" } } } });
 }
 

@@ -1,4 +1,4 @@
-import { createSessionRepository, insertProject, recordPush, type PrismaClient } from "@slipway/db";
+import { createSessionRepository, insertProject, recordPush, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSessionToken, hashSessionToken } from "../../server/auth/session-policy";
@@ -29,7 +29,7 @@ function flood(total = 40 * MiB) {
 
 describe("request bodies are read with a byte counter, after authorization where possible (issue 12, M1)", () => {
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let origin: string;
   let memberCookie: string;
   let outsiderCookie: string;

@@ -1,4 +1,4 @@
-import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
+import { createSessionRepository, insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import {
   accessActors,
@@ -48,7 +48,7 @@ function refusalStatus(viewer: Viewer, c: AccessCase): number {
 
 describe("the role matrix through the real routes (generated, real PostgreSQL and Redis)", () => {
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let origin: string;
   const cookies = new Map<string, string | null>();
   const userIds = new Map<string, string | null>();

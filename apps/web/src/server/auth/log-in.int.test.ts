@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createPrismaClient, createSessionRepository, createUserRepository, type PrismaClient } from "@slipway/db";
+import { createPrismaClient, createSessionRepository, createUserRepository, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ const policy = { freeAttempts: 5, addressFreeAttempts: 20, baseDelayMs: 15 * 60_
 describe("local admin bootstrap and password login (real PostgreSQL and Redis)", () => {
   const prefix = `slipway-test:login:${randomBytes(6).toString("hex")}`;
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let redis: Redis;
   let failures: LoginFailureStore;
   let users: ReturnType<typeof createUserRepository>;

@@ -1,4 +1,4 @@
-import { getPrisma, insertProject, type PrismaClient } from "@slipway/db";
+import { getPrisma, insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import type { BranchSettingsInput, Role } from "@slipway/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ if (!adminUrl) throw new Error("DATABASE_URL is not set: run `npm run services:u
 
 describe("branch settings action (real PostgreSQL)", () => {
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let projectId: string;
   const users: Record<Role, string> = { admin: "", tester: "", developer: "" };
   const policy = { odooImages: ["slipway/odoo-standin:*"] };

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createPrismaClient, insertProject, type PrismaClient } from "@slipway/db";
+import { createPrismaClient, insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { connectSecretFor, verifyConnectToken } from "@slipway/config";
 import { createQueues, enqueue, type Queues } from "@slipway/queue";
@@ -18,7 +18,7 @@ describe("Rebuild, Cancel and Connect (real PostgreSQL and Redis queues)", () =>
   const key = randomBytes(32);
   const prefix = `slipway-test-actions-${randomBytes(4).toString("hex")}`;
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let redis: Redis;
   let queues: Queues;
   let admin: ProjectAccess;

@@ -1,4 +1,4 @@
-import { getPrisma, insertProject, listCollaborators, type PrismaClient } from "@slipway/db";
+import { getPrisma, insertProject, listCollaborators, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/fake-github";
@@ -11,7 +11,7 @@ if (!adminUrl) throw new Error("DATABASE_URL is not set: run `npm run services:u
 
 describe("collaborators and project settings (real PostgreSQL, fake GitHub API)", () => {
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let github: FakeGithub;
   let ownerId: string;
   let projectId: string;

@@ -1,5 +1,5 @@
 import { loadWebConfig } from "@slipway/config";
-import { createSessionRepository, getPrisma, insertProject, type PrismaClient, type SessionRepository } from "@slipway/db";
+import { createSessionRepository, getPrisma, insertProject, type Db, type SessionRepository } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/fake-github";
@@ -21,7 +21,7 @@ function setCookie(response: Response, name: string): string | undefined {
 
 describe("Sign in with GitHub (OAuth web flow against a fake GitHub, real PostgreSQL)", () => {
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let sessions: SessionRepository;
   let github: FakeGithub;
   let deps: Parameters<typeof startGithubLogin>[0];

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { getPrisma, type PrismaClient } from "@slipway/db";
+import { getPrisma, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { isDomainError } from "@slipway/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,7 +31,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: string; messa
 
 describe("SSH keys of the profile page (real PostgreSQL)", () => {
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let dev: { id: string };
   let other: { id: string };
 

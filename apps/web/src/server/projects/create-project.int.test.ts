@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { decryptSecret } from "@slipway/config";
-import { createPrismaClient, listBranchesByStage, listBranchRows, queueBuild, type PrismaClient } from "@slipway/db";
+import { createPrismaClient, listBranchesByStage, listBranchRows, queueBuild, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject, type CreateProjectDeps } from "./create-project";
@@ -15,7 +15,7 @@ if (!adminUrl) throw new Error("DATABASE_URL is not set: run `npm run services:u
 describe("project creation and the project read models (real PostgreSQL)", () => {
   const key = randomBytes(32);
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   const polled: string[] = [];
   // Local repositories only under the configured root: here a temporary folder.
   const root = mkdtempSync(path.join(tmpdir(), "slipway-create-project-"));

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { encryptSecret } from "@slipway/config";
-import { getPrisma, insertProject, listProjectsForUser, queueBuild, type PrismaClient } from "@slipway/db";
+import { getPrisma, insertProject, listProjectsForUser, queueBuild, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { signPayload } from "@slipway/github";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +17,7 @@ if (!adminUrl) throw new Error("DATABASE_URL is not set: run `npm run services:u
 const key = randomBytes(32);
 const secret = "whsec-delete";
 let db: TemporaryDatabase;
-let prisma: PrismaClient;
+let prisma: Db;
 let projectId: string;
 const users: Record<"admin" | "tester" | "developer", { id: string; login: string }> = {} as never;
 const enqueued: string[] = [];

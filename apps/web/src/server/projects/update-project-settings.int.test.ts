@@ -1,4 +1,4 @@
-import { getPrisma, insertProject, type PrismaClient } from "@slipway/db";
+import { getPrisma, insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProjectAccess } from "../access";
@@ -9,7 +9,7 @@ if (!adminUrl) throw new Error("DATABASE_URL is not set: run `npm run services:u
 
 describe("project settings: rename, image, version, repository (real PostgreSQL)", () => {
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let adminId: string;
   let developerId: string;
   const policy = {

@@ -7,7 +7,7 @@ import {
   listCollaborators,
   listUserAuditEntries,
   listUsers,
-  type PrismaClient,
+  type Db,
 } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { Redis } from "ioredis";
@@ -31,7 +31,7 @@ const unreachableGithub = "http://127.0.0.1:9";
 describe("local accounts: users, invite links, local collaborators (real PostgreSQL and Redis)", () => {
   const prefix = `slipway-test:accounts:${randomBytes(6).toString("hex")}`;
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let redis: Redis;
   let failures: LoginFailureStore;
   let github: FakeGithub;

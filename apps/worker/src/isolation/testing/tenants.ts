@@ -10,7 +10,8 @@ import http from "node:http";
 import path from "node:path";
 import pino from "pino";
 import { encryptSecret, loadWorkerConfig } from "@slipway/config";
-import { insertProject, recordPush, type PrismaClient, type Stage } from "@slipway/db";
+import { insertProject, recordPush, type Db } from "@slipway/db";
+import type { Stage } from "@slipway/domain";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { execCommand, listContainers, removeContainer } from "@slipway/docker";
 import { releaseBuild } from "../../builds/resources";
@@ -46,7 +47,7 @@ export interface Tenant {
 
 export interface Tenants {
   deps: WorkerDeps;
-  prisma: PrismaClient;
+  prisma: Db;
   engine: EngineApi;
   tenants: Tenant[];
   createTenant(options: { slug: string; publicAccess?: boolean }): Promise<Tenant>;
@@ -65,7 +66,7 @@ export interface Tenants {
   close(): Promise<void>;
 }
 
-function loadBuild(prisma: PrismaClient, id: string) {
+function loadBuild(prisma: Db, id: string) {
   return prisma.build.findUniqueOrThrow({ where: { id }, include: { steps: { orderBy: { position: "asc" } } } });
 }
 

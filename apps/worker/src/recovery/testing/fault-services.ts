@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { inProgressStates } from "@slipway/domain";
-import type { PrismaClient } from "@slipway/db";
+import type { Db } from "@slipway/db";
 import type { WorkerDeps } from "../../deps";
 import { routeIdForBuild, routeUpstreams, odooUpstreams } from "../../proxy/caddy";
 import { buildServerAddress } from "../../proxy/route-keeper";
@@ -164,7 +164,7 @@ export function startWorkerProcess(env: NodeJS.ProcessEnv): { child: ChildProces
 }
 
 /** Builds of `projectId` still in progress (queued included). */
-export function stuckBuilds(prisma: PrismaClient, projectId: string): Promise<number> {
+export function stuckBuilds(prisma: Db, projectId: string): Promise<number> {
   return prisma.build.count({ where: { projectId, state: { in: [...inProgressStates] } } });
 }
 

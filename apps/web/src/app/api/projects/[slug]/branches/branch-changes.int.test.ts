@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createSessionRepository, insertProject, listBranchesByStage, type PrismaClient } from "@slipway/db";
+import { createSessionRepository, insertProject, listBranchesByStage, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { loadWorkerConfig } from "@slipway/config";
 import { createQueues, type Queues } from "@slipway/queue";
@@ -25,7 +25,7 @@ const gitc = (cwd: string, ...args: string[]) =>
   execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.org", ...args], { cwd, encoding: "utf8" }).trim();
 
 let db: TemporaryDatabase;
-let prisma: PrismaClient;
+let prisma: Db;
 let queues: Queues;
 let dir: string;
 let bare: string;

@@ -1,4 +1,4 @@
-import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
+import { createSessionRepository, insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { publishProjectNotice } from "@slipway/queue";
 import { Redis } from "ioredis";
@@ -34,7 +34,7 @@ async function subscriberCount(redis: Redis): Promise<number> {
 
 describe("GET /api/projects/[slug]/events (Server-Sent Events, real PostgreSQL and Redis)", () => {
   let db: TemporaryDatabase;
-  let prisma: PrismaClient;
+  let prisma: Db;
   let redis: Redis;
   let GET: typeof import("./route").GET;
   let projectId: string;

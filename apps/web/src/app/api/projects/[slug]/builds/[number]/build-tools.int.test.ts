@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
+import { createSessionRepository, insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { shellTicketKey, verifyShellTicket } from "@slipway/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ const adminUrl = process.env.DATABASE_URL;
 if (!adminUrl) throw new Error("DATABASE_URL is not set: run `npm run services:up` (it writes .slipway/env)");
 
 let db: TemporaryDatabase;
-let prisma: PrismaClient;
+let prisma: Db;
 let home: string;
 const cookies: Record<"admin" | "developer" | "tester" | "outsider", string> = { admin: "", developer: "", tester: "", outsider: "" };
 const ids = { production: randomUUID(), development: randomUUID(), stopped: randomUUID() };

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createSessionRepository, insertProject, type PrismaClient } from "@slipway/db";
+import { createSessionRepository, insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSessionToken, hashSessionToken } from "@/server/auth/session-policy";
@@ -44,7 +44,7 @@ const RAW = [
 ].join("\r\n");
 
 let db: TemporaryDatabase;
-let prisma: PrismaClient;
+let prisma: Db;
 let home: string;
 let projectId: string;
 const cookies = { admin: "", developer: "" };

@@ -21,6 +21,7 @@ export const COMPAT_FILES = [
   "apps/worker/src/odoo/driver/database-manager.int.test.ts",
   "apps/worker/src/builds/run-build.int.test.ts",
   "apps/worker/src/builds/red-builds.int.test.ts",
+  "apps/worker/src/builds/verdicts.int.test.ts",
   "apps/worker/src/builds/branch-settings.int.test.ts",
   "apps/worker/src/builds/staging-pipeline.int.test.ts",
   "apps/worker/src/builds/production-pipeline.int.test.ts",

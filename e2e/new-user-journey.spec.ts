@@ -56,6 +56,12 @@ test("a project on a repository without webhook: the poller finds its branches a
   const builds = await buildsOf(slug);
   expect(builds.map((b) => b.stage)).toEqual(["development", "development", "development"]);
   expect(builds.find((b) => b.branch === "fix")?.revision).toBe(fixHead);
+  // No webhook delivery reached the platform: the repository's poll found the branches.
+  const [deliveries] = await queryControlPlane<{ n: string }>(
+    'SELECT count(*)::text AS n FROM "WebhookDelivery" d JOIN "Project" p ON p.id = d."projectId" WHERE p.slug = $1',
+    [slug],
+  );
+  expect(deliveries?.n).toBe("0");
   await board(page);
   for (const branch of ["main", "feature", "fix"])
     await expect(page.getByTestId("stage-development").getByTestId(`branch-${branch}`)).toBeVisible();

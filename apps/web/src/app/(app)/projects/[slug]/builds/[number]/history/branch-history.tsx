@@ -66,7 +66,9 @@ export function BranchHistory({
               data-testid="history-event"
               data-kind={e.eventKind}
             >
-              <span className="mr-2 rounded bg-slate-200 px-1.5 py-0.5 font-mono text-[11px] text-slate-700">{e.eventKind}</span>
+              <span className="mr-2 rounded bg-slate-200 px-1.5 py-0.5 text-[11px] font-medium text-slate-700" title={e.eventKind}>
+                {e.label}
+              </span>
               {e.message}
               <span className="ml-2 text-xs text-slate-500">
                 {e.actor ? `${e.actor} · ` : ""}

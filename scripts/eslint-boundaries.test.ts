@@ -70,18 +70,18 @@ describe("import boundaries (eslint.config.js)", { timeout: 60_000 }, () => {
   });
 });
 
-describe("data boundary (off until the lead switches it on)", { timeout: 60_000 }, () => {
+describe("data boundary (on: DATA_BOUNDARY = error)", { timeout: 60_000 }, () => {
   const file = "apps/worker/src/builds/x.ts";
   const code =
     'import { type Build, getPrisma } from "@slipway/db";\nexport const f = (deps: { prisma: { build: { findMany(): Build[] } } }) => deps.prisma.build.findMany();\nexport const g = getPrisma;\n';
 
-  it("is declared but does not fire yet", async () => {
+  it("fires in the repository's own configuration on an app's source", async () => {
     const ids = await ruleIds(code, file);
-    expect(ids).not.toContain("@typescript-eslint/no-restricted-imports");
-    expect(ids).not.toContain("no-restricted-syntax");
+    expect(ids).toContain("@typescript-eslint/no-restricted-imports");
+    expect(ids).toContain("no-restricted-syntax");
   });
 
-  it("fires on generated types and model methods once switched on, not in tests", async () => {
+  it("fires on generated types and model methods at any severity but off, not in tests", async () => {
     const { dataBoundaryRules } = (await import(path.join(root, "eslint.config.js"))) as {
       dataBoundaryRules: (severity: string) => object;
     };

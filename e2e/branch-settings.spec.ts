@@ -4,6 +4,8 @@
 // apps/worker/src/builds/branch-settings.int.test.ts proves the next build carries the new tags);
 // a staging branch only has its behaviour upon new commits; the project's settings rename it and
 // refuse an image outside the allowlist with the typed value kept.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { encryptSecret } from "../packages/config/src/secrets";
@@ -104,6 +106,12 @@ test("a development branch's test tags: refused when malformed (typed value kept
   expect(audit.map((a) => a.target)).toEqual(["feature"]);
   await page.reload();
   await expect(page.getByTestId("settings-test-tags")).toHaveValue("/green_addon,at_install");
+  // The README's picture of the Settings tab.
+  await page.setViewportSize({ width: 1360, height: 1000 });
+  await page.addStyleTag({ content: "nextjs-portal { display: none !important; }" });
+  const shots = path.join(import.meta.dirname, "..", "docs", "screenshots");
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, "branch-settings.png"), fullPage: true });
 
   // The next build, as the worker records its steps: the build page shows the command line it ran.
   const buildId = randomUUID();

@@ -122,7 +122,7 @@ export function BranchSettingsPanel(props: BranchSettingsPanelProps) {
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" name="useDefault" checked={useDefault} onChange={(e) => setUseDefault(e.target.checked)} />
             <span className="font-medium text-slate-800">Use Default</span>
-            <span className="text-slate-500">(only my modules, with the whole test suite)</span>
+            <span className="text-slate-500">(only my modules, with their tests)</span>
           </label>
           <div className={`space-y-2 pl-6 ${custom ? "" : "opacity-50"}`}>
             <p className="text-sm font-medium text-slate-700">Module installation</p>

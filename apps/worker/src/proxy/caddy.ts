@@ -117,20 +117,31 @@ export class CaddyClient {
   async upsertRoute(route: BuildRoute): Promise<void> {
     if (!route.id.startsWith(ROUTE_PREFIX)) throw new DomainError("invalid_input", `Route ids start with ${ROUTE_PREFIX}`);
     if (!route.projectId) throw new DomainError("invalid_input", "A build route names its project");
+    await this.putInFront(route, buildRouteBody(route), { refused: "it was not taken over", what: `register ${route.hosts.join(", ")}` });
+  }
+
+  /**
+   * The one way a route goes in front of all others (index 0, before the catch-all): under the
+   * lock, after the hostname rule (a host held by another project's route: `conflict`, nothing
+   * changes), replacing the route of the same id.
+   */
+  private putInFront(
+    route: { id: string; projectId: string; hosts: string[] },
+    body: Record<string, unknown>,
+    words: { refused: string; what: string },
+  ): Promise<void> {
     return this.serialized(async () => {
       await this.ensureCatchAll();
       const holder = hostHolder(await this.routes(), route);
       if (holder) {
         throw new DomainError(
           "conflict",
-          `The hostname ${holder.host} is already routed to another project (route ${holder.id}); it was not taken over.`,
+          `The hostname ${holder.host} is already routed to another project (route ${holder.id}); ${words.refused}.`,
         );
       }
       await this.removeRoute(route.id);
-      const body = buildRouteBody(route);
-      // Index 0 inserts before everything, in particular before the catch-all.
       const res = await this.call("PUT", `${this.routesPath}/0`, body);
-      await this.expectOk(res, `register ${route.hosts.join(", ")}`);
+      await this.expectOk(res, words.what);
     });
   }
 
@@ -179,32 +190,23 @@ export class CaddyClient {
     if (!route.id.startsWith(MAINTENANCE_PREFIX))
       throw new DomainError("invalid_input", `Maintenance route ids start with ${MAINTENANCE_PREFIX}`);
     if (!route.projectId) throw new DomainError("invalid_input", "A maintenance route names its project");
-    return this.serialized(async () => {
-      await this.ensureCatchAll();
-      const holder = hostHolder(await this.routes(), route);
-      if (holder) {
-        throw new DomainError(
-          "conflict",
-          `The hostname ${holder.host} is already routed to another project (route ${holder.id}); no maintenance page was put in front of it.`,
-        );
-      }
-      await this.removeRoute(route.id);
-      const body = {
-        "@id": route.id,
-        match: [{ host: route.hosts }],
-        handle: [
-          { handler: "vars", [PROJECT_VAR]: route.projectId },
-          {
-            handler: "static_response",
-            status_code: 503,
-            headers: { "Content-Type": ["text/html; charset=utf-8"], "Retry-After": ["30"], "Cache-Control": ["no-store"] },
-            body: MAINTENANCE_PAGE,
-          },
-        ],
-        terminal: true,
-      };
-      const res = await this.call("PUT", `${this.routesPath}/0`, body);
-      await this.expectOk(res, `show the maintenance page for ${route.hosts.join(", ")}`);
+    const body = {
+      "@id": route.id,
+      match: [{ host: route.hosts }],
+      handle: [
+        { handler: "vars", [PROJECT_VAR]: route.projectId },
+        {
+          handler: "static_response",
+          status_code: 503,
+          headers: { "Content-Type": ["text/html; charset=utf-8"], "Retry-After": ["30"], "Cache-Control": ["no-store"] },
+          body: MAINTENANCE_PAGE,
+        },
+      ],
+      terminal: true,
+    };
+    await this.putInFront(route, body, {
+      refused: "no maintenance page was put in front of it",
+      what: `show the maintenance page for ${route.hosts.join(", ")}`,
     });
   }
 
@@ -216,33 +218,21 @@ export class CaddyClient {
   async upsertRedPageRoute(route: { id: string; projectId: string; hosts: string[] }, html: string): Promise<void> {
     if (!route.id.startsWith(RED_PAGE_PREFIX)) throw new DomainError("invalid_input", `Red page route ids start with ${RED_PAGE_PREFIX}`);
     if (!route.projectId) throw new DomainError("invalid_input", "A red page route names its project");
-    return this.serialized(async () => {
-      await this.ensureCatchAll();
-      const holder = hostHolder(await this.routes(), route);
-      if (holder) {
-        throw new DomainError(
-          "conflict",
-          `The hostname ${holder.host} is already routed to another project (route ${holder.id}); no page was put there.`,
-        );
-      }
-      await this.removeRoute(route.id);
-      const body = {
-        "@id": route.id,
-        match: [{ host: route.hosts }],
-        handle: [
-          { handler: "vars", [PROJECT_VAR]: route.projectId },
-          {
-            handler: "static_response",
-            status_code: 503,
-            headers: { "Content-Type": ["text/html; charset=utf-8"], "Cache-Control": ["no-store"] },
-            body: html,
-          },
-        ],
-        terminal: true,
-      };
-      const res = await this.call("PUT", `${this.routesPath}/0`, body);
-      await this.expectOk(res, `show the red build page for ${route.hosts.join(", ")}`);
-    });
+    const body = {
+      "@id": route.id,
+      match: [{ host: route.hosts }],
+      handle: [
+        { handler: "vars", [PROJECT_VAR]: route.projectId },
+        {
+          handler: "static_response",
+          status_code: 503,
+          headers: { "Content-Type": ["text/html; charset=utf-8"], "Cache-Control": ["no-store"] },
+          body: html,
+        },
+      ],
+      terminal: true,
+    };
+    await this.putInFront(route, body, { refused: "no page was put there", what: `show the red build page for ${route.hosts.join(", ")}` });
   }
 
   /** Ids of the red build pages currently registered. */

@@ -8,7 +8,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient, Prisma, type PrismaClient } from "../packages/db/src/index";
+// The schema's own tests sit beside it, on the db layer's side: they may name the generated client.
+import { createPrismaClient } from "../packages/db/src/client";
+import { Prisma, type PrismaClient } from "../packages/db/src/generated/prisma/client";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const prismaCli = createRequire(import.meta.url).resolve("prisma/build/index.js");

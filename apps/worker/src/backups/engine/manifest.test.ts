@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { odooDumpManifest, odooMajorOf, odooSeriesOf, type BackupManifest } from "./manifest";
+import { odooDumpManifest, odooMajorOf, odooSeriesOf } from "./manifest";
 
 describe("Odoo versions", () => {
   it("reads the series from base's latest_version and the major from any version string", () => {

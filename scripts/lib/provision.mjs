@@ -18,6 +18,8 @@ const APT = {
   chromium: { bin: "chromium", pkg: "chromium" },
   debootstrap: { bin: "debootstrap", pkg: "debootstrap" },
   git: { bin: "git", pkg: "git" },
+  // The SSH tests (integration and e2e) use OpenSSH's ssh and ssh-keygen as users do.
+  ssh: { bin: "ssh", pkg: "openssh-client" },
 };
 
 function pgBinDir() {
@@ -283,6 +285,7 @@ export async function provision({ root, home = path.join(root, ".slipway"), want
     (k) => want.includes(k) || (k === "debootstrap" && want.includes("images")),
   );
   if (want.includes("chromium")) packages.push("chromium");
+  if (want.includes("docker")) packages.push("ssh");
   await ensurePackages(packages, log);
   const secrets = loadSecrets(home);
   const env = { SLIPWAY_HOME: home };

@@ -17,7 +17,6 @@ import { queryControlPlane } from "./support/env";
 import { createProject, logInAsAdmin } from "./support/journey";
 import { buildDatabases, buildsOf, caddyConfig, containersLabelled, logIn, waitForGreenBuild } from "./support/platform-resources";
 
-test.skip(!process.env.E2E_BASE_URL, "needs the whole platform (npm test)");
 // Every step waits for real builds of the stand-in image on a shared, busy machine.
 test.describe.configure({ mode: "serial", timeout: 420_000 });
 

@@ -14,7 +14,6 @@ import { createFixtureRepo, type FixtureRepo } from "../apps/worker/src/testing/
 import { queryControlPlane } from "./support/env";
 import { createProject, logInAsAdmin, pushWebhook } from "./support/journey";
 
-test.skip(!process.env.E2E_BASE_URL, "needs the whole platform (npm test)");
 test.setTimeout(240_000);
 
 const slug = `sshj-${randomBytes(2).toString("hex")}`;

@@ -9,3 +9,4 @@ export * from "./tokens/shell-ticket";
 export * from "./ssh/public-key";
 export * from "./ssh/ssh-command";
 export type { LogLevel } from "./variables";
+export * from "./test-image";

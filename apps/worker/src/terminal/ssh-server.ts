@@ -209,7 +209,7 @@ export async function startSshServer(options: {
       sessions.add(session);
       counts.started++;
       const details = { buildNumber: target.buildNumber, stage: target.stage, via: "ssh", mode: command === undefined ? "shell" : "exec" };
-      const audit = (action: "shell.open" | "shell.close", extra: Record<string, unknown>) =>
+      const logShellEvent = (action: "shell.open" | "shell.close", extra: Record<string, unknown>) =>
         recordShellAudit({
           prisma: deps.prisma,
           action,
@@ -219,11 +219,11 @@ export async function startSshServer(options: {
           ip,
           details: { sessionId: session.id, ...details, keyFingerprint: holder.fingerprint, ...extra },
         });
-      void audit("shell.open", {}).catch((e: unknown) => deps.logger.warn({ err: e }, "ssh: audit failed"));
+      void logShellEvent("shell.open", {}).catch((e: unknown) => deps.logger.warn({ err: e }, "ssh: audit failed"));
       void touchSshKey(deps.prisma, holder.keyId).catch(() => undefined);
       const end = await session.end;
       sessions.delete(session);
-      await audit("shell.close", { durationMs: end.durationMs, reason: end.reason, exitCode: end.exitCode ?? null });
+      await logShellEvent("shell.close", { durationMs: end.durationMs, reason: end.reason, exitCode: end.exitCode ?? null });
     } finally {
       if (slot?.ok) slot.release();
     }

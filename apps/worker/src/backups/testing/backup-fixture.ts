@@ -5,7 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { encryptSecret } from "@slipway/config";
+import { encryptSecret, testOdooImage } from "@slipway/config";
 import { insertProject } from "@slipway/db";
 import { volumeName } from "@slipway/domain";
 import { removeContainers, removeVolumes, runStreaming } from "@slipway/docker";
@@ -18,10 +18,9 @@ import { ensureProjectNetwork } from "../../isolation/project-network";
 import { removeTestProjectNetworks } from "../../testing/cleanup-networks";
 import { databaseCredentials, dropDatabase, ensureDatabase } from "../../postgres";
 
-// The stand-in image and its fixture addons (tests and the benchmark run without the real Odoo).
-// Test support: the Odoo compatibility suite (npm run test:odoo-compat) runs it on another image.
-// eslint-disable-next-line no-restricted-syntax
-export const TEST_IMAGE = process.env.SLIPWAY_TEST_ODOO_IMAGE ?? "slipway/odoo-standin:17.0";
+// The image under test (the stand-in unless the compatibility suite names another) and the
+// stand-in's fixture addons.
+export const TEST_IMAGE = testOdooImage();
 export const FIXTURES = resolve(join(import.meta.dirname, "../../../../../docker/odoo-standin/fixtures"));
 
 export function odooContext(

@@ -190,20 +190,7 @@ export class CaddyClient {
     if (!route.id.startsWith(MAINTENANCE_PREFIX))
       throw new DomainError("invalid_input", `Maintenance route ids start with ${MAINTENANCE_PREFIX}`);
     if (!route.projectId) throw new DomainError("invalid_input", "A maintenance route names its project");
-    const body = {
-      "@id": route.id,
-      match: [{ host: route.hosts }],
-      handle: [
-        { handler: "vars", [PROJECT_VAR]: route.projectId },
-        {
-          handler: "static_response",
-          status_code: 503,
-          headers: { "Content-Type": ["text/html; charset=utf-8"], "Retry-After": ["30"], "Cache-Control": ["no-store"] },
-          body: MAINTENANCE_PAGE,
-        },
-      ],
-      terminal: true,
-    };
+    const body = staticPageRoute(route, { status: 503, retryAfter: 30, html: MAINTENANCE_PAGE });
     await this.putInFront(route, body, {
       refused: "no maintenance page was put in front of it",
       what: `show the maintenance page for ${route.hosts.join(", ")}`,
@@ -218,20 +205,7 @@ export class CaddyClient {
   async upsertRedPageRoute(route: { id: string; projectId: string; hosts: string[] }, html: string): Promise<void> {
     if (!route.id.startsWith(RED_PAGE_PREFIX)) throw new DomainError("invalid_input", `Red page route ids start with ${RED_PAGE_PREFIX}`);
     if (!route.projectId) throw new DomainError("invalid_input", "A red page route names its project");
-    const body = {
-      "@id": route.id,
-      match: [{ host: route.hosts }],
-      handle: [
-        { handler: "vars", [PROJECT_VAR]: route.projectId },
-        {
-          handler: "static_response",
-          status_code: 503,
-          headers: { "Content-Type": ["text/html; charset=utf-8"], "Cache-Control": ["no-store"] },
-          body: html,
-        },
-      ],
-      terminal: true,
-    };
+    const body = staticPageRoute(route, { status: 503, html });
     await this.putInFront(route, body, { refused: "no page was put there", what: `show the red build page for ${route.hosts.join(", ")}` });
   }
 
@@ -377,17 +351,22 @@ function buildRouteBody(route: BuildRoute): Record<string, unknown> {
 
 /** A build route that proxies nowhere: 502 with UNAVAILABLE_PAGE (its project and hostnames kept). */
 function unavailableRouteBody(route: { id: string; projectId: string; hosts: string[] }): Record<string, unknown> {
+  return staticPageRoute(route, { status: 502, retryAfter: 10, html: UNAVAILABLE_PAGE });
+}
+
+/** A route that answers its hostnames with a fixed HTML page (and names its project, for the hostname rule). */
+function staticPageRoute(
+  route: { id: string; projectId: string; hosts: string[] },
+  page: { status: number; retryAfter?: number; html: string },
+): Record<string, unknown> {
+  const headers: Record<string, string[]> = { "Content-Type": ["text/html; charset=utf-8"], "Cache-Control": ["no-store"] };
+  if (page.retryAfter !== undefined) headers["Retry-After"] = [String(page.retryAfter)];
   return {
     "@id": route.id,
     match: [{ host: route.hosts }],
     handle: [
       { handler: "vars", [PROJECT_VAR]: route.projectId },
-      {
-        handler: "static_response",
-        status_code: 502,
-        headers: { "Content-Type": ["text/html; charset=utf-8"], "Retry-After": ["10"], "Cache-Control": ["no-store"] },
-        body: UNAVAILABLE_PAGE,
-      },
+      { handler: "static_response", status_code: page.status, headers, body: page.html },
     ],
     terminal: true,
   };

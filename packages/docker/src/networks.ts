@@ -49,12 +49,23 @@ export async function ensureNetwork(options: {
   } catch (error) {
     // Another process created it between our inspect and create: that is what we wanted. (The engine
     // may answer a name conflict, or, with a bridge name, "networks have same bridge name".)
-    if (!isConflict(error) && !(await inspectNetwork({ docker, name })))
+    // The winner's network can take a moment to be found by name after the engine refused ours.
+    if (!isConflict(error) && !(await eventually(() => inspectNetwork({ docker, name }))))
       await engineCall(`create network ${name}`, () => Promise.reject(error));
   }
   const created = await inspectNetwork({ docker, name });
   if (!created) throw new Error(`network ${name} vanished after creation`);
   return created;
+}
+
+/** `find` until it returns something, for up to ~2 s. */
+async function eventually<T>(find: () => Promise<T | null>): Promise<T | null> {
+  for (let i = 0; i < 10; i++) {
+    const found = await find();
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return null;
 }
 
 export async function inspectNetwork(options: { docker: DockerEngine; name: string }): Promise<NetworkInfo | null> {

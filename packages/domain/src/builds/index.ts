@@ -4,3 +4,4 @@ export * from "./lifecycle";
 export * from "./start-build";
 export * from "./build-context";
 export * from "./branch-settings";
+export * from "./commit-status";

@@ -11,3 +11,4 @@ export * from "./neutralization";
 export * from "./terminal";
 export * from "./monitor";
 export * from "./text";
+export * from "./domains";

@@ -37,3 +37,4 @@ export * from "./repositories/branch-builds";
 export * from "./repositories/deletions";
 export * from "./repositories/ssh-keys";
 export * from "./repositories/project-health-view";
+export * from "./repositories/commit-statuses";

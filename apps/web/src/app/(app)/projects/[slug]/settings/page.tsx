@@ -9,6 +9,8 @@ import { inputClass, primaryButtonClass, secondaryButtonClass } from "../../_com
 import { addCollaboratorAction, changeRoleAction, removeCollaboratorAction } from "./actions";
 import { ProjectSettingsForm } from "./project-settings-form";
 import { DangerZone } from "./danger-zone";
+import { CommitStatusesCard } from "./commit-statuses-card";
+import { readCommitStatusesSetting } from "@/server/projects/commit-statuses-setting";
 
 type Props = {
   params: Promise<{ slug: string }>;
@@ -32,9 +34,11 @@ function Card({ title, children }: { title: string; children: ReactNode }) {
 export default async function SettingsPage({ params, searchParams }: Props) {
   const { slug } = await params;
   // Admins only (docs/product/roles-and-access.md); others get a 404, anonymous visitors the login page.
-  const { project } = await projectActionForPage(slug, "project_settings");
+  const access = await projectActionForPage(slug, "project_settings");
+  const { project } = access;
   const { notice, error, login: typedLogin, role: typedRole } = await searchParams;
   const collaborators = await listCollaborators(deps().prisma, { projectId: project.id });
+  const commitStatuses = await readCommitStatusesSetting(deps(), access);
 
   return (
     <div className="space-y-6">
@@ -79,6 +83,12 @@ export default async function SettingsPage({ params, searchParams }: Props) {
           }}
         />
       </Card>
+
+      {commitStatuses.repoKind === "github" ? (
+        <Card title="GitHub commit statuses">
+          <CommitStatusesCard slug={slug} setting={commitStatuses} />
+        </Card>
+      ) : null}
 
       <Card title="Collaborators">
         <table className="w-full text-sm" data-testid="collaborators">

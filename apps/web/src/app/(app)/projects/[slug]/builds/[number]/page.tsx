@@ -1,4 +1,4 @@
-import { findBuildByNumber } from "@slipway/db";
+import { findBuildByNumber, findLatestCommitStatus } from "@slipway/db";
 import { branchChangeTarget, isInProgress, stepActivity } from "@slipway/domain";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -60,6 +60,7 @@ export default async function BuildPage({ params }: Props) {
   const url = build.hostname ? buildUrl({ hostname: build.hostname, proxyPort: config.proxyPort }) : null;
   const live = state === "running" && url;
   const runningStep = build.steps.find((s) => s.state === "running");
+  const commitStatus = await findLatestCommitStatus(prisma, build.id);
 
   return (
     <div className="space-y-6">
@@ -118,6 +119,23 @@ export default async function BuildPage({ params }: Props) {
           </Fact>
           <Fact label="Queued">{formatTime(build.createdAt)}</Fact>
           <Fact label="Duration">{elapsed(build.startedAt, isInProgress(state) ? null : build.finishedAt) ?? "—"}</Fact>
+          {commitStatus ? (
+            <Fact label="GitHub status">
+              <span
+                data-testid="commit-status"
+                title={commitStatus.message}
+                className={commitStatus.ok ? "text-slate-900" : "text-amber-800"}
+              >
+                {commitStatus.ok ? (
+                  <>
+                    <span className="font-mono text-xs">{commitStatus.context}</span>: {commitStatus.state} posted
+                  </>
+                ) : (
+                  commitStatus.message
+                )}
+              </span>
+            </Fact>
+          ) : null}
         </dl>
         {live && access.can({ stage, tool: "connect" }) ? (
           <div className="mt-4 border-t border-slate-100 pt-4">

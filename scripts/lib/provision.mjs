@@ -20,6 +20,8 @@ const APT = {
   git: { bin: "git", pkg: "git" },
   // The SSH tests (integration and e2e) use OpenSSH's ssh and ssh-keygen as users do.
   ssh: { bin: "ssh", pkg: "openssh-client" },
+  // Private repositories over SSH (packages/git's tests): a real OpenSSH server on loopback.
+  sshd: { bin: "sshd", pkg: "openssh-server" },
 };
 
 function pgBinDir() {
@@ -285,7 +287,7 @@ export async function provision({ root, home = path.join(root, ".slipway"), want
     (k) => want.includes(k) || (k === "debootstrap" && want.includes("images")),
   );
   if (want.includes("chromium")) packages.push("chromium");
-  if (want.includes("docker")) packages.push("ssh");
+  if (want.includes("docker")) packages.push("ssh", "sshd");
   await ensurePackages(packages, log);
   const secrets = loadSecrets(home);
   const env = { SLIPWAY_HOME: home };

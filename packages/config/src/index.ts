@@ -10,3 +10,4 @@ export * from "./ssh/public-key";
 export * from "./ssh/ssh-command";
 export type { LogLevel } from "./variables";
 export * from "./test-image";
+export * from "./ssh/key-pair";

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DomainError } from "@slipway/domain";
 import { makeTreeReadable } from "./readable-tree";
 import { runGit } from "./run-git";
+import { explainSshFailure, repoPathOnHost, withSshAccess, type GitSshAccess } from "./ssh-access";
 
 export interface FetchRevisionOptions {
   url: string;
@@ -21,6 +22,12 @@ export interface FetchRevisionOptions {
    */
   vetUrl?: (url: string) => Promise<void>;
   timeoutMs?: number;
+  /**
+   * A private repository over SSH: the project's deploy key, the sub-repositories' keys and the
+   * pinned host keys. URLs on `ssh.host` are then fetched through it (and not vetted: where that
+   * host's SSH server is comes from the platform's configuration, not from the repository).
+   */
+  ssh?: GitSshAccess;
 }
 
 export interface FetchedRevision {
@@ -38,38 +45,85 @@ const SHA = /^[0-9a-f]{40}$/;
  * umask: it is mounted read-only into Odoo containers that run as another user.
  */
 export async function fetchRevision(opts: FetchRevisionOptions): Promise<FetchedRevision> {
-  const { url, revision, branch, dest, timeoutMs } = opts;
+  if (!opts.ssh) return fetchWith(opts, {}, opts.url);
+  const access = opts.ssh;
+  return withSshAccess(access, (transport) => fetchWith(opts, transport.env, transport.repoUrl));
+}
+
+async function fetchWith(opts: FetchRevisionOptions, env: Record<string, string>, url: string): Promise<FetchedRevision> {
+  const { revision, branch, dest, timeoutMs, ssh } = opts;
   if (!SHA.test(revision)) throw new DomainError("invalid_input", `"${revision}" is not a full commit sha.`);
   await rm(dest, { recursive: true, force: true });
   await mkdir(dest, { recursive: true });
-  const git = (args: string[], what: string, config?: Record<string, string>, cwd = dest) => runGit({ args, cwd, what, timeoutMs, config });
-  await opts.vetUrl?.(url);
+  const git = (args: string[], what: string, config?: Record<string, string>, cwd = dest) =>
+    runGit({ args, cwd, what, timeoutMs, config, env });
+  const vet = async (candidate: string) => {
+    if (ssh && repoPathOnHost(candidate, ssh.host)) return;
+    await opts.vetUrl?.(candidate);
+  };
+  const explain = (err: unknown) => {
+    const cause = err instanceof Error ? (err.cause as { stderr?: unknown } | undefined) : undefined;
+    const message = `${err instanceof Error ? err.message : String(err)}\n${typeof cause?.stderr === "string" ? cause.stderr : ""}`;
+    return (ssh && explainSshFailure(message, ssh.host)) ?? null;
+  };
+  await vet(opts.url);
   await git(["init", "-q"], "initialise the checkout");
   await git(["remote", "add", "origin", "--", url], "add the remote");
   try {
-    await git(["fetch", "-q", "--depth", "1", "origin", revision], `fetch ${revision.slice(0, 12)} from ${url}`);
-  } catch {
+    await git(["fetch", "-q", "--depth", "1", "origin", revision], `fetch ${revision.slice(0, 12)} from ${opts.url}`);
+  } catch (first) {
     // Some servers refuse wants by sha; the branch always carries the pushed revision (or a descendant).
-    await git(["fetch", "-q", "origin", `+refs/heads/${branch}:refs/remotes/origin/${branch}`], `fetch branch ${branch} from ${url}`);
+    try {
+      await git(
+        ["fetch", "-q", "origin", `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
+        `fetch branch ${branch} from ${opts.url}`,
+      );
+    } catch (err) {
+      const why = explain(first) ?? explain(err);
+      if (why === "access denied")
+        throw new DomainError(
+          "upstream_failed",
+          `${opts.url} could not be fetched: access denied. Add the project's public key to the repository as a read-only deploy key (Settings → GitHub key and webhook): ${ssh!.repoKey.publicKey}`,
+          { cause: err },
+        );
+      if (why) throw new DomainError("upstream_failed", `${opts.url} could not be fetched: ${why}.`, { cause: err });
+      throw err;
+    }
   }
   await git(["checkout", "-q", "--detach", revision], `check out ${revision.slice(0, 12)}`);
   const submoduleConfig: Record<string, string> = opts.allowLocalSubmodules ? { "protocol.file.allow": "always" } : {};
-  // Level by level (not --recursive): each level's URLs are vetted before git fetches from them.
+  // Level by level (not --recursive): each level's URLs are vetted before git fetches from them,
+  // and each submodule is fetched alone so a failure names its sub-repository.
   const updateSubmodules = async (cwd: string, depth: number): Promise<void> => {
     if (depth > 8) throw new DomainError("invalid_input", "Submodules are nested more than 8 levels deep.");
     await git(["submodule", "init", "-q"], "read the submodules", {}, cwd);
     const urls = await git(["config", "--local", "--get-regexp", "^submodule\\..*\\.url$"], "read the submodule URLs", {}, cwd).catch(
       () => ({ stdout: "" }),
     );
+    const subs: Array<{ name: string; url: string }> = [];
     for (const line of urls.stdout.split("\n").filter(Boolean)) {
+      const key = line.slice(0, line.indexOf(" "));
       const subUrl = line.slice(line.indexOf(" ") + 1);
-      await opts.vetUrl?.(subUrl);
+      await vet(subUrl);
+      subs.push({ name: key.slice("submodule.".length, -".url".length), url: subUrl });
     }
-    if (!urls.stdout.trim()) return;
-    await git(["submodule", "update", "--depth", "1"], "fetch the submodules", submoduleConfig, cwd).catch(async () =>
-      // A shallow submodule fetch fails when the pinned commit is not a branch tip: fetch it fully.
-      git(["submodule", "update"], "fetch the submodules", submoduleConfig, cwd),
-    );
+    if (subs.length === 0) return;
+    for (const sub of subs) {
+      const path = (
+        await git(["config", "-f", ".gitmodules", "--get", `submodule.${sub.name}.path`], "read a submodule's path", {}, cwd).catch(() => ({
+          stdout: sub.name,
+        }))
+      ).stdout.trim();
+      try {
+        await git(["submodule", "update", "--depth", "1", "--", path], `fetch the submodules (${path})`, submoduleConfig, cwd).catch(
+          async () =>
+            // A shallow submodule fetch fails when the pinned commit is not a branch tip: fetch it fully.
+            git(["submodule", "update", "--", path], `fetch the submodules (${path})`, submoduleConfig, cwd),
+        );
+      } catch (err) {
+        throw submoduleFailure({ url: sub.url, path, err, why: explain(err), ssh });
+      }
+    }
     const status = await git(["submodule", "status"], "list the submodules", {}, cwd);
     for (const line of status.stdout.split("\n")) {
       const path = line.trim().split(/\s+/)[1];
@@ -86,4 +140,26 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<Fetched
     .filter((p): p is string => !!p);
   await makeTreeReadable(dest);
   return { revision: sha!, subject: subject ?? "", author: author ?? "", submodules };
+}
+
+/** A submodule that could not be fetched, named, with the key to add when access was denied (seed "Submodules"). */
+function submoduleFailure(input: {
+  url: string;
+  path: string;
+  err: unknown;
+  why: string | null;
+  ssh: GitSshAccess | undefined;
+}): DomainError {
+  const { url, path, err, why, ssh } = input;
+  const head = `The sub-repository ${url} (submodule "${path}") could not be fetched`;
+  if (why === "access denied" && ssh) {
+    const subPath = repoPathOnHost(url, ssh.host);
+    const key = ssh.submodules.find((s) => repoPathOnHost(s.url, ssh.host)?.toLowerCase() === subPath?.toLowerCase());
+    const hint = key
+      ? `Add this public key to ${url} as a read-only deploy key: ${key.publicKey}`
+      : `Add ${url} to the project's Submodules settings, then add the public key shown there to that repository as a read-only deploy key.`;
+    return new DomainError("upstream_failed", `${head}: access denied. ${hint}`, { cause: err });
+  }
+  const reason = why ?? (err instanceof Error ? err.message : String(err));
+  return new DomainError("upstream_failed", `${head}: ${reason}`, { cause: err });
 }

@@ -5,3 +5,4 @@ export * from "./fetch-revision";
 export * from "./merge-and-push";
 export * from "./private-address";
 export * from "./readable-tree";
+export * from "./ssh-access";

@@ -12,6 +12,8 @@ export interface RunGitOptions {
   /** Extra `-c key=value` settings for this one command. */
   config?: Record<string, string>;
   timeoutMs?: number;
+  /** Extra environment (the SSH transport of a private repository: GIT_SSH_COMMAND, GIT_CONFIG_*). */
+  env?: Record<string, string>;
   /** What the command was for, used in error messages ("fetch main of git@…"). */
   what: string;
 }
@@ -27,7 +29,7 @@ const GIT_ENV = {
 } as Record<string, string> as NodeJS.ProcessEnv;
 
 /** Runs git with an argument array (never a shell), no prompts, and a time limit. */
-export function runGit({ args, cwd, config = {}, timeoutMs = 120_000, what }: RunGitOptions): Promise<GitResult> {
+export function runGit({ args, cwd, config = {}, timeoutMs = 120_000, env, what }: RunGitOptions): Promise<GitResult> {
   const cfg = Object.entries(config).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
   return new Promise((resolve, reject) => {
     execFile(
@@ -37,13 +39,14 @@ export function runGit({ args, cwd, config = {}, timeoutMs = 120_000, what }: Ru
         cwd,
         timeout: timeoutMs,
         maxBuffer: 32 * 1024 * 1024,
-        env: GIT_ENV,
+        env: env ? ({ ...GIT_ENV, ...env } as NodeJS.ProcessEnv) : GIT_ENV,
       },
       (err, stdout, stderr) => {
         if (!err) return resolve({ stdout, stderr });
         const killed = (err as { killed?: boolean }).killed;
         const reason = killed ? `timed out after ${Math.round(timeoutMs / 1000)} s` : lastLines(stderr || err.message);
-        reject(new DomainError("upstream_failed", `git could not ${what}: ${reason}`, { cause: err }));
+        // The whole of stderr stays on the cause (callers read ssh's reasons from it).
+        reject(new DomainError("upstream_failed", `git could not ${what}: ${reason}`, { cause: Object.assign(err, { stderr }) }));
       },
     );
   });

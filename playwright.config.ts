@@ -70,7 +70,7 @@ export default defineConfig({
           NEXT_TELEMETRY_DISABLED: "1",
           SLIPWAY_WEB_PORT: "3100",
           SLIPWAY_PUBLIC_URL: fallbackUrl,
-          // The fake GitHub e2e/roles.spec.ts starts (e2e/support/fake-github.ts E2E_GITHUB).
+          // The fake GitHub e2e/roles.spec.ts starts (e2e/support/github-double E2E_GITHUB).
           SLIPWAY_GITHUB_CLIENT_ID: "slipway-e2e-client",
           SLIPWAY_GITHUB_CLIENT_SECRET: "slipway-e2e-secret",
           SLIPWAY_GITHUB_OAUTH_URL: "http://127.0.0.1:3199",

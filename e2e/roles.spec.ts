@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { encryptSecret } from "../packages/config/src/secrets";
 import { adminCredentials, queryControlPlane } from "./support/env";
-import { E2E_GITHUB, startFakeGithub, type FakeGithub } from "./support/fake-github";
+import { E2E_GITHUB, startFakeGithub, type FakeGithub } from "./support/github-double";
 
 test.describe.configure({ mode: "serial" });
 

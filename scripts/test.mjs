@@ -118,7 +118,7 @@ try {
         // The worker's SSH server, apart from a dev platform's 2222.
         SLIPWAY_SSH_PORT: "3102",
         SLIPWAY_PUBLIC_URL: "http://127.0.0.1:3100",
-        // GitHub login against the fake GitHub e2e/roles.spec.ts starts (e2e/support/fake-github.ts E2E_GITHUB).
+        // GitHub login against the fake GitHub e2e/roles.spec.ts starts (e2e/support/github-double E2E_GITHUB).
         SLIPWAY_GITHUB_CLIENT_ID: "slipway-e2e-client",
         SLIPWAY_GITHUB_CLIENT_SECRET: "slipway-e2e-secret",
         SLIPWAY_GITHUB_OAUTH_URL: "http://127.0.0.1:3199",

@@ -30,6 +30,8 @@ export interface BaseConfig {
   readonly logLevel: LogLevel;
   /** Seconds between two polls of each project's repository; 0: polling is off. */
   readonly pollIntervalSeconds: number;
+  /** GitHub endpoints every process talks to (packages/github createGitHubClient's baseUrl is apiUrl). */
+  readonly github: { readonly oauthUrl: string; readonly apiUrl: string };
 }
 
 export interface BackupConfig {
@@ -116,6 +118,7 @@ function toBase(v: ParsedVariables<typeof baseVariables>): BaseConfig {
     baseDomain: v.SLIPWAY_BASE_DOMAIN,
     logLevel: v.SLIPWAY_LOG_LEVEL,
     pollIntervalSeconds: v.SLIPWAY_POLL_INTERVAL_SECONDS,
+    github: { oauthUrl: v.SLIPWAY_GITHUB_OAUTH_URL, apiUrl: v.SLIPWAY_GITHUB_API_URL },
   };
 }
 
@@ -157,8 +160,8 @@ export function loadWebConfig(env: Env = process.env): WebConfig {
       ...(web.values.SLIPWAY_GITHUB_CLIENT_ID && web.values.SLIPWAY_GITHUB_CLIENT_SECRET
         ? { oauth: { clientId: web.values.SLIPWAY_GITHUB_CLIENT_ID, clientSecret: web.values.SLIPWAY_GITHUB_CLIENT_SECRET } }
         : {}),
-      oauthUrl: web.values.SLIPWAY_GITHUB_OAUTH_URL,
-      apiUrl: web.values.SLIPWAY_GITHUB_API_URL,
+      oauthUrl: base.values.SLIPWAY_GITHUB_OAUTH_URL,
+      apiUrl: base.values.SLIPWAY_GITHUB_API_URL,
       organisations: web.values.SLIPWAY_GITHUB_ORGS ?? [],
     },
     projects: {

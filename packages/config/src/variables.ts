@@ -98,6 +98,16 @@ export const baseVariables = {
   SLIPWAY_SSH_HOST: optional(hostname),
   /** Host name shown in the SSH command (default: the host of SLIPWAY_PUBLIC_URL). */
   SLIPWAY_SSH_PUBLIC_HOST: optional(hostname),
+  /** Where GitHub's OAuth and settings pages live (a test server in tests, GitHub Enterprise's host). */
+  SLIPWAY_GITHUB_OAUTH_URL: withDefault(
+    url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
+    "https://github.com",
+  ),
+  /** GitHub's REST API (GitHub Enterprise: https://<host>/api/v3; the GitHub double in tests): every Octokit client. */
+  SLIPWAY_GITHUB_API_URL: withDefault(
+    url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
+    "https://api.github.com",
+  ),
   SLIPWAY_BASE_DOMAIN: withDefault(domain, "slipway.localhost"),
   SLIPWAY_LOG_LEVEL: withDefault(z.enum(logLevels, { error: `invalid log level (expected one of ${logLevels.join(", ")})` }), "info"),
   /**
@@ -181,15 +191,6 @@ export const webVariables = {
   /** GitHub OAuth app; "Sign in with GitHub" shows only when both are set. */
   SLIPWAY_GITHUB_CLIENT_ID: optional(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "invalid client id" })),
   SLIPWAY_GITHUB_CLIENT_SECRET: optional(z.string().min(1)),
-  /** Where GitHub's OAuth pages live (a test server in tests, GitHub Enterprise's host). */
-  SLIPWAY_GITHUB_OAUTH_URL: withDefault(
-    url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
-    "https://github.com",
-  ),
-  SLIPWAY_GITHUB_API_URL: withDefault(
-    url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
-    "https://api.github.com",
-  ),
   /** GitHub organisations whose members may sign in with GitHub (besides collaborators of a project). */
   SLIPWAY_GITHUB_ORGS: optional(githubOrgList),
   /** Logins (besides platform superusers) allowed to create projects. */

@@ -1,2 +1,3 @@
 export * from "./signature";
 export * from "./push-event";
+export * from "./client";

@@ -1,7 +1,7 @@
 import { getPrisma, insertProject, listCollaborators, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/fake-github";
+import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/github-double";
 import { loadProjectAccess, type ProjectAccess } from "../access";
 import { updateProjectSettings } from "../projects/update-project-settings";
 import { addCollaborator, changeCollaboratorRole, removeCollaborator } from "./manage-collaborators";

@@ -2,7 +2,7 @@ import { loadWebConfig } from "@slipway/config";
 import { createSessionRepository, getPrisma, insertProject, type Db, type SessionRepository } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/fake-github";
+import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/github-double";
 import { resolveSession } from "../auth/resolve-session";
 import { PEER_ADDRESS_HEADER, SESSION_COOKIE } from "../auth/session-cookie";
 import { GITHUB_STATE_COOKIE } from "./oauth-state";

@@ -12,7 +12,7 @@ import {
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/fake-github";
+import { startFakeGithub, type FakeGithub } from "../../../../../e2e/support/github-double";
 import { loadProjectAccess } from "../access";
 import { logIn } from "../auth/log-in";
 import { createRedisLoginFailureStore, type LoginFailureStore } from "../auth/login-failure-store";

@@ -20,6 +20,9 @@ const APT = {
   git: { bin: "git", pkg: "git" },
   // The SSH tests (integration and e2e) use OpenSSH's ssh and ssh-keygen as users do.
   ssh: { bin: "ssh", pkg: "openssh-client" },
+  // HTTPS tests: Let's Encrypt's test ACME server, and openssl for its API's throwaway certificate.
+  pebble: { bin: "pebble", pkg: "pebble" },
+  openssl: { bin: "openssl", pkg: "openssl" },
   // Private repositories over SSH (packages/git's tests): a real OpenSSH server on loopback.
   sshd: { bin: "sshd", pkg: "openssh-server" },
 };
@@ -288,6 +291,7 @@ export async function provision({ root, home = path.join(root, ".slipway"), want
   );
   if (want.includes("chromium")) packages.push("chromium");
   if (want.includes("docker")) packages.push("ssh", "sshd");
+  if (want.includes("caddy")) packages.push("pebble", "openssl");
   await ensurePackages(packages, log);
   const secrets = loadSecrets(home);
   const env = { SLIPWAY_HOME: home };

@@ -22,6 +22,8 @@ export interface BaseConfig {
   readonly encryptionKey: Buffer;
   readonly web: { readonly host: string; readonly port: number; readonly publicUrl: string };
   readonly proxyPort: number;
+  /** HTTPS at the proxy: `acme` (on-demand certificates, HTTP redirects to HTTPS) or `off`; its port. */
+  readonly tls: { readonly mode: "off" | "acme"; readonly port: number };
   /** Port of the worker's terminal gateway (browsers open ws://<web host>:<port>/terminal). */
   readonly terminalPort: number;
   /** SSH to builds: the worker's server listens on listenHost:port; `publicHost` is the host users type. */
@@ -87,6 +89,11 @@ export interface WebConfig extends BaseConfig {
 export interface WorkerConfig extends BaseConfig {
   readonly docker: { readonly socketPath: string };
   readonly caddy: { readonly adminUrl: string };
+  /**
+   * Certificates (used when tls.mode is `acme`): the CA's ACME directory, the contact e-mail, a PEM
+   * file trusted for the CA's own HTTPS, and the endpoint Caddy asks before obtaining one.
+   */
+  readonly acme: { readonly ca: string; readonly email?: string; readonly caRoot?: string; readonly askUrl: string };
   readonly odooPgImage: string;
   /** Image template with a `{version}` placeholder; see odooImageFor. */
   readonly defaultOdooImage: string;
@@ -109,6 +116,7 @@ function toBase(v: ParsedVariables<typeof baseVariables>): BaseConfig {
     encryptionKey: v.SLIPWAY_ENCRYPTION_KEY,
     web: { host: v.SLIPWAY_WEB_HOST, port: v.SLIPWAY_WEB_PORT, publicUrl: v.SLIPWAY_PUBLIC_URL },
     proxyPort: v.SLIPWAY_PROXY_PORT,
+    tls: { mode: v.SLIPWAY_TLS, port: v.SLIPWAY_PROXY_TLS_PORT },
     terminalPort: v.SLIPWAY_TERMINAL_PORT,
     ssh: {
       listenHost: v.SLIPWAY_SSH_HOST ?? v.SLIPWAY_WEB_HOST,
@@ -182,6 +190,14 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     ...toBase(base.values),
     docker: { socketPath: worker.values.SLIPWAY_DOCKER_SOCKET },
     caddy: { adminUrl: worker.values.SLIPWAY_CADDY_ADMIN_URL },
+    acme: {
+      ca: worker.values.SLIPWAY_ACME_CA,
+      ...(worker.values.SLIPWAY_ACME_EMAIL ? { email: worker.values.SLIPWAY_ACME_EMAIL } : {}),
+      ...(worker.values.SLIPWAY_ACME_CA_ROOT ? { caRoot: worker.values.SLIPWAY_ACME_CA_ROOT } : {}),
+      askUrl:
+        worker.values.SLIPWAY_TLS_ASK_URL ??
+        `http://${loopbackFor(base.values.SLIPWAY_WEB_HOST)}:${base.values.SLIPWAY_WEB_PORT}${TLS_ASK_PATH}`,
+    },
     odooPgImage: worker.values.SLIPWAY_ODOO_PG_IMAGE,
     defaultOdooImage: worker.values.SLIPWAY_DEFAULT_ODOO_IMAGE,
     backups: toBackups(worker.values, base.values.SLIPWAY_HOME),
@@ -197,6 +213,27 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       anonymousPerBuild: worker.values.SLIPWAY_SHELL_ANONYMOUS_PER_BUILD,
     },
   });
+}
+
+/** The web app's internal route Caddy asks before obtaining a certificate (`?domain=<name>`, 200 = yes). */
+export const TLS_ASK_PATH = "/api/internal/tls-ask";
+
+/** An address another local process reaches a listener on: wildcard listeners are reached on loopback. */
+export function loopbackFor(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::" || host === "[::]") return "[::1]";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/**
+ * Whether the control panel is served through the proxy (one origin, HTTPS when on): SLIPWAY_PUBLIC_URL
+ * does not point at the web app's own port. Then the worker routes its host to the web app (and
+ * `/terminal` to the terminal gateway), and browsers open the web shell on the panel's origin.
+ */
+export function panelBehindProxy(config: Pick<BaseConfig, "web">): boolean {
+  const url = new URL(config.web.publicUrl);
+  const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+  return port !== config.web.port;
 }
 
 /** The Odoo image for a version, e.g. odooImageFor("odoo:{version}", "17.0") → "odoo:17.0". */

@@ -90,6 +90,13 @@ export const baseVariables = {
     "http://127.0.0.1:3000",
   ),
   SLIPWAY_PROXY_PORT: withDefault(port, "8480"),
+  /**
+   * HTTPS at the proxy: `off`, or `acme` (certificates obtained on demand from SLIPWAY_ACME_CA,
+   * only for names the platform's ask endpoint answers yes to; HTTP redirects to HTTPS).
+   */
+  SLIPWAY_TLS: withDefault(z.enum(["off", "acme"], { error: "invalid TLS mode (expected off or acme)" }), "off"),
+  /** Port Caddy serves HTTPS on (same address as its HTTP listener) when SLIPWAY_TLS is on. */
+  SLIPWAY_PROXY_TLS_PORT: withDefault(port, "8443"),
   /** Terminal gateway (web shell websockets): the worker listens on SLIPWAY_WEB_HOST at this port. */
   SLIPWAY_TERMINAL_PORT: withDefault(port, "3001"),
   /** SSH to builds (`ssh <build id>@<host> -p <port>`): the worker listens on this port. */
@@ -243,6 +250,17 @@ export const workerVariables = {
     url(["http:", "https:"]).transform((u) => u.replace(/\/+$/, "")),
     "http://127.0.0.1:20190",
   ),
+  /** ACME directory of the certificate authority (SLIPWAY_TLS=acme); default Let's Encrypt's. */
+  SLIPWAY_ACME_CA: withDefault(url(["https:", "http:"]), "https://acme-v02.api.letsencrypt.org/directory"),
+  /** Contact e-mail given to the certificate authority (expiry notices). */
+  SLIPWAY_ACME_EMAIL: optional(z.email({ error: "invalid e-mail address" })),
+  /** PEM file of roots trusted for the ACME server's own HTTPS (a private CA such as pebble in tests). */
+  SLIPWAY_ACME_CA_ROOT: optional(absolutePath),
+  /**
+   * The endpoint Caddy asks (`?domain=<name>`, 200 = yes) before obtaining a certificate; default
+   * the web app's internal route on loopback.
+   */
+  SLIPWAY_TLS_ASK_URL: optional(url(["http:", "https:"])),
   SLIPWAY_ODOO_PG_IMAGE: withDefault(dockerImage, "slipway/postgres:15"),
   SLIPWAY_DEFAULT_ODOO_IMAGE: defaultOdooImage,
   ...backupVariables,

@@ -37,6 +37,11 @@ export const PROJECT_VAR = "slipway_project";
 export const DATABASE_MANAGER_PATHS = ["/web/database", "/web/database/*", "/xmlrpc/db", "/xmlrpc/db/*", "/xmlrpc/2/db", "/xmlrpc/2/db/*"];
 const DATABASE_MANAGER_REFUSAL = "Odoo's database manager is disabled on Slipway builds.\n";
 const CATCH_ALL_ID = "slipway-not-found";
+/**
+ * Routes that stay in front of every build route (edge.ts: the HTTP → HTTPS redirect, the control
+ * panel's host): build, maintenance and red-page routes are inserted right after them.
+ */
+export const FRONT_PREFIX = "slipway-front-";
 export const MAINTENANCE_PREFIX = "slipway-maintenance-";
 /** Routes of red builds whose server could not start: the explanatory page (redBuildPage) at their hostname. */
 export const RED_PAGE_PREFIX = "slipway-red-";
@@ -132,7 +137,8 @@ export class CaddyClient {
   ): Promise<void> {
     return this.serialized(async () => {
       await this.ensureCatchAll();
-      const holder = hostHolder(await this.routes(), route);
+      const routes = await this.routes();
+      const holder = hostHolder(routes, route);
       if (holder) {
         throw new DomainError(
           "conflict",
@@ -140,7 +146,7 @@ export class CaddyClient {
         );
       }
       await this.removeRoute(route.id);
-      const res = await this.call("PUT", `${this.routesPath}/0`, body);
+      const res = await this.call("PUT", `${this.routesPath}/${frontCount(routes)}`, body);
       await this.expectOk(res, words.what);
     });
   }
@@ -175,7 +181,7 @@ export class CaddyClient {
         await this.expectOk(res, `update ${route.hosts.join(", ")}`);
         return "replaced";
       }
-      const res = await this.call("PUT", `${this.routesPath}/0`, body);
+      const res = await this.call("PUT", `${this.routesPath}/${frontCount(routes)}`, body);
       await this.expectOk(res, `register ${route.hosts.join(", ")}`);
       return "inserted";
     });
@@ -214,6 +220,68 @@ export class CaddyClient {
     return (await this.routes()).map((r) => String(r["@id"] ?? "")).filter((id) => id.startsWith(RED_PAGE_PREFIX));
   }
 
+  /**
+   * Makes the routes in front (ids starting with FRONT_PREFIX) exactly `wanted`, in that order,
+   * before every other route; idempotent (nothing is written when they already are). Returns
+   * whether anything changed.
+   */
+  async setFrontRoutes(wanted: Array<Record<string, unknown>>): Promise<boolean> {
+    if (wanted.some((r) => !String(r["@id"] ?? "").startsWith(FRONT_PREFIX)))
+      throw new DomainError("invalid_input", `Front route ids start with ${FRONT_PREFIX}`);
+    return this.serialized(async () => {
+      await this.ensureCatchAll();
+      const routes = await this.routes();
+      const current = routes.slice(0, frontCount(routes));
+      const stray = routes.slice(current.length).some((r) => String(r["@id"] ?? "").startsWith(FRONT_PREFIX));
+      if (!stray && JSON.stringify(current.map(normalized)) === JSON.stringify(wanted.map(normalized))) return false;
+      for (const r of routes) {
+        const id = String(r["@id"] ?? "");
+        if (id.startsWith(FRONT_PREFIX)) await this.removeRoute(id);
+      }
+      for (const [index, body] of wanted.entries()) {
+        const res = await this.call("PUT", `${this.routesPath}/${index}`, body);
+        await this.expectOk(res, `put ${String(body["@id"])} in front`);
+      }
+      return true;
+    });
+  }
+
+  /** The JSON at `path` of Caddy's configuration (e.g. `apps/tls`); null when it is not set. */
+  async getConfig(path: string): Promise<unknown> {
+    const res = await this.call("GET", `/config/${path}`);
+    await this.expectOk(res, `read ${path}`);
+    return (await res.json()) as unknown;
+  }
+
+  /**
+   * Sets the JSON at `path` (replaced when it exists, created otherwise) unless it already holds
+   * `value`; returns whether it wrote. Runs under the route lock.
+   */
+  async setConfig(path: string, value: unknown): Promise<boolean> {
+    return this.serialized(async () => {
+      const current = await this.getConfig(path);
+      if (JSON.stringify(normalized(current)) === JSON.stringify(normalized(value))) return false;
+      const res = await this.call(current === null ? "POST" : "PATCH", `/config/${path}`, value);
+      await this.expectOk(res, `set ${path}`);
+      return true;
+    });
+  }
+
+  /** Removes the JSON at `path` when it is set; returns whether it removed anything. */
+  async deleteConfig(path: string): Promise<boolean> {
+    return this.serialized(async () => {
+      if ((await this.getConfig(path)) === null) return false;
+      const res = await this.call("DELETE", `/config/${path}`);
+      await this.expectOk(res, `remove ${path}`);
+      return true;
+    });
+  }
+
+  /** The server's name in Caddy's http app (`apps/http/servers/<name>`). */
+  get serverName(): string {
+    return this.server;
+  }
+
   async removeRoute(id: string): Promise<void> {
     const res = await this.call("DELETE", `/id/${encodeURIComponent(id)}`);
     if (res.status === 404 || res.ok) return;
@@ -222,6 +290,13 @@ export class CaddyClient {
     if (/unknown object ID/i.test(text)) return;
     throw new DomainError("upstream_failed", `Caddy refused to remove route ${id}: ${res.status} ${text.slice(0, 200)}`);
   }
+}
+
+/** How many routes at the head of `routes` are front routes (FRONT_PREFIX): where other routes go in. */
+function frontCount(routes: Array<Record<string, unknown>>): number {
+  let n = 0;
+  while (n < routes.length && String(routes[n]!["@id"] ?? "").startsWith(FRONT_PREFIX)) n++;
+  return n;
 }
 
 /** The project id a route carries (null for routes registered before routes named their project). */
@@ -373,7 +448,7 @@ function staticPageRoute(
 }
 
 /** Route JSON as compared for "unchanged" (Caddy may echo numbers and keys in its own way). */
-function normalized(route: Record<string, unknown>): unknown {
+function normalized(route: unknown): unknown {
   const sort = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(sort)

@@ -13,6 +13,7 @@ import type { WorkerDeps } from "../deps";
 import { PRODUCTION_WORKERS } from "../builds/production-pipeline";
 import { projectNetworkName } from "../isolation/project-network";
 import { odooUpstreams, routeIdForBuild, routeProjectId, routeUpstreams, type BuildRoute } from "./caddy";
+import { applyEdge, edgeSettings } from "./edge";
 
 export const SERVER_ROLE = "odoo-server";
 export const ROUTE_REFRESH_EVERY_MS = 60_000;
@@ -120,7 +121,7 @@ export interface RouteKeeper {
 }
 
 /**
- * Keeps routes on their containers while the worker runs: a refresh at start, after every
+ * Keeps the proxy's edge (edge.ts) applied and routes on their containers while the worker runs: a refresh at start, after every
  * start/die/destroy of a server container (and every time the event stream is re-opened, e.g. after
  * an engine restart), and every `everyMs`.
  */
@@ -130,8 +131,17 @@ export function startRouteKeeper(options: { deps: WorkerDeps; everyMs?: number }
   let inFlight: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
 
+  // The edge (HTTPS, redirect, the panel's route) first: a Caddy restarted from its base
+  // configuration gets it back at the next round, with the build routes.
   const runOnce = (): Promise<void> =>
-    refreshRoutes(deps)
+    applyEdge(deps.caddy, edgeSettings(deps.config))
+      .then((changed) => {
+        if (changed.length > 0) deps.logger.info({ changed }, "proxy edge applied");
+      })
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "proxy edge not applied"),
+      )
+      .then(() => refreshRoutes(deps))
       .then((report) => {
         if (report.routed.length + report.unavailable.length + report.conflicts.length > 0) deps.logger.info(report, "routes refreshed");
       })
@@ -163,6 +173,8 @@ export function startRouteKeeper(options: { deps: WorkerDeps; everyMs?: number }
   });
   const timer = setInterval(() => void refresh(), options.everyMs ?? ROUTE_REFRESH_EVERY_MS);
   timer.unref();
+  // At once, even when the engine's event stream is slow to connect.
+  void refresh();
 
   return {
     refresh,

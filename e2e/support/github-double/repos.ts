@@ -4,7 +4,7 @@ import { accessOf, githubTime, repoFor } from "./access";
 import type { RouteModule } from "./router";
 import type { DoubleRepo } from "./state";
 
-function ownerJson(login: string, baseUrl: string) {
+function ownerJson(login: string, baseUrl: string, organisation: boolean) {
   const api = `${baseUrl}/users/${login}`;
   return {
     login,
@@ -23,13 +23,19 @@ function ownerJson(login: string, baseUrl: string) {
     repos_url: `${api}/repos`,
     events_url: `${api}/events{/privacy}`,
     received_events_url: `${api}/received_events`,
-    type: "User",
+    type: organisation ? "Organization" : "User",
     site_admin: false,
   };
 }
 
 /** A repository as GET /repos/{owner}/{repo} answers it. */
-export function repoJson(repo: DoubleRepo, baseUrl: string, permissions?: { admin: boolean; push: boolean; pull: boolean }) {
+export function repoJson(
+  repo: DoubleRepo,
+  baseUrl: string,
+  permissions?: { admin: boolean; push: boolean; pull: boolean },
+  /** An owner that is not a known user is an organisation (GitHub then adds `organization`). */
+  organisation = false,
+) {
   const full = `${repo.owner}/${repo.name}`;
   const api = `${baseUrl}/repos/${full}`;
   const host = new URL(baseUrl).host;
@@ -40,7 +46,7 @@ export function repoJson(repo: DoubleRepo, baseUrl: string, permissions?: { admi
     name: repo.name,
     full_name: full,
     private: repo.private,
-    owner: ownerJson(repo.owner, baseUrl),
+    owner: ownerJson(repo.owner, baseUrl, organisation),
     html_url: `${baseUrl}/${full}`,
     description: null,
     fork: false,
@@ -115,6 +121,20 @@ export function repoJson(repo: DoubleRepo, baseUrl: string, permissions?: { admi
     watchers: 0,
     default_branch: repo.default_branch,
     ...(permissions ? { permissions: { ...permissions, maintain: permissions.admin, triage: permissions.push } } : {}),
+    // Sent to callers who may push (real GitHub: an empty string unless the repository is private and cloned by a token).
+    ...(permissions?.push ? { temp_clone_token: "" } : {}),
+    allow_squash_merge: true,
+    allow_merge_commit: true,
+    allow_rebase_merge: true,
+    allow_auto_merge: false,
+    delete_branch_on_merge: false,
+    allow_update_branch: false,
+    use_squash_pr_title_as_default: false,
+    squash_merge_commit_title: "COMMIT_OR_PR_TITLE",
+    squash_merge_commit_message: "COMMIT_MESSAGES",
+    merge_commit_title: "MERGE_MESSAGE",
+    merge_commit_message: "PR_TITLE",
+    ...(organisation ? { organization: ownerJson(repo.owner, baseUrl, true) } : {}),
     network_count: 0,
     subscribers_count: 0,
   };
@@ -125,6 +145,7 @@ export const repoRoutes: RouteModule = (router) => {
     const repo = repoFor(ctx, "read");
     if (!repo) return;
     const admin = accessOf(ctx, repo) === "admin";
-    ctx.json(200, repoJson(repo, ctx.baseUrl, ctx.caller ? { admin, push: admin, pull: true } : undefined));
+    const organisation = !ctx.state.users.has(repo.owner.toLowerCase());
+    ctx.json(200, repoJson(repo, ctx.baseUrl, ctx.caller ? { admin, push: admin, pull: true } : undefined, organisation));
   });
 };

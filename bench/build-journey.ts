@@ -8,7 +8,7 @@
 //    health poll), as a ratio (the platform's overhead).
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -39,15 +39,24 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-function startProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "ignore", "inherit"] });
-  return child;
+// Each process's output goes to a file beside the system's temp files, named in the figures' output.
+function startProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv, name: string): ChildProcess {
+  const file = path.join(tmpdir(), `slipway-bench-${name}-${process.pid}.log`);
+  const fd = openSync(file, "a");
+  console.log(`${name} output: ${file}`);
+  return spawn(process.execPath, args, { cwd, env, stdio: ["ignore", fd, fd] });
 }
+
+/** A build ended without what the wait was for: stops the wait at once. */
+class BuildEnded extends Error {}
 
 async function waitUntil<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 300_000, every = 50): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = await fn().catch(() => null);
+    const v = await fn().catch((e: unknown) => {
+      if (e instanceof BuildEnded) throw e;
+      return null;
+    });
     if (v) return v;
     if (Date.now() > end) throw new Error("timed out");
     await sleep(every);
@@ -84,7 +93,7 @@ async function main() {
     creatorId: user.id,
   });
   const nextBin = createRequire(path.join(root, "apps/web/package.json")).resolve("next/dist/bin/next");
-  const web = startProcess([nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], path.join(root, "apps/web"), env);
+  const web = startProcess([nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], path.join(root, "apps/web"), env, "web");
   let worker: ChildProcess | null = null;
   const post = async (body: string, delivery: string) => {
     const res = await fetch(`http://127.0.0.1:${port}/api/webhooks/git/${slug}`, {
@@ -117,17 +126,18 @@ async function main() {
     await deps.prisma.build.updateMany({ data: { state: "cancelled", inProgressSlot: null } });
 
     // 2. webhook → container started and push → green, with the real worker.
-    worker = startProcess(["--import", "tsx", "src/main.ts"], path.join(root, "apps/worker"), env);
+    worker = startProcess(["--import", "tsx", "src/main.ts"], path.join(root, "apps/worker"), env, "worker");
     const started: number[] = [];
     const green: number[] = [];
     for (let i = 0; i < journeys; i++) {
       const sha = repo.push("main", ["green_addon"], `journey ${i}`);
       const t0 = performance.now();
       const { buildId } = await post(JSON.stringify({ ref: "refs/heads/main", after: sha }), `j-${i}`);
-      await waitUntil(
-        async () =>
-          (await listContainers({ docker: deps.docker, labels: { build: buildId!, role: "odoo-server" }, all: false })).length > 0,
-      );
+      await waitUntil(async () => {
+        const row = await deps.prisma.build.findUniqueOrThrow({ where: { id: buildId! } });
+        if (row.state === "failed" || row.state === "cancelled") throw new BuildEnded(`journey build ${row.state}: ${row.failureReason}`);
+        return (await listContainers({ docker: deps.docker, labels: { build: buildId!, role: "odoo-server" }, all: false })).length > 0;
+      });
       started.push(performance.now() - t0);
       const b = await waitUntil(async () => {
         const row = await deps.prisma.build.findUniqueOrThrow({ where: { id: buildId! } });

@@ -102,6 +102,11 @@ export interface WorkerConfig extends BaseConfig {
   readonly mailCatcher: { readonly port: number };
   /** Local-path repositories (and local submodules) must live under this folder; undefined: refused. */
   readonly localReposRoot?: string;
+  /** Git over SSH for private GitHub repositories: the pinned host keys (a file; unset: GitHub's) and where SSH is reached. */
+  readonly githubSsh: {
+    readonly knownHostsFile?: string;
+    readonly endpoint?: { readonly host: string; readonly port: number; readonly user?: string };
+  };
   /** Garbage collection of non-production databases (docs/product/builds-and-tests.md lifetimes). */
   readonly gc: { readonly developmentIdleDays: number; readonly stagingMaxAgeDays: number; readonly deletedProjectGraceDays: number };
   /** Web shells of anonymous visitors (public projects): concurrent sessions per client address and per build. */
@@ -203,6 +208,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     backups: toBackups(worker.values, base.values.SLIPWAY_HOME),
     mailCatcher: { port: worker.values.SLIPWAY_MAIL_CATCHER_PORT },
     ...(worker.values.SLIPWAY_LOCAL_REPOS_ROOT ? { localReposRoot: worker.values.SLIPWAY_LOCAL_REPOS_ROOT } : {}),
+    githubSsh: {
+      ...(worker.values.SLIPWAY_GITHUB_SSH_KNOWN_HOSTS ? { knownHostsFile: worker.values.SLIPWAY_GITHUB_SSH_KNOWN_HOSTS } : {}),
+      ...(worker.values.SLIPWAY_GITHUB_SSH_ENDPOINT ? { endpoint: worker.values.SLIPWAY_GITHUB_SSH_ENDPOINT } : {}),
+    },
     gc: {
       developmentIdleDays: worker.values.SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS,
       stagingMaxAgeDays: worker.values.SLIPWAY_GC_STAGING_MAX_AGE_DAYS,

@@ -268,6 +268,23 @@ export const workerVariables = {
   SLIPWAY_MAIL_CATCHER_PORT: withDefault(port, "2525"),
   // The worker checks every fetch (the project's URL and its submodules') against the same rules as the web.
   SLIPWAY_LOCAL_REPOS_ROOT: optional(absolutePath),
+  /**
+   * known_hosts file pinning the SSH host keys that private GitHub repositories are fetched from
+   * (unset: GitHub's published keys, built in). For GitHub Enterprise or a test server.
+   */
+  SLIPWAY_GITHUB_SSH_KNOWN_HOSTS: optional(absolutePath),
+  /** Where github.com's Git over SSH is reached: `[user@]host[:port]` (unset: git@github.com:22). */
+  SLIPWAY_GITHUB_SSH_ENDPOINT: optional(
+    z
+      .string()
+      .regex(/^(?:([a-z_][a-z0-9_-]{0,31})@)?([A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/i, {
+        error: "invalid SSH endpoint (expected [user@]host[:port])",
+      })
+      .transform((value) => {
+        const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(value)!;
+        return { host: m[2]!.replace(/^\[|\]$/g, ""), port: m[3] ? Number(m[3]) : 22, ...(m[1] ? { user: m[1] } : {}) };
+      }),
+  ),
   /** Garbage collection: development databases unused for this many days are removed. */
   SLIPWAY_GC_DEVELOPMENT_IDLE_DAYS: withDefault(days, "3"),
   /** Garbage collection: staging databases older than this many days are removed. */

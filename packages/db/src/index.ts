@@ -38,3 +38,4 @@ export * from "./repositories/deletions";
 export * from "./repositories/ssh-keys";
 export * from "./repositories/project-health-view";
 export * from "./repositories/commit-statuses";
+export * from "./repositories/deploy-keys";

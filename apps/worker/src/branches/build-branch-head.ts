@@ -3,6 +3,7 @@ import { startBuild } from "@slipway/domain";
 import { listRemoteBranches, repoUrlVetter } from "@slipway/git";
 import { enqueueBuildRun, publishProjectNotice, type JobPayload } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
+import { withProjectGitAccess } from "../github/git-access";
 
 /**
  * The `branch.build` job: Build now / Rebuild of a branch (the web checked the user's role before
@@ -26,8 +27,11 @@ export async function buildBranchHead(
     );
   let revision: string | undefined;
   try {
-    await repoUrlVetter({ localRoot: deps.config.localReposRoot })(subject.repoUrl);
-    revision = (await listRemoteBranches({ url: subject.repoUrl, timeoutMs: 60_000 })).get(subject.name);
+    const heads = await withProjectGitAccess(deps, { id: subject.projectId, repoUrl: subject.repoUrl }, async (ssh) => {
+      if (!ssh) await repoUrlVetter({ localRoot: deps.config.localReposRoot })(subject.repoUrl);
+      return listRemoteBranches({ url: subject.repoUrl, timeoutMs: 60_000, ssh });
+    });
+    revision = heads.get(subject.name);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await recordBuildRequestFailure(deps.prisma, { subject, reason: `the repository could not be read (${message}).` });

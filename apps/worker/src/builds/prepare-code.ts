@@ -5,10 +5,12 @@ import { connectSecretFor } from "@slipway/config";
 import { buildOdooImage, type AddonsDiscovery, type BuildContext } from "@slipway/domain";
 import { fetchRevision, parseRepoUrl, repoUrlVetter } from "@slipway/git";
 import type { WorkerDeps } from "../deps";
+import { withProjectGitAccess } from "../github/git-access";
 import { discoverAddons } from "../odoo/discover-addons";
 import { ensureBuildEgressNetwork, ensureProjectNetwork, type ProjectNetwork } from "../isolation/project-network";
 import { ensureRequirementsImage, type OdooContext } from "../odoo/driver";
 import { databaseCredentials } from "../postgres";
+import { postgresFor } from "../odoo/staging-clones";
 import type { BuildRecorder } from "./recorder";
 import { buildLabels } from "./resources";
 import type { PlannedStep } from "./pipeline";
@@ -47,14 +49,19 @@ export async function prepareCode(input: {
   if (!existsSync(ws.src)) runner.forget("fetch", "discover", "dependencies");
   await runner.step("fetch", async () => {
     const repo = parseRepoUrl(project.repoUrl);
-    const fetched = await fetchRevision({
-      url: project.repoUrl,
-      revision: build.revision,
-      branch: branch.name,
-      dest: ws.src,
-      allowLocalSubmodules: repo.kind === "local",
-      vetUrl: repoUrlVetter({ localRoot: deps.config.localReposRoot }),
-    });
+    // A GitHub project with a deploy key fetches over SSH with its keys (issue 17); they live in a
+    // temporary folder of the worker for this one fetch, never in the checkout containers mount.
+    const fetched = await withProjectGitAccess(deps, project, (ssh) =>
+      fetchRevision({
+        url: project.repoUrl,
+        revision: build.revision,
+        branch: branch.name,
+        dest: ws.src,
+        allowLocalSubmodules: repo.kind === "local",
+        vetUrl: repoUrlVetter({ localRoot: deps.config.localReposRoot }),
+        ...(ssh ? { ssh } : {}),
+      }),
+    );
     await recorder.update({ commitMessage: build.commitMessage ?? fetched.subject, commitAuthor: build.commitAuthor ?? fetched.author });
     return { revision: fetched.revision, subject: fetched.subject, submodules: fetched.submodules };
   });
@@ -106,7 +113,8 @@ export async function prepareCode(input: {
         image,
         database,
         // The role of this database alone (ADR 0005): never another database's, never the administration role.
-        db: databaseCredentials(pg, database),
+        // A staging database may live in its own cluster (ADR 0008): its credentials name that server.
+        db: databaseCredentials(await postgresFor(deps, database), database),
         network: network.name,
         checkout: { hostPath: ws.src, addonsFolders: discovery.addonsPaths },
         platformAddonsHostPath: deps.platformAddonsPath,

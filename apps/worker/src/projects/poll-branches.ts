@@ -3,6 +3,7 @@ import { decidePolledHead, startBuild } from "@slipway/domain";
 import { enqueue, enqueueBuildRun, jobOptionsFor, publishProjectNotice } from "@slipway/queue";
 import { listRemoteBranches, repoUrlVetter } from "@slipway/git";
 import type { WorkerDeps } from "../deps";
+import { withProjectGitAccess } from "../github/git-access";
 
 /**
  * The `branch.poll` job: the fallback for repositories without webhooks. Compares `git ls-remote`
@@ -19,8 +20,11 @@ export async function pollBranches(
   if (!project) return { changed: 0, queued: 0 };
   let heads: Map<string, string>;
   try {
-    await repoUrlVetter({ localRoot: deps.config.localReposRoot })(project.repoUrl);
-    heads = await listRemoteBranches({ url: project.repoUrl, timeoutMs: 60_000 });
+    // A GitHub project with a deploy key reads over SSH (the host is the configured one, not vetted).
+    heads = await withProjectGitAccess(deps, { id: projectId, repoUrl: project.repoUrl }, async (ssh) => {
+      if (!ssh) await repoUrlVetter({ localRoot: deps.config.localReposRoot })(project.repoUrl);
+      return listRemoteBranches({ url: project.repoUrl, timeoutMs: 60_000, ssh });
+    });
   } catch (error) {
     // An unreachable repository is retried by the next scheduled poll; no failed job piles up per round.
     deps.logger.warn({ projectId, err: error instanceof Error ? error.message : String(error) }, "poll: repository not read");

@@ -11,6 +11,7 @@ import { createJobHandlers } from "./jobs/handlers";
 import { syncBackupSchedulers } from "./backups/schedule-backups";
 import { scheduleGarbageCollection } from "./gc/gc-schedule";
 import { schedulePolling } from "./projects/poll-branches";
+import { scheduleDomainChecks } from "./domains/check-domain";
 import { runMailCatcher } from "./mail/run-mail-catcher";
 import { startMonitorLoop } from "./monitor/monitor-loop";
 import { startTerminalGateway } from "./terminal/gateway";
@@ -85,6 +86,14 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
   void schedulePolls();
   const pollSchedule = setInterval(() => void schedulePolls(), RECONCILE_EVERY_MS);
   pollSchedule.unref();
+  // Custom domains' CNAMEs are checked every SLIPWAY_DOMAIN_CHECK_INTERVAL_SECONDS (0: off), asserted every minute too.
+  const scheduleChecks = () =>
+    scheduleDomainChecks(deps, config.domains.checkIntervalSeconds).catch((error: unknown) =>
+      logger.error({ err: error }, "could not schedule the custom domain checks"),
+    );
+  void scheduleChecks();
+  const domainSchedule = setInterval(() => void scheduleChecks(), RECONCILE_EVERY_MS);
+  domainSchedule.unref();
   // Routes follow their build's server container: at start, on server start/die/destroy, every minute.
   const routeKeeper = startRouteKeeper({ deps });
   // Daily production backups: one BullMQ scheduler per project, kept in sync with the projects
@@ -115,6 +124,7 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
       clearInterval(backupSync);
       clearInterval(reconcileSchedule);
       clearInterval(pollSchedule);
+      clearInterval(domainSchedule);
       await routeKeeper.stop();
       await (await terminal)?.close();
       await (await ssh)?.close();

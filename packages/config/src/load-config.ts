@@ -94,6 +94,8 @@ export interface WorkerConfig extends BaseConfig {
    * file trusted for the CA's own HTTPS, and the endpoint Caddy asks before obtaining one.
    */
   readonly acme: { readonly ca: string; readonly email?: string; readonly caRoot?: string; readonly askUrl: string };
+  /** Custom-domain checks: the DNS servers asked (empty: the system's) and seconds between two rounds (0: off). */
+  readonly domains: { readonly dnsServers: readonly string[]; readonly checkIntervalSeconds: number };
   readonly odooPgImage: string;
   /** Image template with a `{version}` placeholder; see odooImageFor. */
   readonly defaultOdooImage: string;
@@ -202,6 +204,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       askUrl:
         worker.values.SLIPWAY_TLS_ASK_URL ??
         `http://${loopbackFor(base.values.SLIPWAY_WEB_HOST)}:${base.values.SLIPWAY_WEB_PORT}${TLS_ASK_PATH}`,
+    },
+    domains: {
+      dnsServers: worker.values.SLIPWAY_DNS_SERVERS ?? [],
+      checkIntervalSeconds: worker.values.SLIPWAY_DOMAIN_CHECK_INTERVAL_SECONDS,
     },
     odooPgImage: worker.values.SLIPWAY_ODOO_PG_IMAGE,
     defaultOdooImage: worker.values.SLIPWAY_DEFAULT_ODOO_IMAGE,

@@ -174,6 +174,13 @@ function isAddressOrBlock(item: string): boolean {
   return Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+/** A DNS server as node:dns takes it: an IP address, `[v6]:port` or `v4:port`. */
+function isDnsServer(item: string): boolean {
+  if (isIP(item) !== 0) return true;
+  const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(item) ?? /^([0-9.]+):(\d{1,5})$/.exec(item);
+  return m !== null && isIP(m[1]!) !== 0 && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
+}
+
 const addressList = z
   .string()
   .transform((value) => value.split(/[\s,]+/).filter(Boolean))
@@ -295,6 +302,25 @@ export const workerVariables = {
   SLIPWAY_SHELL_ANONYMOUS_PER_ADDRESS: withDefault(count, "2"),
   /** …and at most this many at once per build. */
   SLIPWAY_SHELL_ANONYMOUS_PER_BUILD: withDefault(count, "5"),
+  /**
+   * DNS servers the custom-domain checks ask (`address` or `address:port`, comma-separated);
+   * unset: the system's resolvers (/etc/resolv.conf).
+   */
+  SLIPWAY_DNS_SERVERS: optional(
+    z
+      .string()
+      .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+      .refine((items) => items.every(isDnsServer), { error: "invalid DNS server list (address or address:port, comma-separated)" }),
+  ),
+  /** Seconds between two CNAME checks of every custom domain; 0 turns the periodic check off (added domains are still checked). */
+  SLIPWAY_DOMAIN_CHECK_INTERVAL_SECONDS: withDefault(
+    z
+      .string()
+      .regex(/^\d+$/, { error: "not a number of seconds (0 turns the periodic check off)" })
+      .transform(Number)
+      .refine((n) => n === 0 || (n >= 10 && n <= 86_400), { error: "out of range (expected 0, or 10 to 86400 seconds)" }),
+    "600",
+  ),
 };
 
 type Specs = Record<string, VariableSpec<unknown>>;

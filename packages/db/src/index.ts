@@ -37,5 +37,6 @@ export * from "./repositories/branch-builds";
 export * from "./repositories/deletions";
 export * from "./repositories/ssh-keys";
 export * from "./repositories/project-health-view";
+export * from "./repositories/custom-domains";
 export * from "./repositories/commit-statuses";
 export * from "./repositories/deploy-keys";

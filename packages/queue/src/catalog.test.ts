@@ -25,6 +25,8 @@ describe("job catalog", () => {
       "branch.poll-all",
       "build.cancel",
       "build.run",
+      "domain.check",
+      "domain.check-all",
       "maintenance.gc",
       "maintenance.reconcile",
       "project.delete",
@@ -49,6 +51,8 @@ describe("job catalog", () => {
         "branch.merge": { mergeId: buildId, sourceBranchId: buildId, targetBranchId: buildId, actorId: buildId, ip: null },
         "branch.build": { branchId: buildId, actorId: buildId, ip: null },
         "branch.poll-all": {},
+        "domain.check": { domainId: buildId },
+        "domain.check-all": {},
       };
       const payload =
         payloads[name] ?? (name.startsWith("build.") ? { buildId } : name.startsWith("maintenance.") ? {} : { projectId: buildId });

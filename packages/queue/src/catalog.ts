@@ -223,6 +223,27 @@ export const jobCatalog = {
     attempts: 3,
     backoff: { type: "exponential", delayMs: 60_000 },
   }),
+  /**
+   * Resolves a custom domain's CNAME (issue 16): verified when it points at `<project>.<base
+   * domain>`; a change of verification refreshes its branch's routes. Queued when a domain is
+   * added, on "Check now", and by `domain.check-all`.
+   */
+  "domain.check": defineJob({
+    queue: "control",
+    payload: z.strictObject({ domainId: z.uuid() }),
+    dedupeKey: (p) => `domain.check-${p.domainId}`,
+    dedupe: "while-pending",
+    // The next check (periodic or "Check now") is the retry.
+    attempts: 1,
+  }),
+  /** Scheduled every SLIPWAY_DOMAIN_CHECK_INTERVAL_SECONDS: a `domain.check` of every live custom domain. */
+  "domain.check-all": defineJob({
+    queue: "control",
+    payload: none,
+    dedupeKey: () => "domain.check-all",
+    dedupe: "while-pending",
+    attempts: 1,
+  }),
   "maintenance.gc": defineJob({
     queue: "maintenance",
     payload: none,

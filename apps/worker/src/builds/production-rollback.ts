@@ -1,7 +1,7 @@
 // Undoing a failed production update: the new server goes, the database and filestore snapshot are
 // put back, the previous build's server is started again and takes its route back, and only then
 // does the maintenance page go (so visitors see maintenance or production, never an error).
-import { findBuildOwnership } from "@slipway/db";
+import { findBuildOwnership, verifiedDomainsOfBuildBranch } from "@slipway/db";
 import { serverWorkers, volumeName } from "@slipway/domain";
 import { inspectContainer, listContainers, startContainer, waitForHttp } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
@@ -101,7 +101,7 @@ async function restartPrevious(
     await deps.caddy.upsertRoute({
       id: routeIdForBuild(buildId),
       projectId: owner.projectId,
-      hosts: [hostname],
+      hosts: [hostname, ...(await verifiedDomainsOfBuildBranch(deps.prisma, { buildId }))],
       ...odooUpstreams(ip, serverWorkers("production")),
     });
     return { ok: true };

@@ -7,7 +7,7 @@
 // here) restores the snapshot and brings the previous build back (production-rollback.ts).
 import type { BuildResourceNames } from "@slipway/domain";
 import { listContainers, stopContainer } from "@slipway/docker";
-import { servingProductionBuild, stopBuild } from "@slipway/db";
+import { servingProductionBuild, stopBuild, verifiedDomainsOfBuildBranch } from "@slipway/db";
 import type { WorkerDeps } from "../deps";
 import { applyModulePlan } from "../odoo/apply-module-plan";
 import type { OdooContext } from "../odoo/driver";
@@ -109,7 +109,13 @@ export async function runProductionUpdate(options: {
 
   try {
     await runner.step("maintenance", async () => {
-      await deps.caddy.upsertMaintenanceRoute({ id: maintenanceRouteId(build.id), projectId: build.projectId, hosts: [names.hostname] });
+      // The maintenance page covers the branch's verified custom domains too (issue 16).
+      const domains = await verifiedDomainsOfBuildBranch(deps.prisma, { buildId: build.id });
+      await deps.caddy.upsertMaintenanceRoute({
+        id: maintenanceRouteId(build.id),
+        projectId: build.projectId,
+        hosts: [names.hostname, ...domains],
+      });
       // No session may stay open on the database for the template copy: stop the old server.
       const stopped = await stopServers(deps, plan.previousBuildId);
       return { stoppedContainers: stopped };

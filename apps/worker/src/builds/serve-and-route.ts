@@ -1,3 +1,4 @@
+import { primaryDomainOfBuildBranch, verifiedDomainsOfBuildBranch } from "@slipway/db";
 import { buildUrl, serverWorkers, type Stage } from "@slipway/domain";
 import { PLATFORM_SERVER_WIDE_MODULES, type WorkerDeps } from "../deps";
 import { ensureEgressNetwork } from "../isolation/project-network";
@@ -33,7 +34,9 @@ export async function startServer(options: ServeOptions): Promise<{ ip: string }
     async () => {
       await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
       // Before the server reads it: Odoo caches system parameters per registry.
-      const url = buildUrl({ hostname: names.hostname, proxyPort: deps.config.proxyPort });
+      // Production's verified main domain, when it has one, is its address (issue 16).
+      const main = await primaryDomainOfBuildBranch(deps.prisma, { buildId: build.id });
+      const url = buildUrl({ hostname: main ?? names.hostname, proxyPort: deps.config.proxyPort });
       await pinBaseUrl({ pg: await deps.postgres(), database: ctx.database, url });
       const s = await serve({
         ctx,
@@ -62,7 +65,8 @@ export async function routeServer(options: ServeOptions & { ip: string; replaces
       await deps.caddy.upsertRoute({
         id: routeIdForBuild(build.id),
         projectId: build.projectId,
-        hosts: [names.hostname],
+        // The branch's verified custom domains go with its newest build (issue 16).
+        hosts: [names.hostname, ...(await verifiedDomainsOfBuildBranch(deps.prisma, { buildId: build.id }))],
         ...odooUpstreams(options.ip, serverWorkers(options.stage)),
       });
       if (options.replacesRoute) await deps.caddy.removeRoute(options.replacesRoute);

@@ -12,6 +12,7 @@ import { collectGarbage } from "../gc/collect-garbage";
 import { deleteProject, purgeDeletedProjects, resumeDeletions } from "../projects/delete-project";
 import { pollAllProjects, pollBranches } from "../projects/poll-branches";
 import { buildBranchHead } from "../branches/build-branch-head";
+import { checkAllDomains, checkDomain } from "../domains/check-domain";
 
 /**
  * The worker's handler registry: `satisfies JobHandlers` makes a catalog job without a handler
@@ -29,6 +30,8 @@ export function createJobHandlers(deps: WorkerDeps) {
     "project.delete": (payload) => deleteProject(deps, payload).then(() => undefined),
     ...withBackupNotices(deps, backupJobHandlers(deps)),
     ...backupTransferHandlers(deps),
+    "domain.check": (payload) => checkDomain(deps, payload).then(() => undefined),
+    "domain.check-all": () => checkAllDomains(deps).then(() => undefined),
     "maintenance.gc": async () => {
       const report = await collectGarbage(deps);
       await purgeDeletedProjects(deps);

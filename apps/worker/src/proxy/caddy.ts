@@ -306,7 +306,7 @@ export function routeProjectId(route: Record<string, unknown>): string | null {
   return vars ? (vars[PROJECT_VAR] as string) : null;
 }
 
-function routeHosts(route: Record<string, unknown>): string[] {
+export function routeHosts(route: Record<string, unknown>): string[] {
   const matchers = Array.isArray(route.match) ? (route.match as Array<{ host?: unknown }>) : [];
   return matchers.flatMap((m) => (Array.isArray(m.host) ? m.host.filter((h): h is string => typeof h === "string") : []));
 }

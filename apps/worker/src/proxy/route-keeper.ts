@@ -12,7 +12,7 @@ import { inspectContainer, listContainers, watchContainerEvents } from "@slipway
 import type { WorkerDeps } from "../deps";
 import { PRODUCTION_WORKERS } from "../builds/production-pipeline";
 import { projectNetworkName } from "../isolation/project-network";
-import { odooUpstreams, routeIdForBuild, routeProjectId, routeUpstreams, type BuildRoute } from "./caddy";
+import { odooUpstreams, routeHosts, routeIdForBuild, routeProjectId, routeUpstreams, type BuildRoute } from "./caddy";
 import { applyEdge, edgeSettings } from "./edge";
 
 export const SERVER_ROLE = "odoo-server";
@@ -57,6 +57,10 @@ function sameTarget(
   return a.upstream === b.upstream && a.websocketUpstream === b.websocketUpstream;
 }
 
+function sameHosts(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((h, i) => h.toLowerCase() === b[i]!.toLowerCase());
+}
+
 /** Refreshes run one at a time per Caddy client: a decision is never overtaken by an older one. */
 const chains = new WeakMap<object, Promise<unknown>>();
 
@@ -86,7 +90,8 @@ async function refreshNow(deps: WorkerDeps, options: { buildIds?: string[] }): P
   const routes = new Map((await deps.caddy.routes()).map((r) => [String(r["@id"] ?? ""), r]));
   for (const b of builds) {
     const id = routeIdForBuild(b.id);
-    const route = { id, projectId: b.projectId, hosts: [b.hostname] };
+    // The branch's verified custom domains ride on its newest running build's route (issue 16).
+    const route = { id, projectId: b.projectId, hosts: [b.hostname, ...b.domains] };
     const workers = b.stage === "production" ? PRODUCTION_WORKERS : 0;
     const current = routes.get(id);
     let written: Pick<BuildRoute, "upstream" | "websocketUpstream"> | null | undefined;
@@ -95,7 +100,13 @@ async function refreshNow(deps: WorkerDeps, options: { buildIds?: string[] }): P
       const ip = await buildServerAddress(deps, { id: b.id, projectId: b.projectId, projectSlug: b.projectSlug });
       const target = ip ? odooUpstreams(ip, workers) : null;
       if (written !== undefined && sameTarget(written, target)) break;
-      if (written === undefined && current && routeProjectId(current) === b.projectId && sameTarget(routeUpstreams(current), target)) {
+      if (
+        written === undefined &&
+        current &&
+        routeProjectId(current) === b.projectId &&
+        sameHosts(routeHosts(current), route.hosts) &&
+        sameTarget(routeUpstreams(current), target)
+      ) {
         report.unchanged++;
         break;
       }

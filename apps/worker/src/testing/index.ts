@@ -6,4 +6,5 @@ export type { WorkerDeps } from "../deps";
 export { backupTransferHandlers } from "../backups/transfer-jobs";
 export { mergeBranchJob } from "../branches/merge-branch";
 export { buildBranchHead } from "../branches/build-branch-head";
+export { startTestDnsServer, type TestDnsServer } from "./dns-server";
 export { pollBranches } from "../projects/poll-branches";

@@ -8,15 +8,43 @@ export interface RoutedBuild {
   projectSlug: string;
   hostname: string;
   stage: Stage;
+  /**
+   * The verified custom domains of its branch (main domain first) when it is its branch's newest
+   * running build, which carries them (issue 16); empty otherwise.
+   */
+  domains: string[];
 }
 
 /** Running builds with a hostname (all of them, or those of `buildIds` only). */
 export async function listRoutedBuilds(db: Db, options: { buildIds?: string[] } = {}): Promise<RoutedBuild[]> {
   const rows = await db.build.findMany({
     where: { state: "running", hostname: { not: null }, ...(options.buildIds ? { id: { in: options.buildIds } } : {}) },
-    select: { id: true, projectId: true, hostname: true, stage: true, project: { select: { slug: true } } },
+    select: { id: true, projectId: true, branchId: true, number: true, hostname: true, stage: true, project: { select: { slug: true } } },
   });
-  return rows.flatMap(({ project, hostname, ...b }) => (hostname === null ? [] : [{ ...b, hostname, projectSlug: project.slug }]));
+  const branchIds = [...new Set(rows.map((r) => r.branchId))];
+  const newest = new Map<string, number>();
+  const domains = new Map<string, string[]>();
+  if (branchIds.length > 0) {
+    for (const g of await db.build.groupBy({
+      by: ["branchId"],
+      where: { branchId: { in: branchIds }, state: "running", hostname: { not: null } },
+      _max: { number: true },
+    })) {
+      if (g._max.number !== null) newest.set(g.branchId, g._max.number);
+    }
+    for (const d of await db.domain.findMany({
+      where: { branchId: { in: branchIds }, verifiedAt: { not: null }, branch: { archivedAt: null } },
+      select: { branchId: true, hostname: true },
+      orderBy: [{ primary: "desc" }, { createdAt: "asc" }],
+    })) {
+      domains.set(d.branchId, [...(domains.get(d.branchId) ?? []), d.hostname]);
+    }
+  }
+  return rows.flatMap(({ project, hostname, branchId, number, ...b }) =>
+    hostname === null
+      ? []
+      : [{ ...b, hostname, projectSlug: project.slug, domains: newest.get(branchId) === number ? (domains.get(branchId) ?? []) : [] }],
+  );
 }
 
 /** What the explanatory page of a red build names: its number, hostname, stage and project. */

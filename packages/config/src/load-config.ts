@@ -97,6 +97,8 @@ export interface WorkerConfig extends BaseConfig {
   /** Custom-domain checks: the DNS servers asked (empty: the system's) and seconds between two rounds (0: off). */
   readonly domains: { readonly dnsServers: readonly string[]; readonly checkIntervalSeconds: number };
   readonly odooPgImage: string;
+  /** Staging copies by standby snapshots (ADR 0008). */
+  readonly stagingClones: { readonly mode: "off" | "auto"; readonly storageDir?: string; readonly loopSizeGb: number };
   /** Image template with a `{version}` placeholder; see odooImageFor. */
   readonly defaultOdooImage: string;
   readonly backups: BackupConfig;
@@ -210,6 +212,11 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       checkIntervalSeconds: worker.values.SLIPWAY_DOMAIN_CHECK_INTERVAL_SECONDS,
     },
     odooPgImage: worker.values.SLIPWAY_ODOO_PG_IMAGE,
+    stagingClones: {
+      mode: worker.values.SLIPWAY_STAGING_CLONES,
+      ...(worker.values.SLIPWAY_CLONE_STORAGE_DIR ? { storageDir: worker.values.SLIPWAY_CLONE_STORAGE_DIR } : {}),
+      loopSizeGb: worker.values.SLIPWAY_CLONE_LOOP_SIZE_GB,
+    },
     defaultOdooImage: worker.values.SLIPWAY_DEFAULT_ODOO_IMAGE,
     backups: toBackups(worker.values, base.values.SLIPWAY_HOME),
     mailCatcher: { port: worker.values.SLIPWAY_MAIL_CATCHER_PORT },

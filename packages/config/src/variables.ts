@@ -269,6 +269,22 @@ export const workerVariables = {
    */
   SLIPWAY_TLS_ASK_URL: optional(url(["http:", "https:"])),
   SLIPWAY_ODOO_PG_IMAGE: withDefault(dockerImage, "slipway/postgres:15"),
+  /**
+   * Staging copies (ADR 0008): "auto" snapshots a streaming standby of the managed server on
+   * copy-on-write storage (constant time) and falls back to pg_dump | pg_restore when there is none
+   * or the standby lags; "off" always dumps (ADR 0002).
+   */
+  SLIPWAY_STAGING_CLONES: withDefault(z.enum(["off", "auto"], { error: "invalid staging clone mode (expected off or auto)" }), "off"),
+  /** A btrfs directory for the standby and the staging clusters; unset: a btrfs image file loop-mounted under SLIPWAY_HOME. */
+  SLIPWAY_CLONE_STORAGE_DIR: optional(absolutePath),
+  /** Size of that image file (sparse) when SLIPWAY_CLONE_STORAGE_DIR is unset. */
+  SLIPWAY_CLONE_LOOP_SIZE_GB: withDefault(
+    z
+      .string()
+      .regex(/^[1-9]\d*$/, { error: "not a size in GB" })
+      .transform(Number),
+    "64",
+  ),
   SLIPWAY_DEFAULT_ODOO_IMAGE: defaultOdooImage,
   ...backupVariables,
   /** SMTP port of the mail catcher (non-production builds' outgoing mail), on the builds network's gateway. */

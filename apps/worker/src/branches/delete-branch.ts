@@ -8,6 +8,7 @@ import { cancelBuild } from "../builds/cancel-build";
 import { releaseBuild } from "../builds/resources";
 import type { WorkerDeps } from "../deps";
 import { dropDatabase, listDatabases } from "../postgres";
+import { dropStagingClone } from "../odoo/staging-clones";
 
 type Deps = WorkerDeps;
 
@@ -84,6 +85,7 @@ export async function removeBuilds(
           `database ${own} does not belong to the deleted builds of ${options.projectSlug}: not dropped`,
         );
       }
+      await dropStagingClone(deps, own);
       // Copies of the build's database first (`<db>_…`: snapshots, scratch copies), then the database.
       for (const name of databases.filter((d) => d.startsWith(`${own}_`)).sort((a, b) => b.length - a.length)) {
         await dropDatabase({ pg, name });

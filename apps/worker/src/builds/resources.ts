@@ -2,6 +2,7 @@ import { findBuildOwnership } from "@slipway/db";
 import { buildOwnsDatabase, DomainError, volumeName } from "@slipway/domain";
 import { killContainer, listContainers, removeContainer, removeVolume } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
+import { dropStagingClone, stopStagingClone } from "../odoo/staging-clones";
 import { dropDatabase } from "../postgres";
 import { redPageRouteId, routeIdForBuild } from "../proxy/caddy";
 
@@ -61,6 +62,8 @@ export async function releaseBuild(options: {
     .removeRoute(redPageRouteId(build.id))
     .catch((e) => deps.logger.warn({ err: String(e), buildId: build.id }, "could not remove the red build page"));
   await removeBuildResources({ deps, buildId: build.id, containers: true, volumes: [] });
+  // A staging database in its own cluster (ADR 0008): stopped with the build, removed with its data.
+  if (options.keepData && build.databaseName) await stopStagingClone(deps, build.databaseName);
   if (!options.keepData && build.databaseName) {
     // Drops only a database this build owns by name (C6): never another project's, whatever the row says.
     const row = await findBuildOwnership(deps.prisma, build.id);
@@ -68,6 +71,7 @@ export async function releaseBuild(options: {
       throw new DomainError("invalid_state", `build ${build.id} does not own database ${build.databaseName}: not dropped`);
     }
     const pg = await deps.postgres();
+    await dropStagingClone(deps, build.databaseName);
     await dropDatabase({ pg, name: build.databaseName });
     await removeVolume({ docker: deps.docker, name: volumeName({ databaseName: build.databaseName }) }).catch(() => undefined);
   }

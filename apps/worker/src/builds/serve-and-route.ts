@@ -4,6 +4,7 @@ import { PLATFORM_SERVER_WIDE_MODULES, type WorkerDeps } from "../deps";
 import { ensureEgressNetwork } from "../isolation/project-network";
 import { pinBaseUrl } from "../odoo/base-url";
 import { serve, type OdooContext } from "../odoo/driver";
+import type { ManagedPostgres } from "../postgres";
 import { odooUpstreams, routeIdForBuild } from "../proxy/caddy";
 import { removeBuildResources } from "./resources";
 import type { StepRunner } from "./step-runner";
@@ -21,6 +22,8 @@ export interface ServeOptions {
   smtp?: { host: string; port: number };
   /** Whether the server joins the egress network (production only: it sends real mail, calls real APIs). */
   egress?: boolean;
+  /** The server holding the build's database when it is not the managed one (a staging clone, ADR 0008). */
+  pg?: ManagedPostgres;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function startServer(options: ServeOptions): Promise<{ ip: string }
       // Production's verified main domain, when it has one, is its address (issue 16).
       const main = await primaryDomainOfBuildBranch(deps.prisma, { buildId: build.id });
       const url = buildUrl({ hostname: main ?? names.hostname, proxyPort: deps.config.proxyPort });
-      await pinBaseUrl({ pg: await deps.postgres(), database: ctx.database, url });
+      await pinBaseUrl({ pg: options.pg ?? (await deps.postgres()), database: ctx.database, url });
       const s = await serve({
         ctx,
         containerName: names.containerName,

@@ -12,8 +12,9 @@ import { filestoreOperation } from "../odoo/copy-filestore";
 import { mailCatcherAddress } from "../odoo/mail-catcher-address";
 import { checksumsToRecord, computeChecksums, planModuleChanges, readDatabaseModules, writeAppliedChecksums } from "../odoo/module-plan";
 import { neutralizeDatabase, readDatabaseUuid, verifyNeutralization } from "../odoo/neutralize-database";
-import { databaseExists, dropDatabase, renameDatabase } from "../postgres";
-import { copyProductionForStaging } from "../odoo/staging-source";
+import { databaseCredentials, databaseExists, dropDatabase, renameDatabase } from "../postgres";
+import { copyProductionForStagingBuild } from "../odoo/staging-source";
+import { dropStagingClone, postgresFor, stagingCloneBackend } from "../odoo/staging-clones";
 import { pipelineOutcome, type PipelineInput, type PipelineOutcome, type PlannedStep } from "./pipeline";
 import { CODE_STEPS, prepareCode } from "./prepare-code";
 import { releaseBuild, removeBuildResources } from "./resources";
@@ -46,7 +47,10 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
     const wanted = selectModulesToInstall({ mode: branch.installMode, modules: code.discovery.modules, list: branch.installModules });
 
     // A copy interrupted half-way is redone from scratch.
-    if (!runner.completed("copy")) await dropDatabase({ pg, name: names.databaseName });
+    if (!runner.completed("copy")) {
+      await dropStagingClone(deps, names.databaseName);
+      await dropDatabase({ pg, name: names.databaseName });
+    }
     const copy = await runner.step("copy", async () => {
       const previous = decideNewCommit({ stage: build.stage, pushBehavior: branch.pushBehavior }).takeOverPrevious
         ? await previousStagingBuild(deps, { branchId: branch.id, buildId: build.id })
@@ -56,19 +60,26 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
         const oldUuid = await readDatabaseUuid({ pg, database: production.database }).catch(() => "");
         return { mode: "reuse", from: previous.id, oldUuid };
       }
-      const r = await copyProductionForStaging({
+      const r = await copyProductionForStagingBuild({
         docker: deps.docker,
         pg,
         toolsImage: deps.config.odooPgImage,
+        cloneImage: deps.config.odooPgImage,
         ...production,
         maxAgeMs: deps.stagingSourceMaxAgeMs ?? DEFAULT_STAGING_SOURCE_MAX_AGE_MS,
         notBefore: await latestProductionFinish(deps.prisma, project.id),
         target: { database: names.databaseName, volume: names.volumeName },
         labels: ctx.labels,
+        clones: () => stagingCloneBackend(deps),
+        network: ctx.network,
       });
-      const oldUuid = await readDatabaseUuid({ pg, database: names.databaseName });
+      const oldUuid = await readDatabaseUuid({ pg: r.pg ?? pg, database: names.databaseName });
       return {
         mode: "copy",
+        // clone: a snapshot of the standby, in the build's own cluster (ADR 0008); dump/template: ADR 0002.
+        copyMode: r.copyMode,
+        ...(r.fallback ? { cloneFallback: r.fallback } : {}),
+        ...(r.clone ? { clone: r.clone } : {}),
         oldUuid,
         sourceTakenAt: r.takenAt.toISOString(),
         sourceRefreshed: r.refreshed,
@@ -79,10 +90,14 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
       };
     });
 
+    // Clone mode: the staging database lives in its own cluster; everything below reaches it there.
+    const dbPg = await postgresFor(deps, names.databaseName);
+    const dbCtx = dbPg === pg ? ctx : { ...ctx, db: databaseCredentials(dbPg, names.databaseName) };
+
     await runner.step("neutralize", async () => {
       if (copy.mode === "reuse") {
         const v = await verifyNeutralization({
-          pg,
+          pg: dbPg,
           database: names.databaseName,
           catcher,
           oldUuid: copy.oldUuid,
@@ -91,13 +106,13 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
         if (v.failed.length > 0) throw new StepFailure(`neutralization verification failed: ${v.failed.join("; ")}`);
         return { reused: true, checks: v.checks };
       }
-      const n = await neutralizeDatabase({ ctx, pg, odooVersion: project.odooVersion, catcher, oldUuid: copy.oldUuid });
+      const n = await neutralizeDatabase({ ctx: dbCtx, pg: dbPg, odooVersion: project.odooVersion, catcher, oldUuid: copy.oldUuid });
       if (!n.ok) throw new StepFailure(n.reason, n.offending);
       return { newUuid: n.newUuid, odooNeutralize: n.odooNeutralize, checks: n.checks, classification: n.classification };
     });
 
     await runner.step("update", async () => {
-      const database = await readDatabaseModules({ pg, database: names.databaseName });
+      const database = await readDatabaseModules({ pg: dbPg, database: names.databaseName });
       const repoModules = code.discovery.modules.filter((m) => m.manifest.installable);
       const checksums = await computeChecksums({
         checkoutDir: code.ws.src,
@@ -115,13 +130,13 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
       });
       await recorder.update({ modulesToUpdate: [...plan.update, ...plan.install] });
       if (plan.update.length + plan.install.length === 0) return { update: [], install: [], note: "same modules as production" };
-      const r = await applyModulePlan({ ctx, install: plan.install, update: plan.update });
+      const r = await applyModulePlan({ ctx: dbCtx, install: plan.install, update: plan.update });
       if (r.classification.status === "red") throw StepFailure.fromRun("update", r.classification);
-      await writeAppliedChecksums({ pg, database: names.databaseName, checksums: checksumsToRecord(plan, database) });
+      await writeAppliedChecksums({ pg: dbPg, database: names.databaseName, checksums: checksumsToRecord(plan, database) });
       return { update: plan.update, install: plan.install, classification: r.classification, durationMs: r.durationMs };
     });
 
-    await serveAndRoute({ deps, runner, build, ctx, names, stage: "staging", smtp: catcher });
+    await serveAndRoute({ deps, runner, build, ctx: dbCtx, pg: dbPg, names, stage: "staging", smtp: catcher });
     return combineRunClassifications(runner.classifications);
   });
 }

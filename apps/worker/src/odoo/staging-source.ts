@@ -17,10 +17,14 @@ import {
   literal,
   renameDatabase,
   rolePassword,
+  cloneForStaging,
+  removeClone,
   withClient,
+  type CloneTimings,
   type ManagedPostgres,
 } from "../postgres";
 import { filestoreOperation } from "./copy-filestore";
+import type { CloneBackend } from "./staging-clones";
 
 export function stagingSourceName(database: string): string {
   return `${database}_snapshot`;
@@ -102,6 +106,8 @@ export interface StagingSourceOptions {
   notBefore?: Date | null;
   labels: Record<string, string>;
   logFile?: string;
+  /** Image of the staging clusters (the managed server's: SLIPWAY_ODOO_PG_IMAGE); default toolsImage. */
+  cloneImage?: string;
 }
 
 export interface StagingSource {
@@ -109,6 +115,86 @@ export interface StagingSource {
   takenAt: Date;
   refreshed: boolean;
   durationMs: number;
+}
+
+/** How the database was copied: a standby snapshot (ADR 0008), pg_dump | pg_restore, or a template copy of the staging source. */
+export type CopyMode = "clone" | "dump" | "template";
+
+export interface StagingCopy extends StagingSource {
+  copyMode: CopyMode;
+  /** Why the clone path was not used (clones on, but no storage, no standby, or the standby lagging). */
+  fallback?: string;
+  /** The staging database's own cluster (clone mode): where the build's Odoo and the worker reach it. */
+  pg?: ManagedPostgres;
+  clone?: CloneTimings & { container: string; storage: string };
+  filestoreMode: string;
+  files: number;
+  copyMs: number;
+}
+
+/**
+ * A staging copy: the constant-time clone of production when `clones` gives a backend (and it
+ * works), else ADR 0002's paths, which say in `fallback` why the clone was not used.
+ */
+export async function copyProductionForStagingBuild(
+  options: StagingSourceOptions & {
+    target: { database: string; volume: string };
+    clones: () => Promise<CloneBackend>;
+    /** The project's network, which the clone joins once it holds the staging database alone. */
+    network: string;
+  },
+): Promise<StagingCopy> {
+  const { pg } = options;
+  let fallback: string;
+  const backend = await options.clones().catch((e: unknown) => ({ ok: false as const, reason: (e as Error).message }));
+  if (backend.ok) {
+    if (!(await databaseExists({ pg, name: options.database }))) {
+      throw new DomainError("not_found", `there is no production database ${options.database} to copy: build the production branch first`);
+    }
+    try {
+      const now = new Date();
+      const c = await cloneForStaging({
+        docker: options.docker,
+        image: options.cloneImage ?? options.toolsImage,
+        primary: pg,
+        standby: backend.standby,
+        storage: backend.storage,
+        source: options.database,
+        target: options.target.database,
+        network: options.network,
+        labels: options.labels,
+      });
+      const fsStarted = Date.now();
+      const fs = await filestoreOperation({
+        docker: options.docker,
+        toolsImage: options.toolsImage,
+        op: "copy",
+        source: { volume: options.volume, database: options.database },
+        target: options.target,
+        labels: options.labels,
+        logFile: options.logFile,
+      });
+      return {
+        name: options.database,
+        takenAt: now,
+        refreshed: true,
+        durationMs: c.timings.totalMs,
+        copyMode: "clone",
+        pg: c.pg,
+        clone: { ...c.timings, container: c.pg.containerName, storage: backend.storage.source },
+        filestoreMode: fs.mode,
+        files: fs.files,
+        copyMs: Date.now() - fsStarted,
+      };
+    } catch (error) {
+      fallback = `clone failed: ${(error as Error).message.slice(0, 300)}`;
+      await removeClone({ docker: options.docker, storage: backend.storage, database: options.target.database }).catch(() => undefined);
+    }
+  } else {
+    fallback = backend.reason;
+  }
+  const r = await copyProductionForStaging(options);
+  return { ...r, copyMode: options.maxAgeMs > 0 ? "template" : "dump", fallback };
 }
 
 /**

@@ -3,11 +3,11 @@
 // own role and nobody else's CONNECT.
 import pg from "pg";
 import { DomainError } from "@slipway/domain";
-import { ADMIN_ROLE, dropDatabaseRole, ensureDatabaseRole, roleExists, rolePassword } from "./roles";
+import { ADMIN_ROLE, REPLICATION_ROLE, dropDatabaseRole, ensureDatabaseRole, roleExists, rolePassword } from "./roles";
 import { ident, literal, pgCode, retryWhileInUse } from "./sql";
 import type { ManagedPostgres } from "./server";
 
-const RESERVED = new Set(["postgres", "template0", "template1", ADMIN_ROLE]);
+const RESERVED = new Set(["postgres", "template0", "template1", ADMIN_ROLE, REPLICATION_ROLE]);
 
 /** Odoo database names: letters, digits, `_`, `-`, `.` (Odoo's own rule), at most 63 bytes. */
 export function assertDatabaseName(name: string): void {

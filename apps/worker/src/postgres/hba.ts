@@ -1,6 +1,6 @@
 // The managed server's pg_hba.conf, written by the worker at every start (ADR 0005). First match
 // wins; anything unmatched is refused.
-import { ADMIN_ROLE } from "./roles";
+import { ADMIN_ROLE, REPLICATION_ROLE } from "./roles";
 
 export function renderHba(options: { platformSubnet: string }): string {
   if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(options.platformSubnet)) throw new Error(`invalid platform subnet ${options.platformSubnet}`);
@@ -16,6 +16,9 @@ export function renderHba(options: { platformSubnet: string }): string {
     // from a build, tools or egress network, whatever password is presented.
     `host    all        ${ADMIN_ROLE}   ${options.platformSubnet.padEnd(18)} scram-sha-256`,
     `host    all        ${ADMIN_ROLE}   0.0.0.0/0          reject`,
+    // The staging standby streams WAL from the platform network only (ADR 0008); `all` above never
+    // matches a replication connection, so nothing else may replicate.
+    `host    replication ${REPLICATION_ROLE} ${options.platformSubnet.padEnd(18)} scram-sha-256`,
     // Odoo checks that its database exists on the maintenance database (it holds no data).
     "host    postgres   all             0.0.0.0/0          scram-sha-256",
     // Every other role logs in to the database of its own name only.

@@ -5,3 +5,4 @@ export * from "./roles";
 export * from "./databases";
 export * from "./tools";
 export { ident, literal } from "./sql";
+export * from "./clones";

@@ -16,6 +16,7 @@ import { removeBuilds, removeRoutesOf } from "../branches/delete-branch";
 import type { WorkerDeps } from "../deps";
 import { removeProjectNetwork } from "../isolation/project-network";
 import { dropDatabase, listDatabases } from "../postgres";
+import { dropProjectStagingClones } from "../odoo/staging-clones";
 import { routeProjectId } from "../proxy/caddy";
 
 const DAY_MS = 86_400_000;
@@ -46,6 +47,7 @@ export async function deleteProject(deps: WorkerDeps, { projectId }: { projectId
     reload: async () => (await findProjectDeletion(deps.prisma, projectId))?.builds ?? [],
   });
   await removeRoutesOf(deps, (_id, route) => routeProjectId(route) === projectId);
+  await dropProjectStagingClones(deps, projectId);
   await removeContainers({ docker: deps.docker, labels: { project: projectId } });
   const pg = await deps.postgres();
   const databases = (await listDatabases({ pg })).filter((name) => isProjectDatabase(slug, name));

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { isDomainError, parseTerminalRequest, TERMINAL_CLOSE } from "@slipway/domain";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { WorkerDeps } from "../deps";
+import { postgresFor } from "../odoo/staging-clones";
 import { AnonymousShellLimiter, type AnonymousShellLimits } from "./anonymous-shells";
 import { recordShellAudit } from "./audit";
 import { authorizeShell } from "./authorize-shell";
@@ -95,7 +96,8 @@ export async function startTerminalGateway(options: {
     }
     let opened: string | null = null;
     try {
-      const pg = await deps.postgres();
+      // The build's database server: the managed one, or a staging build's own cluster (ADR 0008).
+      const pg = await postgresFor(deps, target.databaseName);
       // runShellSession attaches its own listener before its first await: no frame falls between.
       const starting = runShellSession({
         ws,

@@ -6,6 +6,7 @@ import { isDomainError, SHELL_IDLE_MS } from "@slipway/domain";
 // ssh2 is CommonJS: its named exports are not visible to Node's ESM loader, only its default.
 import ssh2, { type Connection, type PublicKeyAuthContext, type ServerChannel, type Session } from "ssh2";
 import type { WorkerDeps } from "../deps";
+import { postgresFor } from "../odoo/staging-clones";
 import { AnonymousShellLimiter, type AnonymousShellLimits } from "./anonymous-shells";
 import { recordShellAudit } from "./audit";
 import { authorizeShellFor, type ShellTarget } from "./authorize-shell";
@@ -198,7 +199,13 @@ export async function startSshServer(options: {
       const pty = options.pty();
       let exec: ShellExec;
       try {
-        exec = await openShellExec({ docker: deps.docker, target, pg: await deps.postgres(), command, tty: pty ?? false });
+        exec = await openShellExec({
+          docker: deps.docker,
+          target,
+          pg: await postgresFor(deps, target.databaseName),
+          command,
+          tty: pty ?? false,
+        });
       } catch (error) {
         if (!(error instanceof ShellUnavailable)) throw error;
         refuse(channel, error.message);

@@ -207,6 +207,8 @@ export interface BuildDetail extends BuildCell {
     command: string | null;
     /** The Odoo image the build started from (recorded by the dependencies step); null elsewhere. */
     image: string | null;
+    /** How a staging copy was made (ADR 0008: clone, or the pg_dump fallback and why); null elsewhere. */
+    copyMode: string | null;
   }[];
 }
 
@@ -220,10 +222,30 @@ export async function findBuildByNumber(
 }
 
 /** The command line and image a step's detail (JSON written by the worker's step layer) recorded. */
-function recordedRun(detail: unknown): { command: string | null; image: string | null } {
+function recordedRun(detail: unknown): { command: string | null; image: string | null; copyMode: string | null } {
   const d = (detail ?? {}) as { command?: unknown; baseImage?: unknown };
   const command = Array.isArray(d.command) && d.command.every((a) => typeof a === "string") ? (d.command as string[]).join(" ") : null;
-  return { command, image: typeof d.baseImage === "string" ? d.baseImage : null };
+  return { command, image: typeof d.baseImage === "string" ? d.baseImage : null, copyMode: copyModeText(detail) };
+}
+
+/** The copy step's mode in words (staging builds). */
+function copyModeText(detail: unknown): string | null {
+  const d = (detail ?? {}) as {
+    mode?: unknown;
+    copyMode?: unknown;
+    cloneFallback?: unknown;
+    filestoreMode?: unknown;
+    clone?: { totalMs?: unknown };
+  };
+  if (d.mode !== "copy") return null;
+  const files = typeof d.filestoreMode === "string" ? `; filestore: ${d.filestoreMode}` : "";
+  if (d.copyMode === "clone") {
+    const ms = typeof d.clone?.totalMs === "number" ? ` in ${(d.clone.totalMs / 1000).toFixed(1)} s` : "";
+    return `Database: snapshot of production's standby (clone)${ms}${files}`;
+  }
+  const how = d.copyMode === "template" ? "template copy of the staging source" : "pg_dump | pg_restore";
+  const why = typeof d.cloneFallback === "string" ? ` (fallback: ${d.cloneFallback})` : "";
+  return `Database: ${how}${why}${files}`;
 }
 
 /** The id of a project's build by its number (URLs carry numbers). */

@@ -42,6 +42,11 @@ export function StepTimeline({ steps }: { steps: BuildDetail["steps"] }) {
                   From the Odoo image <span className="font-mono text-slate-700">{step.image}</span>
                 </p>
               ) : null}
+              {step.copyMode ? (
+                <p className="mt-0.5 break-words text-xs text-slate-500" data-testid="step-copy-mode">
+                  {step.copyMode}
+                </p>
+              ) : null}
               {step.command ? (
                 // The Odoo command line the step ran: the branch settings in effect (modules, test tags).
                 <code

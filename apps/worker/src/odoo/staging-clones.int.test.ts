@@ -1,0 +1,208 @@
+// Staging copies by standby snapshots (ADR 0008) on a real managed server, a real standby on a
+// loop-mounted btrfs image, and real clone clusters: the copy is CURRENT production (a row written
+// one second before is in it), the clone holds its own database and nothing of any other project
+// (probed from the project's network), and on a filesystem that cannot snapshot the copy falls back
+// to pg_dump | pg_restore, says why and is correct.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WorkerConfig } from "@slipway/config";
+import {
+  connectDocker,
+  ensureNetwork,
+  ensureVolume,
+  removeContainers,
+  removeNetworks,
+  removeVolumes,
+  runToCompletion,
+} from "@slipway/docker";
+import { volumeName } from "@slipway/domain";
+import {
+  cloneContainerName,
+  createDatabase,
+  databaseCredentials,
+  databaseExists,
+  ensureManagedPostgres,
+  ident,
+  queryDatabase,
+  removeStandby,
+  withClient,
+  type ManagedPostgres,
+} from "../postgres";
+import { dropStagingClone, postgresFor, stagingCloneBackend } from "./staging-clones";
+import { copyProductionForStagingBuild } from "./staging-source";
+
+const docker = connectDocker({ socketPath: process.env.SLIPWAY_DOCKER_SOCKET ?? "/var/run/docker.sock" });
+const tag = `${process.pid}`;
+const home = mkdtempSync(join(tmpdir(), "slipway-clones-"));
+const image = process.env.SLIPWAY_ODOO_PG_IMAGE ?? "slipway/postgres:15";
+const labels = { test: `staging-clones-${tag}` };
+const prod = `clonep${tag}`;
+const other = `cloneo${tag}`;
+const network = `slipway-test-clonenet-${tag}`;
+let primary: ManagedPostgres;
+
+function depsWith(settings: WorkerConfig["stagingClones"]) {
+  return {
+    config: { home, odooPgImage: image, stagingClones: settings } as unknown as WorkerConfig,
+    stagingClones: settings,
+    docker,
+    postgres: () => Promise.resolve(primary),
+    logger: pino({ level: "silent" }),
+  };
+}
+const cloneDeps = depsWith({ mode: "auto", loopSizeGb: 4 });
+
+async function copy(deps: ReturnType<typeof depsWith>, target: string) {
+  return copyProductionForStagingBuild({
+    docker,
+    pg: primary,
+    toolsImage: image,
+    cloneImage: image,
+    database: prod,
+    volume: volumeName({ databaseName: prod }),
+    maxAgeMs: 0,
+    target: { database: target, volume: volumeName({ databaseName: target }) },
+    labels,
+    clones: () => stagingCloneBackend(deps, { wait: true }),
+    network,
+  });
+}
+
+/** psql from a container on the project's network, as `user` (its derived password), on `database`. */
+async function probe(host: ManagedPostgres, user: string, database: string): Promise<{ exitCode: number; output: string }> {
+  const lines: string[] = [];
+  const creds = databaseCredentials(host, user);
+  const run = await runToCompletion({
+    docker,
+    spec: {
+      image,
+      labels: { ...labels, role: "probe" },
+      entrypoint: ["psql"],
+      cmd: ["-h", host.hostForBuilds, "-U", user, "-d", database, "-Atc", "SELECT count(*) FROM line"],
+      env: { PGPASSWORD: creds.password, PGCONNECT_TIMEOUT: "5" },
+      network,
+      user: "postgres",
+    },
+    timeoutMs: 60_000,
+    onLine: (l) => void lines.push(l.line),
+  });
+  return { exitCode: run.exitCode, output: lines.join("\n") };
+}
+
+beforeAll(async () => {
+  primary = await ensureManagedPostgres({
+    docker,
+    image,
+    home,
+    containerName: `slipway-test-clonepg-${tag}`,
+    volumeName: `slipway-test-clonepg-data-${tag}`,
+    labels,
+  });
+  await ensureNetwork({ docker, name: network, internal: true, labels });
+  for (const name of [prod, other]) {
+    await createDatabase({ pg: primary, name });
+    await withClient({ pg: primary, database: name }, async (c) => {
+      await c.query(`SET ROLE ${ident(name)}`);
+      await c.query("CREATE TABLE line (id serial PRIMARY KEY, note text)");
+      await c.query("INSERT INTO line (note) SELECT 'row ' || g FROM generate_series(1, 1000) g");
+    });
+  }
+  await ensureVolume({ docker, name: volumeName({ databaseName: prod }), labels: { ...labels, role: "odoo-data" } });
+  // The standby is made once (a base backup); copies then cost the same whatever the size.
+  const backend = await stagingCloneBackend(cloneDeps, { wait: true });
+  expect(backend.ok, backend.ok ? "" : backend.reason).toBe(true);
+}, 240_000);
+
+afterAll(async () => {
+  for (const db of [`${prod}--stg-1`, `${prod}--stg-2`]) await dropStagingClone(cloneDeps, db).catch(() => undefined);
+  const backend = await stagingCloneBackend(cloneDeps).catch(() => null);
+  if (backend?.ok) await removeStandby({ docker, primary, storage: backend.storage }).catch(() => undefined);
+  await removeContainers({ docker, labels });
+  await removeVolumes({ docker, labels });
+  await removeNetworks({ docker, labels });
+  const mountpoint = join(home, "odoo-postgres", "clones");
+  try {
+    execFileSync("umount", [mountpoint]);
+  } catch {
+    // not mounted
+  }
+  rmSync(home, { recursive: true, force: true });
+}, 120_000);
+
+describe("staging clones (ADR 0008)", () => {
+  it("copies CURRENT production: a row written one second before the copy is in the clone, in its own cluster", async () => {
+    await queryDatabase({ pg: primary, database: prod, sql: "INSERT INTO line (note) VALUES ('one second before')" });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const target = `${prod}--stg-1`;
+    const r = await copy(cloneDeps, target);
+    expect(r.copyMode, r.fallback).toBe("clone");
+    expect(r.clone!.totalMs).toBeLessThan(30_000);
+    const rows = await queryDatabase<{ note: string }>({
+      pg: r.pg!,
+      database: target,
+      sql: "SELECT note FROM line WHERE note = 'one second before'",
+    });
+    expect(rows).toHaveLength(1);
+    // Not on the managed server: the clone is the staging database's server, and the worker finds it there.
+    expect(await databaseExists({ pg: primary, name: target })).toBe(false);
+    const located = await postgresFor(cloneDeps, target);
+    expect(located.containerName).toBe(cloneContainerName(target));
+    // Production kept running and writing throughout.
+    await queryDatabase({ pg: primary, database: prod, sql: "INSERT INTO line (note) VALUES ('after')" });
+    const after = await queryDatabase({ pg: r.pg!, database: target, sql: "SELECT 1 FROM line WHERE note = 'after'" });
+    expect(after).toHaveLength(0);
+  }, 120_000);
+
+  it("isolation: from the project's network the staging role opens its database, and no other project's database exists or opens", async () => {
+    const target = `${prod}--stg-2`;
+    const r = await copy(cloneDeps, target);
+    expect(r.copyMode, r.fallback).toBe("clone");
+    const clonePg = r.pg!;
+    // Control: the staging build's own role, its own database.
+    const own = await probe(clonePg, target, target);
+    expect(own.output.trim()).toBe("1002"); // 1000 + the two rows of the first test
+    expect(own.exitCode).toBe(0);
+    // Probes: the other project's database, with the staging role and with that project's own credentials.
+    const cross = await probe(clonePg, target, other);
+    expect(cross.exitCode).not.toBe(0);
+    const otherRole = await probe(clonePg, other, other);
+    expect(otherRole.exitCode).not.toBe(0);
+    expect(otherRole.output).toMatch(/password authentication failed|does not exist|no pg_hba/);
+    // Nor production's (renamed away: its role is the staging one now, with the staging password).
+    const prodProbe = await probe(clonePg, prod, prod);
+    expect(prodProbe.exitCode).not.toBe(0);
+    const names = await queryDatabase<{ datname: string }>({
+      pg: clonePg,
+      database: "postgres",
+      sql: "SELECT datname FROM pg_database ORDER BY 1",
+    });
+    expect(names.map((n) => n.datname).sort()).toEqual(["postgres", target, "template0", "template1"].sort());
+    const roles = await queryDatabase<{ rolname: string }>({
+      pg: clonePg,
+      database: "postgres",
+      sql: "SELECT rolname FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY 1",
+    });
+    expect(roles.map((x) => x.rolname).sort()).toEqual(["postgres", "slipway_admin", target].sort());
+    // Removed with its build: container and snapshot.
+    expect(await dropStagingClone(cloneDeps, target)).toBe(true);
+    expect((await postgresFor(cloneDeps, target)).containerName).toBe(primary.containerName);
+  }, 120_000);
+
+  it("falls back to pg_dump | pg_restore on a filesystem that cannot snapshot, says why, and copies correctly", async () => {
+    const ext = mkdtempSync(join(home, "ext-"));
+    const deps = depsWith({ mode: "auto", storageDir: ext, loopSizeGb: 4 });
+    const target = `${prod}--stg-3`;
+    await queryDatabase({ pg: primary, database: prod, sql: "INSERT INTO line (note) VALUES ('before fallback')" });
+    const r = await copy(deps, target);
+    expect(r.copyMode).toBe("dump");
+    expect(r.fallback).toMatch(/cannot take snapshots/);
+    expect(r.pg).toBeUndefined();
+    const rows = await queryDatabase({ pg: primary, database: target, sql: "SELECT 1 FROM line WHERE note = 'before fallback'" });
+    expect(rows).toHaveLength(1);
+    expect((await postgresFor(deps, target)).containerName).toBe(primary.containerName);
+  }, 120_000);
+});

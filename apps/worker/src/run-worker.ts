@@ -1,4 +1,4 @@
-import type { WorkerConfig } from "@slipway/config";
+import { panelBehindProxy, type WorkerConfig } from "@slipway/config";
 import { clearWorkerHeartbeat, createRedisConnection, startWorkers, type WorkerEvent } from "@slipway/queue";
 import type { Logger } from "pino";
 import { startHeartbeat } from "./heartbeat-loop";
@@ -54,7 +54,13 @@ export function runWorker(options: { config: WorkerConfig; logger: Logger; versi
   logger.info({ version: options.version, queues: workers.workers.map((w) => w.name) }, "worker started");
   // Build tools: Monitor samples every 30 s; web shells connect to the terminal gateway's port.
   const monitor = startMonitorLoop({ deps });
-  const terminal = startTerminalGateway({ deps, host: config.web.host, port: config.terminalPort }).catch((error: unknown) => {
+  // Behind the proxy (panelBehindProxy), browsers reach it as /terminal on the panel's origin.
+  const terminal = startTerminalGateway({
+    deps,
+    host: config.web.host,
+    port: config.terminalPort,
+    behindProxy: panelBehindProxy(config),
+  }).catch((error: unknown) => {
     logger.error({ err: error, port: config.terminalPort }, "terminal gateway not started: web shells are unavailable");
     return null;
   });

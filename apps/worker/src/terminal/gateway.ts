@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { isIP, type AddressInfo } from "node:net";
 import { isDomainError, parseTerminalRequest, TERMINAL_CLOSE } from "@slipway/domain";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { WorkerDeps } from "../deps";
@@ -37,6 +37,11 @@ export async function startTerminalGateway(options: {
   port: number;
   idleMs?: number;
   anonymousLimits?: AnonymousShellLimits;
+  /**
+   * Browsers reach the gateway through the proxy (`/terminal` on the panel's origin): the client's
+   * address is then the proxy's last X-Forwarded-For entry, believed only from a loopback peer.
+   */
+  behindProxy?: boolean;
 }): Promise<TerminalGateway> {
   const { deps } = options;
   const counts = { started: 0, refused: 0 };
@@ -55,7 +60,8 @@ export async function startTerminalGateway(options: {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, request, req.socket.remoteAddress ?? null));
+    const ip = clientAddress(req, options.behindProxy ?? false);
+    wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, request, ip));
   });
 
   async function accept(ws: WebSocket, request: NonNullable<ReturnType<typeof parseTerminalRequest>>, ip: string | null): Promise<void> {
@@ -172,4 +178,22 @@ export async function startTerminalGateway(options: {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
+/**
+ * The browser's address: the connection's peer, or, behind the proxy and from a loopback peer (the
+ * proxy on this machine), the last X-Forwarded-For entry (the one the proxy itself appended).
+ */
+export function clientAddress(req: http.IncomingMessage, behindProxy: boolean): string | null {
+  const peer = req.socket.remoteAddress ?? null;
+  if (!behindProxy || !peer || !LOOPBACK.has(peer)) return peer;
+  const header = req.headers["x-forwarded-for"];
+  const entries = (Array.isArray(header) ? header.join(",") : (header ?? ""))
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const last = entries[entries.length - 1];
+  return last && isIP(last) ? last : peer;
 }

@@ -43,7 +43,12 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
       cleanups.push(() => window.removeEventListener("resize", onWindowResize));
 
       const res = await fetch(`/api/projects/${encodeURIComponent(slug)}/builds/${number}/shell-ticket`, { method: "POST" });
-      const body = (await res.json().catch(() => ({}))) as { ticket?: string; port?: number; path?: string; error?: { message: string } };
+      const body = (await res.json().catch(() => ({}))) as {
+        ticket?: string;
+        port?: number | null;
+        path?: string;
+        error?: { message: string };
+      };
       if (disposed) return;
       if (!res.ok || !body.ticket) {
         const message = body.error?.message ?? `The shell could not be opened (HTTP ${res.status}).`;
@@ -51,8 +56,10 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
         return setState({ kind: "closed", message });
       }
       const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+      // The panel's own origin when it is served through the proxy (no port), else the gateway's port.
+      const origin = body.port ? `${window.location.hostname}:${body.port}` : window.location.host;
       const ws = new WebSocket(
-        `${scheme}://${window.location.hostname}:${body.port}${body.path}?ticket=${encodeURIComponent(body.ticket)}&cols=${term.cols}&rows=${term.rows}`,
+        `${scheme}://${origin}${body.path}?ticket=${encodeURIComponent(body.ticket)}&cols=${term.cols}&rows=${term.rows}`,
       );
       ws.binaryType = "arraybuffer";
       cleanups.push(() => ws.close());

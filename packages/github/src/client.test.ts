@@ -33,3 +33,59 @@ describe("createGitHubClient against the GitHub double", () => {
     expect(github.requests).toContain(`POST /app/installations/${installation.id}/access_tokens`);
   });
 });
+
+describe("createGitHubClient's rate-limit handling (GitHub's primary and secondary limits)", () => {
+  let github: GithubDouble;
+  beforeAll(async () => {
+    github = await startGithubDouble();
+    github.addUser({ id: 8, login: "bob" });
+  });
+  afterAll(() => github.close());
+  const attempts = () => github.requests.filter((r) => r === "GET /users/bob").length;
+
+  it("403 with x-ratelimit-remaining: 0 then 200: waits until x-ratelimit-reset and succeeds", async () => {
+    github.requests.length = 0;
+    const events: Array<{ kind: string; retryAfter: number; retrying: boolean }> = [];
+    const client = createGitHubClient({ baseUrl: github.url, auth: { kind: "none" }, onLimit: (e) => events.push(e) });
+    github.rateLimitNext(1, "primary", 1);
+    const started = Date.now();
+    const res = await client.rest.users.getByUsername({ username: "bob" });
+    expect(res.status).toBe(200);
+    expect(attempts()).toBe(2);
+    // reset = now + 1 s; Octokit waits until one second after it.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(events).toEqual([expect.objectContaining({ kind: "rate-limit", retrying: true })]);
+  });
+
+  it("a secondary limit (403 'secondary rate limit' + retry-after) is retried after retry-after", async () => {
+    github.requests.length = 0;
+    const events: Array<{ kind: string; retryAfter: number }> = [];
+    const client = createGitHubClient({ baseUrl: github.url, auth: { kind: "none" }, onLimit: (e) => events.push(e) });
+    github.rateLimitNext(2, "secondary", 1);
+    const started = Date.now();
+    expect((await client.rest.users.getByUsername({ username: "bob" })).status).toBe(200);
+    expect(attempts()).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(events.map((e) => [e.kind, e.retryAfter])).toEqual([
+      ["secondary-limit", 1],
+      ["secondary-limit", 1],
+    ]);
+  });
+
+  it("is bounded: gives up after rateLimitRetries, and at once when the reset is further than maxWaitSeconds", async () => {
+    github.requests.length = 0;
+    const client = createGitHubClient({ baseUrl: github.url, auth: { kind: "none" }, limits: { rateLimitRetries: 2, retryUnitMs: 20 } });
+    github.rateLimitNext(10, "primary", 1);
+    await expect(client.rest.users.getByUsername({ username: "bob" })).rejects.toMatchObject({ status: 403 });
+    expect(attempts()).toBe(3);
+
+    github.requests.length = 0;
+    github.rateLimitNext(1, "primary", 3600);
+    const started = Date.now();
+    const patient = createGitHubClient({ baseUrl: github.url, auth: { kind: "none" }, limits: { maxWaitSeconds: 60 } });
+    await expect(patient.rest.users.getByUsername({ username: "bob" })).rejects.toMatchObject({ status: 403 });
+    expect(attempts()).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+    github.rateLimitNext(0);
+  });
+});

@@ -83,7 +83,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
     userAgent: "slipway",
     log: silent,
-    request: { timeout: limits.timeoutMs ?? 15_000, retries: limits.serverErrorRetries ?? 3 },
+    // Not request.retries: plugin-retry would then retry every failure (403s included) at once.
+    request: { timeout: limits.timeoutMs ?? 15_000 },
     retry: { retryAfterBaseValue: unit, retries: limits.serverErrorRetries ?? 3 },
     throttle: {
       // Each client its own Bottleneck key: one project's limit does not queue another's calls.

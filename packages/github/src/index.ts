@@ -1,3 +1,4 @@
 export * from "./signature";
 export * from "./push-event";
 export * from "./client";
+export * from "./accounts";

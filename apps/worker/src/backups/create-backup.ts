@@ -1,7 +1,8 @@
 // A backup of a branch's current database: a consistent custom-format dump (pg_dump in a one-off
-// container, on a snapshot exported by a transaction that also counts every table's rows), the
-// filestore as content-addressed objects (stored once across backups) with a per-backup index,
-// and a manifest. Streams only. The Backup row goes pending → running → done | failed.
+// container, on a snapshot exported by a transaction), stored as deduplicated compressed chunks
+// with every table's row count read from the dump as it passes (ADR 0008), the filestore as
+// content-addressed objects (stored once across backups) with a per-backup index, and a manifest.
+// Streams only. The Backup row goes pending → running → done | failed.
 import { PassThrough, Readable } from "node:stream";
 import {
   findBackup,
@@ -25,7 +26,9 @@ import {
 import { withClient } from "../postgres";
 import { backupLocation, backupStoreOf, branchDatabase, toolsContextOf, type BackupDeps } from "./engine/context";
 import { backupFilestore } from "./engine/backup-filestore";
-import { readDatabaseFacts, type BackupManifest } from "./engine/manifest";
+import { writeChunked } from "./engine/chunked-blob";
+import { countDumpRows } from "./engine/dump-rows";
+import { countTableRows, listPublicTables, readDatabaseFacts, type BackupManifest } from "./engine/manifest";
 import { pgDumpCustom } from "../postgres";
 
 export interface CreateBackupOptions extends BackupDeps {
@@ -50,6 +53,18 @@ export async function manualBackupsToday(options: {
     since: new Date(options.now.getTime() - MANUAL_BACKUP_QUOTA_LOOKBACK_MS),
   });
   return manualBackupsOnDay(recent, { now: options.now, timeZone: options.deps.config.backups.timeZone });
+}
+
+function drainedOrClosed(stream: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
 }
 
 export async function createBackup(options: CreateBackupOptions): Promise<BackupRecord> {
@@ -83,22 +98,55 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   const ctx = await toolsContextOf(deps, { project: target.project.slug, branch: target.branch.id }, options.signal);
 
   try {
-    // 1. Dump and row counts from one snapshot: the transaction exporting it stays open meanwhile.
+    // 1. Dump from one snapshot (the transaction exporting it stays open meanwhile), uncompressed,
+    //    stored as deduplicated chunks; row counts read from the dump's own data as it streams by.
     const started = Date.now();
     const dumpKey = `${location}/dump.pgc`;
     const dumpPhase = withClient({ pg: ctx.pg, database: target.database }, async (client) => {
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       const snapshot = (await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]!.id;
-      const facts = await readDatabaseFacts(client);
+      const facts = await readDatabaseFacts(client, { countRows: false });
+      const tableNames = await listPublicTables(client);
       const out = new PassThrough({ highWaterMark: 1 << 20 });
-      const stored = store.put(dumpKey, out);
-      await pgDumpCustom({ ctx, database: target.database, out, snapshot }).catch((e: unknown) => {
+      const rowsIn = new PassThrough({ highWaterMark: 4 << 20 });
+      let countFailed = false;
+      // A parse failure only means counting with SQL below: the dump goes on without the counter.
+      const counting = countDumpRows(rowsIn).catch((error: unknown) => {
+        countFailed = true;
+        rowsIn.destroy();
+        throw error;
+      });
+      counting.catch(() => undefined);
+      const stored = writeChunked({
+        store,
+        listKey: `${location}/dump.chunks`,
+        body: out,
+        onData: async (piece) => {
+          if (countFailed || rowsIn.write(piece)) return;
+          await drainedOrClosed(rowsIn);
+        },
+      });
+      // A store failure must not leave pg_dump blocked on a full pipe.
+      stored.catch(() => out.destroy());
+      await pgDumpCustom({ ctx, database: target.database, out, snapshot, compress: 0 }).catch((e: unknown) => {
         out.destroy();
         throw e;
       });
       const dump = await stored;
+      rowsIn.end();
+      let tables: Record<string, number>;
+      let rowCounts: "dump" | "sql";
+      try {
+        const counted = await counting;
+        tables = Object.fromEntries(tableNames.map((name) => [name, counted.get(`public.${name}`) ?? 0]));
+        rowCounts = "dump";
+      } catch (error) {
+        deps.logger.warn({ err: (error as Error).message }, "row counts not readable from the dump; counting with SQL");
+        tables = await countTableRows(client); // same snapshot: the transaction is still open
+        rowCounts = "sql";
+      }
       await client.query("COMMIT");
-      return { facts, dump, ms: Date.now() - started };
+      return { facts: { ...facts, tables }, rowCounts, dump, ms: Date.now() - started };
     });
     // 2. Filestore at the same time (another container): each file once in the store.
     const filestorePhase = backupFilestore({
@@ -128,9 +176,21 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
       odoo: { version: facts.odooVersion, modules: facts.modules },
       postgres: facts.postgres,
       tables: facts.tables,
-      dump: { key: dumpKey, size: dump.size, sha256: dump.sha256 },
+      dump: {
+        key: dumpKey,
+        size: dump.size,
+        sha256: dump.sha256,
+        chunks: {
+          key: dump.listKey,
+          sha256: dump.listSha256,
+          count: dump.chunks,
+          newCount: dump.newChunks,
+          newStoredBytes: dump.newStoredBytes,
+        },
+      },
       filestore: { indexKey: files.value.indexKey, indexSha256: files.value.indexSha256, ...counts },
       durations: { dumpMs: dumped.value.ms, filestoreMs: files.value.ms },
+      rowCounts: dumped.value.rowCounts,
     };
     const manifestText = JSON.stringify(manifest, null, 1);
     const stored = await store.put(`${location}/manifest.json`, Readable.from([Buffer.from(manifestText)]));

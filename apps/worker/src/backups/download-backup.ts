@@ -7,6 +7,7 @@ import { PassThrough, Readable } from "node:stream";
 import { DomainError } from "@slipway/domain";
 import { writeZip, type ZipEntryInput } from "./archive/zip-writer";
 import { backupStoreOf, toolsContextOf, type BackupDeps } from "./engine/context";
+import { openDump } from "./engine/dump-file";
 import { readFilestoreIndex } from "./engine/load-backup";
 import { odooDumpManifest } from "./engine/manifest";
 import { pgCustomToPlain } from "../postgres";
@@ -31,7 +32,7 @@ export async function downloadBackup(
   const base = `${manifest.database}_${stamp}`;
   if (options.format === "dump") {
     return {
-      stream: await store.get(manifest.dump.key),
+      stream: await openDump(store, manifest),
       fileName: `${base}.dump`,
       contentType: "application/octet-stream",
       sizeBytes: manifest.dump.size,
@@ -51,7 +52,7 @@ export async function downloadBackup(
         const inner = new PassThrough({ highWaterMark: 1 << 20 });
         const drained = new Promise((resolve) => inner.once("end", resolve));
         inner.pipe(out, { end: false });
-        const input = await store.get(manifest.dump.key);
+        const input = await openDump(store, manifest);
         pgCustomToPlain({ ctx, input, out: inner }).then(
           async () => {
             await drained;

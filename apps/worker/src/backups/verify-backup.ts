@@ -4,11 +4,12 @@
 // sha256 — then the throwaway database is dropped. The result lands on the Backup row
 // (verifiedAt, or verifyError with what failed).
 import { createHash } from "node:crypto";
-import { Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { listLatestProductionBackups, listProjectIds, recordBackupVerification } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
 import { withClient } from "../postgres";
 import { backupStoreOf, isStoreLocation, scratchName, toolsContextOf, type BackupDeps } from "./engine/context";
+import { openDump } from "./engine/dump-file";
 import { readFilestoreIndex } from "./engine/load-backup";
 import { readDatabaseFacts, type BackupManifest } from "./engine/manifest";
 import { createDatabase, dropDatabase, pgRestoreCustom } from "../postgres";
@@ -46,14 +47,26 @@ export async function verifyBackup(options: BackupDeps & { backupId: string; sig
   try {
     await createDatabase({ pg: ctx.pg, name: scratch, collate: manifest.postgres.collate, ctype: manifest.postgres.ctype });
     const hash = createHash("sha256");
-    const tee = new Transform({
-      transform(chunk: Buffer, _enc, callback) {
-        hash.update(chunk);
-        callback(null, chunk);
-      },
-    });
-    const dump = await store.get(manifest.dump.key);
-    await pgRestoreCustom({ ctx, database: scratch, input: dump.pipe(tee), strict: true });
+    const dump = await openDump(store, manifest);
+    // A generator, not pipe(): a damaged chunk's error must reach pg_restore's stdin and fail the run.
+    let readError: Error | null = null;
+    async function* hashed(): AsyncGenerator<Buffer> {
+      try {
+        for await (const piece of dump) {
+          hash.update(piece as Buffer);
+          yield piece as Buffer;
+        }
+      } catch (error) {
+        readError = error as Error;
+        throw error;
+      }
+    }
+    try {
+      await pgRestoreCustom({ ctx, database: scratch, input: Readable.from(hashed()), strict: true });
+    } catch (error) {
+      // The dump's own damage (a chunk not matching its checksum) says more than pg_restore's exit.
+      throw (readError as Error | null) ?? error;
+    }
     const dumpSha = hash.digest("hex");
     if (dumpSha !== manifest.dump.sha256) problems.push(`dump checksum mismatch (expected ${manifest.dump.sha256}, found ${dumpSha})`);
 

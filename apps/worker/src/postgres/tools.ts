@@ -74,10 +74,13 @@ export async function pgDumpCustom(options: {
   database: string;
   out: Writable;
   snapshot?: string;
+  /** pg_dump's --compress level; 0 for the deduplicated store (it compresses chunks itself). */
+  compress?: number;
 }): Promise<StreamRunResult> {
   assertDatabaseName(options.database);
   const args = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--dbname", options.database];
   if (options.snapshot) args.push(`--snapshot=${options.snapshot}`);
+  if (options.compress !== undefined) args.push(`--compress=${Math.trunc(options.compress)}`);
   const run = await streamContainer(options.ctx, {
     spec: toolSpec(options.ctx, "backup-pg-dump", args, options.database),
     stdout: options.out,

@@ -57,7 +57,8 @@ export interface ProjectBackup extends BackupListRow {
   location: string | null;
   branch: { id: string; name: string; stage: Stage; archivedAt: Date | null };
   /** From the manifest: the stored custom-format dump (key in the store, size) and the database name. */
-  dump: { key: string; size: number } | null;
+  /** `chunksKey`: the dump is a deduplicated blob (its chunk list), not a file at `key` (ADR 0008). */
+  dump: { key: string; size: number; chunksKey: string | null } | null;
   database: string | null;
 }
 
@@ -79,8 +80,10 @@ export async function findProjectBackup(
   });
   if (!row) return null;
   const { manifest, projectId: pid, location, branch, ...rest } = row;
-  const m = (manifest ?? {}) as { dump?: { key?: unknown; size?: unknown }; database?: unknown };
-  const dump = typeof m.dump?.key === "string" && typeof m.dump.size === "number" ? { key: m.dump.key, size: m.dump.size } : null;
+  const m = (manifest ?? {}) as { dump?: { key?: unknown; size?: unknown; chunks?: { key?: unknown } }; database?: unknown };
+  const chunksKey = typeof m.dump?.chunks?.key === "string" ? m.dump.chunks.key : null;
+  const dump =
+    typeof m.dump?.key === "string" && typeof m.dump.size === "number" ? { key: m.dump.key, size: m.dump.size, chunksKey } : null;
   return { ...toRow(rest), projectId: pid, location, branch, dump, database: typeof m.database === "string" ? m.database : null };
 }
 

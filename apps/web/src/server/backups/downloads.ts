@@ -9,10 +9,12 @@ import { recordAudit } from "../audit/record-audit";
 import { signedIn } from "./branch-backups";
 import type { BackupDeps } from "./manual-backup";
 import { authorizeBackup } from "./request-restore";
+import { readChunkedDump } from "./chunked-dump";
 import { fileSize, readZipState, storePath } from "./transfer-files";
 
 // Downloads (docs/product/production-updates-and-backups.md), streamed from the backup store, never held in memory:
-// - "dump": the stored pg_dump custom-format file, straight from disk (no Docker needed);
+// - "dump": the stored pg_dump custom-format file, straight from disk (no Docker needed),
+//   reassembled from its chunks for deduplicated backups (ADR 0008);
 // - "zip": Odoo's database-manager format; its dump.sql is made by pg_restore in a container, so
 //   the worker prepares it (backup.export → exports/<id>.zip, kept a day) and the web streams it.
 
@@ -34,7 +36,11 @@ function fileBase(backup: ProjectBackup): string {
 }
 
 function streamFile(path: string, size: number, fileName: string, contentType: string): Response {
-  const body = Readable.toWeb(createReadStream(path, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
+  return streamBody(createReadStream(path, { highWaterMark: 1 << 20 }), size, fileName, contentType);
+}
+
+function streamBody(stream: Readable, size: number, fileName: string, contentType: string): Response {
+  const body = Readable.toWeb(stream) as ReadableStream<Uint8Array>;
   return new Response(body, {
     headers: {
       "content-type": contentType,
@@ -74,10 +80,22 @@ export async function openDownload(
   let response: Response;
   if (options.format === "dump") {
     if (!backup.dump) throw new DomainError("invalid_state", "This backup has no stored dump.");
-    const path = storePath(deps.root, backup.dump.key);
-    const size = await fileSize(path);
-    if (size === null) throw new DomainError("not_found", "This backup's dump is missing from the backup store.");
-    response = streamFile(path, size, `${fileBase(backup)}.dump`, "application/octet-stream");
+    if (backup.dump.chunksKey) {
+      // A deduplicated dump (ADR 0008): reassembled from its chunks as it streams, each one checked.
+      if ((await fileSize(storePath(deps.root, backup.dump.chunksKey))) === null)
+        throw new DomainError("not_found", "This backup's dump is missing from the backup store.");
+      response = streamBody(
+        readChunkedDump(deps.root, backup.dump.chunksKey),
+        backup.dump.size,
+        `${fileBase(backup)}.dump`,
+        "application/octet-stream",
+      );
+    } else {
+      const path = storePath(deps.root, backup.dump.key);
+      const size = await fileSize(path);
+      if (size === null) throw new DomainError("not_found", "This backup's dump is missing from the backup store.");
+      response = streamFile(path, size, `${fileBase(backup)}.dump`, "application/octet-stream");
+    }
   } else {
     const zip = await readZipState(deps.root, backup.id);
     if (zip.state !== "ready")

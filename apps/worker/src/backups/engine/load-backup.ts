@@ -3,6 +3,7 @@ import { DomainError } from "@slipway/domain";
 import { writeTar, type TarFileInput } from "../archive/tar";
 import type { BackupStore } from "../store/backup-store";
 import { SHA256_RE } from "../store/backup-store";
+import { openDump } from "./dump-file";
 import { writeFilestore } from "./filestore-volume";
 import type { BackupManifest } from "./manifest";
 import { createDatabase, pgRestoreCustom, type ToolsContext } from "../../postgres";
@@ -54,7 +55,7 @@ export async function loadBackup(options: {
   await createDatabase({ pg: ctx.pg, name: options.database, collate: manifest.postgres.collate, ctype: manifest.postgres.ctype });
   // Database and filestore are independent: loaded at the same time, both settled before returning.
   const results = await Promise.allSettled([
-    store.get(manifest.dump.key).then((input) => pgRestoreCustom({ ctx, database: options.database, input, strict: true })),
+    openDump(store, manifest).then((input) => pgRestoreCustom({ ctx, database: options.database, input, strict: true })),
     options.filestore
       ? writeFilestore({
           ctx,

@@ -13,7 +13,17 @@ export interface BackupManifest {
   postgres: { versionNum: number; collate: string; ctype: string };
   /** Exact row count of every table of the public schema, in the dump's snapshot. */
   tables: Record<string, number>;
-  dump: { key: string; size: number; sha256: string };
+  /**
+   * The custom-format dump: its size and sha256. With `chunks` (ADR 0008) it is a deduplicated
+   * blob, uncompressed custom format cut into compressed chunks (`chunks.key` lists them) and `key`
+   * is only its name; without, `key` is the file itself (backups made before).
+   */
+  dump: {
+    key: string;
+    size: number;
+    sha256: string;
+    chunks?: { key: string; sha256: string; count: number; newCount: number; newStoredBytes: number };
+  };
   filestore: {
     indexKey: string;
     indexSha256: string;
@@ -25,6 +35,8 @@ export interface BackupManifest {
   };
   /** How long the snapshot + dump + row counts and the filestore took. */
   durations?: { dumpMs: number; filestoreMs: number };
+  /** Where `tables` came from: the dump's own data (newlines of each COPY) or count(*) queries. */
+  rowCounts?: "dump" | "sql";
 }
 
 /**
@@ -65,8 +77,29 @@ export function odooMajorOf(version: string | null | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** Reads versions, installed modules and exact row counts (in the client's current transaction). */
-export async function readDatabaseFacts(client: pg.Client): Promise<DatabaseFacts> {
+/** Exact row count of every table of the public schema (one count(*) each, in the client's transaction). */
+export async function countTableRows(client: pg.Client): Promise<Record<string, number>> {
+  const tables: Record<string, number> = {};
+  for (const name of await listPublicTables(client)) {
+    const count = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.${ident(name)}`);
+    tables[name] = Number(count.rows[0]?.n ?? 0);
+  }
+  return tables;
+}
+
+/** Tables (relkind r) of the public schema, by name. */
+export async function listPublicTables(client: pg.Client): Promise<string[]> {
+  const names = await client.query<{ name: string }>(
+    "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1",
+  );
+  return names.rows.map((r) => r.name);
+}
+
+/**
+ * Reads versions, installed modules and (unless `countRows` is false: backups read them from the
+ * dump) exact row counts, in the client's current transaction.
+ */
+export async function readDatabaseFacts(client: pg.Client, options: { countRows?: boolean } = {}): Promise<DatabaseFacts> {
   const server = await client.query<{ num: string; collate: string; ctype: string }>(
     "SELECT current_setting('server_version_num') AS num, datcollate AS collate, datctype AS ctype FROM pg_database WHERE datname = current_database()",
   );
@@ -80,14 +113,7 @@ export async function readDatabaseFacts(client: pg.Client): Promise<DatabaseFact
     for (const r of rows.rows) modules[r.name] = r.latest_version ?? "";
     baseVersion = modules.base ?? null;
   }
-  const tables: Record<string, number> = {};
-  const names = await client.query<{ name: string }>(
-    "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1",
-  );
-  for (const { name } of names.rows) {
-    const count = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.${ident(name)}`);
-    tables[name] = Number(count.rows[0]?.n ?? 0);
-  }
+  const tables = options.countRows === false ? {} : await countTableRows(client);
   const s = server.rows[0]!;
   return {
     odooVersion: odooSeriesOf(baseVersion),

@@ -8,7 +8,8 @@ export interface StoredBlob {
 
 /**
  * Where backups live: named blobs (`backups/<id>/dump.pgc`, `…/manifest.json`, …) and
- * content-addressed objects (filestore files, stored once across every backup). Everything is a
+ * content-addressed objects (filestore files, stored once across every backup) and chunks (the
+ * pieces of deduplicated dumps, stored once across every backup). Everything is a
  * stream; nothing is read into memory. The local directory store is the only implementation
  * today; an S3-compatible one needs exactly these operations (keys are `/`-separated, no `..`).
  */
@@ -38,6 +39,19 @@ export interface BackupStore {
   /** Every object with its size and last use, for the sweep after pruning. */
   listObjects(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }>;
   deleteObject(sha256: string): Promise<void>;
+
+  /**
+   * Chunks of deduplicated blobs (`chunks/<sha256>`, the hash of the chunk's plain bytes; what is
+   * stored is the encoded form made by engine/chunked-blob). `putChunk` keeps an existing chunk
+   * (`created` false) and marks it used now, like `touchChunk` (false when missing).
+   */
+  putChunk(sha256: string, encoded: Buffer): Promise<{ created: boolean }>;
+  touchChunk(sha256: string): Promise<boolean>;
+  /** The encoded chunk; DomainError not_found when missing. */
+  getChunk(sha256: string): Promise<Buffer>;
+  /** Every chunk with its stored size and last use, for the sweep after pruning. */
+  listChunks(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }>;
+  deleteChunk(sha256: string): Promise<void>;
 }
 
 export function assertStoreKey(key: string): void {

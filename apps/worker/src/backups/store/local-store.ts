@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { link, mkdir, open, readdir, rename, rm, stat, unlink, utimes } from "node:fs/promises";
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DomainError } from "@slipway/domain";
 import { assertStoreKey, SHA256_RE, type BackupStore, type StoredBlob } from "./backup-store";
 
-const RESERVED = ["objects", "tmp"];
+const RESERVED = ["objects", "chunks", "tmp"];
 /** Backups hold production data: folders and files are private to the platform's user, whatever the umask. */
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -16,6 +16,7 @@ const FILE_MODE = 0o600;
  * The backup store in a local directory (default `<SLIPWAY_HOME>/backups`):
  *   <root>/<key>                 blobs (`backups/<id>/dump.pgc`, …)
  *   <root>/objects/<aa>/<sha256> content-addressed filestore files
+ *   <root>/chunks/<aa>/<sha256>  chunks of deduplicated dumps (encoded: engine/chunked-blob)
  *   <root>/tmp/                  writes in progress (renamed into place when complete)
  * Folders are created 0700 and files 0600.
  */
@@ -34,9 +35,9 @@ export class LocalBackupStore implements BackupStore {
     return join(this.root, ...key.split("/").filter(Boolean));
   }
 
-  private objectPath(sha256: string): string {
+  private objectPath(sha256: string, kind: "objects" | "chunks" = "objects"): string {
     if (!SHA256_RE.test(sha256)) throw new Error(`invalid object hash ${sha256}`);
-    return join(this.root, "objects", sha256.slice(0, 2), sha256);
+    return join(this.root, kind, sha256.slice(0, 2), sha256);
   }
 
   /** Streams `body` to a temporary file while hashing it. */
@@ -159,6 +160,54 @@ export class LocalBackupStore implements BackupStore {
     }
   }
 
+  async putChunk(sha256: string, encoded: Buffer): Promise<{ created: boolean }> {
+    const target = this.objectPath(sha256, "chunks");
+    const dir = join(this.root, "tmp");
+    if (!this.dirs.has(dir)) await mkdir(dir, { recursive: true, mode: DIR_MODE }).then(() => this.dirs.add(dir));
+    const parent = dirname(target);
+    if (!this.dirs.has(parent)) await mkdir(parent, { recursive: true, mode: DIR_MODE }).then(() => this.dirs.add(parent));
+    const temp = join(dir, `${Date.now()}-${randomBytes(6).toString("hex")}`);
+    await writeFile(temp, encoded, { mode: FILE_MODE });
+    try {
+      // link() fails when the chunk exists: readers never see a partial chunk.
+      await link(temp, target);
+      return { created: true };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      await this.touchChunk(sha256);
+      return { created: false };
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
+  async touchChunk(sha256: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await utimes(this.objectPath(sha256, "chunks"), now, now);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async getChunk(sha256: string): Promise<Buffer> {
+    try {
+      return await readFile(this.objectPath(sha256, "chunks"));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      throw new DomainError("not_found", `dump chunk ${sha256} is missing from the ${this.description}`);
+    }
+  }
+
+  listChunks(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }> {
+    return this.listContent("chunks");
+  }
+
+  async deleteChunk(sha256: string): Promise<void> {
+    await rm(this.objectPath(sha256, "chunks"), { force: true });
+  }
+
   async getObject(sha256: string): Promise<Readable> {
     const path = this.objectPath(sha256);
     try {
@@ -169,8 +218,12 @@ export class LocalBackupStore implements BackupStore {
     return createReadStream(path);
   }
 
-  async *listObjects(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }> {
-    const base = join(this.root, "objects");
+  listObjects(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }> {
+    return this.listContent("objects");
+  }
+
+  private async *listContent(kind: "objects" | "chunks"): AsyncIterable<{ sha256: string; size: number; usedAt: Date }> {
+    const base = join(this.root, kind);
     let dirs: string[];
     try {
       dirs = (await readdir(base)).sort();

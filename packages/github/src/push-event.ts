@@ -1,5 +1,10 @@
+import type { components } from "@octokit/openapi-webhooks-types";
 import { z } from "zod";
 import { DomainError } from "@slipway/domain";
+
+/** GitHub's push and ping webhook payloads as GitHub's webhooks OpenAPI description types them. */
+export type GitHubPushPayload = components["schemas"]["webhook-push"];
+export type GitHubPingPayload = components["schemas"]["webhook-ping"];
 
 const SHA = /^[0-9a-f]{40}$/;
 const ZERO = "0".repeat(40);
@@ -14,7 +19,8 @@ const pushSchema = z.object({
     .object({
       id: z.string(),
       message: z.string().optional(),
-      author: z.object({ name: z.string().optional(), email: z.string().optional() }).partial().optional(),
+      // GitHub sends "email": null for an author without a public address (webhooks description: string | null).
+      author: z.object({ name: z.string().optional(), email: z.string().nullable().optional() }).partial().optional(),
     })
     .nullable()
     .optional(),
@@ -25,6 +31,12 @@ const pushSchema = z.object({
 });
 
 const pingSchema = z.object({ zen: z.string().optional(), hook_id: z.number().optional() });
+
+// Compile-time contract: every payload GitHub's description allows passes these schemas' shapes
+// (a field made required or given another type here would fail the build, not a real delivery).
+type Accepts<Schema, Payload extends Schema> = Payload;
+export type _PushSchemaAcceptsGitHub = Accepts<z.input<typeof pushSchema>, GitHubPushPayload>;
+export type _PingSchemaAcceptsGitHub = Accepts<z.input<typeof pingSchema>, GitHubPingPayload>;
 
 export interface PushEvent {
   kind: "push";

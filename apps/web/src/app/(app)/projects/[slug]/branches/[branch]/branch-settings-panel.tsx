@@ -85,7 +85,6 @@ export function BranchSettingsPanel(props: BranchSettingsPanelProps) {
           database (with a backup first), its modules follow the update rule of the project and it runs the project&apos;s Odoo version (
           {project.odooVersion}, <span className="font-mono">{project.odooImage}</span>).
         </p>
-        <p>Custom domains are not available yet.</p>
       </div>
     );
   }

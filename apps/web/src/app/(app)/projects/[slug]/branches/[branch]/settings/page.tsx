@@ -3,7 +3,9 @@ import { orPageRefusal, projectForPage } from "@/server/access/page-access";
 import { branchNameOf } from "@/server/branches/branch-page";
 import { readBranchSettings } from "@/server/branches/update-branch-settings";
 import { deps } from "@/server/deps";
+import { readBranchDomains } from "@/server/domains/custom-domains";
 import { BranchSettingsPanel } from "../branch-settings-panel";
+import { CustomDomainsPanel } from "../custom-domains-panel";
 
 type Props = { params: Promise<{ slug: string; branch: string }> };
 
@@ -22,6 +24,8 @@ export default async function BranchSettingsPage({ params }: Props) {
   const access = await projectForPage(slug);
   const branch = await orPageRefusal(() => readBranchSettings({ prisma: deps().prisma }, { access, branchName: branchNameOf(segment) }));
   const { project } = access;
+  // Same role cell (Settings × the branch's stage), checked again by readBranchDomains.
+  const domains = await orPageRefusal(() => readBranchDomains({ prisma: deps().prisma }, { access, branchName: branch.name }));
   return (
     <section className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid="branch-settings-tab">
       <p className="mb-4 text-sm text-slate-500">The options of this {branch.stage} branch. Changes apply to its next build.</p>
@@ -33,6 +37,25 @@ export default async function BranchSettingsPage({ params }: Props) {
         project={{ odooVersion: project.odooVersion, odooImage: project.odooImage }}
         discovered={branch.discovered}
       />
+      <div className="mt-5">
+        <CustomDomainsPanel
+          slug={slug}
+          branch={branch.name}
+          stage={branch.stage}
+          target={domains.target}
+          domains={domains.domains.map((d) => ({
+            id: d.id,
+            hostname: d.hostname,
+            primary: d.primary,
+            verifiedAt: d.verifiedAt?.toISOString() ?? null,
+            lastCheckedAt: d.lastCheckedAt?.toISOString() ?? null,
+            lastResult: d.lastResult,
+            lastAnswer: d.lastAnswer,
+            lastError: d.lastError,
+            certificateExpiresAt: d.certificateExpiresAt?.toISOString() ?? null,
+          }))}
+        />
+      </div>
     </section>
   );
 }

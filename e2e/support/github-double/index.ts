@@ -10,12 +10,14 @@ import { githubTime } from "./access";
 import { appRoutes, createDoubleApp, type ManifestResult } from "./apps";
 import { oauthRoutes } from "./oauth";
 import { repoRoutes, repoJson } from "./repos";
+import { deployKeysOf, keysAndHooksRoutes, webhooksOf } from "./keys-and-hooks";
 import { resolveCaller, Router, type RouteContext, type RouteModule } from "./router";
 import { createState, newToken, repoKey, type DoubleInstallation, type DoubleRepo, type DoubleState, type DoubleUser } from "./state";
 import { userRoutes } from "./users";
 
 export type { DoubleInstallation, DoubleRepo, DoubleState, DoubleUser, RouteModule, ManifestResult };
 export { githubTime, repoJson };
+export { deployKeysOf, webhooksOf };
 /** @deprecated the old name (e2e/support/fake-github.ts). */
 export type FakeGithubUser = DoubleUser;
 
@@ -75,6 +77,7 @@ const standardModules = (client: { clientId: string; clientSecret: string }): Ro
   userRoutes,
   repoRoutes,
   appRoutes,
+  keysAndHooksRoutes,
 ];
 
 export async function startGithubDouble(options: GithubDoubleOptions = {}): Promise<GithubDouble> {

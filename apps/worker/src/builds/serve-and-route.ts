@@ -39,7 +39,11 @@ export async function startServer(options: ServeOptions): Promise<{ ip: string }
       // Before the server reads it: Odoo caches system parameters per registry.
       // Production's verified main domain, when it has one, is its address (issue 16).
       const main = await primaryDomainOfBuildBranch(deps.prisma, { buildId: build.id });
-      const url = buildUrl({ hostname: main ?? names.hostname, proxyPort: deps.config.proxyPort });
+      const url = buildUrl({
+        hostname: main ?? names.hostname,
+        proxyPort: deps.config.proxyPort,
+        ...(deps.config.tls.mode === "acme" ? { tlsPort: deps.config.tls.port } : {}),
+      });
       await pinBaseUrl({ pg: options.pg ?? (await deps.postgres()), database: ctx.database, url });
       const s = await serve({
         ctx,

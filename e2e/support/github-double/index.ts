@@ -12,7 +12,16 @@ import { oauthRoutes } from "./oauth";
 import { repoRoutes, repoJson } from "./repos";
 import { deployKeysOf, keysAndHooksRoutes, webhooksOf } from "./keys-and-hooks";
 import { resolveCaller, Router, type RouteContext, type RouteModule } from "./router";
-import { createState, newToken, repoKey, type DoubleInstallation, type DoubleRepo, type DoubleState, type DoubleUser } from "./state";
+import {
+  createState,
+  fingerprint,
+  newToken,
+  repoKey,
+  type DoubleInstallation,
+  type DoubleRepo,
+  type DoubleState,
+  type DoubleUser,
+} from "./state";
 import { userRoutes } from "./users";
 
 export type { DoubleInstallation, DoubleRepo, DoubleState, DoubleUser, RouteModule, ManifestResult };
@@ -251,4 +260,4 @@ export const startFakeGithub = startGithubDouble;
  */
 export const E2E_GITHUB = { port: 3199, clientId: "slipway-e2e-client", clientSecret: "slipway-e2e-secret" } as const;
 
-export { newToken };
+export { fingerprint, newToken };

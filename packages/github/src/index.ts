@@ -3,3 +3,4 @@ export * from "./push-event";
 export * from "./client";
 export * from "./accounts";
 export * from "./keys-and-hooks";
+export * from "./credentials";

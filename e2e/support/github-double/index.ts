@@ -11,6 +11,7 @@ import { appRoutes, createDoubleApp, type ManifestResult } from "./apps";
 import { oauthRoutes } from "./oauth";
 import { repoRoutes, repoJson } from "./repos";
 import { deployKeysOf, keysAndHooksRoutes, webhooksOf } from "./keys-and-hooks";
+import { statusAndMergeRoutes } from "./statuses-and-merges";
 import { resolveCaller, Router, type RouteContext, type RouteModule } from "./router";
 import {
   createState,
@@ -87,6 +88,7 @@ const standardModules = (client: { clientId: string; clientSecret: string }): Ro
   repoRoutes,
   appRoutes,
   keysAndHooksRoutes,
+  statusAndMergeRoutes,
 ];
 
 export async function startGithubDouble(options: GithubDoubleOptions = {}): Promise<GithubDouble> {

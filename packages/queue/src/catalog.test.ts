@@ -27,6 +27,7 @@ describe("job catalog", () => {
       "build.run",
       "domain.check",
       "domain.check-all",
+      "github.commit-status",
       "maintenance.gc",
       "maintenance.reconcile",
       "project.delete",
@@ -53,6 +54,7 @@ describe("job catalog", () => {
         "branch.poll-all": {},
         "domain.check": { domainId: buildId },
         "domain.check-all": {},
+        "github.commit-status": { buildId, verdict: "pending" },
       };
       const payload =
         payloads[name] ?? (name.startsWith("build.") ? { buildId } : name.startsWith("maintenance.") ? {} : { projectId: buildId });
@@ -68,6 +70,11 @@ describe("job catalog", () => {
     expect(jobOptionsFor("backup.daily", { projectId: buildId }).backoff).toEqual({ type: "exponential", delay: 60_000 });
     expect(() => parsePayload("backup.import", { branchId: buildId, upload: "../x", confirmOverwrite: true })).toThrow(DomainError);
     expect(() => parsePayload("backup.import", { branchId: buildId, upload: "x.zip", confirmOverwrite: false })).toThrow(DomainError);
+    // One commit-status job per (build, verdict): the start and the end are two jobs, a repeat is none.
+    expect(jobOptionsFor("github.commit-status", { buildId, verdict: "pending" }).jobId).toBe(`github.commit-status-${buildId}-pending`);
+    expect(jobOptionsFor("github.commit-status", { buildId, verdict: "red" }).jobId).toBe(`github.commit-status-${buildId}-red`);
+    expect(jobOptionsFor("github.commit-status", { buildId, verdict: "red" }).attempts).toBeGreaterThan(1);
+    expect(() => parsePayload("github.commit-status", { buildId, verdict: "success" })).toThrow(DomainError);
   });
 });
 

@@ -1,3 +1,4 @@
+import { commitStatusVerdicts } from "@slipway/domain";
 import { z } from "zod";
 
 /**
@@ -110,6 +111,18 @@ export const jobCatalog = {
     // A merge pushes: never repeated by itself; a failure is recorded and the user asks again.
     attempts: 1,
   }),
+  /**
+   * Posts a build's GitHub commit status (seed "GitHub commit statuses"): `pending` when it starts,
+   * its verdict when it ends, on the built commit with the context of its stage. One job per
+   * (build, verdict): queued twice, posted once. Retried with backoff (GitHub down, rate limits);
+   * the last failure is recorded on the build page. It never changes the build's verdict.
+   */
+  "github.commit-status": defineJob({
+    queue: "control",
+    payload: z.strictObject({
+      buildId: z.uuid(),
+      verdict: z.enum(commitStatusVerdicts),
+    }),
   /**
    * Removes a branch the web marked as being deleted (Branch.deletingAt): its builds' containers,
    * databases, routes, work trees, logs and mails, then their rows. Idempotent: a crash resumes

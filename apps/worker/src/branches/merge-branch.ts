@@ -4,6 +4,8 @@ import { planDrop } from "@slipway/domain";
 import { mergeAndPush, parseRepoUrl, type MergeOutcome } from "@slipway/git";
 import { enqueue, publishProjectNotice, type JobPayload } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
+import { mergeThroughGitHub } from "../github/merge";
+import { projectGitHub } from "../github/project-client";
 
 /**
  * The `branch.merge` job: drops branch `source` onto branch `target` — merges it and pushes the
@@ -13,7 +15,9 @@ import type { WorkerDeps } from "../deps";
  * recorded in the target's history with its files; a git failure is recorded too. Each outcome is
  * a history event tagged with the merge's id (the web's merge status reads it back) and a live
  * notice, the way backups report. A pushed merge builds through the usual path: the repository's
- * webhook, or a poll for local repositories.
+ * webhook, or a poll for local repositories. A GitHub project with credentials merges through
+ * GitHub's merge API instead (POST /repos/{owner}/{repo}/merges: GitHub makes the merge commit and
+ * its push webhook starts the build); the git path stays for other hosts.
  */
 export async function mergeBranchJob(
   deps: Pick<WorkerDeps, "prisma" | "config" | "queues" | "redis" | "logger">,
@@ -37,14 +41,17 @@ export async function mergeBranchJob(
     );
 
   let outcome: MergeOutcome;
+  const github = await projectGitHub(deps, projectId);
   try {
-    outcome = await mergeAndPush({
-      url: subject.repoUrl,
-      source: plan.from,
-      target: plan.into,
-      workdir: mergeWorkdir(deps.config.home, mergeId),
-      author: { name: actor.name ?? actor.login, email: `${actor.login.replace(/[^A-Za-z0-9._-]/g, "_")}@users.slipway.invalid` },
-    });
+    outcome = github
+      ? await mergeThroughGitHub(github, { source: plan.from, target: plan.into, actor: actor.login })
+      : await mergeAndPush({
+          url: subject.repoUrl,
+          source: plan.from,
+          target: plan.into,
+          workdir: mergeWorkdir(deps.config.home, mergeId),
+          author: { name: actor.name ?? actor.login, email: `${actor.login.replace(/[^A-Za-z0-9._-]/g, "_")}@users.slipway.invalid` },
+        });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await record(
@@ -56,10 +63,11 @@ export async function mergeBranchJob(
   }
 
   if (outcome.kind === "conflict") {
-    const files = outcome.files.join(", ");
+    // GitHub's merge API names no files: it only answers 409 "Merge conflict".
+    const where = outcome.files.length > 0 ? `conflicts in ${outcome.files.join(", ")}` : "has a merge conflict (reported by GitHub)";
     await record(
       { kind: "conflict", from: plan.from, into: plan.into, files: outcome.files },
-      { target: `Merging ${plan.from} into ${plan.into} by ${actor.login} conflicts in ${files}; nothing was pushed.` },
+      { target: `Merging ${plan.from} into ${plan.into} by ${actor.login} ${where}; nothing was pushed.` },
     );
   } else if (outcome.kind === "merged") {
     const short = outcome.revision.slice(0, 12);

@@ -19,6 +19,7 @@ import { recoverAbandonedProductionBuild } from "./production-rollback";
 import { platformOutage } from "./platform-outage";
 import { runStagingPipeline } from "./staging-pipeline";
 import { showRedBuildPage } from "./red-page";
+import { queueCommitStatus } from "../github/commit-status";
 import { BuildRecorder } from "./recorder";
 import { killBuildContainers, releaseBuild, removeBuildResources } from "./resources";
 import { BuildStopped } from "./step-failure";
@@ -57,17 +58,22 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
             ? await recoverAbandonedProductionBuild(deps, build).catch((e) => `rollback failed: ${(e as Error).message}`)
             : null;
         await releaseAfterBadEnd(deps, build, { databaseName: build.databaseName, tolerant: true });
-        await recorder.finish({
-          state: "failed",
-          result: "red",
-          reason: `the worker stopped ${resumes + 1} times during this build${rolledBack ? ` — ${rolledBack}` : ""}`,
-        });
+        if (
+          await recorder.finish({
+            state: "failed",
+            result: "red",
+            reason: `the worker stopped ${resumes + 1} times during this build${rolledBack ? ` — ${rolledBack}` : ""}`,
+          })
+        )
+          await queueCommitStatus(deps, build.id, "infrastructure");
         return;
       }
       await recorder.event("build.resumed", `Build #${build.number} resumed after the worker stopped`, branch.id);
       log.warn({ resumes: resumes + 1 }, "resuming an interrupted build");
     }
     await recorder.markStarted();
+    // GitHub commit status (a queued job of its own: never delays nor changes the build).
+    await queueCommitStatus(deps, build.id, "pending");
     log.info("build started");
     const pipeline =
       build.stage === "production" ? runProductionPipeline : build.stage === "staging" ? runStagingPipeline : runDevelopmentPipeline;
@@ -79,6 +85,7 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       const reason = result === "red" ? c.reasons.join("; ") : undefined;
       if (await recorder.finish({ state: "running", result, reason, offending: c.offending.map((o) => ({ ...o, step: o.run })) })) {
         await recorder.event("build.ready", `Build #${build.number} is ${result} and running`, branch.id);
+        await queueCommitStatus(deps, build.id, result);
         await stopOlderBuilds(deps, { branchId: branch.id, keepBuildId: build.id });
       }
       log.info({ result }, "build running");
@@ -86,7 +93,8 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       const outage = await outageToWaitFor(deps, build);
       if (outage) return await leaveForResume({ recorder, log, build, branchId: branch.id, outage });
       await releaseAfterBadEnd(deps, build, { databaseName: await findBuildDatabaseName(deps.prisma, build.id), tolerant: false });
-      await recorder.finish({ state: "failed", result: "red", reason: outcome.reason, offending: outcome.offending });
+      if (await recorder.finish({ state: "failed", result: "red", reason: outcome.reason, offending: outcome.offending }))
+        await queueCommitStatus(deps, build.id, "red");
       await recorder.event("build.failed", `Build #${build.number} is red: ${outcome.reason.slice(0, 200)}`, branch.id);
       await showRedBuildPage(deps, build.id, outcome);
       log.info({ reason: outcome.reason }, "build red");
@@ -102,12 +110,14 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
     await killBuildContainers(deps, build.id);
     await releaseAfterBadEnd(deps, build, { databaseName: await findBuildDatabaseName(deps.prisma, build.id), tolerant: true });
     if (e instanceof BuildStopped) {
-      await recorder.finish({ state: "cancelled", result: null, reason: "cancelled" });
+      if (await recorder.finish({ state: "cancelled", result: null, reason: "cancelled" }))
+        await queueCommitStatus(deps, build.id, "cancelled");
       await recorder.event("build.cancelled", `Build #${build.number} was cancelled`, branch.id);
       log.info("build cancelled");
     } else {
       log.error({ err: e }, "build crashed");
-      await recorder.finish({ state: "failed", result: "red", reason: `internal error: ${(e as Error).message}` });
+      if (await recorder.finish({ state: "failed", result: "red", reason: `internal error: ${(e as Error).message}` }))
+        await queueCommitStatus(deps, build.id, "infrastructure");
     }
   } finally {
     deps.running.delete(build.id);

@@ -13,6 +13,7 @@ import { deleteProject, purgeDeletedProjects, resumeDeletions } from "../project
 import { pollAllProjects, pollBranches } from "../projects/poll-branches";
 import { buildBranchHead } from "../branches/build-branch-head";
 import { checkAllDomains, checkDomain } from "../domains/check-domain";
+import { postCommitStatusJob } from "../github/commit-status";
 
 /**
  * The worker's handler registry: `satisfies JobHandlers` makes a catalog job without a handler
@@ -28,6 +29,7 @@ export function createJobHandlers(deps: WorkerDeps) {
     "branch.merge": (payload) => mergeBranchJob(deps, payload).then(() => undefined),
     "branch.delete": (payload) => deleteBranch(deps, payload).then(() => undefined),
     "project.delete": (payload) => deleteProject(deps, payload).then(() => undefined),
+    "github.commit-status": (payload, context) => postCommitStatusJob(deps, payload, context).then(() => undefined),
     ...withBackupNotices(deps, backupJobHandlers(deps)),
     ...backupTransferHandlers(deps),
     "domain.check": (payload) => checkDomain(deps, payload).then(() => undefined),

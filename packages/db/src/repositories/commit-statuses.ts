@@ -168,3 +168,11 @@ export async function saveCommitStatusesSetting(
     return true;
   });
 }
+
+/** TEMPORARY until the per-project GitHub client lands: the project's repository and token. */
+export function findCommitStatusCredentials(db: Db, projectId: string) {
+  return db.project.findUnique({
+    where: { id: projectId },
+    select: { repoKind: true, githubOwner: true, githubRepo: true, githubTokenEnc: true },
+  });
+}

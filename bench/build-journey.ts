@@ -65,6 +65,7 @@ async function waitUntil<T>(fn: () => Promise<T | null | undefined | false>, tim
 
 async function main() {
   const db = await createTemporaryDatabase({ adminUrl: process.env.DATABASE_URL! });
+  const repo = createFixtureRepo();
   const redisUrl = new URL(process.env.REDIS_URL!);
   redisUrl.pathname = "/10";
   const env = {
@@ -74,11 +75,12 @@ async function main() {
     SLIPWAY_WEB_PORT: String(port),
     SLIPWAY_LOG_LEVEL: "warn",
     NEXT_TELEMETRY_DISABLED: "1",
+    // The fixture repository is a local bare repository: allowed under its own folder only.
+    SLIPWAY_LOCAL_REPOS_ROOT: path.dirname(repo.url.replace(/^file:\/\//, "")),
   };
   const config = loadWorkerConfig(env);
   const deps = createWorkerDeps({ config, logger: pino({ level: "silent" }) });
   await deps.redis.flushdb();
-  const repo = createFixtureRepo();
   const user = await deps.prisma.user.create({ data: { login: "bench" } });
   const slug = `bench${randomBytes(2).toString("hex")}`;
   const project = await insertProject(deps.prisma, {
@@ -129,10 +131,12 @@ async function main() {
     worker = startProcess(["--import", "tsx", "src/main.ts"], path.join(root, "apps/worker"), env, "worker");
     const started: number[] = [];
     const green: number[] = [];
+    const journeyBuilds: string[] = [];
     for (let i = 0; i < journeys; i++) {
       const sha = repo.push("main", ["green_addon"], `journey ${i}`);
       const t0 = performance.now();
       const { buildId } = await post(JSON.stringify({ ref: "refs/heads/main", after: sha }), `j-${i}`);
+      journeyBuilds.push(buildId!);
       await waitUntil(async () => {
         const row = await deps.prisma.build.findUniqueOrThrow({ where: { id: buildId! } });
         if (row.state === "failed" || row.state === "cancelled") throw new BuildEnded(`journey build ${row.state}: ${row.failureReason}`);
@@ -152,6 +156,13 @@ async function main() {
     const pg = await deps.postgres();
     const network = await ensureProjectNetwork({ docker: deps.docker, pg, project });
     const manual: number[] = [];
+    const manualPhases = new Map<string, number[]>();
+    let phaseStart = 0;
+    const phase = (name: string) => {
+      const now = performance.now();
+      manualPhases.set(name, [...(manualPhases.get(name) ?? []), now - phaseStart]);
+      phaseStart = now;
+    };
     for (let i = 0; i < journeys; i++) {
       const dir = mkdtempSync(path.join(tmpdir(), "slipway-manual-"));
       const dbName = `manual-bench-${i}-${process.pid}`;
@@ -178,15 +189,19 @@ async function main() {
         `${dir}/src:/home/odoo/src/user:ro`,
       ];
       const t0 = performance.now();
+      phaseStart = t0;
       await run("git", ["clone", "-q", "--depth", "1", "--branch", "main", `file://${repo.url}`, `${dir}/src`]);
+      phase("git clone");
       const addons = ["--addons-path", "/home/odoo/src/user/addons"];
       await createDatabase({ pg, name: dbName });
       await run("docker", [...base, image, "odoo", "-d", dbName, ...addons, "-i", "base", "--stop-after-init"], withPassword);
+      phase("create database + -i base");
       await run(
         "docker",
         [...base, image, "odoo", "-d", dbName, ...addons, "-i", "green_addon", "--test-enable", "--stop-after-init"],
         withPassword,
       );
+      phase("-i addon --test-enable");
       const name = `slipway-manual-bench-${i}-${process.pid}`;
       await run(
         "docker",
@@ -200,12 +215,17 @@ async function main() {
         name,
       ]);
       await waitUntil(async () => (await fetch(`http://${stdout.trim()}:8069/web/health`)).status === 200, 60_000, 50);
+      phase("docker run -d + health");
       manual.push(performance.now() - t0);
       await run("docker", ["rm", "-f", name]);
       await run("docker", ["volume", "rm", volume]);
       await dropDatabase({ pg, name: dbName });
       rmSync(dir, { recursive: true, force: true });
     }
+    console.log("platform, per step:");
+    await printBreakdown(deps, journeyBuilds);
+    console.log("by hand, per command:");
+    for (const [name, xs] of manualPhases) console.log(`  ${name.padEnd(28)} median ${s(median(xs))}`);
     console.log(`webhook → server container started: median ${s(median(started))} over ${journeys}`);
     console.log(
       `push → green (platform): median ${s(median(green))}; same commands by hand: median ${s(median(manual))}; ratio ${(median(green) / median(manual)).toFixed(2)}`,
@@ -225,6 +245,31 @@ async function main() {
     await sleep(1000);
     await db.drop();
   }
+}
+
+/**
+ * Where a journey's time goes, from the build's own records (median over the journeys): the wait
+ * for a worker (created → started), each step, and the time between steps (the platform's own work).
+ */
+async function printBreakdown(deps: ReturnType<typeof createWorkerDeps>, buildIds: string[]) {
+  const rows = new Map<string, number[]>();
+  const add = (name: string, v: number) => rows.set(name, [...(rows.get(name) ?? []), v]);
+  for (const id of buildIds) {
+    const build = await deps.prisma.build.findUniqueOrThrow({ where: { id }, include: { steps: { orderBy: { position: "asc" } } } });
+    if (!build.startedAt) continue;
+    add("queued → started", build.startedAt.getTime() - build.createdAt.getTime());
+    let last = build.startedAt.getTime();
+    let between = 0;
+    for (const step of build.steps) {
+      if (!step.startedAt || !step.finishedAt) continue;
+      between += Math.max(0, step.startedAt.getTime() - last);
+      add(`step ${step.name}`, step.finishedAt.getTime() - step.startedAt.getTime());
+      last = step.finishedAt.getTime();
+    }
+    if (build.finishedAt) between += Math.max(0, build.finishedAt.getTime() - last);
+    add("between steps", between);
+  }
+  for (const [name, xs] of rows) console.log(`  ${name.padEnd(28)} median ${s(median(xs))}`);
 }
 
 main().catch((e) => {

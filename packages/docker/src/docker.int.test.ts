@@ -226,4 +226,31 @@ describe("waitForHttp", () => {
     expect(ko).toMatchObject({ ok: false, status: null });
     expect(ko.error).toBeTruthy();
   });
+
+  it("polls often but asks shouldAbort at most every abortCheckEveryMs, and stops when it says so", async () => {
+    let polls = 0;
+    const server = createServer((_req, res) => {
+      polls++;
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    let checks = 0;
+    const started = Date.now();
+    const result = await waitForHttp({
+      url: `http://127.0.0.1:${port}/`,
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      abortCheckEveryMs: 300,
+      shouldAbort: () => ++checks >= 4,
+    });
+    const elapsed = Date.now() - started;
+    await new Promise((r) => server.close(r));
+    expect(result).toMatchObject({ ok: false, status: 503 });
+    // Four checks, 300 ms apart: stopped after ~1.2 s (not at the 10 s deadline), with many more polls than checks.
+    expect(checks).toBe(4);
+    expect(elapsed).toBeGreaterThanOrEqual(1_100);
+    expect(elapsed).toBeLessThan(5_000);
+    expect(polls).toBeGreaterThan(checks * 3);
+  });
 });

@@ -20,8 +20,11 @@ export async function waitForHttp(options: {
   expectStatus?: number;
   /** Stop early (e.g. the container died). Returning true aborts the wait. */
   shouldAbort?: () => Promise<boolean> | boolean;
+  /** Ask `shouldAbort` at most this often (it may cost more than a poll: an engine call). Default: every poll. */
+  abortCheckEveryMs?: number;
 }): Promise<HttpWaitResult> {
   const started = Date.now();
+  let lastAbortCheck = started;
   const expect = options.expectStatus ?? 200;
   let status: number | null = null;
   let error: string | null = null;
@@ -32,7 +35,10 @@ export async function waitForHttp(options: {
     } catch (e) {
       error = String((e as Error).message ?? e);
     }
-    if (options.shouldAbort && (await options.shouldAbort())) break;
+    if (options.shouldAbort && Date.now() - lastAbortCheck >= (options.abortCheckEveryMs ?? 0)) {
+      lastAbortCheck = Date.now();
+      if (await options.shouldAbort()) break;
+    }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
   }
   return { ok: false, status, elapsedMs: Date.now() - started, error };

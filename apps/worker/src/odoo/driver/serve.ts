@@ -153,7 +153,10 @@ export async function serve(options: ServeOptions): Promise<ServeResult> {
     const health = await waitForHttp({
       url: `${httpUrl}/web/health`,
       timeoutMs: options.healthTimeoutMs ?? 60_000,
-      intervalMs: 250,
+      // A refused connection costs the server nothing: poll often so a build is served the moment
+      // Odoo answers, and ask the engine whether the process died once a second.
+      intervalMs: 50,
+      abortCheckEveryMs: 1_000,
       shouldAbort: async () => !(await inspectContainer({ docker: ctx.docker, id: info.id }))?.running,
     });
     if (!health.ok) {

@@ -1,6 +1,6 @@
 import { decryptSecret } from "@slipway/config";
 import { findCommitStatusCredentials } from "@slipway/db";
-import { createGitHubClient, type GitHubClient } from "@slipway/github";
+import { projectGitHubClient, type GitHubClient } from "@slipway/github";
 import type { WorkerDeps } from "../deps";
 
 /** A GitHub client for one project's repository, with the repository it acts on. */
@@ -11,17 +11,21 @@ export interface ProjectGitHub {
 }
 
 /**
- * The project's GitHub client when it is a GitHub project with credentials; null otherwise (other
- * hosts, or nothing configured: callers fall back or skip).
+ * The project's GitHub client (packages/github projectGitHubClient: App installation → token) when
+ * it is a GitHub project with credentials; null otherwise (other hosts, or nothing configured:
+ * callers fall back to git or skip). The token is decrypted for this client only.
  */
 export async function projectGitHub(deps: Pick<WorkerDeps, "prisma" | "config">, projectId: string): Promise<ProjectGitHub | null> {
   const row = await findCommitStatusCredentials(deps.prisma, projectId);
-  if (!row || row.repoKind !== "github" || !row.githubOwner || !row.githubRepo || !row.githubTokenEnc) return null;
-  const client = createGitHubClient({
-    baseUrl: deps.config.github.apiUrl,
-    auth: { kind: "token", token: decryptSecret(row.githubTokenEnc, deps.config.encryptionKey) },
+  if (!row || row.repoKind !== "github" || !row.githubOwner || !row.githubRepo) return null;
+  const github = await projectGitHubClient({
+    apiUrl: deps.config.github.apiUrl,
+    repository: { owner: row.githubOwner, repo: row.githubRepo },
+    token: row.githubTokenEnc ? decryptSecret(row.githubTokenEnc, deps.config.encryptionKey) : null,
+    // The platform's GitHub App joins here once its row exists (the App → token order is projectGitHubClient's).
+    app: null,
   });
-  return { client, owner: row.githubOwner, repo: row.githubRepo };
+  return github.via === "none" ? null : { client: github.client, owner: github.owner, repo: github.repo };
 }
 
 /**

@@ -75,7 +75,8 @@ export async function readMergeStatus(deps: { prisma: Db }, options: { access: P
   if (record.kind === "conflict") {
     throw new DomainError(
       "conflict",
-      `Merging "${record.from}" into "${record.into}" conflicts in: ${record.files.join(", ")}. Nothing was merged or pushed; resolve the conflict with git and push.`,
+      // A merge through GitHub's merge API learns of the conflict without its files.
+      `Merging "${record.from}" into "${record.into}" ${record.files.length > 0 ? `conflicts in: ${record.files.join(", ")}` : "has a merge conflict (reported by GitHub)"}. Nothing was merged or pushed; resolve the conflict with git and push.`,
       { details: { reason: "merge_conflict", files: record.files } },
     );
   }

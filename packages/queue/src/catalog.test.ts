@@ -28,6 +28,7 @@ describe("job catalog", () => {
       "domain.check",
       "domain.check-all",
       "github.commit-status",
+      "github.setup-project",
       "maintenance.gc",
       "maintenance.reconcile",
       "project.delete",

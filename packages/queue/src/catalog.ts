@@ -148,6 +148,18 @@ export const jobCatalog = {
     attempts: 5,
     backoff: { type: "exponential", delayMs: 10_000 },
   }),
+  /**
+   * A new GitHub project's deploy key and push webhook (seed "GitHub key and webhook"): added through
+   * the project's GitHub client when its credentials allow, otherwise left for manual set-up.
+   */
+  "github.setup-project": defineJob({
+    queue: "control",
+    payload: z.strictObject({ projectId: z.uuid() }),
+    dedupeKey: (p) => `github.setup-project-${p.projectId}`,
+    dedupe: "while-pending",
+    attempts: 3,
+    backoff: { type: "exponential", delayMs: 5_000 },
+  }),
   "backup.daily": defineJob({
     queue: "backups",
     payload: z.strictObject({ projectId: z.uuid() }),

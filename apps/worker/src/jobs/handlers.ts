@@ -11,6 +11,7 @@ import type { WorkerDeps } from "../deps";
 import { collectGarbage } from "../gc/collect-garbage";
 import { deleteProject, purgeDeletedProjects, resumeDeletions } from "../projects/delete-project";
 import { pollAllProjects, pollBranches } from "../projects/poll-branches";
+import { setUpGitHubProject } from "../github/setup-project";
 import { buildBranchHead } from "../branches/build-branch-head";
 import { checkAllDomains, checkDomain } from "../domains/check-domain";
 import { postCommitStatusJob } from "../github/commit-status";
@@ -29,6 +30,7 @@ export function createJobHandlers(deps: WorkerDeps) {
     "branch.merge": (payload) => mergeBranchJob(deps, payload).then(() => undefined),
     "branch.delete": (payload) => deleteBranch(deps, payload).then(() => undefined),
     "project.delete": (payload) => deleteProject(deps, payload).then(() => undefined),
+    "github.setup-project": (payload) => setUpGitHubProject(deps, payload),
     "github.commit-status": (payload, context) => postCommitStatusJob(deps, payload, context).then(() => undefined),
     ...withBackupNotices(deps, backupJobHandlers(deps)),
     ...backupTransferHandlers(deps),

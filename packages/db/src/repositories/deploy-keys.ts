@@ -9,6 +9,7 @@ export type GitHubSetupStatus = "none" | "pending" | "added" | "manual" | "faile
 
 /** What the settings page shows: never a private key. */
 export interface GitHubSetupView {
+  slug: string;
   repoKind: string;
   githubOwner: string | null;
   githubRepo: string | null;
@@ -24,6 +25,7 @@ export async function findGitHubSetup(db: Db, projectId: string): Promise<GitHub
   const row = await db.project.findUnique({
     where: { id: projectId },
     select: {
+      slug: true,
       repoKind: true,
       githubOwner: true,
       githubRepo: true,
@@ -57,10 +59,18 @@ export function findGitCredentials(db: Db, projectId: string) {
 }
 
 /** Stores a project's deploy key pair (the private half already encrypted). */
-export async function setDeployKey(db: Db, projectId: string, key: { publicKey: string; privateKeyEnc: string }): Promise<void> {
+export async function setDeployKey(
+  db: Db,
+  projectId: string,
+  key: { publicKey: string; privateKeyEnc: string; githubTokenEnc?: string },
+): Promise<void> {
   await db.project.update({
     where: { id: projectId },
-    data: { deployKeyPublic: key.publicKey, deployKeyEnc: key.privateKeyEnc },
+    data: {
+      deployKeyPublic: key.publicKey,
+      deployKeyEnc: key.privateKeyEnc,
+      ...(key.githubTokenEnc ? { githubTokenEnc: key.githubTokenEnc } : {}),
+    },
   });
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { encryptSecret } from "@slipway/config";
-import { insertProject, type Db } from "@slipway/db";
+import { encryptSecret, generateSshKeyPair } from "@slipway/config";
+import { insertProject, recordGitHubSetup, setDeployKey, type Db } from "@slipway/db";
 import { isDomainError } from "@slipway/domain";
 import { recordAudit } from "../audit/record-audit";
 import {
@@ -20,6 +20,8 @@ export interface CreateProjectDeps {
   pollBranches: (projectId: string) => Promise<void>;
   /** Who may create projects, from which repositories and images. */
   policy: ProjectCreationPolicy;
+  /** Queues `github.setup-project` (deploy key and webhook through GitHub) for a new GitHub project. */
+  setUpGitHub?: (projectId: string) => Promise<void>;
 }
 
 export type CreateProjectResult = { ok: true; slug: string; projectId: string } | { ok: false; errors: NewProjectErrors };
@@ -32,7 +34,16 @@ export type CreateProjectResult = { ok: true; slug: string; projectId: string } 
  */
 export async function createProject(
   deps: CreateProjectDeps,
-  { creator, input }: { creator: ProjectCreator & { id: string }; input: NewProjectInput },
+  {
+    creator,
+    input,
+    githubToken,
+  }: {
+    creator: ProjectCreator & { id: string };
+    input: NewProjectInput;
+    /** Optional fine-grained token for the repository (stored encrypted; never echoed back). */
+    githubToken?: string;
+  },
 ): Promise<CreateProjectResult> {
   assertMayCreateProjects(creator, deps.policy.creators);
   const creatorId = creator.id;
@@ -67,6 +78,20 @@ export async function createProject(
     if (isDomainError(e, "conflict")) return { ok: false, errors: { slug: `${e.message} Choose another name.` } };
     throw e;
   }
+  if (repo.kind === "github") {
+    // Seed "GitHub key and webhook": an Ed25519 deploy key per project, the private half encrypted
+    // at rest; the worker adds the public half and the webhook when the credentials allow.
+    const pair = generateSshKeyPair({ comment: `slipway:${slug}` });
+    await setDeployKey(deps.prisma, project.id, {
+      publicKey: pair.publicKey,
+      privateKeyEnc: encryptSecret(pair.privateKey, deps.encryptionKey),
+      ...(githubToken ? { githubTokenEnc: encryptSecret(githubToken, deps.encryptionKey) } : {}),
+    });
+    await recordGitHubSetup(deps.prisma, project.id, {
+      deployKey: { status: "pending", message: null },
+      webhook: { status: "pending", message: null },
+    });
+  }
   await recordAudit({
     prisma: deps.prisma,
     actorId: creatorId,
@@ -76,6 +101,8 @@ export async function createProject(
     details: { name, repoUrl: repo.url, odooVersion, odooImage },
   });
   // The project exists even if Redis is down; the scheduled poll or the first push catches up.
+  if (repo.kind === "github" && deps.setUpGitHub)
+    await deps.setUpGitHub(project.id).catch((e: Error) => console.error(`Slipway web: GitHub set-up of ${slug} not queued: ${e.message}`));
   await deps.pollBranches(project.id).catch((e: Error) => console.error(`Slipway web: branch poll of ${slug} not queued: ${e.message}`));
   return { ok: true, slug, projectId: project.id };
 }

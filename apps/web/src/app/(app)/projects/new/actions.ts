@@ -30,6 +30,17 @@ export async function createProjectAction(previous: NewProjectFormState, form: F
     baseDomain: field(form, "baseDomain"),
   };
   const submission = previous.submission + 1;
+  // Never part of `values`: a token is not sent back to the browser.
+  const githubToken = String(form.get("githubToken") ?? "")
+    .trim()
+    .slice(0, 255);
+  if (githubToken && !/^[A-Za-z0-9_]{20,255}$/.test(githubToken))
+    return {
+      values,
+      errors: {},
+      submission,
+      formError: "The GitHub token is not valid (letters, digits and _ only, as GitHub issues them).",
+    };
   const d = deps();
   let result;
   try {
@@ -38,9 +49,10 @@ export async function createProjectAction(previous: NewProjectFormState, form: F
         prisma: d.prisma,
         encryptionKey: d.config.encryptionKey,
         pollBranches: (projectId) => enqueue(d.queues, "branch.poll", { projectId }).then(() => undefined),
+        setUpGitHub: (projectId) => enqueue(d.queues, "github.setup-project", { projectId }).then(() => undefined),
         policy: { ...d.config.projects, resolveHost: resolveHostAddresses },
       },
-      { creator: user, input: values },
+      { creator: user, input: values, ...(githubToken ? { githubToken } : {}) },
     );
   } catch (e) {
     if (isDomainError(e)) return { values, errors: {}, submission, formError: e.message };

@@ -185,6 +185,23 @@ export function NewProjectForm({ defaults, imageTemplate }: { defaults: Values; 
         </p>
       ) : null}
       <Fields key={state.submission} initial={state.values} errors={state.errors} imageTemplate={imageTemplate} />
+      <div className="space-y-1.5">
+        <label htmlFor="githubToken" className="block text-sm font-medium text-slate-700">
+          GitHub token <span className="font-normal text-slate-500">(optional, GitHub repositories)</span>
+        </label>
+        <input
+          id="githubToken"
+          name="githubToken"
+          type="password"
+          autoComplete="off"
+          className={`${inputClass} font-mono`}
+          aria-describedby="githubToken-hint"
+        />
+        <p id="githubToken-hint" className="text-xs text-slate-500">
+          A fine-grained token with access to the repository (Administration, Webhooks and Commit statuses: read and write): Slipway then
+          adds its deploy key and the push webhook itself. Without one, both are shown in the project&apos;s settings to add by hand.
+        </p>
+      </div>
       <div className="flex justify-end">
         <button type="submit" disabled={pending} className={primaryButtonClass}>
           {pending ? "Creating…" : "Create project"}

@@ -11,6 +11,10 @@ import { ProjectSettingsForm } from "./project-settings-form";
 import { DangerZone } from "./danger-zone";
 import { CommitStatusesCard } from "./commit-statuses-card";
 import { readCommitStatusesSetting } from "@/server/projects/commit-statuses-setting";
+import { decryptSecret } from "@slipway/config";
+import { findWebhookSecretEnc } from "@slipway/db";
+import { githubWebhookUrl, readGitHubSetup } from "@/server/projects/github-setup";
+import { GitHubKeyAndWebhookCard, SubmodulesCard } from "./github-setup-cards";
 
 type Props = {
   params: Promise<{ slug: string }>;
@@ -39,6 +43,8 @@ export default async function SettingsPage({ params, searchParams }: Props) {
   const { notice, error, login: typedLogin, role: typedRole } = await searchParams;
   const collaborators = await listCollaborators(deps().prisma, { projectId: project.id });
   const commitStatuses = await readCommitStatusesSetting(deps(), access);
+  const githubSetup = await readGitHubSetup(deps(), access);
+  const secretEnc = githubSetup.repoKind === "github" ? await findWebhookSecretEnc(deps().prisma, { projectId: project.id }) : null;
 
   return (
     <div className="space-y-6">
@@ -88,6 +94,22 @@ export default async function SettingsPage({ params, searchParams }: Props) {
         <Card title="GitHub commit statuses">
           <CommitStatusesCard slug={slug} setting={commitStatuses} />
         </Card>
+      ) : null}
+
+      {githubSetup.repoKind === "github" && secretEnc ? (
+        <section id="github" className="space-y-6">
+          <Card title="GitHub key and webhook">
+            <GitHubKeyAndWebhookCard
+              slug={slug}
+              setup={githubSetup}
+              payloadUrl={githubWebhookUrl(deps().config.web.publicUrl)}
+              secret={decryptSecret(secretEnc, deps().config.encryptionKey)}
+            />
+          </Card>
+          <Card title="Submodules">
+            <SubmodulesCard slug={slug} submodules={githubSetup.submodules} />
+          </Card>
+        </section>
       ) : null}
 
       <Card title="Collaborators">

@@ -27,7 +27,7 @@ import { withClient } from "../postgres";
 import { backupLocation, backupStoreOf, branchDatabase, toolsContextOf, type BackupDeps } from "./engine/context";
 import { backupFilestore } from "./engine/backup-filestore";
 import { writeChunked } from "./engine/chunked-blob";
-import { countDumpRows } from "./engine/dump-rows";
+import { DumpRowCounter } from "./engine/dump-rows";
 import { countTableRows, listPublicTables, readDatabaseFacts, type BackupManifest } from "./engine/manifest";
 import { pgDumpCustom } from "../postgres";
 
@@ -53,18 +53,6 @@ export async function manualBackupsToday(options: {
     since: new Date(options.now.getTime() - MANUAL_BACKUP_QUOTA_LOOKBACK_MS),
   });
   return manualBackupsOnDay(recent, { now: options.now, timeZone: options.deps.config.backups.timeZone });
-}
-
-function drainedOrClosed(stream: PassThrough): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off("drain", done);
-      stream.off("close", done);
-      resolve();
-    };
-    stream.on("drain", done);
-    stream.on("close", done);
-  });
 }
 
 export async function createBackup(options: CreateBackupOptions): Promise<BackupRecord> {
@@ -108,22 +96,20 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
       const facts = await readDatabaseFacts(client, { countRows: false });
       const tableNames = await listPublicTables(client);
       const out = new PassThrough({ highWaterMark: 1 << 20 });
-      const rowsIn = new PassThrough({ highWaterMark: 4 << 20 });
-      let countFailed = false;
-      // A parse failure only means counting with SQL below: the dump goes on without the counter.
-      const counting = countDumpRows(rowsIn).catch((error: unknown) => {
-        countFailed = true;
-        rowsIn.destroy();
-        throw error;
-      });
-      counting.catch(() => undefined);
+      // Fed synchronously as the dump passes; a layout it does not know only means counting with SQL below.
+      const counter = new DumpRowCounter();
+      let countError: Error | null = null;
       const stored = writeChunked({
         store,
         listKey: `${location}/dump.chunks`,
         body: out,
-        onData: async (piece) => {
-          if (countFailed || rowsIn.write(piece)) return;
-          await drainedOrClosed(rowsIn);
+        onData: (piece) => {
+          if (countError) return;
+          try {
+            counter.push(piece);
+          } catch (error) {
+            countError = error as Error;
+          }
         },
       });
       // A store failure must not leave pg_dump blocked on a full pipe.
@@ -133,11 +119,11 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
         throw e;
       });
       const dump = await stored;
-      rowsIn.end();
       let tables: Record<string, number>;
       let rowCounts: "dump" | "sql";
       try {
-        const counted = await counting;
+        if (countError) throw countError;
+        const counted = counter.end();
         tables = Object.fromEntries(tableNames.map((name) => [name, counted.get(`public.${name}`) ?? 0]));
         rowCounts = "dump";
       } catch (error) {

@@ -11,6 +11,7 @@ import { createQueues, jobCatalog } from "@slipway/queue";
 import { createWorkerDeps } from "../create-deps";
 import type { WorkerDeps } from "../deps";
 import { dailyBackup } from "./daily-backup";
+import { openDump } from "./engine/dump-file";
 import type { BackupManifest } from "./engine/manifest";
 import { pruneBackups } from "./prune-backups";
 import { dailySchedulerId, syncBackupSchedulers, VERIFY_SCHEDULER_ID } from "./schedule-backups";
@@ -96,7 +97,12 @@ describe("120 days of daily runs", () => {
     const uniqueObject = new Map<string, string>(); // backup id → its own object
     const dateOf = new Map<string, string>([[first.id, "2026-01-01"]]);
     const baseIndex = readFileSync(join(tmp, "store", first.manifest.filestore.indexKey), "utf8");
-    const baseDump = readFileSync(join(tmp, "store", first.manifest.dump.key)); // the first backup is pruned on the way
+    // The first backup is pruned on the way; the clones keep its dump as a plain file (the layout
+    // before ADR 0008, still readable), so its chunks are listed by nobody once it is gone.
+    const dumpParts: Buffer[] = [];
+    for await (const part of await openDump(store, first.manifest)) dumpParts.push(part as Buffer);
+    const baseDump = Buffer.concat(dumpParts);
+    expect(first.manifest.dump.chunks?.count).toBeGreaterThan(0);
     const addDay = async (takenAt: Date, kind: "daily" | "manual") => {
       // Each run is the first backup plus 1 new attachment (churn): files copied, objects shared.
       const row = await deps.prisma.backup.create({
@@ -155,6 +161,10 @@ describe("120 days of daily runs", () => {
     for (const [id, sha] of uniqueObject) expect(objects.has(sha), dateOf.get(id)).toBe(rows.some((r) => r.id === id));
     for (const line of baseIndex.trim().split("\n")) expect(objects.has((JSON.parse(line) as { h: string }).h)).toBe(true);
     expect(objects.size).toBe(baseIndex.trim().split("\n").length + rows.length); // every kept backup is a clone with one own file
+    // The pruned first backup's dump chunks were freed too.
+    const chunks: string[] = [];
+    for await (const c of store.listChunks()) chunks.push(c.sha256);
+    expect(chunks).toEqual([]);
   }, 300_000);
 });
 

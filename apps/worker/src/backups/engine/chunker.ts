@@ -123,12 +123,14 @@ export class Chunker {
   }
 }
 
-/** Chunks of a byte stream, as they complete (the pieces are copied: callers may keep them). */
+/**
+ * Chunks of a byte stream, as they complete. Chunks may be views of the input's buffers: fine for
+ * streams (a readable never reuses a buffer it emitted).
+ */
 export async function* chunkStream(input: AsyncIterable<Buffer>, sizes?: ChunkSizes): AsyncGenerator<Buffer> {
   const chunker = new Chunker(sizes);
   for await (const piece of input) {
-    // Pieces may be reused by the producer; the chunk list must own its bytes.
-    for (const chunk of chunker.push(Buffer.from(piece))) yield chunk;
+    for (const chunk of chunker.push(piece)) yield chunk;
   }
   for (const chunk of chunker.end()) yield chunk;
 }

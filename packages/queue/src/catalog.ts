@@ -123,6 +123,11 @@ export const jobCatalog = {
       buildId: z.uuid(),
       verdict: z.enum(commitStatusVerdicts),
     }),
+    dedupeKey: (p) => `github.commit-status-${p.buildId}-${p.verdict}`,
+    dedupe: "lifetime",
+    attempts: 5,
+    backoff: { type: "exponential", delayMs: 1_000 },
+  }),
   /**
    * Removes a branch the web marked as being deleted (Branch.deletingAt): its builds' containers,
    * databases, routes, work trees, logs and mails, then their rows. Idempotent: a crash resumes

@@ -25,6 +25,8 @@ const APT = {
   openssl: { bin: "openssl", pkg: "openssl" },
   // Private repositories over SSH (packages/git's tests): a real OpenSSH server on loopback.
   sshd: { bin: "sshd", pkg: "openssh-server" },
+  // Staging clones (ADR 0008): the standby and its snapshots on btrfs (a loop-mounted image in tests).
+  btrfs: { bin: "mkfs.btrfs", pkg: "btrfs-progs" },
 };
 
 function pgBinDir() {
@@ -290,7 +292,7 @@ export async function provision({ root, home = path.join(root, ".slipway"), want
     (k) => want.includes(k) || (k === "debootstrap" && want.includes("images")),
   );
   if (want.includes("chromium")) packages.push("chromium");
-  if (want.includes("docker")) packages.push("ssh", "sshd");
+  if (want.includes("docker")) packages.push("ssh", "sshd", "btrfs");
   if (want.includes("caddy")) packages.push("pebble", "openssl");
   await ensurePackages(packages, log);
   const secrets = loadSecrets(home);

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseExists } from "../postgres";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { odooPostgresDir } from "@slipway/config";
+import { dropProjectStagingClones, postgresFor, stagingCloneBackend } from "../odoo/staging-clones";
+import { cloneContainerName, databaseExists, removeStandby } from "../postgres";
 import { createPipelineHarness, type PipelineHarness } from "../testing/pipeline-harness";
 import { fixtureAddon, type Tree } from "../testing/tree-repo";
 
@@ -160,4 +164,43 @@ describe("staging builds", () => {
       delete h.deps.stagingSourceMaxAgeMs;
     }
   });
+
+  it("with staging clones on (ADR 0008), the copy is a snapshot of production's standby in the build's own cluster: current, neutralized, served", async () => {
+    h.deps.stagingClones = { mode: "auto", loopSizeGb: 8 };
+    try {
+      // The standby (a base backup of the managed server, once).
+      const backend = await stagingCloneBackend(h.deps, { wait: true });
+      expect(backend.ok, backend.ok ? "" : backend.reason).toBe(true);
+      await h.sql(h.slug, "INSERT INTO green_item (name, qty, double_qty) VALUES ('just before', 1, 2)");
+      const build = await h.pushAndBuild("staging-5", v11, { stage: "staging" });
+      expect(build.failureReason).toBeNull();
+      expect(build.state).toBe("running");
+      const copy = build.steps.find((s) => s.name === "copy")!.detail as {
+        copyMode: string;
+        filestoreMode: string;
+        clone: { totalMs: number };
+      };
+      expect(copy).toMatchObject({ copyMode: "clone", filestoreMode: "hardlink" });
+      const db = build.databaseName!;
+      // Its own server: not on the managed one; the build's Odoo, the worker and the shell find it there.
+      expect((await postgresFor(h.deps, db)).containerName).toBe(cloneContainerName(db));
+      expect(await databaseExists({ pg: await h.deps.postgres(), name: db })).toBe(false);
+      expect(await h.sql(db, "SELECT name FROM green_item WHERE name = 'just before'")).toHaveLength(1);
+      const staging = await identity(db);
+      expect(staging.neutralized).toBe("true");
+      expect(staging.activeMailServers).toEqual(["Slipway mail catcher"]);
+      expect(staging.uuid).not.toBe((await identity(h.slug)).uuid);
+      expect((await h.get(build.hostname!, "/web/health")).status).toBe(200);
+    } finally {
+      await dropProjectStagingClones(h.deps, h.projectId);
+      const backend = await stagingCloneBackend(h.deps).catch(() => null);
+      if (backend?.ok) await removeStandby({ docker: h.deps.docker, primary: await h.deps.postgres(), storage: backend.storage });
+      try {
+        execFileSync("umount", [join(odooPostgresDir(h.deps.config.home), "clones")]);
+      } catch {
+        // another run still uses it
+      }
+      delete h.deps.stagingClones;
+    }
+  }, 600_000);
 });

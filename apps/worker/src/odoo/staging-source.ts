@@ -151,6 +151,22 @@ export async function copyProductionForStagingBuild(
     if (!(await databaseExists({ pg, name: options.database }))) {
       throw new DomainError("not_found", `there is no production database ${options.database} to copy: build the production branch first`);
     }
+    // The filestore is linked while the clone starts: after the snapshot, so every file the copied
+    // database references exists (files are written before the rows that name them commit).
+    let linking: Promise<{ mode: string; files: number; ms: number }> | null = null;
+    const link = () => {
+      const t = Date.now();
+      linking = filestoreOperation({
+        docker: options.docker,
+        toolsImage: options.toolsImage,
+        op: "copy",
+        source: { volume: options.volume, database: options.database },
+        target: options.target,
+        labels: options.labels,
+        logFile: options.logFile,
+      }).then((r) => ({ ...r, ms: Date.now() - t }));
+      linking.catch(() => undefined);
+    };
     try {
       const now = new Date();
       const c = await cloneForStaging({
@@ -163,17 +179,10 @@ export async function copyProductionForStagingBuild(
         target: options.target.database,
         network: options.network,
         labels: options.labels,
+        onSnapshot: link,
       });
-      const fsStarted = Date.now();
-      const fs = await filestoreOperation({
-        docker: options.docker,
-        toolsImage: options.toolsImage,
-        op: "copy",
-        source: { volume: options.volume, database: options.database },
-        target: options.target,
-        labels: options.labels,
-        logFile: options.logFile,
-      });
+      if (!linking) link();
+      const fs = await linking!;
       return {
         name: options.database,
         takenAt: now,
@@ -184,10 +193,11 @@ export async function copyProductionForStagingBuild(
         clone: { ...c.timings, container: c.pg.containerName, storage: backend.storage.source },
         filestoreMode: fs.mode,
         files: fs.files,
-        copyMs: Date.now() - fsStarted,
+        copyMs: fs.ms,
       };
     } catch (error) {
       fallback = `clone failed: ${(error as Error).message.slice(0, 300)}`;
+      await Promise.resolve(linking).catch(() => undefined);
       await removeClone({ docker: options.docker, storage: backend.storage, database: options.target.database }).catch(() => undefined);
     }
   } else {

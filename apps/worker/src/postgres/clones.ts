@@ -222,6 +222,8 @@ export function cloneContainerName(database: string): string {
 }
 
 export interface CloneTimings {
+  /** CHECKPOINT on the standby (a restartpoint). */
+  restartpointMs: number;
   waitMs: number;
   snapshotMs: number;
   startMs: number;
@@ -232,7 +234,8 @@ export interface CloneTimings {
   lsn: string;
 }
 
-async function superuserExec(docker: DockerEngine, container: string, sql: string): Promise<string> {
+/** SQL as the superuser over a PostgreSQL container's local socket (stdin); its output. */
+export async function execSuperuser(docker: DockerEngine, container: string, sql: string): Promise<string> {
   const res = await execCommand({
     docker,
     id: container,
@@ -295,6 +298,8 @@ export async function cloneForStaging(options: {
   network?: string;
   labels: Record<string, string>;
   replayTimeoutMs?: number;
+  /** Called once the snapshot is taken (work that must come after it, such as the filestore's links, can start). */
+  onSnapshot?: () => void;
 }): Promise<{ pg: ManagedPostgres; timings: CloneTimings }> {
   const { docker, storage } = options;
   assertDatabaseName(options.source);
@@ -304,6 +309,10 @@ export async function cloneForStaging(options: {
   const dir = join(storage.root, "clones", options.target);
   await removeClone({ docker, storage, database: options.target });
 
+  // A restartpoint first (the standby's own checkpoint; production does nothing): the clone's
+  // recovery then replays only the WAL since production's last checkpoint, not since the standby's.
+  await execSuperuser(docker, options.standby.containerName, "CHECKPOINT;\n");
+  const tr = Date.now();
   const replay = await waitForReplay({
     primary: options.primary,
     standby: options.standby.pg,
@@ -317,6 +326,7 @@ export async function cloneForStaging(options: {
   // Atomic: the running standby as a crash would leave it (PostgreSQL recovers from that).
   await run("btrfs", ["subvolume", "snapshot", options.standby.dataDir, dir]);
   const t2 = Date.now();
+  options.onSnapshot?.();
   // The clone must never talk to production: no primary_conninfo (it keeps standby.signal and is
   // promoted once up, on a timeline of its own); the standby's lock file is not the clone's.
   const auto = join(dir, "postgresql.auto.conf");
@@ -344,33 +354,18 @@ export async function cloneForStaging(options: {
         security: { capDrop: ["ALL"], noNewPrivileges: true },
       },
     });
-    // Hot standby: accepts connections once consistent.
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const ready = await execCommand({
-        docker,
-        id: container,
-        user: "postgres",
-        cmd: ["pg_isready", "-q", "-h", "/run/postgresql"],
-        timeoutMs: 10_000,
-      }).catch(() => null);
-      if (ready?.exitCode === 0) break;
-      const info = await inspectContainer({ docker, id: container });
-      if (!info?.running) throw new DomainError("upstream_failed", `the clone ${container} stopped (exit ${info?.exitCode ?? "?"})`);
-      if (Date.now() > deadline) throw new DomainError("upstream_failed", `the clone ${container} did not start in time`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Hot standby: accepts connections (the administration role, from the platform network) once consistent.
+    await waitForAdmin(docker, options.primary, container, 120_000);
     const t3 = Date.now();
-    const promoted = await superuserExec(docker, container, "SELECT pg_promote(true, 60);\n");
-    if (promoted.trim() !== "t") throw new DomainError("upstream_failed", `the clone ${container} was not promoted`);
-    const t4 = Date.now();
-    const keep = [options.source, "postgres", "template0", "template1"];
     const password = rolePassword(options.primary, options.target);
-    // Only the one database, its role (renamed), the superuser and the administration role remain.
-    await superuserExec(
+    const keep = [options.source, "postgres", "template0", "template1"];
+    // One superuser session: promotion (the rest of its WAL replayed, a timeline of its own), then
+    // only the one database, its role (renamed), the superuser and the administration role remain.
+    await execSuperuser(
       docker,
       container,
       [
+        "DO $$BEGIN IF NOT pg_promote(true, 60) THEN RAISE EXCEPTION 'not promoted'; END IF; END$$;",
         `SELECT format('DROP DATABASE %I WITH (FORCE)', datname) FROM pg_database WHERE datname <> ALL (ARRAY[${keep.map(literal).join(",")}]) \\gexec`,
         `ALTER DATABASE ${ident(options.source)} RENAME TO ${ident(options.target)};`,
         `ALTER ROLE ${ident(options.source)} RENAME TO ${ident(options.target)};`,
@@ -385,13 +380,15 @@ END$$;`,
         "",
       ].join("\n"),
     );
+    const t4 = Date.now();
     const conn = await waitForAdmin(docker, options.primary, container, 30_000);
     if (options.network) await connectToNetwork({ docker, network: options.network, container });
     const t5 = Date.now();
     return {
       pg: conn,
       timings: {
-        waitMs: t1 - t0,
+        restartpointMs: tr - t0,
+        waitMs: t1 - tr,
         snapshotMs: t2 - t1,
         startMs: t3 - t2,
         promoteMs: t4 - t3,

@@ -16,6 +16,7 @@ import { runBuild } from "../builds/run-build";
 import { releaseBuild } from "../builds/resources";
 import { createWorkerDeps } from "../create-deps";
 import type { WorkerDeps } from "../deps";
+import { dropProjectStagingClones, postgresFor } from "../odoo/staging-clones";
 import { dropDatabase, listDatabases, queryDatabase } from "../postgres";
 import { removeTestProjectNetworks } from "./cleanup-networks";
 import { createTreeRepo, type Tree, type TreeRepo } from "./tree-repo";
@@ -94,7 +95,8 @@ export async function createPipelineHarness(options: { prefix: string; image: st
       });
     },
     async sql(database, sql, params) {
-      return queryDatabase({ pg: await deps.postgres(), database, sql, params }) as never;
+      // A staging database may live in its own cluster (ADR 0008).
+      return queryDatabase({ pg: await postgresFor(deps, database), database, sql, params }) as never;
     },
     async close() {
       for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } })) {
@@ -104,6 +106,7 @@ export async function createPipelineHarness(options: { prefix: string; image: st
       for (const b of await prisma.backup.findMany({ select: { location: true } })) {
         if (b.location?.startsWith("backups/")) rmSync(path.join(config.backups.root, b.location), { recursive: true, force: true });
       }
+      await dropProjectStagingClones(deps, projectId).catch(() => undefined);
       const pg = await deps.postgres();
       for (const name of await listDatabases({ pg })) if (name.startsWith(slug)) await dropDatabase({ pg, name }).catch(() => undefined);
       for (const v of await listVolumes({ docker: deps.docker, labels: { project: projectId } }))

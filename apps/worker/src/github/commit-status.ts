@@ -45,13 +45,14 @@ export async function postCommitStatusJob(
   const { buildId, verdict } = payload;
   const build = await loadCommitStatusSubject(deps.prisma, buildId);
   if (!build) return "skipped";
-  const github = await projectGitHub(deps, build.project.id);
   const { project } = build;
-  if (!github || !project.githubOwner || !project.githubRepo) return "skipped";
+  // The setting first: no GitHub call (not even the App's installation lookup) for a project that posts nothing.
   if (!postsCommitStatuses({ repoKind: project.repoKind, commitStatuses: project.commitStatuses, hasGitHubCredentials: true }))
     return "skipped";
   if (verdict === "pending" && !isInProgress(build.state)) return "skipped";
   if (await hasPostedCommitStatus(deps.prisma, { buildId, verdict })) return "skipped";
+  const github = await projectGitHub(deps, project.id);
+  if (!github) return "skipped";
 
   const status = commitStatusFor({
     stage: build.stage,
@@ -63,8 +64,8 @@ export async function postCommitStatusJob(
   const record = { verdict, ...status };
   try {
     await github.client.rest.repos.createCommitStatus({
-      owner: project.githubOwner,
-      repo: project.githubRepo,
+      owner: github.owner,
+      repo: github.repo,
       sha: build.revision,
       state: status.state,
       context: status.context,

@@ -34,7 +34,7 @@ export default defineConfig({
         resolve,
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "scripts/**/*.test.ts", "infra/**/*.test.ts"],
           exclude: [...exclude, "**/*.int.test.ts"],
         },
       },

@@ -27,6 +27,7 @@ export * from "./repositories/mail-views";
 export * from "./repositories/branch-changes";
 export * from "./repositories/branch-settings";
 export * from "./repositories/github-users";
+export * from "./repositories/github-credentials";
 export * from "./repositories/local-accounts";
 export * from "./repositories/project-settings";
 export * from "./repositories/backup-requests";

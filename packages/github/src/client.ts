@@ -9,7 +9,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 
-/** How a client authenticates (docs/decisions/0008-github-credentials.md). */
+/** How a client authenticates (docs/decisions/0010-github-credentials.md). */
 export type GitHubAuth =
   | { readonly kind: "none" }
   /** A personal (fine-grained) token or an OAuth user token. */

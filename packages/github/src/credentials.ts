@@ -1,4 +1,4 @@
-// Which credentials a project's GitHub calls use (docs/decisions/0008-github-credentials.md):
+// Which credentials a project's GitHub calls use (docs/decisions/0010-github-credentials.md):
 // the platform's GitHub App when it is installed on the project's repository (an installation token
 // minted for this use), else the project's own fine-grained token, else none. Callers decrypt the
 // stored secrets (packages/config) and pass them in; nothing here logs or returns them.

@@ -22,6 +22,11 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
                   Users
                 </Link>
               ) : null}
+              {user.isSuperuser ? (
+                <Link href="/admin/github-app" className="font-medium text-slate-600 hover:text-slate-900">
+                  GitHub App
+                </Link>
+              ) : null}
               <span className="text-slate-600">
                 Signed in as{" "}
                 <strong className="font-medium text-slate-900" data-testid="current-user">

@@ -11,6 +11,8 @@ import { ProjectSettingsForm } from "./project-settings-form";
 import { DangerZone } from "./danger-zone";
 import { CommitStatusesCard } from "./commit-statuses-card";
 import { readCommitStatusesSetting } from "@/server/projects/commit-statuses-setting";
+import { readGitHubCredentials } from "@/server/github/project-token";
+import { GitHubCredentialsCard } from "./github-credentials-card";
 import { decryptSecret } from "@slipway/config";
 import { findWebhookSecretEnc } from "@slipway/db";
 import { githubWebhookUrl, readGitHubSetup } from "@/server/projects/github-setup";
@@ -43,6 +45,7 @@ export default async function SettingsPage({ params, searchParams }: Props) {
   const { notice, error, login: typedLogin, role: typedRole } = await searchParams;
   const collaborators = await listCollaborators(deps().prisma, { projectId: project.id });
   const commitStatuses = await readCommitStatusesSetting(deps(), access);
+  const githubCredentials = commitStatuses.repoKind === "github" ? await readGitHubCredentials(deps(), access) : null;
   const githubSetup = await readGitHubSetup(deps(), access);
   const secretEnc = githubSetup.repoKind === "github" ? await findWebhookSecretEnc(deps().prisma, { projectId: project.id }) : null;
 
@@ -89,6 +92,14 @@ export default async function SettingsPage({ params, searchParams }: Props) {
           }}
         />
       </Card>
+
+      {githubCredentials ? (
+        <section id="github-credentials">
+          <Card title="GitHub credentials">
+            <GitHubCredentialsCard slug={slug} view={githubCredentials} />
+          </Card>
+        </section>
+      ) : null}
 
       {commitStatuses.repoKind === "github" ? (
         <Card title="GitHub commit statuses">

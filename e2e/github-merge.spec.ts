@@ -1,7 +1,9 @@
-// Merges through GitHub (issue 17 item 6) in Chromium against the real web app and worker: on a
-// GitHub project, "Merge now" on the branch page makes the worker call GitHub's merge API (the
-// GitHub double, on the port the platform is configured with) instead of running git; the merge
-// commit GitHub answers is shown, and GitHub's 409 is reported as a conflict, the way git's is.
+// GitHub merges and commit statuses (issue 17 items 5 and 6) in Chromium against the real web app
+// and worker: on a GitHub project, "Merge now" on the branch page makes the worker call GitHub's
+// merge API (the GitHub double, on the port the platform is configured with) instead of running
+// git; the merge commit GitHub answers is shown, and GitHub's 409 is reported as a conflict, the way
+// git's is. The Settings page has the seed's "GitHub commit statuses" setting; a build page shows
+// its latest status post, or why it could not be posted.
 import { randomBytes, randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { encryptSecret } from "../packages/config/src/secrets";
@@ -18,6 +20,7 @@ const owner = "acme";
 const repo = slug;
 let github: GithubDouble;
 let token = "";
+let projectId = "";
 
 test.beforeAll(async () => {
   github = await startGithubDouble(E2E_GITHUB);
@@ -27,7 +30,7 @@ test.beforeAll(async () => {
   const [admin] = await queryControlPlane<{ id: string }>('SELECT id FROM "User" WHERE login = $1', [adminCredentials().login]);
   if (!admin) throw new Error("the local admin account does not exist yet");
   const key = Buffer.from(process.env.SLIPWAY_ENCRYPTION_KEY ?? "", "base64");
-  const projectId = randomUUID();
+  projectId = randomUUID();
   await queryControlPlane(
     `INSERT INTO "Project" (id, slug, name, "repoUrl", "repoKind", "githubOwner", "githubRepo", "githubTokenEnc", "odooVersion", "odooImage", "baseDomain", "webhookSecretEnc", "updatedAt")
      VALUES ($1, $2, 'GitHub merges', $3, 'github', $4, $5, $6, '17.0', 'odoo:17.0', 'slipway.localhost', $7, now())`,
@@ -94,4 +97,46 @@ test("Merge now on a GitHub project goes through GitHub's merge API; a conflict 
   );
   expect(rows.some((r) => r.text.includes("merge conflict"))).toBe(true);
   expect(rows.filter((r) => r.text.includes(token))).toEqual([]);
+});
+
+test("Settings: the GitHub commit statuses setting is on by default and an admin turns it off", async ({ page }) => {
+  await logInAsAdmin(page);
+  await page.goto(`/projects/${slug}/settings`);
+  const card = page.getByTestId("commit-statuses-setting");
+  const box = card.getByRole("checkbox", { name: /Post commit statuses to GitHub/ });
+  await expect(box).toBeChecked();
+  // The project has a token: no warning about missing credentials.
+  await expect(page.getByTestId("commit-statuses-no-credentials")).toHaveCount(0);
+  await box.uncheck();
+  await card.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("settings-notice")).toContainText("no longer post commit statuses");
+  await expect(page.getByTestId("commit-statuses-setting").getByRole("checkbox")).not.toBeChecked();
+  const [row] = await queryControlPlane<{ commitStatuses: boolean }>('SELECT "commitStatuses" FROM "Project" WHERE slug = $1', [slug]);
+  expect(row?.commitStatuses).toBe(false);
+});
+
+test("a build page shows why its commit status could not be posted", async ({ page }) => {
+  const [branch] = await queryControlPlane<{ id: string }>(`SELECT b.id FROM "Branch" b WHERE b."projectId" = $1 AND b.name = 'feature'`, [
+    projectId,
+  ]);
+  const buildId = randomUUID();
+  await queryControlPlane(
+    `INSERT INTO "Build" (id, "projectId", "branchId", number, stage, revision, state, result, "inProgressSlot", "updatedAt")
+     VALUES ($1, $2, $3, 7, 'development', $4, 'running', 'green', NULL, now())`,
+    [buildId, projectId, branch!.id, "c".repeat(40)],
+  );
+  // As the worker's github.commit-status job records a post that failed for good.
+  await queryControlPlane(
+    `INSERT INTO "Event" (id, "projectId", "branchId", "buildId", kind, message, data) VALUES (gen_random_uuid(), $1, $2, $3, 'github.status_failed', $4, $5::jsonb)`,
+    [
+      projectId,
+      branch!.id,
+      buildId,
+      'GitHub commit status "success" (slipway/development) could not be posted after 5 attempts: 502 Server Error',
+      JSON.stringify({ verdict: "green", state: "success", context: "slipway/development", error: "502 Server Error", attempts: 5 }),
+    ],
+  );
+  await logInAsAdmin(page);
+  await page.goto(`/projects/${slug}/builds/7`);
+  await expect(page.getByTestId("commit-status")).toContainText("could not be posted after 5 attempts: 502");
 });

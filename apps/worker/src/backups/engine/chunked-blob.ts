@@ -4,23 +4,23 @@
 // dump are chunks already in the store: they are neither compressed nor written again.
 //
 // Encoded chunk: one byte of codec (0 = stored as is, 1 = brotli) then the payload. Brotli at
-// quality 1 runs on libuv's thread pool (node:zlib's async calls), beside the chunker.
+// quality 1 runs on two worker threads (compress-pool.ts), beside the chunker.
 import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
 import { PassThrough, Readable } from "node:stream";
 import { promisify } from "node:util";
-import { brotliCompress, brotliDecompress, constants } from "node:zlib";
+import { brotliDecompress } from "node:zlib";
 import { DomainError } from "@slipway/domain";
 import type { BackupStore } from "../store/backup-store";
 import { SHA256_RE } from "../store/backup-store";
 import { chunkStream, type ChunkSizes } from "./chunker";
+import { brotliOnWorkers } from "./compress-pool";
 
-const compress = promisify(brotliCompress);
 const decompress = promisify(brotliDecompress);
 const RAW = 0;
 const BROTLI = 1;
 /** Chunks compressed or read at the same time. */
-const IN_FLIGHT = 6;
+const IN_FLIGHT = 4;
 
 export interface ChunkedBlob {
   /** The chunk list's key in the store. */
@@ -37,9 +37,7 @@ export interface ChunkedBlob {
 }
 
 export async function encodeChunk(plain: Buffer): Promise<Buffer> {
-  const packed = await compress(plain, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_SIZE_HINT]: plain.length },
-  });
+  const packed = await brotliOnWorkers(plain);
   // Incompressible data (already compressed attachments in a dump) is kept as it is.
   if (packed.length >= plain.length * 0.97) return Buffer.concat([Buffer.of(RAW), plain]);
   return Buffer.concat([Buffer.of(BROTLI), packed]);

@@ -91,6 +91,23 @@ describe("GitHub double contract: users, repositories, GitHub Apps", () => {
     expectContract(token, "POST /app/installations/{installation_id}/access_tokens");
   });
 
+  it("the double's rate-limit answers are GitHub's: 403 + x-ratelimit-remaining 0 + reset, or 403 'secondary rate limit' + retry-after", async () => {
+    const impatient = createGitHubClient({ baseUrl: github.url, auth: { kind: "none" }, limits: { rateLimitRetries: 0 } });
+    github.rateLimitNext(1, "primary", 30);
+    const primary = await capture(impatient.rest.users.getByUsername({ username: "alice" }));
+    expect(primary.status).toBe(403);
+    expect(primary.headers["x-ratelimit-remaining"]).toBe("0");
+    expect(Number(primary.headers["x-ratelimit-reset"])).toBeGreaterThan(Date.now() / 1000 + 20);
+    expect(primary.data).toMatchObject({ message: expect.stringMatching(/^API rate limit exceeded/) });
+    expectContract(primary, "GET /users/{username}");
+    github.rateLimitNext(1, "secondary", 30);
+    const secondary = await capture(impatient.rest.users.getByUsername({ username: "alice" }));
+    expect(secondary.status).toBe(403);
+    expect(secondary.headers["retry-after"]).toBe("30");
+    expect(secondary.data).toMatchObject({ message: expect.stringMatching(/secondary rate limit/) });
+    expectContract(secondary, "GET /users/{username}");
+  });
+
   it("the checker itself catches a wrong type, a missing field, an invented field, an undocumented status and missing headers", async () => {
     const res = await capture(alice.rest.repos.get({ owner: "alice", repo: "shop" }));
     const data = { ...(res.data as Record<string, unknown>) };

@@ -1,4 +1,4 @@
-import { mkdir, rm } from "node:fs/promises";
+import { access, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DomainError } from "@slipway/domain";
 import { makeTreeReadable } from "./readable-tree";
@@ -96,6 +96,8 @@ async function fetchWith(opts: FetchRevisionOptions, env: Record<string, string>
   // and each submodule is fetched alone so a failure names its sub-repository.
   const updateSubmodules = async (cwd: string, depth: number): Promise<void> => {
     if (depth > 8) throw new DomainError("invalid_input", "Submodules are nested more than 8 levels deep.");
+    // Most repositories have none: three git processes saved per build (the push → green overhead).
+    if (!(await hasGitmodules(cwd))) return;
     await git(["submodule", "init", "-q"], "read the submodules", {}, cwd);
     const urls = await git(["config", "--local", "--get-regexp", "^submodule\\..*\\.url$"], "read the submodule URLs", {}, cwd).catch(
       () => ({ stdout: "" }),
@@ -133,13 +135,22 @@ async function fetchWith(opts: FetchRevisionOptions, env: Record<string, string>
   await updateSubmodules(dest, 1);
   const { stdout } = await git(["log", "-1", "--format=%H%x00%s%x00%an <%ae>"], "read the commit");
   const [sha, subject, author] = stdout.trim().split("\0");
-  const subs = await git(["submodule", "status", "--recursive"], "list the submodules");
-  const submodules = subs.stdout
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/)[1])
-    .filter((p): p is string => !!p);
+  const submodules = (await hasGitmodules(dest))
+    ? (await git(["submodule", "status", "--recursive"], "list the submodules")).stdout
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/)[1])
+        .filter((p): p is string => !!p)
+    : [];
   await makeTreeReadable(dest);
   return { revision: sha!, subject: subject ?? "", author: author ?? "", submodules };
+}
+
+/** Whether a checked-out tree declares submodules (without `.gitmodules`, git has none to fetch). */
+async function hasGitmodules(dir: string): Promise<boolean> {
+  return access(join(dir, ".gitmodules")).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A submodule that could not be fetched, named, with the key to add when access was denied (seed "Submodules"). */

@@ -3,10 +3,9 @@ import { findGitHubSetup, findWebhookSecretEnc, insertAuditEntry, recordGitHubSe
 import { ensureDeployKey, ensureWebhook, type SetupOutcome } from "@slipway/github";
 import type { JobPayload } from "@slipway/queue";
 import type { WorkerDeps } from "../deps";
-import { projectGitHub } from "./project-client";
+import { loadProjectGitHub } from "./project-github";
 
-export const NO_CREDENTIALS =
-  "No GitHub token or GitHub App installation is set for this project: add the deploy key and the webhook on GitHub by hand (shown below), then use Verify.";
+export const NO_CREDENTIALS = "Add the deploy key and the webhook on GitHub by hand (shown below), then use Verify.";
 
 /** The push endpoint every GitHub repository's webhook posts to (projects are told apart by repository). */
 export function githubWebhookUrl(publicUrl: string): string {
@@ -30,11 +29,13 @@ export async function setUpGitHubProject(
   const { projectId } = payload;
   const setup = await findGitHubSetup(deps.prisma, projectId);
   if (!setup || setup.repoKind !== "github" || !setup.githubOwner || !setup.githubRepo || !setup.deployKeyPublic) return;
-  const github = await projectGitHub(deps, projectId);
-  if (!github) {
+  // The platform's GitHub App installation, else the project's token (loadProjectGitHub).
+  const github = await loadProjectGitHub(deps, projectId);
+  if (github.via === "none") {
+    const message = `${github.reason} ${NO_CREDENTIALS}`;
     await recordGitHubSetup(deps.prisma, projectId, {
-      deployKey: { status: "manual", message: NO_CREDENTIALS },
-      webhook: { status: "manual", message: NO_CREDENTIALS },
+      deployKey: { status: "manual", message },
+      webhook: { status: "manual", message },
     });
     return;
   }

@@ -43,7 +43,11 @@ describe("GitHub key and webhook, submodules (real PostgreSQL, the GitHub double
     github = await startGithubDouble();
     github.addUser({ id: 7, login: "grace" });
     github.addRepo({ owner: "grace", name: "shop", private: true });
-    setupDeps = { prisma, encryptionKey: key, github: { apiUrl: github.url }, publicUrl: "https://slipway.example" };
+    setupDeps = {
+      prisma,
+      config: { encryptionKey: key, github: { apiUrl: github.url, oauthUrl: github.url } },
+      publicUrl: "https://slipway.example",
+    };
     grace = { ...(await prisma.user.create({ data: { login: "grace" } })), isSuperuser: false };
   });
   afterAll(async () => {
@@ -118,7 +122,7 @@ describe("GitHub key and webhook, submodules (real PostgreSQL, the GitHub double
     const access = await loadProjectAccess({ prisma, user: grace, slug: "blog" });
     expect(await verifyGitHubSetup(setupDeps, { access, what: "webhook", ip: null })).toEqual({
       ok: false,
-      message: `Webhook failed: ${NO_CREDENTIALS}`,
+      message: `Webhook failed: No GitHub App is set up and the project has no GitHub token. ${NO_CREDENTIALS}`,
     });
     expect((await readGitHubSetup(setupDeps, access)).webhookStatus).toBe("manual");
     const dev = await prisma.user.create({ data: { login: "dev" } });

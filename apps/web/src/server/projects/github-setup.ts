@@ -1,7 +1,6 @@
-import { decryptSecret, encryptSecret, generateSshKeyPair } from "@slipway/config";
+import { decryptSecret, encryptSecret, generateSshKeyPair, type BaseConfig } from "@slipway/config";
 import {
   deleteProjectSubmodule,
-  findCommitStatusCredentials,
   findGitHubSetup,
   findWebhookSecretEnc,
   insertProjectSubmodule,
@@ -10,10 +9,11 @@ import {
   type GitHubSetupView,
 } from "@slipway/db";
 import { DomainError } from "@slipway/domain";
-import { createGitHubClient, ensureDeployKey, ensureWebhook, type GitHubClient, type SetupOutcome } from "@slipway/github";
+import { ensureDeployKey, ensureWebhook, type SetupOutcome } from "@slipway/github";
 import { z } from "zod";
 import type { ProjectAccess } from "../access";
 import { recordAudit } from "../audit/record-audit";
+import { loadProjectGitHub } from "../github/project-github";
 
 // Seed "GitHub key and webhook" and "Submodules" on the project's settings page (admins only):
 // the deploy key and the push webhook shown for manual set-up, Verify Deploy Key / Verify Webhook
@@ -22,13 +22,11 @@ import { recordAudit } from "../audit/record-audit";
 
 export interface GitHubSetupDeps {
   prisma: Db;
-  encryptionKey: Buffer;
-  github: { apiUrl: string };
+  config: Pick<BaseConfig, "encryptionKey" | "github">;
   publicUrl: string;
 }
 
-export const NO_CREDENTIALS =
-  "No GitHub token or GitHub App installation is set for this project, so Slipway cannot check GitHub: add the deploy key and the webhook by hand (shown here).";
+export const NO_CREDENTIALS = "Slipway cannot check GitHub: add the deploy key and the webhook by hand (shown here).";
 
 /** The endpoint every GitHub repository's push webhook posts to. */
 export function githubWebhookUrl(publicUrl: string): string {
@@ -42,20 +40,6 @@ export async function readGitHubSetup(deps: Pick<GitHubSetupDeps, "prisma">, acc
   return setup;
 }
 
-/** The project's GitHub client (its token), or null when it has none. */
-async function projectClient(
-  deps: GitHubSetupDeps,
-  projectId: string,
-): Promise<{ client: GitHubClient; owner: string; repo: string } | null> {
-  const row = await findCommitStatusCredentials(deps.prisma, projectId);
-  if (!row || row.repoKind !== "github" || !row.githubOwner || !row.githubRepo || !row.githubTokenEnc) return null;
-  const client = createGitHubClient({
-    baseUrl: deps.github.apiUrl,
-    auth: { kind: "token", token: decryptSecret(row.githubTokenEnc, deps.encryptionKey) },
-  });
-  return { client, owner: row.githubOwner, repo: row.githubRepo };
-}
-
 const wording: Record<SetupOutcome["result"], string> = { ok: "verified", added: "added", repaired: "repaired", failed: "failed" };
 
 /** Verify Deploy Key / Verify Webhook: checks on GitHub, repairs or explains; audited. Returns the notice. */
@@ -67,9 +51,12 @@ export async function verifyGitHubSetup(
   const setup = await readGitHubSetup(deps, access);
   if (setup.repoKind !== "github" || !setup.githubOwner || !setup.githubRepo)
     throw new DomainError("invalid_state", "Deploy keys and webhooks are set up for GitHub repositories only.");
-  const github = await projectClient(deps, access.project.id);
+  // The platform's GitHub App installation, else the project's token.
+  const found = await loadProjectGitHub(deps, access.project.id);
+  const github = found.via === "none" ? null : found;
   let outcome: SetupOutcome;
-  if (!github) outcome = { result: "failed", message: NO_CREDENTIALS };
+  if (found.via === "none") outcome = { result: "failed", message: `${found.reason} ${NO_CREDENTIALS}` };
+  else if (!github) throw new Error("unreachable");
   else if (what === "deploy-key") {
     if (!setup.deployKeyPublic) throw new DomainError("invalid_state", "This project has no deploy key.");
     outcome = await ensureDeployKey({
@@ -87,7 +74,7 @@ export async function verifyGitHubSetup(
       owner: github.owner,
       repo: github.repo,
       url: githubWebhookUrl(deps.publicUrl),
-      secret: decryptSecret(secretEnc, deps.encryptionKey),
+      secret: decryptSecret(secretEnc, deps.config.encryptionKey),
     });
   }
   const status = !github ? "manual" : outcome.result === "failed" ? "failed" : "added";
@@ -133,7 +120,7 @@ export async function addSubmodule(
     projectId: access.project.id,
     url,
     publicKey: pair.publicKey,
-    privateKeyEnc: encryptSecret(pair.privateKey, deps.encryptionKey),
+    privateKeyEnc: encryptSecret(pair.privateKey, deps.config.encryptionKey),
   });
   await recordAudit({
     prisma: deps.prisma,

@@ -13,12 +13,7 @@ import { addSubmodule, removeSubmodule, verifyGitHubSetup, type GitHubSetupDeps 
 
 function setupDeps(): GitHubSetupDeps {
   const d = deps();
-  return {
-    prisma: d.prisma,
-    encryptionKey: d.config.encryptionKey,
-    github: { apiUrl: d.config.github.apiUrl },
-    publicUrl: d.config.web.publicUrl,
-  };
+  return { prisma: d.prisma, config: d.config, publicUrl: d.config.web.publicUrl };
 }
 
 async function run(

@@ -1,4 +1,4 @@
-// Benchmark of the staging copy (issue 18, ADR 0008; earlier figures in ADR 0002). Prints figures; asserts nothing.
+// Benchmark of the staging copy (issue 18, ADR 0009; earlier figures in ADR 0002). Prints figures; asserts nothing.
 //   node --env-file=.slipway/env --import tsx bench/staging-copy.ts [sizesMB=1024,4096] [filestoreMB=1024] [files=10000] [cloneRuns=3]
 // Runs on a managed PostgreSQL server of its own (same image and access model as the platform's,
 // `benchstg<random>-pg`) with its streaming standby on a loop-mounted btrfs image (as the worker
@@ -6,7 +6,7 @@
 // database filled with generate_series rows (primary key) and a filestore of `files` files; then:
 //   - baseline: pg_dump | pg_restore + `cp -r` of the filestore;
 //   - fallback (today's default, ADR 0002): pg_dump | pg_restore + hard links (copyProductionForStagingBuild, no clone storage);
-//   - clone (ADR 0008): standby snapshot → own cluster, promoted, isolated + hard links (same function, clones on);
+//   - clone (ADR 0009): standby snapshot → own cluster, promoted, isolated + hard links (same function, clones on);
 //   - production latency: a bounded loopback load (one connection, one request every 20 ms: a primary-key
 //     read, every 5th an UPDATE) against production, idle and during each copy.
 // Everything it creates is named `benchstg<random>…` and removed at the end.

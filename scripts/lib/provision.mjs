@@ -25,7 +25,7 @@ const APT = {
   openssl: { bin: "openssl", pkg: "openssl" },
   // Private repositories over SSH (packages/git's tests): a real OpenSSH server on loopback.
   sshd: { bin: "sshd", pkg: "openssh-server" },
-  // Staging clones (ADR 0008): the standby and its snapshots on btrfs (a loop-mounted image in tests).
+  // Staging clones (ADR 0009): the standby and its snapshots on btrfs (a loop-mounted image in tests).
   btrfs: { bin: "mkfs.btrfs", pkg: "btrfs-progs" },
 };
 

@@ -43,7 +43,7 @@ export interface WorkerDeps {
    * 0: taken after the build asked for it (always current production); see ADR 0002.
    */
   stagingSourceMaxAgeMs?: number;
-  /** Overrides the configuration's staging clone settings (ADR 0008; tests). */
+  /** Overrides the configuration's staging clone settings (ADR 0009; tests). */
   stagingClones?: WorkerConfig["stagingClones"];
   /** Tests only: simulated crashes at the step boundaries of journaled operations (recovery/swap-journal.ts). */
   faults?: FaultInjector;

@@ -97,7 +97,7 @@ export interface WorkerConfig extends BaseConfig {
   /** Custom-domain checks: the DNS servers asked (empty: the system's) and seconds between two rounds (0: off). */
   readonly domains: { readonly dnsServers: readonly string[]; readonly checkIntervalSeconds: number };
   readonly odooPgImage: string;
-  /** Staging copies by standby snapshots (ADR 0008). */
+  /** Staging copies by standby snapshots (ADR 0009). */
   readonly stagingClones: { readonly mode: "off" | "auto"; readonly storageDir?: string; readonly loopSizeGb: number };
   /** Image template with a `{version}` placeholder; see odooImageFor. */
   readonly defaultOdooImage: string;

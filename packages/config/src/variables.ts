@@ -270,7 +270,7 @@ export const workerVariables = {
   SLIPWAY_TLS_ASK_URL: optional(url(["http:", "https:"])),
   SLIPWAY_ODOO_PG_IMAGE: withDefault(dockerImage, "slipway/postgres:15"),
   /**
-   * Staging copies (ADR 0008): "auto" snapshots a streaming standby of the managed server on
+   * Staging copies (ADR 0009): "auto" snapshots a streaming standby of the managed server on
    * copy-on-write storage (constant time) and falls back to pg_dump | pg_restore when there is none
    * or the standby lags; "off" always dumps (ADR 0002).
    */

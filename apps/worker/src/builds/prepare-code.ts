@@ -113,7 +113,7 @@ export async function prepareCode(input: {
         image,
         database,
         // The role of this database alone (ADR 0005): never another database's, never the administration role.
-        // A staging database may live in its own cluster (ADR 0008): its credentials name that server.
+        // A staging database may live in its own cluster (ADR 0009): its credentials name that server.
         db: databaseCredentials(await postgresFor(deps, database), database),
         network: network.name,
         checkout: { hostPath: ws.src, addonsFolders: discovery.addonsPaths },

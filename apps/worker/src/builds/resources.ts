@@ -62,7 +62,7 @@ export async function releaseBuild(options: {
     .removeRoute(redPageRouteId(build.id))
     .catch((e) => deps.logger.warn({ err: String(e), buildId: build.id }, "could not remove the red build page"));
   await removeBuildResources({ deps, buildId: build.id, containers: true, volumes: [] });
-  // A staging database in its own cluster (ADR 0008): stopped with the build, removed with its data.
+  // A staging database in its own cluster (ADR 0009): stopped with the build, removed with its data.
   if (options.keepData && build.databaseName) await stopStagingClone(deps, build.databaseName);
   if (!options.keepData && build.databaseName) {
     // Drops only a database this build owns by name (C6): never another project's, whatever the row says.

@@ -22,7 +22,7 @@ export interface ServeOptions {
   smtp?: { host: string; port: number };
   /** Whether the server joins the egress network (production only: it sends real mail, calls real APIs). */
   egress?: boolean;
-  /** The server holding the build's database when it is not the managed one (a staging clone, ADR 0008). */
+  /** The server holding the build's database when it is not the managed one (a staging clone, ADR 0009). */
   pg?: ManagedPostgres;
 }
 

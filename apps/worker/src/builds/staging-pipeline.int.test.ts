@@ -165,7 +165,7 @@ describe("staging builds", () => {
     }
   });
 
-  it("with staging clones on (ADR 0008), the copy is a snapshot of production's standby in the build's own cluster: current, neutralized, served", async () => {
+  it("with staging clones on (ADR 0009), the copy is a snapshot of production's standby in the build's own cluster: current, neutralized, served", async () => {
     h.deps.stagingClones = { mode: "auto", loopSizeGb: 8 };
     try {
       // The standby (a base backup of the managed server, once).
@@ -191,6 +191,20 @@ describe("staging builds", () => {
       expect(staging.activeMailServers).toEqual(["Slipway mail catcher"]);
       expect(staging.uuid).not.toBe((await identity(h.slug)).uuid);
       expect((await h.get(build.hostname!, "/web/health")).status).toBe(200);
+
+      // "Update previous build": the cluster moves to the next build's name with the data made in staging.
+      await h.prisma.branch.update({
+        where: { projectId_name: { projectId: h.projectId, name: "staging-5" } },
+        data: { pushBehavior: "update_previous" },
+      });
+      await h.sql(db, "INSERT INTO green_item (name, qty, double_qty) VALUES ('made in the staging clone', 1, 2)");
+      const next = await h.pushAndBuild("staging-5", { ...v11, "README.md": "again" }, { stage: "staging" });
+      expect(next.failureReason).toBeNull();
+      expect(next.steps.find((s) => s.name === "copy")!.detail).toMatchObject({ mode: "reuse", from: build.id });
+      expect((await postgresFor(h.deps, next.databaseName!)).containerName).toBe(cloneContainerName(next.databaseName!));
+      expect((await postgresFor(h.deps, db)).containerName).not.toBe(cloneContainerName(db));
+      expect(await h.sql(next.databaseName!, "SELECT 1 FROM green_item WHERE name = 'made in the staging clone'")).toHaveLength(1);
+      expect((await h.get(next.hostname!, "/web/health")).status).toBe(200);
     } finally {
       await dropProjectStagingClones(h.deps, h.projectId);
       const backend = await stagingCloneBackend(h.deps).catch(() => null);

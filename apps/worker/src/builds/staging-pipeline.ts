@@ -14,7 +14,7 @@ import { checksumsToRecord, computeChecksums, planModuleChanges, readDatabaseMod
 import { neutralizeDatabase, readDatabaseUuid, verifyNeutralization } from "../odoo/neutralize-database";
 import { databaseCredentials, databaseExists, dropDatabase, renameDatabase } from "../postgres";
 import { copyProductionForStagingBuild } from "../odoo/staging-source";
-import { dropStagingClone, postgresFor, stagingCloneBackend } from "../odoo/staging-clones";
+import { dropStagingClone, postgresFor, stagingCloneBackend, takeOverStagingClone } from "../odoo/staging-clones";
 import { pipelineOutcome, type PipelineInput, type PipelineOutcome, type PlannedStep } from "./pipeline";
 import { CODE_STEPS, prepareCode } from "./prepare-code";
 import { releaseBuild, removeBuildResources } from "./resources";
@@ -56,7 +56,7 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
         ? await previousStagingBuild(deps, { branchId: branch.id, buildId: build.id })
         : null;
       if (previous) {
-        await takeOver({ deps, labels: ctx.labels, previous, names });
+        await takeOver({ deps, labels: ctx.labels, previous, names, network: ctx.network });
         const oldUuid = await readDatabaseUuid({ pg, database: production.database }).catch(() => "");
         return { mode: "reuse", from: previous.id, oldUuid };
       }
@@ -76,7 +76,7 @@ export async function runStagingPipeline(input: PipelineInput): Promise<Pipeline
       const oldUuid = await readDatabaseUuid({ pg: r.pg ?? pg, database: names.databaseName });
       return {
         mode: "copy",
-        // clone: a snapshot of the standby, in the build's own cluster (ADR 0008); dump/template: ADR 0002.
+        // clone: a snapshot of the standby, in the build's own cluster (ADR 0009); dump/template: ADR 0002.
         copyMode: r.copyMode,
         ...(r.fallback ? { cloneFallback: r.fallback } : {}),
         ...(r.clone ? { clone: r.clone } : {}),
@@ -148,7 +148,11 @@ async function previousStagingBuild(
 ): Promise<{ id: string; databaseName: string } | null> {
   const pg = await deps.postgres();
   const candidates = await stagingBuildsWithDatabase(deps.prisma, { branchId: options.branchId, except: options.buildId, take: 3 });
-  for (const c of candidates) if (await databaseExists({ pg, name: c.databaseName })) return c;
+  for (const c of candidates) {
+    // On the managed server, or in a staging cluster of its own (ADR 0009).
+    const server = await postgresFor(deps, c.databaseName).catch(() => pg);
+    if (await databaseExists({ pg: server, name: c.databaseName })) return c;
+  }
   return null;
 }
 
@@ -158,12 +162,15 @@ async function takeOver(options: {
   labels: Record<string, string>;
   previous: { id: string; databaseName: string };
   names: BuildResourceNames;
+  /** The project's network (a staging cluster joins it under its new name). */
+  network: string;
 }): Promise<void> {
   const { deps, previous, names } = options;
   const pg = await deps.postgres();
   await releaseBuild({ deps, build: { id: previous.id, databaseName: null }, keepData: true });
   await stopBuild(deps.prisma, previous.id);
-  await renameDatabase({ pg, from: previous.databaseName, to: names.databaseName });
+  const moved = await takeOverStagingClone(deps, { from: previous.databaseName, to: names.databaseName, network: options.network });
+  if (!moved) await renameDatabase({ pg, from: previous.databaseName, to: names.databaseName });
   const fromVolume = volumeName({ databaseName: previous.databaseName });
   await filestoreOperation({
     docker: deps.docker,

@@ -40,7 +40,7 @@ export type CopyDetail =
       copyMs: number;
       filestoreMode: string;
       files: number;
-      /** clone: a standby snapshot in the build's own cluster (ADR 0008); dump/template: ADR 0002 (absent before issue 18: dump). */
+      /** clone: a standby snapshot in the build's own cluster (ADR 0009); dump/template: ADR 0002 (absent before issue 18: dump). */
       copyMode?: "clone" | "dump" | "template";
       /** Clones on but not used: why (no copy-on-write storage, standby lagging or being created). */
       cloneFallback?: string;

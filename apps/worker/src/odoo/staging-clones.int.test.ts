@@ -1,4 +1,4 @@
-// Staging copies by standby snapshots (ADR 0008) on a real managed server, a real standby on a
+// Staging copies by standby snapshots (ADR 0009) on a real managed server, a real standby on a
 // loop-mounted btrfs image, and real clone clusters: the copy is CURRENT production (a row written
 // one second before is in it), the clone holds its own database and nothing of any other project
 // (probed from the project's network), and on a filesystem that cannot snapshot the copy falls back
@@ -133,7 +133,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 }, 120_000);
 
-describe("staging clones (ADR 0008)", () => {
+describe("staging clones (ADR 0009)", () => {
   it("copies CURRENT production: a row written one second before the copy is in the clone, in its own cluster", async () => {
     await queryDatabase({ pg: primary, database: prod, sql: "INSERT INTO line (note) VALUES ('one second before')" });
     await new Promise((r) => setTimeout(r, 1_000));

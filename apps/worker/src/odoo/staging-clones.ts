@@ -1,4 +1,4 @@
-// The worker's side of staging clones (ADR 0008): whether they can be used now (settings, storage,
+// The worker's side of staging clones (ADR 0009): whether they can be used now (settings, storage,
 // standby), and where a database lives — the managed server, or a staging database's own cluster.
 import { join } from "node:path";
 import { odooPostgresDir, type WorkerConfig } from "@slipway/config";
@@ -9,6 +9,7 @@ import {
   cloneContainerName,
   cloneStorageStatus,
   ensureStandby,
+  moveClone,
   removeClone,
   type CloneStorage,
   type ManagedPostgres,
@@ -103,4 +104,26 @@ export async function dropProjectStagingClones(
     if (database) await dropStagingClone(deps, database);
   }
   return clones.length;
+}
+
+/**
+ * "Update previous build" when the previous staging database is a clone: the cluster moves to the
+ * new name (moveClone). False when `from` has no cluster (it is on the managed server).
+ */
+export async function takeOverStagingClone(
+  deps: Pick<WorkerDeps, "config" | "stagingClones" | "docker" | "postgres">,
+  options: { from: string; to: string; network: string },
+): Promise<boolean> {
+  const info = await inspectContainer({ docker: deps.docker, id: cloneContainerName(options.from) });
+  if (!info) return false;
+  const status = await storageOf(deps);
+  if (!status.ok) throw new Error(`the staging cluster of ${options.from} cannot be moved: ${status.reason}`);
+  await moveClone({
+    docker: deps.docker,
+    image: deps.config.odooPgImage,
+    primary: await deps.postgres(),
+    storage: status.storage,
+    ...options,
+  });
+  return true;
 }

@@ -117,7 +117,7 @@ export interface StagingSource {
   durationMs: number;
 }
 
-/** How the database was copied: a standby snapshot (ADR 0008), pg_dump | pg_restore, or a template copy of the staging source. */
+/** How the database was copied: a standby snapshot (ADR 0009), pg_dump | pg_restore, or a template copy of the staging source. */
 export type CopyMode = "clone" | "dump" | "template";
 
 export interface StagingCopy extends StagingSource {

@@ -1,4 +1,4 @@
-// Staging copies in constant time (ADR 0008): a streaming physical standby of the managed server
+// Staging copies in constant time (ADR 0009): a streaming physical standby of the managed server
 // whose data directory is a btrfs subvolume; a staging copy is an atomic snapshot of that
 // subvolume, taken once the standby has replayed production's current WAL position, started as a
 // cluster of its own (one container per staging database), promoted, and stripped of every other
@@ -22,6 +22,7 @@ import {
   inspectContainer,
   removeContainer,
   runToCompletion,
+  stopContainer,
   type DockerEngine,
 } from "@slipway/docker";
 import { assertDatabaseName } from "./databases";
@@ -399,6 +400,67 @@ END$$;`,
     };
   } catch (error) {
     await removeClone({ docker, storage, database: options.target }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * A staging cluster taken over by the branch's next build ("update previous build"): stopped
+ * cleanly, its snapshot snapshotted again under the new name (O(1)), started, its database and role
+ * renamed (the role given the new name's password), joined to the project's network; the old
+ * cluster removed. Same data, as a rename on the managed server keeps it.
+ */
+export async function moveClone(options: {
+  docker: DockerEngine;
+  image: string;
+  primary: ManagedPostgres;
+  storage: CloneStorage;
+  from: string;
+  to: string;
+  network?: string;
+}): Promise<ManagedPostgres> {
+  const { docker, storage } = options;
+  assertDatabaseName(options.from);
+  assertDatabaseName(options.to);
+  const old = await inspectContainer({ docker, id: cloneContainerName(options.from) });
+  if (!old) throw new DomainError("not_found", `database ${options.from} has no staging cluster`);
+  if (old.running) await stopContainer({ docker, id: old.id, timeoutSeconds: 60 });
+  await removeClone({ docker, storage, database: options.to });
+  const dir = join(storage.root, "clones", options.to);
+  await run("btrfs", ["subvolume", "snapshot", join(storage.root, "clones", options.from), dir]);
+  rmSync(join(dir, "postmaster.pid"), { force: true });
+  const container = cloneContainerName(options.to);
+  try {
+    const labels = Object.fromEntries(Object.entries(old.labels).filter(([k]) => k !== "role" && k !== "database" && k !== "build"));
+    await ensureContainer({
+      docker,
+      spec: {
+        name: container,
+        image: options.image,
+        labels: { ...labels, role: "staging-postgres", database: options.to },
+        mounts: [{ type: "bind", source: dir, target: "/var/lib/postgresql/data" }],
+        network: options.primary.platformNetwork,
+        restart: "unless-stopped",
+        security: { capDrop: ["ALL"], noNewPrivileges: true },
+      },
+    });
+    await waitForAdmin(docker, options.primary, container, 120_000);
+    await execSuperuser(
+      docker,
+      container,
+      [
+        `ALTER DATABASE ${ident(options.from)} RENAME TO ${ident(options.to)};`,
+        `ALTER ROLE ${ident(options.from)} RENAME TO ${ident(options.to)};`,
+        `ALTER ROLE ${ident(options.to)} WITH PASSWORD ${literal(rolePassword(options.primary, options.to))};`,
+        "",
+      ].join("\n"),
+    );
+    const conn = await waitForAdmin(docker, options.primary, container, 30_000);
+    if (options.network) await connectToNetwork({ docker, network: options.network, container });
+    await removeClone({ docker, storage, database: options.from });
+    return conn;
+  } catch (error) {
+    await removeClone({ docker, storage, database: options.to }).catch(() => undefined);
     throw error;
   }
 }

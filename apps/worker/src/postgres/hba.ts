@@ -16,7 +16,7 @@ export function renderHba(options: { platformSubnet: string }): string {
     // from a build, tools or egress network, whatever password is presented.
     `host    all        ${ADMIN_ROLE}   ${options.platformSubnet.padEnd(18)} scram-sha-256`,
     `host    all        ${ADMIN_ROLE}   0.0.0.0/0          reject`,
-    // The staging standby streams WAL from the platform network only (ADR 0008); `all` above never
+    // The staging standby streams WAL from the platform network only (ADR 0009); `all` above never
     // matches a replication connection, so nothing else may replicate.
     `host    replication ${REPLICATION_ROLE} ${options.platformSubnet.padEnd(18)} scram-sha-256`,
     // Odoo checks that its database exists on the maintenance database (it holds no data).

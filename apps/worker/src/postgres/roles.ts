@@ -13,7 +13,7 @@ import { DomainError } from "@slipway/domain";
 import { ident, literal, pgCode } from "./sql";
 
 export const ADMIN_ROLE = "slipway_admin";
-/** The staging standby's role (ADR 0008): REPLICATION and LOGIN, accepted from the platform network only. */
+/** The staging standby's role (ADR 0009): REPLICATION and LOGIN, accepted from the platform network only. */
 export const REPLICATION_ROLE = "slipway_replicator";
 
 /** What a container is given to log in to one database (official image env HOST/PORT/USER/PASSWORD). */

@@ -129,7 +129,7 @@ async function applyAccessModel(docker: DockerEngine, container: string, secrets
       `ALTER ROLE ${admin} WITH LOGIN NOSUPERUSER CREATEDB CREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ${literal(secrets.adminPassword)};`,
       // Closing the sessions of a database before dropping or copying it (non-superuser backends only).
       `GRANT pg_signal_backend TO ${admin};`,
-      // The staging standby (ADR 0008): streams WAL, reads nothing (pg_hba: replication connections only).
+      // The staging standby (ADR 0009): streams WAL, reads nothing (pg_hba: replication connections only).
       `SELECT 'CREATE ROLE ${REPLICATION_ROLE}' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${REPLICATION_ROLE}') \\gexec`,
       `ALTER ROLE ${ident(REPLICATION_ROLE)} WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD ${literal(rolePassword({ roleSecret: secrets.roleSecret, hostForBuilds: "", port: 0 }, REPLICATION_ROLE))};`,
       // The maintenance database: everyone may connect (Odoo looks its database up there) and nothing more.

@@ -102,7 +102,7 @@ export async function startTerminalGateway(options: {
     }
     let opened: string | null = null;
     try {
-      // The build's database server: the managed one, or a staging build's own cluster (ADR 0008).
+      // The build's database server: the managed one, or a staging build's own cluster (ADR 0009).
       const pg = await postgresFor(deps, target.databaseName);
       // runShellSession attaches its own listener before its first await: no frame falls between.
       const starting = runShellSession({

@@ -95,7 +95,7 @@ export async function createPipelineHarness(options: { prefix: string; image: st
       });
     },
     async sql(database, sql, params) {
-      // A staging database may live in its own cluster (ADR 0008).
+      // A staging database may live in its own cluster (ADR 0009).
       return queryDatabase({ pg: await postgresFor(deps, database), database, sql, params }) as never;
     },
     async close() {

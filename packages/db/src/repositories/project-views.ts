@@ -207,7 +207,7 @@ export interface BuildDetail extends BuildCell {
     command: string | null;
     /** The Odoo image the build started from (recorded by the dependencies step); null elsewhere. */
     image: string | null;
-    /** How a staging copy was made (ADR 0008: clone, or the pg_dump fallback and why); null elsewhere. */
+    /** How a staging copy was made (ADR 0009: clone, or the pg_dump fallback and why); null elsewhere. */
     copyMode: string | null;
   }[];
 }

@@ -102,7 +102,7 @@ beforeAll(async () => {
     volumeName: `slipway-test-clonepg-data-${tag}`,
     labels,
   });
-  await ensureNetwork({ docker, name: network, internal: true, labels });
+  await ensureNetwork({ docker, name: network, internal: true, labels: { ...labels, role: "project-network" } });
   for (const name of [prod, other]) {
     await createDatabase({ pg: primary, name });
     await withClient({ pg: primary, database: name }, async (c) => {

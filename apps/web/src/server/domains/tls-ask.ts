@@ -26,15 +26,21 @@ export function isLoopbackAddress(address: string | null | undefined): boolean {
  * certificate on demand: 200 only for the panel's own host, a build's hostname or a live project's
  * production name, or a verified custom domain; 404 for everything else (unknown names, domains
  * still pending DNS), so the proxy cannot be made to ask the CA for arbitrary names. Only callers
- * on loopback that came straight to the web app (no X-Forwarded-For / Forwarded: not a request
- * relayed by the proxy from outside) are answered; others get 403.
+ * on loopback that came straight to the web app (no X-Forwarded-For address off loopback, no
+ * Forwarded header: not a request relayed by the proxy from outside) are answered; others get 403.
  */
 export async function answerTlsAsk(
   deps: { prisma: Db; publicUrl: string },
   request: { headers: { get(name: string): string | null }; url: string },
 ): Promise<TlsAskAnswer> {
   const h = request.headers;
-  if (!isLoopbackAddress(h.get(PEER_ADDRESS_HEADER)) || h.get("x-forwarded-for") !== null || h.get("forwarded") !== null) {
+  // Next.js fills X-Forwarded-For with the socket's address when the client sent none: only a
+  // chain of loopback addresses is a direct local caller.
+  const forwarded = (h.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (!isLoopbackAddress(h.get(PEER_ADDRESS_HEADER)) || !forwarded.every(isLoopbackAddress) || h.get("forwarded") !== null) {
     return { status: 403, body: "Only the local proxy may ask.\n" };
   }
   const parsed = domainParam.safeParse(new URL(request.url).searchParams.get("domain") ?? "");

@@ -91,6 +91,8 @@ describe("GET /api/internal/tls-ask", () => {
   it("answers only loopback callers that came straight to the web app", async () => {
     expect(await ask(`www.${slug}.test`, { [PEER_ADDRESS_HEADER]: "::ffff:127.0.0.1" })).toBe(200);
     expect(await ask(`www.${slug}.test`, { [PEER_ADDRESS_HEADER]: "::1" })).toBe(200);
+    // As Next.js passes a direct request on: X-Forwarded-For filled with the socket's address.
+    expect(await ask(`www.${slug}.test`, { [PEER_ADDRESS_HEADER]: "127.0.0.1", "x-forwarded-for": "127.0.0.1" })).toBe(200);
     expect(await ask(`www.${slug}.test`, { [PEER_ADDRESS_HEADER]: "10.1.2.3" })).toBe(403);
     expect(await ask(`www.${slug}.test`, {})).toBe(403);
     // Relayed by the proxy from outside (the panel behind Caddy): not Caddy's own question.

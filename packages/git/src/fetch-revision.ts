@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { DomainError } from "@slipway/domain";
 import { makeTreeReadable } from "./readable-tree";
 import { runGit } from "./run-git";
-import { explainSshFailure, repoPathOnHost, withSshAccess, type GitSshAccess } from "./ssh-access";
+import { explainSshFailure, httpsTransport, repoPathOnHost, withSshAccess, type GitHttpsAccess, type GitSshAccess } from "./ssh-access";
 
 export interface FetchRevisionOptions {
   url: string;
@@ -28,6 +28,8 @@ export interface FetchRevisionOptions {
    * host's SSH server is comes from the platform's configuration, not from the repository).
    */
   ssh?: GitSshAccess;
+  /** Or a GitHub App installation token over HTTPS (URLs on `https.host` not vetted either). */
+  https?: GitHttpsAccess;
 }
 
 export interface FetchedRevision {
@@ -45,6 +47,10 @@ const SHA = /^[0-9a-f]{40}$/;
  * umask: it is mounted read-only into Odoo containers that run as another user.
  */
 export async function fetchRevision(opts: FetchRevisionOptions): Promise<FetchedRevision> {
+  if (!opts.ssh && opts.https) {
+    const transport = httpsTransport(opts.https);
+    return fetchWith(opts, transport.env, transport.repoUrl);
+  }
   if (!opts.ssh) return fetchWith(opts, {}, opts.url);
   const access = opts.ssh;
   return withSshAccess(access, (transport) => fetchWith(opts, transport.env, transport.repoUrl));
@@ -59,6 +65,7 @@ async function fetchWith(opts: FetchRevisionOptions, env: Record<string, string>
     runGit({ args, cwd, what, timeoutMs, config, env });
   const vet = async (candidate: string) => {
     if (ssh && repoPathOnHost(candidate, ssh.host)) return;
+    if (opts.https && repoPathOnHost(candidate, opts.https.host)) return;
     await opts.vetUrl?.(candidate);
   };
   const explain = (err: unknown) => {

@@ -1,16 +1,19 @@
 import { runGit } from "./run-git";
 import { DomainError } from "@slipway/domain";
-import { explainSshFailure, withSshAccess, type GitSshAccess } from "./ssh-access";
+import { explainSshFailure, httpsTransport, withSshAccess, type GitHttpsAccess, type GitSshAccess } from "./ssh-access";
 
 /** Branch heads of a remote repository: branch name → commit sha (the poller's view); `ssh` for a private repository. */
 export async function listRemoteBranches({
   url,
   timeoutMs,
   ssh,
+  https,
 }: {
   url: string;
   timeoutMs?: number;
   ssh?: GitSshAccess;
+  /** Or a GitHub App installation token over HTTPS. */
+  https?: GitHttpsAccess;
 }): Promise<Map<string, string>> {
   const run = (target: string, env?: Record<string, string>) =>
     runGit({ args: ["ls-remote", "--heads", "--", target], timeoutMs, env, what: `list the branches of ${url}` });
@@ -27,7 +30,12 @@ export async function listRemoteBranches({
           { cause: err },
         );
       })
-    : await run(url);
+    : https
+      ? await (() => {
+          const t = httpsTransport(https);
+          return run(t.repoUrl, t.env);
+        })()
+      : await run(url);
   const heads = new Map<string, string>();
   for (const line of stdout.split("\n")) {
     const m = /^([0-9a-f]{40})\trefs\/heads\/(.+)$/.exec(line.trim());

@@ -175,3 +175,42 @@ export const GITHUB_KNOWN_HOSTS = [
   "github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=",
   "github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk=",
 ].join("\n");
+
+/** A GitHub App installation token for HTTPS fetches (issue 17: "or an installation token over HTTPS"). */
+export interface GitHttpsAccess {
+  /** The host name repository URLs use ("github.com"). */
+  host: string;
+  /** An installation token (`ghs_…`), sent as GitHub documents: basic auth as x-access-token. */
+  token: string;
+  /** owner/name of the project's repository. */
+  repo: string;
+  /** Where that host's Git over HTTPS really is (GitHub Enterprise, a test server); default https://<host>. */
+  baseUrl?: string;
+}
+
+/**
+ * The environment of a git run over HTTPS with an installation token: the Authorization header
+ * for the host only (GIT_CONFIG_*, never in the command line or a URL), and SSH URLs of the host
+ * (submodules) rewritten to HTTPS so they use the token too.
+ */
+export function httpsTransport(access: GitHttpsAccess): GitTransport {
+  if (!/^[A-Za-z0-9_.-]+$/.test(access.token)) throw new DomainError("invalid_input", "Invalid installation token.");
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(access.repo))
+    throw new DomainError("invalid_input", `"${access.repo}" is not owner/name.`);
+  const canonical = `https://${access.host}/`;
+  const base = `${(access.baseUrl ?? `https://${access.host}`).replace(/\/+$/, "")}/`;
+  const header = `Authorization: Basic ${Buffer.from(`x-access-token:${access.token}`).toString("base64")}`;
+  // git rewrites a URL once (the longest match): every form points straight at the real base.
+  const rules: Array<[string, string]> = [
+    [`url.${base}.insteadOf`, `git@${access.host}:`],
+    [`url.${base}.insteadOf`, `ssh://git@${access.host}/`],
+  ];
+  if (base !== canonical) rules.push([`url.${base}.insteadOf`, canonical]);
+  rules.push([`http.${base}.extraHeader`, header]);
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(rules.length) };
+  rules.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return { env, repoUrl: `${canonical}${access.repo}.git` };
+}

@@ -27,9 +27,9 @@ export async function buildBranchHead(
     );
   let revision: string | undefined;
   try {
-    const heads = await withProjectGitAccess(deps, { id: subject.projectId, repoUrl: subject.repoUrl }, async (ssh) => {
-      if (!ssh) await repoUrlVetter({ localRoot: deps.config.localReposRoot })(subject.repoUrl);
-      return listRemoteBranches({ url: subject.repoUrl, timeoutMs: 60_000, ssh });
+    const heads = await withProjectGitAccess(deps, { id: subject.projectId, repoUrl: subject.repoUrl }, async (access) => {
+      if (!access.ssh && !access.https) await repoUrlVetter({ localRoot: deps.config.localReposRoot })(subject.repoUrl);
+      return listRemoteBranches({ url: subject.repoUrl, timeoutMs: 60_000, ...access });
     });
     revision = heads.get(subject.name);
   } catch (error) {

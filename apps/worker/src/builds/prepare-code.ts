@@ -51,7 +51,7 @@ export async function prepareCode(input: {
     const repo = parseRepoUrl(project.repoUrl);
     // A GitHub project with a deploy key fetches over SSH with its keys (issue 17); they live in a
     // temporary folder of the worker for this one fetch, never in the checkout containers mount.
-    const fetched = await withProjectGitAccess(deps, project, (ssh) =>
+    const fetched = await withProjectGitAccess(deps, project, (access) =>
       fetchRevision({
         url: project.repoUrl,
         revision: build.revision,
@@ -59,7 +59,7 @@ export async function prepareCode(input: {
         dest: ws.src,
         allowLocalSubmodules: repo.kind === "local",
         vetUrl: repoUrlVetter({ localRoot: deps.config.localReposRoot }),
-        ...(ssh ? { ssh } : {}),
+        ...access,
       }),
     );
     await recorder.update({ commitMessage: build.commitMessage ?? fetched.subject, commitAuthor: build.commitAuthor ?? fetched.author });

@@ -21,9 +21,9 @@ export async function pollBranches(
   let heads: Map<string, string>;
   try {
     // A GitHub project with a deploy key reads over SSH (the host is the configured one, not vetted).
-    heads = await withProjectGitAccess(deps, { id: projectId, repoUrl: project.repoUrl }, async (ssh) => {
-      if (!ssh) await repoUrlVetter({ localRoot: deps.config.localReposRoot })(project.repoUrl);
-      return listRemoteBranches({ url: project.repoUrl, timeoutMs: 60_000, ssh });
+    heads = await withProjectGitAccess(deps, { id: projectId, repoUrl: project.repoUrl }, async (access) => {
+      if (!access.ssh && !access.https) await repoUrlVetter({ localRoot: deps.config.localReposRoot })(project.repoUrl);
+      return listRemoteBranches({ url: project.repoUrl, timeoutMs: 60_000, ...access });
     });
   } catch (error) {
     // An unreachable repository is retried by the next scheduled poll; no failed job piles up per round.

@@ -2,7 +2,15 @@ import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret, loadWorkerConfig } from "@slipway/config";
-import { hostnameMayHaveCertificate, insertProject, listBranchDomains, listRoutedBuilds, type Db } from "@slipway/db";
+import {
+  hostnameMayHaveCertificate,
+  insertProject,
+  listBranchDomains,
+  listRoutedBuilds,
+  primaryDomainOfBuildBranch,
+  verifiedDomainsOfBuildBranch,
+  type Db,
+} from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { customDomainState } from "@slipway/domain";
 import { createQueues, type Queues } from "@slipway/queue";
@@ -118,6 +126,9 @@ describe("custom domain checks", () => {
     expect((await listRoutedBuilds(prisma, { buildIds: [buildId] }))[0]?.domains).toEqual([hostname]);
     const route = await routeOf();
     expect(route && routeHosts(route)).toEqual([target, hostname]);
+    // The production branch's main domain is its address (web.base.url) and goes on its maintenance page.
+    expect(await primaryDomainOfBuildBranch(prisma, { buildId })).toBe(hostname);
+    expect(await verifiedDomainsOfBuildBranch(prisma, { buildId })).toEqual([hostname]);
     // A second check changes nothing and keeps the first verification time.
     const again = await checkDomain(deps, { domainId });
     expect(again?.changed).toBe(false);
@@ -134,6 +145,7 @@ describe("custom domain checks", () => {
     const route = await routeOf();
     expect(route && routeHosts(route)).toEqual([target]);
     expect(await hostnameMayHaveCertificate(prisma, hostname)).toBe(false);
+    expect(await primaryDomainOfBuildBranch(prisma, { buildId })).toBeNull();
   });
 
   it("the periodic round queues a check of every domain and is scheduled", async () => {

@@ -31,6 +31,7 @@ let h: PipelineHarness;
 let connection: Redis;
 let workers: RunningWorkers;
 let token: string;
+let appPem = "";
 const logLines: string[] = [];
 
 beforeAll(async () => {
@@ -164,6 +165,34 @@ describe("GitHub commit statuses of builds", () => {
   }, 300_000);
 });
 
+describe("through the platform's GitHub App", () => {
+  it("posts with an installation token when the App is installed on the repository, the project's token removed", async () => {
+    const app = double.createApp("acme", "Slipway statuses");
+    double.installApp(app.id, "acme", [REPO]);
+    const key = h.deps.config.encryptionKey;
+    await h.prisma.gitHubApp.create({
+      data: {
+        appId: app.id,
+        slug: app.slug,
+        name: app.name,
+        ownerLogin: "acme",
+        htmlUrl: app.html_url,
+        clientId: app.client_id,
+        clientSecretEnc: encryptSecret(app.client_secret, key),
+        webhookSecretEnc: null,
+        privateKeyEnc: encryptSecret(app.pem, key),
+      },
+    });
+    appPem = app.pem;
+    await h.prisma.project.update({ where: { id: h.projectId }, data: { githubTokenEnc: null } });
+    const build = await pushAndBuildThroughWorker("via-app", "development", "green_addon");
+    expect(build).toMatchObject({ state: "running", result: "green" });
+    await waitFor("both statuses through the App", async () => statesOn(build.revision).length >= 2, 30_000);
+    const posted = statusesOf(double.state, REPO, build.revision);
+    expect(posted.map((s) => `${s.state} by ${s.creator}`)).toEqual([`pending by ${app.slug}[bot]`, `success by ${app.slug}[bot]`]);
+  }, 300_000);
+});
+
 describe("merges of a GitHub project", () => {
   async function merge(source: string, target: string) {
     const [s, t, actor] = await Promise.all([
@@ -208,5 +237,10 @@ describe("merges of a GitHub project", () => {
     expect(events.some((e) => e.kind === "github.status_failed")).toBe(true);
     expect(audit.some((a) => a.action === "branch.merge")).toBe(true);
     expect(JSON.stringify([events, audit])).not.toContain(token);
+    // Nor the App's private key.
+    const pemBody = appPem.split("\n")[1]!;
+    expect(pemBody.length).toBeGreaterThan(40);
+    expect(logLines.filter((l) => l.includes(pemBody))).toEqual([]);
+    expect(JSON.stringify([events, audit])).not.toContain(pemBody);
   });
 });

@@ -1,7 +1,6 @@
-import { decryptSecret } from "@slipway/config";
-import { findCommitStatusCredentials } from "@slipway/db";
-import { projectGitHubClient, type GitHubClient } from "@slipway/github";
+import type { GitHubClient } from "@slipway/github";
 import type { WorkerDeps } from "../deps";
+import { loadProjectGitHub } from "./project-github";
 
 /** A GitHub client for one project's repository, with the repository it acts on. */
 export interface ProjectGitHub {
@@ -11,20 +10,12 @@ export interface ProjectGitHub {
 }
 
 /**
- * The project's GitHub client (packages/github projectGitHubClient: App installation → token) when
- * it is a GitHub project with credentials; null otherwise (other hosts, or nothing configured:
- * callers fall back to git or skip). The token is decrypted for this client only.
+ * The project's GitHub client (loadProjectGitHub: the platform App's installation → the project's
+ * token) when it is a GitHub project with credentials; null otherwise (other hosts, or nothing
+ * configured: callers fall back to git or skip).
  */
 export async function projectGitHub(deps: Pick<WorkerDeps, "prisma" | "config">, projectId: string): Promise<ProjectGitHub | null> {
-  const row = await findCommitStatusCredentials(deps.prisma, projectId);
-  if (!row || row.repoKind !== "github" || !row.githubOwner || !row.githubRepo) return null;
-  const github = await projectGitHubClient({
-    apiUrl: deps.config.github.apiUrl,
-    repository: { owner: row.githubOwner, repo: row.githubRepo },
-    token: row.githubTokenEnc ? decryptSecret(row.githubTokenEnc, deps.config.encryptionKey) : null,
-    // The platform's GitHub App joins here once its row exists (the App → token order is projectGitHubClient's).
-    app: null,
-  });
+  const github = await loadProjectGitHub(deps, projectId);
   return github.via === "none" ? null : { client: github.client, owner: github.owner, repo: github.repo };
 }
 

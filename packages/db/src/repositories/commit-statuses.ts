@@ -145,7 +145,9 @@ export async function findCommitStatusesSetting(db: Db, projectId: string): Prom
     select: { repoKind: true, commitStatuses: true, githubTokenEnc: true },
   });
   if (!row) return null;
-  return { repoKind: row.repoKind, enabled: row.commitStatuses, hasCredentials: row.githubTokenEnc !== null };
+  // The platform's GitHub App counts when it exists (whether it is installed on the repository is GitHub's to say).
+  const app = await db.gitHubApp.findFirst({ select: { appId: true } });
+  return { repoKind: row.repoKind, enabled: row.commitStatuses, hasCredentials: row.githubTokenEnc !== null || app !== null };
 }
 
 /** Turns the setting on or off, with its audit entry, in one transaction. */
@@ -166,13 +168,5 @@ export async function saveCommitStatusesSetting(
       ip: options.ip,
     });
     return true;
-  });
-}
-
-/** TEMPORARY until the per-project GitHub client lands: the project's repository and token. */
-export function findCommitStatusCredentials(db: Db, projectId: string) {
-  return db.project.findUnique({
-    where: { id: projectId },
-    select: { repoKind: true, githubOwner: true, githubRepo: true, githubTokenEnc: true },
   });
 }

@@ -35,7 +35,15 @@ export async function runStreamingViaFifos(options: {
   try {
     await run("mkfifo", ["-m", "0666", inPath, outPath]);
     const command = [...(options.spec.entrypoint ?? []), ...(options.spec.cmd ?? [])];
-    const redirect = `exec "$@" <${options.stdin ? `${MOUNT}/in` : "/dev/null"} >${options.stdout ? `${MOUNT}/out` : "/dev/null"}`;
+    const io = `<${options.stdin ? `${MOUNT}/in` : "/dev/null"} >${options.stdout ? `${MOUNT}/out` : "/dev/null"}`;
+    // A pipe holds 64 KiB: on a busy machine every 64 KiB waits for the reader to be scheduled
+    // (measured: 300 MB in 25-35 s at a load of 25). perl (Debian's essential perl-base) raises
+    // both pipes to 1 MiB (F_SETPIPE_SZ = 1031; /dev/null ignores it), then execs the command.
+    const redirect = [
+      `if command -v perl >/dev/null 2>&1; then`,
+      `exec perl -e 'fcntl(STDIN, 1031, 1048576); fcntl(STDOUT, 1031, 1048576); exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!\\n"' "$@" ${io}`,
+      `else exec "$@" ${io}; fi`,
+    ].join("\n");
     const spec: ContainerSpec = {
       ...options.spec,
       entrypoint: ["sh", "-c", redirect, "sh", ...command],

@@ -99,13 +99,18 @@ test("a project admin stores the token, then Check access follows the App once i
   }
 });
 
-test("the administrator forgets the App; the project falls back to its token", async ({ page }) => {
+test("the administrator forgets the App; the project falls back to its token, through a rate limit", async ({ page }) => {
   await logInAsAdmin(page);
   await page.goto("/admin/github-app");
   await page.getByRole("button", { name: "Forget this App" }).click();
   await expect(page.getByTestId("github-app-notice")).toContainText("forgotten");
   await expect(page.getByRole("button", { name: "Create GitHub App" })).toBeVisible();
   await page.goto(`/projects/${slug}/settings`);
+  // GitHub answers the next request 403 rate-limited (x-ratelimit-remaining: 0, reset in 1 s): the
+  // panel's client waits for the reset and asks again.
+  github.state.log.length = 0;
+  github.rateLimitNext(1, "primary", 1);
   await page.getByRole("button", { name: "Check access" }).click();
   await expect(page.getByTestId("settings-notice")).toHaveText(`Slipway reaches acme/${repo} through the project's GitHub token.`);
+  expect(github.state.log.filter((r) => r.path === `/repos/acme/${repo}`).map((r) => r.status)).toEqual([403, 200]);
 });

@@ -9,6 +9,7 @@ import { deleteGitHubApp, saveGitHubApp, type AuthUser, type Db } from "@slipway
 import { DomainError, mayManageUsers } from "@slipway/domain";
 import { createGitHubClient, isGitHubStatus } from "@slipway/github";
 import { z } from "zod";
+import { WEB_GITHUB_LIMITS } from "./project-github";
 
 type Deps = { prisma: Db; config: Pick<WebConfig, "encryptionKey" | "github" | "web" | "sessionSecret"> };
 
@@ -112,7 +113,7 @@ export async function completeAppCreation(
     .regex(/^[A-Za-z0-9_-]{1,100}$/)
     .safeParse(options.code);
   if (!code.success) throw new DomainError("invalid_input", "GitHub sent no App code back; start again.");
-  const client = createGitHubClient({ baseUrl: deps.config.github.apiUrl, auth: { kind: "none" } });
+  const client = createGitHubClient({ baseUrl: deps.config.github.apiUrl, auth: { kind: "none" }, limits: WEB_GITHUB_LIMITS });
   let data: unknown;
   try {
     data = (await client.rest.apps.createFromManifest({ code: code.data })).data;

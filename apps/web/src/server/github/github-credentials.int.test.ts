@@ -125,6 +125,14 @@ describe("GitHub credentials per project: GitHub App (manifest flow) and token (
     const gh = await loadProjectGitHub(deps(), projectId);
     expect(gh).toMatchObject({ via: "token", appProblem: null });
     expect(await checkProjectGitHubCredentials(deps(), owner)).toBe("Slipway reaches acme/shop through the project's GitHub token.");
+    // A browser waits on these calls: a secondary limit lifting in a minute is reported, not waited for.
+    github.rateLimitNext(1, "secondary", 60);
+    const started = Date.now();
+    expect(await checkProjectGitHubCredentials(deps(), owner)).toBe(
+      "Slipway tried the project's GitHub token, and GitHub answered HTTP 403 for acme/shop.",
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    github.rateLimitNext(0);
   });
 
   it("creates the GitHub App from the panel: admins only, state bound to the admin, code redeemed once, secrets encrypted", async () => {

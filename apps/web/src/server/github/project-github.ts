@@ -7,6 +7,13 @@ import { projectGitHubClient, type GitHubAppSecret, type ProjectGitHubClient } f
 
 type Deps = { prisma: Db; config: Pick<BaseConfig, "encryptionKey" | "github"> };
 
+/**
+ * GitHub calls made while a browser waits: a rate limit is waited out only when it lifts within
+ * 10 s (a secondary limit's usual minute, or an hour-long reset, fails the request at once with
+ * GitHub's message instead of hanging the page); the worker's jobs keep the client's defaults.
+ */
+export const WEB_GITHUB_LIMITS = { maxWaitSeconds: 10, rateLimitRetries: 2 } as const;
+
 /** The platform's GitHub App with its private key decrypted, or null when none was created. */
 export async function loadGitHubAppSecret(deps: Deps): Promise<GitHubAppSecret | null> {
   const app = await findGitHubAppSecrets(deps.prisma);
@@ -21,5 +28,6 @@ export async function loadProjectGitHub(deps: Deps, projectId: string): Promise<
     repository: project.repository,
     token: project.tokenEnc ? decryptSecret(project.tokenEnc, deps.config.encryptionKey) : null,
     app: project.repository ? await loadGitHubAppSecret(deps) : null,
+    limits: WEB_GITHUB_LIMITS,
   });
 }

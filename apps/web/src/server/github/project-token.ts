@@ -8,7 +8,7 @@ import { DomainError } from "@slipway/domain";
 import { createGitHubClient, isGitHubStatus } from "@slipway/github";
 import { z } from "zod";
 import type { ProjectAccess } from "../access";
-import { loadProjectGitHub } from "./project-github";
+import { loadProjectGitHub, WEB_GITHUB_LIMITS } from "./project-github";
 
 type Deps = { prisma: Db; config: Pick<WebConfig, "encryptionKey" | "github"> };
 
@@ -50,7 +50,11 @@ export async function changeProjectGitHubToken(
   const parsed = tokenSchema.safeParse(options.token);
   if (!parsed.success) throw new DomainError("invalid_input", "That is not a GitHub token (github_pat_… or ghp_…).");
   const { owner, repo } = project.repository;
-  const client = createGitHubClient({ baseUrl: deps.config.github.apiUrl, auth: { kind: "token", token: parsed.data } });
+  const client = createGitHubClient({
+    baseUrl: deps.config.github.apiUrl,
+    auth: { kind: "token", token: parsed.data },
+    limits: WEB_GITHUB_LIMITS,
+  });
   try {
     await client.rest.repos.get({ owner, repo });
   } catch (error) {

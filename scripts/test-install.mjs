@@ -219,7 +219,15 @@ function imagesTar() {
 function makeVersions(mnt) {
   const repo = path.join(mnt, "src-a");
   mkdirSync(repo, { recursive: true });
-  execFileSync("bash", ["-c", `git -C "$1" archive HEAD | tar -x -C "$2"`, "_", root, repo]);
+  // SLIPWAY_INSTALL_TEST_REF: another commit to install (default HEAD); infra/ comes from the working tree.
+  execFileSync("bash", [
+    "-c",
+    `git -C "$1" archive "$3" | tar -x -C "$2"`,
+    "_",
+    root,
+    repo,
+    process.env.SLIPWAY_INSTALL_TEST_REF || "HEAD",
+  ]);
   rmSync(path.join(repo, "infra"), { recursive: true, force: true });
   cpSync(path.join(root, "infra"), path.join(repo, "infra"), { recursive: true });
   const git = (...args) =>
@@ -327,7 +335,10 @@ function startServer(name, mnt) {
   // trusts it the way a server behind such a proxy would (system store; install.sh points npm at it).
   inCt(name, "cp /mnt/test/ca/*.crt /usr/local/share/ca-certificates/ 2>/dev/null; update-ca-certificates >/dev/null");
   // npm's cache of this machine, so that npm ci inside does not download 1 GB again (it still asks the registry).
-  inCt(name, "if [ -d /mnt/npm-cache ]; then mkdir -p /root/.npm && cp -a /mnt/npm-cache /root/.npm/_cacache; fi");
+  inCt(
+    name,
+    "if [ -d /mnt/npm-cache ]; then mkdir -p /root/.npm/_cacache && (tar -C /mnt/npm-cache --exclude=./tmp -c . | tar -x -C /root/.npm/_cacache) 2>/dev/null || true; fi",
+  );
   return port;
 }
 function cleanup() {
@@ -467,7 +478,11 @@ try {
       /^SLIPWAY_ENCRYPTION_KEY=[A-Za-z0-9+/]{43}=$/m.test(env) && /^SLIPWAY_SESSION_SECRET=[0-9a-f]{64}$/m.test(env),
       "generated secrets in the env file",
     );
-    assert(inCt(A, "ps -o user= -C node | sort -u").stdout.trim() === "slipway", "web and worker run as the slipway user");
+    assert(
+      inCt(A, "for u in slipway-web slipway-worker; do stat -c %U /proc/$(systemctl show -p MainPID --value $u); done").stdout.trim() ===
+        "slipway\nslipway",
+      "web and worker run as the slipway user",
+    );
     assert(
       inCt(
         A,

@@ -107,6 +107,11 @@ build_release() {
   # npm trusts the system's certificate store too (a local CA of an HTTPS proxy installed with update-ca-certificates).
   (cd "$dir" && with_env with_node env NODE_EXTRA_CA_CERTS="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}" npm ci --no-audit --no-fund --loglevel=error)
   log "building the web app (next build)"
+  # The running release's build cache makes an upgrade's build faster (Next reuses what did not change).
+  if [ -d "$SLIPWAY_PREFIX/current/apps/web/.next/cache" ] && [ ! -e "$dir/apps/web/.next" ]; then
+    mkdir -p "$dir/apps/web/.next"
+    cp -a "$SLIPWAY_PREFIX/current/apps/web/.next/cache" "$dir/apps/web/.next/cache"
+  fi
   (cd "$dir/apps/web" && with_env with_node env NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production "$(node_bin)" "$dir/node_modules/next/dist/bin/next" build >"$dir/.build.log" 2>&1) ||
     {
       tail -n 40 "$dir/.build.log" >&2

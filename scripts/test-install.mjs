@@ -535,7 +535,7 @@ try {
       480_000,
     );
     assert(state === "running/green", "the first build of main is running and green");
-    const routes = JSON.parse(inCt(A, "curl -fsS http://127.0.0.1:2019/config/apps/http/servers/slipway/routes").stdout);
+    const routes = JSON.parse(inCt(A, "curl -fsS http://127.0.0.1:20190/config/apps/http/servers/slipway/routes").stdout);
     buildHost =
       routes
         .flatMap((r) => r.match ?? [])

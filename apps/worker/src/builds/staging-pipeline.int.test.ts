@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { odooPostgresDir } from "@slipway/config";
+import { RequestLogReader } from "../monitor/request-log-reader";
+import { sampleMetrics } from "../monitor/sample-metrics";
 import { dropProjectStagingClones, postgresFor, stagingCloneBackend } from "../odoo/staging-clones";
 import { cloneContainerName, databaseExists, removeStandby } from "../postgres";
 import { createPipelineHarness, type PipelineHarness } from "../testing/pipeline-harness";
@@ -191,6 +193,13 @@ describe("staging builds", () => {
       expect(staging.activeMailServers).toEqual(["Slipway mail catcher"]);
       expect(staging.uuid).not.toBe((await identity(h.slug)).uuid);
       expect((await h.get(build.hostname!, "/web/health")).status).toBe(200);
+      // The Monitor reads the database's size and connections on its own cluster.
+      await sampleMetrics({ deps: h.deps, state: { reader: new RequestLogReader(), storage: new Map() } });
+      const sample = await h.prisma.metric.findFirst({ where: { buildId: build.id } });
+      expect(sample!.databaseBytes).toBeGreaterThan(1_000_000n);
+      // null when the database is not found; a count (the cluster's own) when it is.
+      expect(sample!.dbConnections).toBeGreaterThanOrEqual(0);
+      expect(sample!.pgConnections).toBe(sample!.dbConnections);
 
       // "Update previous build": the cluster moves to the next build's name with the data made in staging.
       await h.prisma.branch.update({

@@ -4,7 +4,8 @@ import { containerStats, execCommand, inspectContainer, type ContainerStats } fr
 import { databaseShare, METRIC_RETENTION_MS } from "@slipway/domain";
 import { buildWorkspace } from "../builds/workspace";
 import type { WorkerDeps } from "../deps";
-import { databaseSize, withClient } from "../postgres";
+import { postgresFor } from "../odoo/staging-clones";
+import { cloneContainerName, databaseSize, withClient, type ManagedPostgres } from "../postgres";
 import type { RequestLogReader } from "./request-log-reader";
 
 /** Sizes are walked less often than CPU is read: `du` on a large filestore is not free. */
@@ -51,6 +52,31 @@ async function connectionsByDatabase(deps: Deps): Promise<{ byDatabase: Map<stri
 }
 
 /**
+ * A staging database in a cluster of its own (ADR 0009): that cluster's container is the database's
+ * whole share (CPU, memory, connections); null for a database on the shared server.
+ */
+async function ownCluster(
+  deps: Deps,
+  database: string,
+): Promise<{ pg: ManagedPostgres; stats: ContainerStats | null; connections: number } | null> {
+  const info = await inspectContainer({ docker: deps.docker, id: cloneContainerName(database) });
+  if (!info?.running) return null;
+  const pg = await postgresFor(deps, database);
+  const stats = await containerStats({ docker: deps.docker, id: info.id }).catch(() => null);
+  const connections = await withClient({ pg }, async (c) =>
+    Number(
+      (
+        await c.query<{ n: string }>(
+          "SELECT count(*)::text AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname = $1",
+          [database],
+        )
+      ).rows[0]?.n ?? 0,
+    ),
+  );
+  return { pg, stats, connections };
+}
+
+/**
  * One Monitor tick: a sample per running build of this control plane (container CPU/memory, the
  * database's share of the shared PostgreSQL, storage, HTTP requests from odoo.log), stored as
  * Metric rows; old samples are deleted. A build whose container cannot be read is skipped.
@@ -77,28 +103,32 @@ export async function sampleMetrics(options: {
       const stats = await containerStats({ docker: deps.docker, id: container.id }).catch(() => null);
       const requests = await state.reader.read(path.join(logDir, "odoo.log"));
 
+      const own = b.databaseName ? await ownCluster(deps, b.databaseName).catch(() => null) : null;
       let storage = state.storage.get(b.id);
       if (!storage || now.getTime() - storage.at >= STORAGE_EVERY_MS) {
-        const databaseBytes = b.databaseName && pg ? await databaseSize({ pg, name: b.databaseName }).catch(() => null) : null;
+        const server = own?.pg ?? pg;
+        const databaseBytes = b.databaseName && server ? await databaseSize({ pg: server, name: b.databaseName }).catch(() => null) : null;
         const filestore = b.databaseName ? await filestoreBytes(deps, container.id, b.databaseName).catch(() => null) : null;
         storage = { at: now.getTime(), filestoreBytes: filestore, databaseBytes };
         state.storage.set(b.id, storage);
       }
-      const dbConnections = b.databaseName ? (connections?.byDatabase.get(b.databaseName) ?? 0) : null;
-      const share =
-        connections && dbConnections !== null
+      const dbConnections = own ? own.connections : b.databaseName ? (connections?.byDatabase.get(b.databaseName) ?? 0) : null;
+      const share = own
+        ? 1
+        : connections && dbConnections !== null
           ? databaseShare({ databaseConnections: dbConnections, totalConnections: connections.total })
           : null;
+      const dbStats = own ? own.stats : pgStats;
       await insertMetricSample(deps.prisma, {
         buildId: b.id,
         at: now,
         cpuPercent: stats?.cpuPercent ?? null,
         memoryBytes: big(stats?.memoryBytes),
         memoryLimitBytes: big(stats?.memoryLimitBytes),
-        dbCpuPercent: pgStats && share !== null ? Math.round(pgStats.cpuPercent * share * 100) / 100 : null,
-        dbMemoryBytes: pgStats && share !== null ? big(pgStats.memoryBytes * share) : null,
+        dbCpuPercent: dbStats && share !== null ? Math.round(dbStats.cpuPercent * share * 100) / 100 : null,
+        dbMemoryBytes: dbStats && share !== null ? big(dbStats.memoryBytes * share) : null,
         dbConnections,
-        pgConnections: connections?.total ?? null,
+        pgConnections: own ? own.connections : (connections?.total ?? null),
         filestoreBytes: big(storage.filestoreBytes),
         databaseBytes: big(storage.databaseBytes),
         requests: requests.requests,

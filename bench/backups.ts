@@ -1,4 +1,5 @@
-// Benchmark of backups (issue 6). Prints figures; asserts nothing.
+// Benchmark of backups (issues 6, 18). Prints figures and a summary table with the goals of
+// issue 18 ("goal met" column); asserts nothing.
 //   npm run services:up
 //   node --env-file=.slipway/env --import tsx bench/backups.ts [dbMiB=1024] [filestoreMiB=1024] [retained=14] [churn=0.01]
 // 1. Backup throughput of Slipway (snapshot pg_dump -Fc in a container + content-addressed
@@ -6,12 +7,16 @@
 //    and `tar -cf` of the filestore, each in a one-off container.
 // 2. Restore throughput: Slipway's load (pg_restore from the store + filestore from objects) and the
 //    whole restore (safety backup + swap), against `pg_restore -d` + `tar -xf` by hand.
-// 3. Bytes stored for N retained daily backups with a daily filestore churn (files deleted and
-//    added), against N full copies (dump + tar each day).
+// 3. Bytes stored for N retained daily backups with a daily churn (that share of the filestore's
+//    files deleted and as many added, that share of the rows inserted), against one full copy
+//    (pg_dump -Fc + tar) and N full copies.
+// 4. Production's latency while a backup runs, next to idle: a small bounded load over loopback
+//    (one client, one request every 50 ms; a request = the queries of an Odoo form view: one row by
+//    primary key and a 20-row list), p50/p95.
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { loadWorkerConfig } from "@slipway/config";
@@ -25,6 +30,7 @@ import { createBackup } from "../apps/worker/src/backups/create-backup";
 import { toolsContextOf } from "../apps/worker/src/backups/engine/context";
 import { moveFilestores } from "../apps/worker/src/backups/engine/filestore-volume";
 import { loadBackup } from "../apps/worker/src/backups/engine/load-backup";
+import { sweepObjects } from "../apps/worker/src/backups/prune-backups";
 import type { BackupManifest } from "../apps/worker/src/backups/engine/manifest";
 import { restoreBackup } from "../apps/worker/src/backups/restore-backup";
 import { LocalBackupStore } from "../apps/worker/src/backups/store/local-store";
@@ -48,6 +54,41 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const v = await fn();
   return [v, Date.now() - t];
 }
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+/** Latencies (ms) of "requests" against `database` while `running()` holds (at least `minMs`). */
+async function probeLatency(
+  pgInfo: Parameters<typeof withClient>[0]["pg"],
+  database: string,
+  maxId: number,
+  running: () => boolean,
+  minMs = 0,
+): Promise<number[]> {
+  const out: number[] = [];
+  const start = Date.now();
+  let errors = 0;
+  while (running() || Date.now() - start < minMs) {
+    // A broken connection (the server busy or restarted) counts as an error, then reconnects.
+    await withClient({ pg: pgInfo, database }, async (c) => {
+      c.on("error", () => undefined);
+      while (running() || Date.now() - start < minMs) {
+        const t = performance.now();
+        await c.query("SELECT id, n, payload FROM bench_data WHERE id = $1", [1 + Math.floor(Math.random() * maxId)]);
+        await c.query("SELECT id, name FROM res_partner ORDER BY id LIMIT 20");
+        const ms = performance.now() - t;
+        out.push(ms);
+        await new Promise((r) => setTimeout(r, Math.max(0, 50 - ms)));
+      }
+    }).catch(() => errors++);
+  }
+  if (errors > 0) console.log(`   (latency probe: ${errors} connection errors)`);
+  return out;
+}
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? 0;
+const latency = (xs: number[]) => `p50 ${pct(xs, 0.5).toFixed(1)} ms, p95 ${pct(xs, 0.95).toFixed(1)} ms (${xs.length} requests)`;
+
 async function du(dir: string): Promise<number> {
   let total = 0;
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
@@ -83,6 +124,7 @@ try {
   console.log(
     `backups benchmark: database ${dbMiB} MiB, filestore ${fsMiB} MiB (${FILE_KIB} KiB files), ${retained} retained, churn ${churn * 100} %/day`,
   );
+  console.log(`machine: load average ${load()} at the start`);
   const fixture = await createBackupProject(deps, { labels });
   const { production, pg } = fixture;
   projectSlug = fixture.project.slug;
@@ -132,12 +174,21 @@ try {
   const dbBytes = await withClient({ pg, database }, async (c) =>
     Number((await c.query<{ s: string }>("SELECT pg_database_size(current_database())::text AS s")).rows[0]!.s),
   );
-  console.log(`setup: ${size(dbBytes)} database, filestore written in ${secs(fillMs)}`);
-
-  // 1. Backup.
-  const [first, backupMs] = await timed(() =>
-    createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1, 2)) }),
+  const rowCount = await withClient({ pg, database }, async (c) =>
+    Number((await c.query<{ n: string }>("SELECT max(id)::text AS n FROM bench_data")).rows[0]!.n),
   );
+  console.log(`setup: ${size(dbBytes)} database (${rowCount} rows), filestore written in ${secs(fillMs)}`);
+
+  // 1. Backup, with the latency probe running against production meanwhile (and idle before).
+  const idleLatency = await probeLatency(pg, database, rowCount, () => false, 10_000);
+  let backingUp = true;
+  const duringProbe = probeLatency(pg, database, rowCount, () => backingUp);
+  const [first, backupMs] = await timed(() =>
+    createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1, 2)) }).finally(
+      () => (backingUp = false),
+    ),
+  );
+  const backupLatency = await duringProbe;
   const m = first.manifest as unknown as BackupManifest;
   const payload = dbBytes + m.filestore.bytes;
   const [, dumpMs] = await timed(() =>
@@ -163,7 +214,7 @@ try {
   const handTar = statSync(join(tmp, "filestore.tar")).size;
   console.log("\n1. backup (database + filestore)");
   console.log(
-    `   slipway                 ${secs(backupMs)}  ${rate(payload, backupMs)}  (dump + row counts ${secs(m.durations?.dumpMs ?? 0)} → ${size(m.dump.size)}, filestore ${secs(m.durations?.filestoreMs ?? 0)} → ${m.filestore.files} files ${size(m.filestore.bytes)})`,
+    `   slipway                 ${secs(backupMs)}  ${rate(payload, backupMs)}  (dump + row counts ${secs(m.durations?.dumpMs ?? 0)} → ${size(m.dump.size)} in ${m.dump.chunks?.count ?? 0} chunks, ${size(m.dump.chunks?.newStoredBytes ?? 0)} stored; rows counted from the ${m.rowCounts ?? "sql"}; filestore ${secs(m.durations?.filestoreMs ?? 0)} → ${m.filestore.files} files ${size(m.filestore.bytes)})`,
   );
   console.log(
     `   pg_dump -Fc + tar       ${secs(dumpMs + tarMs)}  ${rate(payload, dumpMs + tarMs)}  (pg_dump ${secs(dumpMs)} → ${size(handDump)}, tar ${secs(tarMs)} → ${size(handTar)})`,
@@ -202,6 +253,7 @@ try {
   // The safety backup is not part of the retention scenario below.
   await store.delete(`backups/${restored.safetyBackupId}`);
   await deps.prisma.backup.delete({ where: { id: restored.safetyBackupId } });
+  await sweepObjects({ deps, store, graceMs: 0 });
   console.log("\n2. restore");
   console.log(
     `   slipway load            ${secs(loadMs)}  ${rate(payload, loadMs)}  (pg_restore from the store + filestore from objects, beside the live database)`,
@@ -223,6 +275,13 @@ try {
       null,
     );
     await addAttachments(deps, { database, count: perDay, size: FILE_KIB * 1024, labels });
+    await withClient({ pg, database }, async (c) => {
+      await c.query(`SET ROLE ${ident(database)}`);
+      await c.query(
+        "INSERT INTO bench_data (n, payload) SELECT i, md5(random()::text) || repeat(md5(random()::text), 8) FROM generate_series(1, $1::int) i",
+        [Math.round(rowCount * churn)],
+      );
+    });
     const [b, ms] = await timed(() =>
       createBackup({ deps, store, branchId: production.branch.id, kind: "daily", now: new Date(Date.UTC(2026, 0, 1 + day, 2)) }),
     );
@@ -234,21 +293,73 @@ try {
     where: { branchId: production.branch.id, kind: "daily", state: "done" },
     select: { manifest: true },
   });
-  const dumps = daily.reduce((t, b) => t + (b.manifest as unknown as BackupManifest).dump.size, 0);
+  const dumps = await du(join(tmp, "store", "chunks"));
   const objects = await du(join(tmp, "store", "objects"));
   const stored = await du(join(tmp, "store"));
-  const full = fullCopies.reduce((a, b) => a + b, 0);
-  console.log(`\n3. ${daily.length} retained daily backups, ${perDay} files (${churn * 100} %) replaced per day`);
+  const oneFull = handDump + handTar;
+  const full = retained * oneFull;
+  console.log(
+    `\n3. ${daily.length} retained daily backups, ${perDay} files (${churn * 100} %) replaced and ${Math.round(rowCount * churn)} rows (${churn * 100} %) inserted per day`,
+  );
   console.log(
     `   incremental backup      median ${secs([...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0)} (unchanged files listed, not read)`,
   );
   console.log(
-    `   stored by slipway       ${size(stored)} (dumps ${size(dumps)}, filestore objects ${size(objects)}, indexes + manifests ${size(stored - dumps - objects)})`,
+    `   stored by slipway       ${size(stored)} (dump chunks ${size(dumps)}, filestore objects ${size(objects)}, chunk lists + indexes + manifests ${size(stored - dumps - objects)})`,
   );
+  console.log(`   one full backup         ${size(oneFull)} (pg_dump -Fc + tar)`);
   console.log(`   ${retained} full copies          ${size(full)}`);
   console.log(
     `   saving                  ${((1 - stored / full) * 100).toFixed(0)} % (filestore alone: ${size(objects)} vs ${size(fullCopies.length * m.filestore.bytes)})`,
   );
+
+  console.log("\n4. production latency (loopback, 1 client, a request every 50 ms)");
+  console.log(`   idle                    ${latency(idleLatency)}`);
+  console.log(`   during the backup       ${latency(backupLatency)}`);
+
+  const handBackupMs = dumpMs + tarMs;
+  const speed = handBackupMs / backupMs;
+  const restoreRatio = loadMs / handRestoreMs;
+  const storageRatio = stored / oneFull;
+  const yes = (ok: boolean) => (ok ? "yes" : "NO");
+  const rows: [string, string, string, string, string][] = [
+    ["Figure", "Slipway", "Baseline", "Goal", "Goal met"],
+    [
+      `Backup, ${size(dbBytes)} DB + ${size(m.filestore.bytes)} filestore`,
+      `${secs(backupMs)} (${speed.toFixed(2)}× the baseline's speed)`,
+      `${secs(handBackupMs)} (pg_dump -Fc + tar)`,
+      "≥ 0.9× the baseline's speed",
+      yes(speed >= 0.9),
+    ],
+    [
+      "Restore (load)",
+      `${secs(loadMs)} (${restoreRatio.toFixed(2)}×)`,
+      `${secs(handRestoreMs)} (pg_restore + tar -x)`,
+      "≤ 1.1× the baseline",
+      yes(restoreRatio <= 1.1),
+    ],
+    [
+      `${daily.length} retained backups, ${churn * 100} % daily churn`,
+      `${size(stored)} (${storageRatio.toFixed(2)}× one full backup)`,
+      `${size(full)} (${retained} full copies; one: ${size(oneFull)})`,
+      "≤ 1.5× one full backup",
+      yes(storageRatio <= 1.5),
+    ],
+    [
+      "Production latency p50 / p95",
+      `${pct(backupLatency, 0.5).toFixed(1)} / ${pct(backupLatency, 0.95).toFixed(1)} ms during a backup`,
+      `${pct(idleLatency, 0.5).toFixed(1)} / ${pct(idleLatency, 0.95).toFixed(1)} ms idle`,
+      "reported next to idle",
+      "reported",
+    ],
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log("\nSummary (issue 18)");
+  for (const [i, r] of rows.entries()) {
+    console.log(`| ${r.map((c, j) => c.padEnd(widths[j]!)).join(" | ")} |`);
+    if (i === 0) console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  }
+  console.log(`\nmachine: load average ${load()} at the end (2 cores shared with other work)`);
 } finally {
   await cleanupBackupTests(deps, { databases, labels });
   // The project's network (made by the fixture, labelled by project): its server is gone by now.

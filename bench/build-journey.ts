@@ -132,7 +132,15 @@ async function main() {
     const started: number[] = [];
     const green: number[] = [];
     const journeyBuilds: string[] = [];
-    for (let i = 0; i < journeys; i++) {
+    const manual: number[] = [];
+    const manualPhases = new Map<string, number[]>();
+    let phaseStart = 0;
+    const phase = (name: string) => {
+      const now = performance.now();
+      manualPhases.set(name, [...(manualPhases.get(name) ?? []), now - phaseStart]);
+      phaseStart = now;
+    };
+    const platformJourney = async (i: number) => {
       const sha = repo.push("main", ["green_addon"], `journey ${i}`);
       const t0 = performance.now();
       const { buildId } = await post(JSON.stringify({ ref: "refs/heads/main", after: sha }), `j-${i}`);
@@ -149,21 +157,12 @@ async function main() {
       });
       green.push(performance.now() - t0);
       if (b.result !== "green") throw new Error(`journey build ended ${b.state}/${b.result}: ${b.failureReason}`);
-    }
-
+    };
     // The same Odoo commands by hand, as a build runs them: on the project's network, logged in as
     // the database's own role, the database created empty (with its role) before `-i base`.
     const pg = await deps.postgres();
     const network = await ensureProjectNetwork({ docker: deps.docker, pg, project });
-    const manual: number[] = [];
-    const manualPhases = new Map<string, number[]>();
-    let phaseStart = 0;
-    const phase = (name: string) => {
-      const now = performance.now();
-      manualPhases.set(name, [...(manualPhases.get(name) ?? []), now - phaseStart]);
-      phaseStart = now;
-    };
-    for (let i = 0; i < journeys; i++) {
+    const manualJourney = async (i: number) => {
       const dir = mkdtempSync(path.join(tmpdir(), "slipway-manual-"));
       const dbName = `manual-bench-${i}-${process.pid}`;
       const volume = `slipway-manual-bench-${i}-${process.pid}`;
@@ -221,6 +220,11 @@ async function main() {
       await run("docker", ["volume", "rm", volume]);
       await dropDatabase({ pg, name: dbName });
       rmSync(dir, { recursive: true, force: true });
+    };
+    // Interleaved, so a change in the machine's load during the run weighs on both sides alike.
+    for (let i = 0; i < journeys; i++) {
+      await platformJourney(i);
+      await manualJourney(i);
     }
     console.log("platform, per step:");
     await printBreakdown(deps, journeyBuilds);

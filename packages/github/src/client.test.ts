@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGithubDouble, type GithubDouble } from "../../../e2e/support/github-double";
+import { setMergeOutcome, failStatusPosts } from "../../../e2e/support/github-double/statuses-and-merges";
 import { createGitHubClient } from "./client";
 
 describe("createGitHubClient against the GitHub double", () => {
@@ -31,6 +32,26 @@ describe("createGitHubClient against the GitHub double", () => {
     });
     expect((await client.rest.repos.get({ owner: "alice", repo: "shop" })).data.full_name).toBe("alice/shop");
     expect(github.requests).toContain(`POST /app/installations/${installation.id}/access_tokens`);
+  });
+
+  it("a merge conflict (409) is an answer, asked once; a server error (500) is retried", async () => {
+    const client = createGitHubClient({
+      baseUrl: github.url,
+      auth: { kind: "token", token: github.issueToken("alice") },
+      limits: { retryUnitMs: 5 },
+    });
+    setMergeOutcome(github.state, "alice/shop", "main", "feature", "conflict");
+    github.requests.length = 0;
+    await expect(client.rest.repos.merge({ owner: "alice", repo: "shop", base: "main", head: "feature" })).rejects.toMatchObject({
+      status: 409,
+    });
+    expect(github.requests.filter((r) => r === "POST /repos/alice/shop/merges")).toHaveLength(1);
+
+    failStatusPosts(github.state, "alice/shop", 1, 500);
+    github.requests.length = 0;
+    const posted = await client.rest.repos.createCommitStatus({ owner: "alice", repo: "shop", sha: "a".repeat(40), state: "pending" });
+    expect(posted.status).toBe(201);
+    expect(github.requests.filter((r) => r.startsWith("POST /repos/alice/shop/statuses/"))).toHaveLength(2);
   });
 });
 

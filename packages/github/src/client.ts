@@ -50,6 +50,9 @@ export interface GitHubClientOptions {
 const SlipwayOctokit = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof SlipwayOctokit>;
 
+/** Statuses that are answers, not faults: plugin-retry's list plus 409 (merge conflicts). */
+export const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
+
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 let clients = 0;
 
@@ -85,7 +88,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     log: silent,
     // Not request.retries: plugin-retry would then retry every failure (403s included) at once.
     request: { timeout: limits.timeoutMs ?? 15_000 },
-    retry: { retryAfterBaseValue: unit, retries: limits.serverErrorRetries ?? 3 },
+    // 409 (a merge conflict, an empty repository) is an answer, not a fault: never retried.
+    retry: { retryAfterBaseValue: unit, retries: limits.serverErrorRetries ?? 3, doNotRetry: DO_NOT_RETRY },
     throttle: {
       // Each client its own Bottleneck key: one project's limit does not queue another's calls.
       id: `slipway-${++clients}`,

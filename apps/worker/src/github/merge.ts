@@ -22,7 +22,7 @@ export async function mergeThroughGitHub(
       base: target,
       head: source,
       commit_message: `Merge ${source} into ${target} (by ${options.actor} on Slipway)`,
-      // A 409 is GitHub's final answer (conflict), not a failure to retry; a merge is asked again by its user.
+      // Not retried even on a 5xx: a merge that timed out may have happened; its user asks again after a look.
       request: { retries: 0 },
     });
     // Octokit types only 201; GitHub answers 204 No Content when the base already contains the head.

@@ -1,6 +1,7 @@
 // GitHub credentials (issue 17 item 2, docs/decisions/0010-github-credentials.md): the platform's
 // GitHub App (one row, created by the manifest flow) and each project's fine-grained token. Secrets
-// arrive and leave encrypted (the apps encrypt/decrypt with packages/config's key); summaries for
+// arrive and leave encrypted (the apps encrypt/decrypt with packages/config's key), except through
+// findProjectGitHubCredentials, which decrypts with the function the app hands in; summaries for
 // pages carry none; audit entries name what changed, never a secret.
 import type { Db } from "../client";
 import { insertAuditEntry } from "./audit";
@@ -100,6 +101,34 @@ export async function findProjectGitHubSecrets(db: Db, projectId: string): Promi
     projectId: row.id,
     repository: row.repoKind === "github" && row.githubOwner && row.githubRepo ? { owner: row.githubOwner, repo: row.githubRepo } : null,
     tokenEnc: row.githubTokenEnc,
+  };
+}
+
+/** What packages/github projectGitHubClient needs for a project, secrets decrypted (its input's shape). */
+export interface ProjectGitHubCredentials {
+  repository: { owner: string; repo: string } | null;
+  token: string | null;
+  /** The platform's GitHub App, looked up only for a GitHub repository. */
+  app: { appId: number; privateKey: string } | null;
+}
+
+/**
+ * A project's GitHub repository, token and the platform's App with the secrets decrypted by
+ * `decrypt` (the app's packages/config decryptSecret with its key), or null when the project does
+ * not exist: the one loader behind web's and worker's loadProjectGitHub.
+ */
+export async function findProjectGitHubCredentials(
+  db: Db,
+  projectId: string,
+  decrypt: (ciphertext: string) => string,
+): Promise<ProjectGitHubCredentials | null> {
+  const project = await findProjectGitHubSecrets(db, projectId);
+  if (!project) return null;
+  const app = project.repository ? await findGitHubAppSecrets(db) : null;
+  return {
+    repository: project.repository,
+    token: project.tokenEnc ? decrypt(project.tokenEnc) : null,
+    app: app ? { appId: app.appId, privateKey: decrypt(app.privateKeyEnc) } : null,
   };
 }
 

@@ -1,7 +1,7 @@
 // Who may do what on a repository of the double, as GitHub decides it: the repository's admins
 // (personal/OAuth tokens) and installations that include it; others get 404 (private) or 403.
 import type { RouteContext } from "./router";
-import { repoKey, type DoubleRepo } from "./state";
+import { repoKey, type DoubleRepo, type DoubleState } from "./state";
 
 /**
  * The repository `:owner/:repo` of the route if the caller may `need` it; otherwise answers the
@@ -50,4 +50,12 @@ export function repoData<T>(repo: DoubleRepo, module: string, init: () => T): T 
 /** GitHub's timestamps: ISO 8601 without milliseconds. */
 export function githubTime(date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** The repository "owner/name" of the double, for tests that read or change its data directly. */
+export function repoOf(state: DoubleState, fullName: string): DoubleRepo {
+  const [owner = "", name = ""] = fullName.split("/");
+  const repo = state.repos.get(repoKey(owner, name));
+  if (!repo) throw new Error(`the GitHub double has no repository ${fullName}`);
+  return repo;
 }

@@ -8,9 +8,9 @@
 //   PATCH  /repos/{owner}/{repo}/hooks/{hook_id}   200 the hook (config replaced as sent)
 //   DELETE /repos/{owner}/{repo}/hooks/{hook_id}   204; 404
 // All need admin access to the repository (a token of its owner/admins, an installation including it).
-import { githubTime, repoData, repoFor } from "./access";
+import { githubTime, repoData, repoFor, repoOf } from "./access";
 import type { RouteContext, RouteModule } from "./router";
-import { repoKey, type DoubleRepo, type DoubleState } from "./state";
+import type { DoubleRepo, DoubleState } from "./state";
 
 export interface DoubleDeployKey {
   id: number;
@@ -38,13 +38,6 @@ interface Data {
 const MODULE = "keys-and-hooks";
 let nextId = 60_000_000;
 const data = (repo: DoubleRepo) => repoData<Data>(repo, MODULE, () => ({ keys: [], hooks: [] }));
-
-function repoOf(state: DoubleState, fullName: string): DoubleRepo {
-  const [owner = "", name = ""] = fullName.split("/");
-  const repo = state.repos.get(repoKey(owner, name));
-  if (!repo) throw new Error(`the GitHub double has no repository ${fullName}`);
-  return repo;
-}
 
 /** The deploy keys of a repository of the double (tests read and change them directly). */
 export function deployKeysOf(state: DoubleState, fullName: string): DoubleDeployKey[] {

@@ -3,29 +3,15 @@
 import { accessOf, githubTime, repoFor } from "./access";
 import type { RouteModule } from "./router";
 import type { DoubleRepo } from "./state";
+import { simpleUser } from "./users";
 
 function ownerJson(login: string, baseUrl: string, organisation: boolean) {
-  const api = `${baseUrl}/users/${login}`;
-  return {
-    login,
+  return simpleUser(login, baseUrl, {
     id: 1,
-    node_id: "MDA6RW50aXR5MQ==",
-    avatar_url: "https://avatars.example/u/1",
-    gravatar_id: "",
-    url: api,
-    html_url: `${baseUrl}/${login}`,
-    followers_url: `${api}/followers`,
-    following_url: `${api}/following{/other_user}`,
-    gists_url: `${api}/gists{/gist_id}`,
-    starred_url: `${api}/starred{/owner}{/repo}`,
-    subscriptions_url: `${api}/subscriptions`,
-    organizations_url: `${api}/orgs`,
-    repos_url: `${api}/repos`,
-    events_url: `${api}/events{/privacy}`,
-    received_events_url: `${api}/received_events`,
+    nodeId: "MDA6RW50aXR5MQ==",
+    avatarUrl: "https://avatars.example/u/1",
     type: organisation ? "Organization" : "User",
-    site_admin: false,
-  };
+  });
 }
 
 /** A repository as GET /repos/{owner}/{repo} answers it. */

@@ -9,10 +9,11 @@
 // test said (setMergeOutcome; "merged" by default). Tests can make the next status posts fail
 // (failStatusPosts) to exercise retries.
 import { createHash } from "node:crypto";
-import { githubTime, repoData, repoFor } from "./access";
+import { githubTime, repoData, repoFor, repoOf } from "./access";
 import { repoJson } from "./repos";
+import { simpleUser } from "./users";
 import type { RouteContext, RouteModule } from "./router";
-import { repoKey, type DoubleRepo, type DoubleState } from "./state";
+import type { DoubleRepo, DoubleState } from "./state";
 
 export const statusStates = ["error", "failure", "pending", "success"] as const;
 export type StatusState = (typeof statusStates)[number];
@@ -63,36 +64,14 @@ const data = (repo: DoubleRepo) =>
     merges: [],
   }));
 
-function repoOf(state: DoubleState, fullName: string): DoubleRepo {
-  const [owner = "", name = ""] = fullName.split("/");
-  const repo = state.repos.get(repoKey(owner, name));
-  if (!repo) throw new Error(`the GitHub double has no repository ${fullName}`);
-  return repo;
-}
-
 function creatorJson(login: string, baseUrl: string) {
   const id = 1000 + (parseInt(createHash("sha1").update(login).digest("hex").slice(0, 6), 16) % 100000);
-  const api = `${baseUrl}/users/${login}`;
-  return {
-    login,
+  return simpleUser(login, baseUrl, {
     id,
-    node_id: Buffer.from(`04:User${id}`).toString("base64"),
-    avatar_url: `https://avatars.example/u/${id}`,
-    gravatar_id: "",
-    url: api,
-    html_url: `${baseUrl}/${login}`,
-    followers_url: `${api}/followers`,
-    following_url: `${api}/following{/other_user}`,
-    gists_url: `${api}/gists{/gist_id}`,
-    starred_url: `${api}/starred{/owner}{/repo}`,
-    subscriptions_url: `${api}/subscriptions`,
-    organizations_url: `${api}/orgs`,
-    repos_url: `${api}/repos`,
-    events_url: `${api}/events{/privacy}`,
-    received_events_url: `${api}/received_events`,
+    nodeId: Buffer.from(`04:User${id}`).toString("base64"),
+    avatarUrl: `https://avatars.example/u/${id}`,
     type: login.endsWith("[bot]") ? "Bot" : "User",
-    site_admin: false,
-  };
+  });
 }
 
 function statusJson(repo: DoubleRepo, status: DoubleStatus, baseUrl: string, withCreator: boolean) {

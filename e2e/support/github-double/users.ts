@@ -2,17 +2,24 @@
 import type { RouteContext, RouteModule } from "./router";
 import type { DoubleState, DoubleUser } from "./state";
 
-/** The public user object (GitHub's "simple-user" / "public-user" fields). */
-export function publicUser(user: DoubleUser, baseUrl: string) {
-  const api = `${baseUrl}/users/${user.login}`;
+/**
+ * GitHub's "simple-user" object for `login`: its API and page links, with the id, node id, avatar and
+ * type the caller knows (a known user, a repository's owner, a status's creator).
+ */
+export function simpleUser(
+  login: string,
+  baseUrl: string,
+  who: { id: number; nodeId: string; avatarUrl: string; type: "User" | "Organization" | "Bot" },
+) {
+  const api = `${baseUrl}/users/${login}`;
   return {
-    login: user.login,
-    id: user.id,
-    node_id: Buffer.from(`04:User${user.id}`).toString("base64"),
-    avatar_url: user.avatar_url ?? `https://avatars.example/u/${user.id}`,
+    login,
+    id: who.id,
+    node_id: who.nodeId,
+    avatar_url: who.avatarUrl,
     gravatar_id: "",
     url: api,
-    html_url: `${baseUrl}/${user.login}`,
+    html_url: `${baseUrl}/${login}`,
     followers_url: `${api}/followers`,
     following_url: `${api}/following{/other_user}`,
     gists_url: `${api}/gists{/gist_id}`,
@@ -22,9 +29,21 @@ export function publicUser(user: DoubleUser, baseUrl: string) {
     repos_url: `${api}/repos`,
     events_url: `${api}/events{/privacy}`,
     received_events_url: `${api}/received_events`,
-    type: "User",
-    user_view_type: "public",
+    type: who.type,
     site_admin: false,
+  };
+}
+
+/** The public user object (GitHub's "simple-user" / "public-user" fields). */
+export function publicUser(user: DoubleUser, baseUrl: string) {
+  return {
+    ...simpleUser(user.login, baseUrl, {
+      id: user.id,
+      nodeId: Buffer.from(`04:User${user.id}`).toString("base64"),
+      avatarUrl: user.avatar_url ?? `https://avatars.example/u/${user.id}`,
+      type: "User",
+    }),
+    user_view_type: "public",
   };
 }
 

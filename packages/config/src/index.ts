@@ -1,5 +1,6 @@
 export * from "./config-error";
 export * from "./load-config";
+export * from "./build-address";
 export * from "./secrets";
 export * from "./file-modes";
 export { repoRoot, defaultSlipwayHome } from "./paths";

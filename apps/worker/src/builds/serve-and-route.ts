@@ -1,5 +1,6 @@
+import { buildAddress } from "@slipway/config";
 import { primaryDomainOfBuildBranch, verifiedDomainsOfBuildBranch } from "@slipway/db";
-import { buildUrl, serverWorkers, type Stage } from "@slipway/domain";
+import { serverWorkers, type Stage } from "@slipway/domain";
 import { PLATFORM_SERVER_WIDE_MODULES, type WorkerDeps } from "../deps";
 import { ensureEgressNetwork } from "../isolation/project-network";
 import { pinBaseUrl } from "../odoo/base-url";
@@ -39,11 +40,7 @@ export async function startServer(options: ServeOptions): Promise<{ ip: string }
       // Before the server reads it: Odoo caches system parameters per registry.
       // Production's verified main domain, when it has one, is its address (issue 16).
       const main = await primaryDomainOfBuildBranch(deps.prisma, { buildId: build.id });
-      const url = buildUrl({
-        hostname: main ?? names.hostname,
-        proxyPort: deps.config.proxyPort,
-        ...(deps.config.tls.mode === "acme" ? { tlsPort: deps.config.tls.port } : {}),
-      });
+      const url = buildAddress(deps.config, main ?? names.hostname);
       await pinBaseUrl({ pg: options.pg ?? (await deps.postgres()), database: ctx.database, url });
       const s = await serve({
         ctx,

@@ -12,6 +12,8 @@ import { rebuildRevision, requestBranchBuild } from "./rebuild-branch";
 
 const adminUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
+/** The proxy of a platform without TLS (the default): builds are reached over plain HTTP on 8480. */
+const plainProxy = { proxyPort: 8480, tls: { mode: "off" as const, port: 8443 } };
 if (!adminUrl || !redisUrl) throw new Error("DATABASE_URL/REDIS_URL are not set: run `npm run services:up` (it writes .slipway/env)");
 
 describe("Rebuild, Cancel and Connect (real PostgreSQL and Redis queues)", () => {
@@ -144,7 +146,7 @@ describe("Rebuild, Cancel and Connect (real PostgreSQL and Redis queues)", () =>
 
   it("signs a single-use login for a running build only, to be posted (never in a URL), with a token the build can verify", async () => {
     const build = await prisma.build.findFirstOrThrow({ where: { branchId: devBranchId } });
-    const deps = { prisma, encryptionKey: key, proxyPort: 8480, now: () => Date.UTC(2026, 0, 1) };
+    const deps = { prisma, encryptionKey: key, proxy: plainProxy, now: () => Date.UTC(2026, 0, 1) };
     await expect(connectBuild(deps, { access: developer, buildId: build.id, login: "admin" })).rejects.toMatchObject({
       code: "invalid_state",
     });
@@ -181,7 +183,7 @@ describe("Rebuild, Cancel and Connect (real PostgreSQL and Redis queues)", () =>
   });
 
   it("opens production's login page for developers and testers, a signed login only for admins (seed Collaborators)", async () => {
-    const deps = { prisma, encryptionKey: key, proxyPort: 8480 };
+    const deps = { prisma, encryptionKey: key, proxy: plainProxy };
     const prod = await prisma.build.findFirstOrThrow({ where: { branchId: prodBranchId } });
     await prisma.build.update({
       where: { id: prod.id },
@@ -199,6 +201,16 @@ describe("Rebuild, Cancel and Connect (real PostgreSQL and Redis queues)", () =>
       kind: "signed",
       login: "admin",
       url: "http://shop.slipway.localhost:8480/slipway/connect",
+    });
+    // With TLS on (SLIPWAY_TLS=acme), Connect sends the browser to the build over HTTPS, on the TLS port.
+    const tlsDeps = { prisma, encryptionKey: key, proxy: { proxyPort: 80, tls: { mode: "acme" as const, port: 443 } } };
+    expect(await connectBuild(tlsDeps, { access: developer, buildId: prod.id, login: "admin" })).toEqual({
+      kind: "login",
+      url: "https://shop.slipway.localhost/web/login",
+    });
+    expect(await connectBuild(tlsDeps, { access: admin, buildId: prod.id, login: "admin" })).toMatchObject({
+      kind: "signed",
+      url: "https://shop.slipway.localhost/slipway/connect",
     });
   });
 });

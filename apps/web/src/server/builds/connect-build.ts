@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { findProjectBuild, markBuildUsed, type Db } from "@slipway/db";
-import { connectSecretFor, signConnectToken } from "@slipway/config";
+import { buildAddress, connectSecretFor, signConnectToken, type BaseConfig } from "@slipway/config";
 import { DomainError } from "@slipway/domain";
 import { authorizeTool, type ProjectAccess } from "../access";
 import { recordAudit } from "../audit/record-audit";
-import { buildUrl } from "./build-url";
 
 export interface ConnectDeps {
   prisma: Db;
   encryptionKey: Buffer;
-  proxyPort: number;
+  /** The proxy's ports and TLS setting: the build's address is https:// when TLS is on. */
+  proxy: Pick<BaseConfig, "proxyPort" | "tls">;
   now?: () => number;
 }
 
@@ -46,7 +46,7 @@ export async function connectBuild(
   }
   const signed = access.can({ stage: build.stage, tool: "connect_as" });
   const now = deps.now?.() ?? Date.now();
-  const base = buildUrl({ hostname: build.hostname, proxyPort: deps.proxyPort });
+  const base = buildAddress(deps.proxy, build.hostname);
   const nonce = randomBytes(16).toString("hex");
   // Signed first: a login Slipway cannot sign for is refused before anything is recorded.
   const token = signed

@@ -34,7 +34,7 @@ export async function connectAction(previous: ConnectState, form: FormData): Pro
   try {
     const access = await loadProjectAccess({ prisma: d.prisma, user, slug: String(form.get("slug") ?? "") });
     target = await connectBuild(
-      { prisma: d.prisma, encryptionKey: d.config.encryptionKey, proxyPort: d.config.proxyPort },
+      { prisma: d.prisma, encryptionKey: d.config.encryptionKey, proxy: d.config },
       { access, buildId: String(form.get("buildId") ?? ""), login },
     );
   } catch (e) {

@@ -1,10 +1,10 @@
+import { buildAddress } from "@slipway/config";
 import { findBuildByNumber, findLatestCommitStatus } from "@slipway/db";
 import { branchChangeTarget, isInProgress, stepActivity } from "@slipway/domain";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { buildUrl } from "@/server/builds/build-url";
 import { readBuildLogs } from "@/server/builds/read-build-logs";
 import { deps } from "@/server/deps";
 import { projectForPage } from "@/server/access/page-access";
@@ -57,7 +57,7 @@ export default async function BuildPage({ params }: Props) {
   const stage = build.stage;
   const showLogs = access.can({ stage, tool: "logs" });
   const logs = showLogs ? await readBuildLogs({ home: config.home, buildId: build.id, tailLines: TAIL_LINES }) : [];
-  const url = build.hostname ? buildUrl({ hostname: build.hostname, proxyPort: config.proxyPort }) : null;
+  const url = build.hostname ? buildAddress(config, build.hostname) : null;
   const live = state === "running" && url;
   const runningStep = build.steps.find((s) => s.state === "running");
   const commitStatus = await findLatestCommitStatus(prisma, build.id);

@@ -15,7 +15,7 @@ export function POST(request: Request, context: BuildRouteParams): Promise<Respo
     const d = deps();
     const login = typeof body.login === "string" ? body.login.trim().slice(0, 128) : "";
     const target = await connectBuild(
-      { prisma: d.prisma, encryptionKey: d.config.encryptionKey, proxyPort: d.config.proxyPort },
+      { prisma: d.prisma, encryptionKey: d.config.encryptionKey, proxy: d.config },
       { access, buildId: build.id, login: login || "admin" },
     );
     return target.kind === "signed"

@@ -4,6 +4,7 @@ import { deps } from "@/server/deps";
 import { listUserSshKeys } from "@/server/profile/ssh-keys";
 import { inputClass, primaryButtonClass, secondaryButtonClass } from "../projects/_components/styles";
 import { addSshKeyAction, removeSshKeyAction } from "./actions";
+import { PageNotices } from "../_components/page-parts";
 
 export const metadata: Metadata = { title: "Profile" };
 
@@ -30,20 +31,7 @@ export default async function ProfilePage({ searchParams }: Props) {
           {user.name ? ` (${user.name})` : ""}.
         </p>
       </div>
-      {notice ? (
-        <p
-          role="status"
-          data-testid="profile-notice"
-          className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800"
-        >
-          {notice.slice(0, 300)}
-        </p>
-      ) : null}
-      {error ? (
-        <p role="alert" data-testid="profile-error" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error.slice(0, 400)}
-        </p>
-      ) : null}
+      <PageNotices notice={notice} error={error} testId="profile" maxErrorLength={400} />
 
       <section id="ssh-keys" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
         <h2 className="text-base font-semibold">SSH keys</h2>

@@ -1,7 +1,6 @@
 import { findGitHubAppSummary } from "@slipway/db";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import type { ReactNode } from "react";
 import { requireUser } from "@/server/auth/current-user";
 import { deps } from "@/server/deps";
 import { manifestFormTarget, mayManageGitHubApp } from "@/server/github/github-app";
@@ -9,19 +8,11 @@ import { formatTime } from "../../projects/_components/format";
 import { primaryButtonClass, secondaryButtonClass } from "../../projects/_components/styles";
 import { forgetGitHubAppAction } from "./actions";
 import { CreateAppForm } from "./create-app-form";
+import { Card, PageNotices } from "../../_components/page-parts";
 
 export const metadata: Metadata = { title: "GitHub App" };
 
 type Props = { searchParams: Promise<{ notice?: string; error?: string }> };
-
-function Card({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <section className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-      <h2 className="mb-4 text-base font-semibold">{title}</h2>
-      {children}
-    </section>
-  );
-}
 
 export default async function GitHubAppPage({ searchParams }: Props) {
   // Superusers only: others get a 404 like every page their role may not use.
@@ -42,24 +33,7 @@ export default async function GitHubAppPage({ searchParams }: Props) {
           Settings).
         </p>
       </div>
-      {notice ? (
-        <p
-          role="status"
-          data-testid="github-app-notice"
-          className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800"
-        >
-          {notice.slice(0, 300)}
-        </p>
-      ) : null}
-      {error ? (
-        <p
-          role="alert"
-          data-testid="github-app-error"
-          className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800"
-        >
-          {error.slice(0, 300)}
-        </p>
-      ) : null}
+      <PageNotices notice={notice} error={error} testId="github-app" />
 
       {app ? (
         <Card title="This platform's App">

@@ -10,19 +10,11 @@ import { secondaryButtonClass } from "../../projects/_components/styles";
 import { setUserDisabledAction } from "./actions";
 import { CreateUserForm } from "./create-user-form";
 import { InviteButton } from "./invite-button";
+import { Card, PageNotices } from "../../_components/page-parts";
 
 export const metadata: Metadata = { title: "Users" };
 
 type Props = { searchParams: Promise<{ notice?: string; error?: string }> };
-
-function Card({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <section className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-      <h2 className="mb-4 text-base font-semibold">{title}</h2>
-      {children}
-    </section>
-  );
-}
 
 function Badge({ children, tone }: { children: ReactNode; tone: "slate" | "amber" | "red" | "brand" }) {
   const tones = {
@@ -60,20 +52,7 @@ export default async function UsersPage({ searchParams }: Props) {
           (Collaborators).
         </p>
       </div>
-      {notice ? (
-        <p
-          role="status"
-          data-testid="users-notice"
-          className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800"
-        >
-          {notice.slice(0, 300)}
-        </p>
-      ) : null}
-      {error ? (
-        <p role="alert" data-testid="users-error" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error.slice(0, 300)}
-        </p>
-      ) : null}
+      <PageNotices notice={notice} error={error} testId="users" />
 
       <Card title="New local user">
         <CreateUserForm />

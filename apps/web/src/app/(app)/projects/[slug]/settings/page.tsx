@@ -2,7 +2,6 @@ import { listCollaborators } from "@slipway/db";
 import { collaboratorRoles } from "@slipway/domain";
 import type { Metadata } from "next";
 import Link from "next/link";
-import type { ReactNode } from "react";
 import { projectActionForPage } from "@/server/access/page-access";
 import { deps } from "@/server/deps";
 import { inputClass, primaryButtonClass, secondaryButtonClass } from "../../_components/styles";
@@ -17,6 +16,7 @@ import { decryptSecret } from "@slipway/config";
 import { findWebhookSecretEnc } from "@slipway/db";
 import { githubWebhookUrl, readGitHubSetup } from "@/server/projects/github-setup";
 import { GitHubKeyAndWebhookCard, SubmodulesCard } from "./github-setup-cards";
+import { Card, PageNotices } from "../../../_components/page-parts";
 
 type Props = {
   params: Promise<{ slug: string }>;
@@ -26,15 +26,6 @@ type Props = {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${(await params).slug} · settings` };
-}
-
-function Card({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <section className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-      <h2 className="mb-4 text-base font-semibold">{title}</h2>
-      {children}
-    </section>
-  );
 }
 
 export default async function SettingsPage({ params, searchParams }: Props) {
@@ -64,20 +55,7 @@ export default async function SettingsPage({ params, searchParams }: Props) {
           </Link>
         </p>
       </div>
-      {notice ? (
-        <p
-          role="status"
-          data-testid="settings-notice"
-          className="rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800"
-        >
-          {notice.slice(0, 300)}
-        </p>
-      ) : null}
-      {error ? (
-        <p role="alert" data-testid="settings-error" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error.slice(0, 300)}
-        </p>
-      ) : null}
+      <PageNotices notice={notice} error={error} testId="settings" />
 
       <Card title="Project">
         <ProjectSettingsForm

@@ -258,4 +258,41 @@ describe("HTTPS at the proxy with certificates from a real ACME server (pebble)"
     expect((await request("http", panelHost, "/")).status).toBe(308);
     expect((await request("https", panelHost, "/")).body).toBe(`panel / ${panelHost} https`);
   });
+
+  it("takes HTTPS back when TLS is switched off again: no HTTPS listener, no TLS policy, plain HTTP served", async () => {
+    // Control, TLS still on: the HTTPS port answers with pebble's certificate.
+    expect(await handshake(buildHost)).toHaveProperty("chain");
+    const changes = await applyEdge(caddy, { ...settings, tls: null });
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        `listen 127.0.0.1:${proxy.httpsPort} removed`,
+        "tls connection policy removed",
+        "tls app removed",
+        "front routes",
+      ]),
+    );
+    expect(await applyEdge(caddy, { ...settings, tls: null })).toEqual([]);
+    const server = `apps/http/servers/${caddy.serverName}`;
+    expect(await caddy.getConfig(`${server}/listen`)).toEqual([`127.0.0.1:${proxy.httpPort}`]);
+    expect(await caddy.getConfig(`${server}/tls_connection_policies`)).toBeNull();
+    expect(await caddy.getConfig("apps/tls")).toBeNull();
+    // Probe: nothing listens on the HTTPS port any more (not even plain HTTP).
+    expect((await handshake(buildHost)) as { error: string }).toMatchObject({ error: expect.stringMatching(/ECONNREFUSED/) });
+    const plainOnHttpsPort = await new Promise<string>((resolve) =>
+      http
+        .get({ host: "127.0.0.1", port: proxy.httpsPort, path: "/web", headers: { host: buildHost }, agent: false }, (res) => {
+          res.resume();
+          resolve(`answered ${res.statusCode}`);
+        })
+        .on("error", (e) => resolve(e.message)),
+    );
+    expect(plainOnHttpsPort).toMatch(/ECONNREFUSED/);
+    // Control: plain HTTP is served again, not redirected (the panel's route; the build's went with the restart above).
+    expect(await request("http", panelHost, "/")).toMatchObject({ status: 200, body: `panel / ${panelHost} http` });
+    // And on again: the stored certificate is served at once.
+    await applyEdge(caddy, settings);
+    const again = await handshake(buildHost);
+    if ("error" in again) throw new Error(`handshake failed: ${again.error}`);
+    expect(again.chain[0]!.fingerprint256).toBe(issued);
+  });
 });

@@ -116,8 +116,10 @@ function splitListen(address: string): [string, number] | null {
 /**
  * Applies `settings` to Caddy (idempotent; writes only what differs) and returns what changed. With
  * TLS: the tls app, the HTTP app's ports, the server's HTTPS listener (on the HTTP listener's
- * address) and its TLS connection policy, and the redirect route. Without: those are taken back
- * (the tls app itself is left, unused). The panel route follows `settings.panel`.
+ * address) and its TLS connection policy, and the redirect route. Without (TLS switched off
+ * again): those are taken back — the listener on the HTTPS port (Caddy's `https_port`, the one
+ * applied while TLS was on), the connection policy and Slipway's tls app with its on-demand
+ * policy — so the proxy serves plain HTTP only, as before. The panel route follows `settings.panel`.
  */
 export async function applyEdge(caddy: CaddyClient, settings: EdgeSettings): Promise<string[]> {
   const changed: string[] = [];
@@ -137,7 +139,21 @@ export async function applyEdge(caddy: CaddyClient, settings: EdgeSettings): Pro
     }
     if (await caddy.setConfig(`${server}/tls_connection_policies`, [{}])) changed.push("tls connection policy");
   } else {
+    const httpsPort = (await caddy.getConfig("apps/http/https_port")) as number | null;
+    const httpPort = (await caddy.getConfig("apps/http/http_port")) as number | null;
+    const httpsListeners = listen.filter((l) => {
+      const port = splitListen(l)?.[1];
+      return port !== undefined && port === httpsPort && port !== httpPort;
+    });
+    if (httpsListeners.length > 0 && httpsListeners.length < listen.length) {
+      await caddy.setConfig(
+        `${server}/listen`,
+        listen.filter((l) => !httpsListeners.includes(l)),
+      );
+      changed.push(`listen ${httpsListeners.join(", ")} removed`);
+    }
     if (await caddy.deleteConfig(`${server}/tls_connection_policies`)) changed.push("tls connection policy removed");
+    if (await caddy.deleteConfig("apps/tls")) changed.push("tls app removed");
   }
   const front = [...(tls ? [httpsRedirectRoute(tls.httpsPort)] : []), ...(settings.panel ? [panelRoute(settings.panel)] : [])];
   if (await caddy.setFrontRoutes(front)) changed.push("front routes");

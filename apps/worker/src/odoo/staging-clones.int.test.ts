@@ -2,7 +2,7 @@
 // loop-mounted btrfs image, and real clone clusters: the copy is CURRENT production (a row written
 // one second before is in it), the clone holds its own database and nothing of any other project
 // (probed from the project's network), and on a filesystem that cannot snapshot the copy falls back
-// to pg_dump | pg_restore, says why and is correct.
+// to pg_dump | pg_restore, says why and is correct; a lagging standby is waited for (bounded).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,9 +26,11 @@ import {
   databaseCredentials,
   databaseExists,
   ensureManagedPostgres,
+  execSuperuser,
   ident,
   queryDatabase,
   removeStandby,
+  waitForReplay,
   withClient,
   type ManagedPostgres,
 } from "../postgres";
@@ -118,7 +120,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  for (const db of [`${prod}--stg-1`, `${prod}--stg-2`]) await dropStagingClone(cloneDeps, db).catch(() => undefined);
+  for (const db of [`${prod}--stg-1`, `${prod}--stg-2`, `${prod}--stg-4`]) await dropStagingClone(cloneDeps, db).catch(() => undefined);
   const backend = await stagingCloneBackend(cloneDeps).catch(() => null);
   if (backend?.ok) await removeStandby({ docker, primary, storage: backend.storage }).catch(() => undefined);
   await removeContainers({ docker, labels });
@@ -190,6 +192,49 @@ describe("staging clones (ADR 0009)", () => {
     // Removed with its build: container and snapshot.
     expect(await dropStagingClone(cloneDeps, target)).toBe(true);
     expect((await postgresFor(cloneDeps, target)).containerName).toBe(primary.containerName);
+  }, 120_000);
+
+  it("a lagging standby is waited for (bounded, the wait reported), and a stuck one is given up with the reason", async () => {
+    const standby = `${primary.containerName}-standby`;
+    const backend = await stagingCloneBackend(cloneDeps, { wait: true });
+    if (!backend.ok) throw new Error(backend.reason);
+    // The standby stops replaying (as when it is far behind after a bulk load); production writes.
+    await execSuperuser(docker, standby, "SELECT pg_wal_replay_pause();");
+    let resumed = false;
+    try {
+      await queryDatabase({
+        pg: primary,
+        database: prod,
+        sql: "INSERT INTO line (note) SELECT 'lagged ' || g FROM generate_series(1, 2000) g",
+      });
+      // Stuck: no progress for the stall bound → given up, saying how far behind it is.
+      const stuck = await waitForReplay({ primary, standby: backend.standby.pg, timeoutMs: 20_000, stallMs: 1_000 });
+      expect(stuck.ok).toBe(false);
+      expect(stuck.lagBytes).toBeGreaterThan(0);
+      expect(stuck.reason).toMatch(/did not move for 1 s/);
+      expect(stuck.waitedMs).toBeGreaterThanOrEqual(1_000);
+      expect(stuck.waitedMs).toBeLessThan(5_000);
+      // Catching up (replay resumed 2 s into the copy): the copy waits instead of falling back.
+      const target = `${prod}--stg-4`;
+      const resume = new Promise((r) => setTimeout(r, 2_000)).then(async () => {
+        await execSuperuser(docker, standby, "SELECT pg_wal_replay_resume();");
+        resumed = true;
+      });
+      const r = await copy(cloneDeps, target);
+      await resume;
+      expect(r.copyMode, r.fallback).toBe("clone");
+      expect(r.clone!.catchUpMs).toBeGreaterThanOrEqual(1_500);
+      expect(r.clone!.lagBytes).toBeGreaterThan(0);
+      const rows = await queryDatabase<{ n: string }>({
+        pg: r.pg!,
+        database: target,
+        sql: "SELECT count(*) AS n FROM line WHERE note LIKE 'lagged %'",
+      });
+      expect(Number(rows[0]!.n)).toBe(2000);
+      expect(await dropStagingClone(cloneDeps, target)).toBe(true);
+    } finally {
+      if (!resumed) await execSuperuser(docker, standby, "SELECT pg_wal_replay_resume();").catch(() => undefined);
+    }
   }, 120_000);
 
   it("falls back to pg_dump | pg_restore on a filesystem that cannot snapshot, says why, and copies correctly", async () => {

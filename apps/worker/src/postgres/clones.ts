@@ -223,6 +223,10 @@ export function cloneContainerName(database: string): string {
 }
 
 export interface CloneTimings {
+  /** Waiting for a lagging standby to replay production's WAL position at the request (ms when it keeps up). */
+  catchUpMs: number;
+  /** How far behind the standby was when the copy was asked (bytes of WAL). */
+  lagBytes: number;
   /** CHECKPOINT on the standby (a restartpoint). */
   restartpointMs: number;
   waitMs: number;
@@ -249,12 +253,40 @@ export async function execSuperuser(docker: DockerEngine, container: string, sql
   return res.stdout;
 }
 
-/** Waits until the standby has replayed production's current WAL position; false when it did not in time. */
+/** How long a copy waits for a lagging standby, by default (ADR 0009): a bulk load can leave it gigabytes behind. */
+export const REPLAY_WAIT_DEFAULTS = {
+  /** At most this long in all (the fallback, a dump, then takes longer than this on any database that lags this much). */
+  timeoutMs: 60_000,
+  /** Given up when the replay position has not moved for this long (the standby is stuck or disconnected). */
+  stallMs: 10_000,
+};
+
+export interface ReplayWait {
+  ok: boolean;
+  /** Production's WAL position read at the start. */
+  lsn: string;
+  /** The standby's replay position at the end. */
+  replayed: string;
+  /** How far behind the standby was at the start (bytes of WAL). */
+  lagBytes: number;
+  waitedMs: number;
+  /** Why it was given up (when not ok). */
+  reason?: string;
+}
+
+/**
+ * Waits until the standby has replayed production's current WAL position (read first: every
+ * transaction committed before the call is then in the standby). Bounded: it gives up after
+ * `timeoutMs`, when the replay does not move for `stallMs`, or when, at the replay speed seen so
+ * far, the rest could not be replayed within the time left.
+ */
 export async function waitForReplay(options: {
   primary: ManagedPostgres;
   standby: ManagedPostgres;
   timeoutMs: number;
-}): Promise<{ ok: boolean; lsn: string; replayed: string }> {
+  stallMs?: number;
+}): Promise<ReplayWait> {
+  const stallMs = options.stallMs ?? REPLAY_WAIT_DEFAULTS.stallMs;
   const p = await adminClient(options.primary);
   let lsn: string;
   try {
@@ -263,17 +295,48 @@ export async function waitForReplay(options: {
     await p.end().catch(() => undefined);
   }
   const s = await adminClient(options.standby);
+  const t0 = Date.now();
   try {
-    const deadline = Date.now() + options.timeoutMs;
+    const deadline = t0 + options.timeoutMs;
+    let lagBytes: number | null = null;
+    let lastBehind = Number.POSITIVE_INFINITY;
+    let lastMove = t0;
     for (;;) {
-      const r = await s.query<{ done: boolean; replayed: string | null }>(
-        "SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS done, pg_last_wal_replay_lsn()::text AS replayed",
+      const r = await s.query<{ behind: string | null; replayed: string | null }>(
+        "SELECT greatest($1::pg_lsn - pg_last_wal_replay_lsn(), 0)::bigint::text AS behind, pg_last_wal_replay_lsn()::text AS replayed",
         [lsn],
       );
       const row = r.rows[0]!;
-      if (row.done) return { ok: true, lsn, replayed: row.replayed ?? "" };
-      if (Date.now() > deadline) return { ok: false, lsn, replayed: row.replayed ?? "" };
-      await new Promise((res) => setTimeout(res, 10));
+      const now = Date.now();
+      // null: nothing replayed yet (a standby just started): as far behind as it can be.
+      const behind = row.behind === null ? Number.POSITIVE_INFINITY : Number(row.behind);
+      lagBytes ??= Number.isFinite(behind) ? behind : -1;
+      const result = (ok: boolean, reason?: string): ReplayWait => ({
+        ok,
+        lsn,
+        replayed: row.replayed ?? "",
+        lagBytes: lagBytes!,
+        waitedMs: now - t0,
+        reason,
+      });
+      if (behind === 0) return result(true);
+      if (behind < lastBehind) {
+        lastBehind = behind;
+        lastMove = now;
+      }
+      const mb = Number.isFinite(behind) ? `${(behind / 1024 ** 2).toFixed(0)} MB` : "everything";
+      if (now >= deadline) return result(false, `the standby was still ${mb} behind after ${((now - t0) / 1000).toFixed(0)} s`);
+      if (now - lastMove >= stallMs)
+        return result(false, `the standby's replay did not move for ${(stallMs / 1000).toFixed(0)} s (${mb} behind)`);
+      // After a second, a rate: give up at once when the rest cannot be replayed in the time left.
+      const done = lagBytes! - behind;
+      if (now - t0 >= 1_000 && Number.isFinite(behind) && lagBytes! > 0 && done > 0) {
+        const needMs = behind / (done / (now - t0));
+        if (needMs > (deadline - now) * 1.5) {
+          return result(false, `the standby is ${mb} behind, about ${(needMs / 1000).toFixed(0)} s of replay at its current speed`);
+        }
+      }
+      await new Promise((res) => setTimeout(res, behind > 16 * 1024 ** 2 ? 200 : 10));
     }
   } finally {
     await s.end().catch(() => undefined);
@@ -310,17 +373,34 @@ export async function cloneForStaging(options: {
   const dir = join(storage.root, "clones", options.target);
   await removeClone({ docker, storage, database: options.target });
 
-  // A restartpoint first (the standby's own checkpoint; production does nothing): the clone's
-  // recovery then replays only the WAL since production's last checkpoint, not since the standby's.
+  // 1. Catch up: production's WAL position now (every transaction committed before the copy was
+  //    asked), replayed by the standby. Milliseconds in the steady state; after a bulk load the
+  //    standby may be gigabytes behind: waited for, bounded (REPLAY_WAIT_DEFAULTS), else fallback.
+  const replayTimeoutMs = options.replayTimeoutMs ?? REPLAY_WAIT_DEFAULTS.timeoutMs;
+  const catchUp = await waitForReplay({ primary: options.primary, standby: options.standby.pg, timeoutMs: replayTimeoutMs });
+  if (!catchUp.ok) {
+    throw new DomainError(
+      "upstream_failed",
+      `the standby lags (${catchUp.reason}; production is at ${catchUp.lsn}, replayed ${catchUp.replayed})`,
+    );
+  }
+  const tc = Date.now();
+  // 2. A restartpoint (the standby's own checkpoint; production does nothing), after the catch-up
+  //    so that it is at production's last checkpoint: the clone's recovery then replays only the
+  //    WAL since production's last checkpoint, not since the standby's.
   await execSuperuser(docker, options.standby.containerName, "CHECKPOINT;\n");
   const tr = Date.now();
+  // 3. Production's position once more (later is only more current): the WAL of the last moments.
   const replay = await waitForReplay({
     primary: options.primary,
     standby: options.standby.pg,
-    timeoutMs: options.replayTimeoutMs ?? 10_000,
+    timeoutMs: Math.max(5_000, replayTimeoutMs - (tr - t0)),
   });
   if (!replay.ok) {
-    throw new DomainError("upstream_failed", `the standby replayed ${replay.replayed} only, production is at ${replay.lsn}`);
+    throw new DomainError(
+      "upstream_failed",
+      `the standby lags (${replay.reason}; production is at ${replay.lsn}, replayed ${replay.replayed})`,
+    );
   }
   const t1 = Date.now();
   mkdirSync(join(storage.root, "clones"), { recursive: true, mode: 0o700 });
@@ -388,7 +468,9 @@ END$$;`,
     return {
       pg: conn,
       timings: {
-        restartpointMs: tr - t0,
+        catchUpMs: tc - t0,
+        lagBytes: catchUp.lagBytes,
+        restartpointMs: tr - tc,
         waitMs: t1 - tr,
         snapshotMs: t2 - t1,
         startMs: t3 - t2,

@@ -235,13 +235,19 @@ function copyModeText(detail: unknown): string | null {
     copyMode?: unknown;
     cloneFallback?: unknown;
     filestoreMode?: unknown;
-    clone?: { totalMs?: unknown };
+    clone?: { totalMs?: unknown; catchUpMs?: unknown; lagBytes?: unknown };
   };
   if (d.mode !== "copy") return null;
   const files = typeof d.filestoreMode === "string" ? `; filestore: ${d.filestoreMode}` : "";
   if (d.copyMode === "clone") {
     const ms = typeof d.clone?.totalMs === "number" ? ` in ${(d.clone.totalMs / 1000).toFixed(1)} s` : "";
-    return `Database: snapshot of production's standby (clone)${ms}${files}`;
+    // A standby that lagged (a bulk load in production) was waited for: said, with how far behind it was.
+    const c = d.clone ?? {};
+    const waited =
+      typeof c.catchUpMs === "number" && c.catchUpMs >= 1_000 && typeof c.lagBytes === "number"
+        ? `, after waiting ${(c.catchUpMs / 1000).toFixed(1)} s for the standby (${(c.lagBytes / 1024 ** 2).toFixed(0)} MB behind)`
+        : "";
+    return `Database: snapshot of production's standby (clone)${ms}${waited}${files}`;
   }
   const how = d.copyMode === "template" ? "template copy of the staging source" : "pg_dump | pg_restore";
   const why = typeof d.cloneFallback === "string" ? ` (fallback: ${d.cloneFallback})` : "";

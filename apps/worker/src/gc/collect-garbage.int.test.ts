@@ -7,7 +7,6 @@ import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/tes
 import { inspectVolume, listContainers } from "@slipway/docker";
 import { volumeName } from "@slipway/domain";
 import { createQueues } from "@slipway/queue";
-import { releaseBuild } from "../builds/resources";
 import { runBuild } from "../builds/run-build";
 import { createWorkerDeps } from "../create-deps";
 import type { WorkerDeps } from "../deps";
@@ -16,7 +15,7 @@ import { routeIdForBuild } from "../proxy/caddy";
 import { createFixtureRepo, type FixtureRepo } from "../testing/fixture-repo";
 import { collectGarbage, GC_EVENT } from "./collect-garbage";
 import { GC_SCHEDULER_ID, scheduleGarbageCollection } from "./gc-schedule";
-import { removeTestProjectNetworks } from "../testing/cleanup-networks";
+import { tearDownBuildTests } from "../testing/tear-down-builds";
 
 // Garbage collection against real builds (stand-in image: container, database, volume, route),
 // with a fake clock: `now` is passed in, days after the builds were created.
@@ -75,14 +74,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (deps) {
-    for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } }))
-      await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
-    await removeTestProjectNetworks(deps).catch(() => undefined);
-    await deps.redis.quit().catch(() => undefined);
-    await deps.queues.close().catch(() => undefined);
-    await prisma.$disconnect();
-  }
+  if (deps) await tearDownBuildTests(deps);
   repo?.remove();
   await db?.drop();
 });

@@ -11,12 +11,11 @@ import { deleteProjectSubmodule, insertProject, insertProjectSubmodule, recordPu
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { listContainers } from "@slipway/docker";
 import { startSshGitServer, type SshGitServer } from "@slipway/git/testing";
-import { releaseBuild } from "../builds/resources";
 import { runBuild } from "../builds/run-build";
 import { buildWorkspace } from "../builds/workspace";
 import { createWorkerDeps } from "../create-deps";
 import type { WorkerDeps } from "../deps";
-import { removeTestProjectNetworks } from "../testing/cleanup-networks";
+import { tearDownBuildTests } from "../testing/tear-down-builds";
 import { FIXTURES_DIR } from "../testing/fixture-repo";
 
 // A private GitHub repository with a private submodule, built by the worker's real pipeline over
@@ -151,14 +150,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (deps) {
-    for (const b of await prisma.build.findMany({ select: { id: true, databaseName: true } }))
-      await releaseBuild({ deps, build: b, keepData: false }).catch(() => undefined);
-    await removeTestProjectNetworks(deps).catch(() => undefined);
-    await deps.redis.quit().catch(() => undefined);
-    await deps.queues.close().catch(() => undefined);
-    await prisma.$disconnect();
-  }
+  if (deps) await tearDownBuildTests(deps);
   await db?.drop();
   await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });

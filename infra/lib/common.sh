@@ -57,12 +57,16 @@ with_env() { (
   "$@"
 ); }
 
-# release_id SRC: a sortable, unique name for a new release of SRC.
+# release_id SRC: a sortable, unique name for a new release of SRC (<UTC time>-<commit> when known).
 release_id() {
   local rev=""
   if [ -e "$1/.git" ] && command -v git >/dev/null; then
     rev=$(git -C "$1" rev-parse --short=12 HEAD 2>/dev/null || true)
     if [ -n "$rev" ] && [ -n "$(git -C "$1" status --porcelain --untracked-files=no 2>/dev/null | head -n1)" ]; then rev="$rev-dirty"; fi
+  elif [ -f "$1" ] && command -v git >/dev/null; then
+    # A release tarball made by git archive carries its commit in its pax header.
+    rev=$(gzip -dc "$1" 2>/dev/null | git get-tar-commit-id 2>/dev/null || true)
+    rev=${rev:0:12}
   elif [ -f "$1/.slipway-release" ]; then
     rev=$(head -n1 "$1/.slipway-release" | tr -cd 'A-Za-z0-9._-')
   fi

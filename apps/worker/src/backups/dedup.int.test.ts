@@ -1,7 +1,7 @@
 // Deduplicated dumps (ADR 0008): row counts read from the dump, a second backup of an unchanged
 // database stores (almost) nothing, the sweep frees what no backup lists and never what a backup
 // being written may use, and a damaged chunk is caught by the restore test.
-import { readdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -17,7 +17,7 @@ import { readChunkList } from "./engine/chunked-blob";
 import { countTableRows, type BackupManifest } from "./engine/manifest";
 import { sweepObjects } from "./prune-backups";
 import { LocalBackupStore } from "./store/local-store";
-import { addAttachments, cleanupBackupTests, createBackupProject } from "./testing/backup-fixture";
+import { addAttachments, createBackupProject, tearDownBackupTests } from "./testing/backup-fixture";
 import { verifyBackup } from "./verify-backup";
 
 const labels = { test: "backups-dedup" };
@@ -50,16 +50,7 @@ beforeAll(async () => {
   });
 }, 300_000);
 
-afterAll(async () => {
-  if (deps) {
-    await cleanupBackupTests(deps, { databases: [fixture?.production.database].filter((d): d is string => Boolean(d)), labels });
-    await deps.redis.quit().catch(() => undefined);
-    await deps.queues.close().catch(() => undefined);
-    await deps.prisma.$disconnect();
-  }
-  await db?.drop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => tearDownBackupTests({ deps, db, tmp, labels, databases: [fixture?.production.database] }));
 
 describe("deduplicated backups", () => {
   it("stores the dump as chunks, with every table's rows counted from the dump itself", async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -16,7 +16,7 @@ import type { BackupManifest } from "./engine/manifest";
 import { pruneBackups } from "./prune-backups";
 import { dailySchedulerId, syncBackupSchedulers, VERIFY_SCHEDULER_ID } from "./schedule-backups";
 import { LocalBackupStore } from "./store/local-store";
-import { cleanupBackupTests, createBackupProject, addAttachments } from "./testing/backup-fixture";
+import { addAttachments, createBackupProject, tearDownBackupTests } from "./testing/backup-fixture";
 import { verifyBackup } from "./verify-backup";
 
 /** A manifest as the JSON document a Backup row stores. */
@@ -39,16 +39,7 @@ beforeAll(async () => {
   await addAttachments(deps, { database: fixture.production.database, count: 10, size: 2000, labels });
 }, 300_000);
 
-afterAll(async () => {
-  if (deps) {
-    await cleanupBackupTests(deps, { databases: [fixture?.production.database].filter((d): d is string => Boolean(d)), labels });
-    await deps.redis.quit().catch(() => undefined);
-    await deps.queues.close().catch(() => undefined);
-    await deps.prisma.$disconnect();
-  }
-  await db?.drop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => tearDownBackupTests({ deps, db, tmp, labels, databases: [fixture?.production.database] }));
 
 describe("daily job and restore tests", () => {
   it("takes the daily production backup (day 1 of the simulation) and prunes", async () => {

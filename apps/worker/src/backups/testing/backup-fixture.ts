@@ -2,11 +2,12 @@
 // (and staging) branch has a running build and a real Odoo database made by the driver on the
 // managed PostgreSQL server, with attachments in its filestore; fingerprints to compare states.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { encryptSecret, testOdooImage } from "@slipway/config";
 import { insertProject } from "@slipway/db";
+import type { TemporaryDatabase } from "@slipway/db/testing";
 import { volumeName } from "@slipway/domain";
 import { removeContainers, removeVolumes, runStreaming } from "@slipway/docker";
 import type { WorkerDeps } from "../../deps";
@@ -160,4 +161,27 @@ export async function cleanupBackupTests(
   await removeContainers({ docker: deps.docker, labels: options.labels }).catch(() => undefined);
   await removeVolumes({ docker: deps.docker, labels: options.labels }).catch(() => undefined);
   await removeTestProjectNetworks(deps);
+}
+
+/**
+ * A backup suite's afterAll: its Odoo databases, containers, volumes and networks removed
+ * (cleanupBackupTests), the worker's connections closed, its control-plane database dropped and its
+ * scratch folder deleted. Whatever the set-up did not get to create is skipped.
+ */
+export async function tearDownBackupTests(options: {
+  deps: WorkerDeps | undefined;
+  db: TemporaryDatabase | undefined;
+  tmp: string;
+  labels: Record<string, string>;
+  databases: (string | undefined)[];
+}): Promise<void> {
+  const { deps } = options;
+  if (deps) {
+    await cleanupBackupTests(deps, { databases: options.databases.filter((d): d is string => Boolean(d)), labels: options.labels });
+    await deps.redis.quit().catch(() => undefined);
+    await deps.queues.close().catch(() => undefined);
+    await deps.prisma.$disconnect();
+  }
+  await options.db?.drop();
+  rmSync(options.tmp, { recursive: true, force: true });
 }

@@ -130,6 +130,13 @@ beforeAll(async () => {
       setTimeout(() => res.end("data: last\n\n"), 5_000).unref();
       return;
     }
+    if (req.url === "/slow") {
+      // A page the web app renders slowly (a server action, a streamed page): chunked, done after 1.5 s.
+      res.writeHead(200, { "content-type": "text/html" });
+      res.write("<p>start</p>");
+      setTimeout(() => res.end("<p>end</p>"), 1_500).unref();
+      return;
+    }
     res.end(`panel ${req.url} ${req.headers.host} ${req.headers["x-forwarded-proto"]}`);
   });
   const terminal = await listen((_req, res) => res.writeHead(426).end());
@@ -246,6 +253,20 @@ describe("HTTPS at the proxy with certificates from a real ACME server (pebble)"
     });
     expect(first.chunk).toContain("data: first");
     expect(first.ms).toBeLessThan(4_000);
+  });
+
+  it("lets a panel request in flight finish while the worker changes Caddy's routes (a config reload)", async () => {
+    const slow = request("https", panelHost, "/slow");
+    await new Promise((r) => setTimeout(r, 300));
+    // What the worker does whenever a build starts or goes: a route written, Caddy reloads its config.
+    await caddy.upsertRoute({
+      id: routeIdForBuild("reload-probe"),
+      projectId,
+      hosts: ["reload.acme-test.slipway.test"],
+      upstream: "127.0.0.1:9",
+    });
+    await caddy.removeRoute(routeIdForBuild("reload-probe"));
+    expect(await slow).toMatchObject({ status: 200, body: "<p>start</p><p>end</p>" });
   });
 
   it("puts everything back after a Caddy restart, and serves the certificate it stored", async () => {

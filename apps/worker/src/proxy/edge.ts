@@ -88,7 +88,11 @@ export function httpsRedirectRoute(httpsPort: number): Record<string, unknown> {
 
 /**
  * The control panel's host: `/terminal` (the web shell's websocket) to the worker's terminal
- * gateway, everything else to the web app, unbuffered (Server-Sent Events flush at once).
+ * gateway, everything else to the web app. Server-Sent Events are unbuffered without asking:
+ * Caddy flushes text/event-stream (and bodies of unknown length) at once. No `flush_interval: -1`
+ * on the route: with it, Caddy 2.6 cuts every response still being proxied when its configuration
+ * reloads — and the worker writes routes whenever a build starts or goes, so panel requests
+ * (server actions, streamed pages) failed half-way.
  */
 export function panelRoute(panel: NonNullable<EdgeSettings["panel"]>): Record<string, unknown> {
   return {
@@ -99,7 +103,7 @@ export function panelRoute(panel: NonNullable<EdgeSettings["panel"]>): Record<st
         handler: "subroute",
         routes: [
           { match: [{ path: [TERMINAL_PATH] }], handle: [{ handler: "reverse_proxy", upstreams: [{ dial: panel.terminal }] }] },
-          { handle: [{ handler: "reverse_proxy", flush_interval: -1, upstreams: [{ dial: panel.web }] }] },
+          { handle: [{ handler: "reverse_proxy", upstreams: [{ dial: panel.web }] }] },
         ],
       },
     ],

@@ -83,7 +83,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   }
   const location = backupLocation(row.id);
   await markBackupRunning(deps.prisma, { backupId: row.id, location });
-  const ctx = await toolsContextOf(deps, { project: target.project.slug, branch: target.branch.id }, options.signal);
+  // The server holding the database: a cloned staging database's own cluster (ADR 0009) or the managed one.
+  const ctx = await toolsContextOf(deps, { project: target.project.slug, branch: target.branch.id }, options.signal, target.database);
 
   try {
     // 1. Dump from one snapshot (the transaction exporting it stays open meanwhile), uncompressed,

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { odooPostgresDir } from "@slipway/config";
+import { createBackup } from "../backups/create-backup";
+import { LocalBackupStore } from "../backups/store/local-store";
 import { RequestLogReader } from "../monitor/request-log-reader";
 import { sampleMetrics } from "../monitor/sample-metrics";
 import { dropProjectStagingClones, postgresFor, stagingCloneBackend } from "../odoo/staging-clones";
@@ -200,6 +204,25 @@ describe("staging builds", () => {
       // null when the database is not found; a count (the cluster's own) when it is.
       expect(sample!.dbConnections).toBeGreaterThanOrEqual(0);
       expect(sample!.pgConnections).toBe(sample!.dbConnections);
+      // A backup of the cloned staging database: pg_dump (as the staging role) reaches its own cluster.
+      const storeRoot = mkdtempSync(join(tmpdir(), "slipway-clone-backup-"));
+      try {
+        const backup = await createBackup({
+          deps: h.deps,
+          store: new LocalBackupStore(storeRoot),
+          branchId: build.branchId,
+          kind: "manual",
+        });
+        expect(backup.state, backup.error ?? "").toBe("done");
+        const manifest = backup.manifest as { database: string; tables: Record<string, number> };
+        expect(manifest.database).toBe(db);
+        // The clone's rows, counted from the dump: production's plus the one written just before the copy.
+        const rows = await h.sql<{ n: number }>(db, "SELECT count(*)::int AS n FROM green_item");
+        expect(manifest.tables.green_item).toBe(rows[0]!.n);
+        expect(manifest.tables.green_item).toBeGreaterThanOrEqual(1);
+      } finally {
+        rmSync(storeRoot, { recursive: true, force: true });
+      }
 
       // "Update previous build": the cluster moves to the next build's name with the data made in staging.
       await h.prisma.branch.update({

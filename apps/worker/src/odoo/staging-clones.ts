@@ -2,7 +2,7 @@
 // standby), and where a database lives — the managed server, or a staging database's own cluster.
 import { join } from "node:path";
 import { odooPostgresDir, type WorkerConfig } from "@slipway/config";
-import { inspectContainer, listContainers, startContainer, stopContainer } from "@slipway/docker";
+import { connectToNetwork, inspectContainer, listContainers, startContainer, stopContainer } from "@slipway/docker";
 import type { WorkerDeps } from "../deps";
 import {
   cloneConnection,
@@ -72,6 +72,19 @@ export async function postgresFor(deps: Pick<WorkerDeps, "docker" | "postgres">,
   if (!info) return primary;
   if (!info.running) await startContainer({ docker: deps.docker, id: info.id });
   return (await cloneConnection({ docker: deps.docker, primary, database })) ?? primary;
+}
+
+/**
+ * Where the tools containers (pg_dump of a backup, as the database's role) reach `database`: its own
+ * cluster, on the tools network like the managed server (clusters cloned before it joined at
+ * creation join now), or the managed server.
+ */
+export async function postgresForTools(deps: Pick<WorkerDeps, "docker" | "postgres">, database: string): Promise<ManagedPostgres> {
+  const pg = await postgresFor(deps, database);
+  if (pg.containerName === cloneContainerName(database)) {
+    await connectToNetwork({ docker: deps.docker, network: pg.toolsNetwork, container: pg.containerName });
+  }
+  return pg;
 }
 
 /** Removes a staging database's own cluster (container and snapshot); false when it had none. */

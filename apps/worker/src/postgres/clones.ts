@@ -463,6 +463,8 @@ END$$;`,
     );
     const t4 = Date.now();
     const conn = await waitForAdmin(docker, options.primary, container, 30_000);
+    // The tools network as the managed server: backups' pg_dump (as the staging role) reaches it there.
+    await connectToNetwork({ docker, network: options.primary.toolsNetwork, container });
     if (options.network) await connectToNetwork({ docker, network: options.network, container });
     const t5 = Date.now();
     return {
@@ -538,6 +540,7 @@ export async function moveClone(options: {
       ].join("\n"),
     );
     const conn = await waitForAdmin(docker, options.primary, container, 30_000);
+    await connectToNetwork({ docker, network: options.primary.toolsNetwork, container });
     if (options.network) await connectToNetwork({ docker, network: options.network, container });
     await removeClone({ docker, storage, database: options.from });
     return conn;

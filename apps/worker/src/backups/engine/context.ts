@@ -7,6 +7,7 @@ import type { WorkerDeps } from "../../deps";
 import type { BackupStore } from "../store/backup-store";
 import { LocalBackupStore } from "../store/local-store";
 import type { ToolsContext } from "../../postgres";
+import { postgresForTools } from "../../odoo/staging-clones";
 
 /** What every backup use case needs: the worker's dependencies and the store (tests pass their own). */
 export interface BackupDeps {
@@ -25,13 +26,22 @@ export function backupStoreOf(options: BackupDeps): BackupStore {
   return store;
 }
 
-/** Helper containers stream through named pipes in `<SLIPWAY_HOME>/tmp/backup-io` (same host as the engine). */
-export async function toolsContextOf(deps: WorkerDeps, labels: Record<string, string>, signal?: AbortSignal): Promise<ToolsContext> {
+/**
+ * Helper containers stream through named pipes in `<SLIPWAY_HOME>/tmp/backup-io` (same host as the engine).
+ * `database`: the server is the one holding it (a cloned staging database has its own, ADR 0009);
+ * without it, the managed server (scratch databases of restores, verifications, imports).
+ */
+export async function toolsContextOf(
+  deps: WorkerDeps,
+  labels: Record<string, string>,
+  signal?: AbortSignal,
+  database?: string,
+): Promise<ToolsContext> {
   const ioDir = backupIoDir(deps.config.home);
   await mkdir(ioDir, { recursive: true });
   return {
     docker: deps.docker,
-    pg: await deps.postgres(),
+    pg: database ? await postgresForTools(deps, database) : await deps.postgres(),
     image: deps.config.odooPgImage,
     labels: { backup: "true", ...labels },
     signal,

@@ -4,7 +4,7 @@
 // dump are chunks already in the store: they are neither compressed nor written again.
 //
 // Encoded chunk: one byte of codec (0 = stored as is, 1 = brotli) then the payload. Brotli at
-// quality 1 runs on two worker threads (compress-pool.ts), beside the chunker.
+// quality 0 runs on two worker threads (compress-pool.ts), beside the chunker.
 import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
 import { PassThrough, Readable } from "node:stream";
@@ -19,8 +19,10 @@ import { brotliOnWorkers } from "./compress-pool";
 const decompress = promisify(brotliDecompress);
 const RAW = 0;
 const BROTLI = 1;
-/** Chunks compressed or read at the same time. */
+/** Chunks compressed at the same time. */
 const IN_FLIGHT = 4;
+/** Chunks read and decompressed ahead of the reader (~1 MiB of dump: a restore's pipe never waits on one chunk). */
+const READ_AHEAD = 8;
 
 export interface ChunkedBlob {
   /** The chunk list's key in the store. */
@@ -146,7 +148,7 @@ export async function* readChunkList(store: BackupStore, listKey: string): Async
 /** The blob's bytes, chunk after chunk (read and decompressed a few ahead), each checked. */
 export function readChunked(store: BackupStore, listKey: string): Readable {
   async function* bytes(): AsyncGenerator<Buffer> {
-    const ahead = pipelineOf<Buffer>(IN_FLIGHT);
+    const ahead = pipelineOf<Buffer>(READ_AHEAD);
     for await (const entry of readChunkList(store, listKey)) {
       const ready = await ahead.add(store.getChunk(entry.sha256).then((encoded) => decodeChunk(encoded, entry)));
       if (ready) yield ready;

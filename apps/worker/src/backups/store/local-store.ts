@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, linkSync, unlinkSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import { Transform, type Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DomainError } from "@slipway/domain";
 import { assertStoreKey, SHA256_RE, type BackupStore, type StoredBlob } from "./backup-store";
@@ -236,12 +236,26 @@ export class LocalBackupStore implements BackupStore {
 
   async getObject(sha256: string): Promise<Readable> {
     const path = this.objectPath(sha256);
+    let size: number;
     try {
-      await stat(path);
+      size = statSync(path).size;
     } catch {
       throw new DomainError("not_found", `filestore object ${sha256} is missing from the ${this.description}`);
     }
-    return createReadStream(path);
+    // Restores and downloads read thousands of small files one after the other: as putObject
+    // writes them, a small one is read in one synchronous call (page cache, tens of microseconds)
+    // instead of open/read/read/close round trips through the thread pool (issue 18: 2,000 files
+    // of 105 KB went through writeTar at 100 MB/s that way). Larger files stream, 1 MiB at a time.
+    if (size <= SMALL_OBJECT) {
+      let data: Buffer;
+      try {
+        data = readFileSync(path);
+      } catch {
+        throw new DomainError("not_found", `filestore object ${sha256} is missing from the ${this.description}`);
+      }
+      return Readable.from(data.length > 0 ? [data] : [], { objectMode: false });
+    }
+    return createReadStream(path, { highWaterMark: 1 << 20 });
   }
 
   listObjects(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }> {

@@ -1,7 +1,7 @@
 // Benchmark of backups (issues 6, 18). Prints figures and a summary table with the goals of
 // issue 18 ("goal met" column); asserts nothing.
 //   npm run services:up
-//   node --env-file=.slipway/env --import tsx bench/backups.ts [dbMiB=1024] [filestoreMiB=1024] [retained=14] [churn=0.01]
+//   node --env-file=.slipway/env --import tsx bench/backups.ts [dbMiB=1024] [filestoreMiB=1024] [retained=14] [churn=0.01] [files=10000]
 // 1. Backup throughput of Slipway (snapshot pg_dump -Fc in a container + content-addressed
 //    filestore + manifest) against the same work by hand in the same run: `pg_dump -Fc` to a file
 //    and `tar -cf` of the filestore, each in a one-off container.
@@ -40,7 +40,9 @@ const dbMiB = Number(process.argv[2] ?? 1024);
 const fsMiB = Number(process.argv[3] ?? 1024);
 const retained = Number(process.argv[4] ?? 14);
 const churn = Number(process.argv[5] ?? 0.01);
-const FILE_KIB = 256;
+const fileCount = Number(process.argv[6] ?? 10_000);
+/** The filestore as issue 18 measures it: `fileCount` random files (1 GiB in 10,000 files of ~105 KB). */
+const FILE_BYTES = Math.max(1, Math.round((fsMiB * 1024 ** 2) / fileCount));
 const MiB = 1024 ** 2;
 const labels = { test: "bench-backups" };
 const tmp = mkdtempSync(join(tmpdir(), "slipway-bench-backups-"));
@@ -122,7 +124,7 @@ let databases: string[] = [];
 let projectSlug: string | null = null;
 try {
   console.log(
-    `backups benchmark: database ${dbMiB} MiB, filestore ${fsMiB} MiB (${FILE_KIB} KiB files), ${retained} retained, churn ${churn * 100} %/day`,
+    `backups benchmark: database ${dbMiB} MiB, filestore ${fsMiB} MiB (${fileCount} files of ${(FILE_BYTES / 1024).toFixed(0)} KiB), ${retained} retained, churn ${churn * 100} %/day`,
   );
   console.log(`machine: load average ${load()} at the start`);
   const fixture = await createBackupProject(deps, { labels });
@@ -169,7 +171,7 @@ try {
       }
       await c.query("VACUUM ANALYZE bench_data");
     });
-    await addAttachments(deps, { database, count: Math.round((fsMiB * 1024) / FILE_KIB), size: FILE_KIB * 1024, labels });
+    await addAttachments(deps, { database, count: fileCount, size: FILE_BYTES, labels });
   });
   const dbBytes = await withClient({ pg, database }, async (c) =>
     Number((await c.query<{ s: string }>("SELECT pg_database_size(current_database())::text AS s")).rows[0]!.s),
@@ -274,7 +276,7 @@ try {
       [{ type: "volume", source: volume, target: "/data" }],
       null,
     );
-    await addAttachments(deps, { database, count: perDay, size: FILE_KIB * 1024, labels });
+    await addAttachments(deps, { database, count: perDay, size: FILE_BYTES, labels });
     await withClient({ pg, database }, async (c) => {
       await c.query(`SET ROLE ${ident(database)}`);
       await c.query(
@@ -371,3 +373,6 @@ try {
   await db.drop();
   rmSync(tmp, { recursive: true, force: true });
 }
+// Handles nobody closes (the compression threads are unref()ed, but pools and sockets of the
+// dependencies may not be) must not keep a finished benchmark alive.
+process.exit(0);

@@ -22,14 +22,28 @@ import { createStepRunner } from "./step-runner";
 export async function runDevelopmentPipeline(input: PipelineInput): Promise<PipelineOutcome> {
   const { deps, context, recorder, checkpoint } = input;
   const { build, branch, names } = context;
+  // The database name is recorded before anything is made under it (a bad end drops what it names).
   await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
   const runner = await createStepRunner({
     recorder,
     checkpoint,
     plan: developmentSteps({ installMode: branch.installMode, testsEnabled: branch.testsEnabled }),
   });
+  // A first attempt has nothing to clean up first: its empty database is created while the code is
+  // fetched (the create_database step then waits for it). Settled before the pipeline returns, so
+  // a bad end's cleanup never races it.
+  const early = input.resumed === false ? deps.postgres().then((pg) => ensureDatabase({ pg, name: names.databaseName })) : null;
+  early?.catch(() => undefined);
 
   return pipelineOutcome(async () => {
+    try {
+      return await body();
+    } finally {
+      await early?.catch(() => undefined);
+    }
+  });
+
+  async function body() {
     const code = await prepareCode({ deps, context, recorder, runner });
     const modules = ((): string[] => {
       try {
@@ -40,17 +54,24 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
     })();
     const ctx = await code.context(names.databaseName, names.volumeName);
 
-    // Database steps are all-or-nothing: a half-installed database from a crashed attempt is dropped.
+    // Database steps are all-or-nothing: a half-installed database from a crashed attempt is dropped
+    // (a first attempt has nothing to drop: its database and volume are named after the build).
     const databaseReady = runner.completed("create_database") && (runner.completed("install") || modules.length === 0);
-    if (!databaseReady) {
-      runner.forget("create_database", "install");
+    const cleanUp = async () => {
       await dropDatabase({ pg: await deps.postgres(), name: names.databaseName });
       await removeBuildResources({ deps, buildId: build.id, volumes: [names.volumeName], containers: false });
       await rm(`${code.ws.logs}/install.log`, { force: true });
-    }
+    };
+    if (!databaseReady) runner.forget("create_database", "install");
+    if (!databaseReady && input.resumed !== false) await cleanUp();
     await runner.step("create_database", async () => {
-      // Created empty by the platform, owned by its own role; Odoo fills it (`-i base`).
-      await ensureDatabase({ pg: await deps.postgres(), name: names.databaseName });
+      // Created empty by the platform, owned by its own role; Odoo fills it (`-i base`). A first
+      // attempt that finds the name taken (a leftover of a deleted project) starts clean all the same.
+      const made = (await early) ?? (await ensureDatabase({ pg: await deps.postgres(), name: names.databaseName }));
+      if (!made.created && input.resumed === false) {
+        await cleanUp();
+        await ensureDatabase({ pg: await deps.postgres(), name: names.databaseName });
+      }
       const r = await createDatabase({ ctx, withDemo: true });
       if (r.classification.status === "red") throw StepFailure.fromRun("create_database", r.classification);
       return { classification: r.classification, durationMs: r.durationMs, command: r.command };
@@ -84,7 +105,7 @@ export async function runDevelopmentPipeline(input: PipelineInput): Promise<Pipe
       smtp: await mailCatcherAddress(deps, await code.network()),
     });
     return combineRunClassifications(runner.classifications);
-  });
+  }
 }
 
 /** Whether the database holds every one of `modules` installed (an install that failed rolls back). */

@@ -20,6 +20,11 @@ export interface PipelineInput {
   recorder: BuildRecorder;
   /** Throws BuildStopped when the build was cancelled or the worker is shutting down. */
   checkpoint: () => Promise<void>;
+  /**
+   * Whether an earlier attempt of this build ran (a resume after a crash or restart), so it may
+   * have left a half-made database, volume or container behind. Unknown counts as resumed.
+   */
+  resumed?: boolean;
 }
 
 /** One step of a pipeline's plan. */

@@ -47,6 +47,10 @@ export async function prepareCode(input: {
   const labels = buildLabels({ project, branch, build });
   // A checkout that vanished (another machine, cleanup) cannot be reused.
   if (!existsSync(ws.src)) runner.forget("fetch", "discover", "dependencies");
+  // The project's network (engine calls only) is made while the code is fetched, once for the
+  // build: its Odoo runs and the mail catcher's address share it. Its error, if any, comes when used.
+  const network = deps.postgres().then((pg) => ensureProjectNetwork({ docker: deps.docker, pg, project }));
+  network.catch(() => undefined);
   await runner.step("fetch", async () => {
     const repo = parseRepoUrl(project.repoUrl);
     // A GitHub project with a deploy key fetches over SSH with its keys (issue 17); they live in a
@@ -102,20 +106,17 @@ export async function prepareCode(input: {
     image,
     ws,
     labels,
-    async network() {
-      return ensureProjectNetwork({ docker: deps.docker, pg: await deps.postgres(), project });
-    },
+    network: () => network,
     async context(database, dataVolume) {
-      const pg = await deps.postgres();
-      const network = await ensureProjectNetwork({ docker: deps.docker, pg, project });
+      const [{ name: networkName }, pg] = await Promise.all([network, postgresFor(deps, database)]);
       return {
         docker: deps.docker,
         image,
         database,
         // The role of this database alone (ADR 0005): never another database's, never the administration role.
         // A staging database may live in its own cluster (ADR 0009): its credentials name that server.
-        db: databaseCredentials(await postgresFor(deps, database), database),
-        network: network.name,
+        db: databaseCredentials(pg, database),
+        network: networkName,
         checkout: { hostPath: ws.src, addonsFolders: discovery.addonsPaths },
         platformAddonsHostPath: deps.platformAddonsPath,
         dataVolume,

@@ -77,7 +77,13 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
     log.info("build started");
     const pipeline =
       build.stage === "production" ? runProductionPipeline : build.stage === "staging" ? runStagingPipeline : runDevelopmentPipeline;
-    const outcome = await pipeline({ deps, context: await loadBuildContext(deps.prisma, build.id), recorder, checkpoint });
+    const outcome = await pipeline({
+      deps,
+      context: await loadBuildContext(deps.prisma, build.id),
+      recorder,
+      checkpoint,
+      resumed: Boolean(build.startedAt),
+    });
     if (outcome.ok) {
       const c = outcome.classification;
       // Red here: the server runs although a run was red (tests failed on an installed database).

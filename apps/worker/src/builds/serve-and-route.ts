@@ -36,10 +36,12 @@ export async function startServer(options: ServeOptions): Promise<{ ip: string }
   return runner.step(
     "start",
     async () => {
-      await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
       // Before the server reads it: Odoo caches system parameters per registry.
       // Production's verified main domain, when it has one, is its address (issue 16).
-      const main = await primaryDomainOfBuildBranch(deps.prisma, { buildId: build.id });
+      const [, main] = await Promise.all([
+        removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" }),
+        primaryDomainOfBuildBranch(deps.prisma, { buildId: build.id }),
+      ]);
       const url = buildAddress(deps.config, main ?? names.hostname);
       await pinBaseUrl({ pg: options.pg ?? (await deps.postgres()), database: ctx.database, url });
       const s = await serve({

@@ -1,7 +1,7 @@
 // The resumable step mechanism of the development pipeline, shared by the staging and production
 // pipelines: each step is recorded (BuildStep row with its `detail`), a retry after a crash reuses
 // the detail of steps that completed, and a failure becomes a red build with its offending lines.
-import type { RunClassification, StepName } from "@slipway/domain";
+import type { BuildState, RunClassification, StepName } from "@slipway/domain";
 import type { PlannedStep } from "./pipeline";
 import type { BuildRecorder } from "./recorder";
 import { BuildStopped, StepFailure } from "./step-failure";
@@ -35,6 +35,8 @@ export async function createStepRunner(options: {
   const { recorder, checkpoint, plan } = options;
   const done = await recorder.completedSteps();
   const classifications: RunClassification[] = [];
+  /** The build state this runner last set (null: none yet, so the first step always sets it). */
+  let shownState: BuildState | null = null;
   const position = (name: StepName) => {
     const i = plan.findIndex((s) => s.name === name);
     if (i < 0) throw new Error(`step ${name} is not in the plan`);
@@ -57,8 +59,11 @@ export async function createStepRunner(options: {
       const previous = done.has(name) ? storedStepDetail(name, done.get(name)) : null;
       if (reuse && previous) return collect(previous);
       const planned = plan[position(name)]!;
-      await recorder.setState(planned.state);
-      await recorder.stepStarted(name, position(name), planned.logFile);
+      // Two independent rows (the build's state, the step's): written at once, and the state only
+      // when it changes (fetch and discover share theirs) — round trips between steps are overhead.
+      const moveState = planned.state === shownState ? null : recorder.setState(planned.state);
+      await Promise.all([moveState, recorder.stepStarted(name, position(name), planned.logFile)]);
+      shownState = planned.state;
       let detail: StepDetails[N];
       try {
         detail = await run();

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: provisions the machine like `npm start`, then runs lint, the type check, unit tests,
 // integration tests (real PostgreSQL, Redis, Docker, git) and the Playwright e2e tests in Debian's
-// Chromium against the real web app and worker. Stops only what it started itself.
-//   npm test -- --only unit,int     run some steps (lint, format, imports, workspace-deps, typecheck, unit, int, build, e2e)
+// Chromium against the real web app and worker, then the production install end to end in Debian 12
+// containers with systemd (scripts/test-install.mjs). Stops only what it started itself.
+//   npm test -- --only unit,int     run some steps (lint, format, imports, workspace-deps, typecheck, unit, int, build, e2e, install)
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,6 +40,58 @@ function countPlaywright(file) {
   counts.failed += s.unexpected ?? 0;
 }
 
+/** The install test's report: assertions passed, 1 failed when it failed (none written when it was killed). */
+function countInstall(file, ok) {
+  if (!existsSync(file)) {
+    if (!ok) counts.failed += 1;
+    return;
+  }
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  counts.passed += r.passed ?? 0;
+  counts.failed += r.failed ?? 0;
+}
+
+/**
+ * scripts/test-install.mjs in its own process group, within a time limit: it cleans up after itself
+ * (also on SIGTERM and at its own limit); past the limit it is killed, and its run's containers,
+ * volumes and folder are removed here.
+ */
+async function installTest(env, report) {
+  const run = `t${process.pid}`;
+  const limitS = 2700;
+  const child = spawn("node", ["scripts/test-install.mjs", "--run", run, "--report", report, "--timeout", String(limitS)], {
+    cwd: root,
+    env: toolEnv(env),
+    stdio: "inherit",
+    detached: true,
+  });
+  const kill = (sig) => {
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      /* gone */
+    }
+  };
+  const term = setTimeout(
+    () => {
+      console.error(`install: over ${limitS + 120} s, stopping it`);
+      kill("SIGTERM");
+    },
+    (limitS + 120) * 1000,
+  );
+  const hard = setTimeout(() => kill("SIGKILL"), (limitS + 240) * 1000);
+  const stop = () => kill("SIGTERM");
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const code = await new Promise((resolve) => child.on("exit", (c, sig) => resolve(c ?? (sig ? 128 : 1))));
+  clearTimeout(term);
+  clearTimeout(hard);
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  await sh("node", ["scripts/test-install.mjs", "--cleanup", run], env);
+  return code === 0;
+}
+
 async function step(name, fn) {
   if (!wanted(name)) return true;
   const t0 = Date.now();
@@ -58,11 +112,16 @@ let started = [];
 let env = {};
 const t0 = Date.now();
 try {
-  const needsServices = ["int", "e2e"].some(wanted);
+  const needsServices = ["int", "e2e", "install"].some(wanted);
   if (needsServices) {
     ({ env, started } = await provision({
       root,
-      want: ["docker", "postgres", "redis", "caddy", "images", ...(wanted("e2e") ? ["chromium"] : [])],
+      want: [
+        "docker",
+        ...(["int", "e2e"].some(wanted) ? ["postgres", "redis", "caddy"] : []),
+        "images",
+        ...(["e2e", "install"].some(wanted) ? ["chromium"] : []),
+      ],
     }));
     results.push({ name: "provision", ok: true, seconds: (Date.now() - t0) / 1000 });
   }
@@ -144,6 +203,14 @@ try {
       }
     });
   }
+  // The production install (infra/install.sh, upgrade.sh, restore.sh) on fresh Debian 12 containers
+  // with systemd as PID 1: apt and npm from inside them, next build, Odoo builds (~6-15 min).
+  await step("install", async () => {
+    const file = path.join(reports, "install.json");
+    const ok = await installTest(env, file);
+    countInstall(file, ok);
+    return ok;
+  });
 } catch (e) {
   console.error(`npm test: ${e.message}`);
   results.push({ name: "setup", ok: false, seconds: 0 });

@@ -264,6 +264,7 @@ describe("HTTPS at the proxy with certificates from a real ACME server (pebble)"
       projectId,
       hosts: ["reload.acme-test.slipway.test"],
       upstream: "127.0.0.1:9",
+      websocketUpstream: "127.0.0.1:9",
     });
     await caddy.removeRoute(routeIdForBuild("reload-probe"));
     expect(await slow).toMatchObject({ status: 200, body: "<p>start</p><p>end</p>" });

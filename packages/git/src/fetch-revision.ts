@@ -11,6 +11,12 @@ export interface FetchRevisionOptions {
   revision: string;
   /** Branch the revision was pushed to; fetched in full when the server refuses fetching by sha. */
   branch: string;
+  /**
+   * The revision is believed to be the branch's tip (the branch's recorded head: a push just made
+   * it so). The branch is then cloned at depth 1 in one git process instead of init, remote, fetch
+   * and checkout; the clone's commit is checked, and a branch that moved since is fetched by sha.
+   */
+  branchTip?: boolean;
   /** Empty or missing folder that receives the checkout. */
   dest: string;
   /** Local submodule URLs are only allowed when the project itself is a local repository. */
@@ -73,31 +79,66 @@ async function fetchWith(opts: FetchRevisionOptions, env: Record<string, string>
     const message = `${err instanceof Error ? err.message : String(err)}\n${typeof cause?.stderr === "string" ? cause.stderr : ""}`;
     return (ssh && explainSshFailure(message, ssh.host)) ?? null;
   };
-  await vet(opts.url);
-  await git(["init", "-q"], "initialise the checkout");
-  await git(["remote", "add", "origin", "--", url], "add the remote");
-  try {
-    await git(["fetch", "-q", "--depth", "1", "origin", revision], `fetch ${revision.slice(0, 12)} from ${opts.url}`);
-  } catch (first) {
-    // Some servers refuse wants by sha; the branch always carries the pushed revision (or a descendant).
+  const readCommit = async () => {
+    const { stdout } = await git(["log", "-1", "--format=%H%x00%s%x00%an <%ae>"], "read the commit");
+    const [sha, subject, author] = stdout.trim().split("\0");
+    return { sha: sha ?? "", subject: subject ?? "", author: author ?? "" };
+  };
+  /**
+   * The branch's tip in one git process (no templates to copy, no tags; --no-local: a repository
+   * on this disk is fetched as any other, never hard-linked into the checkout), with its commit;
+   * null when it cannot be cloned (a branch gone, a server that refuses): the folder is emptied
+   * again for the fetch by sha, which explains the failure if there is one.
+   */
+  const cloneBranchTip = async () => {
     try {
       await git(
-        ["fetch", "-q", "origin", `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
-        `fetch branch ${branch} from ${opts.url}`,
+        ["clone", "-q", "--template=", "--no-local", "--no-tags", "--depth", "1", "--branch", branch, "--", url, "."],
+        `clone ${branch} from ${opts.url}`,
       );
-    } catch (err) {
-      const why = explain(first) ?? explain(err);
-      if (why === "access denied")
-        throw new DomainError(
-          "upstream_failed",
-          `${opts.url} could not be fetched: access denied. Add the project's public key to the repository as a read-only deploy key (Settings → GitHub key and webhook): ${ssh!.repoKey.publicKey}`,
-          { cause: err },
-        );
-      if (why) throw new DomainError("upstream_failed", `${opts.url} could not be fetched: ${why}.`, { cause: err });
-      throw err;
+      return await readCommit();
+    } catch {
+      await rm(dest, { recursive: true, force: true });
+      await mkdir(dest, { recursive: true });
+      return null;
     }
+  };
+  const fetchObjects = async () => {
+    try {
+      await git(["fetch", "-q", "--depth", "1", "origin", revision], `fetch ${revision.slice(0, 12)} from ${opts.url}`);
+    } catch (first) {
+      // Some servers refuse wants by sha; the branch always carries the pushed revision (or a descendant).
+      try {
+        await git(
+          ["fetch", "-q", "origin", `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
+          `fetch branch ${branch} from ${opts.url}`,
+        );
+      } catch (err) {
+        const why = explain(first) ?? explain(err);
+        if (why === "access denied")
+          throw new DomainError(
+            "upstream_failed",
+            `${opts.url} could not be fetched: access denied. Add the project's public key to the repository as a read-only deploy key (Settings → GitHub key and webhook): ${ssh!.repoKey.publicKey}`,
+            { cause: err },
+          );
+        if (why) throw new DomainError("upstream_failed", `${opts.url} could not be fetched: ${why}.`, { cause: err });
+        throw err;
+      }
+    }
+  };
+  await vet(opts.url);
+  // A tip build (the usual push) is cloned; its commit is checked, and a branch that moved since
+  // (or any other revision) is fetched by sha into the same repository.
+  const cloned = opts.branchTip ? await cloneBranchTip() : null;
+  let commit = cloned?.sha === revision ? cloned : null;
+  if (!commit) {
+    if (!cloned) {
+      await git(["init", "-q", "--template="], "initialise the checkout");
+      await git(["remote", "add", "origin", "--", url], "add the remote");
+    }
+    await fetchObjects();
+    await git(["checkout", "-q", "--detach", revision], `check out ${revision.slice(0, 12)}`);
   }
-  await git(["checkout", "-q", "--detach", revision], `check out ${revision.slice(0, 12)}`);
   const submoduleConfig: Record<string, string> = opts.allowLocalSubmodules ? { "protocol.file.allow": "always" } : {};
   // Level by level (not --recursive): each level's URLs are vetted before git fetches from them,
   // and each submodule is fetched alone so a failure names its sub-repository.
@@ -140,8 +181,8 @@ async function fetchWith(opts: FetchRevisionOptions, env: Record<string, string>
     }
   };
   await updateSubmodules(dest, 1);
-  const { stdout } = await git(["log", "-1", "--format=%H%x00%s%x00%an <%ae>"], "read the commit");
-  const [sha, subject, author] = stdout.trim().split("\0");
+  commit ??= await readCommit();
+  const { sha, subject, author } = commit;
   const submodules = (await hasGitmodules(dest))
     ? (await git(["submodule", "status", "--recursive"], "list the submodules")).stdout
         .split("\n")
@@ -149,7 +190,7 @@ async function fetchWith(opts: FetchRevisionOptions, env: Record<string, string>
         .filter((p): p is string => !!p)
     : [];
   await makeTreeReadable(dest);
-  return { revision: sha!, subject: subject ?? "", author: author ?? "", submodules };
+  return { revision: sha, subject, author, submodules };
 }
 
 /** Whether a checked-out tree declares submodules (without `.gitmodules`, git has none to fetch). */

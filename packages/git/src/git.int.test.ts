@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +77,58 @@ describe("git adapter against real repositories", () => {
     expect(mode("my_addon")).toBe(0o755);
     expect(mode("my_addon/__manifest__.py")).toBe(0o644);
     expect(mode("third_party/vendor_addon/__manifest__.py")).toBe(0o644);
+  });
+
+  it("clones the branch's tip when the revision is its head, and fetches by sha when the branch moved since or is gone", async () => {
+    const previous = process.umask(0o077);
+    try {
+      // The tip: one clone, with its submodule, readable by all, nothing hard-linked from the
+      // repository on this disk (making the checkout readable would change the repository's own files).
+      const tip = path.join(dir, "tip");
+      const got = await fetchRevision({
+        url: bare,
+        revision: second,
+        branch: "main",
+        branchTip: true,
+        dest: tip,
+        allowLocalSubmodules: true,
+      });
+      expect(got).toMatchObject({ revision: second, subject: "second commit", author: "T <t@example.org>", submodules: ["third_party"] });
+      expect(readFileSync(path.join(tip, "my_addon", "__manifest__.py"), "utf8")).toContain("'1.1'");
+      expect(existsSync(path.join(tip, "third_party", "vendor_addon", "__manifest__.py"))).toBe(true);
+      expect(statSync(path.join(tip, "my_addon", "__manifest__.py")).mode & 0o777).toBe(0o644);
+      const files = (d: string): string[] =>
+        readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
+      const objects = files(path.join(tip, ".git", "objects"));
+      expect(objects.length).toBeGreaterThan(0);
+      expect(objects.filter((f) => statSync(f).nlink > 1)).toEqual([]);
+      // Said to be the tip but the branch has moved on: the asked revision all the same.
+      const moved = path.join(dir, "moved");
+      const older = await fetchRevision({
+        url: bare,
+        revision: first,
+        branch: "main",
+        branchTip: true,
+        dest: moved,
+        allowLocalSubmodules: true,
+      });
+      expect(older).toMatchObject({ revision: first, subject: "first commit" });
+      expect(readFileSync(path.join(moved, "my_addon", "__manifest__.py"), "utf8")).toContain("'1.0'");
+      // A branch that is gone: fetched by sha.
+      const gone = path.join(dir, "gone");
+      const kept = await fetchRevision({
+        url: bare,
+        revision: second,
+        branch: "deleted",
+        branchTip: true,
+        dest: gone,
+        allowLocalSubmodules: true,
+      });
+      expect(kept.revision).toBe(second);
+      expect(readFileSync(path.join(gone, "my_addon", "__manifest__.py"), "utf8")).toContain("'1.1'");
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it("vets the project's URL and every submodule's before fetching from it (a submodule pointing elsewhere is refused)", async () => {

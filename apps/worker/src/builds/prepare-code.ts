@@ -60,6 +60,8 @@ export async function prepareCode(input: {
         url: project.repoUrl,
         revision: build.revision,
         branch: branch.name,
+        // The usual push build: its revision is the branch's head, cloned in one git process.
+        branchTip: build.revision === branch.headRevision,
         dest: ws.src,
         allowLocalSubmodules: repo.kind === "local",
         vetUrl: repoUrlVetter({ localRoot: deps.config.localReposRoot }),

@@ -29,6 +29,7 @@ export async function loadBuildContext(db: Db, buildId: string): Promise<BuildCo
           testTags: true,
           odooVersion: true,
           odooRevision: true,
+          headRevision: true,
         },
       },
       project: {

@@ -30,6 +30,8 @@ export interface BuildContext {
     odooVersion: string | null;
     /** Development builds only: a pinned image revision (null = Latest). */
     odooRevision: string | null;
+    /** The branch's recorded head when the build started (a build of it clones the branch's tip); unknown: fetched by sha. */
+    headRevision?: string | null;
   };
   project: {
     id: string;

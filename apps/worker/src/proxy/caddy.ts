@@ -87,13 +87,23 @@ export class CaddyClient {
 
   /** Makes sure the server ends with a 404 route for unknown hosts (instead of Caddy's empty 200). */
   async ensureCatchAll(): Promise<void> {
+    await this.routesWithCatchAll();
+  }
+
+  /**
+   * The server's routes, the 404 catch-all added at their end first when missing: one read of
+   * the routes for both (a route change reads them once).
+   */
+  private async routesWithCatchAll(): Promise<Array<Record<string, unknown>>> {
     const routes = await this.routes();
-    if (routes.some((r) => r["@id"] === CATCH_ALL_ID)) return;
-    const res = await this.call("POST", this.routesPath, {
+    if (routes.some((r) => r["@id"] === CATCH_ALL_ID)) return routes;
+    const catchAll = {
       "@id": CATCH_ALL_ID,
       handle: [{ handler: "static_response", status_code: 404, body: "No Slipway build answers at this address.\n" }],
-    });
+    };
+    const res = await this.call("POST", this.routesPath, catchAll);
     await this.expectOk(res, "add the catch-all route");
+    return [...routes, catchAll];
   }
 
   async routes(): Promise<Array<Record<string, unknown>>> {
@@ -136,8 +146,7 @@ export class CaddyClient {
     words: { refused: string; what: string },
   ): Promise<void> {
     return this.serialized(async () => {
-      await this.ensureCatchAll();
-      const routes = await this.routes();
+      const routes = await this.routesWithCatchAll();
       const holder = hostHolder(routes, route);
       if (holder) {
         throw new DomainError(
@@ -145,7 +154,8 @@ export class CaddyClient {
           `The hostname ${holder.host} is already routed to another project (route ${holder.id}); ${words.refused}.`,
         );
       }
-      await this.removeRoute(route.id);
+      // Route changes of this client are serialized: a route absent from the list just read is absent.
+      if (routes.some((r) => r["@id"] === route.id)) await this.removeRoute(route.id);
       const res = await this.call("PUT", `${this.routesPath}/${frontCount(routes)}`, body);
       await this.expectOk(res, words.what);
     });
@@ -164,8 +174,7 @@ export class CaddyClient {
     if (!route.id.startsWith(ROUTE_PREFIX)) throw new DomainError("invalid_input", `Route ids start with ${ROUTE_PREFIX}`);
     if (!route.projectId) throw new DomainError("invalid_input", "A build route names its project");
     return this.serialized(async () => {
-      await this.ensureCatchAll();
-      const routes = await this.routes();
+      const routes = await this.routesWithCatchAll();
       const holder = hostHolder(routes, route);
       if (holder) {
         throw new DomainError(
@@ -229,8 +238,7 @@ export class CaddyClient {
     if (wanted.some((r) => !String(r["@id"] ?? "").startsWith(FRONT_PREFIX)))
       throw new DomainError("invalid_input", `Front route ids start with ${FRONT_PREFIX}`);
     return this.serialized(async () => {
-      await this.ensureCatchAll();
-      const routes = await this.routes();
+      const routes = await this.routesWithCatchAll();
       const current = routes.slice(0, frontCount(routes));
       const stray = routes.slice(current.length).some((r) => String(r["@id"] ?? "").startsWith(FRONT_PREFIX));
       if (!stray && JSON.stringify(current.map(normalized)) === JSON.stringify(wanted.map(normalized))) return false;

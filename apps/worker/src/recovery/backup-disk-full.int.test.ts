@@ -2,13 +2,14 @@
 // the test's own; a first backup fits, then the disk is filled to a few hundred KB and new
 // attachments make the next backup larger than what is left. The backup must fail with a clear
 // reason, leave no partial archive (no temporary file, no folder of the failed backup, every
-// object left whole), not be listed as usable, keep the earlier backup intact (it verifies:
+// filestore object and dump chunk left whole), not be listed as usable, keep the earlier backup intact (it verifies:
 // restored in a scratch database, row counts and checksums), and production keeps serving 200.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { brotliDecompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listBranchBackups } from "@slipway/db";
 import { createBackup } from "../backups/create-backup";
@@ -107,12 +108,11 @@ describe.runIf(CAN_MOUNT)("a full backup disk during a backup", () => {
     const added = [...after.keys()].filter((f) => !filled.has(f));
     expect(added.filter((f) => f.startsWith("tmp/") || f.startsWith(`backups/${failed.id}`))).toEqual([]);
     for (const f of added) {
-      expect(f).toMatch(/^objects\//);
-      expect(
-        createHash("sha256")
-          .update(readFileSync(path.join(store, f)))
-          .digest("hex"),
-      ).toBe(path.basename(f));
+      // Filestore objects are stored as they are; dump chunks carry a codec byte (0 raw, 1 brotli).
+      expect(f).toMatch(/^(objects|chunks)\//);
+      const stored = readFileSync(path.join(store, f));
+      const plain = f.startsWith("objects/") ? stored : stored[0] === 0 ? stored.subarray(1) : brotliDecompressSync(stored.subarray(1));
+      expect(createHash("sha256").update(plain).digest("hex")).toBe(path.basename(f));
     }
     for (const [f, size] of filled) expect(after.get(f)).toBe(size);
 

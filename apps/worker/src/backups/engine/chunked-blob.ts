@@ -4,25 +4,23 @@
 // dump are chunks already in the store: they are neither compressed nor written again.
 //
 // Encoded chunk: one byte of codec (0 = stored as is, 1 = brotli) then the payload. Brotli at
-// quality 0 runs on two worker threads (compress-pool.ts), beside the chunker.
+// quality 0 runs on two worker threads (compress-pool.ts), beside the chunker; reading decodes and
+// checks each chunk on the same threads.
 import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
 import { PassThrough, Readable } from "node:stream";
-import { promisify } from "node:util";
-import { brotliDecompress } from "node:zlib";
 import { DomainError } from "@slipway/domain";
 import type { BackupStore } from "../store/backup-store";
 import { SHA256_RE } from "../store/backup-store";
 import { chunkStream, type ChunkSizes } from "./chunker";
-import { brotliOnWorkers } from "./compress-pool";
+import { brotliOnWorkers, DamagedChunkError, decodeOnWorkers, MissingChunkError } from "./compress-pool";
 
-const decompress = promisify(brotliDecompress);
 const RAW = 0;
 const BROTLI = 1;
 /** Chunks compressed at the same time. */
 const IN_FLIGHT = 4;
-/** Chunks read and decompressed ahead of the reader (~1 MiB of dump: a restore's pipe never waits on one chunk). */
-const READ_AHEAD = 8;
+/** Chunks read and decoded ahead of the reader (~2 MiB of dump: a restore's pipe never waits on one chunk). */
+const READ_AHEAD = 16;
 
 export interface ChunkedBlob {
   /** The chunk list's key in the store. */
@@ -45,19 +43,32 @@ export async function encodeChunk(plain: Buffer): Promise<Buffer> {
   return Buffer.concat([Buffer.of(BROTLI), packed]);
 }
 
-/** The chunk's plain bytes, checked against its hash and size: a damaged chunk is an error, never data. */
+/**
+ * The chunk's plain bytes, decoded and checked against its hash and size on a codec thread: a
+ * damaged chunk is an error, never data.
+ */
 export async function decodeChunk(encoded: Buffer, expected: { sha256: string; size: number }): Promise<Buffer> {
-  let plain: Buffer;
   try {
-    if (encoded[0] === RAW) plain = encoded.subarray(1);
-    else if (encoded[0] === BROTLI) plain = await decompress(encoded.subarray(1));
-    else throw new Error(`unknown chunk codec ${encoded[0] ?? "none"}`);
+    return await decodeOnWorkers(encoded, expected);
   } catch (error) {
-    throw new DomainError("invalid_state", `dump chunk ${expected.sha256} is damaged (${(error as Error).message})`);
+    if (error instanceof DamagedChunkError)
+      throw new DomainError("invalid_state", `dump chunk ${expected.sha256} is damaged (${error.message})`);
+    throw error;
   }
-  if (plain.length !== expected.size || createHash("sha256").update(plain).digest("hex") !== expected.sha256)
-    throw new DomainError("invalid_state", `dump chunk ${expected.sha256} is damaged (content does not match its checksum)`);
-  return plain;
+}
+
+/** One chunk's plain bytes: a local store's file is read, decoded and checked on a codec thread. */
+async function readChunk(store: BackupStore, entry: { sha256: string; size: number }): Promise<Buffer> {
+  if (!store.localChunkPath) return decodeChunk(await store.getChunk(entry.sha256), entry);
+  try {
+    return await decodeOnWorkers({ path: store.localChunkPath(entry.sha256) }, entry);
+  } catch (error) {
+    if (error instanceof DamagedChunkError)
+      throw new DomainError("invalid_state", `dump chunk ${entry.sha256} is damaged (${error.message})`);
+    if (error instanceof MissingChunkError)
+      throw new DomainError("not_found", `dump chunk ${entry.sha256} is missing from the ${store.description}`);
+    throw error;
+  }
 }
 
 /** Awaits the oldest promise once `max` are pending; rejections are kept for the await, never unhandled. */
@@ -145,12 +156,12 @@ export async function* readChunkList(store: BackupStore, listKey: string): Async
   }
 }
 
-/** The blob's bytes, chunk after chunk (read and decompressed a few ahead), each checked. */
+/** The blob's bytes, chunk after chunk (read and decoded a few ahead, on the codec threads), each checked. */
 export function readChunked(store: BackupStore, listKey: string): Readable {
   async function* bytes(): AsyncGenerator<Buffer> {
     const ahead = pipelineOf<Buffer>(READ_AHEAD);
     for await (const entry of readChunkList(store, listKey)) {
-      const ready = await ahead.add(store.getChunk(entry.sha256).then((encoded) => decodeChunk(encoded, entry)));
+      const ready = await ahead.add(readChunk(store, entry));
       if (ready) yield ready;
     }
     for (const rest of await ahead.drain()) yield rest;

@@ -49,6 +49,12 @@ export interface BackupStore {
   touchChunk(sha256: string): Promise<boolean>;
   /** The encoded chunk; DomainError not_found when missing. */
   getChunk(sha256: string): Promise<Buffer>;
+  /**
+   * Where the encoded chunk's file would be, for a store on this machine's disk (it may not exist):
+   * restores then read chunks on the codec threads, not through the main thread. Other stores
+   * leave it out (getChunk).
+   */
+  localChunkPath?(sha256: string): string;
   /** Every chunk with its stored size and last use, for the sweep after pruning. */
   listChunks(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }>;
   deleteChunk(sha256: string): Promise<void>;

@@ -226,6 +226,10 @@ export class LocalBackupStore implements BackupStore {
     }
   }
 
+  localChunkPath(sha256: string): string {
+    return this.objectPath(sha256, "chunks");
+  }
+
   listChunks(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }> {
     return this.listContent("chunks");
   }

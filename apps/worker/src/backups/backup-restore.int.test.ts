@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorkerConfig } from "@slipway/config";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
-import { createAndStart, inspectContainer } from "@slipway/docker";
+import { createAndStart, inspectContainer, runStreaming } from "@slipway/docker";
 import { createWorkerDeps } from "../create-deps";
 import type { WorkerDeps } from "../deps";
 import { queryDatabase } from "../postgres";
@@ -51,6 +52,32 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/**
+ * Owner, mode and type of everything in the database's filestore folder (itself included), once
+ * each: "owner" when it is the volume root's owner (the Odoo image's user), else the uid:gid.
+ */
+async function filestoreOwnership(database: string, volume: string): Promise<string[]> {
+  const out = new PassThrough();
+  const parts: Buffer[] = [];
+  out.on("data", (c: Buffer) => parts.push(c));
+  const script =
+    'root="$(stat -c %u:%g /data)"; cd "/data/filestore/$1" && find . -printf "%U:%G %m %y\\n" | sed "s#^$root #owner #" | sort -u';
+  const run = await runStreaming({
+    docker: deps.docker,
+    spec: {
+      image: deps.config.odooPgImage,
+      user: "0:0",
+      entrypoint: ["sh", "-c", script, "sh", database],
+      mounts: [{ type: "volume", source: volume, target: "/data", readOnly: true }],
+      network: "none",
+      labels: { ...labels, role: "test-ownership" },
+    },
+    stdout: out,
+  });
+  expect(run.exitCode, run.stderr).toBe(0);
+  return Buffer.concat(parts).toString("utf8").trim().split("\n");
+}
+
 describe("backup → restore", () => {
   it("restores production to identical data: every table's rows and every filestore file", async () => {
     const { production } = fixture;
@@ -88,6 +115,9 @@ describe("backup → restore", () => {
     });
     expect(result.neutralized).toBe(false);
     expect(await fingerprint(deps, production.database)).toEqual(before);
+    // The restored folder and everything in it belong to the volume's owner (the server keeps
+    // writing attachments there): folders 755, files 644.
+    expect(await filestoreOwnership(production.database, production.ctx.dataVolume)).toEqual(["owner 644 f", "owner 755 d"]);
     const safety = await deps.prisma.backup.findUniqueOrThrow({ where: { id: result.safetyBackupId } });
     expect(safety).toMatchObject({ kind: "safety", state: "done" });
     expect(manifestOf(safety).filestore.files).toBe(Object.keys(before.files).length + 2);

@@ -105,6 +105,94 @@ export async function writeFilestore(options: { ctx: ToolsContext; volume: strin
   if (run.exitCode !== 0) throw new DomainError("upstream_failed", `writing the filestore ${options.dir} failed: ${run.stderr.trim()}`);
 }
 
+// Copies objects of a backup store into a new filestore folder, inside the helper container (perl:
+// Debian's essential perl-base). Input records `<sha256> <size> <path>\0`, paths already checked
+// by the index reader (isSafeRelativePath) and again here (no empty, `.` or `..` segment). Files
+// are created with O_EXCL|O_NOFOLLOW (never through a link planted by someone else), 0644 under
+// umask 022, owned by the volume's owner as they are created (fchown), folders 0755 likewise: no
+// second pass over the tree. Each file's size is checked against the index.
+const COPY_OBJECTS = String.raw`
+use strict; use warnings; use Errno; use Fcntl qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW);
+my ($target, $objects, $uid, $gid) = @ARGV;
+umask 022; binmode STDIN; local $/ = "\0";
+my (%made, $buf);
+while (defined(my $rec = <STDIN>)) {
+  chomp $rec;
+  next if $rec eq "";
+  my ($h, $size, $p) = split / /, $rec, 3;
+  die "bad record\n" unless defined $p && $h =~ /\A[0-9a-f]{64}\z/ && $size =~ /\A[0-9]{1,15}\z/;
+  my @seg = split m{/}, $p, -1;
+  die "bad path $p\n" if !@seg || grep { $_ eq "" || $_ eq "." || $_ eq ".." } @seg;
+  my $d = $target;
+  for my $s (@seg[0 .. $#seg - 1]) {
+    $d .= "/$s";
+    next if $made{$d};
+    if (mkdir $d, 0755) { chown $uid, $gid, $d or die "chown $d: $!\n"; }
+    elsif (!$!{EEXIST} || -l $d || !-d $d) { die "mkdir $d: $!\n"; }
+    $made{$d} = 1;
+  }
+  sysopen(my $in, "$objects/" . substr($h, 0, 2) . "/$h", O_RDONLY) or die "object $h: $!\n";
+  sysopen(my $out, "$target/$p", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644) or die "$p: $!\n";
+  chown $uid, $gid, $out or die "chown $p: $!\n";
+  my $n = 0;
+  for (;;) {
+    my $r = sysread($in, $buf, 1 << 20);
+    die "read $h: $!\n" unless defined $r;
+    last if $r == 0;
+    for (my $o = 0; $o < $r;) { my $w = syswrite($out, $buf, $r - $o, $o); die "write $p: $!\n" unless defined $w; $o += $w; }
+    $n += $r;
+  }
+  die "object $h is $n bytes, the index says $size\n" unless $n == $size;
+  close $out or die "close $p: $!\n";
+  close $in;
+}
+`;
+
+/**
+ * Fills `filestore/<dir>` of the volume (created; must not exist yet) with objects of a backup store
+ * on this machine's disk (`objectsDir`, `<aa>/<sha256>`, mounted read-only into the helper): the
+ * bytes go from file to file inside the helper, not through the worker and a tar stream (issue 18:
+ * that cost the worker about as much CPU as the extraction itself). Owned like the volume's root
+ * (the Odoo image's user), as writeFilestore leaves it.
+ */
+export async function copyObjectsIntoFilestore(options: {
+  ctx: ToolsContext;
+  volume: string;
+  dir: string;
+  objectsDir: string;
+  files: AsyncIterable<{ path: string; sha256: string; size: number }>;
+}): Promise<void> {
+  assertFilestoreDir(options.dir);
+  const script = [
+    'set -e; mkdir -p "$1"; target="$1/$2"',
+    'if [ -e "$target" ]; then echo "$target already exists" >&2; exit 3; fi',
+    // Root's own until the copy is done: nothing else can enter it meanwhile.
+    'owner="$(stat -c %u:%g "$3")"; chown "$owner" "$1"; mkdir -m 0700 "$target"',
+    'perl -e "$4" "$target" /objects "${owner%:*}" "${owner#*:}"',
+    'chown "$owner" "$target"; chmod 0755 "$target"',
+  ].join("\n");
+  async function* records(): AsyncGenerator<Buffer> {
+    let batch: string[] = [];
+    for await (const f of options.files) {
+      if (f.path.includes("\0")) throw new DomainError("invalid_state", `unsafe filestore path ${JSON.stringify(f.path)}`);
+      batch.push(`${f.sha256} ${f.size} ${f.path}\0`);
+      if (batch.length >= 256) yield Buffer.from(batch.splice(0).join(""));
+    }
+    if (batch.length > 0) yield Buffer.from(batch.join(""));
+  }
+  const spec = helperSpec(
+    options.ctx,
+    options.volume,
+    "backup-filestore-copy",
+    script,
+    [`${MOUNT}/filestore`, options.dir, MOUNT, COPY_OBJECTS],
+    false,
+  );
+  spec.mounts = [...(spec.mounts ?? []), { type: "bind", source: options.objectsDir, target: "/objects", readOnly: true }];
+  const run = await streamContainer(options.ctx, { spec, stdin: Readable.from(records(), { objectMode: false }) });
+  if (run.exitCode !== 0) throw new DomainError("upstream_failed", `writing the filestore ${options.dir} failed: ${run.stderr.trim()}`);
+}
+
 /**
  * Renames filestore folders in one helper run, in order (`[from, to]` pairs; a missing `from` is
  * skipped), then removes the `remove` folders. Renames inside one volume are instant.

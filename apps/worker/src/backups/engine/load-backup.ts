@@ -4,7 +4,7 @@ import { writeTar, type TarFileInput } from "../archive/tar";
 import type { BackupStore } from "../store/backup-store";
 import { SHA256_RE } from "../store/backup-store";
 import { openDump } from "./dump-file";
-import { writeFilestore } from "./filestore-volume";
+import { copyObjectsIntoFilestore, writeFilestore } from "./filestore-volume";
 import type { BackupManifest } from "./manifest";
 import { createDatabase, pgRestoreCustom, type ToolsContext } from "../../postgres";
 
@@ -52,18 +52,27 @@ export async function loadBackup(options: {
   filestore?: { volume: string; dir: string };
 }): Promise<void> {
   const { store, ctx, manifest } = options;
-  await createDatabase({ pg: ctx.pg, name: options.database, collate: manifest.postgres.collate, ctype: manifest.postgres.ctype });
-  // Database and filestore are independent: loaded at the same time, both settled before returning.
-  const results = await Promise.allSettled([
-    openDump(store, manifest).then((input) => pgRestoreCustom({ ctx, database: options.database, input, strict: true })),
-    options.filestore
-      ? writeFilestore({
-          ctx,
-          volume: options.filestore.volume,
-          dir: options.filestore.dir,
-          tar: writeTar(filestoreTarInputs(store, manifest)),
-        })
-      : Promise.resolve(),
-  ]);
+  const loadDatabase = async () => {
+    await createDatabase({ pg: ctx.pg, name: options.database, collate: manifest.postgres.collate, ctype: manifest.postgres.ctype });
+    await pgRestoreCustom({ ctx, database: options.database, input: await openDump(store, manifest), strict: true });
+  };
+  const loadFilestore = async (target: { volume: string; dir: string }) => {
+    // A store on this disk: the helper copies the objects itself (no tar stream through the worker).
+    const objectsDir = store.localObjectsDir?.();
+    if (objectsDir) {
+      return copyObjectsIntoFilestore({
+        ctx,
+        ...target,
+        objectsDir,
+        files: (async function* () {
+          for await (const e of readFilestoreIndex(store, manifest)) yield { path: e.p, sha256: e.h, size: e.s };
+        })(),
+      });
+    }
+    return writeFilestore({ ctx, ...target, tar: writeTar(filestoreTarInputs(store, manifest)) });
+  };
+  // Database and filestore are independent: loaded at the same time from the start, both settled
+  // before returning (the caller removes whatever a failure left).
+  const results = await Promise.allSettled([loadDatabase(), options.filestore ? loadFilestore(options.filestore) : Promise.resolve()]);
   for (const r of results) if (r.status === "rejected") throw r.reason;
 }

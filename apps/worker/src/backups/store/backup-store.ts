@@ -36,6 +36,12 @@ export interface BackupStore {
   /** Marks an existing object as used now (so a concurrent sweep keeps it); false when missing. */
   touchObject(sha256: string): Promise<boolean>;
   getObject(sha256: string): Promise<Readable>;
+  /**
+   * For a store on this machine's disk: the folder of its objects (`<aa>/<sha256>`, created if
+   * missing), which a restore's helper container mounts read-only to copy files into a filestore
+   * without streaming them through the worker. Other stores leave it out (getObject).
+   */
+  localObjectsDir?(): string;
   /** Every object with its size and last use, for the sweep after pruning. */
   listObjects(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }>;
   deleteObject(sha256: string): Promise<void>;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -260,6 +260,12 @@ export class LocalBackupStore implements BackupStore {
       return Readable.from(data.length > 0 ? [data] : [], { objectMode: false });
     }
     return createReadStream(path, { highWaterMark: 1 << 20 });
+  }
+
+  localObjectsDir(): string {
+    const dir = join(this.root, "objects");
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    return dir;
   }
 
   listObjects(): AsyncIterable<{ sha256: string; size: number; usedAt: Date }> {

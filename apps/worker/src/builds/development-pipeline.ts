@@ -22,13 +22,16 @@ import { createStepRunner } from "./step-runner";
 export async function runDevelopmentPipeline(input: PipelineInput): Promise<PipelineOutcome> {
   const { deps, context, recorder, checkpoint } = input;
   const { build, branch, names } = context;
-  // The database name is recorded before anything is made under it (a bad end drops what it names).
-  await recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname });
-  const runner = await createStepRunner({
-    recorder,
-    checkpoint,
-    plan: developmentSteps({ installMode: branch.installMode, testsEnabled: branch.testsEnabled }),
-  });
+  // The database name is recorded before anything is made under it (a bad end drops what it names);
+  // the steps an earlier attempt completed are read meanwhile.
+  const [, runner] = await Promise.all([
+    recorder.update({ databaseName: names.databaseName, containerName: names.containerName, hostname: names.hostname }),
+    createStepRunner({
+      recorder,
+      checkpoint,
+      plan: developmentSteps({ installMode: branch.installMode, testsEnabled: branch.testsEnabled }),
+    }),
+  ]);
   // A first attempt has nothing to clean up first: its empty database is created while the code is
   // fetched (the create_database step then waits for it). Settled before the pipeline returns, so
   // a bad end's cleanup never races it.

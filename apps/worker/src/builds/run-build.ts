@@ -33,7 +33,12 @@ export const MAX_RESUMES = 2;
  * lines), or cancelled. Idempotent: a build that already ended is left alone.
  */
 export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId: string; signal: AbortSignal }): Promise<void> {
-  const build = await findBuildToRun(deps.prisma, buildId);
+  // The pipeline's context is read at the same time (one round trip instead of two in a row); a
+  // build that is gone or ended makes it fail, which changes nothing: it is not used then.
+  const [build, context] = await Promise.all([
+    findBuildToRun(deps.prisma, buildId),
+    loadBuildContext(deps.prisma, buildId).catch(() => null),
+  ]);
   if (!build || !isInProgress(build.state)) return;
   const { branch, project } = build;
   const recorder = new BuildRecorder(deps.prisma, deps.redis, build.id, project.id);
@@ -71,15 +76,15 @@ export async function runBuild(deps: WorkerDeps, { buildId, signal }: { buildId:
       await recorder.event("build.resumed", `Build #${build.number} resumed after the worker stopped`, branch.id);
       log.warn({ resumes: resumes + 1 }, "resuming an interrupted build");
     }
-    await recorder.markStarted();
-    // GitHub commit status (a queued job of its own: never delays nor changes the build).
-    await queueCommitStatus(deps, build.id, "pending");
+    // GitHub commit status (a queued job of its own: never delays nor changes the build, and a
+    // pending status that comes after the build's end is skipped), queued while the start is recorded.
+    await Promise.all([recorder.markStarted(), queueCommitStatus(deps, build.id, "pending")]);
     log.info("build started");
     const pipeline =
       build.stage === "production" ? runProductionPipeline : build.stage === "staging" ? runStagingPipeline : runDevelopmentPipeline;
     const outcome = await pipeline({
       deps,
-      context: await loadBuildContext(deps.prisma, build.id),
+      context: context ?? (await loadBuildContext(deps.prisma, build.id)),
       recorder,
       checkpoint,
       resumed: Boolean(build.startedAt),

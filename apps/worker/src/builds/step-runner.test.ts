@@ -111,6 +111,40 @@ describe("step runner", () => {
     expect(calls).toContain("finished start failed: no address");
   });
 
+  it("a build stopped before a step (the checkpoint): the step never runs and its row is left skipped, not running", async () => {
+    const { recorder, calls } = fakeRecorder();
+    let stop: BuildStopped | null = null;
+    const runner = await createStepRunner({
+      recorder,
+      checkpoint: async () => {
+        if (stop) throw stop;
+      },
+      plan,
+    });
+    await runner.step("fetch", async () => ({ revision: "abc", subject: "s", submodules: [] }));
+    stop = new BuildStopped("cancelled");
+    let ran = false;
+    await expect(
+      runner.step("create_database", async () => {
+        ran = true;
+        return { classification: green, durationMs: 1 };
+      }),
+    ).rejects.toBe(stop);
+    expect(ran).toBe(false);
+    const mine = calls.filter((c) => c.includes("create_database"));
+    expect(mine.at(-1)).toBe("skipped create_database: not run: the build was cancelled");
+    expect(calls.some((c) => c.startsWith("finished create_database"))).toBe(false);
+    // A reused step is not returned to a stopped build either.
+    const reuse = await createStepRunner({
+      recorder: fakeRecorder([["fetch", { revision: "abc", subject: "s", submodules: [] }]]).recorder,
+      checkpoint: async () => {
+        throw new BuildStopped("shutdown");
+      },
+      plan,
+    });
+    await expect(reuse.step("fetch", async () => ({ revision: "def", subject: "s", submodules: [] }))).rejects.toBeInstanceOf(BuildStopped);
+  });
+
   it("lets BuildStopped through without finishing the step", async () => {
     const { recorder, calls } = fakeRecorder();
     const runner = await createStepRunner({ recorder, checkpoint: noCheckpoint, plan });

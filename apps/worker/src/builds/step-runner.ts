@@ -55,15 +55,28 @@ export async function createStepRunner(options: {
       await recorder.stepSkipped(name, position(name), reason);
     },
     async step<N extends StepName>(name: N, run: () => Promise<StepDetails[N]>, reuse = true): Promise<StepDetails[N]> {
-      await checkpoint();
       const previous = done.has(name) ? storedStepDetail(name, done.get(name)) : null;
-      if (reuse && previous) return collect(previous);
+      if (reuse && previous) {
+        await checkpoint();
+        return collect(previous);
+      }
       const planned = plan[position(name)]!;
-      // Two independent rows (the build's state, the step's): written at once, and the state only
-      // when it changes (fetch and discover share theirs) — round trips between steps are overhead.
+      // The checkpoint and the step's two rows (the build's state, the step's) at once, the state
+      // only when it changes (fetch and discover share theirs): round trips between steps are
+      // overhead (issue 18). A build stopped meanwhile has its step shown skipped, never running.
+      const stopped = checkpoint().then(
+        () => null,
+        (e: unknown) => e,
+      );
       const moveState = planned.state === shownState ? null : recorder.setState(planned.state);
-      await Promise.all([moveState, recorder.stepStarted(name, position(name), planned.logFile)]);
+      await Promise.all([stopped, moveState, recorder.stepStarted(name, position(name), planned.logFile)]);
       shownState = planned.state;
+      const stop = await stopped;
+      if (stop) {
+        if (stop instanceof BuildStopped)
+          await recorder.stepSkipped(name, position(name), `not run: ${stop.message}`).catch(() => undefined);
+        throw stop;
+      }
       let detail: StepDetails[N];
       try {
         detail = await run();

@@ -154,9 +154,18 @@ export async function startContainer(options: { docker: DockerEngine; id: string
   }
 }
 
-export async function createAndStart(options: { docker: DockerEngine; spec: ContainerSpec }): Promise<ContainerInfo> {
+/**
+ * Creates and starts a container. `startAfter`: what must be done before it runs (the container is
+ * created meanwhile); when it fails, the container is removed unstarted and its error thrown.
+ */
+export async function createAndStart(options: {
+  docker: DockerEngine;
+  spec: ContainerSpec;
+  startAfter?: Promise<unknown>;
+}): Promise<ContainerInfo> {
   const id = await createContainer(options);
   try {
+    await options.startAfter;
     await startContainer({ docker: options.docker, id });
   } catch (error) {
     await removeContainer({ docker: options.docker, id, force: true }).catch(() => undefined);

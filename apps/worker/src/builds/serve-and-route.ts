@@ -36,23 +36,34 @@ export async function startServer(options: ServeOptions): Promise<{ ip: string }
   return runner.step(
     "start",
     async () => {
-      // Before the server reads it: Odoo caches system parameters per registry.
-      // Production's verified main domain, when it has one, is its address (issue 16).
-      const [, main] = await Promise.all([
-        removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" }),
-        primaryDomainOfBuildBranch(deps.prisma, { buildId: build.id }),
-      ]);
-      const url = buildAddress(deps.config, main ?? names.hostname);
-      await pinBaseUrl({ pg: options.pg ?? (await deps.postgres()), database: ctx.database, url });
-      const s = await serve({
-        ctx,
-        containerName: names.containerName,
-        workers: serverWorkers(options.stage),
-        smtp: options.smtp,
-        healthTimeoutMs: 120_000,
-        serverWideModules: PLATFORM_SERVER_WIDE_MODULES,
-        egressNetworks: options.egress ? [await ensureEgressNetwork({ docker: deps.docker })] : undefined,
-      });
+      // Before the server reads it: Odoo caches system parameters per registry. Production's
+      // verified main domain, when it has one, is its address (issue 16). Pinned while a leftover
+      // server of an earlier attempt goes and the new one is created; the server starts after it.
+      const pinned = primaryDomainOfBuildBranch(deps.prisma, { buildId: build.id }).then(async (main) =>
+        pinBaseUrl({
+          pg: options.pg ?? (await deps.postgres()),
+          database: ctx.database,
+          url: buildAddress(deps.config, main ?? names.hostname),
+        }),
+      );
+      // Its failure is the start's (serve reports it); settled before the step ends either way.
+      pinned.catch(() => undefined);
+      let s;
+      try {
+        await removeBuildResources({ deps, buildId: build.id, volumes: [], containers: true, role: "odoo-server" });
+        s = await serve({
+          ctx,
+          containerName: names.containerName,
+          workers: serverWorkers(options.stage),
+          smtp: options.smtp,
+          healthTimeoutMs: 120_000,
+          serverWideModules: PLATFORM_SERVER_WIDE_MODULES,
+          egressNetworks: options.egress ? [await ensureEgressNetwork({ docker: deps.docker })] : undefined,
+          startAfter: pinned,
+        });
+      } finally {
+        await pinned.catch(() => undefined);
+      }
       // The server keeps writing odoo.log (Logs tab) while it runs: the follower is kept, not stopped.
       if (s.logFollower) deps.serverLogs.adopt(build.id, s.logFollower);
       if (!s.healthy || !s.ip) throw StepFailure.fromRun("start", s.classification);

@@ -8,21 +8,18 @@ import { withClient } from "../postgres";
  * production no longer links to production). Idempotent.
  */
 export async function pinBaseUrl(options: { pg: ManagedPostgres; database: string; url: string }): Promise<void> {
-  await withClient({ pg: options.pg, database: options.database }, async (c) => {
-    for (const [key, value] of [
-      ["web.base.url", options.url],
-      ["web.base.url.freeze", "True"],
-    ] as const) {
-      const updated = await c.query("UPDATE ir_config_parameter SET value = $2, write_date = now() at time zone 'UTC' WHERE key = $1", [
-        key,
-        value,
-      ]);
-      if (updated.rowCount === 0) {
-        await c.query(
-          "INSERT INTO ir_config_parameter (key, value, create_date, write_date) VALUES ($1, $2, now() at time zone 'UTC', now() at time zone 'UTC')",
-          [key, value],
-        );
-      }
-    }
-  });
+  // One statement (a build's start waits for it): both keys updated where they exist, inserted
+  // where they do not.
+  await withClient({ pg: options.pg, database: options.database }, (c) =>
+    c.query(
+      `WITH wanted (key, value) AS (VALUES ('web.base.url', $1::varchar), ('web.base.url.freeze', 'True')),
+            updated AS (
+              UPDATE ir_config_parameter p SET value = w.value, write_date = now() at time zone 'UTC'
+                FROM wanted w WHERE p.key = w.key RETURNING p.key)
+       INSERT INTO ir_config_parameter (key, value, create_date, write_date)
+         SELECT key, value, now() at time zone 'UTC', now() at time zone 'UTC' FROM wanted
+          WHERE key NOT IN (SELECT key FROM updated)`,
+      [options.url],
+    ),
+  );
 }

@@ -42,6 +42,11 @@ export interface ServeOptions {
    * real mail and calls real APIs; other stages never get egress.
    */
   egressNetworks?: readonly string[];
+  /**
+   * What must be done before the server runs (its database's base URL pinned): the container is
+   * made meanwhile, and started only after it; its failure fails the start.
+   */
+  startAfter?: Promise<unknown>;
 }
 
 export interface ServeResult {
@@ -128,6 +133,7 @@ export async function serve(options: ServeOptions): Promise<ServeResult> {
     await ensureVolume({ docker: ctx.docker, name: ctx.dataVolume, labels: { ...ctx.labels, role: "odoo-data", database: ctx.database } });
     await ensureContextConfig(ctx);
     const info = await createAndStart({
+      startAfter: options.startAfter,
       docker: ctx.docker,
       spec: {
         name: options.containerName,

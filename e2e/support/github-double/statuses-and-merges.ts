@@ -46,6 +46,8 @@ interface Data {
   /** The next N status posts answer `failStatus` (Infinity: all of them). */
   failNext: number;
   failStatus: number;
+  /** Only posts of this state fail (null: any). */
+  failState: StatusState | null;
   /** Outcome per "base...head" (lower case). */
   outcomes: Map<string, MergeOutcome>;
   /** Heads of branches as the double believes them (moved by merges; set by setBranchHead). */
@@ -59,6 +61,7 @@ const data = (repo: DoubleRepo) =>
     statuses: new Map(),
     failNext: 0,
     failStatus: 500,
+    failState: null,
     outcomes: new Map(),
     heads: new Map(),
     merges: [],
@@ -129,11 +132,11 @@ export const statusAndMergeRoutes: RouteModule = (router) => {
     const repo = repoFor(ctx, "admin");
     if (!repo) return;
     const d = data(repo);
-    if (d.failNext > 0) {
+    const body = ctx.body;
+    if (d.failNext > 0 && (d.failState === null || body.state === d.failState)) {
       d.failNext -= 1;
       return ctx.error(d.failStatus, d.failStatus >= 500 ? "Server Error" : "Forbidden");
     }
-    const body = ctx.body;
     const sha = ctx.params.sha ?? "";
     if (!statusStates.includes(body.state as StatusState))
       return ctx.error(422, "Validation Failed", {
@@ -252,11 +255,21 @@ export function allStatusesOf(state: DoubleState, fullName: string): DoubleStatu
   return [...data(repoOf(state, fullName)).statuses.values()].flat().sort((a, b) => a.id - b.id);
 }
 
-/** The next `count` status posts on `owner/name` answer `status` (default 500); Infinity: all of them. */
-export function failStatusPosts(state: DoubleState, fullName: string, count: number, status = 500): void {
+/**
+ * The next `count` status posts on `owner/name` answer `status` (default 500); Infinity: all of them.
+ * With `onlyState`, only posts of that state fail (and count); the others are accepted.
+ */
+export function failStatusPosts(
+  state: DoubleState,
+  fullName: string,
+  count: number,
+  status = 500,
+  onlyState: StatusState | null = null,
+): void {
   const d = data(repoOf(state, fullName));
   d.failNext = count;
   d.failStatus = status;
+  d.failState = onlyState;
 }
 
 /** What merging `head` into `base` of `owner/name` answers from now on (default "merged"). */

@@ -163,6 +163,8 @@ export async function createAndStart(options: {
   spec: ContainerSpec;
   startAfter?: Promise<unknown>;
 }): Promise<ContainerInfo> {
+  // Awaited once the container exists: a failure meanwhile is not an unhandled rejection.
+  options.startAfter?.catch(() => undefined);
   const id = await createContainer(options);
   try {
     await options.startAfter;

@@ -169,6 +169,29 @@ describe("long-running containers", () => {
     expect(await inspectContainer({ docker, id: name })).toBeNull();
   });
 
+  it("createAndStart with startAfter: created meanwhile, started only once it is done; removed unstarted when it fails", async () => {
+    const name = `slipway-test-after-${suffix}`;
+    let done!: () => void;
+    const gate = new Promise<void>((resolve) => (done = resolve));
+    const starting = createAndStart({ docker, spec: { name, image: IMAGE, labels, cmd: ["sleep", "300"] }, startAfter: gate });
+    let created = await inspectContainer({ docker, id: name });
+    for (let i = 0; !created && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      created = await inspectContainer({ docker, id: name });
+    }
+    expect(created).toMatchObject({ running: false, state: "created" });
+    done();
+    expect((await starting).running).toBe(true);
+    await removeContainers({ docker, labels: { ...selector } });
+    const refused = await createAndStart({
+      docker,
+      spec: { name, image: IMAGE, labels, cmd: ["sleep", "300"] },
+      startAfter: Promise.reject(new Error("not pinned")),
+    }).catch((e: unknown) => e);
+    expect((refused as Error).message).toBe("not pinned");
+    expect(await inspectContainer({ docker, id: name })).toBeNull();
+  });
+
   it("maps engine errors to domain error codes", async () => {
     const missing = await startContainer({ docker, id: `slipway-test-missing-${suffix}` }).catch((e: unknown) => e);
     expect(isDomainError(missing, "not_found")).toBe(true);

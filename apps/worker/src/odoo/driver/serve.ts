@@ -161,7 +161,7 @@ export async function serve(options: ServeOptions): Promise<ServeResult> {
       timeoutMs: options.healthTimeoutMs ?? 60_000,
       // A refused connection costs the server nothing: poll often so a build is served the moment
       // Odoo answers, and ask the engine whether the process died once a second.
-      intervalMs: 50,
+      intervalMs: 10,
       abortCheckEveryMs: 1_000,
       shouldAbort: async () => !(await inspectContainer({ docker: ctx.docker, id: info.id }))?.running,
     });

@@ -10,7 +10,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, openSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pino from "pino";
@@ -142,10 +142,14 @@ async function main() {
     // Times come from the records (the build's finishedAt, the server container's StartedAt), not
     // from when a poll noticed them: the bench only reads the build row while it waits (no engine
     // calls competing with the build), and a poll's interval does not count against the platform.
+    // Each push says where the branch was (`before`), as GitHub, Gitea and GitLab send it: a push
+    // without it is verified against the repository (`git ls-remote`) as a possible forced push.
+    let head = "0".repeat(40);
     const platformJourney = async (i: number) => {
       const sha = repo.push("main", ["green_addon"], `journey ${i}`);
       const t0 = Date.now();
-      const { buildId } = await post(JSON.stringify({ ref: "refs/heads/main", after: sha }), `j-${i}`);
+      const { buildId } = await post(JSON.stringify({ ref: "refs/heads/main", before: head, after: sha }), `j-${i}`);
+      head = sha;
       journeyBuilds.push(buildId!);
       const b = await waitUntil(async () => {
         const row = await deps.prisma.build.findUniqueOrThrow({ where: { id: buildId! } });
@@ -213,7 +217,8 @@ async function main() {
         `{{ (index .NetworkSettings.Networks "${network.name}").IPAddress }}`,
         name,
       ]);
-      await waitUntil(async () => (await fetch(`http://${stdout.trim()}:8069/web/health`)).status === 200, 60_000, 50);
+      // Polled as often as the platform polls its servers (serve: every 10 ms).
+      await waitUntil(async () => (await fetch(`http://${stdout.trim()}:8069/web/health`)).status === 200, 60_000, 10);
       phase("docker run -d + health");
       manual.push(performance.now() - t0);
       await run("docker", ["rm", "-f", name]);
@@ -221,6 +226,11 @@ async function main() {
       await dropDatabase({ pg, name: dbName });
       rmSync(dir, { recursive: true, force: true });
     };
+    const load = () =>
+      loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" / ");
+    const loadBefore = load();
     // Interleaved, so a change in the machine's load during the run weighs on both sides alike.
     for (let i = 0; i < journeys; i++) {
       await platformJourney(i);
@@ -234,6 +244,8 @@ async function main() {
     console.log(
       `push → green (platform): median ${s(median(green))}; same commands by hand: median ${s(median(manual))}; ratio ${(median(green) / median(manual)).toFixed(2)}`,
     );
+    console.log(`  each round: platform ${green.map(s).join(", ")}; by hand ${manual.map(s).join(", ")}`);
+    console.log(`load average (1 / 5 / 15 min): ${loadBefore} before the journeys, ${load()} after`);
   } finally {
     worker?.kill("SIGTERM");
     web.kill("SIGTERM");

@@ -97,7 +97,8 @@ export async function prepareCode(input: {
       requirementsHash: discovery.requirementsHash,
       logDir: ws.logs,
       labels,
-      network: await ensureBuildEgressNetwork({ docker: deps.docker }),
+      // Only pip uses it: a repository without requirements makes no engine call here.
+      network: discovery.requirements.length > 0 ? await ensureBuildEgressNetwork({ docker: deps.docker }) : undefined,
     });
     if (req.classification.status === "red") throw StepFailure.fromRun("dependencies", req.classification);
     return { image: req.image, reused: req.reused, baseImage };

@@ -76,14 +76,17 @@ export async function startServer(options: ServeOptions): Promise<{ ip: string }
 /** The "route" step: the build's hostname goes to its server (and a route it replaces, such as a maintenance page, goes). */
 export async function routeServer(options: ServeOptions & { ip: string; replacesRoute?: string }): Promise<void> {
   const { deps, runner, build, names } = options;
+  // The branch's verified custom domains go with its newest build (issue 16): read while the step
+  // is recorded (a failure is the step's, where it is awaited).
+  const domains = verifiedDomainsOfBuildBranch(deps.prisma, { buildId: build.id });
+  domains.catch(() => undefined);
   await runner.step(
     "route",
     async () => {
       await deps.caddy.upsertRoute({
         id: routeIdForBuild(build.id),
         projectId: build.projectId,
-        // The branch's verified custom domains go with its newest build (issue 16).
-        hosts: [names.hostname, ...(await verifiedDomainsOfBuildBranch(deps.prisma, { buildId: build.id }))],
+        hosts: [names.hostname, ...(await domains)],
         ...odooUpstreams(options.ip, serverWorkers(options.stage)),
       });
       if (options.replacesRoute) await deps.caddy.removeRoute(options.replacesRoute);

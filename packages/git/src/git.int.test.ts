@@ -97,6 +97,8 @@ describe("git adapter against real repositories", () => {
       expect(readFileSync(path.join(tip, "my_addon", "__manifest__.py"), "utf8")).toContain("'1.1'");
       expect(existsSync(path.join(tip, "third_party", "vendor_addon", "__manifest__.py"))).toBe(true);
       expect(statSync(path.join(tip, "my_addon", "__manifest__.py")).mode & 0o777).toBe(0o644);
+      // Cloned on its branch, not fetched by sha after a failed clone (that checkout is detached).
+      expect(git(tip, "symbolic-ref", "HEAD")).toBe("refs/heads/main");
       const files = (d: string): string[] =>
         readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
       const objects = files(path.join(tip, ".git", "objects"));

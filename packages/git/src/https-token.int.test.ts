@@ -114,6 +114,18 @@ describe("private repositories over HTTPS with an installation token (git http-b
     // The token is nowhere in the checkout's configuration (it travelled in the environment only).
     expect(await git(dest, "config", "--list", "--local")).not.toContain(TOKEN);
     expect(seen.some((s) => s.includes("/acme/lib.git/"))).toBe(true);
+    // The branch's tip cloned (a push build): the same, the token in the configuration neither.
+    const tip = join(work, "checkout-tip");
+    expect(
+      await fetchRevision({ url: "https://github.com/acme/shop", revision, branch: "main", branchTip: true, dest: tip, https }),
+    ).toMatchObject({
+      revision,
+      submodules: ["lib"],
+    });
+    expect(await readFile(join(tip, "lib", "README"), "utf8")).toBe("private library\n");
+    expect(await git(tip, "config", "--list", "--local")).not.toContain(TOKEN);
+    // Cloned on its branch, not fetched by sha after a failed clone (that checkout is detached).
+    expect(await git(tip, "symbolic-ref", "HEAD")).toBe("refs/heads/main");
 
     await expect(listRemoteBranches({ url: "https://github.com/acme/shop", https: { ...https, token: "ghs_wrong" } })).rejects.toThrow(
       /could not list the branches/,

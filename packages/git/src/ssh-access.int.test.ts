@@ -90,6 +90,20 @@ describe("private repositories over SSH (a real sshd on loopback)", () => {
     expect(fetched.revision).toBe(revision);
     expect(fetched.submodules).toEqual(["lib"]);
     expect(await readFile(join(dest, "lib", "README"), "utf8")).toBe("private library\n");
+    // The branch's tip cloned (a push build) goes through the same keys.
+    const tip = join(work, "checkout-tip");
+    const cloned = await fetchRevision({
+      url: "https://github.com/acme/shop",
+      revision,
+      branch: "main",
+      branchTip: true,
+      dest: tip,
+      ssh: access({ submodules: [{ url: SUB_URL, ...subKey }] }),
+    });
+    expect(cloned).toMatchObject({ revision, submodules: ["lib"] });
+    expect(await readFile(join(tip, "lib", "README"), "utf8")).toBe("private library\n");
+    // Cloned on its branch, not fetched by sha after a failed clone (that checkout is detached).
+    expect(await git(tip, "symbolic-ref", "HEAD")).toBe("refs/heads/main");
   });
 
   it("without the sub-repository's key the fetch fails naming the sub-repository (and the key to add when it has one)", async () => {

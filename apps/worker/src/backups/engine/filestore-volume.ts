@@ -168,8 +168,7 @@ export async function copyObjectsIntoFilestore(options: {
     'if [ -e "$target" ]; then echo "$target already exists" >&2; exit 3; fi',
     // Root's own until the copy is done: nothing else can enter it meanwhile.
     'owner="$(stat -c %u:%g "$3")"; chown "$owner" "$1"; mkdir -m 0700 "$target"',
-    // Niced: beside it pg_restore is the longer part of a restore, and the CPU it needs comes first.
-    'nice -n 10 perl -e "$4" "$target" /objects "${owner%:*}" "${owner#*:}"',
+    'perl -e "$4" "$target" /objects "${owner%:*}" "${owner#*:}"',
     'chown "$owner" "$target"; chmod 0755 "$target"',
   ].join("\n");
   async function* records(): AsyncGenerator<Buffer> {

@@ -41,9 +41,11 @@ export default defineConfig({
     baseURL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
-    // Debian's Chromium: Playwright's own browser downloads are unreachable (never `playwright install`).
+    // Debian's Chromium (Playwright's own browser downloads are unreachable: never `playwright
+    // install`), in a network namespace of its own: Docker's interface changes would drop its
+    // requests (ERR_NETWORK_CHANGED; e2e/support/chromium-netns.mjs).
     launchOptions: {
-      executablePath: "/usr/bin/chromium",
+      executablePath: path.join(root, "e2e", "support", "chromium-netns.mjs"),
       args: [
         "--no-sandbox",
         "--disable-gpu",

@@ -452,7 +452,8 @@ function startProxy(port) {
 async function withBrowser(port, fn) {
   const proxy = await startProxy(port);
   const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    // In a network namespace of its own: the proxy's port is relayed into it (ERR_NETWORK_CHANGED otherwise).
+    executablePath: path.join(root, "e2e", "support", "chromium-netns.mjs"),
     args: [
       "--no-sandbox",
       "--disable-gpu",

@@ -81,18 +81,13 @@ describe("git adapter against real repositories", () => {
 
   it("clones the branch's tip when the revision is its head, and fetches by sha when the branch moved since or is gone", async () => {
     const previous = process.umask(0o077);
+    const fetchTip = (revision: string, branch: string, dest: string) =>
+      fetchRevision({ url: bare, revision, branch, branchTip: true, dest, allowLocalSubmodules: true });
     try {
       // The tip: one clone, with its submodule, readable by all, nothing hard-linked from the
       // repository on this disk (making the checkout readable would change the repository's own files).
       const tip = path.join(dir, "tip");
-      const got = await fetchRevision({
-        url: bare,
-        revision: second,
-        branch: "main",
-        branchTip: true,
-        dest: tip,
-        allowLocalSubmodules: true,
-      });
+      const got = await fetchTip(second, "main", tip);
       expect(got).toMatchObject({ revision: second, subject: "second commit", author: "T <t@example.org>", submodules: ["third_party"] });
       expect(readFileSync(path.join(tip, "my_addon", "__manifest__.py"), "utf8")).toContain("'1.1'");
       expect(existsSync(path.join(tip, "third_party", "vendor_addon", "__manifest__.py"))).toBe(true);
@@ -106,26 +101,12 @@ describe("git adapter against real repositories", () => {
       expect(objects.filter((f) => statSync(f).nlink > 1)).toEqual([]);
       // Said to be the tip but the branch has moved on: the asked revision all the same.
       const moved = path.join(dir, "moved");
-      const older = await fetchRevision({
-        url: bare,
-        revision: first,
-        branch: "main",
-        branchTip: true,
-        dest: moved,
-        allowLocalSubmodules: true,
-      });
+      const older = await fetchTip(first, "main", moved);
       expect(older).toMatchObject({ revision: first, subject: "first commit" });
       expect(readFileSync(path.join(moved, "my_addon", "__manifest__.py"), "utf8")).toContain("'1.0'");
       // A branch that is gone: fetched by sha.
       const gone = path.join(dir, "gone");
-      const kept = await fetchRevision({
-        url: bare,
-        revision: second,
-        branch: "deleted",
-        branchTip: true,
-        dest: gone,
-        allowLocalSubmodules: true,
-      });
+      const kept = await fetchTip(second, "deleted", gone);
       expect(kept.revision).toBe(second);
       expect(readFileSync(path.join(gone, "my_addon", "__manifest__.py"), "utf8")).toContain("'1.1'");
     } finally {

@@ -782,7 +782,7 @@ try {
   await step("restore.sh on B from A's self-backup", async () => {
     const [c] = await inCtLive(
       B,
-      `set -e; mkdir -p /root/slipway && tar -xzf /mnt/test/b.tar.gz -C /root/slipway --strip-components=1 && cd /root/slipway && npm_config_prefer_offline=true infra/restore.sh /mnt/test/restore/${backupName} ${ACME_ARGS} ${installArgs}`,
+      `set -e; mkdir -p /root/slipway && tar -xzf /mnt/test/b.tar.gz -C /root/slipway --strip-components=1 && echo ${versions.b} > /root/slipway/.slipway-release && cd /root/slipway && npm_config_prefer_offline=true infra/restore.sh /mnt/test/restore/${backupName} ${ACME_ARGS} ${installArgs}`,
       "restore B",
     );
     assert(c === 0, "restore.sh exits 0");

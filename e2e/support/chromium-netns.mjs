@@ -30,6 +30,13 @@ function run(cmd, args) {
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
+/** Both ways between two sockets; one failing ends the other. */
+function splice(a, b) {
+  a.pipe(b).pipe(a);
+  a.on("error", () => b.destroy());
+  b.on("error", () => a.destroy());
+}
+
 const fixedPort = (args) => {
   const m = args.map((a) => /^--proxy-server=http:\/\/127\.0\.0\.1:(\d+)$/.exec(a)).find(Boolean);
   return m ? Number(m[1]) : null;
@@ -52,12 +59,7 @@ if (process.argv[2] === "--inner") {
     ip("link", "set", "online0", "up");
   if (!ok) process.exit(1);
   const port = fixedPort(args);
-  const relay = net.createServer((c) => {
-    const s = net.connect(socket);
-    c.pipe(s).pipe(c);
-    c.on("error", () => s.destroy());
-    s.on("error", () => c.destroy());
-  });
+  const relay = net.createServer((c) => splice(c, net.connect(socket)));
   await new Promise((resolve) => relay.listen(port ?? 0, "127.0.0.1", resolve));
   const proxy = port ? [] : [`--proxy-server=socks5://127.0.0.1:${relay.address().port}`, "--proxy-bypass-list=<-loopback>"];
   const code = await run(CHROMIUM, [...proxy, ...args]);
@@ -139,16 +141,7 @@ function ipv6(raw) {
 const dir = mkdtempSync(path.join(tmpdir(), "slipway-chromium-"));
 const socket = path.join(dir, "relay.sock");
 const port = fixedPort(args);
-const server = net.createServer(
-  port
-    ? (c) => {
-        const s = net.connect(port, "127.0.0.1");
-        c.pipe(s).pipe(c);
-        c.on("error", () => s.destroy());
-        s.on("error", () => c.destroy());
-      }
-    : socks,
-);
+const server = net.createServer(port ? (c) => splice(c, net.connect(port, "127.0.0.1")) : socks);
 await new Promise((r) => server.listen(socket, r));
 const code = await run("unshare", ["--net", "--", process.execPath, self, "--inner", socket, ...args]);
 server.close();

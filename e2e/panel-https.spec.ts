@@ -5,7 +5,8 @@
 // panel's route); Caddy asks the web app's ask endpoint before obtaining the panel's certificate.
 // Chromium trusts pebble's chain through its intermediate's key hash and reaches the panel's name
 // on loopback. The journey: sign in over HTTPS, create a project, push, and type into the build's
-// web shell, whose websocket is wss://<panel origin>/terminal (no second port).
+// web shell, whose websocket is wss://<panel origin>/terminal (no second port), and which survives
+// the proxy reloading its configuration (the view resumes the same session).
 import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
@@ -68,6 +69,18 @@ function pushOverHttps(secret: string, revision: string): Promise<number> {
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/** Makes the proxy load its current configuration again (forced: Caddy skips an unchanged one otherwise). */
+async function reloadProxy(): Promise<void> {
+  const config = await fetch(`${platform.proxy.adminUrl}/config/`);
+  expect(config.status).toBe(200);
+  const load = await fetch(`${platform.proxy.adminUrl}/load`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "cache-control": "must-revalidate" },
+    body: await config.text(),
+  });
+  expect(load.status).toBe(200);
 }
 
 test.beforeAll(async () => {
@@ -135,6 +148,20 @@ test("the web shell works through the panel's HTTPS origin: wss on the same orig
   const terminal = sockets.find((u) => u.includes("/terminal"));
   expect(terminal).toBeDefined();
   expect(new URL(terminal!).origin).toBe(`wss://${panelHost}:${platform.proxy.httpsPort}`);
+
+  // The proxy reloads its configuration (any route added or removed on the platform does): Caddy 2.6
+  // drops the websockets it proxies then. The shell lives on in the build's container and the view
+  // resumes the same session through a new socket: the variable set before the drop is still there.
+  await page.keyboard.type("K=kept-$((6*7))");
+  await page.keyboard.press("Enter");
+  await reloadProxy();
+  await expect(page.locator(".xterm-rows")).toContainText("[reconnected]", { timeout: 30_000 });
+  expect(sockets.filter((u) => u.includes("/terminal")).length).toBeGreaterThanOrEqual(2);
+  expect(sockets.filter((u) => u.includes("/terminal"))[1]).toContain("&resume=");
+  await expect(page.getByTestId("shell-status")).toHaveAttribute("data-state", "open");
+  await page.keyboard.type('echo "$K-again"');
+  await page.keyboard.press("Enter");
+  await expect(page.locator(".xterm-rows")).toContainText("kept-42-again", { timeout: 15_000 });
 
   // The project goes, through the panel's origin too: the worker removes its containers.
   const [project] = await platform.query<{ id: string }>('SELECT id FROM "Project" WHERE slug = $1', [slug]);

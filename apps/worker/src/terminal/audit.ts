@@ -7,7 +7,7 @@ import { insertShellAudit, type Db } from "@slipway/db";
  */
 export async function recordShellAudit(options: {
   prisma: Db;
-  action: "shell.open" | "shell.close" | "shell.refused";
+  action: "shell.open" | "shell.close" | "shell.resume" | "shell.refused";
   projectId: string | null;
   actorId: string | null;
   buildId?: string;

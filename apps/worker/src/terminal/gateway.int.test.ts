@@ -6,7 +6,7 @@ import { encryptSecret, issueShellTicket, loadWorkerConfig, shellTicketKey } fro
 import { insertProject, type Db } from "@slipway/db";
 import { createTemporaryDatabase, type TemporaryDatabase } from "@slipway/db/testing";
 import { createAndStart, removeContainers } from "@slipway/docker";
-import { TERMINAL_CLOSE } from "@slipway/domain";
+import { formatTerminalResume, TERMINAL_CLOSE, type TerminalResume } from "@slipway/domain";
 import { createWorkerDeps } from "../create-deps";
 import type { WorkerDeps } from "../deps";
 import { startTerminalGateway, type TerminalGateway } from "./gateway";
@@ -21,7 +21,8 @@ let deps: WorkerDeps;
 let prisma: Db;
 let gateway: TerminalGateway;
 let idleGateway: TerminalGateway;
-const users: Record<"admin" | "tester" | "developer", string> = { admin: "", tester: "", developer: "" };
+let shortResumeGateway: TerminalGateway;
+const users: Record<"admin" | "admin2" | "tester" | "developer", string> = { admin: "", admin2: "", tester: "", developer: "" };
 let projectId = "";
 let buildId = "";
 const databaseName = `term_${randomBytes(3).toString("hex")}`;
@@ -100,7 +101,7 @@ beforeAll(async () => {
   const config = loadWorkerConfig({ ...process.env, DATABASE_URL: db.url });
   deps = createWorkerDeps({ config, logger: pino({ level: "silent" }) });
   prisma = deps.prisma;
-  for (const role of ["admin", "tester", "developer"] as const)
+  for (const role of ["admin", "admin2", "tester", "developer"] as const)
     users[role] = (await prisma.user.create({ data: { login: `${role}-${randomBytes(2).toString("hex")}` } })).id;
   const project = await insertProject(prisma, {
     slug: `term${randomBytes(3).toString("hex")}`,
@@ -118,6 +119,7 @@ beforeAll(async () => {
     data: [
       { projectId, userId: users.tester, role: "tester" },
       { projectId, userId: users.developer, role: "developer" },
+      { projectId, userId: users.admin2, role: "admin" },
     ],
   });
   const branch = await prisma.branch.create({ data: { projectId, name: "main", stage: "production", productionSlot: true } });
@@ -149,11 +151,13 @@ beforeAll(async () => {
   });
   gateway = await startTerminalGateway({ deps, host: "127.0.0.1", port: 0 });
   idleGateway = await startTerminalGateway({ deps, host: "127.0.0.1", port: 0, idleMs: 400 });
+  shortResumeGateway = await startTerminalGateway({ deps, host: "127.0.0.1", port: 0, resumeMs: 300 });
 }, 120_000);
 
 afterAll(async () => {
   await gateway?.close();
   await idleGateway?.close();
+  await shortResumeGateway?.close();
   if (deps) {
     await removeContainers({ docker: deps.docker, labels: TEST_LABEL }).catch(() => undefined);
     await removeTestProjectNetworks(deps).catch(() => undefined);
@@ -228,6 +232,137 @@ describe("terminal gateway", () => {
       ws.on("error", () => undefined);
     });
     expect(r).toBe(404);
+  });
+});
+
+/** A live connection: its output so far, the session frame's resume claim, and how it closed. */
+interface Live {
+  ws: WebSocket;
+  output(): string;
+  resume: Promise<TerminalResume>;
+  closed: Promise<{ code: number; reason: string }>;
+  waitFor(pattern: RegExp): Promise<void>;
+  type(text: string): void;
+}
+
+function live(g: TerminalGateway, ticket: string, resume?: TerminalResume | string): Live {
+  const claim =
+    resume === undefined ? "" : `&resume=${encodeURIComponent(typeof resume === "string" ? resume : formatTerminalResume(resume))}`;
+  const ws = new WebSocket(`ws://127.0.0.1:${g.port}/terminal?ticket=${encodeURIComponent(ticket)}&cols=100&rows=30${claim}`);
+  let output = "";
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  let gotResume!: (r: TerminalResume) => void;
+  const resumeFrame = new Promise<TerminalResume>((r) => (gotResume = r));
+  const closed = new Promise<{ code: number; reason: string }>((r) =>
+    ws.on("close", (code, reason) => r({ code, reason: reason.toString() })),
+  );
+  ws.on("message", (data, isBinary) => {
+    if (!isBinary) {
+      const frame = JSON.parse(data.toString()) as { t: string; id?: string; resume?: string };
+      if (frame.t === "session") gotResume({ sessionId: frame.id!, secret: frame.resume! });
+      return;
+    }
+    output += data.toString("utf8");
+    for (const w of waiters.filter((w) => w.pattern.test(output))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  ws.on("error", () => undefined);
+  const queue: string[] = [];
+  ws.on("open", () => queue.splice(0).forEach((d) => ws.send(JSON.stringify({ t: "in", d }))));
+  return {
+    ws,
+    output: () => output,
+    resume: resumeFrame,
+    closed,
+    waitFor: (pattern) =>
+      pattern.test(output)
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`${pattern} not seen; output: ${output}`)), 15_000);
+            waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
+          }),
+    type: (d) => (ws.readyState === ws.OPEN ? ws.send(JSON.stringify({ t: "in", d })) : queue.push(d)),
+  };
+}
+
+describe("a shell whose connection drops is resumed, by its own user on its own build only", () => {
+  it("keeps the shell running while detached, keeps its output, and reattaches it with a new ticket and the session's secret", async () => {
+    const first = live(gateway, ticketFor(users.admin));
+    const claim = await first.resume;
+    first.type("R=$((6*7))x; echo rea''dy\r");
+    await first.waitFor(/ready/);
+    // Output produced after the drop is kept for the resume.
+    first.type("sleep 1; echo while-$R-away\r");
+    await new Promise((r) => setTimeout(r, 100));
+    first.ws.terminate();
+    expect((await first.closed).code).toBe(1006);
+    await expect.poll(() => gateway.stats().open).toBe(1);
+
+    // Probes, each with a valid ticket: a forged secret, a malformed claim, another admin with the
+    // right secret, a tester's ticket (refused by role first). The shell survives them all.
+    const forged = live(gateway, ticketFor(users.admin), { sessionId: claim.sessionId, secret: randomBytes(32).toString("base64url") });
+    expect(await forged.closed).toEqual({ code: TERMINAL_CLOSE.gone, reason: "The shell session has ended: open a new one." });
+    expect((await live(gateway, ticketFor(users.admin), `${claim.sessionId}.nope`).closed).code).toBe(TERMINAL_CLOSE.gone);
+    expect((await live(gateway, ticketFor(users.admin2), claim).closed).code).toBe(TERMINAL_CLOSE.gone);
+    expect((await live(gateway, ticketFor(users.tester), claim).closed).code).toBe(TERMINAL_CLOSE.policy);
+    // The secret alone is not enough: the ticket is single use and the resume needs one.
+    const spent = ticketFor(users.admin);
+    await connect(gateway, spent, { input: ["exit\r"] });
+    expect((await live(gateway, spent, claim).closed).code).toBe(TERMINAL_CLOSE.policy);
+    expect(gateway.stats().open).toBe(1);
+
+    // The control: the same user, a new ticket, the right secret — the same shell, its variable set.
+    const again = live(gateway, ticketFor(users.admin), claim);
+    expect(await again.resume).toEqual(claim);
+    await again.waitFor(/while-42x-away/);
+    again.type("echo back-$R\r");
+    await again.waitFor(/back-42x/);
+    again.ws.close(1000);
+    await again.closed;
+
+    await expect
+      .poll(
+        async () =>
+          (await auditRows("shell.close")).filter((r) => (r.details as { sessionId?: string }).sessionId === claim.sessionId).length,
+        { timeout: 5_000 },
+      )
+      .toBe(1);
+    const closes = (await auditRows("shell.close")).filter((r) => (r.details as { sessionId?: string }).sessionId === claim.sessionId);
+    expect(closes[0]!.details).toMatchObject({ reason: "client_closed", resumes: 1 });
+    const resumes = await auditRows("shell.resume");
+    expect(resumes.map((r) => [r.actorId, (r.details as { sessionId: string }).sessionId])).toEqual([[users.admin, claim.sessionId]]);
+  });
+
+  it("ends a dropped shell nobody resumes within the grace period; a late resume is told it is gone", async () => {
+    const first = live(shortResumeGateway, ticketFor(users.admin));
+    const claim = await first.resume;
+    first.type("echo rea''dy\r");
+    await first.waitFor(/ready/);
+    first.ws.terminate();
+    await expect
+      .poll(
+        async () =>
+          (await auditRows("shell.close")).find((r) => (r.details as { sessionId?: string }).sessionId === claim.sessionId)?.details,
+        {
+          timeout: 5_000,
+        },
+      )
+      .toMatchObject({ reason: "disconnected", resumes: 0 });
+    expect(shortResumeGateway.stats().open).toBe(0);
+    expect((await live(shortResumeGateway, ticketFor(users.admin), claim).closed).code).toBe(TERMINAL_CLOSE.gone);
+  });
+
+  it("ends the shell at once when the client closes with 1000 (done), with nothing left to resume", async () => {
+    const first = live(gateway, ticketFor(users.admin));
+    const claim = await first.resume;
+    first.type("echo rea''dy\r");
+    await first.waitFor(/ready/);
+    first.ws.close(1000);
+    await first.closed;
+    await expect.poll(() => gateway.stats().open, { timeout: 5_000 }).toBe(0);
+    expect((await live(gateway, ticketFor(users.admin), claim).closed).code).toBe(TERMINAL_CLOSE.gone);
   });
 });
 

@@ -1,13 +1,14 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import { isIP, type AddressInfo } from "node:net";
-import { isDomainError, parseTerminalRequest, TERMINAL_CLOSE } from "@slipway/domain";
+import { isDomainError, parseTerminalRequest, TERMINAL_CLOSE, type TerminalRequest } from "@slipway/domain";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { WorkerDeps } from "../deps";
 import { postgresFor } from "../odoo/staging-clones";
 import { AnonymousShellLimiter, type AnonymousShellLimits } from "./anonymous-shells";
 import { recordShellAudit } from "./audit";
 import { authorizeShell } from "./authorize-shell";
-import { runShellSession, type ShellSessionEnd } from "./shell-session";
+import { runShellSession, type ShellSession } from "./shell-session";
 
 export interface TerminalGateway {
   port: number;
@@ -29,13 +30,18 @@ const MAX_PAYLOAD = 1024 * 1024;
  * (ticket, nonce, role in the database); a refusal closes it with 1008 and a reason before any
  * exec exists. Shells of anonymous visitors (public projects) are capped per client address and
  * per build (config.terminal, or `anonymousLimits`); beyond a cap the socket is closed with 1008
- * and a reason saying which. The web app never proxies the stream.
+ * and a reason saying which. A shell whose connection drops stays detached for `resumeMs`
+ * (SHELL_RESUME_MS): a new, valid ticket of the same user on the same build with the session's
+ * secret reattaches it (audited as shell.resume); anything else is closed with 4001 (gone). The web
+ * app never proxies the stream.
  */
 export async function startTerminalGateway(options: {
   deps: GatewayDeps;
   host: string;
   port: number;
   idleMs?: number;
+  /** How long a dropped session waits for a resume (SHELL_RESUME_MS; 0: never resumed). */
+  resumeMs?: number;
   anonymousLimits?: AnonymousShellLimits;
   /**
    * Browsers reach the gateway through the proxy (`/terminal` on the panel's origin): the client's
@@ -48,7 +54,7 @@ export async function startTerminalGateway(options: {
   const anonymous = new AnonymousShellLimiter(
     options.anonymousLimits ?? { perAddress: deps.config.terminal.anonymousPerAddress, perBuild: deps.config.terminal.anonymousPerBuild },
   );
-  const sessions = new Set<{ stop(reason: ShellSessionEnd["reason"]): void }>();
+  const sessions = new Map<string, ShellSession>();
   const server = http.createServer((_req, res) => {
     res.writeHead(426, { "content-type": "text/plain" }).end("Slipway terminal gateway: websocket only.\n");
   });
@@ -64,7 +70,7 @@ export async function startTerminalGateway(options: {
     wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, request, ip));
   });
 
-  async function accept(ws: WebSocket, request: NonNullable<ReturnType<typeof parseTerminalRequest>>, ip: string | null): Promise<void> {
+  async function accept(ws: WebSocket, request: TerminalRequest, ip: string | null): Promise<void> {
     // Keystrokes and the first resize may arrive while the ticket is checked: keep them, in order.
     const early: string[] = [];
     const collect = (data: WebSocket.RawData, isBinary: boolean) => {
@@ -92,6 +98,10 @@ export async function startTerminalGateway(options: {
       );
       return;
     }
+    if (request.resume) {
+      ws.off("message", collect);
+      return resume(ws, request.resume, target, ip, early);
+    }
     // Reserved synchronously (no await since the check): concurrent visitors cannot overshoot a cap.
     const slot = target.anonymous ? anonymous.acquire({ address: ip, buildId: target.buildId }) : null;
     if (slot && !slot.ok) {
@@ -114,6 +124,7 @@ export async function startTerminalGateway(options: {
         cols: request.cols,
         rows: request.rows,
         idleMs: options.idleMs,
+        resumeMs: options.resumeMs,
         onOpen: (sessionId) => {
           opened = sessionId;
           counts.started++;
@@ -130,9 +141,9 @@ export async function startTerminalGateway(options: {
       });
       ws.off("message", collect);
       const session = await starting;
-      sessions.add(session);
+      sessions.set(session.sessionId, session);
       const end = await session.end;
-      sessions.delete(session);
+      sessions.delete(session.sessionId);
       if (opened) {
         await recordShellAudit({
           prisma: deps.prisma,
@@ -148,6 +159,7 @@ export async function startTerminalGateway(options: {
             durationMs: end.durationMs,
             reason: end.reason,
             exitCode: end.exitCode ?? null,
+            resumes: end.resumes ?? 0,
           },
         });
       }
@@ -157,6 +169,42 @@ export async function startTerminalGateway(options: {
     } finally {
       if (slot?.ok) slot.release();
     }
+  }
+
+  /**
+   * Reattaches a detached shell to `ws`: the ticket was valid (role checked now), and the session
+   * must be this user's on this build, with its secret. Every refusal is the same 4001, whether the
+   * session ended, never existed or is someone else's: the answer tells an attacker nothing.
+   */
+  async function resume(
+    ws: WebSocket,
+    claim: NonNullable<TerminalRequest["resume"]>,
+    target: Awaited<ReturnType<typeof authorizeShell>>,
+    ip: string | null,
+    early: readonly string[],
+  ): Promise<void> {
+    const session = claim === "malformed" ? undefined : sessions.get(claim.sessionId);
+    const owned =
+      claim !== "malformed" &&
+      session !== undefined &&
+      session.target.buildId === target.buildId &&
+      session.target.userId === target.userId &&
+      sameSecret(session.resumeSecret, claim.secret);
+    if (!owned || !session.attach(ws, early)) {
+      counts.refused++;
+      deps.logger.info({ buildId: target.buildId, ip }, "terminal: resume refused");
+      ws.close(TERMINAL_CLOSE.gone, "The shell session has ended: open a new one.");
+      return;
+    }
+    await recordShellAudit({
+      prisma: deps.prisma,
+      action: "shell.resume",
+      projectId: target.projectId,
+      actorId: target.userId,
+      buildId: target.buildId,
+      ip,
+      details: { sessionId: session.sessionId, buildNumber: target.buildNumber, stage: target.stage },
+    }).catch((e: unknown) => deps.logger.warn({ err: e }, "terminal: audit failed"));
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -172,12 +220,18 @@ export async function startTerminalGateway(options: {
     port,
     stats: () => ({ open: sessions.size, ...counts }),
     async close() {
-      for (const s of sessions) s.stop("shutdown");
+      for (const s of sessions.values()) s.stop("shutdown");
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Compares two secrets in constant time (their hashes: equal lengths whatever was sent). */
+function sameSecret(expected: string, given: string): boolean {
+  const digest = (v: string) => createHash("sha256").update(v).digest();
+  return timingSafeEqual(digest(expected), digest(given));
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { inspectContainer, openPipedExec, openTtyExec, type DockerEngine, type PipedSession, type TtySession } from "@slipway/docker";
-import { parseTerminalMessage, SHELL_IDLE_MS, TERMINAL_CLOSE } from "@slipway/domain";
+import { parseTerminalMessage, SHELL_IDLE_MS, SHELL_RESUME_MS, TERMINAL_CLOSE } from "@slipway/domain";
 import type { WebSocket } from "ws";
 import { databaseCredentials, type ManagedPostgres } from "../postgres";
 import type { ShellTarget } from "./authorize-shell";
@@ -73,8 +73,11 @@ export async function openShellExec(options: {
 export interface ShellSessionEnd {
   sessionId: string;
   durationMs: number;
-  reason: "exited" | "client_closed" | "idle" | "shutdown" | "error";
+  /** "disconnected": the connection dropped and nobody resumed the shell within the grace period. */
+  reason: "exited" | "client_closed" | "disconnected" | "idle" | "shutdown" | "error";
   exitCode?: number;
+  /** Times a browser reattached the shell after its connection dropped. */
+  resumes?: number;
 }
 
 /**
@@ -95,11 +98,34 @@ export function shellEnv(options: { pg: ManagedPostgres; databaseName: string | 
   };
 }
 
+/** Output kept for a detached shell: the newest bytes up to this bound, older ones dropped. */
+export const DETACHED_OUTPUT_BYTES = 256 * 1024;
+
+/** One web shell: a TTY exec that outlives its websocket for a while, and can be reattached. */
+export interface ShellSession {
+  sessionId: string;
+  /** Who may resume it: the secret handed to the browser, the build and user it was opened for. */
+  resumeSecret: string;
+  target: ShellTarget;
+  end: Promise<ShellSessionEnd>;
+  /** A websocket attached now (false while detached). */
+  readonly attached: boolean;
+  /**
+   * Reattaches the shell to a new websocket (a resume the caller has authorized): a socket still
+   * attached is dropped, the output kept while detached is sent first, then `queued` (frames the
+   * socket sent while its ticket was checked) goes to the shell. False once the shell ended.
+   */
+  attach(ws: WebSocket, queued?: readonly string[]): boolean;
+  stop(reason: ShellSessionEnd["reason"]): void;
+}
+
 /**
  * Bridges one authorized websocket to a TTY exec in the build's server container: binary frames
  * out, JSON input/resize frames in; closes the socket when the shell exits, and the shell after
  * `idleMs` without input (or when `stop()` is called). Messages that arrive before the exec is
- * started are queued (the first resize would otherwise be lost).
+ * started are queued (the first resize would otherwise be lost). A socket closed with 1000 ends the
+ * shell; one that drops otherwise detaches it for `resumeMs` (0: ends it), the newest output kept,
+ * until `attach` gives it a new socket. Resolves once the exec runs (or failed to start).
  */
 export async function runShellSession(options: {
   ws: WebSocket;
@@ -109,33 +135,48 @@ export async function runShellSession(options: {
   cols?: number;
   rows?: number;
   idleMs?: number;
+  resumeMs?: number;
   /** Text frames received before this call (while the ticket was checked), in order. */
   queued?: readonly string[];
   onOpen?: (sessionId: string) => void;
-}): Promise<{ end: Promise<ShellSessionEnd>; stop(reason: ShellSessionEnd["reason"]): void }> {
-  const { ws, docker, target } = options;
+}): Promise<ShellSession> {
+  const { docker, target } = options;
   const sessionId = randomUUID();
+  const resumeSecret = randomBytes(32).toString("base64url");
   const started = Date.now();
   const pending: string[] = [...(options.queued ?? [])];
   let tty: TtySession | null = null;
+  let ws: WebSocket | null = options.ws;
   let ended: ShellSessionEnd["reason"] | null = null;
+  let resumes = 0;
   let resolveEnd!: (e: ShellSessionEnd) => void;
   const end = new Promise<ShellSessionEnd>((r) => (resolveEnd = r));
   let idle: NodeJS.Timeout | undefined;
+  let grace: NodeJS.Timeout | undefined;
   const idleMs = options.idleMs ?? SHELL_IDLE_MS;
+  const resumeMs = options.resumeMs ?? SHELL_RESUME_MS;
+  // Output produced while detached: the newest DETACHED_OUTPUT_BYTES.
+  let backlog: Buffer[] = [];
+  let backlogBytes = 0;
+  let dropped = false;
 
+  const isOpen = (socket: WebSocket | null): socket is WebSocket => socket !== null && socket.readyState === socket.OPEN;
+  const send = (text: string) => {
+    if (isOpen(ws)) ws.send(text);
+  };
+  const notice = (text: string) => send(JSON.stringify({ t: "notice", d: text }));
   const finish = (reason: ShellSessionEnd["reason"], exitCode?: number) => {
     if (ended) return;
     ended = reason;
     clearTimeout(idle);
+    clearTimeout(grace);
     if (reason === "idle") notice(`\r\nSession closed after ${Math.round(idleMs / 60_000)} minutes without input.\r\n`);
     const code = reason === "idle" ? TERMINAL_CLOSE.idle : reason === "error" ? TERMINAL_CLOSE.error : TERMINAL_CLOSE.normal;
-    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+    if (ws && (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING)) ws.close(code, reason);
+    ws = null;
+    backlog = [];
     tty?.stream.destroy();
-    resolveEnd({ sessionId, durationMs: Date.now() - started, reason, exitCode });
-  };
-  const notice = (text: string) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: "notice", d: text }));
+    resolveEnd({ sessionId, durationMs: Date.now() - started, reason, exitCode, resumes });
   };
   const armIdle = () => {
     clearTimeout(idle);
@@ -149,15 +190,26 @@ export async function runShellSession(options: {
       tty.stream.write(m.d);
     } else void tty.resize({ cols: m.cols, rows: m.rows }).catch(() => undefined);
   };
+  const detach = (socket: WebSocket, code: number) => {
+    if (socket !== ws || ended) return;
+    ws = null;
+    // A client that is done says so (1000); before the shell runs there is nothing to resume.
+    if (code === TERMINAL_CLOSE.normal || resumeMs <= 0 || !tty) return finish("client_closed");
+    grace = setTimeout(() => finish("disconnected"), resumeMs);
+  };
+  const bind = (socket: WebSocket) => {
+    socket.on("message", (data, isBinary) => {
+      if (socket !== ws) return;
+      const text = isBinary ? "" : data.toString();
+      if (tty) handle(text);
+      else if (pending.length < 100) pending.push(text);
+    });
+    socket.on("close", (code) => detach(socket, code));
+    socket.on("error", () => detach(socket, 1006));
+  };
+  const announce = () => send(JSON.stringify({ t: "session", id: sessionId, resume: resumeSecret }));
 
-  ws.on("message", (data, isBinary) => {
-    const text = isBinary ? "" : data.toString();
-    if (tty) handle(text);
-    else if (pending.length < 100) pending.push(text);
-  });
-  ws.on("close", () => finish("client_closed"));
-  ws.on("error", () => finish("client_closed"));
-
+  bind(options.ws);
   try {
     const opened = await openShellExec({ docker, target, pg: options.pg, tty: { cols: options.cols, rows: options.rows } });
     if (!opened.tty) throw new ShellUnavailable("Could not open a shell: no terminal.");
@@ -165,21 +217,56 @@ export async function runShellSession(options: {
   } catch (error) {
     notice(`\r\n${error instanceof ShellUnavailable ? error.message : `Could not open a shell: ${(error as Error).message}`}\r\n`);
     finish("error");
-    return { end, stop: () => undefined };
   }
-  if (ended) {
-    tty.stream.destroy();
-    return { end, stop: () => undefined };
+  const session: ShellSession = {
+    sessionId,
+    resumeSecret,
+    target,
+    end,
+    get attached() {
+      return ws !== null;
+    },
+    attach(socket, queued = []) {
+      if (ended) return false;
+      clearTimeout(grace);
+      const previous = ws;
+      ws = socket;
+      previous?.terminate();
+      resumes++;
+      bind(socket);
+      announce();
+      if (dropped) notice("\r\n[earlier output was dropped while disconnected]\r\n");
+      for (const chunk of backlog) socket.send(chunk, { binary: true });
+      backlog = [];
+      backlogBytes = 0;
+      dropped = false;
+      for (const text of queued) handle(text);
+      return true;
+    },
+    stop: (reason) => finish(reason),
+  };
+  if (ended || !tty) {
+    tty?.stream.destroy();
+    return session;
   }
+  const shell = tty;
   options.onOpen?.(sessionId);
-  tty.stream.on("data", (chunk: Buffer) => {
-    if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
+  shell.stream.on("data", (chunk: Buffer) => {
+    if (isOpen(ws)) return ws.send(chunk, { binary: true });
+    if (ended) return;
+    backlog.push(chunk);
+    backlogBytes += chunk.length;
+    while (backlogBytes > DETACHED_OUTPUT_BYTES && backlog.length > 1) {
+      backlogBytes -= backlog.shift()!.length;
+      dropped = true;
+    }
   });
-  void tty.exited.then(
+  void shell.exited.then(
     (code) => finish("exited", code),
     () => finish("exited"),
   );
   armIdle();
+  announce();
   for (const text of pending.splice(0)) handle(text);
-  return { end, stop: (reason) => finish(reason) };
+  return session;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTerminalMessage, parseTerminalRequest, shellFrameColor } from "./terminal-protocol";
+import { formatTerminalResume, parseTerminalMessage, parseTerminalRequest, shellFrameColor } from "./terminal-protocol";
 
 describe("terminal upgrade request", () => {
   it("reads the ticket and the initial size", () => {
@@ -7,6 +7,18 @@ describe("terminal upgrade request", () => {
   });
   it("ignores sizes out of range", () => {
     expect(parseTerminalRequest("/terminal?ticket=t&cols=0&rows=99999")).toEqual({ ticket: "t", cols: undefined, rows: undefined });
+  });
+  it("reads a resume of a detached session, and marks a malformed one instead of guessing", () => {
+    const secret = "A".repeat(42) + "_";
+    const id = "0b6f2c1e-8f4a-4c59-9a51-5d2f8e0c7b13";
+    expect(parseTerminalRequest(`/terminal?ticket=t&resume=${id}.${secret}`)).toMatchObject({
+      ticket: "t",
+      resume: { sessionId: id, secret },
+    });
+    expect(formatTerminalResume({ sessionId: id, secret })).toBe(`${id}.${secret}`);
+    for (const bad of [id, `${id}.short`, `not-a-uuid.${secret}`, `${id}.${secret}x`, ""])
+      expect(parseTerminalRequest(`/terminal?ticket=t&resume=${encodeURIComponent(bad)}`)).toMatchObject({ resume: "malformed" });
+    expect(parseTerminalRequest("/terminal?ticket=t")).not.toHaveProperty("resume");
   });
   it("refuses other paths and missing tickets", () => {
     expect(parseTerminalRequest("/other?ticket=t")).toBeNull();

@@ -3,7 +3,7 @@
 import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef, useState } from "react";
 
-type State = { kind: "connecting" } | { kind: "open" } | { kind: "closed"; message: string };
+type State = { kind: "connecting" } | { kind: "open" } | { kind: "reconnecting" } | { kind: "closed"; message: string };
 
 // Mirrors TERMINAL_CLOSE of @slipway/domain (kept here: the domain package is server-side code).
 const CLOSE_MESSAGES: Record<number, string> = {
@@ -11,11 +11,19 @@ const CLOSE_MESSAGES: Record<number, string> = {
   1008: "Refused",
   1011: "The shell could not be opened.",
   4000: "Closed after 15 minutes without input.",
+  4001: "The shell ended while the connection was down.",
 };
+/** Closes that end the session: anything else (a dropped connection) is resumed. */
+const FINAL_CODES = new Set([1000, 1008, 1011, 4000, 4001]);
+/** The gateway keeps a dropped shell for 60 s (SHELL_RESUME_MS): try a little less long than that. */
+const RESUME_FOR_MS = 55_000;
+const retryDelay = (attempt: number) => Math.min(250 * 2 ** attempt, 5_000);
 
 /**
  * xterm.js (loaded in the browser only) over a websocket to the worker's terminal gateway, opened
- * with a single-use ticket from the web app. The terminal fits its frame and follows resizes.
+ * with a single-use ticket from the web app. The terminal fits its frame and follows resizes. When
+ * the connection drops (the proxy reloading its routes, a network change), the shell keeps running
+ * on the server: the view asks for a new ticket and resumes the same session with its secret.
  */
 export function TerminalView({ slug, number, color }: { slug: string; number: number; color: "red" | "yellow" }) {
   const host = useRef<HTMLDivElement>(null);
@@ -42,55 +50,97 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
       window.addEventListener("resize", onWindowResize);
       cleanups.push(() => window.removeEventListener("resize", onWindowResize));
 
-      const res = await fetch(`/api/projects/${encodeURIComponent(slug)}/builds/${number}/shell-ticket`, { method: "POST" });
-      const body = (await res.json().catch(() => ({}))) as {
-        ticket?: string;
-        port?: number | null;
-        path?: string;
-        error?: { message: string };
-      };
-      if (disposed) return;
-      if (!res.ok || !body.ticket) {
-        const message = body.error?.message ?? `The shell could not be opened (HTTP ${res.status}).`;
-        term.write(`\r\n${message}\r\n`);
-        return setState({ kind: "closed", message });
-      }
-      const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-      // The panel's own origin when it is served through the proxy (no port), else the gateway's port.
-      const origin = body.port ? `${window.location.hostname}:${body.port}` : window.location.host;
-      const ws = new WebSocket(
-        `${scheme}://${origin}${body.path}?ticket=${encodeURIComponent(body.ticket)}&cols=${term.cols}&rows=${term.rows}`,
-      );
-      ws.binaryType = "arraybuffer";
-      cleanups.push(() => ws.close());
-      const send = (message: unknown) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(message));
-      ws.onopen = () => {
-        setState({ kind: "open" });
-        send({ t: "resize", cols: term.cols, rows: term.rows });
-        term.focus();
-      };
-      ws.onmessage = (e: MessageEvent<ArrayBuffer | string>) => {
-        if (typeof e.data !== "string") return term.write(new Uint8Array(e.data));
-        const notice = JSON.parse(e.data) as { t?: string; d?: string };
-        if (notice.t === "notice" && notice.d) term.write(notice.d);
-      };
-      ws.onclose = (e) => {
-        if (disposed) return;
-        const message =
-          e.code === 1008
-            ? `Refused: ${e.reason || "not allowed"}`
-            : e.reason && e.code !== 1000
-              ? `${CLOSE_MESSAGES[e.code] ?? "Closed."} (${e.reason})`
-              : (CLOSE_MESSAGES[e.code] ?? "The connection was closed.");
+      let ws: WebSocket | null = null;
+      // The session to resume (from the gateway's session frame), and since when it is lost.
+      let session: { id: string; resume: string } | null = null;
+      let lostAt = 0;
+      let attempt = 0;
+      let retry: ReturnType<typeof setTimeout> | undefined;
+      cleanups.push(() => clearTimeout(retry));
+      // The client is done: 1000 tells the gateway to end the shell rather than keep it for a resume.
+      cleanups.push(() => ws?.close(1000));
+      const send = (message: unknown) => ws?.readyState === WebSocket.OPEN && ws.send(JSON.stringify(message));
+      const close = (message: string) => {
         term.write(`\r\n\x1b[2m[${message}]\x1b[0m\r\n`);
         setState({ kind: "closed", message });
       };
+      const retryLater = () => {
+        if (Date.now() - lostAt > RESUME_FOR_MS) return close("The connection was lost and could not be restored.");
+        retry = setTimeout(() => void connect(), retryDelay(attempt++));
+      };
+
+      const connect = async (): Promise<void> => {
+        let res: Response;
+        try {
+          res = await fetch(`/api/projects/${encodeURIComponent(slug)}/builds/${number}/shell-ticket`, { method: "POST" });
+        } catch {
+          if (disposed) return;
+          return session ? retryLater() : close("The shell could not be opened: the panel is unreachable.");
+        }
+        const body = (await res.json().catch(() => ({}))) as {
+          ticket?: string;
+          port?: number | null;
+          path?: string;
+          error?: { message: string };
+        };
+        if (disposed) return;
+        if (!res.ok || !body.ticket) {
+          // A server error while resuming may pass; a refusal (role, build stopped) does not.
+          if (session && res.status >= 500) return retryLater();
+          return close(body.error?.message ?? `The shell could not be opened (HTTP ${res.status}).`);
+        }
+        const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+        // The panel's own origin when it is served through the proxy (no port), else the gateway's port.
+        const origin = body.port ? `${window.location.hostname}:${body.port}` : window.location.host;
+        const resume = session ? `&resume=${encodeURIComponent(`${session.id}.${session.resume}`)}` : "";
+        const socket = new WebSocket(
+          `${scheme}://${origin}${body.path}?ticket=${encodeURIComponent(body.ticket)}&cols=${term.cols}&rows=${term.rows}${resume}`,
+        );
+        ws = socket;
+        socket.binaryType = "arraybuffer";
+        socket.onopen = () => {
+          setState({ kind: "open" });
+          send({ t: "resize", cols: term.cols, rows: term.rows });
+          term.focus();
+        };
+        socket.onmessage = (e: MessageEvent<ArrayBuffer | string>) => {
+          if (typeof e.data !== "string") return term.write(new Uint8Array(e.data));
+          const frame = JSON.parse(e.data) as { t?: string; d?: string; id?: string; resume?: string };
+          if (frame.t === "notice" && frame.d) term.write(frame.d);
+          if (frame.t === "session" && frame.id && frame.resume) {
+            if (session) term.write("\x1b[2m[reconnected]\x1b[0m\r\n");
+            session = { id: frame.id, resume: frame.resume };
+            attempt = 0;
+            lostAt = 0;
+          }
+        };
+        socket.onclose = (e) => {
+          if (disposed || socket !== ws) return;
+          if (session && !FINAL_CODES.has(e.code)) {
+            if (lostAt === 0) {
+              lostAt = Date.now();
+              term.write("\r\n\x1b[2m[connection lost, reconnecting…]\x1b[0m");
+            }
+            setState({ kind: "reconnecting" });
+            return retryLater();
+          }
+          close(
+            e.code === 1008
+              ? `Refused: ${e.reason || "not allowed"}`
+              : e.reason && e.code !== 1000 && e.code !== 4001
+                ? `${CLOSE_MESSAGES[e.code] ?? "Closed."} (${e.reason})`
+                : (CLOSE_MESSAGES[e.code] ?? "The connection was closed."),
+          );
+        };
+      };
+
       const input = term.onData((d) => send({ t: "in", d }));
       const resize = term.onResize(({ cols, rows }) => send({ t: "resize", cols, rows }));
       cleanups.push(
         () => input.dispose(),
         () => resize.dispose(),
       );
+      await connect();
     })();
     return () => {
       disposed = true;
@@ -109,7 +159,9 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
           ? "Connecting…"
           : state.kind === "open"
             ? "Connected. Idle sessions close after 15 minutes."
-            : state.message}
+            : state.kind === "reconnecting"
+              ? "Connection lost: reconnecting to the same session…"
+              : state.message}
         {state.kind === "closed" ? (
           <>
             {" "}

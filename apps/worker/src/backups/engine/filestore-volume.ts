@@ -172,7 +172,7 @@ export async function copyObjectsIntoFilestore(options: {
     'chown "$owner" "$target"; chmod 0755 "$target"',
   ].join("\n");
   async function* records(): AsyncGenerator<Buffer> {
-    let batch: string[] = [];
+    const batch: string[] = [];
     for await (const f of options.files) {
       if (f.path.includes("\0")) throw new DomainError("invalid_state", `unsafe filestore path ${JSON.stringify(f.path)}`);
       batch.push(`${f.sha256} ${f.size} ${f.path}\0`);

@@ -5,7 +5,7 @@
 // The build context is a temporary folder of hard links (the source tree is not copied) holding
 // docker/odoo-real/Dockerfile, the stand-in's entrypoint, wait-for-psql.py and odoo.conf (the
 // official image's contract) and the source. Needs the Debian base image (`npm run services:up`).
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +45,20 @@ try {
   const sameDevice = statSync(source).dev === statSync(context).dev;
   await must("cp", [sameDevice ? "-al" : "-a", source, src]);
   await must("rm", ["-rf", path.join(src, ".git")]);
+  // A git checkout of Odoo keeps most addons (web among them) in addons/ beside the odoo package;
+  // a packaged tree (Odoo's nightly tarball) has them inside odoo/addons already. The image has one
+  // addons folder, as the packaged Odoo does: the checkout's are moved into it (links in the context).
+  const topAddons = path.join(src, "addons");
+  if (existsSync(topAddons)) {
+    const inside = path.join(src, "odoo", "addons");
+    const moved = [];
+    for (const name of readdirSync(topAddons)) {
+      if (existsSync(path.join(inside, name))) continue;
+      renameSync(path.join(topAddons, name), path.join(inside, name));
+      moved.push(name);
+    }
+    console.log(`moved ${moved.length} addons from addons/ into odoo/addons`);
+  }
   const started = Date.now();
   const code = await runInherit(
     "docker",

@@ -1,18 +1,21 @@
 // Benchmark of backups (issues 6, 18). Prints figures and a summary table with the goals of
 // issue 18 ("goal met" column); asserts nothing.
 //   npm run services:up
-//   node --env-file=.slipway/env --import tsx bench/backups.ts [dbMiB=1024] [filestoreMiB=1024] [retained=14] [churn=0.01] [files=10000]
+//   node --env-file=.slipway/env --import tsx bench/backups.ts [dbMiB=1024] [filestoreMiB=1024] [retained=14] [churn=0.01] [files=10000] [restoreRounds=3]
 // 1. Backup throughput of Slipway (snapshot pg_dump -Fc in a container + content-addressed
 //    filestore + manifest) against the same work by hand in the same run: `pg_dump -Fc` to a file
 //    and `tar -cf` of the filestore, each in a one-off container.
 // 2. Restore throughput: Slipway's load (pg_restore from the store + filestore from objects) and the
-//    whole restore (safety backup + swap), against `pg_restore -d` + `tar -xf` by hand.
+//    whole restore (safety backup + swap), against `pg_restore -d` + `tar -xf` by hand. The load and
+//    by hand run in interleaved rounds (which goes first alternates), after a `sync` each, and the
+//    medians are compared: one pair on this disk swings by ±30 % (writeback, page cache).
 // 3. Bytes stored for N retained daily backups with a daily churn (that share of the filestore's
 //    files deleted and as many added, that share of the rows inserted), against one full copy
 //    (pg_dump -Fc + tar) and N full copies.
 // 4. Production's latency while a backup runs, next to idle: a small bounded load over loopback
 //    (one client, one request every 50 ms; a request = the queries of an Odoo form view: one row by
 //    primary key and a 20-row list), p50/p95.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
@@ -41,6 +44,7 @@ const fsMiB = Number(process.argv[3] ?? 1024);
 const retained = Number(process.argv[4] ?? 14);
 const churn = Number(process.argv[5] ?? 0.01);
 const fileCount = Number(process.argv[6] ?? 10_000);
+const restoreRounds = Math.max(1, Number(process.argv[7] ?? 3));
 /** The filestore as issue 18 measures it: `fileCount` random files (1 GiB in 10,000 files of ~105 KB). */
 const FILE_BYTES = Math.max(1, Math.round((fsMiB * 1024 ** 2) / fileCount));
 const MiB = 1024 ** 2;
@@ -224,33 +228,57 @@ try {
   console.log(`   ratio                   ${((backupMs / (dumpMs + tarMs)) * 100).toFixed(0)} % of the by-hand time`);
 
   // 2. Restore.
-  const scratch = `slipway_bench_${randomBytes(4).toString("hex")}`;
-  const dir = `.bench-${randomBytes(4).toString("hex")}`;
-  const [, loadMs] = await timed(() => loadBackup({ store, ctx, manifest: m, database: scratch, filestore: { volume, dir } }));
-  await dropDatabase({ pg, name: scratch });
-  await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
-  const handDb = `slipway_bench_${randomBytes(4).toString("hex")}`;
-  const [, handRestoreMs] = await timed(async () => {
-    // Empty, UTF-8, C collation, its own role: as Slipway's load creates its scratch database.
-    await createDatabase({ pg, name: handDb });
-    await byHand(
-      "bench-pg-restore",
-      ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", handDb, "/out/dump.pgc"],
-      [{ type: "bind", source: tmp, target: "/out", readOnly: true }],
-      handDb,
-    );
-    await byHand(
-      "bench-untar",
-      ["sh", "-c", `mkdir -p /data/filestore/${dir} && tar -xf /out/filestore.tar -C /data/filestore/${dir}`],
-      [
-        { type: "bind", source: tmp, target: "/out", readOnly: true },
-        { type: "volume", source: volume, target: "/data" },
-      ],
-      null,
-    );
-  });
-  await dropDatabase({ pg, name: handDb });
-  await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
+  const slipwayLoad = async () => {
+    const scratch = `slipway_bench_${randomBytes(4).toString("hex")}`;
+    const dir = `.bench-${randomBytes(4).toString("hex")}`;
+    const [, ms] = await timed(() => loadBackup({ store, ctx, manifest: m, database: scratch, filestore: { volume, dir } }));
+    await dropDatabase({ pg, name: scratch });
+    await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
+    return ms;
+  };
+  const handRestore = async () => {
+    const handDb = `slipway_bench_${randomBytes(4).toString("hex")}`;
+    const dir = `.bench-${randomBytes(4).toString("hex")}`;
+    const [, ms] = await timed(async () => {
+      // Empty, UTF-8, C collation, its own role: as Slipway's load creates its scratch database.
+      await createDatabase({ pg, name: handDb });
+      await byHand(
+        "bench-pg-restore",
+        ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", handDb, "/out/dump.pgc"],
+        [{ type: "bind", source: tmp, target: "/out", readOnly: true }],
+        handDb,
+      );
+      await byHand(
+        "bench-untar",
+        ["sh", "-c", `mkdir -p /data/filestore/${dir} && tar -xf /out/filestore.tar -C /data/filestore/${dir}`],
+        [
+          { type: "bind", source: tmp, target: "/out", readOnly: true },
+          { type: "volume", source: volume, target: "/data" },
+        ],
+        null,
+      );
+    });
+    await dropDatabase({ pg, name: handDb });
+    await moveFilestores({ ctx, volume, moves: [], remove: [dir] });
+    return ms;
+  };
+  const loads: number[] = [];
+  const hands: number[] = [];
+  for (let round = 0; round < restoreRounds; round++) {
+    // Each side starts with the earlier writes on disk, not in writeback.
+    const sides = [async () => loads.push(await slipwayLoad()), async () => hands.push(await handRestore())];
+    for (const side of round % 2 === 0 ? sides : sides.reverse()) {
+      execFileSync("sync");
+      await side();
+    }
+  }
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const loadMs = median(loads);
+  const handRestoreMs = median(hands);
   const [restored, fullMs] = await timed(() => restoreBackup({ deps, store, backupId: first.id, targetBranchId: production.branch.id }));
   // The safety backup is not part of the retention scenario below.
   await store.delete(`backups/${restored.safetyBackupId}`);
@@ -258,9 +286,10 @@ try {
   await sweepObjects({ deps, store, graceMs: 0 });
   console.log("\n2. restore");
   console.log(
-    `   slipway load            ${secs(loadMs)}  ${rate(payload, loadMs)}  (pg_restore from the store + filestore from objects, beside the live database)`,
+    `   slipway load            ${secs(loadMs)}  ${rate(payload, loadMs)}  (median of ${restoreRounds}; pg_restore from the store + filestore from objects, beside the live database)`,
   );
   console.log(`   pg_restore + tar -x     ${secs(handRestoreMs)}  ${rate(payload, handRestoreMs)}`);
+  console.log(`   rounds (median above)   slipway ${loads.map(secs).join(", ")}; by hand ${hands.map(secs).join(", ")}`);
   console.log(`   ratio                   ${((loadMs / handRestoreMs) * 100).toFixed(0)} % of the by-hand time`);
   console.log(`   slipway whole restore   ${secs(fullMs)}  (load + safety backup + swap; the server is down only during the swap)`);
   rmSync(join(tmp, "filestore.tar"), { force: true });

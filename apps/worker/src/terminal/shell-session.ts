@@ -108,8 +108,6 @@ export interface ShellSession {
   resumeSecret: string;
   target: ShellTarget;
   end: Promise<ShellSessionEnd>;
-  /** A websocket attached now (false while detached). */
-  readonly attached: boolean;
   /**
    * Reattaches the shell to a new websocket (a resume the caller has authorized): a socket still
    * attached is dropped, the output kept while detached is sent first, then `queued` (frames the
@@ -223,9 +221,6 @@ export async function runShellSession(options: {
     resumeSecret,
     target,
     end,
-    get attached() {
-      return ws !== null;
-    },
     attach(socket, queued = []) {
       if (ended) return false;
       clearTimeout(grace);

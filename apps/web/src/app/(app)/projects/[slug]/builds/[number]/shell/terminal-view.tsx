@@ -2,21 +2,21 @@
 
 import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef, useState } from "react";
+import { formatTerminalResume, SHELL_RESUME_MS, TERMINAL_CLOSE, type TerminalResume } from "@slipway/domain";
 
 type State = { kind: "connecting" } | { kind: "open" } | { kind: "reconnecting" } | { kind: "closed"; message: string };
 
-// Mirrors TERMINAL_CLOSE of @slipway/domain (kept here: the domain package is server-side code).
 const CLOSE_MESSAGES: Record<number, string> = {
-  1000: "The shell exited.",
-  1008: "Refused",
-  1011: "The shell could not be opened.",
-  4000: "Closed after 15 minutes without input.",
-  4001: "The shell ended while the connection was down.",
+  [TERMINAL_CLOSE.normal]: "The shell exited.",
+  [TERMINAL_CLOSE.policy]: "Refused",
+  [TERMINAL_CLOSE.error]: "The shell could not be opened.",
+  [TERMINAL_CLOSE.idle]: "Closed after 15 minutes without input.",
+  [TERMINAL_CLOSE.gone]: "The shell ended while the connection was down.",
 };
 /** Closes that end the session: anything else (a dropped connection) is resumed. */
-const FINAL_CODES = new Set([1000, 1008, 1011, 4000, 4001]);
-/** The gateway keeps a dropped shell for 60 s (SHELL_RESUME_MS): try a little less long than that. */
-const RESUME_FOR_MS = 55_000;
+const FINAL_CODES = new Set<number>(Object.values(TERMINAL_CLOSE));
+/** The gateway keeps a dropped shell for SHELL_RESUME_MS: try a little less long than that. */
+const RESUME_FOR_MS = SHELL_RESUME_MS - 5_000;
 const retryDelay = (attempt: number) => Math.min(250 * 2 ** attempt, 5_000);
 
 /**
@@ -52,13 +52,13 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
 
       let ws: WebSocket | null = null;
       // The session to resume (from the gateway's session frame), and since when it is lost.
-      let session: { id: string; resume: string } | null = null;
+      let session: TerminalResume | null = null;
       let lostAt = 0;
       let attempt = 0;
       let retry: ReturnType<typeof setTimeout> | undefined;
       cleanups.push(() => clearTimeout(retry));
       // The client is done: 1000 tells the gateway to end the shell rather than keep it for a resume.
-      cleanups.push(() => ws?.close(1000));
+      cleanups.push(() => ws?.close(TERMINAL_CLOSE.normal));
       const send = (message: unknown) => ws?.readyState === WebSocket.OPEN && ws.send(JSON.stringify(message));
       const close = (message: string) => {
         term.write(`\r\n\x1b[2m[${message}]\x1b[0m\r\n`);
@@ -92,7 +92,7 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
         const scheme = window.location.protocol === "https:" ? "wss" : "ws";
         // The panel's own origin when it is served through the proxy (no port), else the gateway's port.
         const origin = body.port ? `${window.location.hostname}:${body.port}` : window.location.host;
-        const resume = session ? `&resume=${encodeURIComponent(`${session.id}.${session.resume}`)}` : "";
+        const resume = session ? `&resume=${encodeURIComponent(formatTerminalResume(session))}` : "";
         const socket = new WebSocket(
           `${scheme}://${origin}${body.path}?ticket=${encodeURIComponent(body.ticket)}&cols=${term.cols}&rows=${term.rows}${resume}`,
         );
@@ -109,7 +109,7 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
           if (frame.t === "notice" && frame.d) term.write(frame.d);
           if (frame.t === "session" && frame.id && frame.resume) {
             if (session) term.write("\x1b[2m[reconnected]\x1b[0m\r\n");
-            session = { id: frame.id, resume: frame.resume };
+            session = { sessionId: frame.id, secret: frame.resume };
             attempt = 0;
             lostAt = 0;
           }
@@ -125,9 +125,9 @@ export function TerminalView({ slug, number, color }: { slug: string; number: nu
             return retryLater();
           }
           close(
-            e.code === 1008
+            e.code === TERMINAL_CLOSE.policy
               ? `Refused: ${e.reason || "not allowed"}`
-              : e.reason && e.code !== 1000 && e.code !== 4001
+              : e.reason && e.code !== TERMINAL_CLOSE.normal && e.code !== TERMINAL_CLOSE.gone
                 ? `${CLOSE_MESSAGES[e.code] ?? "Closed."} (${e.reason})`
                 : (CLOSE_MESSAGES[e.code] ?? "The connection was closed."),
           );
